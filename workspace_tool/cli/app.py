@@ -1,0 +1,38 @@
+"""What every command shares: the workspace, today's date, and the loaded index."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workspace_tool.index import Index
+from workspace_tool.workspace import load_index, locate, today_from_env
+
+
+@dataclass
+class App:
+    directory: str | None = None
+    today_text: str | None = None
+    debug: bool = False
+    _index: Index | None = field(default=None, repr=False)
+    _root: Path | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            self._root = locate(self.directory)
+        return self._root
+
+    @property
+    def today(self) -> dt.date:
+        return today_from_env(self.today_text)
+
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = load_index(self.root, self.today)
+        return self._index
+
+    def reload(self) -> Index:
+        self._index = None
+        return self.index()

@@ -1,0 +1,87 @@
+"""Commands: init, validate, show."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from workspace_tool.cli.app import App
+from workspace_tool.errors import NotFoundError
+from workspace_tool.init import init_workspace
+from workspace_tool.output import dumps
+from workspace_tool.records import document_record
+from workspace_tool.show import render_show
+
+
+@click.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--name", help="The workspace's name (default: the folder's name).")
+def init_cmd(directory: str, name: str | None) -> None:
+    """Create a workspace: workspace.yml, the folders, .gitignore, and git init.
+
+    \b
+    Example:
+      wm init acme-work && cd acme-work && wm validate
+    """
+    created = init_workspace(Path(directory), name)
+    for line in created:
+        click.echo(line)
+
+
+@click.command("validate")
+@click.option("--json", "as_json", is_flag=True, help="Print diagnostics as a JSON list.")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.pass_obj
+def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
+    """Check every document; print `path:line: severity: message`.
+
+    Exits 1 on errors (and on warnings with --strict), else 0.
+
+    \b
+    Example:
+      wm validate --strict
+    """
+    index = app.index()
+    diagnostics = index.diagnostics()
+    if as_json:
+        click.echo(json.dumps([d.as_json() for d in diagnostics], indent=2, ensure_ascii=False))
+    else:
+        for diagnostic in diagnostics:
+            click.echo(str(diagnostic))
+        errors = sum(d.is_error for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        summary = f"{len(index)} documents, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        click.echo(summary, err=True)
+    failed = any(d.is_error for d in diagnostics) or (strict and diagnostics)
+    sys.exit(1 if failed else 0)
+
+
+@click.command("show")
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON (the `wm list --json` shape).")
+@click.pass_obj
+def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
+    """Show a document: its fields, resolved references, backlinks and body.
+
+    \b
+    Example:
+      wm show design-mockups
+    """
+    index = app.index()
+    doc = index.resolve(doc_id)
+    if doc is None:
+        from difflib import get_close_matches
+
+        near = get_close_matches(doc_id, list(index.docs), n=1)
+        hint = f" — did you mean {near[0]!r}?" if near else ""
+        raise NotFoundError(f"no document with ID {doc_id!r}{hint}")
+    if as_json:
+        click.echo(dumps(document_record(doc, index)))
+    else:
+        click.echo(render_show(doc, index))
+
+
+COMMANDS = [init_cmd, validate_cmd, show_cmd]

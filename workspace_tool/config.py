@@ -1,0 +1,301 @@
+"""`workspace.yml`: every setting declared once, loaded with every error reported at once.
+
+`SETTINGS` is the single declaration (name, type, default, description).
+It validates the file, fills defaults, and generates the settings table in
+`docs/format.md` (see `settings_table`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from workspace_tool.errors import Diagnostic
+from workspace_tool.yamlload import load_yaml_mapping
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+DEFAULT_WORKFLOWS: Mapping[str, Mapping[str, Any]] = {
+    "project": {"statuses": ["proposed", "active", "on-hold", "done", "cancelled"], "done": ["done", "cancelled"]},
+    "task": {"statuses": ["todo", "in-progress", "review", "done", "cancelled"], "done": ["done", "cancelled"]},
+    "decision": {
+        "statuses": ["proposed", "accepted", "rejected", "deprecated", "superseded"],
+        "done": ["accepted", "rejected", "deprecated", "superseded"],
+    },
+    "risk": {"statuses": ["open", "mitigated", "occurred", "closed"], "done": ["mitigated", "closed"]},
+}
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """Statuses of one document type, which count as done, and allowed moves."""
+
+    statuses: tuple[str, ...]
+    done: tuple[str, ...]
+    transitions: Mapping[str, tuple[str, ...]] | None = None
+
+    @property
+    def default(self) -> str:
+        return self.statuses[0]
+
+    def is_done(self, status: str | None) -> bool:
+        return status in self.done
+
+    def allowed_moves(self, current: str) -> tuple[str, ...]:
+        if self.transitions is None:
+            return tuple(s for s in self.statuses if s != current)
+        return self.transitions.get(current, ())
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The workspace's working calendar."""
+
+    hours_per_day: float = 8.0
+    workdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    holidays: frozenset[dt.date] = frozenset()
+    day_start: dt.time = dt.time(9, 0)
+
+    @property
+    def days_per_week(self) -> int:
+        return len(self.workdays)
+
+    def is_workday(self, day: dt.date) -> bool:
+        return WEEKDAYS[day.weekday()] in self.workdays and day not in self.holidays
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The loaded `workspace.yml`, with defaults filled in."""
+
+    name: str = "workspace"
+    currency: str = "EUR"
+    calendar: Calendar = Calendar()
+    workflows: Mapping[str, Workflow] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    rate: float | None = None
+    schedule_start: dt.date | None = None
+    at_risk_ratio: float = 0.1
+    autocommit: bool = False
+    allow_html: bool = False
+
+    def workflow(self, doc_type: str) -> Workflow | None:
+        return self.workflows.get(doc_type)
+
+
+class SettingError(ValueError):
+    """A bad value for one setting; the message is shown to the user."""
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingError(f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise SettingError(f"expected a non-negative number, got {value!r}")
+    return float(value)
+
+
+def _opt_number(value: Any) -> float | None:
+    return None if value is None else _number(value)
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise SettingError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _opt_date(value: Any) -> dt.date | None:
+    return None if value is None else _date(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SettingError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _globs(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingError("expected a list of glob patterns")
+    return tuple(value)
+
+
+def _weekdays(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise SettingError(f"expected a list of weekdays such as [mon, tue], got {value!r}")
+    days = []
+    for day in value:
+        name = str(day).lower()[:3]
+        if name not in WEEKDAYS:
+            raise SettingError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+        days.append(name)
+    return tuple(days)
+
+
+def _holidays(value: Any) -> frozenset[dt.date]:
+    if not isinstance(value, list):
+        raise SettingError("expected a list of dates")
+    return frozenset(_date(v) for v in value)
+
+
+def _clock(value: Any) -> dt.time:
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 09:00 as sexagesimal 540
+        hours, minutes = divmod(value, 60)
+        if 0 <= hours < 24:
+            return dt.time(hours, minutes)
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+        hours, minutes = (int(p) for p in value.split(":"))
+        if hours < 24 and minutes < 60:
+            return dt.time(hours, minutes)
+    raise SettingError(f"expected a clock time HH:MM, got {value!r}")
+
+
+def _ratio(value: Any) -> float:
+    number = _number(value)
+    if number > 1:
+        raise SettingError(f"expected a fraction between 0 and 1, got {value!r}")
+    return number
+
+
+def _workflows(value: Any) -> dict[str, Workflow]:
+    if not isinstance(value, dict):
+        raise SettingError("expected a mapping of document type to {statuses, done, transitions}")
+    result = {}
+    for doc_type, spec in value.items():
+        if doc_type not in DEFAULT_WORKFLOWS:
+            raise SettingError(f"workflows for {doc_type!r} are not supported (use {', '.join(DEFAULT_WORKFLOWS)})")
+        result[doc_type] = _workflow(doc_type, spec)
+    return result
+
+
+def _workflow(doc_type: str, spec: Any) -> Workflow:
+    if not isinstance(spec, dict) or not isinstance(spec.get("statuses"), list) or not spec["statuses"]:
+        raise SettingError(f"workflow {doc_type!r} needs a non-empty list 'statuses'")
+    statuses = tuple(str(s) for s in spec["statuses"])
+    done = tuple(str(s) for s in spec.get("done", []))
+    for status in done:
+        if status not in statuses:
+            raise SettingError(f"workflow {doc_type!r}: done status {status!r} is not in its statuses")
+    transitions = None
+    if spec.get("transitions") is not None:
+        raw = spec["transitions"]
+        if not isinstance(raw, dict):
+            raise SettingError(f"workflow {doc_type!r}: transitions must map a status to a list of statuses")
+        transitions = {}
+        for source, targets in raw.items():
+            targets = targets if isinstance(targets, list) else [targets]
+            for status in [source, *targets]:
+                if str(status) not in statuses:
+                    raise SettingError(f"workflow {doc_type!r}: transition names unknown status {status!r}")
+            transitions[str(source)] = tuple(str(t) for t in targets)
+    return Workflow(statuses, done, transitions)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting: a dotted key, its parser, default and description."""
+
+    key: str
+    kind: str
+    default: Any
+    description: str
+    convert: Callable[[Any], Any]
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("name", "string", "workspace", "The workspace's name, shown in titles.", _str),
+    Setting("currency", "string", "EUR", "Currency of budgets and rates (ISO code).", _str),
+    Setting("rate", "number", None, "Default hourly billing rate.", _opt_number),
+    Setting("exclude", "list of globs", [], "Paths (relative to the root) that are not documents.", _globs),
+    Setting("calendar.hours_per_day", "number", 8, "Working hours in a working day; `1d` of effort.", _number),
+    Setting("calendar.workdays", "list of weekdays", ["mon", "tue", "wed", "thu", "fri"], "Working weekdays.", _weekdays),
+    Setting("calendar.holidays", "list of dates", [], "Days nobody works.", _holidays),
+    Setting("calendar.day_start", "HH:MM", "09:00", "When a working day starts.", _clock),
+    Setting("workflows", "mapping", {}, "Per type: `statuses`, `done` statuses, `transitions` (FROM: [TO]).", _workflows),
+    Setting("schedule.start", "date", None, "A fixed plan start (else today), for reproducible plans.", _opt_date),
+    Setting("schedule.at_risk", "fraction", 0.1, "A project is at risk when its slack to due is under this share of its remaining work.", _ratio),
+    Setting("git.autocommit", "bool", False, "Editing commands commit the files they touched.", _bool),
+    Setting("site.allow_html", "bool", False, "Render raw HTML in document bodies on the site.", _bool),
+)
+
+_KNOWN_SECTIONS = {s.key.split(".")[0] for s in SETTINGS}
+
+
+def load_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
+    """Parse `workspace.yml` text; bad settings become diagnostics and fall back to defaults."""
+    data, lines, diagnostics = load_yaml_mapping(text, path, line_offset=0)
+    if data is None:
+        return Settings(), diagnostics
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = _lookup(data, setting.key)
+        if raw is _MISSING:
+            continue
+        try:
+            values[setting.key] = setting.convert(raw)
+        except (SettingError, ValueError, TypeError) as exc:
+            line = lines.get(setting.key.split(".")[0], 1)
+            diagnostics.append(Diagnostic(path, line, "error", "bad-setting", f"{setting.key}: {exc}"))
+    for key in data:
+        if key not in _KNOWN_SECTIONS:
+            diagnostics.append(
+                Diagnostic(path, lines.get(str(key), 1), "warning", "unknown-setting", f"unknown setting {key!r}")
+            )
+    return _build(values), diagnostics
+
+
+_MISSING = object()
+
+
+def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _build(values: Mapping[str, Any]) -> Settings:
+    calendar = Calendar(
+        hours_per_day=values.get("calendar.hours_per_day", 8.0) or 8.0,
+        workdays=values.get("calendar.workdays", Calendar.workdays),
+        holidays=values.get("calendar.holidays", frozenset()),
+        day_start=values.get("calendar.day_start", dt.time(9, 0)),
+    )
+    workflows = {t: _workflow(t, spec) for t, spec in DEFAULT_WORKFLOWS.items()}
+    workflows.update(values.get("workflows", {}))
+    return Settings(
+        name=values.get("name", "workspace"),
+        currency=values.get("currency", "EUR"),
+        calendar=calendar,
+        workflows=workflows,
+        exclude=values.get("exclude", ()),
+        rate=values.get("rate"),
+        schedule_start=values.get("schedule.start"),
+        at_risk_ratio=values.get("schedule.at_risk", 0.1),
+        autocommit=values.get("git.autocommit", False),
+        allow_html=values.get("site.allow_html", False),
+    )
+
+
+def default_settings() -> Settings:
+    return _build({})
+
+
+def settings_table() -> str:
+    """The Markdown table of settings for `docs/format.md`."""
+    rows = ["| setting | type | default | description |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = "—" if s.default in (None, [], {}) else f"`{s.default}`"
+        rows.append(f"| `{s.key}` | {s.kind} | {default} | {s.description} |")
+    return "\n".join(rows)

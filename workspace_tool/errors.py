@@ -1,0 +1,70 @@
+"""Diagnostics (what is wrong, where) and the one exception type the CLI turns into messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem found in a file: `path:line: severity: message`.
+
+    `path` is relative to the workspace root with `/` separators; `code` is
+    a stable identifier (e.g. `unknown-ref`) that scripts may rely on.
+    """
+
+    path: str
+    line: int
+    severity: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class WorkspaceError(Exception):
+    """An error to show the user as one line (no traceback unless --debug).
+
+    The message names the file and, where it can, the fix.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class NotFoundError(WorkspaceError):
+    """A document, file or workspace that does not exist."""
+
+
+class UsageError(WorkspaceError):
+    """Bad arguments or a bad query; exit code 2 like click's usage errors."""
+
+    exit_code = 2
+
+
+class ConflictError(WorkspaceError):
+    """A file changed on disk between reading and writing it."""

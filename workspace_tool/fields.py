@@ -1,0 +1,281 @@
+"""One declaration of every document type's fields.
+
+The parser converts frontmatter values with it, the validator checks
+references with it, and the query language and `--sort` read it to know
+which fields exist and of what kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from workspace_tool.model import PRIORITIES
+from workspace_tool.values import DateRange, KeyResult, parse_duration
+
+# Kinds of values. A kind ending in "ref" names another document.
+STR, DATE, DURATION, NUMBER, BOOL, PRIORITY, STATUS, CHOICE = (
+    "str", "date", "duration", "number", "bool", "priority", "status", "choice",
+)
+REF, REFS, STRS, WEEKDAYS, LEAVE, KEY_RESULTS = "ref", "refs", "strs", "weekdays", "leave", "key_results"
+
+LEVELS = ("low", "medium", "high")
+VISIBILITIES = ("public", "private")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A frontmatter key: its kind, and for references the document type(s) it names."""
+
+    name: str
+    kind: str
+    target: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def is_reference(self) -> bool:
+        return self.kind in (REF, REFS)
+
+
+def _f(name: str, kind: str, target: str | tuple[str, ...] = (), choices: tuple[str, ...] = (), description: str = "") -> FieldSpec:
+    targets = (target,) if isinstance(target, str) else target
+    return FieldSpec(name, kind, targets, choices, description)
+
+
+COMMON: tuple[FieldSpec, ...] = (
+    _f("title", STR, description="Title (else the first `# ` heading, else the file stem)"),
+    _f("tags", STRS, description="List of tags"),
+    _f("created", DATE, description="Date the document was created"),
+    _f("visibility", CHOICE, choices=VISIBILITIES, description="`public` (default) or `private`"),
+)
+
+_PROJECT_REF = _f("project", REF, "project", description="The project it belongs to")
+
+FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
+    "project": (
+        _f("status", STATUS),
+        _f("owner", REF, "person"),
+        _f("client", REF, "client"),
+        _f("goals", REFS, "goal"),
+        _f("start", DATE),
+        _f("due", DATE),
+        _f("budget", NUMBER),
+        _f("rate", NUMBER),
+        _f("billable", BOOL),
+        _f("priority", PRIORITY, choices=PRIORITIES),
+    ),
+    "task": (
+        _PROJECT_REF,
+        _f("status", STATUS),
+        _f("assignee", REF, "person"),
+        _f("priority", PRIORITY, choices=PRIORITIES),
+        _f("estimate", DURATION),
+        _f("remaining", DURATION),
+        _f("start", DATE),
+        _f("due", DATE),
+        _f("depends_on", REFS, "task"),
+        _f("parent", REF, "task"),
+        _f("milestone", BOOL),
+        _f("done", DATE),
+        _f("billable", BOOL),
+        _f("rate", NUMBER),
+        _f("recurrence", STR),
+    ),
+    "decision": (
+        _PROJECT_REF,
+        _f("status", STATUS),
+        _f("date", DATE),
+        _f("deciders", REFS, "person"),
+        _f("supersedes", REFS, "decision"),
+    ),
+    "risk": (
+        _PROJECT_REF,
+        _f("owner", REF, "person"),
+        _f("status", STATUS),
+        _f("probability", CHOICE, choices=LEVELS),
+        _f("impact", CHOICE, choices=LEVELS),
+        _f("due", DATE),
+    ),
+    "person": (
+        _f("name", STR),
+        _f("email", STR),
+        _f("role", STR),
+        _f("team", STR),
+        _f("capacity", NUMBER),
+        _f("rate", NUMBER),
+        _f("workdays", WEEKDAYS),
+        _f("leave", LEAVE),
+    ),
+    "client": (
+        _f("name", STR),
+        _f("contact", STR),
+        _f("email", STR),
+        _f("rate", NUMBER),
+        _f("currency", STR),
+    ),
+    "goal": (
+        _f("owner", REF, "person"),
+        _f("due", DATE),
+        _f("key_results", KEY_RESULTS),
+    ),
+    "timelog": (_f("person", REF, "person"),),
+    "note": (_PROJECT_REF,),
+}
+
+RESERVED = frozenset({"id", "type"})
+
+
+def specs_for(doc_type: str) -> dict[str, FieldSpec]:
+    """Every known key of a type (common keys included), by name."""
+    return {s.name: s for s in (*COMMON, *FIELDS.get(doc_type, ()))}
+
+
+ALL_SPECS: dict[str, FieldSpec] = {}
+for _type in FIELDS:
+    for _spec in specs_for(_type).values():
+        ALL_SPECS.setdefault(_spec.name, _spec)
+
+
+class FieldError(ValueError):
+    """A value of the wrong kind; the message is shown to the user."""
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FieldError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _as_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise FieldError(f"expected a number, got {value!r}")
+    if value < 0:
+        raise FieldError(f"expected a non-negative number, got {value!r}")
+    return float(value)
+
+
+def _as_str(value: Any) -> str:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise FieldError(f"expected text, got {_describe(value)}")
+
+
+def _as_id(value: Any) -> str:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise FieldError(f"expected an ID, got {_describe(value)}")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return [value]
+    raise FieldError(f"expected a list, got {_describe(value)}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _leave(value: Any) -> tuple[DateRange, ...]:
+    ranges = []
+    for item in _as_list(value):
+        if isinstance(item, dict):
+            if "from" not in item or "to" not in item:
+                raise FieldError("a leave range needs both 'from' and 'to'")
+            start, end = _as_date(item["from"]), _as_date(item["to"])
+            if end < start:
+                raise FieldError(f"leave range ends ({end}) before it starts ({start})")
+            ranges.append(DateRange(start, end))
+        else:
+            day = _as_date(item)
+            ranges.append(DateRange(day, day))
+    return tuple(ranges)
+
+
+def _key_results(value: Any) -> tuple[KeyResult, ...]:
+    results = []
+    for item in _as_list(value):
+        if isinstance(item, str):
+            results.append(KeyResult(item))
+            continue
+        if not isinstance(item, dict) or "title" not in item:
+            raise FieldError("each key result needs at least a 'title' ({title, target, current})")
+        target = item.get("target")
+        current = item.get("current")
+        results.append(
+            KeyResult(
+                _as_str(item["title"]),
+                None if target is None else _as_number(target),
+                None if current is None else _as_number(current),
+            )
+        )
+    return tuple(results)
+
+
+def _weekdays(value: Any) -> tuple[str, ...]:
+    from workspace_tool.config import WEEKDAYS
+
+    days = []
+    for item in _as_list(value):
+        name = str(item).lower()[:3]
+        if name not in WEEKDAYS:
+            raise FieldError(f"unknown weekday {item!r} (use {', '.join(WEEKDAYS)})")
+        days.append(name)
+    return tuple(days)
+
+
+def convert(spec: FieldSpec, value: Any, hours_per_day: float, days_per_week: float) -> Any:
+    """Turn a raw YAML value into the field's typed value; raise FieldError."""
+    kind = spec.kind
+    if kind == DATE:
+        return _as_date(value)
+    if kind == DURATION:
+        try:
+            return parse_duration(value, hours_per_day, days_per_week)
+        except ValueError as exc:
+            raise FieldError(str(exc)) from None
+    if kind == NUMBER:
+        return _as_number(value)
+    if kind == BOOL:
+        if not isinstance(value, bool):
+            raise FieldError(f"expected true or false, got {value!r}")
+        return value
+    if kind in (PRIORITY, CHOICE):
+        text = _as_str(value).strip().lower()
+        if text not in spec.choices:
+            raise FieldError(f"unknown {spec.name} {value!r} (use {', '.join(spec.choices)})")
+        return text
+    if kind == STATUS or kind == STR:
+        return _as_str(value)
+    if kind == REF:
+        return _as_id(value)
+    if kind == REFS:
+        return tuple(_as_id(v) for v in _as_list(value))
+    if kind == STRS:
+        return tuple(_as_str(v) for v in _as_list(value))
+    if kind == WEEKDAYS:
+        return _weekdays(value)
+    if kind == LEAVE:
+        return _leave(value)
+    if kind == KEY_RESULTS:
+        return _key_results(value)
+    raise AssertionError(f"unhandled kind {kind}")

@@ -1,0 +1,77 @@
+"""`wm init`: a new workspace with its folders, ignore rules and git repository."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from workspace_tool.errors import WorkspaceError
+from workspace_tool.loader import CONFIG_NAME
+
+FOLDERS = ("projects", "people", "clients", "goals", "decisions", "risks", "timelogs", "notes", "templates")
+
+CONFIG_TEMPLATE = """\
+# wm workspace settings: see docs/format.md for every setting.
+name: {name}
+currency: EUR
+calendar:
+  hours_per_day: 8
+  workdays: [mon, tue, wed, thu, fri]
+  holidays: []
+"""
+
+GITIGNORE = """\
+# wm: caches and build output
+.wm/
+site/
+"""
+
+GITATTRIBUTES = """\
+# wm: time logs only ever gain lines, so git merges them by keeping both sides
+timelogs/**/*.md merge=union
+"""
+
+
+def _in_git_repo(folder: Path) -> bool:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=folder, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        return False
+    return result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def _append_missing(path: Path, text: str) -> bool:
+    """Add the lines of `text` that `path` lacks; True when the file changed."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    missing = [line for line in text.splitlines() if line and line not in existing.splitlines()]
+    if not missing:
+        return False
+    prefix = "" if not existing or existing.endswith("\n") else "\n"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(prefix + "\n".join(missing) + "\n")
+    return True
+
+
+def init_workspace(directory: Path, name: str | None = None) -> list[str]:
+    """Create the workspace in `directory`; return lines describing what was done."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / CONFIG_NAME
+    if config.exists():
+        raise WorkspaceError(f"{config} already exists: this folder is already a workspace")
+    done = []
+    config.write_text(CONFIG_TEMPLATE.format(name=name or directory.resolve().name), encoding="utf-8")
+    done.append(f"created {config}")
+    for folder in FOLDERS:
+        (directory / folder).mkdir(exist_ok=True)
+    done.append(f"created folders: {', '.join(FOLDERS)}")
+    if _append_missing(directory / ".gitignore", GITIGNORE):
+        done.append("wrote .gitignore (.wm/ cache, site/ build output)")
+    if _append_missing(directory / ".gitattributes", GITATTRIBUTES):
+        done.append("wrote .gitattributes (time logs merge with git's union driver)")
+    if not _in_git_repo(directory):
+        subprocess.run(["git", "init", "-q", str(directory)], check=False)
+        done.append("initialised a git repository")
+    done.append("next: add people/<id>.md and projects/<slug>/project.md (see docs/format.md), then run 'wm validate'")
+    return done

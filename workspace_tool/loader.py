@@ -1,0 +1,128 @@
+"""Finding the workspace and its documents on disk, and reading them safely.
+
+This is the I/O side of parsing: `parse` stays pure.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from workspace_tool.config import Settings, default_settings, load_settings
+from workspace_tool.errors import Diagnostic, NotFoundError
+from workspace_tool.parse import Parsed, parse_document
+
+CONFIG_NAME = "workspace.yml"
+SKIPPED_DIRS = frozenset({"site", "templates", "node_modules", "__pycache__", "baselines"})
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Documents larger than this are reported and skipped (a 50 MB file is not a task)."""
+
+
+def find_root(start: Path) -> Path:
+    """The folder holding `workspace.yml`, from `start` upwards (like git finds its repository)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise NotFoundError(
+        f"no {CONFIG_NAME} in {start} or any folder above it: run 'wm init' to create a workspace, or use -C DIR / WM_WORKSPACE"
+    )
+
+
+def read_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return default_settings(), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return default_settings(), [Diagnostic(CONFIG_NAME, 1, "error", "unreadable", f"cannot read {CONFIG_NAME}: {exc}")]
+    return load_settings(text.replace("\r\n", "\n"), CONFIG_NAME)
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What identifies a file's version for the cache: path, size and mtime."""
+
+    relpath: str
+    size: int
+    mtime_ns: int
+
+
+def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagnostic]]:
+    """Every document file below `root`, sorted by path, with its stat.
+
+    Skips hidden folders, build output, templates and `exclude:` globs, and
+    never loops on symlinked folders.
+    """
+    found: list[FileStat] = []
+    problems: list[Diagnostic] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            info = folder.stat()
+            key = (info.st_dev, info.st_ino)
+            if key in seen_dirs:
+                problems.append(Diagnostic(prefix.rstrip("/") or ".", 1, "warning", "symlink-loop", "folder reached twice through a symlink; read once"))
+                continue
+            seen_dirs.add(key)
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            problems.append(Diagnostic(prefix.rstrip("/") or ".", 1, "error", "unreadable", f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            name = entry.name
+            rel = prefix + name
+            if name.startswith("."):
+                continue
+            if _excluded(rel, settings.exclude):
+                continue
+            try:
+                if entry.is_dir():
+                    if not prefix and name in SKIPPED_DIRS:
+                        continue
+                    stack.append((Path(entry.path), rel + "/"))
+                elif name.endswith(".md") and entry.is_file():
+                    st = entry.stat()
+                    found.append(FileStat(rel, st.st_size, st.st_mtime_ns))
+            except OSError:
+                continue  # vanished or unreadable between listing and stat: not there
+    found.sort(key=lambda f: f.relpath)
+    return found, problems
+
+
+def _excluded(relpath: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(relpath, p) or fnmatch.fnmatchcase(relpath + "/", p) for p in patterns)
+
+
+def read_text(root: Path, relpath: str) -> tuple[str | None, Diagnostic | None]:
+    """A document's text, or a diagnostic saying why it cannot be read."""
+    path = root / relpath
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None, Diagnostic(relpath, 1, "warning", "vanished", "file disappeared while the workspace was read")
+    except OSError as exc:
+        return None, Diagnostic(relpath, 1, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, Diagnostic(relpath, 1, "error", "too-large", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; documents are skipped above that size")
+    if b"\x00" in data:
+        return None, Diagnostic(relpath, 1, "error", "binary", "file is binary, not a Markdown document")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Diagnostic(relpath, line, "error", "not-utf8", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8")
+
+
+def parse_file(root: Path, relpath: str, settings: Settings) -> Parsed:
+    text, problem = read_text(root, relpath)
+    if text is None:
+        assert problem is not None
+        return Parsed(None, (problem,))
+    return parse_document(text, relpath, settings)

@@ -1,0 +1,98 @@
+"""Formatting for people and machines: aligned tables that fit the terminal, JSON, CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+from typing import Any, Iterable, Sequence
+
+from workspace_tool.values import Duration
+
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dates as YYYY-MM-DD, durations as hours, tuples as lists, recursively."""
+    if isinstance(value, Duration):
+        return value.hours
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: to_jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, float) and value.is_integer():
+        return value
+    return value
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)
+
+
+def cell(value: Any) -> str:
+    """A value as table text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell(v) for v in value)
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], width: int | None = None, dim_rows: set[int] | None = None, right: Sequence[int] = ()) -> str:
+    """An aligned text table, its widest columns shrunk (with '…') to fit `width`."""
+    text_rows = [[cell(v).replace("\n", " ") for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(value))
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    _fit(widths, [len(h) for h in headers], width)
+    lines = [_line(headers, widths, right)]
+    lines.append("  ".join("-" * w for w in widths))
+    for number, row in enumerate(text_rows):
+        line = _line(row, widths, right)
+        if dim_rows and number in dim_rows:
+            line = f"{DIM}{line}{RESET}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _fit(widths: list[int], minimums: list[int], total: int) -> None:
+    while sum(widths) + 2 * (len(widths) - 1) > total:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= max(minimums[widest], 8):
+            break
+        widths[widest] -= 1
+
+
+def _line(values: Sequence[str], widths: Sequence[int], right: Sequence[int]) -> str:
+    parts = []
+    for i, (value, w) in enumerate(zip(values, widths)):
+        if len(value) > w:
+            value = value[: max(w - 1, 0)] + "…"
+        parts.append(value.rjust(w) if i in right else value.ljust(w))
+    return "  ".join(parts).rstrip()
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([cell(v) if not isinstance(v, bool) else ("true" if v else "false") for v in row])
+    return out.getvalue()

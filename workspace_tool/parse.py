@@ -1,0 +1,211 @@
+"""The parser: a pure function from (text, path) to a document and its diagnostics.
+
+No I/O happens here; `loader` reads files and hands their text in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from workspace_tool import fields as F
+from workspace_tool.body import scan_body
+from workspace_tool.config import Settings, default_settings
+from workspace_tool.errors import Diagnostic
+from workspace_tool.model import DOC_TYPES, DOCUMENT_CLASSES, Document, TimeLog
+from workspace_tool.timelog import parse_entries
+from workspace_tool.yamlload import load_yaml_mapping
+
+TYPE_FOLDERS = {
+    "tasks": "task",
+    "decisions": "decision",
+    "risks": "risk",
+    "people": "person",
+    "clients": "client",
+    "goals": "goal",
+    "timelogs": "timelog",
+}
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?:\s|$)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the parser returns: the document (None when unreadable) and diagnostics."""
+
+    document: Document | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Split:
+    """A file split into frontmatter and body, with the lines where each starts."""
+
+    frontmatter: str | None
+    body: str
+    fm_line: int  # line of the first frontmatter line (after `---`)
+    body_line: int  # line of the first body line
+    error: Diagnostic | None = None
+
+
+def split_frontmatter(text: str, path: str = "") -> Split:
+    """Split `---` YAML `---` (or `...`) from the body. Text must have `\\n` line endings."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not (text.startswith("---\n") or text == "---" or text.startswith("--- \n")):
+        return Split(None, text, 1, 1)
+    lines = text.split("\n")
+    for number in range(1, len(lines)):
+        if lines[number].rstrip() in ("---", "..."):
+            fm = "\n".join(lines[1:number])
+            body = "\n".join(lines[number + 1 :])
+            return Split(fm, body, 2, number + 2)
+    error = Diagnostic(path, 1, "error", "unclosed-frontmatter", "frontmatter starts with '---' but never closes; add a '---' line after it")
+    return Split(None, text, 1, 1, error)
+
+
+def detect_type(relpath: str) -> str:
+    """The type a path implies when the frontmatter has no `type:`."""
+    parts = PurePosixPath(relpath).parts
+    if len(parts) >= 2 and parts[0] == "projects":
+        if len(parts) == 3 and parts[2] == "project.md":
+            return "project"
+        if len(parts) == 2:
+            return "project"
+    for folder in parts[:-1]:
+        if folder in TYPE_FOLDERS:
+            return TYPE_FOLDERS[folder]
+    return "note"
+
+
+def path_project(relpath: str) -> str | None:
+    """The project a path lies under (`projects/<slug>/...`), if any."""
+    parts = PurePosixPath(relpath).parts
+    if len(parts) >= 3 and parts[0] == "projects":
+        return parts[1]
+    return None
+
+
+def default_id(relpath: str, doc_type: str) -> str:
+    """The ID a document gets without an `id:` key."""
+    path = PurePosixPath(relpath)
+    if doc_type == "project" and path.name == "project.md" and len(path.parts) >= 2:
+        return path.parts[-2]
+    if doc_type in ("note", "timelog"):
+        return str(path.with_suffix(""))
+    return path.stem
+
+
+def conflict_markers(text: str, path: str) -> list[Diagnostic]:
+    """Unresolved git merge-conflict markers, each at its line."""
+    result = []
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return result
+    for match in _CONFLICT.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        result.append(
+            Diagnostic(path, line, "error", "merge-conflict", f"unresolved merge conflict marker '{match.group(1)}': resolve the conflict and remove the marker")
+        )
+    return result
+
+
+def parse_document(text: str, path: str, settings: Settings | None = None) -> Parsed:
+    """Parse one document's text. `path` is relative to the workspace root, with `/`."""
+    settings = settings or default_settings()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        return Parsed(None, (Diagnostic(path, 1, "error", "binary", "file is binary, not a Markdown document"),))
+    conflicts = conflict_markers(text, path)
+    if conflicts:
+        return Parsed(None, tuple(conflicts))
+    split = split_frontmatter(text, path)
+    if split.error:
+        return Parsed(None, (split.error,))
+    data: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    if split.frontmatter is not None:
+        loaded, lines, diagnostics = load_yaml_mapping(split.frontmatter, path, split.fm_line - 1)
+        if loaded is None:
+            return Parsed(None, tuple(diagnostics))
+        data = loaded
+    return _build(data, lines, split, path, settings)
+
+
+def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str, settings: Settings) -> Parsed:
+    diagnostics: list[Diagnostic] = []
+    doc_type = detect_type(path)
+    if "type" in data:
+        declared = str(data["type"]).strip().lower()
+        if declared in DOC_TYPES:
+            doc_type = declared
+        else:
+            diagnostics.append(
+                Diagnostic(path, lines.get("type", 1), "error", "unknown-type", f"unknown type {data['type']!r} (use {', '.join(DOC_TYPES)}); read as a {doc_type}")
+            )
+    doc_id = default_id(path, doc_type)
+    if "id" in data:
+        if isinstance(data["id"], (str, int)) and not isinstance(data["id"], bool) and str(data["id"]).strip():
+            doc_id = str(data["id"]).strip()
+        else:
+            diagnostics.append(Diagnostic(path, lines.get("id", 1), "error", "bad-value", f"id: expected text, got {data['id']!r}"))
+    specs = F.specs_for(doc_type)
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    cal = settings.calendar
+    for key, raw in data.items():
+        if key in F.RESERVED:
+            continue
+        spec = specs.get(key)
+        if spec is None:
+            extra[key] = raw
+            continue
+        if raw is None:
+            continue
+        try:
+            values[key] = F.convert(spec, raw, cal.hours_per_day, cal.days_per_week)
+        except F.FieldError as exc:
+            diagnostics.append(Diagnostic(path, lines.get(key, 1), "error", "bad-value", f"{key}: {exc}"))
+    info = scan_body(split.body, split.body_line)
+    title = values.pop("title", None) or info.title or PurePosixPath(path).stem
+    if "project" not in values and doc_type != "project":
+        under = path_project(path)
+        if under is not None:
+            values["project"] = under
+    cls = DOCUMENT_CLASSES[doc_type]
+    workflow = settings.workflow(doc_type)
+    if workflow is not None and "status" not in values:
+        values["status"] = workflow.default
+    if doc_type == "timelog":
+        values.update(_timelog_values(values, split, path, settings, diagnostics))
+    document = cls(
+        id=doc_id,
+        path=path,
+        title=str(title),
+        body=split.body,
+        body_line=split.body_line,
+        links=info.links,
+        checklist=info.checklist,
+        raw=data,
+        lines=lines,
+        extra=extra,
+        **values,
+    )
+    return Parsed(document, tuple(diagnostics))
+
+
+def _timelog_values(values: dict[str, Any], split: Split, path: str, settings: Settings, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    person = values.get("person") or timelog_person(path)
+    entries, problems = parse_entries(split.body, split.body_line, person or "", path, settings.calendar.hours_per_day)
+    diagnostics.extend(problems)
+    return {"person": person, "entries": tuple(entries)}
+
+
+def timelog_person(path: str) -> str | None:
+    """The person a timelog's folder names (`timelogs/<person>/2026-11.md`)."""
+    parts = PurePosixPath(path).parts
+    return parts[-2] if len(parts) >= 2 and parts[-2] != "timelogs" else None
+
+
+__all__ = ["Parsed", "Split", "parse_document", "split_frontmatter", "detect_type", "default_id", "TimeLog"]

@@ -1,0 +1,56 @@
+"""`wm show`: a document as text: fields with resolved references, backlinks, body."""
+
+from __future__ import annotations
+
+from workspace_tool import fields as F
+from workspace_tool.index import Index
+from workspace_tool.model import Document, TimeLog
+from workspace_tool.output import cell, to_jsonable
+
+
+def _field_value(doc: Document, name: str, index: Index) -> str:
+    value = getattr(doc, name, None)
+    spec = F.specs_for(doc.type).get(name)
+    if spec is not None and spec.is_reference:
+        targets = value if isinstance(value, tuple) else (value,)
+        parts = []
+        for target in targets:
+            found = index.resolve(target)
+            parts.append(f"{target} ({found.title})" if found else f"{target} (missing)")
+        return ", ".join(parts)
+    if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
+        return "; ".join(cell(to_jsonable(v)) for v in value)
+    return cell(to_jsonable(value)) if not isinstance(value, str) else value
+
+
+def render_show(doc: Document, index: Index) -> str:
+    lines = [f"{doc.title}", f"{doc.type} {doc.id} — {doc.path}", ""]
+    names = [n for n in F.specs_for(doc.type) if n != "title"]
+    width = max(len(n) for n in [*names, "superseded_by", "subtasks"])
+    for name in names:
+        value = getattr(doc, name, None)
+        if value in (None, (), "") or (name == "visibility" and value == "public"):
+            continue
+        lines.append(f"{name:<{width}}  {_field_value(doc, name, index)}")
+    for label, ids in (("subtasks", index.subtasks.get(doc.id)), ("superseded_by", index.superseded_by.get(doc.id))):
+        if ids:
+            lines.append(f"{label:<{width}}  {', '.join(ids)}")
+    for key, value in doc.extra.items():
+        lines.append(f"{key:<{width}}  {cell(to_jsonable(value))}")
+    if isinstance(doc, TimeLog):
+        lines.append(f"{'entries':<{width}}  {len(doc.entries)} ({sum(e.hours for e in doc.entries):g}h)")
+    logged = index.logged_hours(doc.id)
+    if logged:
+        lines.append(f"{'logged':<{width}}  {logged:g}h")
+    backlinks = index.backlinks.get(doc.id, [])
+    if backlinks:
+        lines += ["", "Referenced by:"]
+        seen = set()
+        for ref in backlinks:
+            if (ref.source, ref.field) in seen:
+                continue
+            seen.add((ref.source, ref.field))
+            lines.append(f"  {ref.source} ({ref.field})")
+    if doc.body.strip():
+        lines += ["", doc.body.rstrip()]
+    return "\n".join(lines)

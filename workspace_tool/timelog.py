@@ -1,0 +1,96 @@
+"""Timelog entries: one body list item per entry, `- DATE (START-END | DURATION) REF [note] [#tag ...]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from workspace_tool.errors import Diagnostic
+from workspace_tool.model import TimeEntry
+from workspace_tool.values import parse_duration
+
+_ITEM = re.compile(r"^\s*[-*+]\s+(\d{4}-\d{2}-\d{2})(?:\s|$)")
+_ENTRY = re.compile(
+    r"^\s*[-*+]\s+(?P<date>\S+)\s+(?P<when>\S+)(?:\s+(?P<ref>\S+))?(?:\s+(?P<rest>.*?))?\s*$"
+)
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_TAG = re.compile(r"(?:^|\s)#([\w-]+)")
+MAX_ENTRY_HOURS = 24.0
+
+
+def _clock(text: str) -> dt.time:
+    match = _CLOCK.match(text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"bad clock time {text!r} (use HH:MM, 24-hour)")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def clock_hours(start: dt.time, end: dt.time) -> float:
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    if minutes <= 0:
+        minutes += 24 * 60  # runs past midnight
+    return minutes / 60
+
+
+def parse_entry(line: str, number: int, person: str, path: str, hours_per_day: float = 8.0) -> TimeEntry | Diagnostic | None:
+    """Parse one body line. None for lines that are not entries (prose, headings)."""
+    if not _ITEM.match(line):
+        return None
+    match = _ENTRY.match(line)
+    if not match or not match.group("ref"):
+        return Diagnostic(path, number, "error", "bad-entry", "time entry needs DATE, START-END or DURATION, and a task or project ID")
+    try:
+        day = dt.date.fromisoformat(match.group("date"))
+    except ValueError:
+        return Diagnostic(path, number, "error", "bad-entry", f"bad date {match.group('date')!r} in time entry (use YYYY-MM-DD)")
+    when = match.group("when")
+    start = end = None
+    try:
+        if "-" in when and ":" in when:
+            first, _, second = when.partition("-")
+            start = _clock(first)
+            end = _clock(second) if second else None
+            hours = clock_hours(start, end) if end else 0.0
+        else:
+            hours = parse_duration(when, hours_per_day).hours
+    except ValueError as exc:
+        return Diagnostic(path, number, "error", "bad-entry", f"{exc} in time entry")
+    if hours <= 0 and end is not None:
+        return Diagnostic(path, number, "error", "bad-entry", "time entry has no duration")
+    if hours > MAX_ENTRY_HOURS:
+        return Diagnostic(path, number, "error", "bad-entry", f"time entry of {hours:g}h is longer than a day; split it per day")
+    if end is None and start is None and hours <= 0:
+        return Diagnostic(path, number, "error", "bad-entry", "time entry has no duration")
+    rest = match.group("rest") or ""
+    tags = tuple(t.lower() for t in _TAG.findall(rest))
+    note = _TAG.sub("", rest).strip()
+    return TimeEntry(person, day, match.group("ref"), round(hours, 6), number, path, start, end, note, tags)
+
+
+def parse_entries(body: str, first_line: int, person: str, path: str, hours_per_day: float = 8.0) -> tuple[list[TimeEntry], list[Diagnostic]]:
+    entries: list[TimeEntry] = []
+    diagnostics: list[Diagnostic] = []
+    for offset, line in enumerate(body.split("\n")):
+        if not line or line.lstrip()[:1] not in "-*+":
+            continue
+        result = parse_entry(line, first_line + offset, person, path, hours_per_day)
+        if isinstance(result, TimeEntry):
+            entries.append(result)
+        elif isinstance(result, Diagnostic):
+            diagnostics.append(result)
+    return entries, diagnostics
+
+
+def format_entry(entry: TimeEntry) -> str:
+    """The body line for an entry (the inverse of `parse_entry`)."""
+    from workspace_tool.values import format_hours
+
+    if entry.start is not None:
+        when = f"{entry.start:%H:%M}-" + (f"{entry.end:%H:%M}" if entry.end else "")
+    else:
+        when = format_hours(entry.hours)
+    parts = [f"- {entry.date.isoformat()}", when, entry.ref]
+    if entry.note:
+        parts.append(entry.note)
+    parts.extend(f"#{t}" for t in entry.tags)
+    return " ".join(parts)

@@ -1,0 +1,181 @@
+"""Workspace-wide checks over a built index: references, types, statuses, cycles, time entries.
+
+Per-file problems (YAML, values) come from the parser; these need the
+whole workspace. Pure: index in, diagnostics out.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from typing import Iterable
+
+from workspace_tool import fields as F
+from workspace_tool.errors import Diagnostic
+from workspace_tool.index import Index, Reference
+from workspace_tool.model import Document, Task, TimeEntry, TimeLog
+
+_ENTRY_TARGETS = ("task", "project")
+
+
+def check_index(index: Index) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    found.extend(_duplicates(index))
+    found.extend(_references(index))
+    found.extend(_statuses(index))
+    found.extend(_cycles(index))
+    found.extend(_subtask_projects(index))
+    found.extend(_timelogs(index))
+    return found
+
+
+def _duplicates(index: Index) -> Iterable[Diagnostic]:
+    for first, second in index.duplicates:
+        yield Diagnostic(
+            second.path, second.line_of("id"), "error", "duplicate-id",
+            f"duplicate ID {second.id!r}: also used by {first.path}; give one of them another 'id:' or file name",
+        )
+
+
+def _targets(index: Index, ref: Reference) -> tuple[str, ...]:
+    if ref.field == "entry":
+        return _ENTRY_TARGETS
+    if ref.field == "link":
+        return ()
+    source = index.docs[ref.source]
+    spec = F.specs_for(source.type).get(ref.field)
+    return spec.target if spec else ()
+
+
+def _nearest(index: Index, name: str, types: tuple[str, ...]) -> str | None:
+    pool = [d.id for d in index.docs.values() if not types or d.type in types]
+    matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _references(index: Index) -> Iterable[Diagnostic]:
+    for ref in index.unresolved:
+        source = index.docs[ref.source]
+        types = _targets(index, ref)
+        kind = " or ".join(types) if types else "document"
+        what = "link to" if ref.field == "link" else f"{ref.field}:"
+        message = f"{what} unknown {kind} {ref.target!r}"
+        hint = _nearest(index, ref.target, types)
+        if hint:
+            message += f" — did you mean {hint!r}?"
+        severity = "warning" if ref.field == "link" else "error"
+        yield Diagnostic(source.path, ref.line, severity, "unknown-ref", message)
+    for ref in index.references:
+        target = index.resolve(ref.target)
+        if target is None:
+            continue
+        source = index.docs[ref.source]
+        types = _targets(index, ref)
+        if types and target.type not in types:
+            yield Diagnostic(
+                source.path, ref.line, "error", "wrong-type",
+                f"{ref.field}: {ref.target!r} is a {target.type}, not a {' or '.join(types)}",
+            )
+        if target.is_private and not source.is_private:
+            yield Diagnostic(
+                source.path, ref.line, "warning", "private-ref",
+                f"public document refers to private {target.type} {target.id!r}; it will show as a bare ID when published",
+            )
+
+
+def _statuses(index: Index) -> Iterable[Diagnostic]:
+    for doc in index.docs.values():
+        workflow = index.workflow(doc)
+        status = getattr(doc, "status", None)
+        if workflow is None or status is None or status in workflow.statuses:
+            continue
+        hint = difflib.get_close_matches(status, workflow.statuses, n=1)
+        message = f"status: unknown {doc.type} status {status!r} (use {', '.join(workflow.statuses)})"
+        if hint:
+            message = f"status: unknown {doc.type} status {status!r} — did you mean {hint[0]!r}? (use {', '.join(workflow.statuses)})"
+        yield Diagnostic(doc.path, doc.line_of("status"), "error", "unknown-status", message)
+
+
+def find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:
+    """Every elementary cycle found by a depth-first search, each listed in order once."""
+    color: dict[str, int] = {}
+    cycles: list[list[str]] = []
+    for start in sorted(edges):
+        if color.get(start):
+            continue
+        stack: list[tuple[str, Iterable[str]]] = [(start, iter(sorted(edges.get(start, ()))))]
+        path = [start]
+        color[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)  # type: ignore[call-overload]
+            if child is None:
+                stack.pop()
+                path.pop()
+                color[node] = 2
+                continue
+            state = color.get(child, 0)
+            if state == 1:
+                cycles.append(path[path.index(child):] + [child])
+            elif state == 0 and child in edges:
+                color[child] = 1
+                path.append(child)
+                stack.append((child, iter(sorted(edges.get(child, ())))))
+    return cycles
+
+
+def _cycles(index: Index) -> Iterable[Diagnostic]:
+    tasks = index.of_type(Task)
+    for field in ("depends_on", "parent"):
+        edges: dict[str, list[str]] = {}
+        for task in tasks:
+            value = getattr(task, field)
+            targets = value if isinstance(value, tuple) else ((value,) if value else ())
+            edges[task.id] = [t for t in targets if isinstance(index.docs.get(t), Task)]
+        for cycle in find_cycles(edges):
+            first = index.docs[cycle[0]]
+            chain = " -> ".join(cycle)
+            yield Diagnostic(first.path, first.line_of(field), "error", "cycle", f"{field} cycle: {chain}")
+
+
+def _subtask_projects(index: Index) -> Iterable[Diagnostic]:
+    for task in index.of_type(Task):
+        parent = index.docs.get(task.parent or "")
+        if isinstance(parent, Task) and parent.project != task.project:
+            yield Diagnostic(
+                task.path, task.line_of("parent"), "error", "parent-project",
+                f"subtask of {parent.id!r} is in project {task.project!r}, its parent in {parent.project!r}",
+            )
+
+
+def _timelogs(index: Index) -> Iterable[Diagnostic]:
+    by_person: dict[str, list[TimeEntry]] = defaultdict(list)
+    for log in index.of_type(TimeLog):
+        if not log.person:
+            yield Diagnostic(log.path, 1, "error", "no-person", "timelog has no person: add 'person: ID' or put it under timelogs/<person>/")
+            continue
+        for entry in log.entries:
+            if entry.span() is not None:
+                by_person[log.person].append(entry)
+    for person, entries in by_person.items():
+        yield from _overlaps(person, entries)
+
+
+def _overlaps(person: str, entries: list[TimeEntry]) -> Iterable[Diagnostic]:
+    spans = sorted(((e.span(), e) for e in entries), key=lambda pair: pair[0])  # type: ignore[arg-type,return-value]
+    latest_end = None
+    latest: TimeEntry | None = None
+    for span, entry in spans:
+        assert span is not None
+        begin, end = span
+        if latest_end is not None and latest is not None and begin < latest_end:
+            yield Diagnostic(
+                entry.path, entry.line, "error", "overlap",
+                f"time entry overlaps {latest.path}:{latest.line} ({latest.start:%H:%M}-{latest.end:%H:%M} on {latest.date}) for {person}",
+            )
+        if latest_end is None or end > latest_end:
+            latest_end, latest = end, entry
+
+
+def describe(doc: Document) -> str:
+    return f"{doc.type} {doc.id!r} ({doc.path})"

@@ -1,0 +1,81 @@
+"""Small value types shared by the model and the parser: durations, date ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*([mhdw])", re.IGNORECASE)
+_DURATION_FULL = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)\s*[mhdw]\s*)+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """An amount of effort, in working hours.
+
+    `text` keeps what the author wrote (`3d`, `1h30m`) for display; `hours`
+    is the value in hours under the workspace calendar that parsed it.
+    """
+
+    hours: float
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text or format_hours(self.hours)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of dates (a single day has `start == end`)."""
+
+    start: dt.date
+    end: dt.date
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    """One key result of a goal: `current` of `target`."""
+
+    title: str
+    target: float | None = None
+    current: float | None = None
+
+    @property
+    def progress(self) -> float | None:
+        if self.target in (None, 0) or self.current is None:
+            return None
+        assert self.target is not None
+        return self.current / self.target
+
+
+def parse_duration(value: object, hours_per_day: float = 8.0, days_per_week: float = 5.0) -> Duration:
+    """Parse `30m`, `1h30m`, `2.5h`, `3d`, `1w` or a bare number of hours.
+
+    Raises ValueError with a message fit for a diagnostic.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 4h or 2d, got {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative ({value})")
+        return Duration(float(value), f"{value}h")
+    if not isinstance(value, str) or not _DURATION_FULL.match(value):
+        raise ValueError(f"expected a duration such as 30m, 1h30m, 2.5h, 3d or 1w, got {value!r}")
+    unit_hours = {"m": 1 / 60, "h": 1.0, "d": hours_per_day, "w": hours_per_day * days_per_week}
+    total = sum(float(num) * unit_hours[unit.lower()] for num, unit in _DURATION_PART.findall(value))
+    return Duration(round(total, 6), value.strip())
+
+
+def format_hours(hours: float) -> str:
+    """Format hours compactly: 1.5 -> '1h30m', 8 -> '8h', 0.25 -> '15m'."""
+    minutes = round(hours * 60)
+    h, m = divmod(minutes, 60)
+    if h and m:
+        return f"{h}h{m:02d}m"
+    if h:
+        return f"{h}h"
+    return f"{m}m"

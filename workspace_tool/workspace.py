@@ -1,0 +1,57 @@
+"""Loading a workspace: settings, files (through the cache), parse, index.
+
+`load_index` is the one entry point every command uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from workspace_tool.errors import Diagnostic, UsageError
+from workspace_tool.index import Index, build_index
+from workspace_tool.loader import discover, find_root, parse_file, read_settings
+from workspace_tool.model import Document
+
+
+def today_from_env(value: str | None = None) -> dt.date:
+    """`--today` / `WM_TODAY` pin the current date; else the real one."""
+    text = value or os.environ.get("WM_TODAY")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"bad date for --today/WM_TODAY: {text!r} (use YYYY-MM-DD)") from None
+
+
+def locate(directory: str | os.PathLike[str] | None = None) -> Path:
+    """The workspace root: `-C DIR`, else `WM_WORKSPACE`, else from the current folder upwards."""
+    start = directory or os.environ.get("WM_WORKSPACE") or os.getcwd()
+    return find_root(Path(start))
+
+
+def load_index(root: Path, today: dt.date | None = None, use_cache: bool = True) -> Index:
+    """Read the whole workspace into an index. One broken file never hides the others."""
+    settings, setting_problems = read_settings(root)
+    files, walk_problems = discover(root, settings)
+    parsed = None
+    if use_cache:
+        from workspace_tool.cache import load_with_cache
+
+        parsed = load_with_cache(root, settings, files)
+    if parsed is None:
+        parsed = {f.relpath: parse_file(root, f.relpath, settings) for f in files}
+    documents: list[Document] = []
+    diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
+    for relpath, result in parsed.items():
+        if result.document is not None:
+            documents.append(result.document)
+        if result.diagnostics:
+            diagnostics[relpath] = result.diagnostics
+    if setting_problems:
+        diagnostics["workspace.yml"] = tuple(setting_problems)
+    for problem in walk_problems:
+        diagnostics[problem.path] = diagnostics.get(problem.path, ()) + (problem,)
+    return build_index(root, settings, documents, diagnostics, today or today_from_env())

@@ -1,0 +1,142 @@
+"""Safe YAML loading with line numbers for top-level keys and guards against hostile input."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from workspace_tool.errors import Diagnostic
+
+try:  # LibYAML when present: ten times faster
+    _Base: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the build of pyyaml
+    _Base = yaml.SafeLoader
+
+
+class SafeLoader(_Base):  # type: ignore[valid-type,misc]
+    """The safe loader, except that an impossible date (2026-13-01) stays a string.
+
+    The field converter then reports it at its key's line instead of the
+    whole file failing to load.
+    """
+
+
+def _timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+MAX_NODES = 20_000
+"""How many values (counting every use of an alias) a frontmatter may expand to."""
+
+_TOP_KEY = re.compile(r"^([^\s#:\-][^:#]*?|\"[^\"]*\"|'[^']*')\s*:(?:\s|$)")
+
+
+def key_lines(text: str, line_offset: int) -> dict[str, int]:
+    """Map each top-level key of a YAML block mapping to its 1-based line.
+
+    `line_offset` is the number of file lines before `text`.
+    """
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=line_offset + 1):
+        if not line or line[0] in " \t#":
+            continue
+        match = _TOP_KEY.match(line)
+        if match:
+            key = match.group(1).strip().strip("\"'")
+            lines.setdefault(key, number)
+    return lines
+
+
+def item_lines(text: str, key: str, line_offset: int) -> list[int]:
+    """Lines of the block-list items under a top-level key (`key:` then `- x` lines)."""
+    result: list[int] = []
+    inside = False
+    for number, line in enumerate(text.split("\n"), start=line_offset + 1):
+        if line and line[0] not in " \t#-":
+            match = _TOP_KEY.match(line)
+            inside = bool(match and match.group(1).strip().strip("\"'") == key)
+            continue
+        if inside and line.lstrip().startswith("- ") and (line.startswith("-") or line.startswith(" ")):
+            indent = len(line) - len(line.lstrip())
+            if indent <= 2:
+                result.append(number)
+    return result
+
+
+class _TooBig(Exception):
+    pass
+
+
+MAX_DEPTH = 64
+"""How deeply values may nest."""
+
+
+def _check_size(value: Any) -> None:
+    """Walk the loaded value counting nodes (an alias counts each time it is used) and depth."""
+    budget = MAX_NODES
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_DEPTH:
+            raise _TooBig
+        if isinstance(node, dict):
+            stack.extend((k, depth + 1) for k in node.keys())
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnostic]]:
+    """Load YAML safely; any failure becomes a diagnostic at the right file line."""
+    try:
+        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = line_offset + (mark.line + 1 if mark is not None else 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            found = re.search(r"'([^']+)'", problem)
+            tag = (found.group(1) if found else "?").replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag {tag} is not allowed (only plain YAML values are read)"
+        return None, [Diagnostic(path, line, "error", "yaml", f"invalid YAML: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic(path, line_offset + 1, "error", "yaml", f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, [Diagnostic(path, line_offset + 1, "error", "yaml", "YAML is nested too deeply")]
+    except (ValueError, TypeError, OverflowError) as exc:
+        return None, [Diagnostic(path, line_offset + 1, "error", "yaml", f"invalid YAML value: {exc}")]
+    try:
+        _check_size(data)
+    except _TooBig:
+        return None, [
+            Diagnostic(
+                path,
+                line_offset + 1,
+                "error",
+                "yaml-too-big",
+                f"YAML expands to more than {MAX_NODES} values or nests deeper than {MAX_DEPTH} levels",
+            )
+        ]
+    return data, []
+
+
+def load_yaml_mapping(text: str, path: str, line_offset: int) -> tuple[dict[str, Any] | None, dict[str, int], list[Diagnostic]]:
+    """Load a YAML mapping with the line of each top-level key."""
+    data, diagnostics = load_yaml(text, path, line_offset)
+    if diagnostics:
+        return None, {}, diagnostics
+    if data is None:
+        return {}, {}, []
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        return None, {}, [Diagnostic(path, line_offset + 1, "error", "not-mapping", f"expected a mapping of key: value, got a {kind}")]
+    clean = {str(k): v for k, v in data.items()}
+    return clean, key_lines(text, line_offset), []
