@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from workspace_tool.errors import Diagnostic
-from workspace_tool.yamlload import load_yaml_mapping
+from workspace_tool.yamlload import load_yaml_mapping, nested_key_lines
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -236,6 +236,7 @@ def load_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
     if data is None:
         return Settings(), diagnostics
     values: dict[str, Any] = {}
+    lines = {**lines, **nested_key_lines(text)}
     for setting in SETTINGS:
         raw = _lookup(data, setting.key)
         if raw is _MISSING:
@@ -243,7 +244,7 @@ def load_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
         try:
             values[setting.key] = setting.convert(raw)
         except (SettingError, ValueError, TypeError) as exc:
-            line = lines.get(setting.key.split(".")[0], 1)
+            line = lines.get(setting.key, lines.get(setting.key.split(".")[0], 1))
             diagnostics.append(Diagnostic(path, line, "error", "bad-setting", f"{setting.key}: {exc}"))
     for key in data:
         if key not in _KNOWN_SECTIONS:

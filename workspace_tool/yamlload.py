@@ -54,6 +54,27 @@ def key_lines(text: str, line_offset: int) -> dict[str, int]:
     return lines
 
 
+def nested_key_lines(text: str, line_offset: int = 0) -> dict[str, int]:
+    """Map dotted keys of block mappings (`calendar.hours_per_day`) to their 1-based lines."""
+    lines: dict[str, int] = {}
+    stack: list[tuple[int, str]] = []
+    for number, line in enumerate(text.split("\n"), start=line_offset + 1):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith(("#", "-")):
+            continue
+        indent = len(line) - len(stripped)
+        match = _TOP_KEY.match(stripped)
+        if not match:
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        key = match.group(1).strip().strip("\"'")
+        dotted = ".".join([k for _, k in stack] + [key])
+        lines.setdefault(dotted, number)
+        stack.append((indent, key))
+    return lines
+
+
 def item_lines(text: str, key: str, line_offset: int) -> list[int]:
     """Lines of the block-list items under a top-level key (`key:` then `- x` lines)."""
     result: list[int] = []
@@ -99,9 +120,13 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
     try:
         data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = exc.context_mark or exc.problem_mark
         line = line_offset + (mark.line + 1 if mark is not None else 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.context}: {exc.problem}"
+        if exc.context_mark and exc.problem_mark and exc.problem_mark.line != exc.context_mark.line:
+            problem += f" (noticed at line {line_offset + exc.problem_mark.line + 1})"
         if "could not determine a constructor" in str(exc):
             found = re.search(r"'([^']+)'", problem)
             tag = (found.group(1) if found else "?").replace("tag:yaml.org,2002:", "!!")
