@@ -7,16 +7,14 @@ workspace, so type and ID detection from the path are covered too.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, check_golden
 
-from workspace_tool.loader import parse_file
 from workspace_tool.config import default_settings
+from workspace_tool.loader import parse_file
 from workspace_tool.output import to_jsonable
 from workspace_tool.records import document_record
-
-from conftest import FIXTURES, check_golden
 
 ROOT = FIXTURES / "parse"
 CASES = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.md"))

@@ -12,7 +12,6 @@ from typing import Callable
 
 import pytest
 from click.testing import Result
-
 from conftest import FIXTURES, SAMPLE, check_golden
 
 ROOT = FIXTURES / "validate"

@@ -59,7 +59,6 @@ def scan_body(body: str, first_line: int = 1) -> BodyInfo:
             total += 1
             checked += task.group(1) != " "
         item_match = _LIST_ITEM.match(line)
-        item = bool(item_match)
         heading = _HEADING_ANY.match(line)
         interrupts = bool(heading) or line.lstrip().startswith(">")
         indent = len(line) - len(line.lstrip(" "))

@@ -99,7 +99,7 @@ def default_id(relpath: str, doc_type: str) -> str:
 
 def conflict_markers(text: str, path: str) -> list[Diagnostic]:
     """Unresolved git merge-conflict markers, each at its line."""
-    result = []
+    result: list[Diagnostic] = []
     if "<<<<<<<" not in text and ">>>>>>>" not in text:
         return result
     for match in _CONFLICT.finditer(text):

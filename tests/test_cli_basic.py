@@ -1,0 +1,116 @@
+"""The command line as a new user meets it: init, finding the workspace, show, errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import SAMPLE
+
+from workspace_tool.cli import main
+
+
+def test_init_creates_a_workspace_in_git(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    target = tmp_path / "acme"
+    result = wm("init", str(target))
+    assert result.exit_code == 0
+    assert (target / "workspace.yml").read_text().startswith("# wm workspace settings")
+    for folder in ("projects", "people", "clients", "goals", "decisions", "risks", "timelogs", "notes", "templates"):
+        assert (target / folder).is_dir()
+    assert ".wm/" in (target / ".gitignore").read_text()
+    assert "site/" in (target / ".gitignore").read_text()
+    assert "merge=union" in (target / ".gitattributes").read_text()
+    assert (target / ".git").is_dir()
+    assert wm("-C", str(target), "validate").exit_code == 0
+
+
+def test_init_twice_refuses_and_changes_nothing(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    wm("init", str(tmp_path))
+    before = (tmp_path / "workspace.yml").read_bytes()
+    result = CliRunner().invoke(main, ["init", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "already a workspace" in result.stderr
+    assert (tmp_path / "workspace.yml").read_bytes() == before
+
+
+def test_init_inside_a_repository_does_not_nest_one(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    wm("init", str(tmp_path / "work"))
+    assert not (tmp_path / "work" / ".git").exists()
+
+
+def test_hand_written_files_then_validate_list_show(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    wm("init", str(tmp_path))
+    (tmp_path / "people" / "alice.md").write_text("---\nname: Alice\n---\n")
+    (tmp_path / "projects" / "web" / "tasks").mkdir(parents=True)
+    (tmp_path / "projects" / "web" / "project.md").write_text("---\nstatus: active\nowner: alice\n---\n# Website\n")
+    (tmp_path / "projects" / "web" / "tasks" / "mockups.md").write_text(
+        "---\nassignee: alice\nestimate: 2d\n---\n# Mockups\n\nFor [[web]].\n"
+    )
+    assert wm("-C", str(tmp_path), "validate").exit_code == 0
+    shown = wm("-C", str(tmp_path), "show", "mockups").stdout
+    assert "Mockups" in shown and "alice (alice)" in shown and "web (Website)" in shown
+    backlinks = wm("-C", str(tmp_path), "show", "web").stdout
+    assert "Referenced by:" in backlinks and "mockups (project)" in backlinks and "mockups (link)" in backlinks
+
+
+def test_the_workspace_is_found_from_a_subfolder_and_by_env(tmp_path: Path, write_doc: Callable[[str, str], Path], workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_doc("notes/hello.md", "# Hello\n")
+    runner = CliRunner()
+    monkeypatch.chdir(workspace / "notes")
+    assert "Hello" in runner.invoke(main, ["show", "notes/hello"]).stdout
+    monkeypatch.chdir(tmp_path.parent)
+    monkeypatch.setenv("WM_WORKSPACE", str(workspace))
+    assert "Hello" in runner.invoke(main, ["show", "hello"]).stdout
+
+
+def test_no_workspace_is_one_line_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WM_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "run 'wm init'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_id_suggests_the_nearest(workspace: Path, write_doc: Callable[[str, str], Path]) -> None:
+    write_doc("people/alice.md", "---\nname: Alice\n---\n")
+    result = CliRunner().invoke(main, ["-C", str(workspace), "show", "alcie"])
+    assert result.exit_code == 1
+    assert result.stderr == "wm: no document with ID 'alcie' — did you mean 'alice'?\n"
+
+
+def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WM_WORKSPACE", raising=False)
+    result = CliRunner().invoke(main, ["--debug", "validate"])
+    assert "Traceback" in result.stderr
+
+
+def test_bad_today_is_a_usage_error(workspace: Path) -> None:
+    result = CliRunner().invoke(main, ["-C", str(workspace), "--today", "someday", "validate"])
+    assert result.exit_code == 2
+    assert "bad date for --today" in result.stderr
+
+
+def test_python_dash_m_runs_wm() -> None:
+    env = {**os.environ, "WM_TODAY": "2026-11-26"}
+    done = subprocess.run([sys.executable, "-m", "workspace_tool", "--help"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "Usage: wm" in done.stdout
+
+
+@pytest.mark.skipif(not (SAMPLE / "workspace.yml").exists(), reason="sample workspace not present")
+def test_show_json_is_the_list_shape(wm: Callable[..., Result]) -> None:
+    import json
+
+    record = json.loads(wm("-C", str(SAMPLE), "show", "portal-oidc-sso", "--json").stdout)
+    assert list(record)[:4] == ["id", "type", "path", "title"]
+    assert record["type"] == "decision"
+    assert record["supersedes"] == ["portal-session-auth"]
+    older = json.loads(wm("-C", str(SAMPLE), "show", "portal-session-auth", "--json").stdout)
+    assert older["superseded_by"] == ["portal-oidc-sso"]
