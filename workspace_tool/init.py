@@ -27,6 +27,8 @@ site/
 """
 
 GITATTRIBUTES = """\
+# wm: documents merge frontmatter key by key (wm merge-driver, set up by wm git-setup)
+*.md merge=wm
 # wm: time logs only ever gain lines, so git merges them by keeping both sides
 timelogs/**/*.md merge=union
 """
@@ -69,9 +71,13 @@ def init_workspace(directory: Path, name: str | None = None) -> list[str]:
     if _append_missing(directory / ".gitignore", GITIGNORE):
         done.append("wrote .gitignore (.wm/ cache, site/ build output)")
     if _append_missing(directory / ".gitattributes", GITATTRIBUTES):
-        done.append("wrote .gitattributes (time logs merge with git's union driver)")
+        done.append("wrote .gitattributes (documents merge with wm merge-driver, time logs with git's union driver)")
     if not _in_git_repo(directory):
         subprocess.run(["git", "init", "-q", str(directory)], check=False)
         done.append("initialised a git repository")
+    if _in_git_repo(directory):
+        from workspace_tool.gitops import setup_merge_driver
+
+        done.extend(setup_merge_driver(directory))
     done.append("next: add people/<id>.md and projects/<slug>/project.md (see docs/format.md), then run 'wm validate'")
     return done

@@ -1,0 +1,312 @@
+"""Commands: list (the query language), board, next, blocked, agenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from itertools import zip_longest
+from typing import Any
+
+import click
+
+from workspace_tool.cli.app import App
+from workspace_tool.errors import UsageError
+from workspace_tool.index import Index
+from workspace_tool.model import Document
+from workspace_tool.output import csv_text, dumps, table
+from workspace_tool.values import Duration
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "project": ("id", "title", "status", "owner", "client", "priority", "due"),
+    "task": ("id", "title", "status", "assignee", "priority", "due", "estimate", "project"),
+    "decision": ("id", "title", "status", "date", "project"),
+    "risk": ("id", "title", "status", "owner", "probability", "impact", "due", "project"),
+    "person": ("id", "title", "role", "team", "capacity", "email"),
+    "client": ("id", "title", "contact", "email", "rate", "currency"),
+    "goal": ("id", "title", "owner", "due"),
+    "timelog": ("id", "person", "path"),
+    "note": ("id", "title", "project", "path"),
+}
+MIXED_COLUMNS = ("id", "type", "title", "status", "due", "project")
+NUMERIC = frozenset({"estimate", "remaining", "capacity", "rate", "budget"})
+
+
+class QueryCommand(click.Command):
+    """A command whose free arguments may start with `-` (`-status:done`) without being taken for options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = {o: p for p in self.get_params(ctx) if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)}
+        before, after = (args[: args.index("--")], args[args.index("--") + 1 :]) if "--" in args else (args, [])
+        kept: list[str] = []
+        terms: list[str] = []
+        takes_value = False
+        for arg in before:
+            if takes_value:
+                kept.append(arg)
+                takes_value = False
+            elif arg in options:
+                kept.append(arg)
+                takes_value = not options[arg].is_flag
+            elif arg.startswith("-") and not arg.startswith("--") and len(arg) > 1:
+                terms.append(arg)
+            else:
+                kept.append(arg)
+        return super().parse_args(ctx, [*kept, "--", *terms, *after])
+
+
+def display(doc: Document, name: str, index: Index) -> Any:
+    """A field's value for a table or CSV cell."""
+    if name == "type":
+        return doc.type
+    value = getattr(doc, name, None)
+    if isinstance(value, Duration):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def columns_for(docs: Sequence[Document]) -> tuple[str, ...]:
+    types = {d.type for d in docs}
+    if len(types) == 1:
+        return COLUMNS[types.pop()]
+    return MIXED_COLUMNS
+
+
+def _field_list(text: str) -> tuple[str, ...]:
+    from workspace_tool.query import resolve_field
+
+    return tuple(resolve_field(n.strip(), f"--fields {text}").name for n in text.split(",") if n.strip())
+
+
+@click.command("list", cls=QueryCommand, context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True})
+@click.argument("terms", nargs=-1, type=click.UNPROCESSED)
+@click.option("--type", "types", metavar="TYPE[,TYPE]", help="Only documents of these types (same as type:TYPE).")
+@click.option("--sort", metavar="FIELD[,FIELD]", help="Sort by these fields; `-FIELD` descends. Missing values last.")
+@click.option("--fields", metavar="FIELD[,FIELD]", help="Columns of the table or CSV (default: by the types shown).")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most this many documents.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of documents (the `wm show --json` shape).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the table's columns.")
+@click.pass_obj
+def list_cmd(app: App, terms: tuple[str, ...], types: str | None, sort: str | None, fields: str | None, limit: int | None, as_json: bool, as_csv: bool) -> None:
+    """List documents matching a query (every term must hold; see docs/query.md).
+
+    Terms: FIELD:VALUE, FIELD:A,B (or), FIELD:A..B (range), -TERM (not),
+    is:open|done|overdue|blocked|ready|milestone|private|unassigned|critical,
+    has:FIELD, no:FIELD, and bare words or "quoted phrases" (title and body).
+    Dates may be today, tomorrow, this-week, next-week, +3d, -2w.
+
+    \b
+    Example:
+      wm list status:todo,in-progress assignee:alice due:..+7d -tag:infra
+      wm list --type task estimate:4h.. --sort -priority,due --limit 10
+    """
+    from workspace_tool.query import check_references, parse_query, parse_sort, select, sort_documents
+
+    if as_json and as_csv:
+        raise UsageError("use either --json or --csv, not both")
+    for term in terms:
+        if term.startswith("--") and len(term) > 2:
+            raise UsageError(f"no such option: {term} (see wm list --help)")
+    index = app.index()
+    words = [*terms, *([f"type:{types}"] if types else [])]
+    query = parse_query(words, index.today, index.settings)
+    keys = parse_sort(sort)
+    columns = _field_list(fields) if fields else None
+    check_references(query, index)
+    docs = sort_documents(select(index, query), keys, index)
+    if limit is not None:
+        docs = docs[:limit]
+    if as_json:
+        from workspace_tool.records import document_record
+
+        click.echo(dumps([document_record(d, index) for d in docs]))
+        return
+    headers = columns or columns_for(docs)
+    if as_csv:
+        rows = [[_csv_value(d, h, index) for h in headers] for d in docs]
+        click.echo(csv_text(headers, rows), nl=False)
+        return
+    if not docs:
+        click.echo("no documents match", err=True)
+        return
+    dim = {i for i, d in enumerate(docs) if index.is_done(d)}
+    right = [i for i, h in enumerate(headers) if h in NUMERIC]
+    click.echo(table(headers, ([display(d, h, index) for h in headers] for d in docs), dim_rows=dim, right=right))
+
+
+def _csv_value(doc: Document, name: str, index: Index) -> Any:
+    value = getattr(doc, name, None) if name != "type" else doc.type
+    if isinstance(value, Duration):
+        return value.hours
+    return display(doc, name, index)
+
+
+@click.command("board")
+@click.option("--project", metavar="PROJECT", help="Only this project's tasks.")
+@click.option("--hide-done", is_flag=True, help="Leave out the columns of done statuses.")
+@click.option("--json", "as_json", is_flag=True, help="Print the columns and their cards as JSON.")
+@click.pass_obj
+def board_cmd(app: App, project: str | None, hide_done: bool, as_json: bool) -> None:
+    """Show tasks as a kanban board: one column per workflow status.
+
+    \b
+    Example:
+      wm board --project website-redesign --hide-done
+    """
+    from workspace_tool.views import board
+
+    index = app.index()
+    if project is not None and project not in {p.id for p in index.projects()} and not index.tasks_of(project):
+        valid = ", ".join(sorted(p.id for p in index.projects()))
+        raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
+    columns = board(index, project, include_done=not hide_done)
+    if as_json:
+        data = [{"status": c.status, "done": c.done, "cards": [_task_json(t) for t in c.cards]} for c in columns]
+        click.echo(dumps(data))
+        return
+    headers = [f"{c.status} ({len(c.cards)})" for c in columns]
+    rows: list[list[str]] = []
+    for cards in zip_longest(*(c.cards for c in columns)):
+        rows.append([card.id if card else "" for card in cards])
+        rows.append([f"  {card.title}" if card else "" for card in cards])
+    click.echo(table(headers, rows))
+
+
+def _task_json(task: Any) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "title": task.title,
+        "status": task.status,
+        "assignee": task.assignee,
+        "priority": task.priority,
+        "due": task.due,
+        "project": task.project,
+    }
+
+
+@click.command("next")
+@click.option("--who", metavar="PERSON", help="Only tasks assigned to this person.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many tasks to show.")
+@click.option("--explain", is_flag=True, help="Show the parts of each task's urgency score.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ranked tasks, with their score parts, as JSON.")
+@click.pass_obj
+def next_cmd(app: App, who: str | None, limit: int, explain: bool, as_json: bool) -> None:
+    """What to work on now: open, unblocked tasks ranked by urgency.
+
+    Urgency adds points for priority, a near or past due date, being on the
+    critical path (when the scheduler is available), blocking other tasks,
+    and age.
+
+    \b
+    Example:
+      wm next --who alice --limit 5 --explain
+    """
+    from workspace_tool.views import next_tasks, schedule_or_none
+
+    index = app.index()
+    plan, note = schedule_or_none(index)
+    ranked = next_tasks(index, who, limit, plan)
+    if as_json:
+        data = [{**_task_json(r.task), "score": r.score, "parts": [{"name": p.name, "points": p.points, "reason": p.reason} for p in r.parts]} for r in ranked]
+        click.echo(dumps(data))
+        return
+    if note and explain:
+        click.echo(f"note: {note}", err=True)
+    if not ranked:
+        click.echo("nothing to do: no open, unblocked tasks" + (f" for {who}" if who else ""), err=True)
+        return
+    if not explain:
+        headers = ("#", "id", "title", "score", "assignee", "priority", "due")
+        rows = [(n, r.task.id, r.task.title, f"{r.score:.1f}", r.task.assignee, r.task.priority, r.task.due) for n, r in enumerate(ranked, 1)]
+        click.echo(table(headers, rows, right=(0, 3)))
+        return
+    for n, r in enumerate(ranked, 1):
+        click.echo(f"{n}. {r.task.id}  {r.task.title}  (score {r.score:.1f})")
+        for part in r.parts:
+            click.echo(f"     {part.name:<9}{part.points:>6.2f}  {part.reason}")
+
+
+@click.command("blocked")
+@click.option("--who", metavar="PERSON", help="Only tasks assigned to this person.")
+@click.option("--project", metavar="PROJECT", help="Only this project's tasks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the blocked tasks and their blockers as JSON.")
+@click.pass_obj
+def blocked_cmd(app: App, who: str | None, project: str | None, as_json: bool) -> None:
+    """Open tasks waiting on unfinished dependencies, and what they wait for.
+
+    \b
+    Example:
+      wm blocked --project website-redesign
+    """
+    from workspace_tool.views import blocked_tasks
+
+    index = app.index()
+    found = blocked_tasks(index, who, project)
+    if as_json:
+        data = [{**_task_json(b.task), "blocked_by": [_blocker_json(d) for d in b.blockers]} for b in found]
+        click.echo(dumps(data))
+        return
+    if not found:
+        click.echo("nothing is blocked", err=True)
+        return
+    rows = [(b.task.id, b.task.title, b.task.assignee, ", ".join(f"{d.id} ({getattr(d, 'status', '')})" for d in b.blockers)) for b in found]
+    click.echo(table(("id", "title", "assignee", "blocked by"), rows))
+
+
+def _blocker_json(doc: Document) -> dict[str, Any]:
+    return {"id": doc.id, "title": doc.title, "status": getattr(doc, "status", None), "assignee": getattr(doc, "assignee", None)}
+
+
+@click.command("agenda")
+@click.option("--who", metavar="PERSON", help="Only items assigned to or owned by this person.")
+@click.option("--days", type=int, default=7, show_default=True, help="How many days from today.")
+@click.option("--json", "as_json", is_flag=True, help="Print the overdue items and the days as JSON.")
+@click.pass_obj
+def agenda_cmd(app: App, who: str | None, days: int, as_json: bool) -> None:
+    """Open items due or starting each day from today (overdue ones first).
+
+    \b
+    Example:
+      wm agenda --who alice --days 14
+    """
+    from workspace_tool.views import AgendaItem, agenda
+
+    index = app.index()
+    result = agenda(index, who, days)
+
+    def item_json(item: AgendaItem) -> dict[str, Any]:
+        doc = item.doc
+        who_value = getattr(doc, "assignee", None) or getattr(doc, "owner", None)
+        return {"kind": item.kind, "date": item.date, "id": doc.id, "type": doc.type, "title": doc.title,
+                "status": getattr(doc, "status", None), "who": who_value, "project": doc.project}
+
+    if as_json:
+        data = {
+            "from": result.start,
+            "to": result.end,
+            "overdue": [item_json(i) for i in result.overdue],
+            "days": [{"date": day, "items": [item_json(i) for i in items]} for day, items in result.days],
+        }
+        click.echo(dumps(data))
+        return
+    if not result.overdue and not result.days:
+        click.echo(f"nothing due or starting from {result.start} to {result.end}", err=True)
+        return
+    sections: list[tuple[str, tuple[AgendaItem, ...]]] = []
+    if result.overdue:
+        sections.append(("Overdue", result.overdue))
+    for day, items in result.days:
+        label = f"{day:%a} {day.isoformat()}" + (" (today)" if day == result.start else "")
+        sections.append((label, items))
+    for number, (label, items) in enumerate(sections):
+        if number:
+            click.echo("")
+        click.echo(label)
+        for item in items:
+            data = item_json(item)
+            when = f"{item.date.isoformat()}  " if label == "Overdue" else ""
+            click.echo(f"  {when}{item.kind:<5}  {data['id']}  {data['title']}" + (f"  ({data['who']})" if data["who"] else ""))
+
+
+COMMANDS = [list_cmd, board_cmd, next_cmd, blocked_cmd, agenda_cmd]

@@ -1,0 +1,246 @@
+"""Derived views over the index: the board, what to do next, what is blocked, the agenda.
+
+Pure functions of the index (and, for `next`, an optional schedule); the
+CLI formats what they return. Scores and orders are documented in
+docs/query.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from workspace_tool.errors import UsageError
+from workspace_tool.index import Index
+from workspace_tool.model import PRIORITY_RANK, Document, Task
+
+# Urgency coefficients, after Taskwarrior's published defaults (priority H 6 / M 3.9 / L 1.8,
+# due 12 ramping over 21 days, blocking 8, age 2 over a year); critical path as its `next` tag would.
+PRIORITY_POINTS = {"critical": 9.0, "high": 6.0, "medium": 3.9, "low": 1.8}
+DUE_POINTS = 12.0
+CRITICAL_POINTS = 5.0
+BLOCKING_POINTS = 8.0
+AGE_POINTS = 2.0
+
+
+def unfinished_dependencies(task: Task, index: Index) -> list[Document]:
+    """The documents `task` depends on that exist and are not done (missing ones are `wm validate`'s business)."""
+    found = []
+    for dep in task.depends_on:
+        target = index.docs.get(dep)
+        if target is not None and not index.is_done(target):
+            found.append(target)
+    return found
+
+
+def _open_tasks(index: Index) -> list[Task]:
+    return [t for t in index.of_type(Task) if not index.is_done(t)]
+
+
+def check_person(index: Index, who: str | None) -> None:
+    """UsageError naming the people when `who` is not a person's ID."""
+    if who is None:
+        return
+    people = sorted(p.id for p in index.people())
+    if who not in people:
+        raise UsageError(f"no person {who!r}; valid people: {', '.join(people) or '(none)'}")
+
+
+def _card_order(task: Task) -> tuple[Any, ...]:
+    return (PRIORITY_RANK.get(task.priority, 9), task.due or dt.date.max, task.id)
+
+
+# -- board ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    status: str
+    done: bool
+    cards: tuple[Task, ...]
+
+
+def board(index: Index, project: str | None = None, include_done: bool = True) -> list[Column]:
+    """One column per task workflow status (in workflow order; unknown statuses after), cards by priority, due, ID."""
+    workflow = index.settings.workflow("task")
+    statuses = list(workflow.statuses) if workflow else []
+    tasks = [t for t in index.of_type(Task) if project is None or t.project == project]
+    for task in tasks:
+        if task.status not in statuses:
+            statuses.append(task.status)
+    columns = []
+    for status in statuses:
+        done = workflow is not None and workflow.is_done(status)
+        if done and not include_done:
+            continue
+        cards = sorted((t for t in tasks if t.status == status), key=_card_order)
+        columns.append(Column(status, done, tuple(cards)))
+    return columns
+
+
+# -- next ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One component of an urgency score: its name, its points, and why."""
+
+    name: str
+    points: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ranked:
+    task: Task
+    score: float
+    parts: tuple[Part, ...]
+
+
+def due_factor(due: dt.date, today: dt.date) -> float:
+    """0.2 two weeks or more before due, rising linearly to 1.0 at seven days overdue."""
+    overdue_days = (today - due).days
+    if overdue_days >= 7:
+        return 1.0
+    if overdue_days >= -14:
+        return (overdue_days + 14) * 0.8 / 21 + 0.2
+    return 0.2
+
+
+def urgency(task: Task, index: Index, critical: frozenset[str] | None, blocking: int) -> Ranked:
+    """The score of one task and its parts (see docs/query.md)."""
+    parts = [Part("priority", PRIORITY_POINTS.get(task.priority, 0.0), f"priority {task.priority}")]
+    if task.due is not None:
+        days = (task.due - index.today).days
+        when = "due today" if days == 0 else f"due in {_days(days)}" if days > 0 else f"{_days(-days)} overdue"
+        parts.append(Part("due", DUE_POINTS * due_factor(task.due, index.today), when))
+    if critical is not None and task.id in critical:
+        parts.append(Part("critical", CRITICAL_POINTS, "on the critical path"))
+    if blocking:
+        parts.append(Part("blocking", BLOCKING_POINTS, f"{blocking} open task{'s wait' if blocking != 1 else ' waits'} for it"))
+    if task.created is not None:
+        age = max((index.today - task.created).days, 0)
+        parts.append(Part("age", AGE_POINTS * min(age / 365, 1.0), f"created {_days(age)} ago"))
+    score = round(sum(p.points for p in parts), 3)
+    return Ranked(task, score, tuple(Part(p.name, round(p.points, 3), p.reason) for p in parts))
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' * (count != 1)}"
+
+
+def next_tasks(index: Index, who: str | None = None, limit: int | None = 10, plan: Any = None) -> list[Ranked]:
+    """Open, unblocked, startable leaf tasks (not milestones), most urgent first.
+
+    `plan` is the schedule (`Plan.tasks[id].critical`); without it the
+    critical-path part is left out.
+    """
+    check_person(index, who)
+    critical = frozenset(i for i, t in plan.tasks.items() if t.critical) if plan is not None else None
+    open_tasks = _open_tasks(index)
+    open_ids = {t.id for t in open_tasks}
+    waiting: dict[str, int] = {}
+    for task in open_tasks:
+        for dep in set(task.depends_on):
+            waiting[dep] = waiting.get(dep, 0) + 1
+    ranked = []
+    for task in open_tasks:
+        if who is not None and task.assignee != who:
+            continue
+        if task.milestone or (task.start is not None and task.start > index.today):
+            continue
+        if any(s in open_ids for s in index.subtasks.get(task.id, ())) or unfinished_dependencies(task, index):
+            continue
+        ranked.append(urgency(task, index, critical, waiting.get(task.id, 0)))
+    ranked.sort(key=lambda r: (-r.score, r.task.due or dt.date.max, r.task.id))
+    return ranked[:limit] if limit is not None else ranked
+
+
+def schedule_or_none(index: Index) -> tuple[Any, str | None]:
+    """The schedule if the scheduler is available and succeeds, else None and why."""
+    try:
+        from workspace_tool.scheduling import schedule_index
+    except ImportError:
+        return None, "the scheduler is not available, so the critical path is not counted"
+    try:
+        return schedule_index(index), None
+    except Exception as exc:  # a plan that cannot be made must not stop `wm next`
+        return None, f"no schedule ({exc}), so the critical path is not counted"
+
+
+# -- blocked -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocked:
+    task: Task
+    blockers: tuple[Document, ...]
+
+
+def blocked_tasks(index: Index, who: str | None = None, project: str | None = None) -> list[Blocked]:
+    """Open tasks with unfinished dependencies, and those dependencies, by task ID."""
+    check_person(index, who)
+    found = []
+    for task in sorted(_open_tasks(index), key=lambda t: t.id):
+        if (who is not None and task.assignee != who) or (project is not None and task.project != project):
+            continue
+        blockers = unfinished_dependencies(task, index)
+        if blockers:
+            found.append(Blocked(task, tuple(blockers)))
+    return found
+
+
+# -- agenda --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    kind: str  # "due" or "start"
+    date: dt.date
+    doc: Document
+
+
+@dataclass(frozen=True)
+class Agenda:
+    start: dt.date
+    end: dt.date
+    overdue: tuple[AgendaItem, ...]
+    days: tuple[tuple[dt.date, tuple[AgendaItem, ...]], ...]
+
+
+def _belongs_to(doc: Document, who: str) -> bool:
+    return getattr(doc, "assignee", None) == who or getattr(doc, "owner", None) == who
+
+
+def agenda(index: Index, who: str | None = None, days: int = 7) -> Agenda:
+    """Open items due or starting from today for `days` days, by day; earlier open due dates are overdue."""
+    if days < 1:
+        raise UsageError(f"--days must be at least 1, got {days}")
+    check_person(index, who)
+    start = index.today
+    end = start + dt.timedelta(days=days - 1)
+    by_day: dict[dt.date, list[AgendaItem]] = {}
+    overdue = []
+    for doc in index.docs.values():
+        if index.is_done(doc) or (who is not None and not _belongs_to(doc, who)):
+            continue
+        for kind in ("due", "start"):
+            day = getattr(doc, kind, None)
+            if not isinstance(day, dt.date):
+                continue
+            if start <= day <= end:
+                by_day.setdefault(day, []).append(AgendaItem(kind, day, doc))
+            elif kind == "due" and day < start:
+                overdue.append(AgendaItem(kind, day, doc))
+    order = _agenda_order
+    return Agenda(
+        start,
+        end,
+        tuple(sorted(overdue, key=order)),
+        tuple((day, tuple(sorted(items, key=order))) for day, items in sorted(by_day.items())),
+    )
+
+
+def _agenda_order(item: AgendaItem) -> tuple[Any, ...]:
+    return (item.date, item.kind != "due", PRIORITY_RANK.get(getattr(item.doc, "priority", ""), 9), item.doc.id)
