@@ -1,0 +1,177 @@
+"""Safe writes and bad input: conflicts, a full disk, read-only files, broken files, bad values."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from workspace_tool import edit
+from workspace_tool.edit import read_source
+from workspace_tool.errors import ConflictError, WorkspaceError
+
+TASK = "---\ntitle: Design mockups\nstatus: todo   # keep\nestimate: 3d\n---\n\nBody.\n"
+
+
+@pytest.fixture
+def ws(workspace: Path, write_doc) -> Path:  # type: ignore[no-untyped-def]
+    write_doc("people/alice.md", "---\nname: Alice\nemail: alice@example.com\n---\n")
+    write_doc("projects/web/project.md", "---\ntitle: Web\nstatus: active\n---\n")
+    write_doc("projects/web/tasks/design-mockups.md", TASK)
+    return workspace
+
+
+def task_bytes(ws: Path) -> bytes:
+    return (ws / "projects/web/tasks/design-mockups.md").read_bytes()
+
+
+def leftovers(ws: Path) -> list[str]:
+    return [p.name for p in ws.rglob("*") if p.name.endswith(".wm-tmp")]
+
+
+def test_conflict_when_file_changed_after_reading(ws: Path) -> None:
+    source = read_source(ws, "projects/web/tasks/design-mockups.md")
+    (ws / source.relpath).write_text(TASK + "someone else\n", encoding="utf-8")
+    with pytest.raises(ConflictError, match="changed on disk"):
+        edit.checked_write(source, "new text")
+    assert task_bytes(ws) == (TASK + "someone else\n").encode()
+
+
+def test_conflict_through_the_cli(ws: Path, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    real = edit.read_source
+
+    def racing(root: Path, relpath: str):  # type: ignore[no-untyped-def]
+        source = real(root, relpath)
+        (root / relpath).write_text(TASK.replace("Body.", "Edited meanwhile."), encoding="utf-8")
+        return source
+
+    monkeypatch.setattr("workspace_tool.edit_ops.read_source", racing)
+    result = wm("-C", str(ws), "move", "design-mockups", "in-progress")
+    assert result.exit_code == 1
+    assert "changed on disk" in result.output
+    assert b"Edited meanwhile." in task_bytes(ws) and b"status: todo" in task_bytes(ws)
+
+
+def test_full_disk_leaves_original_and_no_temp_file(ws: Path, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def full(fd: int, data: bytes) -> None:
+        os.write(fd, data[:5])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(edit, "_write_bytes", full)
+    result = wm("-C", str(ws), "set", "design-mockups", "priority=high")
+    assert result.exit_code == 1
+    assert "disk is full" in result.output and "design-mockups.md" in result.output
+    assert "Traceback" not in result.output
+    assert task_bytes(ws) == TASK.encode()
+    assert leftovers(ws) == []
+
+
+def test_interrupted_write_leaves_original(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(fd: int, data: bytes) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(edit, "_write_bytes", interrupted)
+    source = read_source(ws, "projects/web/tasks/design-mockups.md")
+    with pytest.raises(KeyboardInterrupt):
+        edit.checked_write(source, "x")
+    assert task_bytes(ws) == TASK.encode()
+    assert leftovers(ws) == []
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write read-only files")
+def test_read_only_file_is_refused(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    path = ws / "projects/web/tasks/design-mockups.md"
+    path.chmod(0o444)
+    try:
+        result = wm("-C", str(ws), "set", "design-mockups", "priority=high")
+    finally:
+        path.chmod(0o644)
+    assert result.exit_code == 1
+    assert "read-only" in result.output
+    assert task_bytes(ws) == TASK.encode()
+
+
+def test_read_only_check_without_permissions(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read-only check itself (also when tests run as root, who may write anything)."""
+    monkeypatch.setattr(edit.os, "access", lambda path, mode: False)
+    source = read_source(ws, "projects/web/tasks/design-mockups.md")
+    with pytest.raises(WorkspaceError, match="read-only"):
+        edit.checked_write(source, "x")
+    assert task_bytes(ws) == TASK.encode()
+
+
+def test_write_keeps_file_mode(ws: Path) -> None:
+    path = ws / "projects/web/tasks/design-mockups.md"
+    path.chmod(0o640)
+    source = read_source(ws, "projects/web/tasks/design-mockups.md")
+    edit.checked_write(source, TASK.replace("todo", "review"))
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_broken_frontmatter_is_refused_with_the_diagnostic(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    broken = "---\ntitle: Broken\nstatus: [todo\n---\n"
+    path = write_doc("projects/web/tasks/broken.md", broken)
+    result = wm("-C", str(ws), "move", "broken", "done")
+    assert result.exit_code == 1
+    assert "projects/web/tasks/broken.md:" in result.output and "invalid YAML" in result.output
+    assert path.read_text(encoding="utf-8") == broken
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("set", "design-mockup", "priority=high"), "did you mean 'design-mockups'?"),
+        (("move", "design-mockups", "doing"), "unknown task status 'doing'"),
+        (("set", "design-mockups", "estimate=three days"), "estimate: expected a duration"),
+        (("set", "design-mockups", "due=2026-02-30"), "due: expected a date"),
+        (("set", "design-mockups", "milestone=maybe"), "milestone: expected true or false"),
+        (("set", "design-mockups", "priority=urgent"), "priority: unknown value 'urgent'"),
+        (("set", "design-mockups", "assignee=alicia"), "did you mean 'alice'?"),
+        (("set", "design-mockups", "id=other"), "id: cannot be changed"),
+        (("set", "design-mockups", "priority"), "expected key=value"),
+        (("assign", "design-mockups", "bob"), "no person with ID 'bob'"),
+        (("comment", "design-mockups", "  "), "the comment is empty"),
+    ],
+)
+def test_bad_input_changes_nothing(ws: Path, wm, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = wm("-C", str(ws), *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert task_bytes(ws) == TASK.encode()
+
+
+def test_refused_move_names_allowed_statuses(workspace: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    (workspace / "workspace.yml").write_text(
+        "name: t\nworkflows:\n  task:\n    statuses: [todo, doing, done]\n    done: [done]\n"
+        "    transitions: {todo: [doing], doing: [done, todo], done: [todo]}\n",
+        encoding="utf-8",
+    )
+    write_doc("tasks/x.md", "---\nstatus: todo\n---\n")
+    result = wm("-C", str(workspace), "move", "x", "done")
+    assert result.exit_code == 2
+    assert "cannot move from todo to done (allowed from todo: doing)" in result.output
+    assert wm("-C", str(workspace), "move", "x", "doing").exit_code == 0
+
+
+def test_move_to_done_records_done_once_and_reopening_removes_it(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    assert wm("-C", str(ws), "move", "design-mockups", "done").exit_code == 0
+    assert b"done: 2026-11-26\n" in task_bytes(ws)
+    assert wm("-C", str(ws), "move", "design-mockups", "review").exit_code == 0
+    assert b"done:" not in task_bytes(ws)
+    assert task_bytes(ws) == TASK.replace("status: todo", "status: review").encode()
+
+
+def test_existing_done_date_is_kept(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    path = write_doc("tasks/old.md", "---\nstatus: review\ndone: 2026-11-01\n---\n")
+    assert wm("-C", str(ws), "move", "old", "done").exit_code == 0
+    assert path.read_text(encoding="utf-8") == "---\nstatus: done\ndone: 2026-11-01\n---\n"
+
+
+def test_reading_never_modifies(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    before = {p: p.read_bytes() for p in ws.rglob("*.md")}
+    for args in (("validate",), ("show", "design-mockups"), ("templates",)):
+        wm("-C", str(ws), *args)
+    assert {p: p.read_bytes() for p in ws.rglob("*.md")} == before

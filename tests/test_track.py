@@ -1,0 +1,130 @@
+"""Time tracking: wm log, start, stop, status."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+LOG = "timelogs/alice/2026-11.md"
+
+
+@pytest.fixture
+def ws(workspace: Path, write_doc, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("WM_PERSON", raising=False)
+    write_doc("people/alice.md", "---\nname: Alice\nemail: Alice@Example.com\n---\n")
+    write_doc("people/bob.md", "---\nname: Bob\n---\n")
+    write_doc("projects/web/project.md", "---\ntitle: Web\nstatus: active\n---\n")
+    write_doc("projects/web/tasks/design-mockups.md", "---\ntitle: Design mockups\n---\n")
+    write_doc("projects/web/tasks/copy.md", "---\ntitle: Copy\n---\n")
+    return workspace
+
+
+def log_text(ws: Path) -> str:
+    return (ws / LOG).read_text(encoding="utf-8")
+
+
+def test_start_then_stop_writes_the_entry(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    started = wm("-C", str(ws), "start", "design-mockups", "Hero", "section", "--at", "09:15", "--person", "alice")
+    assert started.exit_code == 0, started.output
+    assert log_text(ws).endswith("- 2026-11-26 09:15- design-mockups Hero section\n")
+    status = wm("-C", str(ws), "status", "--at", "10:00", "--person", "alice")
+    assert status.stdout == "running: design-mockups Hero section since 09:15 (45m)\ntoday (2026-11-26): 45m logged by alice in 0 entries\n"
+    stopped = wm("-C", str(ws), "stop", "--at", "11:45", "--person", "alice")
+    assert stopped.exit_code == 0, stopped.output
+    assert log_text(ws).endswith("- 2026-11-26 09:15-11:45 design-mockups Hero section\n")
+    assert wm("-C", str(ws), "status", "--at", "12:00", "--person", "alice").stdout == (
+        "no timer running\ntoday (2026-11-26): 2h30m logged by alice in 1 entry\n"
+    )
+    assert wm("-C", str(ws), "validate").exit_code == 0
+
+
+def test_new_timelog_file_is_valid(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    wm("-C", str(ws), "log", "copy", "1h30m", "--person", "alice")
+    assert log_text(ws) == "---\ntype: timelog\nperson: alice\n---\n\n# alice: 2026-11\n\n- 2026-11-26 1h30m copy\n"
+    assert wm("-C", str(ws), "validate").exit_code == 0
+
+
+def test_second_start_stops_the_first(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    wm("-C", str(ws), "start", "design-mockups", "--at", "09:00", "--person", "alice")
+    result = wm("-C", str(ws), "start", "copy", "--at", "10:30", "--person", "alice")
+    assert "stopped the timer on design-mockups" in result.output
+    lines = log_text(ws).splitlines()[-2:]
+    assert lines == ["- 2026-11-26 09:00-10:30 design-mockups", "- 2026-11-26 10:30- copy"]
+
+
+def test_parallel_keeps_both_running(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    wm("-C", str(ws), "start", "design-mockups", "--at", "09:00", "--person", "alice")
+    wm("-C", str(ws), "start", "copy", "--at", "10:30", "--person", "alice", "--parallel")
+    assert log_text(ws).splitlines()[-2:] == ["- 2026-11-26 09:00- design-mockups", "- 2026-11-26 10:30- copy"]
+    wm("-C", str(ws), "stop", "--at", "11:00", "--person", "alice")
+    assert log_text(ws).splitlines()[-2:] == ["- 2026-11-26 09:00-11:00 design-mockups", "- 2026-11-26 10:30-11:00 copy"]
+
+
+def test_log_refuses_an_overlapping_range(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    assert wm("-C", str(ws), "log", "copy", "09:00-10:30", "--person", "alice").exit_code == 0
+    before = log_text(ws)
+    result = wm("-C", str(ws), "log", "design-mockups", "10:00-11:00", "Review", "--person", "alice")
+    assert result.exit_code == 2
+    assert f"overlaps alice's entry {LOG}:8 (2026-11-26 09:00-10:30 copy)" in result.output
+    assert log_text(ws) == before
+    assert wm("-C", str(ws), "log", "design-mockups", "10:30-11:00", "--person", "alice").exit_code == 0
+    assert wm("-C", str(ws), "log", "design-mockups", "10:00-11:00", "--person", "bob").exit_code == 0
+
+
+def test_future_entry_is_a_warning(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    result = wm("-C", str(ws), "log", "copy", "2h", "--date", "2026-12-01", "--person", "alice")
+    assert result.exit_code == 0
+    assert "warning: 2026-12-01 is in the future" in result.output
+    assert (ws / "timelogs/alice/2026-12.md").read_text(encoding="utf-8").endswith("- 2026-12-01 2h copy\n")
+
+
+def test_log_appends_in_the_file_style(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    path = ws / LOG
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xef\xbb\xbf---\r\nperson: alice\r\n---\r\n- 2026-11-02 1h copy")
+    assert wm("-C", str(ws), "log", "copy", "30m", "--date", "2026-11-03", "--person", "alice").exit_code == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf---\r\nperson: alice\r\n---\r\n- 2026-11-02 1h copy\r\n- 2026-11-03 30m copy\r\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("log", "desing-mockups", "1h"), "did you mean 'design-mockups'?"),
+        (("log", "copy", "an hour"), "expected a duration"),
+        (("log", "copy", "25:00-26:00"), "bad clock time"),
+        (("log", "copy", "09:00-"), "use 'wm start'"),
+        (("log", "alice", "1h"), "no task or project with ID 'alice'"),
+        (("stop",), "alice has no running timer"),
+        (("start", "copy", "--at", "9h"), "--at: expected HH:MM"),
+    ],
+)
+def test_bad_time_input(ws: Path, wm, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = wm("-C", str(ws), *args, "--person", "alice")
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not (ws / LOG).exists()
+
+
+def test_me_from_env_and_git_email(ws: Path, wm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "gitconfig"
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    config.write_text("[user]\n\temail = nobody@example.com\n", encoding="utf-8")
+    result = wm("-C", str(ws), "status")
+    assert result.exit_code == 2
+    assert "matches no person's email" in result.output and "WM_PERSON" in result.output
+    monkeypatch.setenv("WM_PERSON", "bob")
+    assert "logged by bob" in wm("-C", str(ws), "status", "--at", "12:00").output
+    monkeypatch.delenv("WM_PERSON")
+    subprocess.run(["git", "config", "--global", "user.email", "alice@example.com"], check=True)
+    assert "logged by alice" in wm("-C", str(ws), "status", "--at", "12:00").output
+
+
+def test_log_refuses_a_range_over_a_running_timer(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    wm("-C", str(ws), "start", "copy", "--at", "13:00", "--person", "alice")
+    result = wm("-C", str(ws), "log", "design-mockups", "14:00-15:00", "--person", "alice")
+    assert result.exit_code == 2
+    assert "overlaps alice's entry timelogs/alice/2026-11.md:8 (2026-11-26 13:00- copy)" in result.output
+    assert wm("-C", str(ws), "log", "design-mockups", "11:00-12:00", "--person", "alice").exit_code == 0

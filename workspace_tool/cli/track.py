@@ -1,0 +1,133 @@
+"""Commands: log, start, stop, status (time tracking)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import click
+
+from workspace_tool.cli.app import App
+from workspace_tool.cli.edit import COMMIT_HELP, run_edit
+from workspace_tool.errors import UsageError
+from workspace_tool.index import Index
+
+PERSON_HELP = "Whose time (default: WM_PERSON, else the person whose email is git's user.email)."
+
+
+def _me(app: App, index: Index, person: str | None) -> str:
+    from workspace_tool.gitops import config_value
+    from workspace_tool.tracking import find_me
+
+    email = None if person or os.environ.get("WM_PERSON") else config_value(app.root, "user.email")
+    return find_me(index, person, email)
+
+
+def _now(app: App, at: str | None) -> dt.datetime:
+    """Today's date (WM_TODAY / --today) with the clock time `--at HH:MM`, else the current time."""
+    if at is None:
+        clock = dt.datetime.now().time().replace(second=0, microsecond=0)
+    else:
+        try:
+            clock = dt.time.fromisoformat(at.zfill(5))
+        except ValueError:
+            raise UsageError(f"--at: expected HH:MM, got {at!r}") from None
+    return dt.datetime.combine(app.today, clock)
+
+
+@click.command("log")
+@click.argument("ref")
+@click.argument("when", metavar="DURATION|HH:MM-HH:MM")
+@click.argument("note", nargs=-1)
+@click.option("--date", "day", metavar="DATE", help="The day worked (default: today).")
+@click.option("--person", metavar="ID", help=PERSON_HELP)
+@click.option("--commit", is_flag=True, help=COMMIT_HELP)
+@click.pass_obj
+def log_cmd(app: App, ref: str, when: str, note: tuple[str, ...], day: str | None, person: str | None, commit: bool) -> None:
+    """Log time on a task or project in timelogs/<person>/<YYYY-MM>.md.
+
+    A clock range that overlaps one of your entries is refused.
+
+    \b
+    Example:
+      wm log design-mockups 1h30m "Second variant" --date 2026-11-25
+      wm log design-mockups 09:00-10:30
+    """
+    from workspace_tool.edit_values import parse_date
+    from workspace_tool.tracking import log_time
+
+    index = app.index()
+    who = _me(app, index, person)
+    date = parse_date(day, app.today, "--date") if day else None
+    result = run_edit(app, commit, lambda idx: log_time(idx, who, ref, when, " ".join(note), date))
+    for change in result.changes:
+        click.echo(f"{change.relpath}: {change.message.split(': ', 1)[1]}")
+
+
+@click.command("start")
+@click.argument("ref")
+@click.argument("note", nargs=-1)
+@click.option("--at", metavar="HH:MM", help="Start time (default: now).")
+@click.option("--parallel", is_flag=True, help="Keep other running timers running.")
+@click.option("--person", metavar="ID", help=PERSON_HELP)
+@click.option("--commit", is_flag=True, help=COMMIT_HELP)
+@click.pass_obj
+def start_cmd(app: App, ref: str, note: tuple[str, ...], at: str | None, parallel: bool, person: str | None, commit: bool) -> None:
+    """Start a timer on a task or project (a running entry in your time log).
+
+    A timer already running is stopped first, unless --parallel.
+
+    \b
+    Example:
+      wm start design-mockups "Hero section"
+    """
+    from workspace_tool.tracking import start_timer
+
+    index = app.index()
+    who = _me(app, index, person)
+    now = _now(app, at)
+    run_edit(app, commit, lambda idx: start_timer(idx, who, ref, " ".join(note), now, parallel))
+    click.echo(f"started {ref} at {now:%H:%M} for {who}")
+
+
+@click.command("stop")
+@click.option("--at", metavar="HH:MM", help="Stop time (default: now).")
+@click.option("--person", metavar="ID", help=PERSON_HELP)
+@click.option("--commit", is_flag=True, help=COMMIT_HELP)
+@click.pass_obj
+def stop_cmd(app: App, at: str | None, person: str | None, commit: bool) -> None:
+    """Stop your running timer, writing its end time.
+
+    \b
+    Example:
+      wm stop --at 17:30
+    """
+    from workspace_tool.tracking import stop_timer
+
+    index = app.index()
+    who = _me(app, index, person)
+    now = _now(app, at)
+    result = run_edit(app, commit, lambda idx: stop_timer(idx, who, now))
+    for change in result.changes:
+        click.echo(f"{change.relpath}: {change.message.split(': ', 1)[1]}")
+
+
+@click.command("status")
+@click.option("--at", metavar="HH:MM", help="The time to count running timers up to (default: now).")
+@click.option("--person", metavar="ID", help=PERSON_HELP)
+@click.pass_obj
+def status_cmd(app: App, at: str | None, person: str | None) -> None:
+    """Show your running timer and the time logged today.
+
+    \b
+    Example:
+      wm status
+    """
+    from workspace_tool.tracking import render_status, status
+
+    index = app.index()
+    who = _me(app, index, person)
+    click.echo(render_status(status(index, who, _now(app, at))))
+
+
+COMMANDS = [log_cmd, start_cmd, stop_cmd, status_cmd]

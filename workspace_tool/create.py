@@ -1,0 +1,195 @@
+"""`wm new`: a document from a template, in the folder its type belongs in, named by a slug.
+
+No sequential counter: the ID is the slug of the title, and only when that
+is taken a short random suffix is added, so two branches creating documents
+never pick the same next number. Templates are Jinja2 files: the built-in
+ones in `workspace_tool/templates/TYPE.md`, overridden by a workspace's own
+`templates/TYPE.md`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from workspace_tool import fields as F
+from workspace_tool.edit import Source, checked_write, render_value, set_keys
+from workspace_tool.edit_ops import Change
+from workspace_tool.edit_values import coerce, require_doc
+from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
+from workspace_tool.index import Index
+from workspace_tool.model import DOC_TYPES
+from workspace_tool.parse import parse_document
+
+MAX_SLUG = 60
+RESERVED_NAMES = frozenset(
+    {"project", "index", "workspace", "con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+FOLDERS = {"person": "people", "client": "clients", "goal": "goals", "decision": "decisions", "risk": "risks", "note": "notes", "task": "tasks"}
+PROJECT_SCOPED = ("task", "decision", "risk", "note")
+OWNER_FIELD = {"task": "assignee", "project": "owner", "risk": "owner", "goal": "owner"}
+
+
+def slugify(title: str) -> str:
+    """Lowercase ASCII words joined by `-`, at most 60 characters, cut at a word."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] or slug[:MAX_SLUG]
+    return slug
+
+
+def check_slug(slug: str, title: str) -> str:
+    if not slug:
+        raise UsageError(f"the title {title!r} has no letters or digits to name the file; pass --id NAME")
+    if slug in RESERVED_NAMES:
+        raise UsageError(f"{slug!r} is a reserved file name; pass --id NAME or change the title")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", slug):
+        raise UsageError(f"bad ID {slug!r}: use lowercase letters, digits, '-', '_' and '.'")
+    return slug
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """What `wm new` was asked for, before any checking."""
+
+    doc_type: str
+    title: str
+    project: str | None = None
+    owner: str | None = None
+    estimate: str | None = None
+    due: str | None = None
+    depends_on: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    doc_id: str | None = None
+    author: str = "unknown"
+
+
+def relpath_for(doc_type: str, slug: str, project: str | None) -> str:
+    if doc_type == "project":
+        return f"projects/{slug}/project.md"
+    folder = FOLDERS[doc_type]
+    if project and doc_type in PROJECT_SCOPED:
+        return f"projects/{project}/{folder}/{slug}.md"
+    return f"{folder}/{slug}.md"
+
+
+def _doc_id(doc_type: str, relpath: str, slug: str) -> str:
+    return relpath.removesuffix(".md") if doc_type == "note" else slug
+
+
+def unique_path(index: Index, doc_type: str, slug: str, project: str | None, reserved: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(relpath, id) for a new document; a taken slug gets a random 4-hex suffix, never a counter.
+
+    `reserved` holds IDs already planned by the same command.
+    """
+    candidate = slug
+    for _ in range(20):
+        relpath = relpath_for(doc_type, candidate, project)
+        doc_id = _doc_id(doc_type, relpath, candidate)
+        taken = doc_id in index.docs or doc_id in reserved or relpath in index.by_path or (index.root / relpath).exists()
+        if doc_type == "project":
+            taken = taken or (index.root / "projects" / candidate).exists()
+        if not taken:
+            return relpath, doc_id
+        candidate = f"{slug}-{secrets.token_hex(2)}"
+    raise WorkspaceError(f"could not find a free name for {slug!r}; pass --id NAME")
+
+
+def field_values(index: Index, request: NewDocument) -> dict[str, Any]:
+    """Every given field, checked (unknown people, bad dates and durations fail here, before writing)."""
+    specs = F.specs_for(request.doc_type)
+    named: list[tuple[str, str | None]] = [
+        (OWNER_FIELD.get(request.doc_type, "assignee"), request.owner),
+        ("estimate", request.estimate),
+        ("due", request.due),
+        ("depends_on", request.depends_on),
+    ]
+    values: dict[str, Any] = {}
+    for key, text in named:
+        if text is None:
+            continue
+        if key not in specs:
+            raise UsageError(f"a {request.doc_type} has no {key.replace('_', '-')} field")
+        values[key] = coerce(index, request.doc_type, key, text)
+    for key, text in request.fields:
+        if key in ("title", "project"):
+            raise UsageError(f"give the {key} as {'the TITLE argument' if key == 'title' else '--project'}, not --field")
+        values[key] = coerce(index, request.doc_type, key, text)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _loader(root: Path) -> jinja2.BaseLoader:
+    builtin = resources.files("workspace_tool") / "templates"
+    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root / "templates")), jinja2.FileSystemLoader(str(builtin))])
+
+
+def render_template(root: Path, doc_type: str, context: dict[str, Any]) -> str:
+    env = jinja2.Environment(loader=_loader(root), keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, autoescape=False)
+    env.filters["yaml"] = render_value
+    try:
+        template = env.get_template(f"{doc_type}.md")
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise WorkspaceError(f"{exc.filename or 'templates/' + doc_type + '.md'}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise WorkspaceError(f"templates/{doc_type}.md: template error: {exc}") from None
+
+
+def build(index: Index, request: NewDocument, person: str | None = None) -> tuple[str, str, str]:
+    """(relpath, id, text) of the new document, checked; nothing is written."""
+    if request.doc_type not in DOC_TYPES:
+        raise UsageError(f"unknown type {request.doc_type!r} (use {', '.join(DOC_TYPES)})")
+    project = None
+    if request.project:
+        if request.doc_type not in PROJECT_SCOPED:
+            raise UsageError(f"a {request.doc_type} does not belong to a project (--project is for {', '.join(PROJECT_SCOPED)})")
+        project = require_doc(index, request.project, ("project",)).id
+    values = field_values(index, request)
+    today = index.today
+    if request.doc_type == "timelog":
+        who = request.doc_id or person or request.title
+        values["person"] = require_doc(index, who, ("person",)).id
+        relpath = f"timelogs/{values['person']}/{today:%Y-%m}.md"
+        if (index.root / relpath).exists():
+            raise WorkspaceError(f"{relpath} already exists; wm log appends entries to it")
+        doc_id = relpath.removesuffix(".md")
+    else:
+        slug = check_slug(request.doc_id or slugify(request.title), request.title)
+        relpath, doc_id = unique_path(index, request.doc_type, slug, project)
+        if request.doc_id and doc_id != _doc_id(request.doc_type, relpath_for(request.doc_type, slug, project), slug):
+            raise UsageError(f"the ID {request.doc_id!r} is taken; choose another --id")
+    workflow = index.settings.workflow(request.doc_type)
+    context = {
+        "title": request.title, "id": doc_id, "type": request.doc_type, "date": today.isoformat(), "month": f"{today:%Y-%m}",
+        "author": request.author, "project": project, "fields": values,
+        "status": workflow.default if workflow else None,
+    }
+    text = set_keys(render_template(index.root, request.doc_type, context), values)
+    _check(index, relpath, text)
+    return relpath, doc_id, text
+
+
+def _check(index: Index, relpath: str, text: str) -> None:
+    parsed = parse_document(text, relpath, index.settings)
+    errors: Sequence[Diagnostic] = [d for d in parsed.diagnostics if d.is_error]
+    if parsed.document is None or errors:
+        raise WorkspaceError(f"the template made an invalid document: {(errors or parsed.diagnostics)[0]}")
+
+
+def create(index: Index, request: NewDocument, person: str | None = None) -> Change:
+    """Build and write the new document (refusing if the file appeared meanwhile)."""
+    relpath, doc_id, text = build(index, request, person)
+    checked_write(Source(index.root / relpath, relpath, None, ""), text)
+    return Change(relpath, f"{request.doc_type} {doc_id}: created", created=True)
+

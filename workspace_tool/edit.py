@@ -1,0 +1,459 @@
+"""Atomic, checked writes and minimal line edits of frontmatter.
+
+Editing never re-serialises a document: it replaces the value part of one
+`key:` line, replaces one key's block (for block lists), or inserts a new
+`key: value` line at the end of the frontmatter. Every other byte of the
+file (comments, quoting, unknown keys, CRLF line endings, a BOM, the body)
+stays as it was.
+
+Writes go to a temporary file in the same folder and are moved into place
+with `os.replace`, after checking that the file on disk is still the one
+that was read (else `ConflictError`, and nothing is written).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workspace_tool.errors import ConflictError, WorkspaceError
+
+BOM = "\ufeff"
+_TOP_KEY = re.compile(r"^(?P<key>[^\s#:\-\"'][^:#]*?|\"[^\"]*\"|'[^']*')\s*:(?=\s|$)")
+_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+
+
+# -- sources and safe writes ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file as read: its bytes (to detect changes) and its decoded text.
+
+    `text` keeps the file's own line endings; only a leading BOM is removed
+    (and put back by `encode`).
+    """
+
+    path: Path
+    relpath: str
+    data: bytes | None  # None: the file does not exist yet
+    text: str
+    bom: bool = False
+
+    def encode(self, text: str) -> bytes:
+        return ((BOM if self.bom else "") + text).encode("utf-8")
+
+    def with_text(self, text: str) -> Source:
+        return replace(self, text=text)
+
+
+def read_source(root: Path, relpath: str) -> Source:
+    """Read a document for editing; a missing file reads as empty with `data=None`."""
+    path = root / relpath
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Source(path, relpath, None, "")
+    except OSError as exc:
+        raise WorkspaceError(f"{relpath}: cannot read file: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkspaceError(f"{relpath}: file is not valid UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    bom = text.startswith(BOM)
+    return Source(path, relpath, data, text[1:] if bom else text, bom)
+
+
+def _write_bytes(fd: int, data: bytes) -> None:
+    """Write all of `data` to `fd` (a seam for tests that simulate a full disk)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to a temporary file beside `path`, fsync it, then `os.replace` it into place.
+
+    On any failure the temporary file is removed and `path` is untouched.
+    """
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".wm-tmp", dir=folder)
+    try:
+        try:
+            _write_bytes(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def checked_write(source: Source, text: str, root: Path | None = None) -> None:
+    """Write `text` over the file `source` was read from, unless it changed since.
+
+    A file that did not exist (`source.data is None`) must still not exist.
+    Errors become one-line `WorkspaceError`s naming the file.
+    """
+    rel = source.relpath
+    path = source.path
+    try:
+        current: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        current = None
+    except OSError as exc:
+        raise WorkspaceError(f"{rel}: cannot read file: {exc.strerror or exc}") from None
+    if current != source.data:
+        what = "was created" if source.data is None else ("was deleted" if current is None else "changed")
+        raise ConflictError(f"{rel} {what} on disk while wm was editing it; nothing was written — run the command again")
+    mode = None
+    if source.data is not None:
+        if not os.access(path, os.W_OK):
+            raise WorkspaceError(f"{rel}: file is read-only; nothing was written (make it writable, e.g. chmod u+w {rel})")
+        mode = path.stat().st_mode & 0o7777
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, source.encode(text), mode)
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise WorkspaceError(f"{rel}: cannot write file: {reason}; the file was left unchanged") from None
+
+
+# -- lines -----------------------------------------------------------------
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their own terminators (`\\n` or `\\r\\n`); the last may have none."""
+    return _LINE.findall(text)
+
+
+def _bare(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def newline_of(text: str) -> str:
+    """The file's line ending: CRLF when its first line ends so, else LF."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    """Where the frontmatter lies: indices (into `split_lines`) of its first and closing lines."""
+
+    start: int  # index of the first line after the opening `---`
+    end: int  # index of the closing `---` / `...` line
+
+
+def find_frontmatter(lines: Sequence[str]) -> Frontmatter | None:
+    if not lines or _bare(lines[0]).rstrip() != "---":
+        return None
+    for number in range(1, len(lines)):
+        if _bare(lines[number]).rstrip() in ("---", "..."):
+            return Frontmatter(1, number)
+    return None
+
+
+def _key_of(line: str) -> str | None:
+    bare = _bare(line)
+    if not bare or bare[0] in " \t#-":
+        return None
+    match = _TOP_KEY.match(bare)
+    return match.group("key").strip().strip("\"'") if match else None
+
+
+def key_block(lines: Sequence[str], fm: Frontmatter, key: str) -> tuple[int, int] | None:
+    """The lines [first, stop) of a top-level key: its line plus indented or `- ` continuation lines."""
+    for number in range(fm.start, fm.end):
+        if _key_of(lines[number]) == key:
+            stop = number + 1
+            probe = stop
+            while probe < fm.end:
+                bare = _bare(lines[probe])
+                if not bare.strip():
+                    probe += 1
+                    continue
+                if bare[0] in " \t" or bare.startswith("-"):
+                    probe += 1
+                    stop = probe
+                    continue
+                break
+            return number, stop
+    return None
+
+
+def frontmatter_keys(text: str) -> list[str]:
+    lines = split_lines(text)
+    fm = find_frontmatter(lines)
+    if fm is None:
+        return []
+    return [k for k in (_key_of(lines[n]) for n in range(fm.start, fm.end)) if k is not None]
+
+
+# -- YAML scalars ------------------------------------------------------------
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./@+()][A-Za-z0-9_ ./@+(),'&!?$%=~-]*$")
+
+
+def yaml_scalar(value: Any) -> str:
+    """A value as a YAML scalar with minimal quoting (plain when it reads back the same)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = str(value)
+    if any(not _yaml_printable(ch) or ch in "\n\r\t\x85\u2028\u2029" for ch in text):
+        return _double_quoted(text)
+    if text and _PLAIN_SAFE.match(text) and not text.endswith(" ") and _reads_back(text):
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _yaml_printable(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    ) and code != 0xFEFF
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", '"': '\\"'}
+
+
+def _double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar; characters YAML cannot hold raw become \\x, \\u or \\U escapes."""
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif _yaml_printable(ch) and ch not in "\x85\u2028\u2029":
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _reads_back(text: str) -> bool:
+    try:
+        return yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        return False
+
+
+def yaml_flow_list(values: Sequence[Any]) -> str:
+    items = []
+    for value in values:
+        scalar = yaml_scalar(value)
+        if any(ch in scalar for ch in ",[]{}#") and not scalar.startswith(("'", '"')):
+            scalar = "'" + scalar.replace("'", "''") + "'"
+        items.append(scalar)
+    return "[" + ", ".join(items) + "]"
+
+
+def render_value(value: Any) -> str:
+    """The text after `key: ` for a scalar or a list (lists in flow style)."""
+    if isinstance(value, (list, tuple)):
+        return yaml_flow_list(value)
+    return yaml_scalar(value)
+
+
+# -- line edits ---------------------------------------------------------------
+
+
+def _value_span(line: str) -> tuple[int, int]:
+    """Start and end of the value part of a `key: value  # comment` line (without the comment)."""
+    bare = _bare(line)
+    match = _TOP_KEY.match(bare)
+    assert match is not None
+    start = match.end()
+    while start < len(bare) and bare[start] in " \t":
+        start += 1
+    end = len(bare)
+    rest_from = start
+    if start < len(bare) and bare[start] in "\"'":
+        quote = bare[start]
+        probe = start + 1
+        while probe < len(bare):
+            if bare[probe] == "\\" and quote == '"':
+                probe += 2
+                continue
+            if bare[probe] == quote:
+                if quote == "'" and bare[probe + 1 : probe + 2] == "'":
+                    probe += 2
+                    continue
+                break
+            probe += 1
+        rest_from = min(probe + 1, len(bare))
+    comment = re.search(r"[ \t]+#", bare[rest_from:])
+    if comment:
+        end = rest_from + comment.start()
+    else:
+        end = len(bare.rstrip(" \t")) if rest_from <= len(bare.rstrip(" \t")) else len(bare)
+    return start, max(end, start)
+
+
+def _block_list_indent(lines: Sequence[str], first: int, stop: int) -> str | None:
+    """The item indentation of a block list (`key:` then `  - item` lines), else None."""
+    for number in range(first + 1, stop):
+        bare = _bare(lines[number])
+        stripped = bare.lstrip(" ")
+        if stripped.startswith("- ") or stripped == "-":
+            return bare[: len(bare) - len(stripped)]
+    return None
+
+
+def set_key(text: str, key: str, value: Any) -> str:
+    """Set one top-level frontmatter key, touching only its own line(s).
+
+    A scalar replaces the value part of the `key:` line (a trailing comment
+    stays); a list replaces the key's block, keeping block style when the key
+    was written as a block list; a new key goes on a new line at the end of
+    the frontmatter. A file without frontmatter gets one.
+    """
+    lines = split_lines(text)
+    newline = newline_of(text)
+    fm = find_frontmatter(lines)
+    if fm is None:
+        head = f"---{newline}{key}: {render_value(value)}{newline}---{newline}"
+        return head + text
+    block = key_block(lines, fm, key)
+    if block is None:
+        line_end = _ending(lines[fm.end - 1], newline)
+        lines.insert(fm.end, f"{key}: {render_value(value)}{line_end}")
+        return "".join(lines)
+    first, stop = block
+    ending = _ending(lines[first], newline)
+    if isinstance(value, (list, tuple)):
+        indent = _block_list_indent(lines, first, stop)
+        head = _bare(lines[first])[: _TOP_KEY.match(_bare(lines[first])).end()]  # type: ignore[union-attr]
+        if indent is not None and value:
+            new = [f"{head}{ending}"] + [f"{indent}- {yaml_scalar(v)}{ending}" for v in value]
+        else:
+            new = [f"{head} {render_value(value)}{ending}"]
+        lines[first:stop] = new
+        return "".join(lines)
+    if stop - first > 1:  # a block (list or multi-line scalar) becomes a one-line scalar
+        head = _bare(lines[first])[: _TOP_KEY.match(_bare(lines[first])).end()]  # type: ignore[union-attr]
+        lines[first:stop] = [f"{head} {render_value(value)}{ending}"]
+        return "".join(lines)
+    line = lines[first]
+    start, end = _value_span(line)
+    bare = _bare(line)
+    rendered = render_value(value)
+    if start == end and (start == len(bare) or bare[start - 1] not in " \t"):
+        rendered = " " + rendered  # `key:` with no value
+    lines[first] = bare[:start] + rendered + bare[end:] + line[len(bare) :]
+    return "".join(lines)
+
+
+def _ending(line: str, default: str) -> str:
+    if line.endswith("\r\n"):
+        return "\r\n"
+    if line.endswith("\n"):
+        return "\n"
+    return default
+
+
+def remove_key(text: str, key: str) -> str:
+    """Remove a top-level key and its block; unchanged when it is absent."""
+    lines = split_lines(text)
+    fm = find_frontmatter(lines)
+    if fm is None:
+        return text
+    block = key_block(lines, fm, key)
+    if block is None:
+        return text
+    del lines[block[0] : block[1]]
+    return "".join(lines)
+
+
+def set_keys(text: str, values: dict[str, Any]) -> str:
+    """Apply several `set_key` / `remove_key` (value None) edits in order."""
+    for key, value in values.items():
+        text = remove_key(text, key) if value is None else set_key(text, key, value)
+    return text
+
+
+def append_to_body(text: str, addition: str) -> str:
+    """Append lines at the end of the file, in its line-ending style (after a newline if missing)."""
+    newline = newline_of(text)
+    if text and not text.endswith("\n"):
+        text += newline
+    return text + addition.replace("\n", newline)
+
+
+def add_log_entry(text: str, entry: str, heading: str = "## Log") -> str:
+    """Append `entry` (one or more lines) to the `## Log` section, creating the section at the end.
+
+    The entry goes after the section's last non-blank line, before the next
+    heading of the same or a higher level.
+    """
+    lines = split_lines(text)
+    newline = newline_of(text)
+    fm = find_frontmatter(lines)
+    body_start = fm.end + 1 if fm else 0
+    level = len(heading) - len(heading.lstrip("#"))
+    section = None
+    in_code = False
+    for number in range(body_start, len(lines)):
+        bare = _bare(lines[number])
+        if bare.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if not in_code and bare.strip().lower() == heading.lower():
+            section = number
+            break
+    new_lines = [part + newline for part in entry.split("\n")]
+    if section is None:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += newline
+        gap = [] if not lines or not _bare(lines[-1]).strip() else [newline]
+        return "".join(lines + gap + [heading + newline, newline] + new_lines)
+    stop = len(lines)
+    for number in range(section + 1, len(lines)):
+        bare = _bare(lines[number])
+        match = re.match(r"^(#{1,6})\s", bare)
+        if match and len(match.group(1)) <= level:
+            stop = number
+            break
+    last = stop - 1
+    while last > section and not _bare(lines[last]).strip():
+        last -= 1
+    if last == section:  # empty section: leave one blank line under the heading
+        insert_at = section + 1
+        if not lines[section].endswith("\n"):
+            lines[section] += newline
+        new_lines = [newline] + new_lines
+        if insert_at < len(lines) and not _bare(lines[insert_at]).strip():
+            new_lines = new_lines[1:]
+            insert_at += 1
+    else:
+        if not lines[last].endswith("\n"):
+            lines[last] += newline
+        insert_at = last + 1
+    lines[insert_at:insert_at] = new_lines
+    return "".join(lines)

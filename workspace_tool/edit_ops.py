@@ -1,0 +1,197 @@
+"""The editing operations behind `wm set`, `move`, `assign` and `comment`.
+
+Each reads one document, changes only the lines it must (see `edit`),
+checks that the result still parses without new errors, and writes it
+atomically. Each returns the `Change`s it made, with a message fit for a
+commit (`task design-mockups: todo -> in-progress`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from workspace_tool.edit import Source, add_log_entry, checked_write, read_source, set_keys
+from workspace_tool.edit_values import check_status, coerce, require_doc
+from workspace_tool.errors import Diagnostic, NotFoundError, UsageError, WorkspaceError
+from workspace_tool.index import Index
+from workspace_tool.model import Document, Task
+from workspace_tool.parse import parse_document
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file written by a command, and what happened to it."""
+
+    relpath: str
+    message: str
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one command changed, plus notes to show the user (warnings, hints)."""
+
+    changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return "; ".join(c.message for c in self.changes)
+
+    @property
+    def paths(self) -> list[str]:
+        return [c.relpath for c in self.changes]
+
+
+def find_for_edit(index: Index, doc_id: str) -> Document:
+    """The document to edit; a file that failed to parse is refused with the parser's diagnostic."""
+    doc = index.resolve(doc_id)
+    if doc is not None:
+        return doc
+    for relpath, diagnostics in index.file_diagnostics.items():
+        stem = PurePosixPath(relpath).stem
+        name = PurePosixPath(relpath).parent.name if stem == "project" else stem
+        if doc_id in (name, relpath, relpath.removesuffix(".md")) and relpath not in index.by_path:
+            first = next((d for d in diagnostics if d.is_error), diagnostics[0])
+            raise WorkspaceError(f"{first} — fix the file before editing it with wm; nothing was changed")
+    return require_doc(index, doc_id)
+
+
+def load_source(index: Index, doc: Document) -> Source:
+    source = read_source(index.root, doc.path)
+    if source.data is None:
+        raise NotFoundError(f"{doc.path}: file disappeared; nothing was changed")
+    parsed = parse_document(source.text, doc.path, index.settings)
+    if parsed.document is None:
+        raise WorkspaceError(f"{parsed.diagnostics[0]} — fix the file before editing it with wm; nothing was changed")
+    return source
+
+
+def _errors(diagnostics: Sequence[Diagnostic]) -> set[tuple[str, str]]:
+    return {(d.code, d.message) for d in diagnostics if d.is_error}
+
+
+def save(index: Index, source: Source, text: str) -> None:
+    """Check that `text` parses with no error the original lacked, then write it atomically."""
+    before = parse_document(source.text, source.relpath, index.settings)
+    after = parse_document(text, source.relpath, index.settings)
+    new_errors = [d for d in after.diagnostics if d.is_error and (d.code, d.message) not in _errors(before.diagnostics)]
+    if after.document is None or new_errors:
+        problem = new_errors[0] if new_errors else after.diagnostics[0]
+        raise WorkspaceError(f"{problem}; nothing was written")
+    checked_write(source, text)
+
+
+def set_fields(index: Index, doc_id: str, pairs: Sequence[tuple[str, str]]) -> Result:
+    """`wm set ID key=value ...`: validated values; an empty value removes the key."""
+    doc = find_for_edit(index, doc_id)
+    source = load_source(index, doc)
+    values: dict[str, Any] = {}
+    for key, text in pairs:
+        values[key] = coerce(index, doc.type, key, text)
+    notes: list[str] = []
+    extra: list[Change] = []
+    status = values.get("status")
+    old_status = getattr(doc, "status", None)
+    if isinstance(status, str) and status != old_status:
+        values.update(_done_fields(index, doc, status, explicit=values))
+    text = set_keys(source.text, values)
+    if text == source.text:
+        return Result((), ("nothing to change",))
+    save(index, source, text)
+    shown = ", ".join(f"{k}={_show(v)}" if v is not None else f"{k} removed" for k, v in values.items())
+    change = Change(doc.path, f"{doc.type} {doc.id}: set {shown}")
+    if isinstance(status, str) and status != old_status:
+        extra, notes = _after_done(index, doc, status)
+    return Result((change, *extra), tuple(notes))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _done_fields(index: Index, doc: Document, status: str, explicit: dict[str, Any]) -> dict[str, Any]:
+    """`done: today` when a task enters a done status without one; removed when it leaves."""
+    if not isinstance(doc, Task) or "done" in explicit:
+        return {}
+    workflow = index.settings.workflow(doc.type)
+    if workflow is None:
+        return {}
+    if workflow.is_done(status) and "done" not in doc.raw:
+        return {"done": index.today}
+    if not workflow.is_done(status) and "done" in doc.raw:
+        return {"done": None}
+    return {}
+
+
+def _after_done(index: Index, doc: Document, status: str) -> tuple[list[Change], list[str]]:
+    """A recurring task that was just completed gets its next instance."""
+    workflow = index.settings.workflow(doc.type)
+    if not isinstance(doc, Task) or not doc.recurrence or workflow is None or not workflow.is_done(status):
+        return [], []
+    from workspace_tool.recur import create_next
+
+    change = create_next(index, doc, completed=index.today)
+    return ([change], []) if change else ([], [])
+
+
+def move(index: Index, doc_id: str, status: str) -> Result:
+    """`wm move ID STATUS`, checked against the workflow's transitions."""
+    doc = find_for_edit(index, doc_id)
+    workflow = index.settings.workflow(doc.type)
+    if workflow is None:
+        raise UsageError(f"a {doc.type} has no status to move")
+    check_status(index, doc.type, status)
+    current = getattr(doc, "status", workflow.default)
+    if status == current:
+        return Result((), (f"{doc.type} {doc.id} is already {status}",))
+    allowed = workflow.allowed_moves(current)
+    if status not in allowed:
+        options = ", ".join(allowed) if allowed else "none"
+        raise UsageError(f"{doc.type} {doc.id} cannot move from {current} to {status} (allowed from {current}: {options})")
+    source = load_source(index, doc)
+    values: dict[str, Any] = {"status": status}
+    values.update(_done_fields(index, doc, status, explicit={}))
+    save(index, source, set_keys(source.text, values))
+    extra, notes = _after_done(index, doc, status)
+    change = Change(doc.path, f"{doc.type} {doc.id}: {current} -> {status}")
+    return Result((change, *extra), tuple(notes))
+
+
+ASSIGNEE_FIELD = {"task": "assignee", "project": "owner", "risk": "owner", "goal": "owner"}
+
+
+def assign(index: Index, doc_id: str, person: str) -> Result:
+    """`wm assign ID PERSON`: a task's assignee (a project's, risk's or goal's owner)."""
+    doc = find_for_edit(index, doc_id)
+    key = ASSIGNEE_FIELD.get(doc.type)
+    if key is None:
+        raise UsageError(f"a {doc.type} cannot be assigned (only {', '.join(ASSIGNEE_FIELD)})")
+    who = require_doc(index, person, ("person",)).id
+    source = load_source(index, doc)
+    text = set_keys(source.text, {key: who})
+    if text == source.text:
+        return Result((), (f"{doc.type} {doc.id} is already assigned to {who}",))
+    save(index, source, text)
+    return Result((Change(doc.path, f"{doc.type} {doc.id}: assigned to {who}"),))
+
+
+def comment(index: Index, doc_id: str, text: str, author: str, now: dt.datetime | None = None) -> Result:
+    """`wm comment ID TEXT`: a dated entry with its author under the body's `## Log` section."""
+    if not text.strip():
+        raise UsageError("the comment is empty")
+    doc = find_for_edit(index, doc_id)
+    source = load_source(index, doc)
+    day = index.today.isoformat()
+    lines = text.strip().split("\n")
+    entry = "\n".join([f"- {day} {author}: {lines[0]}", *(f"  {line}" for line in lines[1:])])
+    save(index, source, add_log_entry(source.text, entry))
+    return Result((Change(doc.path, f"{doc.type} {doc.id}: comment by {author}"),))

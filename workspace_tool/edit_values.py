@@ -1,0 +1,156 @@
+"""Command-line values (`key=value`) checked against the field declarations and the index.
+
+`coerce` turns the text a user typed into the value to write (a date, a
+number, a list, a duration's text...) or raises `UsageError` naming the key
+and, for references, the nearest existing ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import yaml
+
+from workspace_tool import fields as F
+from workspace_tool.errors import NotFoundError, UsageError
+from workspace_tool.index import Index
+from workspace_tool.model import Document
+from workspace_tool.values import parse_duration
+
+TRUE = ("true", "yes", "on", "1")
+FALSE = ("false", "no", "off", "0")
+
+
+def nearest(name: str, pool: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.5)
+    return matches[0] if matches else None
+
+
+def require_doc(index: Index, ref: str, types: Sequence[str] = ()) -> Document:
+    """The document with ID `ref` (of one of `types`), or NotFoundError with the nearest ID."""
+    doc = index.resolve(ref)
+    kind = " or ".join(types) if types else "document"
+    if doc is None or (types and doc.type not in types):
+        pool = [d.id for d in index.docs.values() if not types or d.type in types]
+        hint = nearest(ref, pool)
+        found = f" ({ref!r} is a {doc.type})" if doc is not None else ""
+        suggestion = f" — did you mean {hint!r}?" if hint else ""
+        raise NotFoundError(f"no {kind} with ID {ref!r}{found}{suggestion}")
+    return doc
+
+
+def parse_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
+    """`key=value` arguments, in order."""
+    pairs = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"expected key=value, got {item!r}")
+        pairs.append((key, value.strip()))
+    return pairs
+
+
+def parse_date(text: str, today: dt.date, what: str = "date") -> dt.date:
+    """`YYYY-MM-DD`, `today`, `tomorrow` or `+Nd` / `+Nw` from today."""
+    lowered = text.strip().lower()
+    if lowered == "today":
+        return today
+    if lowered == "tomorrow":
+        return today + dt.timedelta(days=1)
+    if lowered.startswith("+") and lowered[1:-1].isdigit() and lowered[-1] in "dw":
+        amount = int(lowered[1:-1])
+        return today + dt.timedelta(days=amount * (7 if lowered[-1] == "w" else 1))
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{what}: expected a date YYYY-MM-DD (or today, tomorrow, +3d), got {text!r}") from None
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def coerce(index: Index, doc_type: str, key: str, text: str) -> Any:
+    """The value to write for `key=text` on a document of `doc_type`; None removes the key."""
+    if key in F.RESERVED:
+        raise UsageError(f"{key}: cannot be changed with wm set (an ID is the file name; rename the file and its references by hand)")
+    if text == "":
+        return None
+    spec = F.specs_for(doc_type).get(key)
+    if spec is None:
+        return _unknown(text)
+    kind = spec.kind
+    cal = index.settings.calendar
+    if kind == F.DATE:
+        return parse_date(text, index.today, key)
+    if kind == F.DURATION:
+        try:
+            parse_duration(_number_or_text(text), cal.hours_per_day, cal.days_per_week)
+        except ValueError as exc:
+            raise UsageError(f"{key}: {exc}") from None
+        return _number_or_text(text)
+    if kind == F.NUMBER:
+        value = _number_or_text(text)
+        if isinstance(value, str) or value < 0:
+            raise UsageError(f"{key}: expected a non-negative number, got {text!r}")
+        return value
+    if kind == F.BOOL:
+        if text.lower() in TRUE:
+            return True
+        if text.lower() in FALSE:
+            return False
+        raise UsageError(f"{key}: expected true or false, got {text!r}")
+    if kind in (F.PRIORITY, F.CHOICE):
+        if text.lower() not in spec.choices:
+            raise UsageError(f"{key}: unknown value {text!r} (use {', '.join(spec.choices)})")
+        return text.lower()
+    if kind == F.STATUS:
+        return check_status(index, doc_type, text)
+    if kind == F.REF:
+        return require_doc(index, text, spec.target).id
+    if kind == F.REFS:
+        return [require_doc(index, part, spec.target).id for part in _split(text)]
+    if kind == F.STRS:
+        return _split(text)
+    if kind == F.WEEKDAYS:
+        try:
+            return list(F.convert(spec, _split(text), cal.hours_per_day, cal.days_per_week))
+        except F.FieldError as exc:
+            raise UsageError(f"{key}: {exc}") from None
+    if kind == F.STR:
+        return text
+    raise UsageError(f"{key}: this field holds a structured list; edit it in the file")
+
+
+def check_status(index: Index, doc_type: str, status: str) -> str:
+    workflow = index.settings.workflow(doc_type)
+    if workflow is None:
+        raise UsageError(f"a {doc_type} has no status")
+    if status not in workflow.statuses:
+        hint = nearest(status, workflow.statuses)
+        near = f" — did you mean {hint!r}?" if hint else ""
+        raise UsageError(f"unknown {doc_type} status {status!r}{near} (use {', '.join(workflow.statuses)})")
+    return status
+
+
+def _number_or_text(text: str) -> Any:
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def _unknown(text: str) -> Any:
+    """An unknown key's value: a YAML scalar read as YAML (numbers, booleans), else the text."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, (bool, int, float, str, dt.date)):
+        return value
+    return text

@@ -1,0 +1,228 @@
+"""Process templates: `templates/processes/NAME.md` describes tasks to instantiate with `wm apply`.
+
+Format (frontmatter):
+
+    title: Client onboarding
+    description: one line
+    tasks:
+      - {id: kickoff, title: Kickoff workshop, estimate: 1d, offset_days: 5,
+         depends_on: [contract], role: pm, priority: high, due_days: 2}
+
+`offset_days` counts working days from the start date (the task's `start:`),
+`due_days` (optional) the working days from its start to its `due:`,
+`role` is filled with a person by `--assignee role=person`. IDs become
+`<project>-<id>` (a random suffix when taken) and `depends_on` is rewired to
+the new IDs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workspace_tool.create import render_template, slugify, unique_path
+from workspace_tool.edit import Source, checked_write, set_keys
+from workspace_tool.edit_ops import Change, Result
+from workspace_tool.edit_values import require_doc
+from workspace_tool.errors import NotFoundError, UsageError, WorkspaceError
+from workspace_tool.index import Index
+from workspace_tool.parse import parse_document, split_frontmatter
+from workspace_tool.validate import find_cycles
+from workspace_tool.values import parse_duration
+from workspace_tool.yamlload import item_lines, load_yaml_mapping
+
+FOLDER = "templates/processes"
+TASK_KEYS = frozenset({"id", "title", "estimate", "offset_days", "due_days", "depends_on", "role", "priority", "tags", "milestone", "description"})
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One task of a process template."""
+
+    key: str
+    title: str
+    line: int
+    estimate: str | None = None
+    offset_days: int = 0
+    due_days: int | None = None
+    depends_on: tuple[str, ...] = ()
+    role: str | None = None
+    priority: str | None = None
+    tags: tuple[str, ...] = ()
+    milestone: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessTemplate:
+    name: str
+    path: str
+    title: str
+    description: str
+    steps: tuple[StepSpec, ...]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.role for s in self.steps if s.role))
+
+
+def template_names(root: Path) -> list[str]:
+    folder = root / FOLDER
+    return sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
+
+
+def _fail(path: str, line: int, message: str) -> WorkspaceError:
+    return WorkspaceError(f"{path}:{line}: {message}")
+
+
+def parse_process(text: str, path: str, name: str, hours_per_day: float = 8.0) -> ProcessTemplate:
+    """Read a process template; any problem is one `WorkspaceError` naming file and line."""
+    split = split_frontmatter(text.replace("\r\n", "\n"), path)
+    if split.error or split.frontmatter is None:
+        raise _fail(path, 1, "a process template needs frontmatter with 'title' and a 'tasks' list")
+    data, lines, problems = load_yaml_mapping(split.frontmatter, path, split.fm_line - 1)
+    if data is None:
+        raise WorkspaceError(str(problems[0]))
+    raw_tasks = data.get("tasks")
+    if not isinstance(raw_tasks, list) or not raw_tasks:
+        raise _fail(path, lines.get("tasks", 1), "'tasks' must be a non-empty list of {id, title, estimate, offset_days, depends_on, role}")
+    item_at = item_lines(split.frontmatter, "tasks", split.fm_line - 1)
+    steps = [_step(item, item_at[i] if i < len(item_at) else lines.get("tasks", 1), path, hours_per_day) for i, item in enumerate(raw_tasks)]
+    _check_steps(steps, path)
+    title = str(data.get("title") or name)
+    return ProcessTemplate(name, path, title, str(data.get("description") or ""), tuple(steps))
+
+
+def _step(item: Any, line: int, path: str, hours_per_day: float) -> StepSpec:
+    if not isinstance(item, dict) or not item.get("id") or not item.get("title"):
+        raise _fail(path, line, "each task needs at least 'id' and 'title'")
+    unknown = sorted(set(map(str, item)) - TASK_KEYS)
+    if unknown:
+        raise _fail(path, line, f"unknown task key {unknown[0]!r} (use {', '.join(sorted(TASK_KEYS))})")
+    estimate = item.get("estimate")
+    if estimate is not None:
+        try:
+            parse_duration(estimate, hours_per_day)
+        except ValueError as exc:
+            raise _fail(path, line, f"estimate: {exc}") from None
+    offsets = {}
+    for key in ("offset_days", "due_days"):
+        value = item.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise _fail(path, line, f"{key}: expected a whole number of working days, got {value!r}")
+        offsets[key] = value
+    depends = item.get("depends_on") or []
+    if isinstance(depends, str):
+        depends = [depends]
+    return StepSpec(
+        str(item["id"]), str(item["title"]), line, None if estimate is None else str(estimate), offsets["offset_days"] or 0,
+        offsets["due_days"], tuple(str(d) for d in depends), str(item["role"]) if item.get("role") else None,
+        str(item["priority"]) if item.get("priority") else None, tuple(str(t) for t in item.get("tags") or ()),
+        bool(item.get("milestone", False)), str(item.get("description") or ""),
+    )
+
+
+def _check_steps(steps: list[StepSpec], path: str) -> None:
+    keys = [s.key for s in steps]
+    for step in steps:
+        if keys.count(step.key) > 1:
+            raise _fail(path, step.line, f"duplicate task id {step.key!r}")
+        for dep in step.depends_on:
+            if dep not in keys:
+                raise _fail(path, step.line, f"depends_on: {dep!r} is not a task of this template")
+    cycles = find_cycles({s.key: list(s.depends_on) for s in steps})
+    if cycles:
+        raise _fail(path, steps[keys.index(cycles[0][0])].line, f"depends_on cycle: {' -> '.join(cycles[0])}")
+
+
+def load_process(index: Index, name: str) -> ProcessTemplate:
+    names = template_names(index.root)
+    relpath = f"{FOLDER}/{name}.md"
+    if name not in names:
+        from workspace_tool.edit_values import nearest
+
+        hint = nearest(name, names)
+        listed = f" (have: {', '.join(names)})" if names else f" (none in {FOLDER}/)"
+        raise NotFoundError(f"no process template {name!r}{' — did you mean ' + repr(hint) + '?' if hint else listed}")
+    text = (index.root / relpath).read_bytes().decode("utf-8-sig")
+    return parse_process(text, relpath, name, index.settings.calendar.hours_per_day)
+
+
+def add_workdays(day: dt.date, count: int, index: Index) -> dt.date:
+    """`count` working days after `day` (0: `day` itself, moved to a working day)."""
+    cal = index.settings.calendar
+    while not cal.is_workday(day):
+        day += dt.timedelta(days=1)
+    for _ in range(count):
+        day += dt.timedelta(days=1)
+        while not cal.is_workday(day):
+            day += dt.timedelta(days=1)
+    return day
+
+
+def plan(index: Index, template: ProcessTemplate, project: str, start: dt.date, roles: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(relpath, id, text) of every task to create, checked; nothing is written."""
+    unknown_roles = sorted(set(roles) - set(template.roles))
+    if unknown_roles:
+        raise UsageError(f"the process {template.name!r} has no role {unknown_roles[0]!r} (roles: {', '.join(template.roles) or 'none'})")
+    people = {role: require_doc(index, who, ("person",)).id for role, who in roles.items()}
+    ids: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()
+    for step in template.steps:
+        slug = slugify(f"{project}-{step.key}")
+        relpath, doc_id = unique_path(index, "task", slug, project, frozenset(taken))
+        taken.add(doc_id)
+        ids[step.key] = (relpath, doc_id)
+    workflow = index.settings.workflow("task")
+    result = []
+    for step in template.steps:
+        relpath, doc_id = ids[step.key]
+        values = _values(index, step, start, people, {k: v[1] for k, v in ids.items()})
+        context = {"title": step.title, "id": doc_id, "type": "task", "date": index.today.isoformat(), "author": "wm apply",
+                   "project": project, "fields": values, "status": workflow.default if workflow else "todo"}
+        text = set_keys(render_template(index.root, "task", context), values)
+        note = f"Created from the process template `{template.name}` ({template.title}), step `{step.key}`."
+        text = text.rstrip("\n") + "\n\n" + (step.description.strip() + "\n\n" if step.description else "") + note + "\n"
+        parsed = parse_document(text, relpath, index.settings)
+        errors = [d for d in parsed.diagnostics if d.is_error]
+        if parsed.document is None or errors:
+            raise WorkspaceError(f"{template.path}:{step.line}: makes an invalid task: {(errors or list(parsed.diagnostics))[0].message}")
+        result.append((relpath, doc_id, text))
+    return result
+
+
+def _values(index: Index, step: StepSpec, start: dt.date, people: dict[str, str], ids: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    begin = add_workdays(start, step.offset_days, index)
+    if step.role and step.role in people:
+        values["assignee"] = people[step.role]
+    if step.priority:
+        values["priority"] = step.priority
+    if step.estimate:
+        values["estimate"] = step.estimate
+    values["start"] = begin
+    if step.due_days is not None:
+        values["due"] = add_workdays(begin, step.due_days, index)
+    if step.depends_on:
+        values["depends_on"] = [ids[d] for d in step.depends_on]
+    if step.milestone:
+        values["milestone"] = True
+    if step.tags:
+        values["tags"] = list(step.tags)
+    return values
+
+
+def apply_process(index: Index, name: str, project: str, start: dt.date | None, roles: dict[str, str]) -> Result:
+    """`wm apply`: write every task of the template into the project (all checked before the first write)."""
+    template = load_process(index, name)
+    project_id = require_doc(index, project, ("project",)).id
+    planned = plan(index, template, project_id, start or index.today, roles)
+    changes = []
+    for relpath, doc_id, text in planned:
+        checked_write(Source(index.root / relpath, relpath, None, ""), text)
+        changes.append(Change(relpath, f"task {doc_id}: created from process {name}", created=True))
+    missing = [r for r in template.roles if r not in roles]
+    notes = (f"unassigned roles: {', '.join(missing)} (pass --assignee ROLE=PERSON)",) if missing else ()
+    return Result(tuple(changes), notes)

@@ -1,0 +1,171 @@
+"""Recurring work: a completed task with `recurrence:` gets its next instance as a new file.
+
+Rules: `daily`, `weekdays` (the workspace's working days), `weekly`,
+`monthly`, `yearly`, `every N days|weeks|months`. The next due date is the
+first occurrence after the previous due date that is not before the day the
+task was completed (missed periods are skipped, not piled up). The new task
+is a copy of the file with `status` reset, `due` (and `start`) moved,
+`previous: ID` set, `done` removed, checkboxes cleared and the `## Log`
+section dropped.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import re
+from dataclasses import replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from workspace_tool.config import Calendar, Settings
+from workspace_tool.edit import checked_write, find_frontmatter, read_source, set_keys, split_lines
+from workspace_tool.edit_ops import Change
+from workspace_tool.errors import WorkspaceError
+from workspace_tool.index import Index
+from workspace_tool.model import Task
+
+_EVERY = re.compile(r"^every\s+(?:(\d+)\s+)?(day|week|month|year)s?$")
+_NAMED = {"daily": (1, "day"), "weekly": (1, "week"), "biweekly": (2, "week"), "monthly": (1, "month"), "yearly": (1, "year")}
+_DATE_SUFFIX = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+
+
+def parse_rule(text: str) -> tuple[int, str]:
+    """(count, unit) of a rule; unit is day, week, month, year or workday. Raises ValueError."""
+    rule = " ".join(text.strip().lower().split())
+    if rule in _NAMED:
+        return _NAMED[rule]
+    if rule in ("weekdays", "workdays", "every weekday"):
+        return 1, "workday"
+    match = _EVERY.match(rule)
+    if match:
+        count = int(match.group(1) or 1)
+        if count < 1:
+            raise ValueError(f"recurrence must repeat at least every 1 {match.group(2)}")
+        return count, match.group(2)
+    raise ValueError(f"unknown recurrence {text!r} (use daily, weekdays, weekly, monthly, yearly or 'every 2 weeks')")
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return dt.date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def advance(day: dt.date, count: int, unit: str, cal: Calendar) -> dt.date:
+    if unit == "day":
+        return day + dt.timedelta(days=count)
+    if unit == "week":
+        return day + dt.timedelta(weeks=count)
+    if unit == "month":
+        return _add_months(day, count)
+    if unit == "year":
+        return _add_months(day, 12 * count)
+    following = day + dt.timedelta(days=1)
+    for _ in range(366):
+        if cal.is_workday(following):
+            return following
+        following += dt.timedelta(days=1)
+    return following
+
+
+def next_due(rule: str, due: dt.date | None, completed: dt.date, cal: Calendar) -> dt.date:
+    """The next occurrence after `due` (or after `completed` when there is no due date), not before `completed`."""
+    count, unit = parse_rule(rule)
+    day = advance(due or completed, count, unit, cal)
+    while day < completed:
+        day = advance(day, count, unit, cal)
+    return day
+
+
+def successors(index: Index) -> dict[str, str]:
+    """previous ID -> the task that continues it."""
+    result = {}
+    for task in index.of_type(Task):
+        previous = task.extra.get("previous")
+        if isinstance(previous, str):
+            result[previous] = task.id
+    return result
+
+
+def _strip_log(body_lines: list[str]) -> list[str]:
+    out: list[str] = []
+    skipping = False
+    for line in body_lines:
+        bare = line.rstrip("\r\n")
+        if re.match(r"^##\s+Log\s*$", bare, re.IGNORECASE):
+            skipping = True
+            continue
+        if skipping and re.match(r"^#{1,2}\s", bare):
+            skipping = False
+        if not skipping:
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    if out and not out[-1].endswith("\n"):
+        out[-1] += "\n"
+    return out
+
+
+def instance_text(text: str, task: Task, new_id: str, due: dt.date, settings: Settings) -> str:
+    """The next instance's file text, derived from the previous one by line edits."""
+    workflow = settings.workflow("task")
+    values: dict[str, Any] = {
+        "status": workflow.default if workflow else "todo",
+        "due": due,
+        "previous": task.id,
+        "done": None,
+        "remaining": None,
+    }
+    if "id" in task.raw:
+        values["id"] = new_id
+    if task.start is not None and task.due is not None:
+        values["start"] = task.start + (due - task.due)
+    elif "start" in task.raw:
+        values["start"] = None
+    new = set_keys(text, values)
+    lines = split_lines(new)
+    fm = find_frontmatter(lines)
+    head, body = (lines[: fm.end + 1], lines[fm.end + 1 :]) if fm else ([], lines)
+    body = [re.sub(r"^(\s*[-*+]\s+)\[[xX]\]", r"\1[ ]", line) for line in _strip_log(body)]
+    return "".join(head + body)
+
+
+def create_next(index: Index, task: Task, completed: dt.date) -> Change | None:
+    """Write the next instance of a recurring task; returns its `Change`, or None if it exists."""
+    if not task.recurrence or task.id in successors(index):
+        return None
+    try:
+        due = next_due(task.recurrence, task.due, completed, index.settings.calendar)
+    except ValueError as exc:
+        raise WorkspaceError(f"{task.path}:{task.line_of('recurrence')}: {exc}") from None
+    base = _DATE_SUFFIX.sub("", task.id)
+    new_id = f"{base}-{due.isoformat()}"
+    folder = PurePosixPath(task.path).parent
+    suffix = 2
+    while new_id in index.docs or (index.root / str(folder / f"{new_id}.md")).exists():
+        new_id = f"{base}-{due.isoformat()}-{suffix}"
+        suffix += 1
+    source = read_source(index.root, task.path)
+    text = instance_text(source.text, task, new_id, due, index.settings)
+    target = read_source(index.root, str(folder / f"{new_id}.md"))
+    if target.data is not None:
+        raise WorkspaceError(f"{target.relpath} already exists; the next instance of {task.id} was not created")
+    checked_write(replace(target, bom=source.bom), text)
+    return Change(target.relpath, f"task {new_id}: next {task.recurrence} instance of {task.id}, due {due}", created=True)
+
+
+def missed(index: Index) -> list[Task]:
+    """Completed recurring tasks whose next instance was never created."""
+    after = successors(index)
+    return [t for t in index.of_type(Task) if t.recurrence and index.is_done(t) and t.id not in after]
+
+
+def catch_up(index: Index) -> list[Change]:
+    """`wm recur`: create every missed next instance."""
+    changes = []
+    for task in sorted(missed(index), key=lambda t: t.id):
+        change = create_next(index, task, completed=task.done or index.today)
+        if change is not None:
+            changes.append(change)
+    return changes

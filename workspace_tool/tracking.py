@@ -1,0 +1,216 @@
+"""Time tracking: `wm log`, `start`, `stop` and `status` over `timelogs/<person>/<YYYY-MM>.md`.
+
+Entries are body lines in the format of `workspace_tool.timelog`. A running
+timer is an entry with an open clock range (`- 2026-11-26 09:15- REF note`);
+stopping it fills in the end time on that one line. Entries of one person
+never overlap silently: `wm log` refuses an overlapping clock range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, replace
+
+from workspace_tool.edit import append_to_body, checked_write, read_source, split_lines
+from workspace_tool.edit_ops import Change, Result
+from workspace_tool.edit_values import require_doc
+from workspace_tool.errors import ConflictError, UsageError, WorkspaceError
+from workspace_tool.index import Index
+from workspace_tool.model import Person, TimeEntry
+from workspace_tool.timelog import clock_hours, format_entry, parse_entry
+from workspace_tool.values import format_hours, parse_duration
+
+_RANGE = re.compile(r"^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})?$")
+_OPEN = re.compile(r"(\s)(\d{1,2}:\d{2})-(?=\s)")
+ENTRY_TYPES = ("task", "project")
+
+
+def find_me(index: Index, person: str | None, git_email: str | None) -> str:
+    """`--person`, else `WM_PERSON`, else the person whose `email` matches git's `user.email`."""
+    name = person or os.environ.get("WM_PERSON")
+    if name:
+        return require_doc(index, name, ("person",)).id
+    if git_email:
+        for candidate in index.of_type(Person):
+            if candidate.email and candidate.email.strip().lower() == git_email.strip().lower():
+                return candidate.id
+    found = f" (git user.email {git_email!r} matches no person's email)" if git_email else ""
+    raise UsageError(
+        f"who is logging time?{found} Pass --person ID, set WM_PERSON=ID, or add 'email: <your git user.email>' to your people/<id>.md"
+    )
+
+
+def timelog_relpath(person: str, day: dt.date) -> str:
+    return f"timelogs/{person}/{day:%Y-%m}.md"
+
+
+def parse_when(text: str, hours_per_day: float) -> tuple[dt.time | None, dt.time | None, float]:
+    """`HH:MM-HH:MM` (or `HH:MM-` for a running timer) or a duration (`1h30m`, `45m`, `2`)."""
+    match = _RANGE.match(text.strip())
+    if match:
+        try:
+            start = dt.time.fromisoformat(match.group(1).zfill(5))
+            end = dt.time.fromisoformat(match.group(2).zfill(5)) if match.group(2) else None
+        except ValueError:
+            raise UsageError(f"bad clock time in {text!r} (use HH:MM, 24-hour)") from None
+        if end is not None and end == start:
+            raise UsageError(f"the clock range {text!r} is empty")
+        return start, end, clock_hours(start, end) if end else 0.0
+    try:
+        hours = parse_duration(text, hours_per_day).hours
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if hours <= 0 or hours > 24:
+        raise UsageError(f"a time entry must be more than 0 and at most 24 hours, got {text!r}")
+    return None, None, hours
+
+
+def _entries_of(index: Index, person: str) -> list[TimeEntry]:
+    return [e for e in index.entries if e.person == person]
+
+
+def overlapping(index: Index, person: str, entry: TimeEntry, now: dt.datetime | None = None) -> TimeEntry | None:
+    """An existing entry of `person` whose clock range overlaps `entry`'s (a running one runs until `now`)."""
+    span = entry.span()
+    if span is None:
+        return None
+    begin, end = span
+    for other in _entries_of(index, person):
+        other_span = other.span()
+        if other_span is None and other.running:  # a running timer runs until now (else to the end of its day)
+            assert other.start is not None
+            until = now or dt.datetime.combine(other.date + dt.timedelta(days=1), dt.time(0, 0))
+            other_span = (dt.datetime.combine(other.date, other.start), until)
+        if other_span is not None and begin < other_span[1] and other_span[0] < end:
+            return other
+    return None
+
+
+def _describe(entry: TimeEntry) -> str:
+    when = f"{entry.start:%H:%M}-{entry.end:%H:%M}" if entry.start and entry.end else (f"{entry.start:%H:%M}-" if entry.start else format_hours(entry.hours))
+    return f"{entry.path}:{entry.line} ({entry.date} {when} {entry.ref})"
+
+
+def _append(index: Index, person: str, entry: TimeEntry) -> Change:
+    relpath = timelog_relpath(person, entry.date)
+    source = read_source(index.root, relpath)
+    text = source.text
+    created = source.data is None
+    if created:
+        from workspace_tool.create import render_template
+
+        text = render_template(index.root, "timelog", {"fields": {"person": person}, "month": f"{entry.date:%Y-%m}", "title": person})
+    line = format_entry(replace(entry, path=relpath))
+    checked = parse_entry(line, 1, person, relpath, index.settings.calendar.hours_per_day)
+    if not isinstance(checked, TimeEntry):
+        raise WorkspaceError(f"internal: the entry {line!r} does not read back: {checked}")
+    checked_write(source, append_to_body(text, line + "\n"))
+    return Change(relpath, f"time {person}: {line[2:]}", created=created)
+
+
+def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day: dt.date | None = None) -> Result:
+    """`wm log`: append a finished entry; refuses an overlapping clock range."""
+    target = require_doc(index, ref, ENTRY_TYPES).id
+    day = day or index.today
+    start, end, hours = parse_when(when, index.settings.calendar.hours_per_day)
+    if start is not None and end is None:
+        raise UsageError(f"{when!r} has no end time; use 'wm start' for a running timer")
+    entry = TimeEntry(person, day, target, hours, 0, "", start, end, _clean(note))
+    clash = overlapping(index, person, entry)
+    if clash is not None:
+        raise UsageError(f"{day} {when} overlaps {person}'s entry {_describe(clash)}; nothing was logged")
+    notes = (f"warning: {day} is in the future (today is {index.today})",) if day > index.today else ()
+    return Result((_append(index, person, entry),), notes)
+
+
+def _clean(note: str) -> str:
+    return " ".join(note.split())
+
+
+def running(index: Index, person: str) -> list[TimeEntry]:
+    return [e for e in _entries_of(index, person) if e.running]
+
+
+def stop_entry(index: Index, entry: TimeEntry, at: dt.datetime) -> Change:
+    """Close a running entry at `at` by filling in its end time on its own line."""
+    assert entry.start is not None
+    begin = dt.datetime.combine(entry.date, entry.start)
+    if at <= begin:
+        raise UsageError(f"cannot stop at {at:%Y-%m-%d %H:%M}: the timer started at {begin:%Y-%m-%d %H:%M}")
+    if at - begin > dt.timedelta(hours=24):
+        raise UsageError(f"the timer {_describe(entry)} ran over 24 hours; stop it with --at or fix the line by hand")
+    source = read_source(index.root, entry.path)
+    lines = split_lines(source.text)
+    number = entry.line - 1
+    if number >= len(lines) or not _OPEN.search(lines[number]):
+        raise ConflictError(f"{entry.path}:{entry.line} changed on disk; the timer was not stopped — run the command again")
+    lines[number] = _OPEN.sub(lambda m: f"{m.group(1)}{m.group(2)}-{at:%H:%M}", lines[number], count=1)
+    checked_write(source, "".join(lines))
+    return Change(entry.path, f"time {entry.person}: stopped {entry.ref} at {at:%H:%M}")
+
+
+def start_timer(index: Index, person: str, ref: str, note: str, at: dt.datetime, parallel: bool = False) -> Result:
+    """`wm start`: a running entry; any running timer of the person is stopped first (unless `parallel`)."""
+    target = require_doc(index, ref, ENTRY_TYPES).id
+    changes: list[Change] = []
+    notes: list[str] = []
+    if not parallel:
+        for entry in running(index, person):
+            changes.append(stop_entry(index, entry, at))
+            notes.append(f"stopped the timer on {entry.ref} (started {entry.start:%H:%M})")
+    probe = TimeEntry(person, at.date(), target, 0.0, 0, "", at.time().replace(second=0, microsecond=0), (at + dt.timedelta(minutes=1)).time().replace(second=0, microsecond=0))
+    clash = next((e for e in _entries_of(index, person) if not e.running and e.span() and overlapping_span(e, probe)), None)
+    if clash is not None:
+        raise UsageError(f"{at:%H:%M} falls inside {person}'s entry {_describe(clash)}; nothing was started")
+    entry = TimeEntry(person, at.date(), target, 0.0, 0, "", at.time().replace(second=0, microsecond=0), None, _clean(note))
+    changes.append(_append(index, person, entry))
+    return Result(tuple(changes), tuple(notes))
+
+
+def overlapping_span(a: TimeEntry, b: TimeEntry) -> bool:
+    sa, sb = a.span(), b.span()
+    return bool(sa and sb and sa[0] < sb[1] and sb[0] < sa[1])
+
+
+def stop_timer(index: Index, person: str, at: dt.datetime) -> Result:
+    """`wm stop`: close every running timer of the person."""
+    timers = running(index, person)
+    if not timers:
+        raise UsageError(f"{person} has no running timer (start one with 'wm start REF')")
+    return Result(tuple(stop_entry(index, entry, at) for entry in timers))
+
+
+@dataclass(frozen=True)
+class Status:
+    """`wm status`: running timers (with minutes so far) and the hours logged today."""
+
+    person: str
+    today: dt.date
+    running: tuple[tuple[TimeEntry, float], ...]
+    logged_today: float
+    entries_today: int
+
+
+def status(index: Index, person: str, now: dt.datetime) -> Status:
+    timers = []
+    for entry in running(index, person):
+        assert entry.start is not None
+        elapsed = (now - dt.datetime.combine(entry.date, entry.start)).total_seconds() / 3600
+        timers.append((entry, max(elapsed, 0.0)))
+    today = [e for e in _entries_of(index, person) if e.date == now.date() and not e.running]
+    total = sum(e.hours for e in today) + sum(h for e, h in timers if e.date == now.date())
+    return Status(person, now.date(), tuple(timers), round(total, 6), len(today))
+
+
+def render_status(state: Status) -> str:
+    lines = []
+    for entry, hours in state.running:
+        note = f" {entry.note}" if entry.note else ""
+        lines.append(f"running: {entry.ref}{note} since {entry.start:%H:%M} ({format_hours(hours)})")
+    if not state.running:
+        lines.append("no timer running")
+    lines.append(f"today ({state.today}): {format_hours(state.logged_today)} logged by {state.person} in {state.entries_today} entr{'y' if state.entries_today == 1 else 'ies'}")
+    return "\n".join(lines)
+
