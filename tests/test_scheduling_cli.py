@@ -1,0 +1,131 @@
+"""`wm schedule` and `wm workload` through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from click.testing import Result
+from scheduling_helpers import write_workspace
+
+TASKS = {
+    "design": {"estimate": "2d", "assignee": "ann", "priority": "high"},
+    "build": {"estimate": "3d", "assignee": "ann", "depends_on": ["design"], "due": "2024-01-05"},
+    "docs": {"estimate": "4h", "assignee": "bob"},
+    "launch": {"milestone": True, "depends_on": ["build", "docs"]},
+    "old": {"estimate": "1d", "status": "done", "done": "2023-12-01"},
+}
+PEOPLE = {"ann": {"capacity": 8}, "bob": {"capacity": 4, "workdays": ["mon", "wed"]}}
+
+
+def _ws(tmp_path: Path) -> Path:
+    return write_workspace(tmp_path, TASKS, people=PEOPLE, projects={"p": {"due": "2024-01-10"}})
+
+
+def test_schedule_json_shape(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    root = _ws(tmp_path)
+    result = wm("-C", str(root), "schedule", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"start", "tasks", "projects", "warnings"}
+    assert data["start"] == "2024-01-01"
+    by_id = {t["id"]: t for t in data["tasks"]}
+    assert set(by_id) == {"design", "build", "docs", "launch"}
+    assert by_id["design"] == {
+        "id": "design",
+        "project": "p",
+        "assignee": "ann",
+        "start": "2024-01-01",
+        "end": "2024-01-02",
+        "start_at": "2024-01-01T09:00:00",
+        "end_at": "2024-01-02T17:00:00",
+        "effort_hours": 16.0,
+        "slack_hours": 0.0,
+        "critical": True,
+        "late": False,
+        "bookings": [{"date": "2024-01-01", "hours": 8.0}, {"date": "2024-01-02", "hours": 8.0}],
+    }
+    assert by_id["build"]["end"] == "2024-01-05" and not by_id["build"]["late"]
+    assert by_id["launch"]["start"] == by_id["launch"]["end"] == "2024-01-05"
+    assert by_id["launch"]["bookings"] == []
+    assert by_id["docs"]["bookings"] == [{"date": "2024-01-01", "hours": 4.0}]
+    assert data["projects"] == [{"id": "p", "start": "2024-01-01", "end": "2024-01-05", "due": "2024-01-10", "status": "on-track"}]
+
+
+def test_schedule_table_gantt_and_from(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    root = _ws(tmp_path)
+    table = wm("-C", str(root), "schedule")
+    assert table.exit_code == 0
+    assert table.output.splitlines()[0].split() == ["task", "assignee", "start", "end", "slack", "critical", "late"]
+    chart = wm("-C", str(root), "schedule", "--gantt", "--project", "p")
+    assert "design (ann)" in chart.output and "###" in chart.output and "◆" in chart.output
+    later = json.loads(wm("-C", str(root), "schedule", "--json", "--from", "2024-02-05").output)
+    assert later["start"] == "2024-02-05" and later["tasks"][0]["start"] >= "2024-02-05"
+
+
+def test_why_names_the_cause_and_chain(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    root = _ws(tmp_path)
+    why = wm("-C", str(root), "schedule", "--why", "build").output
+    assert "predecessor design" in why
+    assert "-> launch" in why and "end of project p" in why
+    assert "plan start" in wm("-C", str(root), "schedule", "--why", "design").output
+    missing = wm("-C", str(root), "schedule", "--why", "nope")
+    assert missing.exit_code == 1 and "no task" in missing.output
+
+
+def test_baseline_save_and_slip(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    root = _ws(tmp_path)
+    assert wm("-C", str(root), "schedule", "--save-baseline", "v1").exit_code == 0
+    saved = yaml.safe_load((root / "baselines" / "v1.yml").read_text())
+    assert saved["tasks"]["build"] == {"start": "2024-01-03", "end": "2024-01-05"}
+    assert not [p for p in (root / "baselines").iterdir() if p.name.startswith(".")]
+    (root / "projects/p/tasks/design.md").write_text("---\nestimate: 4d\nassignee: ann\n---\n", encoding="utf-8")
+    data = json.loads(wm("-C", str(root), "schedule", "--json", "--baseline", "v1").output)
+    build = next(t for t in data["tasks"] if t["id"] == "build")
+    assert build["slip_days"] == 4 and build["baseline_end"] == "2024-01-05"
+    assert data["projects"][0]["slip_days"] == 4
+    assert "+4d" in wm("-C", str(root), "schedule", "--baseline", "v1").output
+    bad = wm("-C", str(root), "schedule", "--baseline", "nope")
+    assert bad.exit_code == 1 and "no baseline" in bad.output
+    assert wm("-C", str(root), "schedule", "--save-baseline", "../x").exit_code == 2
+
+
+def test_workload(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    root = write_workspace(
+        tmp_path,
+        {"a": {"estimate": "2d", "assignee": "ann"}, "b": {"estimate": "1d", "assignee": "ann", "start": "2024-01-02"}},
+        people={"ann": {}, "bob": {"capacity": 4}},
+    )
+    rows = json.loads(wm("-C", str(root), "workload", "--json", "--by", "day", "--to", "2024-01-03").output)
+    ann = {r["period"]: r for r in rows if r["person"] == "ann"}
+    assert ann["2024-01-02"]["booked_hours"] == 16 and ann["2024-01-02"]["over_hours"] == 8
+    assert ann["2024-01-03"]["idle_hours"] == 8
+    bob = [r for r in rows if r["person"] == "bob"]
+    assert sum(r["capacity_hours"] for r in bob) == 12 and sum(r["idle_hours"] for r in bob) == 12
+    weekly = wm("-C", str(root), "workload")
+    assert weekly.exit_code == 0 and "ann" in weekly.output and "over" in weekly.output
+
+
+def test_warnings_go_to_stderr_not_traceback(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    root = write_workspace(tmp_path, {"x": {"estimate": "1d", "depends_on": ["y"]}, "y": {"estimate": "1d", "depends_on": ["x"]}})
+    result = wm("-C", str(root), "schedule", "--json")
+    assert result.exit_code == 0
+    assert any("dependency cycle" in w for w in json.loads(result.stdout)["warnings"])
+
+
+def test_sample_workspace_late_project_and_its_critical_chain(wm: Callable[..., Result]) -> None:
+    from conftest import SAMPLE
+
+    out = wm("-C", str(SAMPLE), "schedule").stdout
+    late = [line for line in out.splitlines() if line.startswith("fjordline-portal ")]
+    assert late[0].split()[-1] == "late"
+    chain_line = next(line for line in out.splitlines() if line.startswith("fjordline-portal is late: critical chain "))
+    chain = chain_line.split("critical chain ")[1].split(" -> ")
+    assert chain[-1] == "portal-go-live"
+    plan = json.loads(wm("-C", str(SAMPLE), "schedule", "--json").stdout)
+    by_id = {t["id"]: t for t in plan["tasks"]}
+    assert all(by_id[step]["critical"] for step in chain)
+    for task_id in by_id:
+        assert wm("-C", str(SAMPLE), "schedule", "--why", task_id).exit_code == 0

@@ -1,0 +1,130 @@
+"""Commands: schedule, workload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from workspace_tool.cli.app import App
+from workspace_tool.errors import NotFoundError, UsageError
+from workspace_tool.output import table
+from workspace_tool.scheduling import Plan, schedule
+from workspace_tool.scheduling.adapter import build_input
+from workspace_tool.scheduling.baseline import load_baseline, save_baseline, slips
+from workspace_tool.scheduling.explain import explain
+from workspace_tool.scheduling.gantt import gantt
+from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, task_rows
+from workspace_tool.scheduling.workload import workload
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"bad date for {option}: {value!r} (use YYYY-MM-DD)") from None
+
+
+@click.command("schedule")
+@click.option("--project", "project", metavar="P", help="Show only this project's tasks (the plan still levels everyone's work).")
+@click.option("--from", "start", metavar="DATE", help="Plan start (default: schedule.start in workspace.yml, else today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (shape in docs/scheduling.md).")
+@click.option("--gantt", "as_gantt", is_flag=True, help="Print a text Gantt chart (weeks as columns).")
+@click.option("--why", "why", metavar="ID", help="Explain what fixed a task's start and its chain to the project end.")
+@click.option("--save-baseline", "save_name", metavar="NAME", help="Save the planned dates to baselines/NAME.yml.")
+@click.option("--baseline", "baseline_name", metavar="NAME", help="Show each task's and project's slip against a saved baseline.")
+@click.pass_obj
+def schedule_cmd(app: App, project: str | None, start: str | None, as_json: bool, as_gantt: bool, why: str | None, save_name: str | None, baseline_name: str | None) -> None:
+    """Level the open tasks over people's time: dates, slack, critical path, forecasts.
+
+    \b
+    Examples:
+      wm schedule --project website --gantt
+      wm schedule --json --from 2024-06-03
+      wm schedule --why design-mockups
+      wm schedule --save-baseline kickoff && wm schedule --baseline kickoff
+    """
+    index = app.index()
+    if project is not None and project not in {p.id for p in index.projects()}:
+        raise NotFoundError(f"no project with ID {project!r}")
+    plan = schedule(build_input(index, _date(start, "--from")))
+    if why is not None:
+        lines = explain(plan, why)
+        if lines is None:
+            raise NotFoundError(f"no task with ID {why!r}")
+        click.echo("\n".join(lines))
+        return
+    if save_name is not None:
+        path = save_baseline(app.root, save_name, plan)
+        click.echo(f"saved baseline {save_name!r} to {path.relative_to(app.root)}", err=True)
+    task_slips = project_slips = None
+    if baseline_name is not None:
+        task_slips, project_slips = slips(plan, load_baseline(app.root, baseline_name))
+    if as_json:
+        click.echo(dumps_plan(plan_json(plan, project, task_slips, project_slips)))
+        return
+    _print_human(plan, project, as_gantt, task_slips, project_slips)
+
+
+def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: dict | None, project_slips: dict | None) -> None:
+    tasks = shown_tasks(plan, project)
+    if as_gantt:
+        click.echo(gantt(tasks))
+    else:
+        headers, rows = task_rows(tasks, task_slips)
+        click.echo(table(headers, rows))
+    headers, rows = project_rows(plan, project, project_slips)
+    if rows:
+        click.echo("")
+        click.echo(table(headers, rows))
+        _echo_critical_chains(plan, project)
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _echo_critical_chains(plan: Plan, project: str | None) -> None:
+    """Name the chain that decides the end of each late or at-risk project."""
+    from workspace_tool.scheduling.explain import critical_chain
+
+    for forecast in sorted(plan.projects.values(), key=lambda p: p.id):
+        if (project and forecast.id != project) or forecast.status == "on-track":
+            continue
+        chain = critical_chain(plan, forecast.id)
+        if chain:
+            click.echo(f"{forecast.id} is {forecast.status}: critical chain {' -> '.join(chain)}")
+
+
+@click.command("workload")
+@click.option("--from", "start", metavar="DATE", help="First day (default: the plan start).")
+@click.option("--to", "end", metavar="DATE", help="Last day (default: the end of the plan).")
+@click.option("--by", type=click.Choice(["week", "day"]), default="week", show_default=True, help="Period length.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.pass_obj
+def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json: bool) -> None:
+    """Per person: booked hours against capacity per period, over-allocation and idle time.
+
+    \b
+    Example:
+      wm workload --from 2024-06-03 --to 2024-06-30 --by week
+    """
+    index = app.index()
+    first = _date(start, "--from")
+    inp = build_input(index, first)
+    plan = schedule(inp)
+    first = first or inp.start
+    last = _date(end, "--to") or max(plan.end or first, first)
+    if last < first:
+        raise UsageError(f"--to ({last}) is before --from ({first})")
+    rows = workload(plan, inp.resources, inp.calendar, first, last, by)
+    if as_json:
+        data = [{"person": r.person, "period": r.period.isoformat(), "capacity_hours": r.capacity, "booked_hours": r.booked, "over_hours": r.over, "idle_hours": r.idle} for r in rows]
+        click.echo(json.dumps(data, indent=2))
+        return
+    headers = ["person", by, "capacity", "booked", "over", "idle"]
+    click.echo(table(headers, [[r.person, r.period, r.capacity, r.booked, r.over or "", r.idle] for r in rows], right=(2, 3, 4, 5)))
+
+
+COMMANDS: list[click.Command] = [schedule_cmd, workload_cmd]

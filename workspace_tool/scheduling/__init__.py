@@ -1,0 +1,64 @@
+"""Scheduling: a levelled plan of the open tasks, with slack, critical path and forecasts.
+
+The public API (pure: no I/O):
+
+- `schedule(inp: SchedInput) -> Plan`: place tasks described by the scheduler's
+  own types (`SchedTask`, `Resource`, `SchedProject`, `WorkCalendar`).
+- `schedule_index(index, start=None) -> Plan`: the same for a loaded workspace
+  index; `start` defaults to `schedule.start` in `workspace.yml`, else today.
+
+`Plan.tasks` maps a task ID to a `ScheduledTask` (`start`/`end` dates,
+`start_at`/`end_at` datetimes, `effort_hours`, `slack_hours`, `critical`,
+`late`, `bookings`); `Plan.projects` maps a project ID to a `ProjectForecast`;
+`Plan.warnings` lists what could not be planned, task by task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from workspace_tool.scheduling.calendar import WorkCalendar
+from workspace_tool.scheduling.engine import level
+from workspace_tool.scheduling.plan import build_plan
+from workspace_tool.scheduling.types import (
+    Booking,
+    Cause,
+    Plan,
+    ProjectForecast,
+    Resource,
+    SchedInput,
+    SchedProject,
+    SchedTask,
+    ScheduledTask,
+)
+
+if TYPE_CHECKING:
+    from workspace_tool.index import Index
+
+__all__ = [
+    "Booking",
+    "Cause",
+    "Plan",
+    "ProjectForecast",
+    "Resource",
+    "SchedInput",
+    "SchedProject",
+    "SchedTask",
+    "ScheduledTask",
+    "WorkCalendar",
+    "schedule",
+    "schedule_index",
+]
+
+
+def schedule(inp: SchedInput) -> Plan:
+    """Level the tasks of `inp` and return the plan."""
+    return build_plan(inp, level(inp))
+
+
+def schedule_index(index: Index, start: dt.date | None = None) -> Plan:
+    """The plan of every open task in the workspace index, from `start` (else the configured start, else today)."""
+    from workspace_tool.scheduling.adapter import build_input
+
+    return schedule(build_input(index, start))

@@ -1,0 +1,78 @@
+"""From a workspace index to the scheduler's input types."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from workspace_tool.config import WEEKDAYS, Calendar
+from workspace_tool.index import Index
+from workspace_tool.model import PRIORITY_RANK, Person, Task
+from workspace_tool.scheduling.calendar import WorkCalendar
+from workspace_tool.scheduling.types import Resource, SchedInput, SchedProject, SchedTask
+
+UNDER_WAY = frozenset({"in-progress", "review"})
+
+
+def plan_start(index: Index, start: dt.date | None = None) -> dt.date:
+    """`--from`, else `schedule.start` in workspace.yml, else today."""
+    return start or index.settings.schedule_start or index.today
+
+
+def work_calendar(calendar: Calendar) -> WorkCalendar:
+    weekdays = frozenset(WEEKDAYS.index(d) for d in calendar.workdays)
+    return WorkCalendar(calendar.hours_per_day, weekdays, frozenset(calendar.holidays), calendar.day_start)
+
+
+def build_input(index: Index, start: dt.date | None = None) -> SchedInput:
+    """Every task of the index (done ones included, to anchor dates), people and projects."""
+    tasks = tuple(sched_task(index, t) for t in sorted(index.of_type(Task), key=lambda t: t.id))
+    warnings = tuple(f"{t.id}: no estimate; scheduled as zero effort" for t in tasks if not t.has_estimate)
+    people = {p.id: resource(p) for p in index.people()}
+    projects = tuple(SchedProject(p.id, p.due) for p in sorted(index.projects(), key=lambda p: p.id))
+    return SchedInput(
+        start=plan_start(index, start),
+        calendar=work_calendar(index.settings.calendar),
+        tasks=tasks,
+        resources=people,
+        projects=projects,
+        at_risk_ratio=index.settings.at_risk_ratio,
+        warnings=warnings,
+    )
+
+
+def effort_hours(index: Index, task: Task) -> float | None:
+    """`remaining`, else `estimate` minus logged time for a task under way, else `estimate`."""
+    if task.remaining is not None:
+        return task.remaining.hours
+    if task.estimate is None:
+        return None
+    if task.status in UNDER_WAY:
+        return max(0.0, task.estimate.hours - index.logged_hours(task.id))
+    return task.estimate.hours
+
+
+def sched_task(index: Index, task: Task) -> SchedTask:
+    closed = index.is_done(task)
+    effort = effort_hours(index, task)
+    is_parent = bool(index.subtasks.get(task.id))
+    return SchedTask(
+        id=task.id,
+        effort=effort or 0.0,
+        project=task.project,
+        assignee=task.assignee,
+        priority=PRIORITY_RANK.get(task.priority, 2),
+        depends_on=task.depends_on,
+        start=task.start,
+        due=task.due,
+        parent=task.parent,
+        milestone=task.milestone,
+        closed=closed,
+        cancelled=closed and task.status == "cancelled",
+        done=task.done,
+        has_estimate=effort is not None or task.milestone or closed or is_parent,
+    )
+
+
+def resource(person: Person) -> Resource:
+    weekdays = None if person.workdays is None else frozenset(WEEKDAYS.index(d) for d in person.workdays if d in WEEKDAYS)
+    return Resource(person.id, person.capacity, weekdays, tuple((r.start, r.end) for r in person.leave))

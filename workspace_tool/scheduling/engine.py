@@ -1,0 +1,156 @@
+"""The levelling list scheduler: a pure function from `SchedInput` to `Plan`.
+
+A serial list-scheduling pass, as TaskJuggler does it: among the tasks whose
+predecessors are all placed, the one with the highest priority, then the
+longest chain of work after it, then the lowest ID, is placed next, in full.
+It takes its person's earliest free time from the moment it may start,
+around what is already booked; so a task placed later can still use the
+gaps before a higher-priority task (nobody is held back for work that is not
+ready), and a task may be split around other bookings.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from workspace_tool.scheduling.booking import Person, Span, book_free, span_bounds
+from workspace_tool.scheduling.calendar import Timeline
+from workspace_tool.scheduling.graph import Graph, build_graph
+from workspace_tool.scheduling.types import Cause, SchedInput, SchedTask
+
+
+@dataclass
+class Levelled:
+    """The raw outcome of the pass, by node index."""
+
+    graph: Graph
+    timeline: Timeline
+    start: list[int]
+    end: list[int]
+    spans: list[list[Span]]
+    cause: list[Cause]
+    done: list[bool]
+    people: dict[str, Person]
+    warnings: list[str] = field(default_factory=list)
+
+
+def level(inp: SchedInput) -> Levelled:
+    """Place every open task; unplaceable ones are reported in `warnings` and left undone."""
+    graph, warnings = build_graph(inp)
+    timeline = Timeline(inp.calendar, inp.start)
+    n = len(graph.ids)
+    run = Levelled(graph, timeline, [0] * n, [0] * n, [[] for _ in range(n)], [Cause("plan-start")] * n, [False] * n, {}, warnings)
+    for rid, res in inp.resources.items():
+        run.people[rid] = Person(res, timeline)
+    _pass(run, _tails(graph))
+    return run
+
+
+def _tails(graph: Graph) -> list[int]:
+    """Minutes of work on the longest chain from each node to the end (itself included)."""
+    tail = [0] * len(graph.ids)
+    for i in reversed(graph.order):
+        own = _minutes(graph.task[i]) if not graph.summary[i] else 0
+        tail[i] = own + max((tail[s] for s in graph.succs[i]), default=0)
+    return tail
+
+
+def _minutes(task: SchedTask | None) -> int:
+    if task is None or task.milestone:
+        return 0
+    return max(0, round(task.effort * 60))
+
+
+Entry = tuple[int, int, str, int]
+"""(priority rank, -chain, ID, node): the order in which ready tasks are placed."""
+
+
+def _pass(run: Levelled, tail: list[int]) -> None:
+    graph = run.graph
+    waiting = [len(p) for p in graph.preds]
+    ready = [0] * len(graph.ids)
+    heap: list[Entry] = []
+    for i in graph.order:
+        if waiting[i] == 0:
+            ready[i] = _own_start(run, i)
+            heapq.heappush(heap, _key(graph, tail, i))
+    while heap:
+        i = heapq.heappop(heap)[3]
+        if i not in graph.blocked:
+            _place(run, i, ready[i])
+        for s in graph.succs[i]:
+            _release(run, i, s, ready, waiting, heap, tail)
+
+
+def _key(graph: Graph, tail: list[int], i: int) -> Entry:
+    """Zero-effort nodes (milestones, parents' gates) compete for nothing: they go as soon as they are ready."""
+    task = graph.task[i]
+    if graph.summary[i] or _minutes(task) == 0:
+        return (-1, -tail[i], graph.ids[i], i)
+    assert task is not None
+    return (task.priority, -tail[i], graph.ids[i], i)
+
+
+def _own_start(run: Levelled, i: int) -> int:
+    task = run.graph.task[i]
+    if task is not None and task.start is not None and task.start > run.timeline.origin:
+        t = run.timeline.moment(task.start)
+        if t > 0:
+            run.cause[i] = Cause("start")
+            return t
+    return 0
+
+
+def _release(run: Levelled, i: int, s: int, ready: list[int], waiting: list[int], heap: list[Entry], tail: list[int]) -> None:
+    graph = run.graph
+    if not run.done[i] and s not in graph.blocked:
+        owner = graph.owner(i)
+        graph.blocked[s] = f"depends on {owner!r}, which could not be scheduled"
+        if graph.task[s] is not None:
+            run.warnings.append(f"{graph.owner(s)}: not scheduled: depends on {owner!r}, which could not be scheduled")
+    if waiting[s] == len(graph.preds[s]):
+        ready[s] = _own_start(run, s)
+    if run.end[i] > ready[s] or (run.end[i] == ready[s] and run.end[i] > 0 and run.cause[s].kind == "plan-start"):
+        ready[s] = run.end[i]
+        run.cause[s] = Cause("predecessor", graph.owner(i))
+    waiting[s] -= 1
+    if waiting[s] == 0:
+        heapq.heappush(heap, _key(graph, tail, s))
+
+
+def _place(run: Levelled, i: int, ready: int) -> None:
+    """Book node `i` from the moment it is ready, in its person's earliest free time."""
+    task = run.graph.task[i]
+    minutes = 0 if run.graph.summary[i] else _minutes(task)
+    if task is None or minutes == 0:
+        _finish(run, i, ready, ready, [])
+        return
+    if task.assignee is None or task.assignee not in run.people:
+        _finish_spans(run, i, book_free(ready, minutes, run.timeline.day_minutes))
+        return
+    person = run.people[task.assignee]
+    if person.never_works:
+        _fail(run, i, f"assignee {task.assignee!r} has no working time (capacity 0 or no workdays)")
+        return
+    spans = person.book(task.id, ready, minutes, pinned=run.cause[i].kind == "start")
+    _finish_spans(run, i, spans)
+    if spans and run.start[i] > ready:
+        run.cause[i] = Cause("resource", person.blocker(run.start[i], ready))
+
+
+def _finish_spans(run: Levelled, i: int, spans: list[Span] | None) -> None:
+    if spans is None:
+        _fail(run, i, "no free time within the planning horizon")
+        return
+    start, end = span_bounds(spans, run.timeline.day_minutes)
+    _finish(run, i, start, end, spans)
+
+
+def _finish(run: Levelled, i: int, start: int, end: int, spans: list[Span]) -> None:
+    run.start[i], run.end[i], run.spans[i], run.done[i] = start, end, spans, True
+
+
+def _fail(run: Levelled, i: int, message: str) -> None:
+    run.graph.blocked[i] = message
+    run.warnings.append(f"{run.graph.owner(i)}: not scheduled: {message}")
