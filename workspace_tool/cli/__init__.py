@@ -16,7 +16,7 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import WorkspaceError
 
-COMMAND_MODULES: tuple[str, ...] = ("basic", "query", "schedule", "edit", "track", "gitcmds")
+COMMAND_MODULES: tuple[str, ...] = ("basic", "reports", "query", "schedule", "edit", "track", "gitcmds", "history")
 
 
 class WmGroup(click.Group):

@@ -1,0 +1,564 @@
+"""Commands: `report` (time, projects, people, estimates, goals), `invoice`, `export`, `import`.
+
+Each command parses its options, makes one library call, and prints a table,
+JSON or CSV. The library modules do the work (`workspace_tool.reports`,
+`workspace_tool.export`, `workspace_tool.invoice`, `workspace_tool.imports`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import click
+
+from workspace_tool.cli.app import App
+from workspace_tool.errors import UsageError
+from workspace_tool.model import TimeEntry
+from workspace_tool.output import csv_text, dumps, table
+from workspace_tool.reports.time import TimeQuery, TimeReport, parse_group_by, time_report
+
+PROGRESS_MIN_DAYS = 92
+"""Reports spanning more than about three months show a progress bar (on a terminal)."""
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _warn(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(f"wm: warning: {line}", err=True)
+
+
+def _emit(text: str) -> None:
+    click.echo(text.rstrip("\n"))
+
+
+def _now(app: App) -> dt.datetime | None:
+    """`WM_NOW` (HH:MM, or YYYY-MM-DDTHH:MM) pins the clock running timers count up to; default: now."""
+    text = os.environ.get("WM_NOW")
+    if not text:
+        return None
+    try:
+        if "T" in text:
+            return dt.datetime.fromisoformat(text)
+        return dt.datetime.combine(app.today, dt.time.fromisoformat(text))
+    except ValueError:
+        raise UsageError(f"bad WM_NOW {text!r} (use HH:MM or YYYY-MM-DDTHH:MM)") from None
+
+
+def _format_choice(as_json: bool, as_csv: bool) -> str:
+    if as_json and as_csv:
+        raise UsageError("--json and --csv cannot be used together")
+    return "json" if as_json else "csv" if as_csv else "table"
+
+
+def _money(value: Any, plain: bool = False) -> str:
+    """Money with cents; thousands separated in tables, `plain` (no separator) for CSV."""
+    if value is None:
+        return ""
+    return f"{value:.2f}" if plain else f"{value:,.2f}"
+
+
+def _progress_for(span_days: Callable[[], int]) -> Any:
+    """A wrapper showing click's progress bar over entries, only when stderr is a terminal and the span is long."""
+    if not sys.stderr.isatty() or span_days() <= PROGRESS_MIN_DAYS:
+        return None
+
+    def wrap(entries: Sequence[TimeEntry]) -> Iterator[TimeEntry]:
+        with click.progressbar(entries, label="Reading time entries", file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
+def _span_days(app: App, start: dt.date | None, end: dt.date | None) -> int:
+    entries = app.index().entries
+    if not entries:
+        return 0
+    first = start or min(e.date for e in entries)
+    last = end or max(e.date for e in entries)
+    return (last - first).days
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (documented in docs/reports.md).")
+csv_option = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+
+
+@click.group("report")
+def report_group() -> None:
+    """Reports: time and money, project health, people, estimates, goals.
+
+    \b
+    Example:
+      wm report time --by client,project --from 2026-11-01
+    """
+
+
+@report_group.command("time")
+@click.option("--from", "start", metavar="DATE", help="First day (inclusive), YYYY-MM-DD; default: all time.")
+@click.option("--to", "end", metavar="DATE", help="Last day (inclusive), YYYY-MM-DD; default: all time.")
+@click.option("--by", "group_by", default="project", show_default=True, metavar="GROUP[,GROUP]",
+              help="person, project, client, task, tag, day, week or month; two levels with a comma.")
+@click.option("--billable", "billable_only", is_flag=True, help="Only billable time.")
+@click.option("--unbilled", is_flag=True, help="Only billable time not invoiced yet.")
+@json_option
+@csv_option
+@click.pass_obj
+def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billable_only: bool, unbilled: bool, as_json: bool, as_csv: bool) -> None:
+    """Hours (and money where a rate applies) per group, with totals.
+
+    A running timer counts up to now and is marked with `*`.
+
+    \b
+    Example:
+      wm report time --by client,project --from 2026-11-01 --to 2026-11-30
+      wm report time --unbilled --by client --json
+    """
+    fmt = _format_choice(as_json, as_csv)
+    query = TimeQuery(_date(start, "--from"), _date(end, "--to"), parse_group_by(group_by), billable_only, unbilled)
+    if query.start and query.end and query.end < query.start:
+        raise UsageError(f"--to {query.end} is before --from {query.start}")
+    progress = _progress_for(lambda: _span_days(app, query.start, query.end))
+    report = time_report(app.index(), query, now=_now(app), progress=progress)
+    if fmt == "json":
+        _emit(dumps(report.as_json()))
+        return
+    headers, rows = _time_rows(report, mark=fmt == "table")  # mark: the table (CSV stays plain)
+    if fmt == "csv":
+        _emit(csv_text(headers, rows))
+        return
+    right = range(len(report.query.group_by), len(headers))
+    total = ["total", *[""] * (len(report.query.group_by) - 1), report.total_hours, report.total_billable_hours]
+    total += [_money(report.totals.get(c)) for c in report.currencies]
+    _emit(table(headers, [*rows, total], right=tuple(right)))
+    if report.running:
+        click.echo("* includes a running timer, counted up to now", err=True)
+    _warn(report.warnings)
+
+
+def _time_rows(report: TimeReport, mark: bool = False) -> tuple[list[str], list[list[Any]]]:
+    headers = [*report.query.group_by, "hours", "billable"]
+    headers += [f"amount {c}" for c in report.currencies]
+    rows: list[list[Any]] = []
+    for row in report.rows:
+        values: list[Any] = [k if k is not None else "" for k in row.key]
+        hours: Any = round(row.hours, 4) if mark else _plain(row.hours)
+        if mark and row.running:
+            hours = f"{hours:g}*"
+        values += [hours, round(row.billable_hours, 4) if mark else _plain(row.billable_hours)]
+        values += [_money(row.amounts.get(c), plain=not mark) for c in report.currencies]
+        rows.append(values)
+    return headers, rows
+
+
+@click.command("invoice")
+@click.argument("client")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to invoice.")
+@click.option("--dry-run", is_flag=True, help="Print the invoice instead of writing it.")
+@click.pass_obj
+def invoice_cmd(app: App, client: str, month: str, dry_run: bool) -> None:
+    """Write invoices/CLIENT-YYYY-MM.md for a client's billable, uninvoiced time of a month.
+
+    Its entries count as invoiced from then on (see `wm report time --unbilled`).
+    A second invoice for the same client and month is refused.
+
+    \b
+    Example:
+      wm invoice acme --month 2026-11
+    """
+    from workspace_tool.invoice import build_invoice, write_invoice
+
+    index = app.index()
+    invoice = build_invoice(index, client, month)
+    if dry_run:
+        _emit(invoice.text)
+        return
+    write_invoice(index, invoice)
+    click.echo(f"{invoice.relpath}: {len(invoice.entries)} entries, {invoice.hours:g}h, {invoice.amount:,.2f} {invoice.currency}")
+
+
+
+def _plan(index: Any) -> tuple[Any, tuple[str, ...]]:
+    """The scheduler's plan, or None with a note when the scheduler is not available."""
+    try:
+        module = importlib.import_module("workspace_tool.scheduling")
+        schedule_index = module.schedule_index
+    except (ImportError, AttributeError):
+        return None, ("the scheduler (workspace_tool.scheduling) is not available: forecasts and scheduled load are omitted",)
+    return schedule_index(index), ()
+
+
+def _whole(value: Any) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+def _plain(value: float | None) -> str:
+    """A number for CSV: up to 4 decimals, no separators (a table cell would show 2)."""
+    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+@report_group.command("projects")
+@json_option
+@csv_option
+@click.pass_obj
+def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
+    """The portfolio: progress, hours, burn, estimate accuracy, forecast and health per project.
+
+    Ranked by priority, then health (red first), then due date.
+
+    \b
+    Example:
+      wm report projects
+      wm report projects --json | jq '.projects[] | select(.health == "red")'
+    """
+    from workspace_tool.reports.projects import project_report
+
+    fmt = _format_choice(as_json, as_csv)
+    index = app.index()
+    plan, notes = _plan(index)
+    report = project_report(index, plan, now=_now(app), notes=notes)
+    if fmt == "json":
+        _emit(dumps(report.as_json()))
+        return
+    headers = ["project", "status", "progress", "tasks", "hours", "cost", "budget", "burn", "accuracy", "due", "forecast", "health", "reasons"]
+    rows = [
+        [r.id, r.status, _pct(r.progress_effort), f"{r.done_tasks}/{r.tasks}", round(r.hours, 2), _whole(r.cost), _whole(r.budget),
+         _pct(r.burn), _pct(r.accuracy), r.due, r.forecast_end, r.health, "; ".join(r.reasons)]
+        for r in report.rows
+    ]
+    if fmt == "csv":
+        csv_headers = ["project", "status", "priority", "owner", "client", "progress_effort", "done_tasks", "tasks", "hours", "cost",
+                       "currency", "budget", "burn", "accuracy", "due", "forecast_end", "health", "reasons"]
+        csv_rows = [
+            [r.id, r.status, r.priority, r.owner, r.client, _plain(r.progress_effort), r.done_tasks, r.tasks, _plain(r.hours),
+             _money(r.cost, plain=True), r.currency, r.budget, _plain(r.burn), _plain(r.accuracy), r.due, r.forecast_end, r.health, "; ".join(r.reasons)]
+            for r in report.rows
+        ]
+        _emit(csv_text(csv_headers, csv_rows))
+        return
+    _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
+    _warn(report.notes)
+
+
+@report_group.command("people")
+@click.option("--from", "start", metavar="DATE", help="First day (inclusive); default: the last 4 weeks.")
+@click.option("--to", "end", metavar="DATE", help="Last day (inclusive); default: the end of this week.")
+@json_option
+@csv_option
+@click.pass_obj
+def people_cmd(app: App, start: str | None, end: str | None, as_json: bool, as_csv: bool) -> None:
+    """Per person: hours per week versus capacity, billable ratio, open effort, scheduled load.
+
+    \b
+    Example:
+      wm report people --from 2026-11-02 --to 2026-11-29
+    """
+    from workspace_tool.reports.people import people_report
+
+    fmt = _format_choice(as_json, as_csv)
+    index = app.index()
+    plan, notes = _plan(index)
+    report = people_report(index, _date(start, "--from"), _date(end, "--to"), plan, now=_now(app), notes=notes)
+    if fmt == "json":
+        _emit(dumps(report.as_json()))
+        return
+    if fmt == "csv":
+        csv_headers = ["person", "name", "known", "hours", "hours_per_week", "capacity", "utilisation", "billable_ratio", "open_tasks", "open_effort"]
+        csv_rows = [
+            [r.id, r.name, r.known, _plain(r.hours), _plain(r.per_week), _plain(r.capacity), _plain(r.utilisation),
+             _plain(r.billable_ratio), r.open_tasks, _plain(r.open_effort)]
+            for r in report.rows
+        ]
+        _emit(csv_text(csv_headers, csv_rows))
+        return
+    headers = ["person", "name", "hours", "per week", "capacity", "utilisation", "billable", "open tasks", "open effort", "next 4 weeks"]
+    rows = [
+        [r.id + ("" if r.known else " (unknown)"), r.name, round(r.hours, 2), round(r.per_week, 2), round(r.capacity, 2), _pct(r.utilisation),
+         _pct(r.billable_ratio), r.open_tasks, round(r.open_effort, 2),
+         " ".join(f"{_pct(w.utilisation) or '-'}" for w in r.scheduled) if report.schedule else ""]
+        for r in report.rows
+    ]
+    click.echo(f"{report.start} – {report.end}", err=True)
+    _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
+    _warn(report.notes)
+
+
+@report_group.command("estimates")
+@json_option
+@csv_option
+@click.pass_obj
+def estimates_cmd(app: App, as_json: bool, as_csv: bool) -> None:
+    """Estimate versus logged per done task; the ratio's distribution per person and project.
+
+    A ratio of 1 is spot on, 2 took twice the estimate.
+
+    \b
+    Example:
+      wm report estimates --json
+    """
+    from workspace_tool.reports.estimates import estimates_report
+
+    fmt = _format_choice(as_json, as_csv)
+    report = estimates_report(app.index(), _now(app))
+    if fmt == "json":
+        _emit(dumps(report.as_json()))
+        return
+    task_headers = ["task", "project", "assignee", "estimate", "logged", "ratio"]
+    if fmt == "csv":
+        _emit(csv_text(task_headers, [[t.id, t.project, t.assignee, _plain(t.estimate), _plain(t.logged), _plain(t.ratio)] for t in report.tasks]))
+        return
+    task_rows = [[t.id, t.project, t.assignee, round(t.estimate, 2), round(t.logged, 2), round(t.ratio, 2)] for t in report.tasks]
+    _emit(table(task_headers, task_rows, right=(3, 4, 5)))
+    dist_headers = ["group", "key", "n", "median", "p85", "min", "max", "accuracy"]
+    dist_rows = [["person", d.key, d.n, round(d.median, 2), round(d.p85, 2), round(d.min, 2), round(d.max, 2), _pct(d.accuracy)] for d in report.by_person]
+    dist_rows += [["project", d.key, d.n, round(d.median, 2), round(d.p85, 2), round(d.min, 2), round(d.max, 2), _pct(d.accuracy)] for d in report.by_project]
+    if report.overall:
+        d = report.overall
+        dist_rows.append(["overall", "", d.n, round(d.median, 2), round(d.p85, 2), round(d.min, 2), round(d.max, 2), _pct(d.accuracy)])
+    click.echo("")
+    _emit(table(dist_headers, dist_rows, right=(2, 3, 4, 5, 6, 7)))
+    if report.unestimated:
+        _warn([f"{len(report.unestimated)} done tasks have no estimate: {', '.join(report.unestimated[:10])}"])
+
+
+@report_group.command("goals")
+@json_option
+@csv_option
+@click.pass_obj
+def goals_cmd(app: App, as_json: bool, as_csv: bool) -> None:
+    """Each goal's key results (current / target) and the progress of its projects.
+
+    \b
+    Example:
+      wm report goals
+    """
+    from workspace_tool.reports.goals import goals_report
+
+    fmt = _format_choice(as_json, as_csv)
+    goals = goals_report(app.index())
+    if fmt == "json":
+        _emit(dumps({"goals": [g.as_json() for g in goals]}))
+        return
+    headers = ["goal", "item", "current", "target", "progress"]
+    rows: list[list[Any]] = []
+    for g in goals:
+        rows.append([g.id, g.title, "", "", _pct(g.progress)])
+        rows += [["", f"KR: {k.title}", k.current, k.target, _pct(k.progress)] for k in g.key_results]
+        rows += [["", f"project {p.id} ({p.status})", "", "", _pct(p.progress)] for p in g.projects]
+    if fmt == "csv":
+        _emit(csv_text(headers, rows))
+        return
+    _emit(table(headers, rows, right=(2, 3, 4)))
+
+
+def _write_or_print(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    from workspace_tool.export.files import replace_checked
+
+    path = Path(output)
+    replace_checked(path, text, path.read_text(encoding="utf-8") if path.exists() else None)
+    click.echo(f"wrote {output}", err=True)
+
+
+output_option = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export the workspace: json, csv, sqlite, ical, timeclock.
+
+    \b
+    Example:
+      wm export sqlite work.db && datasette work.db
+    """
+
+
+@export_group.command("json")
+@output_option
+@click.pass_obj
+def export_json_cmd(app: App, output: str | None) -> None:
+    """The whole index as JSON: documents, time entries (priced), diagnostics.
+
+    \b
+    Example:
+      wm export json -o workspace.json
+    """
+    from workspace_tool.export.tables import export_json
+
+    _write_or_print(dumps(export_json(app.index(), _now(app))) + "\n", output)
+
+
+@export_group.command("csv")
+@click.option("--type", "doc_type", required=True, metavar="TYPE", help="A document type (task, project, ...) or 'entry' for time entries.")
+@output_option
+@click.pass_obj
+def export_csv_cmd(app: App, doc_type: str, output: str | None) -> None:
+    """One document type (or the time entries) as CSV, one row each.
+
+    \b
+    Example:
+      wm export csv --type task -o tasks.csv
+      wm export csv --type entry
+    """
+    from workspace_tool.export.tables import export_csv
+
+    _write_or_print(export_csv(app.index(), doc_type.lower(), _now(app)), output)
+
+
+@export_group.command("sqlite")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def export_sqlite_cmd(app: App, file: str) -> None:
+    """A SQLite database: a table per type, time_entries, dependencies, references (schema in docs/reports.md).
+
+    The file is replaced.
+
+    \b
+    Example:
+      wm export sqlite work.db
+      sqlite3 work.db "select client, sum(hours) from time_entries group by client"
+    """
+    from workspace_tool.export.sqlite import export_sqlite
+
+    counts = export_sqlite(app.index(), Path(file), _now(app))
+    click.echo(f"wrote {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n), err=True)
+
+
+@export_group.command("ical")
+@output_option
+@click.option("--private", "include_private", is_flag=True, help="Include private documents.")
+@click.pass_obj
+def export_ical_cmd(app: App, output: str | None, include_private: bool) -> None:
+    """Due dates, milestones and scheduled task spans as an iCalendar (.ics) file.
+
+    \b
+    Example:
+      wm export ical -o work.ics
+    """
+    from workspace_tool.export.ical import ical_text
+
+    index = app.index()
+    plan, notes = _plan(index)
+    _warn(notes)
+    _write_or_print(ical_text(index, plan, include_private), output)
+
+
+@export_group.command("timeclock")
+@output_option
+@click.option("--from", "start", metavar="DATE", help="First day (inclusive).")
+@click.option("--to", "end", metavar="DATE", help="Last day (inclusive).")
+@click.pass_obj
+def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: str | None) -> None:
+    """Time entries in hledger/ledger timeclock format (accounts CLIENT:PROJECT).
+
+    \b
+    Example:
+      wm export timeclock -o work.timeclock && hledger -f work.timeclock bal
+    """
+    from workspace_tool.export.timeclock import timeclock_text
+
+    _write_or_print(timeclock_text(app.index(), _now(app), start=_date(start, "--from"), end=_date(end, "--to")), output)
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import time logged in other tools (timeclock, timewarrior) as timelog entries.
+
+    \b
+    Example:
+      timew export | wm import timewarrior - --person alice
+    """
+
+
+def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> None:
+    from workspace_tool.imports import apply_import, parse_timeclock, parse_timewarrior, plan_import
+
+    name = "<stdin>" if file == "-" else file
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{file}: cannot read: {exc}") from None
+    parse = parse_timeclock if kind == "timeclock" else parse_timewarrior
+    index = app.index()
+    plan = plan_import(index, person, parse(text, name), name)
+    if dry_run:
+        from workspace_tool.timelog import format_entry
+
+        for entry in plan.new:
+            click.echo(format_entry(entry))
+    else:
+        for relpath in apply_import(index, plan):
+            click.echo(f"updated {relpath}")
+    click.echo(f"{len(plan.new)} entries imported, {len(plan.duplicates)} already logged (skipped)", err=True)
+    _warn(plan.skipped)
+
+
+@import_group.command("timeclock")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--person", required=True, metavar="ID", help="Whose time it is.")
+@click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
+@click.pass_obj
+def import_timeclock_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
+    """Import a timeclock file; REF is the account's last segment.
+
+    Entries already logged are skipped; overlaps and malformed lines are refused (nothing is written).
+
+    \b
+    Example:
+      wm import timeclock hours.timeclock --person alice
+    """
+    _run_import(app, "timeclock", file, person, dry_run)
+
+
+@import_group.command("timewarrior")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--person", required=True, metavar="ID", help="Whose time it is.")
+@click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
+@click.pass_obj
+def import_timewarrior_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
+    """Import `timew export` JSON; REF is the first tag that is a task or project ID.
+
+    Entries already logged are skipped; overlaps and malformed intervals are refused (nothing is written).
+
+    \b
+    Example:
+      timew export 2026-11-01 - 2026-12-01 > nov.json && wm import timewarrior nov.json --person alice
+    """
+    _run_import(app, "timewarrior", file, person, dry_run)
+
+
+def _attach_flow() -> None:
+    """`report flow`, from the history engineer's module, when it is there."""
+    try:
+        module = importlib.import_module("workspace_tool.cli.history")
+    except ImportError:
+        return
+    flow = getattr(module, "FLOW_COMMAND", None)
+    if isinstance(flow, click.Command):
+        report_group.add_command(flow, "flow")
+
+
+_attach_flow()
+
+COMMANDS: list[click.Command] = [report_group, invoice_cmd, export_group, import_group]

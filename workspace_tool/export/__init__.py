@@ -1,0 +1,1 @@
+"""Exports of the index to other tools: JSON, CSV, SQLite, iCalendar, timeclock."""

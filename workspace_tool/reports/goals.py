@@ -1,0 +1,77 @@
+"""`wm report goals`: each goal's key results and the progress of the projects pointing at it.
+
+Pure. A project's progress is its done effort over its total effort (the
+estimates of its tasks), else its done tasks over its tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from workspace_tool.index import Index
+from workspace_tool.model import Goal, Project
+from workspace_tool.values import KeyResult
+
+
+@dataclass(frozen=True)
+class GoalProject:
+    id: str
+    title: str
+    status: str
+    progress: float | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    id: str
+    title: str
+    owner: str | None
+    due: dt.date | None
+    key_results: tuple[KeyResult, ...]
+    projects: tuple[GoalProject, ...]
+
+    @property
+    def progress(self) -> float | None:
+        """The mean progress of the key results that have a target (capped at 1 each)."""
+        known = [min(kr.progress, 1.0) for kr in self.key_results if kr.progress is not None]
+        return sum(known) / len(known) if known else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "owner": self.owner, "due": self.due.isoformat() if self.due else None,
+            "progress": _r(self.progress),
+            "key_results": [{"title": k.title, "current": k.current, "target": k.target, "progress": _r(k.progress)} for k in self.key_results],
+            "projects": [{"id": p.id, "title": p.title, "status": p.status, "progress": _r(p.progress), "done": p.done} for p in self.projects],
+        }
+
+
+def _r(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    rounded = round(value, 4)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def project_progress(index: Index, project: Project) -> float | None:
+    tasks = [t for t in index.tasks_of(project.id) if t.status != "cancelled" and t.id not in index.subtasks]
+    effort = sum(t.estimate.hours for t in tasks if t.estimate)
+    if effort:
+        return sum(t.estimate.hours for t in tasks if t.estimate and index.is_done(t)) / effort
+    if tasks:
+        return sum(index.is_done(t) for t in tasks) / len(tasks)
+    return 1.0 if index.is_done(project) else None
+
+
+def goals_report(index: Index) -> tuple[GoalRow, ...]:
+    rows = []
+    for goal in sorted(index.of_type(Goal), key=lambda g: (g.due is None, g.due or dt.date.min, g.id)):
+        projects = [p for p in index.projects() if goal.id in p.goals]
+        rows.append(GoalRow(
+            goal.id, goal.title, goal.owner, goal.due, goal.key_results,
+            tuple(GoalProject(p.id, p.title, p.status, project_progress(index, p), index.is_done(p)) for p in sorted(projects, key=lambda p: p.id)),
+        ))
+    return tuple(rows)
+

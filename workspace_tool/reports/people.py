@@ -1,0 +1,188 @@
+"""`wm report people`: utilisation, billable ratio, open effort and scheduled load per person.
+
+Pure: index (+ plan) in, rows out. Capacity is the person's `capacity`
+(hours per working day; default the calendar's `hours_per_day`) on their
+working days, less holidays and leave. Time logged by someone who has no
+person document (left, renamed) still shows, marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from workspace_tool.config import WEEKDAYS
+from workspace_tool.index import Index
+from workspace_tool.model import Person, Task
+from workspace_tool.reports.billing import Pricer
+
+DEFAULT_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class Week:
+    week: str
+    hours: float
+    capacity: float
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.hours / self.capacity if self.capacity else None
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: str
+    name: str
+    known: bool
+    weeks: tuple[Week, ...]
+    hours: float
+    billable_hours: float
+    capacity: float
+    open_effort: float
+    open_tasks: int
+    scheduled: tuple[Week, ...]
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.hours / self.capacity if self.capacity else None
+
+    @property
+    def billable_ratio(self) -> float | None:
+        return self.billable_hours / self.hours if self.hours else None
+
+    @property
+    def per_week(self) -> float:
+        return self.hours / len(self.weeks) if self.weeks else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "known": self.known,
+            "hours": _r(self.hours), "hours_per_week": _r(self.per_week), "capacity_hours": _r(self.capacity),
+            "utilisation": _r(self.utilisation), "billable_hours": _r(self.billable_hours),
+            "billable_ratio": _r(self.billable_ratio), "open_effort_hours": _r(self.open_effort),
+            "open_tasks": self.open_tasks,
+            "weeks": [{"week": w.week, "hours": _r(w.hours), "capacity": _r(w.capacity), "utilisation": _r(w.utilisation)} for w in self.weeks],
+            "scheduled": [{"week": w.week, "hours": _r(w.hours), "capacity": _r(w.capacity), "utilisation": _r(w.utilisation)} for w in self.scheduled],
+        }
+
+
+@dataclass(frozen=True)
+class PeopleReport:
+    start: dt.date
+    end: dt.date
+    rows: tuple[PersonRow, ...]
+    schedule: bool
+    notes: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat(), "to": self.end.isoformat(), "schedule": self.schedule,
+            "people": [r.as_json() for r in self.rows], "notes": list(self.notes),
+        }
+
+
+def _r(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    rounded = round(value, 4)
+    return int(rounded) if float(rounded).is_integer() else rounded
+
+
+def week_of(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def default_window(today: dt.date, weeks: int = DEFAULT_WEEKS) -> tuple[dt.date, dt.date]:
+    """The last `weeks` ISO weeks up to and including the current one."""
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday - dt.timedelta(weeks=weeks - 1), monday + dt.timedelta(days=6)
+
+
+def day_capacity(index: Index, person: Person | None, day: dt.date) -> float:
+    calendar = index.settings.calendar
+    workdays = (person.workdays if person and person.workdays else None) or calendar.workdays
+    if WEEKDAYS[day.weekday()] not in workdays or day in calendar.holidays:
+        return 0.0
+    if person is not None and person.on_leave(day):
+        return 0.0
+    return person.capacity if person and person.capacity is not None else calendar.hours_per_day
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def people_report(
+    index: Index, start: dt.date | None = None, end: dt.date | None = None, plan: Any = None,
+    now: dt.datetime | None = None, ahead_weeks: int = DEFAULT_WEEKS, notes: tuple[str, ...] = (),
+) -> PeopleReport:
+    if start is None or end is None:
+        default_start, default_end = default_window(index.today)
+        start, end = start or default_start, end or default_end
+    pricer = Pricer(index, now)
+    logged: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    billable: dict[str, float] = defaultdict(float)
+    for entry in index.entries:
+        if start <= entry.date <= end:
+            p = pricer.price(entry)
+            logged[entry.person][week_of(entry.date)] += p.hours
+            if p.billable:
+                billable[entry.person] += p.hours
+    people = {p.id: p for p in index.people()}
+    ids = sorted(set(people) | set(logged))
+    load = _scheduled(plan, index.today, ahead_weeks)
+    rows = tuple(_row(index, pid, people.get(pid), start, end, logged.get(pid, {}), billable.get(pid, 0.0), load.get(pid, {}), ahead_weeks, plan is not None) for pid in ids)
+    return PeopleReport(start, end, rows, plan is not None, notes)
+
+
+def _row(
+    index: Index, pid: str, person: Person | None, start: dt.date, end: dt.date, weeks_logged: dict[str, float],
+    billable: float, load: dict[str, float], ahead_weeks: int, has_plan: bool,
+) -> PersonRow:
+    capacity_by_week: dict[str, float] = defaultdict(float)
+    for day in _days(start, end):
+        capacity_by_week[week_of(day)] += day_capacity(index, person, day)
+    weeks = tuple(Week(w, weeks_logged.get(w, 0.0), capacity_by_week[w]) for w in sorted(capacity_by_week))
+    open_tasks = [t for t in index.of_type(Task) if t.assignee == pid and not index.is_done(t) and t.id not in index.subtasks]
+    effort = sum(_remaining(index, t) for t in open_tasks)
+    scheduled: tuple[Week, ...] = ()
+    if has_plan:
+        monday = index.today - dt.timedelta(days=index.today.weekday())
+        ahead = _days(monday, monday + dt.timedelta(weeks=ahead_weeks, days=-1))
+        cap: dict[str, float] = defaultdict(float)
+        for day in ahead:
+            cap[week_of(day)] += day_capacity(index, person, day)
+        scheduled = tuple(Week(w, load.get(w, 0.0), cap[w]) for w in sorted(cap))
+    name = (person.name or person.title) if person else pid
+    return PersonRow(
+        pid, name, person is not None, weeks, sum(weeks_logged.values()), billable,
+        sum(w.capacity for w in weeks), effort, len(open_tasks), scheduled,
+    )
+
+
+def _remaining(index: Index, task: Task) -> float:
+    if task.remaining is not None:
+        return task.remaining.hours
+    if task.estimate is None:
+        return 0.0
+    return max(task.estimate.hours - index.logged_hours(task.id), 0.0)
+
+
+def _scheduled(plan: Any, today: dt.date, ahead_weeks: int) -> dict[str, dict[str, float]]:
+    """Booked hours per person per week from today on, read from the plan's task bookings."""
+    load: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    if plan is None:
+        return load
+    last = today + dt.timedelta(weeks=ahead_weeks)
+    for task in plan.tasks.values():
+        assignee = getattr(task, "assignee", None)
+        if not assignee or getattr(task, "summary", False):  # a summary task repeats its subtasks' bookings
+            continue
+        for booking in getattr(task, "bookings", ()):
+            if today <= booking.date < last:
+                load[assignee][week_of(booking.date)] += booking.hours
+    return load
