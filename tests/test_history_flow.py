@@ -1,0 +1,174 @@
+"""Flow metrics from status history, checked to the hour, and the `wm flow` / `wm activity` / `wm digest` commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from click.testing import Result
+from test_history_support import Repo
+
+from workspace_tool.history.flow import flow_report, iso_week, percentile
+
+NOW = dt.datetime(2026, 1, 20, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    repo.write("people/alice.md", "---\nname: Alice\nemail: alice@example.com\n---\n")
+    repo.task("projects/web/tasks/build.md", "todo", estimate="2d", assignee="alice", due="2026-11-24")
+    repo.task("tasks/old.md", "done", done="2025-12-01", created="2025-11-20")
+    repo.commit("plan", "2026-01-05T09:00:00+00:00")
+    repo.task("projects/web/tasks/build.md", "in-progress", estimate="3d", assignee="alice", due="2026-11-24")
+    repo.commit("start", "2026-01-06T13:00:00+00:00", author=("Bob", "bob@example.com"))
+    repo.task("projects/web/tasks/build.md", "review", estimate="3d", assignee="alice", due="2026-11-24")
+    repo.commit("review", "2026-01-08T10:00:00+00:00")
+    repo.task("projects/web/tasks/build.md", "done", estimate="3d", assignee="alice", due="2026-11-24")
+    repo.commit("done", "2026-01-09T16:00:00+00:00")
+    return repo
+
+
+def task(report: dict[str, Any], task_id: str) -> dict[str, Any]:
+    return next(t for t in report["tasks"] if t["id"] == task_id)
+
+
+def test_lead_cycle_and_time_in_status_to_the_hour(repo: Repo) -> None:
+    report = flow_report(repo.history(), dt.date(2026, 1, 20), NOW)
+    build = task(report, "build")
+    assert build["created_at"] == "2026-01-05T09:00:00+00:00"
+    assert build["started_at"] == "2026-01-06T13:00:00+00:00"
+    assert build["done_at"] == "2026-01-09T16:00:00+00:00"
+    assert build["lead_days"] == round((4 * 24 + 7) / 24, 4)
+    assert build["cycle_days"] == round((3 * 24 + 3) / 24, 4)
+    assert build["time_in_status_days"] == {
+        "todo": round(28 / 24, 4),
+        "in-progress": round(45 / 24, 4),
+        "review": round(30 / 24, 4),
+    }
+    assert build["project"] == "web"
+
+
+def test_task_done_before_history_uses_done_and_created_dates(repo: Repo) -> None:
+    old = task(flow_report(repo.history(), dt.date(2026, 1, 20), NOW), "old")
+    assert old["created_at"] == "2025-11-20T00:00:00+00:00"
+    assert old["done_at"] == "2025-12-01T00:00:00+00:00"
+    assert old["lead_days"] == 11.0 and old["cycle_days"] is None
+
+
+def test_series_throughput_cumulative_flow_and_burndown(repo: Repo) -> None:
+    report = flow_report(repo.history(), dt.date(2026, 1, 10), NOW, start=dt.date(2026, 1, 5))
+    series = report["workspace"]
+    assert series["throughput"] == {iso_week(dt.date(2026, 1, 9)): 1}
+    flow = {row["date"]: row for row in series["cumulative_flow"]}
+    assert flow["2026-01-05"]["todo"] == 1 and flow["2026-01-05"]["done"] == 0
+    assert flow["2026-01-07"]["in-progress"] == 1
+    assert flow["2026-01-09"]["done"] == 1
+    burn = {row["date"]: row for row in series["burndown"]}
+    assert burn["2026-01-05"]["scope_hours"] == 16 and burn["2026-01-06"]["scope_change_hours"] == 8
+    assert burn["2026-01-09"]["remaining_hours"] == 0 and burn["2026-01-09"]["done_hours"] == 24
+    assert [w["count"] for w in series["wip"]] == [0, 1, 1, 1, 0, 0]
+    assert set(report["projects"]) == {"web"}
+    assert series["cycle_time_days"]["count"] == 1
+
+
+def test_done_dates_for_the_scheduler(repo: Repo) -> None:
+    dates = repo.history().done_dates()
+    assert dates["build"].isoformat() == "2026-01-09T16:00:00+00:00"
+    assert dates["old"].isoformat() == "2025-12-01T00:00:00+00:00"
+
+
+def test_percentile_nearest_rank() -> None:
+    assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.85) == 9
+    assert percentile([], 0.85) is None
+
+
+# -- the commands --------------------------------------------------------
+
+
+def run(wm: Callable[..., Result], repo: Repo, *args: str) -> Result:
+    return wm("-C", str(repo.ws), *args)
+
+
+def test_flow_command_json(wm: Callable[..., Result], repo: Repo) -> None:
+    result = run(wm, repo, "flow", "--project", "web", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [t["id"] for t in data["tasks"]] == ["build"]
+    assert data["workspace"] is None and "web" in data["projects"]
+    assert "throughput" in data["projects"]["web"] and "cumulative_flow" in data["projects"]["web"]
+
+
+def test_history_command_json_shape(wm: Callable[..., Result], repo: Repo) -> None:
+    result = run(wm, repo, "history", "build", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"id", "path", "complete", "versions"}
+    assert data["id"] == "build" and data["complete"] is True
+    newest = data["versions"][0]
+    assert set(newest) >= {"commit", "author", "email", "date", "message", "path", "deleted", "unparseable", "changes"}
+    assert newest["date"] == "2026-01-09T16:00:00+00:00"
+    assert newest["changes"] == [{"field": "status", "old": "review", "new": "done"}]
+    text = run(wm, repo, "history", "build", "--diff").stdout
+    assert "status: review -> done" in text and "+status: done" in text
+
+
+def test_diff_command(wm: Callable[..., Result], repo: Repo) -> None:
+    sha = repo.history().versions("build")[1].commit or ""
+    result = run(wm, repo, "diff", "build", sha[:8])
+    assert result.exit_code == 0, result.output
+    assert "-status: in-progress" in result.stdout and "+status: review" in result.stdout
+    assert run(wm, repo, "diff", "build", "deadbeef").exit_code != 0
+
+
+def test_activity_in_words(wm: Callable[..., Result], repo: Repo) -> None:
+    result = run(wm, repo, "activity", "--since", "2026-01-01", "--who", "alice")
+    assert result.exit_code == 0, result.output
+    assert "alice moved build to review" in result.stdout
+    assert "2026-01-08 (Thu)" in result.stdout
+    data = json.loads(run(wm, repo, "activity", "--since", "2026-01-01", "--project", "web", "--json").stdout)
+    assert {e["id"] for e in data["events"]} == {"build"}
+    assert any(e["text"] == "Bob moved build to in-progress, changed estimate of build from 2d to 3d" for e in data["events"])
+
+
+def test_digest_markdown(wm: Callable[..., Result], repo: Repo) -> None:
+    result = run(wm, repo, "digest", "--who", "alice", "--since", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Digest for alice")
+    assert "## Changes to your work" in result.stdout and "alice moved build to done" in result.stdout
+    assert "## Due and overdue" in result.stdout
+
+
+def test_not_found_and_bad_since(wm: Callable[..., Result], repo: Repo) -> None:
+    assert run(wm, repo, "history", "nope").exit_code == 1
+    assert run(wm, repo, "activity", "--since", "soon").exit_code == 2
+
+
+def test_commands_leave_no_git_process(wm: Callable[..., Result], repo: Repo) -> None:
+    from test_history_support import git_children
+
+    for args in (("history", "build", "--diff"), ("diff", "build"), ("activity", "--since", "1y"), ("flow",)):
+        assert run(wm, repo, *args).exit_code == 0
+        assert git_children() == []
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from workspace_tool.history import progress
+
+    quiet = io.StringIO()
+    meter = progress.Progress("reading", 10, stream=quiet)
+    meter.advance(5)
+    meter.close()
+    assert quiet.getvalue() == ""  # not a terminal
+    shown = io.StringIO()
+    meter = progress.Progress("reading", 10, stream=shown, enabled=True)
+    meter._start -= progress.DELAY  # as if half a second had passed
+    meter.advance(5)
+    assert "reading [" in shown.getvalue() and "5/10" in shown.getvalue()
+    meter.close()
+    assert shown.getvalue().endswith("\r")

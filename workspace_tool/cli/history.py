@@ -1,0 +1,292 @@
+"""Commands: history, diff, activity, digest, flow (history read from git)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import click
+
+from workspace_tool.cli.app import App
+from workspace_tool.errors import NotFoundError, UsageError
+from workspace_tool.history import History, Version, load_history
+from workspace_tool.history.activity import DueItem, events, render_days, render_digest, select
+from workspace_tool.history.diff import version_diffs
+from workspace_tool.history.flow import flow_report
+from workspace_tool.history.snapshot import display
+from workspace_tool.index import Index
+from workspace_tool.model import Person, Task
+from workspace_tool.output import dumps, table
+
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+
+
+def parse_since(text: str, today: dt.date) -> dt.date:
+    """`YYYY-MM-DD`, or a span back from today: `3d`, `2w`, `6m`, `1y`."""
+    match = _RELATIVE.match(text.strip().lower())
+    if match:
+        count, unit = int(match.group(1)), match.group(2)
+        if unit == "d":
+            return today - dt.timedelta(days=count)
+        if unit == "w":
+            return today - dt.timedelta(weeks=count)
+        months = count * (12 if unit == "y" else 1)
+        year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+        return dt.date(year, month + 1, min(today.day, 28))
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"bad date {text!r}: use YYYY-MM-DD or a span such as 3d, 2w, 6m, 1y") from None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0)).astimezone()
+
+
+def _now(app: App) -> dt.datetime:
+    now = dt.datetime.now().astimezone()
+    if app.today != now.date():  # a pinned --today: count up to the end of that day
+        return dt.datetime.combine(app.today, dt.time(23, 59, 59)).astimezone()
+    return now
+
+
+def _load(app: App) -> tuple[Index, History]:
+    index = app.index()
+    history = load_history(index)
+    for warning in history.warnings:
+        click.echo(f"wm: warning: {warning}", err=True)
+    return index, history
+
+
+def _people(index: Index) -> dict[str, str]:
+    """Lower-case email, name and ID of each person -> their ID (to name commit authors)."""
+    found: dict[str, str] = {}
+    for person in index.of_type(Person):
+        for key in (person.email, person.name, person.id):
+            if key:
+                found.setdefault(key.lower(), person.id)
+    return found
+
+
+def version_record(version: Version) -> dict[str, Any]:
+    """One version in `wm history --json`."""
+    return {
+        "commit": version.commit,
+        "author": version.author,
+        "email": version.email,
+        "date": version.date.isoformat(),
+        "message": version.message,
+        "path": version.path,
+        "old_path": version.old_path,
+        "deleted": version.deleted,
+        "unparseable": version.unparseable,
+        "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in version.changes],
+    }
+
+
+def _describe(version: Version) -> list[str]:
+    lines = []
+    if version.old_path is not None:
+        lines.append(f"moved: {version.old_path} -> {version.path}")
+    if version.deleted:
+        lines.append("deleted")
+    elif version.unparseable:
+        lines.append("frontmatter cannot be read in this version")
+    elif version.created:
+        lines.append("created")
+    lines.extend(f"{c.field}: {display(c.old)} -> {display(c.new)}" for c in version.changes if not version.created)
+    return lines
+
+
+def _header(version: Version) -> str:
+    commit = version.commit[:10] if version.commit else "working copy"
+    who = f"{version.author} <{version.email}>" if version.email else version.author
+    return f"{version.date.strftime('%Y-%m-%d %H:%M %z')}  {commit}  {who}  {version.message.splitlines()[0] if version.message else ''}"
+
+
+def _find(history: History, doc_id: str) -> tuple[str, list[Version]]:
+    doc = history.document(doc_id)
+    if doc is None:
+        raise NotFoundError(f"no history for {doc_id!r}: no document with that ID now or in any commit")
+    return doc.path, list(reversed(doc.versions))
+
+
+@click.command("history")
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@click.option("--diff", "with_diff", is_flag=True, help="Add the unified diff of each version.")
+@click.pass_obj
+def history_cmd(app: App, doc_id: str, as_json: bool, with_diff: bool) -> None:
+    """Show a document's versions, newest first, with the fields each changed.
+
+    Renames, deletions and uncommitted changes (the "working copy") are versions too.
+
+    \b
+    Example:
+      wm history design-mockups --diff
+    """
+    index, history = _load(app)
+    path, versions = _find(history, doc_id)
+    doc = history.document(doc_id)
+    diffs = version_diffs(index.root, versions) if with_diff else None
+    if as_json:
+        records = [version_record(v) for v in versions]
+        if diffs is not None:
+            for record, text in zip(records, diffs):
+                record["diff"] = text
+        click.echo(dumps({"id": doc.id if doc else doc_id, "path": path, "complete": history.complete, "versions": records}))
+        return
+    click.echo(f"{doc.id if doc else doc_id}  {path}")
+    for number, version in enumerate(versions):
+        click.echo("")
+        click.echo(_header(version))
+        for line in _describe(version):
+            click.echo(f"    {line}")
+        if diffs is not None and diffs[number]:
+            click.echo(diffs[number].rstrip("\n"))
+
+
+@click.command("diff")
+@click.argument("doc_id")
+@click.argument("rev", required=False)
+@click.pass_obj
+def diff_cmd(app: App, doc_id: str, rev: str | None) -> None:
+    """Show the diff one version of a document made (default: the newest).
+
+    REV is a commit (any unique prefix), or `working` for uncommitted changes.
+
+    \b
+    Example:
+      wm diff design-mockups 3f2a9c1
+    """
+    index, history = _load(app)
+    _path, versions = _find(history, doc_id)
+    chosen: Version | None = versions[0]
+    if rev in ("working", "working-copy"):
+        chosen = next((v for v in versions if v.commit is None), None)
+        if chosen is None:
+            raise NotFoundError(f"{doc_id} has no uncommitted changes")
+    elif rev is not None:
+        matches = [v for v in versions if v.commit and v.commit.startswith(rev.lower())]
+        if not matches:
+            raise NotFoundError(f"{doc_id} has no version at {rev!r}; see 'wm history {doc_id}'")
+        chosen = matches[0]
+    assert chosen is not None
+    click.echo(_header(chosen))
+    for line in _describe(chosen):
+        click.echo(f"    {line}")
+    click.echo(version_diffs(index.root, [chosen])[0].rstrip("\n"))
+
+
+@click.command("activity")
+@click.option("--since", default="1w", show_default=True, metavar="DATE|3d|2w|6m|1y", help="From this date, or this long ago.")
+@click.option("--who", metavar="PERSON", help="Only changes by PERSON or to what PERSON owns or is assigned.")
+@click.option("--project", metavar="P", help="Only changes in project P.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+@click.pass_obj
+def activity_cmd(app: App, since: str, who: str | None, project: str | None, as_json: bool) -> None:
+    """Show what changed, grouped by day, in words ("alice moved design-mockups to review").
+
+    \b
+    Example:
+      wm activity --since 2w --project website
+    """
+    index, history = _load(app)
+    start = parse_since(since, app.today)
+    found = select(events(history.documents, _people(index), _start_of(start)), who, project)
+    if as_json:
+        click.echo(dumps({"since": start.isoformat(), "complete": history.complete, "events": [e.as_json() for e in found]}))
+    elif found:
+        click.echo(render_days(found))
+    else:
+        click.echo(f"no changes since {start.isoformat()}", err=True)
+
+
+@click.command("digest")
+@click.option("--who", required=True, metavar="PERSON", help="The person the digest is for.")
+@click.option("--since", default="1w", show_default=True, metavar="DATE|3d|2w|6m|1y", help="From this date, or this long ago.")
+@click.pass_obj
+def digest_cmd(app: App, who: str, since: str) -> None:
+    """Print a Markdown digest for one person: changes to their work, decisions, what is due.
+
+    \b
+    Example:
+      wm digest --who alice --since 1w > digest.md
+    """
+    index, history = _load(app)
+    start = parse_since(since, app.today)
+    everything = events(history.documents, _people(index), _start_of(start))
+    person = who.lower()
+    theirs = [e for e in everything if person in e.people]
+    decisions = [e for e in everything if e.doc_type == "decision"]
+    due = []
+    for task in index.of_type(Task):
+        if (
+            task.assignee
+            and task.assignee.lower() == person
+            and task.due
+            and not index.is_done(task)
+            and task.due <= app.today + dt.timedelta(days=7)
+        ):
+            due.append(DueItem(task.id, task.title, task.status, task.due, task.due < app.today))
+    click.echo(render_digest(who, start, app.today, theirs, decisions, due), nl=False)
+
+
+@click.command("flow")
+@click.option("--project", metavar="P", help="Only project P's tasks.")
+@click.option("--from", "start", metavar="DATE|3d|2w|6m|1y", help="Series from this date (default: the first task).")
+@click.option("--json", "as_json", is_flag=True, help="Print tasks and series as JSON.")
+@click.pass_obj
+def flow_cmd(app: App, project: str | None, start: str | None, as_json: bool) -> None:
+    """Flow metrics from status history: lead and cycle time, throughput, WIP, cumulative flow, burn-down.
+
+    \b
+    Example:
+      wm flow --project website --from 2026-01-01 --json
+    """
+    _index, history = _load(app)
+    begin = parse_since(start, app.today) if start else None
+    report = flow_report(history, app.today, _now(app), project, begin)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(_flow_text(report))
+
+
+def _flow_text(report: dict[str, Any]) -> str:
+    rows = [
+        (
+            t["id"],
+            t["project"] or "",
+            t["status"],
+            (t["created_at"] or "")[:10],
+            (t["started_at"] or "")[:10],
+            (t["done_at"] or "")[:10],
+            t["lead_days"],
+            t["cycle_days"],
+        )
+        for t in report["tasks"]
+    ]
+    parts = [table(["id", "project", "status", "created", "started", "done", "lead d", "cycle d"], rows, right=(6, 7))]
+    block = report["workspace"] or next(iter(report["projects"].values()), None)
+    if block:
+        cycle = block["cycle_time_days"]
+        parts.append(
+            f"\ncycle time (days): {cycle['count']} done, average {cycle['average']}, median {cycle['median']}, 85th percentile {cycle['p85']}"
+        )
+        weeks = ", ".join(f"{week}: {count}" for week, count in list(block["throughput"].items())[-8:])
+        parts.append(f"throughput per week: {weeks or 'none'}")
+        if block["wip"]:
+            parts.append(f"work in progress now: {block['wip'][-1]['count']}")
+        if block["burndown"]:
+            last = block["burndown"][-1]
+            parts.append(f"scope {last['scope_hours']} h, remaining {last['remaining_hours']} h, done {last['done_hours']} h")
+    return "\n".join(parts)
+
+
+FLOW_COMMAND = flow_cmd
+"""`wm flow` as a standalone command, for the `report` group to attach as `report flow`."""
+
+COMMANDS = [history_cmd, diff_cmd, activity_cmd, digest_cmd, flow_cmd]

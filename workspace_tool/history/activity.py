@@ -1,0 +1,187 @@
+"""What changed, in words: events from versions, grouped by day, and a person's digest. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from workspace_tool.history.model import DocHistory, Version
+from workspace_tool.history.snapshot import display
+from workspace_tool.parse import path_project
+
+PEOPLE_FIELDS = ("assignee", "owner", "deciders", "person")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One version told in words: `actor` (a person ID when known) and what they did."""
+
+    date: dt.datetime
+    actor: str
+    doc_id: str
+    doc_type: str
+    project: str | None
+    commit: str | None
+    phrases: tuple[str, ...]
+    people: frozenset[str]  # people the document is assigned to / owned by
+
+    @property
+    def text(self) -> str:
+        return f"{self.actor} {', '.join(self.phrases)}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "actor": self.actor,
+            "id": self.doc_id,
+            "type": self.doc_type,
+            "project": self.project,
+            "commit": self.commit,
+            "text": self.text,
+        }
+
+
+def actor_of(version: Version, people: Mapping[str, str]) -> str:
+    """The person ID behind a commit (matched by email, then name), else the author's name."""
+    for key in (version.email.lower(), version.author.lower()):
+        if key and key in people:
+            return people[key]
+    return version.author or version.email or "someone"
+
+
+def phrases(version: Version) -> tuple[str, ...]:
+    """What a version did: `moved X to review`, `assigned X to alice`, `changed estimate of X from 2d to 3d`."""
+    name = version.doc_id
+    if version.deleted:
+        return (f"deleted {name}",)
+    if version.created:
+        return (f"created {version.doc_type} {name}",)
+    said: list[str] = []
+    if version.old_path is not None:
+        said.append(f"moved {name} from {version.old_path} to {version.path}")
+    if version.unparseable:
+        said.append(f"edited {name} (its frontmatter cannot be read)")
+    for change in version.changes:
+        said.append(_phrase(name, change.field, change.old, change.new))
+    return tuple(said) or (f"edited {name}",)
+
+
+def _phrase(name: str, key: str, old: Any, new: Any) -> str:
+    if key == "status" and new is not None:
+        return f"moved {name} to {display(new)}"
+    if key == "assignee":
+        return f"assigned {name} to {display(new)}" if new is not None else f"unassigned {name} (was {display(old)})"
+    if key == "id":
+        return f"renamed {display(old)} to {display(new)}"
+    if old is None:
+        return f"set {key} of {name} to {display(new)}"
+    if new is None:
+        return f"removed {key} from {name}"
+    return f"changed {key} of {name} from {display(old)} to {display(new)}"
+
+
+def events(
+    docs: Iterable[DocHistory], people: Mapping[str, str], since: dt.datetime, until: dt.datetime | None = None
+) -> list[Event]:
+    """Every version from `since` as an event, newest first."""
+    found = []
+    for doc in docs:
+        for version in doc.versions:
+            if version.date < since or (until is not None and version.date > until):
+                continue
+            fields = version.fields or doc.last_fields
+            found.append(
+                Event(
+                    version.date,
+                    actor_of(version, people),
+                    version.doc_id,
+                    version.doc_type,
+                    _project(version, fields),
+                    version.commit,
+                    phrases(version),
+                    _people(fields) | _people(doc.last_fields),
+                )
+            )
+    found.sort(key=lambda e: e.date, reverse=True)
+    return found
+
+
+def _project(version: Version, fields: Mapping[str, Any]) -> str | None:
+    if version.doc_type == "project":
+        return version.doc_id
+    value = fields.get("project")
+    return value.strip() if isinstance(value, str) and value.strip() else path_project(version.path)
+
+
+def _people(fields: Mapping[str, Any]) -> frozenset[str]:
+    found: set[str] = set()
+    for key in PEOPLE_FIELDS:
+        value = fields.get(key)
+        values = value if isinstance(value, list) else [value]
+        found.update(str(v).lower() for v in values if isinstance(v, (str, int)) and not isinstance(v, bool))
+    return frozenset(found)
+
+
+def select(found: Iterable[Event], who: str | None = None, project: str | None = None) -> list[Event]:
+    """Events by or concerning a person (their own changes, or documents they own or are assigned) and/or in a project."""
+    person = who.lower() if who else None
+    return [
+        e
+        for e in found
+        if (person is None or e.actor.lower() == person or person in e.people) and (project is None or e.project == project)
+    ]
+
+
+def by_day(found: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]:
+    """Events grouped by the day they happened (the author's local date), newest day first."""
+    days: dict[dt.date, list[Event]] = {}
+    for event in found:
+        days.setdefault(event.date.date(), []).append(event)
+    return sorted(days.items(), key=lambda item: item[0], reverse=True)
+
+
+def render_days(found: Sequence[Event]) -> str:
+    """Activity as text: a heading per day, one line per change."""
+    lines: list[str] = []
+    for day, items in by_day(found):
+        if lines:
+            lines.append("")
+        lines.append(f"{day.isoformat()} ({day.strftime('%a')})")
+        for event in items:
+            lines.append(f"  {event.date.strftime('%H:%M')}  {event.text}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Open work of the person with a due date: `overdue` when it has passed."""
+
+    id: str
+    title: str
+    status: str
+    due: dt.date
+    overdue: bool
+
+
+def render_digest(
+    person: str, since: dt.date, today: dt.date, found: Sequence[Event], decisions: Sequence[Event], due: Sequence[DueItem]
+) -> str:
+    """A person's digest in Markdown: changes to their work, decisions taken, what is due or overdue."""
+    lines = [f"# Digest for {person}: {since.isoformat()} to {today.isoformat()}", "", "## Changes to your work", ""]
+    lines.extend(_bullets(found, "No changes to what you own or are assigned."))
+    lines += ["", "## Decisions", ""]
+    lines.extend(_bullets(decisions, "No decisions changed."))
+    lines += ["", "## Due and overdue", ""]
+    if not due:
+        lines.append("Nothing due in the next week.")
+    for item in sorted(due, key=lambda d: (not d.overdue, d.due, d.id)):
+        flag = "**overdue** " if item.overdue else ""
+        lines.append(f"- {flag}{item.id}: {item.title} (due {item.due.isoformat()}, {item.status})")
+    return "\n".join(lines) + "\n"
+
+
+def _bullets(found: Sequence[Event], empty: str) -> list[str]:
+    if not found:
+        return [empty]
+    return [f"- {e.date.date().isoformat()}: {e.text}" + (f" ({e.commit[:7]})" if e.commit else " (uncommitted)") for e in found]

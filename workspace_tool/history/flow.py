@@ -1,0 +1,351 @@
+"""Flow metrics from the status changes in history. Pure: no I/O, `now` is passed in.
+
+Per task: when it entered each status, lead time (created -> done), cycle
+time (first started -> done) and time in each status. Per set of tasks:
+throughput per ISO week, cycle-time statistics, WIP per day, a cumulative
+flow series (tasks per status per day) and a burn-down/burn-up series.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from workspace_tool.config import Settings, Workflow
+from workspace_tool.history.model import DocHistory, Fields
+from workspace_tool.parse import path_project
+from workspace_tool.values import parse_duration
+
+DAY = 86400.0
+CANCELLED = frozenset({"cancelled", "canceled"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """The task's state from `at` on: its status, estimate in hours, and whether it exists."""
+
+    at: dt.datetime
+    status: str
+    estimate: float
+    exists: bool = True
+
+
+@dataclass(frozen=True)
+class TaskFlow:
+    """One task's path through its workflow."""
+
+    id: str
+    project: str | None
+    status: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    done_at: dt.datetime | None
+    entered: Mapping[str, dt.datetime]  # the last time it entered each status
+    time_in_status: Mapping[str, float]  # days
+    steps: tuple[Step, ...]
+
+    @property
+    def lead_days(self) -> float | None:
+        return _days(self.created_at, self.done_at)
+
+    @property
+    def cycle_days(self) -> float | None:
+        return _days(self.started_at, self.done_at) if self.started_at else None
+
+    @property
+    def finished(self) -> bool:
+        """Done, and not cancelled (cancelled tasks are not throughput)."""
+        return self.done_at is not None and self.status not in CANCELLED
+
+
+def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() / DAY, 4)
+
+
+def started_statuses(workflow: Workflow) -> frozenset[str]:
+    """Statuses that mean work has begun: from `in-progress` on (else after the first), not done."""
+    order = list(workflow.statuses)
+    first = order.index("in-progress") if "in-progress" in order else 1
+    return frozenset(s for s in order[first:] if not workflow.is_done(s))
+
+
+def task_flow(doc: DocHistory, workflow: Workflow, settings: Settings, now: dt.datetime) -> TaskFlow | None:
+    """A task's flow from its versions (None when it has none)."""
+    steps = _steps(doc, workflow, settings)
+    if not steps:
+        return None
+    fields = doc.last_fields
+    created = _created_at(steps[0].at, fields)
+    started_set = started_statuses(workflow)
+    entered: dict[str, dt.datetime] = {}
+    started = done = None
+    previous = None
+    for step in steps:
+        if not step.exists or step.status == previous:
+            continue
+        entered[step.status] = step.at
+        if started is None and step.status in started_set:
+            started = step.at
+        if workflow.is_done(step.status):
+            done = step.at if previous is not None else _done_date(step.at, fields)
+        else:
+            done = None
+        previous = step.status
+    last = steps[-1]
+    return TaskFlow(
+        doc.id,
+        project_of(doc),
+        last.status,
+        created,
+        started,
+        done if last.exists else None,
+        entered,
+        _time_in_status(steps, workflow, now),
+        steps,
+    )
+
+
+def _steps(doc: DocHistory, workflow: Workflow, settings: Settings) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    status, estimate = workflow.default, 0.0
+    for version in doc.versions:
+        if version.deleted:
+            steps.append(Step(version.date, status, estimate, exists=False))
+            continue
+        if version.fields is not None:
+            status = str(version.fields.get("status") or workflow.default)
+            estimate = _hours(version.fields.get("remaining", version.fields.get("estimate")), settings)
+        steps.append(Step(version.date, status, estimate))
+    return tuple(steps)
+
+
+def _hours(value: Any, settings: Settings) -> float:
+    if value is None:
+        return 0.0
+    try:
+        return parse_duration(value, settings.calendar.hours_per_day, settings.calendar.days_per_week).hours
+    except ValueError:
+        return 0.0
+
+
+def _midnight(text: Any, like: dt.datetime) -> dt.datetime | None:
+    try:
+        day = dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+    return dt.datetime.combine(day, dt.time(0), like.tzinfo)
+
+
+def _created_at(first: dt.datetime, fields: Fields) -> dt.datetime:
+    """The first commit, unless the `created:` date is earlier."""
+    declared = _midnight(fields.get("created"), first) if fields.get("created") else None
+    return declared if declared is not None and declared < first else first
+
+
+def _done_date(first: dt.datetime, fields: Fields) -> dt.datetime:
+    """A task already done in its first version finished before history: use its `done:` date."""
+    declared = _midnight(fields.get("done"), first) if fields.get("done") else None
+    return declared or first
+
+
+def _time_in_status(steps: Sequence[Step], workflow: Workflow, now: dt.datetime) -> dict[str, float]:
+    spent: dict[str, float] = {}
+    for step, following in zip(steps, [*steps[1:], None]):
+        if not step.exists or (following is None and workflow.is_done(step.status)):
+            continue
+        end = following.at if following is not None else max(now, step.at)
+        spent[step.status] = round(spent.get(step.status, 0.0) + (end - step.at).total_seconds() / DAY, 4)
+    return spent
+
+
+def project_of(doc: DocHistory) -> str | None:
+    value = doc.last_fields.get("project")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return path_project(doc.path)
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """The nearest-rank percentile (85th: the value 85 % of items are at or under)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def summary(values: Sequence[float]) -> dict[str, float | int | None]:
+    if not values:
+        return {"count": 0, "average": None, "median": None, "p85": None}
+    return {
+        "count": len(values),
+        "average": round(statistics.fmean(values), 4),
+        "median": round(statistics.median(values), 4),
+        "p85": round(percentile(values, 0.85) or 0.0, 4),
+    }
+
+
+def iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def series(flows: Iterable[TaskFlow], workflow: Workflow, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Throughput, cycle/lead statistics, WIP, cumulative flow and burn-down for a set of tasks."""
+    flows = list(flows)
+    days = max(0, (end - start).days + 1)
+    finished = [f for f in flows if f.finished and f.done_at is not None and f.done_at.date() >= start]
+    throughput: dict[str, int] = {}
+    for flow in sorted(finished, key=lambda f: f.done_at or f.created_at):
+        assert flow.done_at is not None
+        week = iso_week(flow.done_at.date())
+        throughput[week] = throughput.get(week, 0) + 1
+    counts = {s: [0] * (days + 1) for s in workflow.statuses}
+    scope = [0.0] * (days + 1)
+    remaining = [0.0] * (days + 1)
+    for flow in flows:
+        _sweep(flow, workflow, start, days, counts, scope, remaining)
+    started = started_statuses(workflow)
+    cumulative, wip, burn = [], [], []
+    running = {s: 0 for s in counts}
+    total_scope = total_remaining = 0.0
+    previous_scope = None
+    for i in range(days):
+        day = (start + dt.timedelta(days=i)).isoformat()
+        for status in running:
+            running[status] += counts[status][i]
+        total_scope += scope[i]
+        total_remaining += remaining[i]
+        cumulative.append({"date": day, **{s: running[s] for s in workflow.statuses}})
+        wip.append({"date": day, "count": sum(running[s] for s in started)})
+        change = 0.0 if previous_scope is None else total_scope - previous_scope
+        burn.append(
+            {
+                "date": day,
+                "scope_hours": round(total_scope, 2),
+                "remaining_hours": round(total_remaining, 2),
+                "done_hours": round(total_scope - total_remaining, 2),
+                "scope_change_hours": round(change, 2),
+            }
+        )
+        previous_scope = total_scope
+    return {
+        "throughput": throughput,
+        "cycle_time_days": summary([f.cycle_days for f in finished if f.cycle_days is not None]),
+        "lead_time_days": summary([f.lead_days for f in finished if f.lead_days is not None]),
+        "wip": wip,
+        "cumulative_flow": cumulative,
+        "burndown": burn,
+    }
+
+
+def _sweep(
+    flow: TaskFlow,
+    workflow: Workflow,
+    start: dt.date,
+    days: int,
+    counts: dict[str, list[int]],
+    scope: list[float],
+    remaining: list[float],
+) -> None:
+    """Add the task's end-of-day state to difference arrays (a change on day i holds from i on)."""
+    current: Step | None = None
+    for step, following in zip(flow.steps, [*flow.steps[1:], None]):
+        if following is not None and following.at.date() == step.at.date():
+            continue  # only the last state of each day counts
+        index = max(0, (step.at.date() - start).days)
+        if index > days:
+            break
+        if current is not None:
+            _apply(current, workflow, index, counts, scope, remaining, -1)
+        _apply(step, workflow, index, counts, scope, remaining, +1)
+        current = step
+
+
+def _apply(
+    step: Step,
+    workflow: Workflow,
+    index: int,
+    counts: dict[str, list[int]],
+    scope: list[float],
+    remaining: list[float],
+    sign: int,
+) -> None:
+    if not step.exists:
+        return
+    if step.status in counts:
+        counts[step.status][index] += sign
+    if step.status in CANCELLED:
+        return
+    scope[index] += sign * step.estimate
+    if not workflow.is_done(step.status):
+        remaining[index] += sign * step.estimate
+
+
+def done_dates(history: Any) -> dict[str, dt.datetime]:
+    """When each document now in a done status entered it (by current ID)."""
+    result: dict[str, dt.datetime] = {}
+    settings: Settings = history.settings
+    for doc in history.documents:
+        workflow = settings.workflow(doc.type)
+        if workflow is None or doc.deleted:
+            continue
+        flow = task_flow(doc, workflow, settings, dt.datetime.now(dt.UTC))
+        if flow is not None and flow.done_at is not None:
+            result[doc.id] = flow.done_at
+    return result
+
+
+def flow_report(
+    history: Any, today: dt.date, now: dt.datetime, project: str | None = None, start: dt.date | None = None
+) -> dict[str, Any]:
+    """The `wm flow --json` document: per-task flow, then series for the workspace and each project.
+
+    With `project`, only that project's tasks and series. Series run from
+    `start` (default: the first task's creation) to `today`.
+    """
+    settings: Settings = history.settings
+    workflow = settings.workflow("task")
+    if workflow is None:
+        return {"complete": history.complete, "tasks": [], "workspace": None, "projects": {}}
+    flows = [f for d in history.documents if d.type == "task" for f in [task_flow(d, workflow, settings, now)] if f is not None]
+    if project is not None:
+        flows = [f for f in flows if f.project == project]
+    flows = [f for f in flows if start is None or f.done_at is None or f.done_at.date() >= start]
+    flows.sort(key=lambda f: (f.created_at, f.id))
+    begin = start or min((f.created_at.date() for f in flows), default=today)
+    by_project: dict[str, list[TaskFlow]] = {}
+    for flow in flows:
+        if flow.project:
+            by_project.setdefault(flow.project, []).append(flow)
+    return {
+        "complete": history.complete,
+        "from": begin.isoformat(),
+        "to": today.isoformat(),
+        "project": project,
+        "tasks": [task_record(f) for f in flows],
+        "workspace": None if project else series(flows, workflow, begin, today),
+        "projects": {name: series(items, workflow, begin, today) for name, items in sorted(by_project.items())},
+    }
+
+
+def task_record(flow: TaskFlow) -> dict[str, Any]:
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": flow.id,
+        "project": flow.project,
+        "status": flow.status,
+        "created_at": iso(flow.created_at),
+        "started_at": iso(flow.started_at),
+        "done_at": iso(flow.done_at),
+        "lead_days": flow.lead_days,
+        "cycle_days": flow.cycle_days,
+        "entered": {k: iso(v) for k, v in flow.entered.items()},
+        "time_in_status_days": dict(flow.time_in_status),
+    }

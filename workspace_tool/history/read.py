@@ -1,0 +1,246 @@
+"""Reading history from git: one `git log` pass, blobs through one `git cat-file`, the cache, the working copy.
+
+This is the I/O side; `versions` turns what is read here into histories.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fnmatch
+import functools
+import gc
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+
+from workspace_tool.config import Settings
+from workspace_tool.history import store, versions
+from workspace_tool.history.blobs import BlobReader
+from workspace_tool.history.gitlog import log_args, parse_log
+from workspace_tool.history.gitrepo import GitRepo, RepoInfo
+from workspace_tool.history.model import Commit, Fields
+from workspace_tool.history.progress import Progress
+from workspace_tool.history.snapshot import fields_of_text, read_fields
+from workspace_tool.history.versions import WorkingFile
+from workspace_tool.loader import SKIPPED_DIRS, discover, read_text
+
+SHALLOW_WARNING = "history is incomplete: this is a shallow clone; run 'git fetch --unshallow' to read all of it"
+NO_GIT_WARNING = "the workspace is not in a git repository: there is no history, only the working copy"
+NO_COMMITS_WARNING = "the git repository has no commits yet: there is no history, only the working copy"
+
+
+@dataclass
+class Reading:
+    """Everything read for one history: the commits folded into versions, blob frontmatter, the working copy."""
+
+    state: versions.State | None = None
+    blobs: dict[str, Fields | None] = field(default_factory=dict)
+    working: list[WorkingFile] = field(default_factory=list)
+    head: str | None = None
+    complete: bool = True
+    warnings: list[str] = field(default_factory=list)
+    user: tuple[str, str] = ("", "")
+
+
+def document_filter(settings: Settings) -> Callable[[str], bool]:
+    """Which workspace-relative paths are documents: the rules `loader.discover` walks by."""
+
+    @functools.lru_cache(maxsize=65536)
+    def is_document(path: str) -> bool:
+        if not path.endswith(".md"):
+            return False
+        parts = PurePosixPath(path).parts
+        if any(p.startswith(".") for p in parts) or (len(parts) > 1 and parts[0] in SKIPPED_DIRS):
+            return False
+        folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        return not any(
+            fnmatch.fnmatchcase(p, pat) or fnmatch.fnmatchcase(p + "/", pat) for pat in settings.exclude for p in (path, *folders)
+        )
+
+    return is_document
+
+
+def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool | None = None) -> Reading:
+    """Read the history of the workspace at `root`."""
+    is_document = document_filter(settings)
+    repo = GitRepo.open(root)
+    if repo is None:
+        files, _ = discover(root, settings)
+        return Reading(working=[_working_file(root, f.relpath) for f in files], complete=False, warnings=[NO_GIT_WARNING])
+    with repo:
+        info = repo.info(root)
+        reading = Reading(head=info.head, user=(info.user_name, info.user_email))
+        if info.head is None:
+            reading.warnings.append(NO_COMMITS_WARNING)
+        else:
+            _read_commits(repo, info, root, is_document, reading, use_cache, progress)
+        if info.shallow:
+            reading.complete = False
+            reading.warnings.append(SHALLOW_WARNING)
+        reading.working = working_copy(repo, info, root, is_document)
+    return reading
+
+
+def _read_commits(
+    repo: GitRepo,
+    info: RepoInfo,
+    root: Path,
+    is_document: Callable[[str], bool],
+    reading: Reading,
+    use_cache: bool,
+    progress: bool | None,
+) -> None:
+    """Fold the commits into `reading.state`: from the cache, plus `git log OLD..HEAD` (or everything)."""
+    with _gc_paused():  # tens of thousands of small objects, none of them cyclic garbage
+        cached = store.load(root) if use_cache else store.Cached()
+        state = _restored(cached, cached.blobs, is_document) if cached.prefix == info.prefix and not info.shallow else None
+    if cached.prefix != info.prefix or info.shallow:
+        cached = store.Cached(blobs=cached.blobs)
+    assert info.head is not None
+    blobs = cached.blobs
+    incremental = (
+        state is not None and cached.head is not None and (cached.head == info.head or _is_ancestor(repo, cached.head, info.head))
+    )
+    if state is None or not incremental:
+        state = versions.new_state(blobs, is_document)
+    reading.state, reading.blobs = state, blobs
+    if incremental and cached.head == info.head:
+        return
+    revisions = f"{cached.head}..{info.head}" if incremental else info.head
+    total = _count(repo, revisions) if (progress if progress is not None else _tty()) else None
+    meter = Progress("wm: reading history", total, enabled=progress)
+    try:
+        new_commits, new_blobs = scan(repo, revisions, info.prefix, is_document, blobs, meter)
+    finally:
+        meter.close()
+    blobs.update(new_blobs)
+    state.rows = [] if use_cache else None
+    versions.fold(state, new_commits)
+    new_rows = versions.take_rows(state)
+    if use_cache:
+        cached.head, cached.prefix, cached.state = info.head, info.prefix, versions.export_state(state)
+        cached.blobs = {k: v for k, v in blobs.items() if k not in new_blobs} if not incremental else cached.blobs
+        store.save(root, cached, new_rows, new_blobs, rebuilt=not incremental)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _restored(cached: store.Cached, blobs: dict[str, Fields | None], is_document: Callable[[str], bool]) -> versions.State | None:
+    if cached.state is None:
+        return None
+    try:
+        return versions.restore(blobs, is_document, cached.state, cached.parts)
+    except (KeyError, ValueError, TypeError, IndexError):
+        return None
+
+
+def scan(
+    repo: GitRepo,
+    revisions: str,
+    prefix: str,
+    is_document: Callable[[str], bool],
+    known: dict[str, Fields | None],
+    meter: Progress | None = None,
+) -> tuple[list[Commit], dict[str, Fields | None]]:
+    """One `git log` pass over `revisions`, reading each new document blob once (commits returned oldest first)."""
+    found: dict[str, Fields | None] = {}
+    memo: dict[bytes, Fields | None] = {}
+    lock = threading.Lock()
+
+    def parse_blob(sha: str, data: bytes | None) -> None:
+        fields = _memo_fields(data, memo)
+        with lock:
+            found[sha] = fields
+
+    commits: list[Commit] = []
+    wanted: set[str] = set(known)
+    with BlobReader(repo, parse_blob) as reader:
+        for commit in parse_log(repo.stream(log_args(revisions, prefix)), prefix):
+            commits.append(commit)
+            for change in commit.changes:
+                if not (is_document(change.path) or (change.old_path and is_document(change.old_path))):
+                    continue
+                for sha in (change.new_blob, change.old_blob):
+                    if sha is not None and sha not in wanted:
+                        wanted.add(sha)
+                        reader.request(sha)
+            if meter is not None:
+                meter.advance()
+    commits.reverse()
+    return commits, found
+
+
+def _memo_fields(data: bytes | None, memo: dict[bytes, Fields | None]) -> Fields | None:
+    """Frontmatter of a blob; blobs that differ only in their body share one YAML parse."""
+    if data is None or not data.startswith(b"---"):
+        return read_fields(data)
+    end = data.find(b"\n---", 3)
+    end2 = data.find(b"\n...", 3)
+    if end2 != -1 and (end == -1 or end2 < end):
+        end = end2
+    if end == -1:
+        return read_fields(data)
+    key = data[: end + 4]
+    if key not in memo:  # only the frontmatter is decoded and parsed; the body does not matter here
+        memo[key] = read_fields(key + b"\n")
+    return memo[key]
+
+
+def working_copy(repo: GitRepo, info: RepoInfo, root: Path, is_document: Callable[[str], bool]) -> list[WorkingFile]:
+    """Document files whose working copy differs from HEAD (changed, new, or deleted)."""
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--"]
+    args.append(f":(top,literal){info.prefix}" if info.prefix else ":(top)")
+    out = repo.run(args)
+    result = []
+    for entry in out.split(b"\x00"):
+        if len(entry) < 4:
+            continue
+        path = entry[3:].decode("utf-8", "surrogateescape")
+        if info.prefix:
+            if not path.startswith(info.prefix):
+                continue
+            path = path[len(info.prefix) :]
+        if is_document(path):
+            result.append(_working_file(root, path))
+    return result
+
+
+def _working_file(root: Path, relpath: str) -> WorkingFile:
+    path = root / relpath
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return WorkingFile(relpath, False, dt.datetime.now().astimezone())
+    text, _problem = read_text(root, relpath)
+    fields = fields_of_text(text) if text is not None else None
+    return WorkingFile(relpath, True, dt.datetime.fromtimestamp(mtime).astimezone(), fields)
+
+
+def _is_ancestor(repo: GitRepo, old: str, new: str) -> bool:
+    with repo.popen(["merge-base", "--is-ancestor", old, new]) as proc:
+        proc.communicate()
+    return proc.returncode == 0
+
+
+def _count(repo: GitRepo, revisions: str) -> int | None:
+    try:
+        return int(repo.run(["rev-list", "--count", revisions]).strip() or 0)
+    except ValueError:
+        return None
+
+
+def _tty() -> bool:
+    import sys
+
+    return sys.stderr.isatty()
