@@ -1,15 +1,381 @@
-"""The persistent parse cache under `.wm/` (disposable; see docs/performance.md)."""
+"""The persistent parse cache under `.wm/` (disposable; see docs/performance.md).
+
+The cache maps each document's path to what parsing it gave (`Parsed`,
+diagnostics included), with the size, mtime and ctime of the version that was
+read and a hash of its text. It never decides which files exist: `discover`
+does; the cache only saves parsing the ones that did not change.
+
+Storage (chosen by measurement, see docs/performance.md): one pickle file,
+`.wm/cache.pickle`, holding every entry, plus a small `.wm/cache-delta.pickle`
+with the entries changed since, so one edit rewrites kilobytes, not the whole
+snapshot. The delta is folded into a new snapshot when it grows. Both are
+written to a temporary file and moved into place with `os.replace`, so two
+`wm` processes at once never leave a torn file; the last writer wins, and
+whatever it lost is simply parsed again next time.
+
+Each file starts with a header: schema version, package and Python version,
+a hash of the settings (parsed values depend on the calendar and workflows),
+and a CRC of the body. Any mismatch, truncation or corruption throws the file
+away. Unpickling only admits our own model classes and a few standard types,
+so a planted `.wm/` file cannot run code.
+
+Coarse mtimes: an entry whose mtime is within `RACY_NS` of the moment it was
+read could hide a later same-size edit in the same tick, so it is re-checked
+by hash until it is old enough (git's "racy clean" rule).
+"""
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any
 
+from workspace_tool import __version__
 from workspace_tool.config import Settings
-from workspace_tool.loader import FileStat
-from workspace_tool.parse import Parsed
+from workspace_tool.loader import FileStat, read_text
+from workspace_tool.parse import Parsed, parse_document
+
+SCHEMA_VERSION = 1
+"""Bump when the shape of cached values (model, Parsed, Entry) changes."""
+CACHE_DIR = ".wm"
+SNAPSHOT_NAME = "cache.pickle"
+DELTA_NAME = "cache-delta.pickle"
+RACY_NS = 2_000_000_000
+"""Entries whose mtime is this close to their read time are re-checked by hash."""
+POOL_THRESHOLD = 2000
+"""Parse in a process pool (one worker per core) when more files than this need parsing."""
+DELTA_LIMIT = 256
+"""Fold the delta into a new snapshot once it holds more entries than this (or 5% of the files)."""
+
+Entry = tuple[int, int, int, int, bytes, Parsed]
+"""(size, mtime_ns, ctime_ns, read_ns, blake2b of the text, parsed): plain tuples load fastest."""
+
+_ALLOWED_MODULES = frozenset(
+    {"workspace_tool.model", "workspace_tool.values", "workspace_tool.errors", "workspace_tool.parse"}
+)
+_ALLOWED_GLOBALS = frozenset(
+    {
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "complex"),
+        ("copyreg", "_reconstructor"),
+        ("builtins", "object"),
+    }
+)
+
+
+@dataclass
+class CacheStats:
+    """What one load did; shown by `wm watch --verbose` and used by the tests."""
+
+    hits: int = 0
+    parsed: int = 0
+    rechecked: int = 0
+    dropped: int = 0
+    discarded: list[str] = field(default_factory=list)
+    wrote: str = ""
+
+
+class _Unpickler(pickle.Unpickler):
+    """An unpickler that only builds our model types and a few standard ones."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED_GLOBALS:
+            return super().find_class(module, name)
+        if module in _ALLOWED_MODULES and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and found.__module__ == module:  # our classes, not what a module imported
+                return found
+        raise pickle.UnpicklingError(f"unexpected global {module}.{name} in cache")
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """A stable hash of the settings (sets sorted, so it does not vary between runs)."""
+    return hashlib.blake2b(_canonical(settings).encode(), digest_size=16).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, Mapping):
+        items = sorted((_canonical(k), _canonical(v)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, (set, frozenset)):
+        return "set(" + ",".join(sorted(_canonical(v) for v in value)) + ")"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    return repr(value)
+
+
+def cache_key(settings: Settings) -> str:
+    """What a cache file must have been written with to be read back."""
+    python = ".".join(map(str, sys.version_info[:2]))
+    return f"schema={SCHEMA_VERSION};wm={__version__};python={python};settings={settings_fingerprint(settings)}"
+
+
+def digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def parse_one(root: Path, relpath: str, settings: Settings, with_hash: bool = True) -> tuple[bytes, Parsed]:
+    """Read and parse one file; the hash is of the text read (empty when unreadable or not asked for)."""
+    text, problem = read_text(root, relpath)
+    if text is None:
+        assert problem is not None
+        return b"", Parsed(None, (problem,))
+    return digest(text) if with_hash else b"", parse_document(text, relpath, settings)
+
+
+def parse_entries(root: Path, stats: list[FileStat], settings: Settings, read_ns: int) -> dict[str, Entry]:
+    """Cache entries for these files, parsed here. Only racy ones get a hash: only they are ever re-checked."""
+    entries: dict[str, Entry] = {}
+    for stat in stats:
+        text_hash, parsed = parse_one(root, stat.relpath, settings, stat.mtime_ns + RACY_NS > read_ns)
+        entries[stat.relpath] = (stat.size, stat.mtime_ns, stat.ctime_ns, read_ns, text_hash, parsed)
+    return entries
+
+
+def _parse_chunk(job: tuple[Path, list[FileStat], Settings, int]) -> bytes:
+    """A pool worker's share, returned pickled: the parent unpickles it once and can write the same bytes to the cache."""
+    return pickle.dumps(parse_entries(*job), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def parse_many(root: Path, stats: list[FileStat], settings: Settings, read_ns: int) -> tuple[dict[str, Entry], list[bytes]]:
+    """Entries for these files, and their pickled form when it was made anyway (for the snapshot).
+
+    Above `POOL_THRESHOLD` files and with more than one core, this process
+    parses an interleaved share itself while `cores - 1` forked workers parse
+    the rest and send it back pickled. Forking is only done while this
+    process runs a single thread (forking beside threads can deadlock), so
+    `wm watch` parses in-process.
+    """
+    cores = min(os.cpu_count() or 1, 8)
+    if len(stats) <= POOL_THRESHOLD or cores < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
+        return parse_entries(root, stats, settings, read_ns), []
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    mine, theirs = stats[::cores], [s for i, s in enumerate(stats) if i % cores]  # interleaved: similar mixes of files
+    size = -(-len(theirs) // ((cores - 1) * 2))
+    jobs = [(root, theirs[i : i + size], settings, read_ns) for i in range(0, len(theirs), size)]
+    try:
+        with ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending = pool.map(_parse_chunk, jobs)
+            entries = parse_entries(root, mine, settings, read_ns)
+            chunks = [pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)]  # while the workers finish
+            for chunk in pending:
+                entries.update(pickle.loads(chunk))
+                chunks.append(chunk)
+    except (OSError, RuntimeError):  # no processes available (sandbox, limits): parse here
+        return parse_entries(root, stats, settings, read_ns), []
+    return entries, chunks
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Building many small objects at once: the cyclic GC only slows it down (none are cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # What was just built lives as long as the index: move it out of the GC's
+        # generations, or re-enabling it starts full passes over everything loaded.
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+class ParseCache:
+    """The cache of one workspace under one set of settings.
+
+    `refresh(files)` returns every file's `Parsed`, parsing only what changed,
+    and saves the changes. It keeps its entries in memory, so calling it again
+    (as `wm watch` does) only looks at files whose stat changed.
+    """
+
+    def __init__(self, root: Path, settings: Settings, persist: bool = True) -> None:
+        self.root = root
+        self.settings = settings
+        self.persist = persist
+        self.key = cache_key(settings)
+        self.folder = root / CACHE_DIR
+        self.entries: dict[str, Entry] = {}
+        self.delta: dict[str, Entry] = {}
+        self.snapshot_ok = False
+        self.loaded = False
+        self.stats = CacheStats()
+        self._chunks: list[bytes] = []
+
+    # -- reading ------------------------------------------------------
+    def _read_file(self, name: str) -> dict[str, Entry] | None:
+        path = self.folder / name
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.stats.discarded.append(f"{name}: unreadable ({exc.strerror or exc})")
+            return None
+        try:
+            stream = io.BytesIO(data)
+            header = _Unpickler(stream).load()
+            if not isinstance(header, dict) or header.get("key") != self.key:
+                self.stats.discarded.append(f"{name}: written by another version or with other settings")
+                return None
+            body = data[stream.tell() :]
+            if zlib.crc32(body) != header.get("crc") or len(body) != header.get("length"):
+                raise ValueError("checksum mismatch")
+            chunks = _Unpickler(io.BytesIO(body)).load()
+            if not isinstance(chunks, list) or not all(isinstance(chunk, bytes) for chunk in chunks):
+                raise ValueError("not a list of chunks")
+            entries: dict[str, Entry] = {}
+            for chunk in chunks:
+                part = _Unpickler(io.BytesIO(chunk)).load()
+                if not isinstance(part, dict):
+                    raise ValueError("not a mapping")
+                entries.update(part)
+            return entries
+        except Exception as exc:  # noqa: BLE001 - any damage means: throw it away and rebuild
+            self.stats.discarded.append(f"{name}: corrupt ({type(exc).__name__})")
+            return None
+
+    def _load_disk(self) -> None:
+        self.loaded = True
+        if not self.persist:
+            return
+        snapshot = self._read_file(SNAPSHOT_NAME)
+        self.snapshot_ok = snapshot is not None
+        self.entries = snapshot or {}
+        if self.snapshot_ok:
+            self.delta = self._read_file(DELTA_NAME) or {}
+            self.entries.update(self.delta)
+
+    # -- refreshing ---------------------------------------------------
+    def refresh(self, files: Iterable[FileStat]) -> dict[str, Parsed]:
+        """Every file's parse result, in the order given; only new or changed files are parsed."""
+        self.stats = CacheStats()
+        with _no_gc():
+            if not self.loaded:
+                self._load_disk()
+            started = time.time_ns()
+            files = list(files)
+            changed, rechecked = self._changed(files, started)
+            updates, chunks = parse_many(self.root, changed, self.settings, started) if changed else ({}, [])
+            self._chunks = chunks if len(updates) == len(files) else []  # a cold run: the snapshot is these chunks
+            updates.update(rechecked)
+            self.stats.parsed = len(changed)
+            self.stats.hits = len(files) - len(changed)
+            self.entries.update(updates)
+            present = {f.relpath for f in files}
+            gone = [p for p in self.entries if p not in present]
+            for relpath in gone:
+                del self.entries[relpath]
+                self.delta.pop(relpath, None)
+            self.stats.dropped = len(gone)
+            if self.persist and (updates or gone or not self.snapshot_ok):
+                self._save(updates, len(gone), len(files))
+            return {f.relpath: self.entries[f.relpath][5] for f in files}
+
+    def _changed(self, files: list[FileStat], started: int) -> tuple[list[FileStat], dict[str, Entry]]:
+        """Files to parse, and racy entries that a hash check showed unchanged (with a new read time)."""
+        changed: list[FileStat] = []
+        rechecked: dict[str, Entry] = {}
+        entries = self.entries
+        for stat in files:
+            entry = entries.get(stat.relpath)
+            if entry is None or entry[0] != stat.size or entry[1] != stat.mtime_ns or entry[2] != stat.ctime_ns:
+                changed.append(stat)
+            elif entry[1] + RACY_NS > entry[3]:
+                self.stats.rechecked += 1
+                text, _problem = read_text(self.root, stat.relpath)
+                if text is None or not entry[4] or digest(text) != entry[4]:
+                    changed.append(stat)
+                elif stat.mtime_ns + RACY_NS <= started:
+                    rechecked[stat.relpath] = (*entry[:3], started, *entry[4:])  # type: ignore[assignment]
+        return changed, rechecked
+
+    # -- writing ------------------------------------------------------
+    def _save(self, updates: Mapping[str, Entry], gone: int, total: int) -> None:
+        """Write the delta, or a new snapshot when the delta or the deleted files outgrow the limit.
+
+        Deleted files alone write nothing: their stale entries are never used
+        (discovery decides what exists) and leave at the next snapshot.
+        """
+        self.delta.update(updates)
+        limit = max(DELTA_LIMIT, total // 20)
+        if not self.snapshot_ok or len(self.delta) + gone > limit:
+            if self._write(SNAPSHOT_NAME, self.entries):
+                self.snapshot_ok = True
+                self.delta = {}
+                self._remove(DELTA_NAME)
+                self.stats.wrote = "snapshot"
+        elif updates and self._write(DELTA_NAME, self.delta):
+            self.stats.wrote = "delta"
+
+    def _write(self, name: str, entries: Mapping[str, Entry]) -> bool:
+        """Write atomically (temporary file, then `os.replace`); False when the folder is not writable."""
+        chunks = self._chunks if name == SNAPSHOT_NAME and self._chunks else [pickle.dumps(dict(entries), protocol=pickle.HIGHEST_PROTOCOL)]
+        body = pickle.dumps(chunks, protocol=pickle.HIGHEST_PROTOCOL)
+        header = pickle.dumps({"key": self.key, "crc": zlib.crc32(body), "length": len(body), "written_ns": time.time_ns()})
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# wm's disposable cache: never commit it\n*\n", encoding="utf-8")
+            fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
+        except OSError:
+            return False
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header)
+                handle.write(body)
+            os.replace(temp, self.folder / name)
+            return True
+        except OSError:
+            self._remove(temp)
+            return False
+
+    def _remove(self, name: str) -> None:
+        try:
+            os.unlink(self.folder / name)
+        except OSError:
+            pass
+
+
+def clear_cache(root: Path) -> bool:
+    """Delete the cache files (never needed for correctness); True when something was removed."""
+    removed = False
+    for name in (SNAPSHOT_NAME, DELTA_NAME):
+        try:
+            os.unlink(root / CACHE_DIR / name)
+            removed = True
+        except OSError:
+            pass
+    return removed
 
 
 def load_with_cache(root: Path, settings: Settings, files: list[FileStat]) -> Mapping[str, Parsed] | None:
     """Parsed files, reusing unchanged ones from the cache. None: no cache, parse everything."""
-    return None
+    if os.environ.get("WM_NO_CACHE"):
+        return None
+    return ParseCache(root, settings).refresh(files)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Mapping, Sequence, TypeVar
+from typing import Iterator, Mapping, NamedTuple, Sequence, TypeVar
 
 from workspace_tool import fields as F
 from workspace_tool.config import Settings, Workflow
@@ -20,14 +21,26 @@ from workspace_tool.model import Document, Person, Project, Task, TimeEntry, Tim
 D = TypeVar("D", bound=Document)
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One document pointing at another: by which field (or `link` for `[[id]]`), at which line."""
 
     source: str
     target: str
     field: str
     line: int
+
+
+@dataclass
+class _Links:
+    """What resolving every reference gives; computed once per index, on first use."""
+
+    references: list[Reference] = field(default_factory=list)
+    unresolved: list[Reference] = field(default_factory=list)
+    backlinks: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
+    subtasks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    superseded_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    entries: list[TimeEntry] = field(default_factory=list)
+    logged: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 @dataclass
@@ -40,15 +53,43 @@ class Index:
     docs: dict[str, Document]
     file_diagnostics: Mapping[str, tuple[Diagnostic, ...]]
     duplicates: list[tuple[Document, Document]] = field(default_factory=list)
-    references: list[Reference] = field(default_factory=list)
-    unresolved: list[Reference] = field(default_factory=list)
-    backlinks: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
-    subtasks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    superseded_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    entries: list[TimeEntry] = field(default_factory=list)
-    logged: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     stems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_path: dict[str, Document] = field(default_factory=dict)
+    _links: _Links | None = field(default=None, init=False, repr=False, compare=False)
+
+    # -- references: resolved on first use (many commands never need them) --
+    def _resolved(self) -> _Links:
+        if self._links is None:
+            self._links = _resolve_references(self)
+        return self._links
+
+    @property
+    def references(self) -> list[Reference]:
+        return self._resolved().references
+
+    @property
+    def unresolved(self) -> list[Reference]:
+        return self._resolved().unresolved
+
+    @property
+    def backlinks(self) -> dict[str, list[Reference]]:
+        return self._resolved().backlinks
+
+    @property
+    def subtasks(self) -> dict[str, list[str]]:
+        return self._resolved().subtasks
+
+    @property
+    def superseded_by(self) -> dict[str, list[str]]:
+        return self._resolved().superseded_by
+
+    @property
+    def entries(self) -> list[TimeEntry]:
+        return self._resolved().entries
+
+    @property
+    def logged(self) -> dict[str, float]:
+        return self._resolved().logged
 
     # -- lookups -------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
@@ -108,7 +149,7 @@ def build_index(
     file_diagnostics: Mapping[str, tuple[Diagnostic, ...]],
     today: dt.date,
 ) -> Index:
-    """Resolve references and derive backlinks, subtasks, superseded_by and time entries."""
+    """Index the documents by ID and path; references are resolved on first use (see `Index.references`)."""
     index = Index(root, settings, today, {}, file_diagnostics)
     for doc in documents:
         index.by_path[doc.path] = doc
@@ -119,27 +160,35 @@ def build_index(
         index.docs[doc.id] = doc
         if doc.type in ("note", "timelog"):
             index.stems[PurePosixPath(doc.path).stem].append(doc.id)
-    for doc in index.docs.values():
-        _collect_references(index, doc)
-    for ref in index.references:
-        if index.resolve(ref.target) is None:
-            index.unresolved.append(ref)
-            continue
-        target = index.resolve(ref.target)
-        assert target is not None
-        index.backlinks[target.id].append(ref)
-        if ref.field == "parent":
-            index.subtasks[target.id].append(ref.source)
-        elif ref.field == "supersedes":
-            index.superseded_by[target.id].append(ref.source)
     return index
 
 
-def _collect_references(index: Index, doc: Document) -> None:
-    specs = F.specs_for(doc.type)
-    for name, spec in specs.items():
-        if not spec.is_reference:
+def _resolve_references(index: Index) -> _Links:
+    """Collect every reference, resolve it, and derive backlinks, subtasks, superseded_by and time entries."""
+    links = _Links()
+    for doc in index.docs.values():
+        _collect_references(links, doc)
+    for ref in links.references:
+        target = index.resolve(ref.target)
+        if target is None:
+            links.unresolved.append(ref)
             continue
+        links.backlinks[target.id].append(ref)
+        if ref.field == "parent":
+            links.subtasks[target.id].append(ref.source)
+        elif ref.field == "supersedes":
+            links.superseded_by[target.id].append(ref.source)
+    return links
+
+
+@cache
+def _reference_fields(doc_type: str) -> tuple[str, ...]:
+    """The reference fields of a type, in declaration order (looked up once per type, not per document)."""
+    return tuple(name for name, spec in F.specs_for(doc_type).items() if spec.is_reference)
+
+
+def _collect_references(index: _Links, doc: Document) -> None:
+    for name in _reference_fields(doc.type):
         value = getattr(doc, name, None)
         if value is None:
             continue
@@ -147,9 +196,10 @@ def _collect_references(index: Index, doc: Document) -> None:
             line = 1  # membership from the path
         else:
             line = doc.line_of(name)
-        targets = value if isinstance(value, tuple) else (value,)
-        for target in targets:
-            index.references.append(Reference(doc.id, target, name, line))
+        if isinstance(value, tuple):
+            index.references.extend(Reference(doc.id, target, name, line) for target in value)
+        else:
+            index.references.append(Reference(doc.id, value, name, line))
     for link in doc.links:
         index.references.append(Reference(doc.id, link.target, "link", link.line))
     if isinstance(doc, TimeLog):

@@ -44,11 +44,12 @@ def read_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
 
 @dataclass(frozen=True)
 class FileStat:
-    """What identifies a file's version for the cache: path, size and mtime."""
+    """What identifies a file's version for the cache: path, size, mtime (and ctime: chmod changes it)."""
 
     relpath: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
 
 
 def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagnostic]]:
@@ -88,7 +89,7 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
                     stack.append((Path(entry.path), rel + "/"))
                 elif name.endswith(".md") and entry.is_file():
                     st = entry.stat()
-                    found.append(FileStat(rel, st.st_size, st.st_mtime_ns))
+                    found.append(FileStat(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
             except OSError:
                 continue  # vanished or unreadable between listing and stat: not there
     found.sort(key=lambda f: f.relpath)

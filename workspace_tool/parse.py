@@ -67,7 +67,7 @@ def split_frontmatter(text: str, path: str = "") -> Split:
 
 def detect_type(relpath: str) -> str:
     """The type a path implies when the frontmatter has no `type:`."""
-    parts = PurePosixPath(relpath).parts
+    parts = _parts(relpath)
     if len(parts) >= 2 and parts[0] == "projects":
         if len(parts) == 3 and parts[2] == "project.md":
             return "project"
@@ -81,7 +81,7 @@ def detect_type(relpath: str) -> str:
 
 def path_project(relpath: str) -> str | None:
     """The project a path lies under (`projects/<slug>/...`), if any."""
-    parts = PurePosixPath(relpath).parts
+    parts = _parts(relpath)
     if len(parts) >= 3 and parts[0] == "projects":
         return parts[1]
     return None
@@ -89,12 +89,25 @@ def path_project(relpath: str) -> str | None:
 
 def default_id(relpath: str, doc_type: str) -> str:
     """The ID a document gets without an `id:` key."""
-    path = PurePosixPath(relpath)
-    if doc_type == "project" and path.name == "project.md" and len(path.parts) >= 2:
-        return path.parts[-2]
+    parts = _parts(relpath)
+    if doc_type == "project" and parts[-1] == "project.md" and len(parts) >= 2:
+        return parts[-2]
     if doc_type in ("note", "timelog"):
-        return str(path.with_suffix(""))
-    return path.stem
+        return "/".join((*parts[:-1], _stem(parts[-1])))
+    return _stem(parts[-1])
+
+
+def _parts(relpath: str) -> tuple[str, ...]:
+    """`PurePosixPath(relpath).parts` for a clean relative path, without pathlib's cost (it ran per document)."""
+    if "//" in relpath or relpath.startswith(("/", "./")) or "/./" in relpath or relpath.endswith("/"):
+        return PurePosixPath(relpath).parts
+    return tuple(relpath.split("/"))
+
+
+def _stem(name: str) -> str:
+    """`PurePosixPath(name).stem`: the name without its last suffix (`.md`); a leading dot is not a suffix."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def conflict_markers(text: str, path: str) -> list[Diagnostic]:
@@ -168,7 +181,7 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
         except F.FieldError as exc:
             diagnostics.append(Diagnostic(path, lines.get(key, 1), "error", "bad-value", f"{key}: {exc}"))
     info = scan_body(split.body, split.body_line)
-    title = values.pop("title", None) or info.title or PurePosixPath(path).stem
+    title = values.pop("title", None) or info.title or _stem(_parts(path)[-1])
     if "project" not in values and doc_type != "project":
         under = path_project(path)
         if under is not None:
@@ -204,7 +217,7 @@ def _timelog_values(values: dict[str, Any], split: Split, path: str, settings: S
 
 def timelog_person(path: str) -> str | None:
     """The person a timelog's folder names (`timelogs/<person>/2026-11.md`)."""
-    parts = PurePosixPath(path).parts
+    parts = _parts(path)
     return parts[-2] if len(parts) >= 2 and parts[-2] != "timelogs" else None
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Mapping
 
+from workspace_tool.config import Settings
 from workspace_tool.errors import Diagnostic, UsageError
 from workspace_tool.index import Index, build_index
 from workspace_tool.loader import discover, find_root, parse_file, read_settings
 from workspace_tool.model import Document
+from workspace_tool.parse import Parsed
 
 
 def today_from_env(value: str | None = None) -> dt.date:
@@ -43,6 +46,11 @@ def load_index(root: Path, today: dt.date | None = None, use_cache: bool = True)
         parsed = load_with_cache(root, settings, files)
     if parsed is None:
         parsed = {f.relpath: parse_file(root, f.relpath, settings) for f in files}
+    return assemble_index(root, settings, parsed, setting_problems + walk_problems, today or today_from_env())
+
+
+def assemble_index(root: Path, settings: Settings, parsed: Mapping[str, Parsed], problems: list[Diagnostic], today: dt.date) -> Index:
+    """The index from every file's parse result plus workspace-level problems (settings, folders)."""
     documents: list[Document] = []
     diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
     for relpath, result in parsed.items():
@@ -50,8 +58,6 @@ def load_index(root: Path, today: dt.date | None = None, use_cache: bool = True)
             documents.append(result.document)
         if result.diagnostics:
             diagnostics[relpath] = result.diagnostics
-    if setting_problems:
-        diagnostics["workspace.yml"] = tuple(setting_problems)
-    for problem in walk_problems:
+    for problem in problems:
         diagnostics[problem.path] = diagnostics.get(problem.path, ()) + (problem,)
-    return build_index(root, settings, documents, diagnostics, today or today_from_env())
+    return build_index(root, settings, documents, diagnostics, today)
