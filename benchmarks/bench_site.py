@@ -1,0 +1,136 @@
+"""Benchmark `wm site build` against a plain `mkdocs build` of the same Markdown files.
+
+usage: python benchmarks/bench_site.py [--docs 2000] [--commits 5000] [--workspace DIR]
+                                       [--mkdocs] [--revision-date] [--repeat 1]
+
+Generates a synthetic workspace with a git history (benchmarks/generate.py),
+then measures, each in a fresh process (wall time, CPU time, peak memory of
+the largest process):
+
+* cold: no index cache, no site manifest, empty output folder;
+* no-op: the same build again (nothing changed);
+* incremental: one task edited (not committed), then a build;
+* with --mkdocs: `mkdocs build` of the same Markdown files (built-in theme,
+  automatic navigation: what "a plain mkdocs build" of a folder gives);
+* with --revision-date: the same with mkdocs-git-revision-date-localized-plugin
+  (pip install mkdocs-git-revision-date-localized-plugin).
+
+Prints a Markdown table (paste it into docs/site.md "Performance").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+RUNNER = r"""
+import json, resource, sys, time
+args = json.loads(sys.argv[1])
+wall, cpu = time.perf_counter(), time.process_time()
+if args["tool"] == "wm":
+    from workspace_tool.cli import main
+    try:
+        main(args["argv"], standalone_mode=False)
+    except SystemExit:
+        pass
+else:
+    from mkdocs.__main__ import cli
+    try:
+        cli(args["argv"], standalone_mode=False)
+    except SystemExit:
+        pass
+own = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({
+    "wall": time.perf_counter() - wall,
+    "cpu": time.process_time() - cpu + kids.ru_utime + kids.ru_stime,
+    "peak_mb": max(own.ru_maxrss, kids.ru_maxrss) / 1024,
+}))
+"""
+
+
+def run(tool: str, argv: list[str], cwd: Path | None = None) -> dict[str, float]:
+    env = {**os.environ, "WM_TODAY": "2026-11-26"}
+    done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
+    if done.returncode != 0:
+        raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def best(tool: str, argv: list[str], repeat: int, before: object = None) -> dict[str, float]:
+    runs = []
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        runs.append(run(tool, argv))
+    return min(runs, key=lambda r: r["wall"])
+
+
+def generate(dest: Path, docs: int, commits: int) -> None:
+    if (dest / "workspace.yml").exists():
+        return
+    subprocess.run([sys.executable, str(HERE / "generate.py"), str(dest), "--docs", str(docs), "--commits", str(commits)], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--commits", type=int, default=5000)
+    parser.add_argument("--workspace", type=Path, help="reuse (or create) the generated workspace here")
+    parser.add_argument("--mkdocs", action="store_true", help="also time a plain mkdocs build of the same files")
+    parser.add_argument("--revision-date", action="store_true", help="also time mkdocs with the git-revision-date-localized plugin")
+    parser.add_argument("--repeat", type=int, default=1)
+    options = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="wm-bench-site-"))
+    ws = options.workspace or scratch / "ws"
+    generate(ws, options.docs, options.commits)
+    out = scratch / "site"
+    rows: list[tuple[str, dict[str, float]]] = []
+
+    def cold() -> None:
+        shutil.rmtree(ws / ".wm", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+
+    build = ["-C", str(ws), "site", "build", "--out", str(out)]
+    rows.append(("wm site build, cold", best("wm", build, options.repeat, cold)))
+    rows.append(("wm site build, nothing changed", best("wm", build, options.repeat)))
+    task = sorted((ws / "projects").glob("*/tasks/*.md"))[0]
+    original = task.read_text(encoding="utf-8")
+
+    def edit() -> None:
+        task.write_text(original + f"\nEdited at {os.urandom(4).hex()}.\n", encoding="utf-8")
+
+    rows.append(("wm site build, one document edited (uncommitted)", best("wm", build, options.repeat, edit)))
+    task.write_text(original, encoding="utf-8")
+
+    if options.mkdocs or options.revision_date:
+        config = scratch / "mkdocs.yml"
+        plugins = ""
+        variants = [("mkdocs build (built-in theme, automatic nav)", "")] if options.mkdocs else []
+        if options.revision_date:
+            variants.append(("mkdocs build + git-revision-date-localized", "plugins:\n  - git-revision-date-localized\n"))
+        for label, plugins in variants:
+            config.write_text(f"site_name: bench\ndocs_dir: {ws}\nsite_dir: {scratch / 'mkdocs-site'}\ntheme: mkdocs\n{plugins}", encoding="utf-8")
+            rows.append((label, best("mkdocs", ["build", "-q", "-f", str(config)], options.repeat)))
+
+    commits = options.commits if not options.workspace else "?"
+    print(f"\n{options.docs} documents, {commits} commits, {os.cpu_count()} cores\n")
+    print("| build | wall s | CPU s | peak MB |")
+    print("|---|---:|---:|---:|")
+    for label, figures in rows:
+        print(f"| {label} | {figures['wall']:.2f} | {figures['cpu']:.2f} | {figures['peak_mb']:.0f} |")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

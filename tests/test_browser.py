@@ -1,0 +1,125 @@
+"""The built site in headless Chromium: dashboard, search, board, history, no console errors.
+
+Skipped only when chromium or chromedriver is missing (CI installs them).
+No screenshots are written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from test_site_build import build, make_site_workspace
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
+webdriver = pytest.importorskip("selenium.webdriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed")
+
+
+def git(ws: Path, *args: str, date: str = "2026-11-20T10:00:00") -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "Alice Able",
+           "GIT_AUTHOR_EMAIL": "alice@example.com", "GIT_COMMITTER_NAME": "Alice Able", "GIT_COMMITTER_EMAIL": "alice@example.com"}
+    subprocess.run(["git", *args], cwd=ws, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browser")
+    ws = make_site_workspace(root)
+    git(ws, "init", "-q", "-b", "main")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-q", "-m", "Start the alpha project", date="2026-11-10T09:00:00")
+    design = ws / "projects/alpha/tasks/design.md"
+    design.write_text(design.read_text().replace("status: in-progress", "status: review"))
+    git(ws, "commit", "-q", "-am", "Design ready for review", date="2026-11-18T15:00:00")
+    design.write_text(design.read_text().replace("status: review", "status: in-progress"))
+    git(ws, "commit", "-q", "-am", "Back to work on the design", date="2026-11-24T11:00:00")
+    out = root / "out"
+    build(ws, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    profile = tempfile.mkdtemp(prefix="wm-chromium-")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", f"--user-data-dir={profile}", "--allow-file-access-from-files"):
+        options.add_argument(flag)
+    options.binary_location = CHROMIUM or ""
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_page(browser: Any, out: Path, page: str) -> None:
+    browser.get((out / page).as_uri())
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], f"console errors on {page}: {errors}"
+
+
+def test_dashboard_renders(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site, "index.html")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Acme Test"
+    projects = browser.find_element(By.CSS_SELECTOR, "table.projects-table").text
+    assert "Alpha portal" in projects and "Zanzibar" not in browser.page_source
+
+
+def test_search_finds_a_task_by_a_word_of_its_title_and_opens_it_by_keyboard(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, site, "search.html")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("flamingo")
+    results = browser.find_elements(By.CSS_SELECTOR, "#results li a")
+    assert [r.text for r in results] == ["Design the flamingo login page"]
+    assert browser.find_element(By.ID, "search-status").text == "1 result"
+    box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    assert browser.current_url.endswith("/d/design.html")
+
+
+def test_search_from_the_query_string(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "search.html").as_uri() + "?q=sqlite")
+    assert "Use SQLite instead" in [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#results li a")]
+
+
+def test_board_column_shows_the_right_cards(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site, "projects/alpha.html")
+    todo = browser.find_element(By.CSS_SELECTOR, '.board section[data-status="todo"]')
+    cards = {c.text for c in todo.find_elements(By.CSS_SELECTOR, ".card-title")}
+    assert "Build the login page" in cards and "Design the flamingo login page" not in cards
+    doing = browser.find_element(By.CSS_SELECTOR, '.board section[data-status="in-progress"]')
+    assert [c.text for c in doing.find_elements(By.CSS_SELECTOR, ".card-title")] == ["Design the flamingo login page"]
+
+
+def test_task_page_shows_its_history(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site, "d/design.html")
+    versions = browser.find_elements(By.CSS_SELECTOR, ".versions .version")
+    messages = [v.find_element(By.CSS_SELECTOR, ".message").text for v in versions]
+    assert messages[:3] == ["Back to work on the design", "Design ready for review", "Start the alpha project"]
+    assert "status: review → in-progress" in versions[0].text
+    details = versions[0].find_element(By.TAG_NAME, "details")
+    assert details.get_attribute("open") is None
+    details.find_element(By.TAG_NAME, "summary").click()
+    assert "+status: in-progress" in details.find_element(By.CSS_SELECTOR, "pre.diff").text

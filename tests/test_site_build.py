@@ -1,0 +1,271 @@
+"""The site build end to end on a small workspace: pages, privacy, escaping, links, audiences, incremental builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from workspace_tool.errors import UsageError, WorkspaceError
+from workspace_tool.site import Audience, BuildOptions, build_site
+from workspace_tool.site.build import check_links
+from workspace_tool.workspace import load_index
+
+TODAY = dt.date(2026, 11, 26)
+
+PRIVATE_STRINGS = ("Zanzibar secret merger", "confidential walrus text")
+GLOBEX_STRINGS = ("GLOBEXUNIQUE", "BETAUNIQUE", "Quokka migration", "globex internal pelican", "GLOBEXTASK")
+FILES: dict[str, str] = {
+    "workspace.yml": "name: Acme Test\nrate: 100\n",
+    "people/alice.md": "---\nname: Alice Able\nemail: alice@example.com\nteam: web\nrate: 80\ncapacity: 6\n---\n# Alice Able\n",
+    "people/bob.md": "---\nname: Bob Baker\nteam: ops\nrate: 90\n---\n# Bob Baker\n\nAlso on call for Globex GLOBEXUNIQUE.\n",
+    "clients/acme.md": "---\nname: Acme Corp\n---\n# Acme Corp\n\nOur best client.\n",
+    "clients/globex.md": "---\nname: Globex GLOBEXUNIQUE\nrate: 150\n---\n# Globex GLOBEXUNIQUE\n",
+    "projects/alpha/project.md": "---\ntitle: Alpha portal\nstatus: active\nowner: alice\nclient: acme\nbudget: 10000\nstart: 2026-11-01\ndue: 2026-12-20\n---\nThe alpha portal for Acme.\n",
+    "projects/alpha/tasks/design.md": (
+        "---\ntitle: Design the flamingo login page\nstatus: in-progress\nassignee: alice\nestimate: 2d\ndue: 2026-12-01\ncreated: 2026-11-02\ntags: [ux]\n---\n"
+        "Mockups first. Depends on [[private-task]] and [[private-task|Zanzibar secret merger]].\n\n"
+        "![diagram](../diagram.png) and [outside](../../../../outside.txt) and [evil](javascript:alert('xss')) "
+        "and [build](build.md) and [[build]].\n\n<script>alert('body-xss')</script>\n\n- [x] sketch\n- [ ] review\n"
+    ),
+    "projects/alpha/tasks/build.md": "---\ntitle: Build the login page\nstatus: todo\nassignee: bob\nestimate: 3d\ndepends_on: [design]\ncreated: 2026-11-03\n---\nBuild it.\n",
+    "projects/alpha/tasks/evil.md": "---\ntitle: \"<script>alert('title-xss')</script> Evil\"\nstatus: todo\nassignee: alice\nestimate: 1d\n---\n<img src=x onerror=alert(1)>\n",
+    "projects/alpha/tasks/private-task.md": "---\ntitle: Zanzibar secret merger\nstatus: todo\nvisibility: private\nassignee: alice\nestimate: 1d\n---\nconfidential walrus text\n",
+    "projects/alpha/diagram.png": "PNG-BYTES",
+    "projects/beta/project.md": "---\ntitle: Globex BETAUNIQUE rollout\nstatus: active\nowner: bob\nclient: globex\n---\nglobex internal pelican\n",
+    "projects/beta/tasks/beta-task.md": "---\ntitle: Quokka migration GLOBEXTASK\nstatus: todo\nassignee: bob\nestimate: 1d\n---\nglobex internal pelican\n",
+    "decisions/use-postgres.md": "---\ntitle: Use Postgres\nstatus: superseded\nproject: alpha\ndate: 2026-11-05\ndeciders: [alice]\n---\nOld decision.\n",
+    "decisions/use-sqlite.md": "---\ntitle: Use SQLite instead\nstatus: accepted\nproject: alpha\ndate: 2026-11-10\ndeciders: [alice, bob]\nsupersedes: [use-postgres]\n---\nNew decision.\n",
+    "notes/meeting.md": "# Kickoff meeting\n\nWe talked about [[design]] and [the build](../projects/alpha/tasks/build.md).\n",
+    "timelogs/alice/2026-11.md": (
+        "---\nperson: alice\n---\n- 2026-11-20 2h design sketches\n- 2026-11-24 1h private-task hush\n- 2026-11-25 3h alpha kickoff\n"
+    ),
+    "timelogs/bob/2026-11.md": "---\nperson: bob\n---\n- 2026-11-23 4h beta-task quokka GLOBEXUNIQUE\n- 2026-11-24 2h build coding\n",
+}
+
+
+def make_site_workspace(root: Path) -> Path:
+    """The test workspace in `root/ws` (with a file outside it, which must never be copied)."""
+    ws = root / "ws"
+    for relpath, text in FILES.items():
+        path = ws / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "outside.txt").write_text("OUTSIDE-SECRET", encoding="utf-8")
+    return ws
+
+
+def build(ws: Path, out: Path, **options: object) -> object:
+    index = load_index(ws, TODAY, use_cache=False)
+    return build_site(index, BuildOptions(out, jobs=1, **options))  # type: ignore[arg-type]
+
+
+def all_text(out: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(out.rglob("*")) if p.is_file())
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "out"
+    build(ws, out)
+    return ws, out
+
+
+def test_builds_every_page_kind(site: tuple[Path, Path]) -> None:
+    _, out = site
+    for page in ("index.html", "decisions.html", "people.html", "clients.html", "time.html", "activity.html", "quality.html", "search.html",
+                 "projects/alpha.html", "d/design.html", "d/use-sqlite.html", "d/alice.html", "d/acme.html", "d/notes/meeting.html",
+                 "feed.xml", "feeds/alpha.xml", "search-index.js", "static/style.css", "static/search.js"):
+        assert (out / page).is_file(), page
+    board = (out / "projects/alpha.html").read_text()
+    column = re.search(r'data-status="in-progress">(.*?)</section>', board, re.S)
+    assert column is not None and "Design the flamingo login page" in column.group(1)
+    assert "Build the login page" not in column.group(1)
+
+
+def test_private_document_appears_in_no_file(site: tuple[Path, Path]) -> None:
+    _, out = site
+    text = all_text(out)
+    for secret in PRIVATE_STRINGS:
+        assert secret not in text
+    assert not (out / "d/private-task.html").exists()
+    design = (out / "d/design.html").read_text()
+    assert '<span class="wiki-missing">private-task</span>' in design  # the bare ID, never the label
+
+
+def test_include_private_shows_it(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    build(ws, tmp_path / "out", audience=Audience(include_private=True))
+    assert "Zanzibar secret merger" in (tmp_path / "out/d/private-task.html").read_text()
+
+
+def test_scripts_and_javascript_links_are_inert(site: tuple[Path, Path]) -> None:
+    _, out = site
+    text = all_text(out)
+    assert "<script>alert" not in text
+    assert not re.search(r"""(?:href|src)\s*=\s*["']?\s*javascript:""", text, re.I)
+    assert "<img src=x" not in text
+    assert "evil</a>" not in (out / "d/design.html").read_text()  # the unsafe link is dropped, its text kept
+    evil = (out / "d/evil.html").read_text()
+    assert "&lt;script&gt;alert(&#39;title-xss&#39;)&lt;/script&gt; Evil" in evil
+    design = (out / "d/design.html").read_text()
+    assert "<p>&lt;script&gt;alert('body-xss')&lt;/script&gt;</p>" in design
+
+
+def test_allow_html_renders_raw_html(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    (ws / "workspace.yml").write_text("name: Acme Test\nsite:\n  allow_html: true\n")
+    (ws / "notes/html.md").write_text("# Raw\n\n<kbd>Ctrl</kbd> and [x](javascript:alert(1))\n")
+    build(ws, tmp_path / "out")
+    page = (tmp_path / "out/d/notes/html.html").read_text()
+    assert "<kbd>Ctrl</kbd>" in page and 'href="javascript:' not in page
+
+
+def test_attachments_copied_and_outside_links_not_followed(site: tuple[Path, Path]) -> None:
+    _, out = site
+    assert (out / "files/projects/alpha/diagram.png").read_text() == "PNG-BYTES"
+    assert "OUTSIDE-SECRET" not in all_text(out)
+    design = (out / "d/design.html").read_text()
+    assert 'src="../files/projects/alpha/diagram.png"' in design
+    assert 'href="build.html"' in design  # a relative .md link becomes the page of that document
+    assert "outside.txt</a>" not in design and 'outside.txt"' not in design
+
+
+def test_every_internal_link_resolves(site: tuple[Path, Path]) -> None:
+    _, out = site
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    links = {}
+    for page in files:
+        if page.endswith(".html"):
+            html = (out / page).read_text()
+            links[page] = re.findall(r'(?:href|src)="([^"]*)"', html)
+            assert not any(h.startswith("/") and not h.startswith("//") for h in links[page]), f"absolute link in {page}"
+    assert check_links(links, files) == []
+
+
+def test_broken_link_warns_and_strict_fails(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    (ws / "site_templates").mkdir()
+    (ws / "site_templates/search.html").write_text('{% extends layout %}{% block content %}<a href="nowhere.html">x</a>{% endblock %}')
+    result = build(ws, tmp_path / "out")
+    assert result.warnings == ["search.html: broken link to nowhere.html"]  # type: ignore[attr-defined]
+    with pytest.raises(WorkspaceError, match="broken link"):
+        build(ws, tmp_path / "out2", strict=True)
+
+
+def test_client_site_leaks_nothing_of_other_clients(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "acme"
+    build(ws, out, audience=Audience.parse("client:acme"))
+    text = all_text(out)
+    for leak in GLOBEX_STRINGS + PRIVATE_STRINGS:
+        assert leak not in text
+    assert "Alpha portal" in text and "Design the flamingo login page" in text
+    for money in ("10,000", "budget", "EUR", "rate"):
+        assert money not in (out / "projects/alpha.html").read_text()
+    assert not (out / "d/globex.html").exists() and not (out / "projects/beta.html").exists()
+    assert not list(out.glob("d/timelogs/**/*.html"))
+
+
+def test_team_site_only_the_teams_projects(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "web"
+    build(ws, out, audience=Audience.parse("team:web"))
+    assert (out / "projects/alpha.html").exists() and not (out / "projects/beta.html").exists()
+    assert "Quokka migration" not in all_text(out)
+
+
+def test_bad_audience_is_a_usage_error(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    with pytest.raises(UsageError, match="no client 'nobody'"):
+        build(ws, tmp_path / "o", audience=Audience.parse("client:nobody"))
+    with pytest.raises(UsageError, match="client:ID or team:NAME"):
+        Audience.parse("group:x")
+
+
+def test_superseded_decision_has_banner(site: tuple[Path, Path]) -> None:
+    _, out = site
+    old = (out / "d/use-postgres.html").read_text()
+    assert "superseded</strong> by <a href=\"use-sqlite.html\">Use SQLite instead</a>" in old
+
+
+def test_incremental_rebuild_renders_only_changed_pages(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "out"
+    first = build(ws, out)
+    again = build(ws, out)
+    assert again.rendered == 0 and again.written == 0  # type: ignore[attr-defined]
+    build_md = ws / "projects/alpha/tasks/build.md"
+    build_md.write_text(build_md.read_text().replace("Build it.", "Build it now."))
+    third = build(ws, out)
+    assert 0 < third.rendered < first.rendered / 2  # type: ignore[attr-defined]
+    assert "Build it now." in (out / "d/build.html").read_text()
+
+
+def test_page_of_a_document_made_private_is_removed(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "out"
+    build(ws, out)
+    assert (out / "d/notes/meeting.html").exists()
+    (ws / "notes/meeting.md").write_text("---\nvisibility: private\n---\n# Kickoff meeting\n")
+    result = build(ws, out)
+    assert not (out / "d/notes/meeting.html").exists() and result.removed >= 1  # type: ignore[attr-defined]
+    assert "Kickoff meeting" not in all_text(out)
+
+
+def test_out_over_workspace_is_refused(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    with pytest.raises(UsageError, match="over the workspace"):
+        build(ws, ws)
+
+
+def test_search_index_has_visible_documents_only(site: tuple[Path, Path]) -> None:
+    _, out = site
+    script = (out / "search-index.js").read_text()
+    assert "Design the flamingo login page" in script and "Zanzibar" not in script and "private-task\"" not in script
+
+
+def _git(ws: Path, *args: str, date: str = "2026-11-20T10:00:00") -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "Alice Able",
+           "GIT_AUTHOR_EMAIL": "alice@example.com", "GIT_COMMITTER_NAME": "Alice Able", "GIT_COMMITTER_EMAIL": "alice@example.com"}
+    subprocess.run(["git", *args], cwd=ws, env=env, check=True, capture_output=True)
+
+
+def test_history_of_public_documents_never_shows_private_ones(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    _git(ws, "init", "-q", "-b", "main")
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    meeting = ws / "notes/meeting.md"
+    meeting.write_text(meeting.read_text() + "\nWe also discussed the Zanzibar secret merger.\n")
+    _git(ws, "commit", "-q", "-am", "Notes on Zanzibar secret merger", date="2026-11-12T09:00:00")
+    meeting.write_text(meeting.read_text().replace("\nWe also discussed the Zanzibar secret merger.\n", "\n"))
+    _git(ws, "commit", "-q", "-am", "Remove that", date="2026-11-13T09:00:00")
+    secret = ws / "projects/alpha/tasks/private-task.md"
+    secret.write_text(secret.read_text() + "more confidential walrus text\n")
+    _git(ws, "commit", "-q", "-am", "Only the hidden task changed: hush-hush", date="2026-11-14T09:00:00")
+    out = tmp_path / "out"
+    build(ws, out)
+    text = all_text(out)
+    for leak in (*PRIVATE_STRINGS, "hush-hush"):
+        assert leak not in text
+    page = (out / "d/notes/meeting.html").read_text()
+    assert "Notes on [private]" in page and "[private]" in page.split("Notes on [private]", 1)[1]
+    assert "Remove that" in page
+
+
+def test_broken_workspace_template_is_one_error_naming_template_and_line(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    (ws / "site_templates").mkdir()
+    (ws / "site_templates/decisions.html").write_text("{% extends layout %}\n{% block content %}\n{{ nope( }}\n{% endblock %}\n")
+    with pytest.raises(WorkspaceError) as caught:
+        build(ws, tmp_path / "out")
+    message = caught.value.message
+    assert "\n" not in message
+    assert "decisions.html: page failed to render: " in message and "site_templates/decisions.html:3: " in message

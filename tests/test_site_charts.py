@@ -1,0 +1,65 @@
+"""Charts: well-formed SVG with titles, axis labels and text alternatives; document text escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from workspace_tool.site import charts
+
+NS = "{http://www.w3.org/2000/svg}"
+D = dt.date(2026, 11, 2)
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def test_gantt_marks_critical_path_today_and_escapes_labels() -> None:
+    bars = [
+        charts.Bar("<script>x</script> & co", D, D + dt.timedelta(days=4), critical=True, url="../d/a.html"),
+        charts.Bar("Second", D + dt.timedelta(days=5), D + dt.timedelta(days=9)),
+        charts.Bar("Launch", D + dt.timedelta(days=10), D + dt.timedelta(days=10), milestone=True),
+    ]
+    svg = charts.gantt("g1", "Schedule", bars, D + dt.timedelta(days=6))
+    root = parse(svg)
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "g1-t g1-d"
+    assert root.find(f"{NS}title").text == "Schedule"  # type: ignore[union-attr]
+    desc = root.find(f"{NS}desc").text or ""  # type: ignore[union-attr]
+    assert "3 tasks" in desc and "1 on the critical path" in desc and "(critical)" in desc
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert 'stroke="currentColor" stroke-width="2"' in svg  # the critical bar is outlined
+    assert ">today<" in svg and "Date (weeks starting Monday)" in svg
+    assert svg.count("<path") == 1  # the milestone diamond
+
+
+def test_gantt_without_bars_is_empty() -> None:
+    assert charts.gantt("g", "Schedule", [], D) == ""
+
+
+def test_line_chart_has_axes_legend_and_series() -> None:
+    svg = charts.line_chart("b", "Burn-up", ["2026-11-02", "2026-11-09", "2026-11-16"], [charts.Series("scope", (10, 12, 12)), charts.Series("done", (0, 4, 9))], "Hours")
+    root = parse(svg)
+    assert len(root.findall(f"{NS}polyline")) == 2
+    texts = [t.text for t in root.iter(f"{NS}text")]
+    assert "Hours" in texts and "Week" not in texts and "Date" in texts and "scope" in texts and "done" in texts
+    assert "scope: from 10 to 12" in (root.find(f"{NS}desc").text or "")  # type: ignore[union-attr]
+
+
+def test_stacked_area_stacks_layers() -> None:
+    svg = charts.stacked_area("f", "Flow", ["a", "b"], [charts.Series("done", (1, 2)), charts.Series("todo", (3, 1))], "Tasks")
+    root = parse(svg)
+    assert len(root.findall(f"{NS}polygon")) == 2
+    assert "done 2, todo 1" in (root.find(f"{NS}desc").text or "")  # type: ignore[union-attr]
+
+
+def test_bars_with_capacity_line() -> None:
+    svg = charts.bars("w", "Workload", ["W1", "W2"], [charts.Series("booked", (30, 45))], "Hours", "Week", charts.Series("capacity", (40, 40)))
+    root = parse(svg)
+    assert len(root.findall(f"{NS}rect")) >= 2 and len(root.findall(f"{NS}line")) >= 2
+    assert "W2: booked 45, capacity 40" in (root.find(f"{NS}desc").text or "")  # type: ignore[union-attr]
+
+
+def test_colours_follow_css_variables_for_dark_mode() -> None:
+    svg = charts.bars("w", "W", ["a"], [charts.Series("x", (1,))], "h", "w")
+    assert "var(--wm-c0, #4e79a7)" in svg and 'fill="currentColor"' in svg

@@ -1,0 +1,65 @@
+"""`wm site build` through the real command line, on the test workspace and on sample_workspace."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from test_site_build import make_site_workspace
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_build_prints_a_summary(wm: Any, tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    result = wm("-C", str(ws), "site", "build", "--out", str(tmp_path / "out"), "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"built 23 pages into {tmp_path / 'out'} in ")
+    assert (tmp_path / "out/index.html").is_file()
+
+
+def test_default_output_is_site_in_the_workspace(wm: Any, tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    assert wm("-C", str(ws), "site", "build").exit_code == 0
+    assert (ws / "site/index.html").is_file() and (ws / ".wm/site-manifest.json").is_file()
+
+
+def test_bad_audience_is_one_line_exit_2(wm: Any, tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    result = wm("-C", str(ws), "site", "build", "--out", str(tmp_path / "o"), "--for", "client:nobody")
+    assert result.exit_code == 2
+    assert result.output == "wm: no client 'nobody' for --for (known clients: acme, globex)\n"
+    result = wm("-C", str(ws), "site", "build", "--out", str(tmp_path / "o"), "--for", "team:web", "--include-private")
+    assert result.exit_code == 2 and "cannot be combined" in result.output
+
+
+def test_feeds_are_atom_with_absolute_links_under_base_url(wm: Any, tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "out"
+    assert wm("-C", str(ws), "site", "build", "--out", str(out), "--base-url", "https://status.example.com/acme/").exit_code == 0
+    feed = ET.parse(out / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.tag == f"{atom}feed"
+    entries = feed.findall(f"{atom}entry")
+    assert entries and all(e.find(f"{atom}updated") is not None for e in entries)
+    links = [link.get("href") or "" for e in entries for link in e.findall(f"{atom}link")]
+    assert links and all(h.startswith("https://status.example.com/acme/") for h in links)
+    assert ET.parse(out / "feeds/alpha.xml").getroot().find(f"{atom}title").text == "Alpha portal: activity"  # type: ignore[union-attr]
+
+
+def test_help_has_examples(wm: Any) -> None:
+    for args in (["site", "--help"], ["site", "build", "--help"], ["site", "serve", "--help"]):
+        result = wm(*args)
+        assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_sample_workspace_builds_strict(wm: Any, tmp_path: Path) -> None:
+    out = tmp_path / "northwind"
+    result = wm("-C", str(REPO / "sample_workspace"), "site", "build", "--strict", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Northwind" in (out / "index.html").read_text()
+    for client in ("fjordline-credit", "greenleaf-clinics"):
+        audience = tmp_path / client
+        assert wm("-C", str(REPO / "sample_workspace"), "site", "build", "--strict", "--for", f"client:{client}", "--out", str(audience)).exit_code == 0
+        assert (audience / "index.html").is_file()

@@ -1,0 +1,71 @@
+"""`wm site serve`: serves the build, rebuilds on change, reports a failing build and keeps running."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from test_site_build import TODAY, make_site_workspace
+
+from workspace_tool.site import BuildOptions
+from workspace_tool.site.serve import SiteServer, _ignored
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate: Any, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_serve_rebuilds_on_change_and_survives_a_broken_build(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "out"
+    lines: list[str] = []
+    server = SiteServer(ws, BuildOptions(out, jobs=1), port=0, today=TODAY, log=lines.append)
+    server.start()
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        page = fetch(server.url + "d/build.html")
+        assert "Build it." in page and '<script src="/__wm/reload.js"></script></body>' in page
+        assert "fetch(\"/__wm/build\"" in fetch(server.url + "__wm/reload.js")
+        first = json.loads(fetch(server.url + "__wm/build"))
+        assert first == {"build": 1, "error": None}
+
+        task = ws / "projects/alpha/tasks/build.md"
+        task.write_text(task.read_text().replace("Build it.", "Build it twice."))
+        wait_for(lambda: json.loads(fetch(server.url + "__wm/build"))["build"] >= 2)
+        assert "Build it twice." in fetch(server.url + "d/build.html")
+
+        (ws / "site_templates").mkdir()
+        (ws / "site_templates/document.html").write_text("{% extends layout %}{% block content %}{{ nope( }}{% endblock %}")
+        wait_for(lambda: json.loads(fetch(server.url + "__wm/build"))["error"] is not None)
+        assert "index.html" in fetch(server.url)  # still serving the last good build
+        assert any(line.startswith("build failed:") for line in lines)
+
+        (ws / "site_templates/document.html").unlink()
+        wait_for(lambda: json.loads(fetch(server.url + "__wm/build"))["error"] is None)
+        builds = json.loads(fetch(server.url + "__wm/build"))["build"]
+        time.sleep(1)
+        assert json.loads(fetch(server.url + "__wm/build"))["build"] == builds  # a build does not trigger itself
+    finally:
+        server.stop()
+
+
+def test_watcher_ignores_output_cache_and_git_objects(tmp_path: Path) -> None:
+    root, out = tmp_path, tmp_path / "site"
+    assert _ignored(str(out / "index.html"), root, out)
+    assert _ignored(str(root / ".wm/cache.sqlite"), root, out)
+    assert _ignored(str(root / ".git/objects/ab/cdef"), root, out)
+    assert not _ignored(str(root / ".git/HEAD"), root, out)
+    assert not _ignored(str(root / "projects/a/tasks/t.md"), root, out)

@@ -1,0 +1,86 @@
+"""Commands: site build, site serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from workspace_tool.cli.app import App
+
+if TYPE_CHECKING:
+    from workspace_tool.site import BuildOptions
+
+
+def _options(app: App, out: str | None, base_url: str, include_private: bool, audience: str | None, strict: bool, jobs: int | None) -> BuildOptions:
+    from workspace_tool.site import Audience, BuildOptions
+
+    target = Path(out) if out else app.root / "site"
+    return BuildOptions(target, base_url, Audience.parse(audience, include_private), strict, jobs)
+
+
+_OUT = click.option("--out", metavar="DIR", help="Output folder (default: site/ in the workspace).")
+_BASE = click.option("--base-url", default="", metavar="URL", help="Absolute URL the site is published at (used in feeds).")
+_PRIVATE = click.option("--include-private", is_flag=True, help="Include documents with visibility: private.")
+_FOR = click.option("--for", "audience", metavar="client:ID|team:NAME", help="Build a site for one client or team only.")
+_JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Render processes (default: one per core).")
+
+
+@click.group("site")
+def site_group() -> None:
+    """Build or serve the static status site (dashboard, boards, Gantt, decisions, time).
+
+    \b
+    Example:
+      wm site build --out public/ && open public/index.html
+    """
+
+
+@site_group.command("build")
+@_OUT
+@_BASE
+@_PRIVATE
+@_FOR
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning, such as a broken link.")
+@_JOBS
+@click.pass_obj
+def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, audience: str | None, strict: bool, jobs: int | None) -> None:
+    """Build the status site into a folder of static HTML (only changed pages are rewritten).
+
+    \b
+    Example:
+      wm site build --out public/ --for client:acme --base-url https://status.example.com/acme/
+    """
+    from workspace_tool.site import build_site
+
+    options = _options(app, out, base_url, include_private, audience, strict, jobs)
+    result = build_site(app.index(), options)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(result.summary())
+    if app.debug:
+        click.echo("stages (s): " + ", ".join(f"{k} {v}" for k, v in result.timings.items()), err=True)
+
+
+@site_group.command("serve")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
+@_OUT
+@_PRIVATE
+@_FOR
+@_JOBS
+@click.pass_obj
+def serve_cmd(app: App, port: int, out: str | None, include_private: bool, audience: str | None, jobs: int | None) -> None:
+    """Build the site, serve it on 127.0.0.1, rebuild on every change and reload open tabs.
+
+    \b
+    Example:
+      wm site serve --port 8000
+    """
+    from workspace_tool.site.serve import serve
+
+    options = _options(app, out, "", include_private, audience, False, jobs)
+    serve(app.root, options, port, app.today)
+
+
+COMMANDS = [site_group]

@@ -1,0 +1,49 @@
+"""Atom feeds of the activity: one for the workspace (`feed.xml`) and one per project (`feeds/<id>.xml`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from workspace_tool.site.markdown import relative_url
+
+MAX_ENTRIES = 50
+
+
+def _link(base_url: str, target: str, feed_path: str) -> str:
+    """An absolute link with a base URL, else one relative to the feed file (resolved by the reader against the feed's URL)."""
+    if base_url:
+        return base_url.rstrip("/") + "/" + target
+    return relative_url(target, feed_path)
+
+
+def atom(title: str, feed_path: str, home: str, events: Sequence[dict[str, Any]], base_url: str, site_id: str) -> str:
+    """An Atom 1.0 document for events (newest first) as built by `pages_overview.activity_events`."""
+    updated = (events[0]["date"] if events else dt.date(1970, 1, 1).isoformat()) + "T00:00:00Z"
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(title)}</title>",
+        f"<id>{escape(site_id)}:{escape(feed_path)}</id>",
+        f"<updated>{updated}</updated>",
+        f'<link rel="alternate" type="text/html" href={quoteattr(_link(base_url, home, feed_path))}/>',
+        f'<link rel="self" href={quoteattr(_link(base_url, feed_path, feed_path))}/>',
+        "<author><name>wm</name></author>",
+    ]
+    for number, event in enumerate(events[:MAX_ENTRIES]):
+        ref = event["ref"]
+        summary = f"{ref['title']} ({ref['id']}): {event['kind']}"
+        if event.get("author"):
+            summary += f" by {event['author']}"
+        out += [
+            "<entry>",
+            f"<title>{escape(summary)}</title>",
+            f"<id>{escape(site_id)}:{escape(ref['id'])}:{escape(event['date'])}:{escape(event['kind'][:40])}:{number}</id>",
+            f"<updated>{event['date']}T00:00:00Z</updated>",
+        ]
+        if ref.get("url"):
+            out.append(f'<link rel="alternate" type="text/html" href={quoteattr(_link(base_url, ref["url"], feed_path))}/>')
+        out += [f"<summary>{escape(summary)}</summary>", "</entry>"]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"

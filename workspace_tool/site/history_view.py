@@ -1,0 +1,290 @@
+"""What the site shows from the git history (`workspace_tool.history`), when that module is there.
+
+`prepare` turns the history into plain rows once per build: versions with
+field changes and diffs (all diffs read through one `git cat-file`),
+activity events, and per-project flow series (cumulative flow, burn-up).
+Everything is filtered by what the site may show: only visible documents
+get versions and events, only visible tasks count in flow series, the
+titles of hidden documents are redacted from messages, changes and diffs,
+and audience sites get no diffs and no money fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from workspace_tool.model import Person, Project
+from workspace_tool.site import charts
+from workspace_tool.site.context import SiteData
+
+MAX_VERSIONS = 30
+MAX_DIFFS = 10
+MAX_DIFF_LINES = 300
+ACTIVITY_DAYS = 120
+MAX_POINTS = 120
+REDACTED = "[private]"
+MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
+
+
+@dataclass
+class HistoryView:
+    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    flows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _redactor(data: SiteData) -> re.Pattern[str] | None:
+    return hidden_pattern(hidden_titles(data))
+
+
+def hidden_pattern(titles: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(re.escape(t) for t in titles)) if titles else None
+
+
+def prepare(data: SiteData) -> HistoryView:
+    """The history as site rows (an empty view without the history module)."""
+    history = data.sources.history
+    view = HistoryView()
+    if history is None:
+        return view
+    pattern = _redactor(data)
+
+    def redact(text: str) -> str:
+        return pattern.sub(REDACTED, text) if pattern is not None and text else text
+
+    _versions(data, history, view, redact)
+    key = (_state(history), data.vis.ids, data.vis.audience, data.today, hidden_titles(data), data.link_docs)
+    cached = _DERIVED.get(key)
+    if cached is None:
+        _events(data, history, view, redact)
+        _flows(data, history, view)
+        _DERIVED.clear()
+        _DERIVED[key] = (view.events, view.flows)
+    else:
+        view.events, view.flows = cached
+    return view
+
+
+_DERIVED: dict[tuple[Any, ...], tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
+"""Events and flow series by the history state and site settings they came from (kept across serve rebuilds)."""
+
+
+def _state(history: Any) -> tuple[Any, ...]:
+    """What identifies the history: its HEAD and every uncommitted version (path, date, blob, deleted)."""
+    working = tuple((d.path, d.versions[-1].date, d.versions[-1].deleted) for d in history.documents if d.versions and d.versions[-1].commit is None)
+    return (history.head, working)
+
+
+_SHOWN: dict[Any, str] = {}
+
+
+def _display(value: Any) -> str:
+    """A field value as text (as `wm history` shows it); scalars are memoised, most values repeat."""
+    if value is None:
+        return ""
+    hashable = isinstance(value, (str, int, float, bool))
+    if hashable:
+        found = _SHOWN.get((type(value), value))
+        if found is not None:
+            return found
+    from workspace_tool.history.snapshot import display
+
+    text = display(value)
+    if hashable and len(_SHOWN) < 100_000:
+        _SHOWN[(type(value), value)] = text
+    return text
+
+
+_ROWS: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+"""Version rows by the exact versions and site settings they came from (kept across `wm site serve` rebuilds)."""
+
+
+def _versions(data: SiteData, history: Any, view: HistoryView, redact: Any) -> None:
+    """Version rows; the newest versions of internal sites carry a `diff_of` key, and diffs are made only for pages that are rendered."""
+    settings = (data.vis.audience, data.money, hidden_titles(data))
+    used: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for doc_id in sorted(data.vis.ids):
+        found = history.versions(doc_id)[:MAX_VERSIONS]
+        if not found:
+            continue
+        key = (settings, doc_id, tuple((v.commit, v.blob, v.old_blob, v.date, v.path, v.deleted) for v in found))
+        cached = _ROWS.get(key)
+        if cached is None:
+            cached = _rows(data, found, redact)
+        used[key] = view.versions[doc_id] = cached
+    _ROWS.clear()
+    _ROWS.update(used)
+
+
+def _rows(data: SiteData, found: list[Any], redact: Any) -> list[dict[str, Any]]:
+    money = data.money
+    rows = []
+    for n, version in enumerate(found):
+        changes = [
+            {"field": c.field, "old": redact(_display(c.old)), "new": redact(_display(c.new))}
+            for c in version.changes
+            if money or c.field not in MONEY_FIELDS
+        ]
+        row: dict[str, Any] = {
+            "commit": (version.commit or "uncommitted")[:10],
+            "author": version.author,
+            "date": version.date.date().isoformat(),
+            "message": redact(version.message.split("\n", 1)[0]) if version.commit else "working copy (not committed)",
+            "changes": changes,
+            "diff": "",
+        }
+        if data.vis.audience.internal and n < MAX_DIFFS and not version.unparseable:
+            # blob IDs identify the texts, so the page hash changes exactly when the diff would
+            row["diff_of"] = [version.old_blob, version.blob, version.old_path or version.path, version.path, version.commit is None, version.deleted]
+        rows.append(row)
+    return rows
+
+
+def with_diff_texts(root: Any, pages: list[Any]) -> list[Any]:
+    """The pages with the old and new texts of each `diff_of` row attached (one `git cat-file` for all), for the render stage."""
+    from dataclasses import replace
+
+    wanted = [row for page in pages for row in page.context.get("history", ()) if "diff_of" in row]
+    if not wanted:
+        return pages
+    shas = [sha for row in wanted for sha in row["diff_of"][:2] if sha]
+    texts: dict[str, str | None] = {}
+    if shas:
+        from workspace_tool.history.blobs import read_blobs
+        from workspace_tool.history.gitrepo import GitRepo
+
+        repo = GitRepo.open(root)
+        if repo is not None:
+            with repo:
+                texts = {sha: None if data is None else data.decode("utf-8", "replace") for sha, data in read_blobs(repo, shas).items()}
+    from workspace_tool.loader import read_text
+
+    result = []
+    for page in pages:
+        rows = page.context.get("history")
+        if not rows or not any("diff_of" in r for r in rows):
+            result.append(page)
+            continue
+        new_rows = []
+        for row in rows:
+            if "diff_of" in row:
+                old_blob, new_blob, old_path, path, working, deleted = row["diff_of"]
+                old = texts.get(old_blob) if old_blob else None
+                new = None if deleted else (read_text(root, path)[0] if working else texts.get(new_blob) if new_blob else None)
+                row = {**row, "texts": [old, new, old_path, path]}
+            new_rows.append(row)
+        result.append(replace(page, context={**page.context, "history": new_rows}))
+    return result
+
+
+def make_diffs(rows: list[dict[str, Any]], hidden: re.Pattern[str] | None) -> list[dict[str, Any]]:
+    """Rows with their `texts` turned into a redacted, capped unified diff (runs in the render workers)."""
+    from workspace_tool.history.diff import unified
+
+    result = []
+    for row in rows:
+        if "texts" in row:
+            old, new, old_path, path = row["texts"]
+            lines = unified(old, new, old_path, path).splitlines()
+            if len(lines) > MAX_DIFF_LINES:
+                lines = lines[:MAX_DIFF_LINES] + [f"… {len(lines) - MAX_DIFF_LINES} more lines"]
+            text = "\n".join(lines)
+            row = {**row, "diff": hidden.sub(REDACTED, text) if hidden is not None and text else text}
+        result.append(row)
+    return result
+
+
+def hidden_titles(data: SiteData) -> tuple[str, ...]:
+    return tuple(sorted({d.title for d in data.index.docs.values() if d.id not in data.vis.ids and len(d.title) >= 3}, key=len, reverse=True))
+
+
+def _events(data: SiteData, history: Any, view: HistoryView, redact: Any) -> None:
+    from workspace_tool.history.activity import events
+
+    people: dict[str, str] = {}
+    for person in data.index.of_type(Person):
+        for key in (person.email, person.name, person.id):
+            if key:
+                people[key.lower()] = person.id
+    since = dt.datetime.combine(data.today - dt.timedelta(days=ACTIVITY_DAYS), dt.time(0), dt.UTC)
+    for event in events(history.documents, people, since):
+        doc = data.index.get(event.doc_id)
+        if doc is None or doc.id not in data.vis or event.date.date() > data.today:
+            continue
+        actor = event.actor if event.actor in data.vis or data.vis.audience.internal else "someone"
+        view.events.append({
+            "date": event.date.date().isoformat(),
+            "kind": redact(", ".join(event.phrases)),
+            "author": actor,
+            "ref": data.ref(doc.id),
+            "type": doc.type,
+            "project": doc.id if isinstance(doc, Project) else doc.project,
+        })
+
+
+def _flows(data: SiteData, history: Any, view: HistoryView) -> None:
+    from workspace_tool.history.flow import series, task_flow
+
+    workflow = data.index.settings.workflow("task")
+    if workflow is None:
+        return
+    now = dt.datetime.combine(data.today, dt.time(23, 59), dt.UTC)
+    by_project: dict[str, list[Any]] = {}
+    for doc in history.documents:
+        if doc.type != "task" or doc.deleted or doc.id not in data.vis:
+            continue
+        flow = task_flow(doc, workflow, data.index.settings, now)
+        task = data.index.get(doc.id)
+        project = getattr(task, "project", None) or (flow.project if flow else None)
+        if flow is not None and project:
+            by_project.setdefault(project, []).append(flow)
+    for project, flows in by_project.items():
+        begin = min(f.created_at.date() for f in flows)
+        if (data.today - begin).days >= 2:
+            view.flows[project] = series(flows, workflow, begin, data.today)
+
+
+def _thin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    step = max(1, -(-len(rows) // MAX_POINTS))
+    kept = rows[::step]
+    if rows and kept[-1] is not rows[-1]:
+        kept.append(rows[-1])
+    return kept
+
+
+def flow_chart(data: SiteData, project: Project, chart_id: str) -> str:
+    """Cumulative flow: tasks per status per day, from the history."""
+    found = data.history.flows.get(project.id)
+    if not found or len(found["cumulative_flow"]) < 2:
+        return ""
+    rows = _thin(found["cumulative_flow"])
+    workflow = data.index.settings.workflow("task")
+    statuses = [s for s in (workflow.statuses if workflow else ()) if any(r.get(s) for r in rows)]
+    done_first = sorted(statuses, key=lambda s: (not data.index.settings.workflows["task"].is_done(s), -statuses.index(s)))
+    layers = [charts.Series(s, tuple(float(r.get(s, 0)) for r in rows)) for s in done_first]
+    return charts.stacked_area(chart_id, "Cumulative flow: tasks by status", [r["date"] for r in rows], layers, "Tasks")
+
+
+def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
+    """Burn-up and burndown from the history: scope, completed and remaining estimate hours per day."""
+    found = data.history.flows.get(project.id)
+    if not found or len(found["burndown"]) < 2:
+        return ""
+    rows = _thin(found["burndown"])
+    series = [
+        charts.Series("scope", tuple(r["scope_hours"] for r in rows)),
+        charts.Series("completed", tuple(r["done_hours"] for r in rows)),
+        charts.Series("remaining", tuple(r["remaining_hours"] for r in rows)),
+    ]
+    return charts.line_chart(chart_id, "Burn-up and burndown (estimate hours, from history)", [r["date"] for r in rows], series, "Estimated hours")
+
+
+def versions(data: SiteData, doc_id: str) -> list[dict[str, Any]]:
+    return data.history.versions.get(doc_id, [])
+
+
+def history_events(data: SiteData, project: str | None = None) -> list[dict[str, Any]]:
+    return [e for e in data.history.events if project is None or e["project"] == project]

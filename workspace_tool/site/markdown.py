@@ -1,0 +1,192 @@
+"""Document bodies to safe HTML with markdown-it-py.
+
+CommonMark plus tables, strikethrough, task lists, footnotes and heading
+anchors. `[[id]]` links and relative links are resolved from a per-page
+`LinkMap` computed when pages are collected (so a page's rendered HTML
+depends only on its own inputs). Raw HTML is escaped unless the workspace
+allows it; links with unsafe schemes, and relative links that leave the
+workspace or name nothing visible, become plain text.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Mapping, Sequence
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_INLINE_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+
+
+@dataclass(frozen=True)
+class WikiTarget:
+    """What `[[target]]` renders as: a link to `url` (a site path), or the bare ID when `url` is None."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkMap:
+    """The resolved links of one body: wiki targets, and workspace paths mapped to site paths."""
+
+    wiki: Mapping[str, WikiTarget] = field(default_factory=dict)
+    paths: Mapping[str, str] = field(default_factory=dict)
+
+
+def split_wiki(inner: str) -> tuple[str, str | None, str | None]:
+    """`id#frag|label` -> (id, fragment, label)."""
+    target, _, label = inner.partition("|")
+    target, _, fragment = target.partition("#")
+    return target.strip(), (fragment.strip() or None), (label.strip() or None)
+
+
+def relative_targets(body: str) -> list[str]:
+    """Relative link and image targets in a body (inline links and reference definitions), fragment removed."""
+    found = []
+    for match in (*_INLINE_TARGET.finditer(body), *_REF_DEFINITION.finditer(body)):
+        raw = match.group(1)
+        if _SCHEME.match(raw) or raw.startswith(("#", "/", "//")):
+            continue
+        found.append(unquote(raw.split("#", 1)[0].split("?", 1)[0]))
+    return [t for t in found if t]
+
+
+def resolve_relative(doc_path: str, target: str) -> str | None:
+    """A link target relative to a document, as a workspace path; None when it leaves the workspace."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), target))
+    if joined.startswith("../") or joined == ".." or joined.startswith("/") or joined == ".":
+        return None
+    return joined
+
+
+@lru_cache(maxsize=65536)
+def relative_url(target: str, page: str) -> str:
+    """A site path (`d/x.html`, or a folder URL ending in `/`) as seen from another site page, always relative."""
+    base = page.rsplit("/", 1)[0].split("/") if "/" in page else []
+    parts = target.split("/")
+    common = 0
+    while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
+        common += 1
+    link = "../" * (len(base) - common) + "/".join(parts[common:])
+    return link or "./"
+
+
+def _wiki_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if not src.startswith("[[", pos):
+        return False
+    match = _WIKI.match(src, pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.content = match.group(1)
+    state.pos = match.end()
+    return True
+
+
+def _render_wiki(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Mapping[str, Any]) -> str:
+    target, fragment, label = split_wiki(tokens[idx].content)
+    links: LinkMap = env["links"]
+    found = links.wiki.get(target)
+    if found is None or found.url is None:
+        # unknown or not visible: the bare ID, never a title or label that could name it
+        return f'<span class="wiki-missing">{escapeHtml(target)}</span>'
+    href = relative_url(found.url, env["page"]) + (f"#{fragment}" if fragment else "")
+    return f'<a class="wiki" href="{escapeHtml(href)}">{escapeHtml(label or found.text)}</a>'
+
+
+def _safe_link(url: str) -> bool:
+    scheme = _SCHEME.match(url.strip())
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def _rewrite(href: str, env: Mapping[str, Any]) -> str | None:
+    """The final href of a link, or None to drop the link and keep its text."""
+    if not _safe_link(href):
+        return None
+    if _SCHEME.match(href) or href.startswith(("#", "//")):
+        return href
+    if href.startswith("/"):
+        return None
+    path, hash_, fragment = href.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    resolved = resolve_relative(env["doc_path"], path)
+    links: LinkMap = env["links"]
+    if resolved is None or resolved not in links.paths:
+        return None
+    return relative_url(links.paths[resolved], env["page"]) + (hash_ + fragment)
+
+
+def _rewrite_links(state: Any) -> None:
+    env = state.env
+    for block in state.tokens:
+        if block.children is None:
+            continue
+        children: list[Token] = []
+        dropping: list[bool] = []
+        for token in block.children:
+            if token.type == "link_open":
+                href = _rewrite(str(token.attrGet("href") or ""), env)
+                dropping.append(href is None)
+                if href is None:
+                    continue
+                token.attrSet("href", href)
+            elif token.type == "link_close":
+                if dropping and dropping.pop():
+                    continue
+            elif token.type == "image":
+                src = _rewrite(str(token.attrGet("src") or ""), env)
+                if src is None:
+                    alt = Token("text", "", 0)
+                    alt.content = token.content
+                    children.append(alt)
+                    continue
+                token.attrSet("src", src)
+            children.append(token)
+        block.children = children
+
+
+def _validate_link(url: str) -> bool:
+    """Accept every link while parsing: `_rewrite_links` then drops unsafe ones, keeping their text."""
+    return True
+
+
+def make_markdown(allow_html: bool = False) -> MarkdownIt:
+    """The body renderer; raw HTML only when `allow_html`."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.use(tasklists_plugin)
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
+    md.inline.ruler.before("link", "wikilink", _wiki_rule)
+    md.add_render_rule("wikilink", _render_wiki)
+    md.core.ruler.push("wm_links", _rewrite_links)
+    return md
+
+
+_RENDERERS: dict[bool, MarkdownIt] = {}
+
+
+def render_body(body: str, doc_path: str, page: str, links: LinkMap, allow_html: bool = False) -> str:
+    """One document body as HTML for the site page at `page`."""
+    md = _RENDERERS.get(allow_html)
+    if md is None:
+        md = _RENDERERS[allow_html] = make_markdown(allow_html)
+    return md.render(body, {"links": links, "doc_path": doc_path, "page": page})

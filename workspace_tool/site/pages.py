@@ -1,0 +1,164 @@
+"""Page models: what each page of the site shows, as plain data.
+
+`collect_pages(data)` returns every page of the site. A page's context
+holds plain data (and pre-drawn SVG strings), and its body, if any, is
+Markdown source with the links it may resolve; the render stage turns
+both into HTML. The page collectors live in `pages_overview`,
+`pages_project` and `pages_doc`; the shared row builders are here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workspace_tool.model import Document, Task
+from workspace_tool.site.context import SiteData, fmt_hours
+from workspace_tool.site.markdown import LinkMap, WikiTarget, relative_targets, resolve_relative
+
+PageContext = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BodySource:
+    """A document body to render: Markdown, the document's path, and its resolved links."""
+
+    text: str
+    doc_path: str
+    links: LinkMap
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: its site path, template, title, context and optional body."""
+
+    path: str
+    template: str
+    title: str
+    context: PageContext = field(default_factory=dict)
+    body: BodySource | None = None
+    attachments: tuple[str, ...] = ()
+    section: str = ""
+
+    def digest(self, salt: str = "") -> str:
+        """A hash of everything the page's HTML depends on (with `salt`: templates and site-wide values)."""
+        payload = json.dumps([self.template, self.title, self.context, self.body, self.attachments], default=_plain, ensure_ascii=False)
+        return hashlib.sha256((salt + payload).encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what a context may hold besides plain data: dataclasses (body, links) and dates."""
+    if hasattr(value, "__dataclass_fields__"):
+        return [type(value).__name__, value.__dict__]
+    return str(value)
+
+
+def collect_pages(data: SiteData) -> list[Page]:
+    """Every page of the site for the visible documents."""
+    from workspace_tool.site import pages_doc, pages_overview, pages_project
+
+    pages = pages_overview.collect(data)
+    pages.extend(pages_project.collect(data))
+    pages.extend(pages_doc.collect(data))
+    return pages
+
+
+# -- shared builders -------------------------------------------------------
+
+
+def body_source(data: SiteData, doc: Document) -> tuple[BodySource | None, tuple[str, ...]]:
+    """A document's body with its `[[id]]` and relative links resolved, and the attachments it links to."""
+    if not doc.body.strip():
+        return None, ()
+    wiki: dict[str, WikiTarget] = {}
+    for link in doc.links:
+        from workspace_tool.site.markdown import split_wiki
+
+        target = split_wiki(link.target)[0]
+        found = data.visible(target)
+        wiki[target] = WikiTarget(found.title, data.page_of(found)) if found is not None else WikiTarget(target)
+    paths: dict[str, str] = {}
+    attachments: list[str] = []
+    for target in relative_targets(doc.body):
+        resolved = resolve_relative(doc.path, target)
+        if resolved is None or resolved in paths:
+            continue
+        linked = data.index.by_path.get(resolved)
+        if linked is not None:
+            page = data.page_of(linked)
+            if linked.id in data.vis.ids and data.index.docs.get(linked.id) is linked and page is not None:
+                paths[resolved] = page
+        elif not resolved.endswith(".md") and _attachment_ok(data.index.root, resolved):
+            paths[resolved] = f"files/{resolved}"
+            attachments.append(resolved)
+    return BodySource(doc.body, doc.path, LinkMap(wiki, paths)), tuple(sorted(attachments))
+
+
+def _attachment_ok(root: Path, relpath: str) -> bool:
+    """A regular file inside the workspace (symlinks leading outside it are not followed), not hidden."""
+    if any(part.startswith(".") for part in relpath.split("/")):
+        return False
+    path = root / relpath
+    try:
+        real = path.resolve(strict=True)
+        return path.is_file() and real.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def blocked(data: SiteData, task: Task) -> list[str]:
+    """The unfinished, visible dependencies of an unfinished task."""
+    if data.is_done(task):
+        return []
+    waiting = []
+    for dep in task.depends_on:
+        found = data.index.get(dep)
+        if found is not None and not data.is_done(found):
+            waiting.append(dep)
+    return waiting
+
+
+def task_row(data: SiteData, task: Task) -> dict[str, Any]:
+    """A task as a table row or board card."""
+    done = data.is_done(task)
+    scheduled = data.scheduled(task.id)
+    return {
+        "ref": data.ref(task.id),
+        "status": data.status(task),
+        "assignee": data.ref(task.assignee) if task.assignee else None,
+        "project": data.ref(task.project) if task.project else None,
+        "priority": task.priority,
+        "due": iso(task.due),
+        "overdue": bool(task.due and task.due < data.today and not done),
+        "estimate": fmt_hours(task.estimate.hours) if task.estimate else "",
+        "logged": fmt_hours(data.index.logged_hours(task.id)) if data.index.logged_hours(task.id) and data.vis.audience.internal else "",
+        "tags": list(task.tags),
+        "milestone": task.milestone,
+        "blocked_by": [data.ref(d) for d in blocked(data, task)],
+        "end": iso(scheduled.end) if scheduled is not None and not done else "",
+        "critical": bool(scheduled is not None and scheduled.critical and not done),
+    }
+
+
+def sort_tasks(tasks: list[Task]) -> list[Task]:
+    from workspace_tool.model import PRIORITY_RANK
+
+    return sorted(tasks, key=lambda t: (t.due or dt.date.max, PRIORITY_RANK.get(t.priority, 9), t.id))
+
+
+def progress(data: SiteData, tasks: list[Task]) -> dict[str, Any]:
+    """Done tasks of all (cancelled ones do not count), and done estimate hours of all."""
+    counted = [t for t in tasks if t.status != "cancelled"]
+    done = [t for t in counted if data.is_done(t)]
+    total_h = sum(t.estimate.hours for t in counted if t.estimate)
+    done_h = sum(t.estimate.hours for t in done if t.estimate)
+    pct = round(100 * (done_h / total_h if total_h else (len(done) / len(counted) if counted else 0)))
+    return {"done": len(done), "total": len(counted), "pct": pct, "hours_done": fmt_hours(done_h), "hours_total": fmt_hours(total_h)}

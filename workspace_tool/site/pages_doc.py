@@ -1,0 +1,144 @@
+"""A page per document (projects have their own page): fields, body, backlinks, schedule, time, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workspace_tool import fields as F
+from workspace_tool.model import Client, Decision, Document, Goal, Person, Project, Task, TimeLog
+from workspace_tool.output import cell, to_jsonable
+from workspace_tool.site.context import TYPE_LABELS, SiteData, doc_page, fmt_hours
+from workspace_tool.site.pages import Page, body_source, iso, sort_tasks, task_row
+
+MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
+SKIPPED_FIELDS = frozenset({"title", "status", "visibility"})
+
+
+def collect(data: SiteData) -> list[Page]:
+    pages = []
+    for number, doc in enumerate(data.docs()):
+        if isinstance(doc, Project):
+            continue
+        if isinstance(doc, TimeLog) and not data.vis.audience.internal:
+            continue
+        pages.append(doc_page_model(data, doc, number))
+    return pages
+
+
+def field_rows(data: SiteData, doc: Document) -> list[dict[str, Any]]:
+    """Each set field as text parts, references as links (hidden ones as bare IDs)."""
+    rows = []
+    for name, spec in F.specs_for(doc.type).items():
+        if name in SKIPPED_FIELDS or (name in MONEY_FIELDS and not data.money):
+            continue
+        if not data.vis.audience.internal and name in ("capacity", "leave", "email"):
+            continue
+        value = getattr(doc, name, None)
+        if value in (None, (), "", False):
+            continue
+        if spec.is_reference:
+            targets = value if isinstance(value, tuple) else (value,)
+            rows.append({"name": name, "refs": [data.ref(t) for t in targets]})
+        elif name == "key_results":
+            continue
+        else:
+            rows.append({"name": name, "text": _field_text(value)})
+    if data.vis.audience.internal:
+        for key, value in doc.extra.items():
+            rows.append({"name": str(key), "text": _field_text(value)})
+    return rows
+
+
+def _field_text(value: Any) -> str:
+    if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
+        return "; ".join(cell(to_jsonable(v)) for v in value)
+    if isinstance(value, str):
+        return value
+    return cell(to_jsonable(value)) if not hasattr(value, "hours") else str(value)
+
+
+def backlinks(data: SiteData, doc: Document) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for ref in data.index.backlinks.get(doc.id, []):
+        if ref.source not in data.vis or (ref.source, ref.field) in seen:
+            continue
+        if ref.field == "entry" and not data.vis.audience.internal:
+            continue
+        seen.add((ref.source, ref.field))
+        rows.append({"ref": data.ref(ref.source), "field": ref.field})
+    return rows
+
+
+def _entries(data: SiteData, doc: Document) -> list[dict[str, Any]]:
+    if isinstance(doc, Person):
+        chosen = data.entries_by("person", doc.id)
+    elif isinstance(doc, TimeLog):
+        chosen = data.entries_by("path", doc.path)
+    elif isinstance(doc, Task):
+        chosen = data.entries_by("ref", doc.id)
+    else:
+        return []
+    chosen = sorted(chosen, key=lambda e: (e.date, e.line), reverse=True)[:200]
+    return [
+        {"date": iso(e.date), "person": data.ref(e.person), "ref": data.ref(e.ref), "hours": fmt_hours(e.hours), "note": e.note, "tags": list(e.tags)}
+        for e in chosen
+    ]
+
+
+def _schedule(data: SiteData, doc: Document) -> dict[str, Any] | None:
+    scheduled = data.scheduled(doc.id) if isinstance(doc, Task) else None
+    if scheduled is None:
+        return None
+    return {
+        "start": scheduled.start_at.strftime("%Y-%m-%d %H:%M"),
+        "end": scheduled.end_at.strftime("%Y-%m-%d %H:%M"),
+        "slack": fmt_hours(scheduled.slack_hours),
+        "critical": scheduled.critical,
+        "late": scheduled.late,
+        "closed": scheduled.closed,
+    }
+
+
+def _extras(data: SiteData, doc: Document, number: int) -> dict[str, Any]:
+    from workspace_tool.site.pages_overview import client_money, goal_rows, workload_chart
+    from workspace_tool.site.pages_project import project_summary
+
+    extra: dict[str, Any] = {}
+    if isinstance(doc, Person):
+        open_tasks = [t for t in data.tasks() if t.assignee == doc.id and not data.is_done(t)]
+        extra["assigned"] = [task_row(data, t) for t in sort_tasks(open_tasks)]
+        extra["workload"] = workload_chart(data, doc, f"wl-doc{number}")
+    elif isinstance(doc, Client):
+        extra["projects"] = [project_summary(data, p) for p in data.projects() if p.client == doc.id]
+        if data.money:
+            extra["billing"] = client_money(data, doc.id)
+    elif isinstance(doc, Goal):
+        extra["goal"] = goal_rows(data, doc)
+    elif isinstance(doc, Decision):
+        extra["superseded_by"] = [data.ref(s) for s in data.index.superseded_by.get(doc.id, []) if s in data.vis]
+    elif isinstance(doc, Task):
+        extra["subtasks"] = [task_row(data, data.index.docs[s]) for s in data.index.subtasks.get(doc.id, []) if s in data.vis]  # type: ignore[arg-type]
+        extra["row"] = task_row(data, doc)
+    return extra
+
+
+def doc_page_model(data: SiteData, doc: Document, number: int) -> Page:
+    from workspace_tool.site.history_view import versions
+
+    # a person's own text and history are internal (they speak of other clients and work)
+    personal = isinstance(doc, Person) and not data.vis.audience.internal
+    body, attachments = body_source(data, doc) if not isinstance(doc, TimeLog) and not personal else (None, ())
+    context = {
+        "doc": {"id": doc.id, "type": doc.type, "type_label": TYPE_LABELS.get(doc.type, doc.type), "path": doc.path, "private": doc.is_private},
+        "status": data.status(doc),
+        "tags": list(doc.tags),
+        "fields": field_rows(data, doc),
+        "backlinks": backlinks(data, doc),
+        "schedule": _schedule(data, doc),
+        "entries": _entries(data, doc),
+        "logged": fmt_hours(data.index.logged_hours(doc.id)) if isinstance(doc, Task) and data.index.logged_hours(doc.id) else "",
+        "history": [] if personal else versions(data, doc.id),
+        **_extras(data, doc, number),
+    }
+    return Page(doc_page(doc), "document.html", doc.title, context, body, attachments, section=doc.type)

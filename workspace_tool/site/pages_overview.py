@@ -1,0 +1,254 @@
+"""Site-wide pages: dashboard, decision log, people, clients, goals, time, activity, data quality, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from workspace_tool.model import Client, Decision, Goal, Person, Project, Task, TimeEntry
+from workspace_tool.site import charts
+from workspace_tool.site.context import SiteData, fmt_hours, fmt_money, hours_by, week_of
+from workspace_tool.site.pages import Page, blocked, iso, sort_tasks, task_row
+from workspace_tool.site.pages_project import project_summary
+
+
+def collect(data: SiteData) -> list[Page]:
+    pages = [dashboard(data), decision_log(data), people_page(data), time_page(data), activity_page(data), quality_page(data), search_page(data)]
+    if data.docs(Client):
+        pages.append(clients_page(data))
+    if data.docs(Goal):
+        pages.append(goals_page(data))
+    return pages
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def dashboard(data: SiteData) -> Page:
+    today = data.today
+    monday = week_start(today)
+    open_tasks = [t for t in data.tasks() if not data.is_done(t)]
+    entries = data.entries()
+    week_entries = [e for e in entries if monday <= e.date <= today]
+    month_entries = [e for e in entries if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]
+    context = {
+        "projects": [project_summary(data, p) for p in data.projects() if not data.is_done(p)],
+        "closed_projects": [project_summary(data, p) for p in data.projects() if data.is_done(p)],
+        "overdue": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if t.due and t.due < today])],
+        "blocked": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if blocked(data, t)])],
+        "due_week": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if t.due and today <= t.due <= monday + dt.timedelta(days=6)])],
+        "hours_week": fmt_hours(sum(e.hours for e in week_entries)),
+        "hours_month": fmt_hours(sum(e.hours for e in month_entries)),
+        "people_hours": _people_hours(data, week_entries, month_entries),
+        "activity": activity_events(data)[:12],
+        "week": week_of(today),
+        "month": today.strftime("%B %Y"),
+    }
+    return Page("index.html", "dashboard.html", "Dashboard", context, section="dashboard")
+
+
+def _people_hours(data: SiteData, week: list[TimeEntry], month: list[TimeEntry]) -> list[dict[str, Any]]:
+    by_week = hours_by(week, lambda e: e.person)
+    by_month = hours_by(month, lambda e: e.person)
+    rows = []
+    for person in sorted(set(by_week) | set(by_month)):
+        rows.append({"person": data.ref(person), "week": fmt_hours(by_week.get(person, 0)), "month": fmt_hours(by_month.get(person, 0))})
+    return rows
+
+
+def decision_log(data: SiteData) -> Page:
+    rows: list[dict[str, Any]] = []
+    for decision in sorted(data.docs(Decision), key=lambda d: (d.date or d.created or dt.date.min, d.id), reverse=True):
+        successors = [data.ref(s) for s in data.index.superseded_by.get(decision.id, []) if s in data.vis]
+        rows.append({
+            "ref": data.ref(decision.id),
+            "status": data.status(decision),
+            "date": iso(decision.date or decision.created),
+            "deciders": [data.ref(p) for p in decision.deciders],
+            "supersedes": [data.ref(s) for s in decision.supersedes],
+            "superseded_by": successors,
+            "project": data.ref(decision.project) if decision.project else None,
+            "tags": list(decision.tags),
+        })
+    statuses = sorted({r["status"].get("name") or "" for r in rows})
+    return Page("decisions.html", "decisions.html", "Decision log", {"decisions": rows, "statuses": statuses}, section="decisions")
+
+
+def person_capacity(data: SiteData, person: Person, monday: dt.date) -> float:
+    """Working hours of a person in the week starting `monday` (their capacity per day on their workdays, minus leave)."""
+    calendar = data.index.settings.calendar
+    per_day = person.capacity if person.capacity is not None else calendar.hours_per_day
+    days = person.workdays or calendar.workdays
+    total = 0.0
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        if day.strftime("%a").lower()[:3] in days and day not in calendar.holidays and not person.on_leave(day):
+            total += per_day
+    return total
+
+
+def workload_chart(data: SiteData, person: Person, chart_id: str) -> str:
+    """Booked (scheduled) hours vs capacity for the next 8 weeks when there is a plan, else logged vs capacity for the last 8."""
+    plan = data.sources.plan
+    monday = week_start(data.today)
+    if plan is not None:
+        weeks = [monday + dt.timedelta(weeks=i) for i in range(8)]
+        booked: dict[dt.date, float] = defaultdict(float)
+        for task in plan.tasks.values():
+            if task.assignee != person.id or task.id not in data.vis or getattr(task, "summary", False):
+                continue
+            for booking in task.bookings:
+                booked[week_start(booking.date)] += booking.hours
+        values, title, name = [booked.get(w, 0.0) for w in weeks], f"Workload of {person.title}: booked vs capacity", "booked"
+    else:
+        weeks = [monday - dt.timedelta(weeks=i) for i in range(7, -1, -1)]
+        logged: dict[dt.date, float] = defaultdict(float)
+        for entry in data.entries_by("person", person.id):
+            logged[week_start(entry.date)] += entry.hours
+        values, title, name = [logged.get(w, 0.0) for w in weeks], f"Hours of {person.title}: logged vs capacity", "logged"
+    capacity = [person_capacity(data, person, w) for w in weeks]
+    labels = [week_of(w) for w in weeks]
+    return charts.bars(chart_id, title, labels, [charts.Series(name, tuple(values))], "Hours", "Week", charts.Series("capacity", tuple(capacity)))
+
+
+def _remaining(task: Task) -> float:
+    left = task.remaining or task.estimate
+    return left.hours if left is not None else 0.0
+
+
+def people_page(data: SiteData) -> Page:
+    today = data.today
+    month = [e for e in data.entries() if (e.date.year, e.date.month) == (today.year, today.month)]
+    rows = []
+    for number, person in enumerate(data.people()):
+        open_tasks = [t for t in data.tasks() if t.assignee == person.id and not data.is_done(t)]
+        rows.append({
+            "ref": data.ref(person.id),
+            "role": person.role or "",
+            "team": person.team or "",
+            "open": len(open_tasks),
+            "remaining": fmt_hours(sum(_remaining(t) for t in open_tasks)),
+            "month": fmt_hours(sum(e.hours for e in month if e.person == person.id)),
+            "chart": workload_chart(data, person, f"wl{number}"),
+        })
+    return Page("people.html", "people.html", "People", {"people": rows}, section="people")
+
+
+def _month(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def client_money(data: SiteData, client_id: str) -> dict[str, Any]:
+    """Billable hours and amounts by month, and the unbilled total, for one client (internal sites)."""
+    priced = [p for p in (data.priced() or []) if p.client == client_id and p.billable]
+    months: dict[str, dict[str, Any]] = {}
+    for p in sorted(priced, key=lambda p: p.entry.date):
+        row = months.setdefault(_month(p.entry.date), {"month": _month(p.entry.date), "hours": 0.0, "amount": 0})
+        row["hours"] += p.hours
+        row["amount"] += p.amount or 0
+    unbilled = sum((p.amount or 0 for p in priced if not p.invoiced), 0)
+    return {
+        "months": [{"month": m["month"], "hours": fmt_hours(m["hours"]), "amount": fmt_money(m["amount"], data.currency)} for m in months.values()],
+        "unbilled": fmt_money(unbilled, data.currency),
+        "unbilled_hours": fmt_hours(sum(p.hours for p in priced if not p.invoiced)),
+    }
+
+
+def clients_page(data: SiteData) -> Page:
+    rows = []
+    for client in data.docs(Client):
+        projects = [p for p in data.projects() if p.client == client.id]
+        hours = sum(e.hours for p in projects for e in data.entries_by("project", p.id))
+        row = {"ref": data.ref(client.id), "projects": [data.ref(p.id) for p in projects], "hours": fmt_hours(hours)}
+        if data.money:
+            row.update(client_money(data, client.id))
+        rows.append(row)
+    return Page("clients.html", "clients.html", "Clients", {"clients": rows, "money": data.money}, section="clients")
+
+
+def goal_rows(data: SiteData, goal: Goal) -> dict[str, Any]:
+    return {
+        "ref": data.ref(goal.id),
+        "owner": data.ref(goal.owner) if goal.owner else None,
+        "due": iso(goal.due),
+        "key_results": [
+            {"title": kr.title, "current": kr.current, "target": kr.target, "pct": None if kr.progress is None else round(100 * kr.progress)}
+            for kr in goal.key_results
+        ],
+        "projects": [data.ref(p.id) for p in data.projects() if goal.id in p.goals],
+    }
+
+
+def goals_page(data: SiteData) -> Page:
+    return Page("goals.html", "goals.html", "Goals", {"goals": [goal_rows(data, g) for g in data.docs(Goal)]}, section="goals")
+
+
+def time_page(data: SiteData) -> Page:
+    entries = data.entries()
+    by_week = hours_by(entries, lambda e: week_of(e.date))
+    weeks = list(by_week)[-16:]
+    chart = charts.bars("time-weeks", "Hours logged per week", weeks, [charts.Series("hours", tuple(by_week[w] for w in weeks))], "Hours", "Week") if weeks else ""
+    by_project = hours_by(entries, lambda e: data.project_of_entry(e) or "")
+    clients: dict[str, float] = defaultdict(float)
+    for project_id, hours in by_project.items():
+        project = data.visible(project_id)
+        if isinstance(project, Project) and project.client:
+            clients[project.client] += hours
+    context = {
+        "chart": chart,
+        "weeks": [{"week": w, "hours": fmt_hours(by_week[w])} for w in reversed(list(by_week))],
+        "people": [{"ref": data.ref(p), "hours": fmt_hours(h)} for p, h in hours_by(entries, lambda e: e.person).items()],
+        "projects": [{"ref": data.ref(p) if p else None, "hours": fmt_hours(h)} for p, h in by_project.items()],
+        "clients": [{"ref": data.ref(c), "hours": fmt_hours(h)} for c, h in sorted(clients.items())],
+        "total": fmt_hours(sum(e.hours for e in entries)),
+    }
+    return Page("time.html", "time.html", "Time", context, section="time")
+
+
+def activity_events(data: SiteData, project: str | None = None) -> list[dict[str, Any]]:
+    """Dated events, newest first: from the git history when available, else from document dates."""
+    if data.history is not None and data.history.events:
+        from workspace_tool.site.history_view import history_events
+
+        return history_events(data, project)
+    events = []
+    for doc in data.docs():
+        if project is not None and doc.project != project and doc.id != project:
+            continue
+        if doc.type == "timelog":
+            continue
+        if doc.created:
+            events.append({"date": doc.created, "kind": "created", "ref": data.ref(doc.id), "type": doc.type})
+        if isinstance(doc, Task) and doc.done:
+            events.append({"date": doc.done, "kind": "done", "ref": data.ref(doc.id), "type": doc.type})
+        if isinstance(doc, Decision) and doc.date and doc.status:
+            events.append({"date": doc.date, "kind": doc.status, "ref": data.ref(doc.id), "type": doc.type})
+    events = [e for e in events if e["date"] <= data.today]
+    events.sort(key=lambda e: (e["date"], e["ref"]["id"]), reverse=True)
+    return [{**e, "date": e["date"].isoformat()} for e in events]
+
+
+def activity_page(data: SiteData) -> Page:
+    days: dict[str, list[dict[str, Any]]] = {}
+    for event in activity_events(data)[:400]:
+        days.setdefault(event["date"], []).append(event)
+    return Page("activity.html", "activity.html", "Activity", {"days": [{"date": d, "events": e} for d, e in days.items()]}, section="activity")
+
+
+def quality_page(data: SiteData) -> Page:
+    rows = []
+    for diagnostic in data.index.diagnostics():
+        doc = data.index.by_path.get(diagnostic.path)
+        if doc is not None and doc.id not in data.vis:
+            continue
+        if doc is None and not data.vis.audience.internal:
+            continue
+        rows.append({**diagnostic.as_json(), "ref": data.ref(doc.id) if doc is not None else None})
+    errors = sum(r["severity"] == "error" for r in rows)
+    return Page("quality.html", "quality.html", "Data quality", {"diagnostics": rows, "errors": errors, "warnings": len(rows) - errors}, section="quality")
+
+
+def search_page(data: SiteData) -> Page:
+    return Page("search.html", "search.html", "Search", {}, section="search")

@@ -1,0 +1,160 @@
+"""Project pages: header, health, progress, milestones, Gantt, board, burn-up, flow, tasks, decisions, time, risks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from workspace_tool.model import Decision, Project, Risk, Task
+from workspace_tool.site import charts
+from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
+from workspace_tool.site.markdown import relative_url
+from workspace_tool.site.pages import Page, body_source, iso, progress, sort_tasks, task_row
+
+HEALTH = {"late": "red", "at-risk": "amber", "on-track": "green"}
+
+
+def collect(data: SiteData) -> list[Page]:
+    return [project_page(data, p, n) for n, p in enumerate(data.projects())]
+
+
+def health(data: SiteData, project: Project, tasks: list[Task], burn: float | None) -> tuple[str, list[str]]:
+    """green/amber/red and the reasons, from the plan's forecast when there is one, else from dates."""
+    if data.is_done(project):
+        return "grey", [f"project is {project.status}"]
+    reasons: list[str] = []
+    level = "green"
+    forecast = data.forecast(project.id)
+    if forecast is not None and forecast.status in HEALTH:
+        level = HEALTH[forecast.status]
+        if forecast.end and forecast.due:
+            reasons.append(f"forecast end {forecast.end.isoformat()} vs due {forecast.due.isoformat()} ({forecast.status})")
+        elif forecast.status != "on-track":
+            reasons.append(f"forecast {forecast.status}")
+    if project.due and project.due < data.today:
+        level = "red"
+        reasons.append(f"due date {project.due.isoformat()} has passed")
+    overdue = [t for t in tasks if t.due and t.due < data.today and not data.is_done(t)]
+    if overdue:
+        level = "amber" if level == "green" else level
+        reasons.append(f"{len(overdue)} overdue task{'s' * (len(overdue) != 1)}")
+    if burn is not None and burn > 1:
+        level = "red"
+        reasons.append(f"cost is {round(burn * 100)}% of budget")
+    elif burn is not None and burn > 0.9:
+        level = "amber" if level == "green" else level
+        reasons.append(f"cost is {round(burn * 100)}% of budget")
+    return level, reasons or ["on track"]
+
+
+def _money(data: SiteData, project: Project) -> dict[str, Any]:
+    if not data.money:
+        return {}
+    priced = [p for p in data.priced() or [] if p.project == project.id]
+    cost = data.cost(priced)
+    result: dict[str, Any] = {"cost": fmt_money(cost, data.currency)}
+    if project.budget:
+        result["budget"] = fmt_money(project.budget, data.currency)
+        result["burn_pct"] = round(100 * float(cost) / project.budget)
+    return result
+
+
+def project_summary(data: SiteData, project: Project) -> dict[str, Any]:
+    tasks = data.tasks(project.id)
+    money = _money(data, project)
+    burn = money["burn_pct"] / 100 if "burn_pct" in money else None
+    level, reasons = health(data, project, tasks, burn)
+    forecast = data.forecast(project.id)
+    return {
+        "ref": data.ref(project.id),
+        "status": data.status(project),
+        "owner": data.ref(project.owner) if project.owner else None,
+        "client": data.ref(project.client) if project.client else None,
+        "start": iso(project.start),
+        "due": iso(project.due),
+        "forecast": iso(forecast.end) if forecast is not None and forecast.end else "",
+        "health": level,
+        "why": reasons,
+        "progress": progress(data, tasks),
+        "hours": fmt_hours(sum(e.hours for e in data.entries_by("project", project.id))),
+        **money,
+    }
+
+
+def gantt_bars(data: SiteData, tasks: list[Task], page: str) -> tuple[list[charts.Bar], str]:
+    """Bars from the scheduler's plan when there is one, else from the tasks' own start and due dates."""
+    bars = []
+    source = "plan" if data.sources.plan is not None else "dates"
+    for task in tasks:
+        target = data.page_of(task)
+        url = relative_url(target, page) if target else None
+        scheduled = data.scheduled(task.id)
+        if scheduled is not None:
+            start, end = scheduled.start, scheduled.end
+            bars.append(charts.Bar(task.title, start, max(end, start), scheduled.critical and not scheduled.closed, task.milestone, scheduled.late, scheduled.closed, url, f"slack {fmt_hours(scheduled.slack_hours)}"))
+        elif source == "dates" and task.due and (task.start or task.created):
+            start = task.start or task.created
+            assert start is not None
+            bars.append(charts.Bar(task.title, min(start, task.due), task.due, False, task.milestone, bool(task.due < data.today and not data.is_done(task)), data.is_done(task), url))
+    bars.sort(key=lambda b: (b.start, b.end, b.label))
+    return bars, source
+
+
+def board(data: SiteData, project: Project, tasks: list[Task]) -> list[dict[str, Any]]:
+    workflow = data.index.settings.workflow("task")
+    statuses = list(workflow.statuses if workflow else ())
+    for task in tasks:
+        if task.status not in statuses:
+            statuses.append(task.status)
+    return [{"status": s, "cards": [task_row(data, t) for t in sort_tasks([t for t in tasks if t.status == s])]} for s in statuses]
+
+
+def burnup(data: SiteData, tasks: list[Task], chart_id: str) -> str:
+    """Burn-up from the tasks' created and done dates: scope and completed work (estimate hours) per week."""
+    dated = [t for t in tasks if t.status != "cancelled" and t.created]
+    if len(dated) < 2:
+        return ""
+    first = min(t.created for t in dated if t.created)
+    first -= dt.timedelta(days=first.weekday())
+    days = [first + dt.timedelta(weeks=i) for i in range((data.today - first).days // 7 + 2)]
+    days = [d for d in days if d <= data.today + dt.timedelta(days=6)][-26:]
+    if len(days) < 2:
+        return ""
+
+    def weight(t: Task) -> float:
+        return t.estimate.hours if t.estimate else 1.0
+
+    unit = "Estimated hours" if any(t.estimate for t in dated) else "Tasks"
+    scope = tuple(sum(weight(t) for t in dated if t.created and t.created <= d) for d in days)
+    done = tuple(sum(weight(t) for t in dated if t.done and t.done <= d and data.is_done(t)) for d in days)
+    labels = [d.isoformat() for d in days]
+    return charts.line_chart(chart_id, "Burn-up: scope and completed work", labels, [charts.Series("scope", scope), charts.Series("completed", done)], unit, "Week")
+
+
+def project_page(data: SiteData, project: Project, number: int) -> Page:
+    page = doc_page(project)
+    tasks = data.tasks(project.id)
+    bars, source = gantt_bars(data, [t for t in tasks if t.status != "cancelled"], page)
+    title = "Schedule (critical path outlined)" if source == "plan" else "Timeline from task dates"
+    decisions = sorted([d for d in data.docs(Decision) if d.project == project.id], key=lambda d: (d.date or dt.date.min, d.id), reverse=True)
+    risks = [r for r in data.docs(Risk) if r.project == project.id]
+    by_person = hours_by(data.entries_by("project", project.id), lambda e: e.person)
+    milestones = [t for t in tasks if t.milestone]
+    body, attachments = body_source(data, project)
+    from workspace_tool.site.history_view import burn_chart, flow_chart, versions
+
+    context = {
+        "summary": project_summary(data, project),
+        "milestones": [task_row(data, t) for t in sort_tasks(milestones)],
+        "gantt": charts.gantt(f"gantt{number}", title, bars, data.today) if bars else "",
+        "board": board(data, project, tasks),
+        "burnup": burn_chart(data, project, f"burn{number}") or burnup(data, tasks, f"burn{number}"),
+        "flow": flow_chart(data, project, f"flow{number}"),
+        "tasks": [task_row(data, t) for t in sort_tasks(tasks)],
+        "decisions": [{"ref": data.ref(d.id), "status": data.status(d), "date": iso(d.date)} for d in decisions],
+        "time": [{"person": data.ref(p), "hours": fmt_hours(h)} for p, h in by_person.items()],
+        "risks": [{"ref": data.ref(r.id), "status": data.status(r), "probability": r.probability or "", "impact": r.impact or "", "owner": data.ref(r.owner) if r.owner else None} for r in risks],
+        "history": versions(data, project.id),
+        "feed": f"feeds/{page.removeprefix('projects/').removesuffix('.html')}.xml",
+    }
+    return Page(page, "project.html", project.title, context, body, attachments, section="projects")

@@ -1,0 +1,214 @@
+"""The render stage: Jinja2 templates (package defaults, overridable per workspace file by file) to HTML.
+
+Runs in worker processes: `init_worker` builds the environment once per
+process; `render_pages` renders pages, writes each file whose bytes
+changed, and returns the links found in it (for the link check). Forked
+workers inherit the page list and get only index ranges (`render_range`),
+so page contexts are never pickled and HTML never travels back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+import workspace_tool
+from workspace_tool.site.markdown import relative_url, render_body
+from workspace_tool.site.pages import Page
+
+_HREF = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']""")
+
+
+def template_dirs(workspace_root: Path | None) -> list[Path]:
+    """Where templates come from, first match wins: `<workspace>/site_templates`, then the shipped ones."""
+    dirs = []
+    if workspace_root is not None and (workspace_root / "site_templates").is_dir():
+        dirs.append(workspace_root / "site_templates")
+    dirs.append(shipped_templates())
+    return dirs
+
+
+def shipped_templates() -> Path:
+    """The repository's `site_templates/` (editable installs), else the copy packaged as `workspace_tool/site_templates`."""
+    beside = Path(workspace_tool.__file__).resolve().parent.parent / "site_templates"
+    if (beside / "base.html").is_file():
+        return beside
+    packaged = importlib.resources.files("workspace_tool") / "site_templates"
+    return Path(str(packaged))
+
+
+def templates_digest(dirs: list[Path]) -> str:
+    """A hash of every template and static file (a changed template re-renders every page)."""
+    digest = hashlib.sha256()
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """What every worker needs: template folders, site-wide values, and whether raw HTML is allowed."""
+
+    dirs: tuple[str, ...]
+    globals: dict[str, Any]
+    allow_html: bool = False
+    layout: str = "base.html"
+    hidden: tuple[str, ...] = ()  # titles of hidden documents, redacted from diffs
+    out: str = ""  # the output folder pages are written to
+
+
+@jinja2.pass_context
+def _url(ctx: jinja2.runtime.Context, target: str | None) -> str:
+    """A site path as a link relative to the page being rendered."""
+    if not target:
+        return ""
+    url_map = ctx.get("url_map")
+    if url_map:  # MkDocs pages: only the mapped pages exist, at their MkDocs URLs
+        path, hash_, fragment = target.partition("#")
+        mapped = url_map.get(path)
+        if mapped is None:
+            return ""
+        link = relative_url(mapped, ctx.get("page_path", "index.html"))
+        return link + ("/" if mapped.endswith("/") and not link.endswith("/") else "") + hash_ + fragment
+    return relative_url(target, ctx.get("page_path", "index.html"))
+
+
+@jinja2.pass_context
+def _link(ctx: jinja2.runtime.Context, ref: dict[str, Any] | None) -> Markup:
+    """A reference as a link to its page, else its title (visible, no page here), else its bare ID.
+
+    A filter rather than a macro: pages hold hundreds of references and a macro call costs ten times more.
+    """
+    if ref is None:
+        return Markup("")
+    href = _url(ctx, ref["url"]) if ref.get("url") else ""
+    if href:
+        return Markup('<a href="%s">%s</a>') % (href, ref["title"])
+    if ref.get("visible"):
+        return Markup('<span class="ref">%s</span>') % ref["title"]
+    return Markup('<span class="bare-id">%s</span>') % ref["id"]
+
+
+@jinja2.pass_context
+def _links(ctx: jinja2.runtime.Context, refs: list[dict[str, Any]]) -> Markup:
+    return Markup(", ").join(_link(ctx, r) for r in refs)
+
+
+def _chip(status: dict[str, Any] | None) -> Markup:
+    if not status or not status.get("name"):
+        return Markup("")
+    done = " chip-done" if status.get("done") else ""
+    return Markup('<span class="chip chip-%s%s">%s</span>') % (status["name"], done, status["name"])
+
+
+def make_env(settings: RenderSettings) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(settings.dirs)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["u"] = _url
+    env.filters["link"] = _link
+    env.filters["links"] = _links
+    env.filters["chip"] = _chip
+    env.globals.update(settings.globals)
+    env.globals["layout"] = settings.layout
+    return env
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def init_worker(settings: RenderSettings) -> None:
+    from workspace_tool.site.history_view import hidden_pattern
+
+    _WORKER["env"] = make_env(settings)
+    _WORKER["settings"] = settings
+    _WORKER["hidden"] = hidden_pattern(settings.hidden)
+
+
+def render_page(env: jinja2.Environment, settings: RenderSettings, page: Page) -> str:
+    body_html = ""
+    if page.body is not None:
+        body_html = render_body(page.body.text, page.body.doc_path, page.path, page.body.links, settings.allow_html)
+    context = page.context
+    if any("texts" in row for row in context.get("history", ())):
+        from workspace_tool.site.history_view import hidden_pattern, make_diffs
+
+        hidden = _WORKER["hidden"] if _WORKER.get("settings") is settings else hidden_pattern(settings.hidden)
+        context = {**context, "history": make_diffs(context["history"], hidden)}
+    template = env.get_template(page.template)
+    return template.render(page_path=page.path, title=page.title, section=page.section, body_html=Markup(body_html), **context)
+
+
+def links_in(html: str) -> list[str]:
+    return sorted(set(_HREF.findall(html)))
+
+
+def write_if_changed(path: Path, content: bytes) -> bool:
+    """Write when different; atomic (temporary file then rename). True when written."""
+    try:
+        if path.stat().st_size == len(content) and path.read_bytes() == content:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.wm-tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+    return True
+
+
+Rendered = tuple[str, list[str], "str | None", bool]
+"""(page path, links in it, error or None, whether its file was written)."""
+
+_PAGES: list[Page] = []
+"""The pages of the running build: forked workers inherit them and receive only index ranges."""
+
+
+def render_pages(pages: list[Page]) -> list[Rendered]:
+    """Render and write pages; a failing page reports its error instead of stopping the build."""
+    env: jinja2.Environment = _WORKER["env"]
+    settings: RenderSettings = _WORKER["settings"]
+    out = Path(settings.out)
+    results: list[Rendered] = []
+    for page in pages:
+        try:
+            html = render_page(env, settings, page)
+        except Exception as exc:  # reported with the page's path by the build
+            results.append((page.path, [], describe_error(exc), False))
+            continue
+        written = write_if_changed(out / page.path, html.encode("utf-8"))
+        results.append((page.path, links_in(html), None, written))
+    return results
+
+
+def describe_error(exc: Exception) -> str:
+    """One line; for a template error, the template file and line first."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}"
+    if isinstance(exc, jinja2.TemplateError):
+        import traceback
+
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+        where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+        return f"{where}{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def render_range(bounds: tuple[int, int]) -> list[Rendered]:
+    """Render `_PAGES[start:stop]` (in a forked worker)."""
+    return render_pages(_PAGES[bounds[0] : bounds[1]])
