@@ -16,11 +16,41 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import WorkspaceError
 
-COMMAND_MODULES: tuple[str, ...] = ("basic", "reports", "query", "schedule", "edit", "track", "gitcmds", "history")
+COMMANDS_BY_MODULE: dict[str, tuple[str, ...]] = {
+    "basic": ("init", "validate", "show"),
+    "query": ("list", "board", "next", "blocked", "agenda"),
+    "edit": ("new", "set", "move", "assign", "comment", "apply", "templates", "recur"),
+    "track": ("log", "start", "stop", "status"),
+    "gitcmds": ("merge-driver", "git-setup"),
+    "schedule": ("schedule", "workload"),
+    "reports": ("report", "invoice"),
+    "exports": ("export", "import"),
+    "history": ("history", "diff", "activity", "digest", "flow"),
+    "site": ("site",),
+    "watch": ("watch",),
+}
+"""Which module defines each command: a command's module is imported only when it runs
+(a test checks this table against the modules' `COMMANDS`)."""
+
+COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS_BY_MODULE)
 
 
 class WmGroup(click.Group):
-    """Turns every error into one line on stderr; a traceback only with --debug."""
+    """Loads command modules lazily, and turns every error into one line on stderr
+    (a traceback only with --debug)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *(n for names in COMMANDS_BY_MODULE.values() for n in names)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            for module_name, names in COMMANDS_BY_MODULE.items():
+                if cmd_name in names:
+                    module = importlib.import_module(f"workspace_tool.cli.{module_name}")
+                    for command in module.COMMANDS:
+                        self.add_command(command)
+                    break
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -67,8 +97,3 @@ def main(ctx: click.Context, directory: str | None, today: str | None, debug: bo
     """
     ctx.obj = App(directory=directory, today_text=today, debug=debug)
 
-
-for _name in COMMAND_MODULES:
-    _module = importlib.import_module(f"workspace_tool.cli.{_name}")
-    for _command in _module.COMMANDS:
-        main.add_command(_command)

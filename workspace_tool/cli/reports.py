@@ -11,7 +11,6 @@ import datetime as dt
 import importlib
 import os
 import sys
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
@@ -26,7 +25,7 @@ PROGRESS_MIN_DAYS = 92
 """Reports spanning more than about three months show a progress bar (on a terminal)."""
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
+def date_option(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -35,7 +34,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _warn(lines: Iterable[str]) -> None:
+def warn(lines: Iterable[str]) -> None:
     for line in lines:
         click.echo(f"wm: warning: {line}", err=True)
 
@@ -44,7 +43,7 @@ def _emit(text: str) -> None:
     click.echo(text.rstrip("\n"))
 
 
-def _now(app: App) -> dt.datetime | None:
+def now_for(app: App) -> dt.datetime | None:
     """`WM_NOW` (HH:MM, or YYYY-MM-DDTHH:MM) pins the clock running timers count up to; default: now."""
     text = os.environ.get("WM_NOW")
     if not text:
@@ -126,11 +125,11 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
       wm report time --unbilled --by client --json
     """
     fmt = _format_choice(as_json, as_csv)
-    query = TimeQuery(_date(start, "--from"), _date(end, "--to"), parse_group_by(group_by), billable_only, unbilled)
+    query = TimeQuery(date_option(start, "--from"), date_option(end, "--to"), parse_group_by(group_by), billable_only, unbilled)
     if query.start and query.end and query.end < query.start:
         raise UsageError(f"--to {query.end} is before --from {query.start}")
     progress = _progress_for(lambda: _span_days(app, query.start, query.end))
-    report = time_report(app.index(), query, now=_now(app), progress=progress)
+    report = time_report(app.index(), query, now=now_for(app), progress=progress)
     if fmt == "json":
         _emit(dumps(report.as_json()))
         return
@@ -144,7 +143,7 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
     _emit(table(headers, [*rows, total], right=tuple(right)))
     if report.running:
         click.echo("* includes a running timer, counted up to now", err=True)
-    _warn(report.warnings)
+    warn(report.warnings)
 
 
 def _time_rows(report: TimeReport, mark: bool = False) -> tuple[list[str], list[list[Any]]]:
@@ -189,7 +188,7 @@ def invoice_cmd(app: App, client: str, month: str, dry_run: bool) -> None:
 
 
 
-def _plan(index: Any) -> tuple[Any, tuple[str, ...]]:
+def plan_for(index: Any) -> tuple[Any, tuple[str, ...]]:
     """The scheduler's plan, or None with a note when the scheduler is not available."""
     try:
         module = importlib.import_module("workspace_tool.scheduling")
@@ -234,8 +233,8 @@ def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
 
     fmt = _format_choice(as_json, as_csv)
     index = app.index()
-    plan, notes = _plan(index)
-    report = project_report(index, plan, now=_now(app), notes=notes)
+    plan, notes = plan_for(index)
+    report = project_report(index, plan, now=now_for(app), notes=notes)
     if fmt == "json":
         _emit(dumps(report.as_json()))
         return
@@ -256,7 +255,7 @@ def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         _emit(csv_text(csv_headers, csv_rows))
         return
     _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
-    _warn(report.notes)
+    warn(report.notes)
 
 
 @report_group.command("people")
@@ -276,8 +275,8 @@ def people_cmd(app: App, start: str | None, end: str | None, as_json: bool, as_c
 
     fmt = _format_choice(as_json, as_csv)
     index = app.index()
-    plan, notes = _plan(index)
-    report = people_report(index, _date(start, "--from"), _date(end, "--to"), plan, now=_now(app), notes=notes)
+    plan, notes = plan_for(index)
+    report = people_report(index, date_option(start, "--from"), date_option(end, "--to"), plan, now=now_for(app), notes=notes)
     if fmt == "json":
         _emit(dumps(report.as_json()))
         return
@@ -299,7 +298,7 @@ def people_cmd(app: App, start: str | None, end: str | None, as_json: bool, as_c
     ]
     click.echo(f"{report.start} – {report.end}", err=True)
     _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
-    _warn(report.notes)
+    warn(report.notes)
 
 
 @report_group.command("estimates")
@@ -318,7 +317,7 @@ def estimates_cmd(app: App, as_json: bool, as_csv: bool) -> None:
     from workspace_tool.reports.estimates import estimates_report
 
     fmt = _format_choice(as_json, as_csv)
-    report = estimates_report(app.index(), _now(app))
+    report = estimates_report(app.index(), now_for(app))
     if fmt == "json":
         _emit(dumps(report.as_json()))
         return
@@ -337,7 +336,7 @@ def estimates_cmd(app: App, as_json: bool, as_csv: bool) -> None:
     click.echo("")
     _emit(table(dist_headers, dist_rows, right=(2, 3, 4, 5, 6, 7)))
     if report.unestimated:
-        _warn([f"{len(report.unestimated)} done tasks have no estimate: {', '.join(report.unestimated[:10])}"])
+        warn([f"{len(report.unestimated)} done tasks have no estimate: {', '.join(report.unestimated[:10])}"])
 
 
 @report_group.command("goals")
@@ -370,184 +369,6 @@ def goals_cmd(app: App, as_json: bool, as_csv: bool) -> None:
     _emit(table(headers, rows, right=(2, 3, 4)))
 
 
-def _write_or_print(text: str, output: str | None) -> None:
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    from workspace_tool.export.files import replace_checked
-
-    path = Path(output)
-    replace_checked(path, text, path.read_text(encoding="utf-8") if path.exists() else None)
-    click.echo(f"wrote {output}", err=True)
-
-
-output_option = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
-
-
-@click.group("export")
-def export_group() -> None:
-    """Export the workspace: json, csv, sqlite, ical, timeclock.
-
-    \b
-    Example:
-      wm export sqlite work.db && datasette work.db
-    """
-
-
-@export_group.command("json")
-@output_option
-@click.pass_obj
-def export_json_cmd(app: App, output: str | None) -> None:
-    """The whole index as JSON: documents, time entries (priced), diagnostics.
-
-    \b
-    Example:
-      wm export json -o workspace.json
-    """
-    from workspace_tool.export.tables import export_json
-
-    _write_or_print(dumps(export_json(app.index(), _now(app))) + "\n", output)
-
-
-@export_group.command("csv")
-@click.option("--type", "doc_type", required=True, metavar="TYPE", help="A document type (task, project, ...) or 'entry' for time entries.")
-@output_option
-@click.pass_obj
-def export_csv_cmd(app: App, doc_type: str, output: str | None) -> None:
-    """One document type (or the time entries) as CSV, one row each.
-
-    \b
-    Example:
-      wm export csv --type task -o tasks.csv
-      wm export csv --type entry
-    """
-    from workspace_tool.export.tables import export_csv
-
-    _write_or_print(export_csv(app.index(), doc_type.lower(), _now(app)), output)
-
-
-@export_group.command("sqlite")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.pass_obj
-def export_sqlite_cmd(app: App, file: str) -> None:
-    """A SQLite database: a table per type, time_entries, dependencies, references (schema in docs/reports.md).
-
-    The file is replaced.
-
-    \b
-    Example:
-      wm export sqlite work.db
-      sqlite3 work.db "select client, sum(hours) from time_entries group by client"
-    """
-    from workspace_tool.export.sqlite import export_sqlite
-
-    counts = export_sqlite(app.index(), Path(file), _now(app))
-    click.echo(f"wrote {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n), err=True)
-
-
-@export_group.command("ical")
-@output_option
-@click.option("--private", "include_private", is_flag=True, help="Include private documents.")
-@click.pass_obj
-def export_ical_cmd(app: App, output: str | None, include_private: bool) -> None:
-    """Due dates, milestones and scheduled task spans as an iCalendar (.ics) file.
-
-    \b
-    Example:
-      wm export ical -o work.ics
-    """
-    from workspace_tool.export.ical import ical_text
-
-    index = app.index()
-    plan, notes = _plan(index)
-    _warn(notes)
-    _write_or_print(ical_text(index, plan, include_private), output)
-
-
-@export_group.command("timeclock")
-@output_option
-@click.option("--from", "start", metavar="DATE", help="First day (inclusive).")
-@click.option("--to", "end", metavar="DATE", help="Last day (inclusive).")
-@click.pass_obj
-def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: str | None) -> None:
-    """Time entries in hledger/ledger timeclock format (accounts CLIENT:PROJECT).
-
-    \b
-    Example:
-      wm export timeclock -o work.timeclock && hledger -f work.timeclock bal
-    """
-    from workspace_tool.export.timeclock import timeclock_text
-
-    _write_or_print(timeclock_text(app.index(), _now(app), start=_date(start, "--from"), end=_date(end, "--to")), output)
-
-
-@click.group("import")
-def import_group() -> None:
-    """Import time logged in other tools (timeclock, timewarrior) as timelog entries.
-
-    \b
-    Example:
-      timew export | wm import timewarrior - --person alice
-    """
-
-
-def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> None:
-    from workspace_tool.imports import apply_import, parse_timeclock, parse_timewarrior, plan_import
-
-    name = "<stdin>" if file == "-" else file
-    try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: cannot read: {exc}") from None
-    parse = parse_timeclock if kind == "timeclock" else parse_timewarrior
-    index = app.index()
-    plan = plan_import(index, person, parse(text, name), name)
-    if dry_run:
-        from workspace_tool.timelog import format_entry
-
-        for entry in plan.new:
-            click.echo(format_entry(entry))
-    else:
-        for relpath in apply_import(index, plan):
-            click.echo(f"updated {relpath}")
-    click.echo(f"{len(plan.new)} entries imported, {len(plan.duplicates)} already logged (skipped)", err=True)
-    _warn(plan.skipped)
-
-
-@import_group.command("timeclock")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--person", required=True, metavar="ID", help="Whose time it is.")
-@click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
-@click.pass_obj
-def import_timeclock_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
-    """Import a timeclock file; REF is the account's last segment.
-
-    Entries already logged are skipped; overlaps and malformed lines are refused (nothing is written).
-
-    \b
-    Example:
-      wm import timeclock hours.timeclock --person alice
-    """
-    _run_import(app, "timeclock", file, person, dry_run)
-
-
-@import_group.command("timewarrior")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--person", required=True, metavar="ID", help="Whose time it is.")
-@click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
-@click.pass_obj
-def import_timewarrior_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
-    """Import `timew export` JSON; REF is the first tag that is a task or project ID.
-
-    Entries already logged are skipped; overlaps and malformed intervals are refused (nothing is written).
-
-    \b
-    Example:
-      timew export 2026-11-01 - 2026-12-01 > nov.json && wm import timewarrior nov.json --person alice
-    """
-    _run_import(app, "timewarrior", file, person, dry_run)
-
-
 def _attach_flow() -> None:
     """`report flow`, from the history engineer's module, when it is there."""
     try:
@@ -561,4 +382,4 @@ def _attach_flow() -> None:
 
 _attach_flow()
 
-COMMANDS: list[click.Command] = [report_group, invoice_cmd, export_group, import_group]
+COMMANDS: list[click.Command] = [report_group, invoice_cmd]

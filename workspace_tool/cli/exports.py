@@ -1,0 +1,194 @@
+"""Commands: export (json, csv, sqlite, ical, timeclock) and import (timeclock, timewarrior)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from workspace_tool.cli.app import App
+from workspace_tool.cli.reports import date_option, now_for, plan_for, warn
+from workspace_tool.errors import UsageError
+from workspace_tool.output import dumps
+
+
+def _write_or_print(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    from workspace_tool.export.files import replace_checked
+
+    path = Path(output)
+    replace_checked(path, text, path.read_text(encoding="utf-8") if path.exists() else None)
+    click.echo(f"wrote {output}", err=True)
+
+
+output_option = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export the workspace: json, csv, sqlite, ical, timeclock.
+
+    \b
+    Example:
+      wm export sqlite work.db && datasette work.db
+    """
+
+
+@export_group.command("json")
+@output_option
+@click.pass_obj
+def export_json_cmd(app: App, output: str | None) -> None:
+    """The whole index as JSON: documents, time entries (priced), diagnostics.
+
+    \b
+    Example:
+      wm export json -o workspace.json
+    """
+    from workspace_tool.export.tables import export_json
+
+    _write_or_print(dumps(export_json(app.index(), now_for(app))) + "\n", output)
+
+
+@export_group.command("csv")
+@click.option("--type", "doc_type", required=True, metavar="TYPE", help="A document type (task, project, ...) or 'entry' for time entries.")
+@output_option
+@click.pass_obj
+def export_csv_cmd(app: App, doc_type: str, output: str | None) -> None:
+    """One document type (or the time entries) as CSV, one row each.
+
+    \b
+    Example:
+      wm export csv --type task -o tasks.csv
+      wm export csv --type entry
+    """
+    from workspace_tool.export.tables import export_csv
+
+    _write_or_print(export_csv(app.index(), doc_type.lower(), now_for(app)), output)
+
+
+@export_group.command("sqlite")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def export_sqlite_cmd(app: App, file: str) -> None:
+    """A SQLite database: a table per type, time_entries, dependencies, references (schema in docs/reports.md).
+
+    The file is replaced.
+
+    \b
+    Example:
+      wm export sqlite work.db
+      sqlite3 work.db "select client, sum(hours) from time_entries group by client"
+    """
+    from workspace_tool.export.sqlite import export_sqlite
+
+    counts = export_sqlite(app.index(), Path(file), now_for(app))
+    click.echo(f"wrote {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n), err=True)
+
+
+@export_group.command("ical")
+@output_option
+@click.option("--private", "include_private", is_flag=True, help="Include private documents.")
+@click.pass_obj
+def export_ical_cmd(app: App, output: str | None, include_private: bool) -> None:
+    """Due dates, milestones and scheduled task spans as an iCalendar (.ics) file.
+
+    \b
+    Example:
+      wm export ical -o work.ics
+    """
+    from workspace_tool.export.ical import ical_text
+
+    index = app.index()
+    plan, notes = plan_for(index)
+    warn(notes)
+    _write_or_print(ical_text(index, plan, include_private), output)
+
+
+@export_group.command("timeclock")
+@output_option
+@click.option("--from", "start", metavar="DATE", help="First day (inclusive).")
+@click.option("--to", "end", metavar="DATE", help="Last day (inclusive).")
+@click.pass_obj
+def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: str | None) -> None:
+    """Time entries in hledger/ledger timeclock format (accounts CLIENT:PROJECT).
+
+    \b
+    Example:
+      wm export timeclock -o work.timeclock && hledger -f work.timeclock bal
+    """
+    from workspace_tool.export.timeclock import timeclock_text
+
+    _write_or_print(timeclock_text(app.index(), now_for(app), start=date_option(start, "--from"), end=date_option(end, "--to")), output)
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import time logged in other tools (timeclock, timewarrior) as timelog entries.
+
+    \b
+    Example:
+      timew export | wm import timewarrior - --person alice
+    """
+
+
+def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> None:
+    from workspace_tool.imports import apply_import, parse_timeclock, parse_timewarrior, plan_import
+
+    name = "<stdin>" if file == "-" else file
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{file}: cannot read: {exc}") from None
+    parse = parse_timeclock if kind == "timeclock" else parse_timewarrior
+    index = app.index()
+    plan = plan_import(index, person, parse(text, name), name)
+    if dry_run:
+        from workspace_tool.timelog import format_entry
+
+        for entry in plan.new:
+            click.echo(format_entry(entry))
+    else:
+        for relpath in apply_import(index, plan):
+            click.echo(f"updated {relpath}")
+    click.echo(f"{len(plan.new)} entries imported, {len(plan.duplicates)} already logged (skipped)", err=True)
+    warn(plan.skipped)
+
+
+@import_group.command("timeclock")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--person", required=True, metavar="ID", help="Whose time it is.")
+@click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
+@click.pass_obj
+def import_timeclock_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
+    """Import a timeclock file; REF is the account's last segment.
+
+    Entries already logged are skipped; overlaps and malformed lines are refused (nothing is written).
+
+    \b
+    Example:
+      wm import timeclock hours.timeclock --person alice
+    """
+    _run_import(app, "timeclock", file, person, dry_run)
+
+
+@import_group.command("timewarrior")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--person", required=True, metavar="ID", help="Whose time it is.")
+@click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
+@click.pass_obj
+def import_timewarrior_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
+    """Import `timew export` JSON; REF is the first tag that is a task or project ID.
+
+    Entries already logged are skipped; overlaps and malformed intervals are refused (nothing is written).
+
+    \b
+    Example:
+      timew export 2026-11-01 - 2026-12-01 > nov.json && wm import timewarrior nov.json --person alice
+    """
+    _run_import(app, "timewarrior", file, person, dry_run)
+
+
+COMMANDS: list[click.Command] = [export_group, import_group]
