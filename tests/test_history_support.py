@@ -12,7 +12,9 @@ from workspace_tool.workspace import load_index
 TODAY = "2026-11-26"
 
 
-def git(cwd: Path, *args: str, date: str | None = None, author: tuple[str, str] = ("Alice", "alice@example.com")) -> str:
+def git(
+    cwd: Path, *args: str, date: str | None = None, author: tuple[str, str] = ("Alice", "alice@example.com"), check: bool = True
+) -> str:
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": author[0],
@@ -24,7 +26,7 @@ def git(cwd: Path, *args: str, date: str | None = None, author: tuple[str, str] 
     if date:
         env["GIT_AUTHOR_DATE"] = date
         env["GIT_COMMITTER_DATE"] = date
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=True)
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=check)
     return done.stdout.decode("utf-8", "replace")
 
 

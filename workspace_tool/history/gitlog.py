@@ -22,8 +22,9 @@ LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1f"
 def log_args(revisions: str, prefix: str) -> list[str]:
     """Arguments for the one `git log` pass over `revisions` (e.g. `HEAD` or `OLD..HEAD`).
 
-    `-c` lists, for a merge, only files whose merged content differs from
-    every parent (a change made on a branch stays with the branch's commit);
+    `-c` lists, for a merge, only files whose merged content (or name) differs
+    from every parent (a change made on a branch stays with the branch's
+    commit), and `--combined-all-paths` (git 2.22) names the file in each parent;
     `--topo-order` never shows a parent before its children, whatever the dates.
     """
     args = [
@@ -34,6 +35,7 @@ def log_args(revisions: str, prefix: str) -> list[str]:
         "-z",
         "-M",
         "-c",
+        "--combined-all-paths",
         "--topo-order",
         "--no-color",
         "--no-ext-diff",
@@ -100,12 +102,18 @@ def _changes(rest: bytes, prefix: str) -> Iterator[FileChange]:
             continue
         fields = meta.lstrip(b":").split(b" ")
         status = fields[-1].decode("ascii")
-        if meta.startswith(b"::"):  # a merge: modes..., blobs of each parent, result blob, statuses
+        if meta.startswith(b"::"):  # a merge: modes..., blobs of each parent, result blob, statuses; each parent's path, the path
             parents = len(fields) // 2 - 1
             old_blob, new_blob = fields[parents + 1], fields[2 * parents + 1]
-            path, old_path = _path(tokens[i]), None
-            i += 1
+            names = tokens[i : i + parents + 1]
+            i += parents + 1
+            path, old_path = _path(names[-1]), None
             kind = "A" if old_blob == b"0" * 40 else "D" if new_blob == b"0" * 40 else "M"
+            merged = _relative(kind, path, None, old_blob.decode("ascii"), new_blob.decode("ascii"), prefix)
+            if merged is not None:
+                sources = zip(names[:-1], fields[parents + 1 : 2 * parents + 1])
+                yield merged._replace(merge_from=tuple(_source(name, blob, prefix) for name, blob in sources))
+            continue
         else:
             old_blob, new_blob = fields[2], fields[3]
             kind = status[:1]
@@ -141,6 +149,14 @@ def _relative(kind: str, path: str, old_path: str | None, old_blob: str, new_blo
     if inside is None:
         return None
     return FileChange(kind if kind in ("A", "M", "D") else "M", inside, None, old, new)
+
+
+def _source(name: bytes, blob: bytes, prefix: str) -> tuple[str | None, str | None]:
+    """One parent's side of a merged file: (workspace-relative path, blob), None where it has none."""
+    sha = blob.decode("ascii")
+    if sha == NULL_SHA:
+        return None, None
+    return _strip(_path(name), prefix), sha
 
 
 def _strip(path: str | None, prefix: str) -> str | None:

@@ -7,8 +7,8 @@ written (dates as ISO text), so `estimate: 2d -> 3d` reads as the author wrote i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, NamedTuple
 
 Fields = Mapping[str, Any]
 """A version's frontmatter as JSON-ready values (dates as ISO text)."""
@@ -22,6 +22,9 @@ class FileChange(NamedTuple):
 
     `status` is `A` (added), `M` (modified), `D` (deleted) or `R` (renamed from
     `old_path`). A blob is None where the file does not exist on that side.
+    For a merge commit `old_blob` is the first parent's, and `merge_from`
+    holds each parent's (path, blob), None where that parent has no such
+    file (or it is outside the workspace): git's rename detection per parent.
     """
 
     status: str
@@ -29,6 +32,7 @@ class FileChange(NamedTuple):
     old_path: str | None = None
     old_blob: str | None = None
     new_blob: str | None = None
+    merge_from: tuple[tuple[str | None, str | None], ...] = ()
 
 
 class Commit(NamedTuple):
@@ -102,19 +106,43 @@ class Version(NamedTuple):
         return next((c for c in self.changes if c.field == name), None)
 
 
-@dataclass(frozen=True)
 class DocHistory:
-    """Every version of one document, oldest first, across renames, ID edits and re-creation."""
+    """Every version of one document, oldest first, across renames, ID edits and re-creation.
 
-    id: str
-    type: str
-    path: str
-    versions: tuple[Version, ...]
-    aliases: frozenset[str] = field(default_factory=frozenset)
+    `versions` is a tuple, or a function that makes it: a history read from
+    the cache builds a document's `Version` objects on first use (most
+    commands look at a few documents). `deleted` must then be given.
+    Read-only by convention, like the frozen dataclasses here.
+    """
+
+    __slots__ = ("id", "type", "path", "aliases", "deleted", "_versions", "_build")
+
+    def __init__(
+        self,
+        id: str,
+        type: str,
+        path: str,
+        versions: tuple[Version, ...] | Callable[[], tuple[Version, ...]],
+        aliases: frozenset[str] = frozenset(),
+        deleted: bool | None = None,
+    ) -> None:
+        self.id, self.type, self.path, self.aliases = id, type, path, aliases
+        if callable(versions):
+            if deleted is None:
+                raise TypeError("DocHistory: give `deleted` with a versions builder")
+            self._versions: tuple[Version, ...] | None = None
+            self._build: Callable[[], tuple[Version, ...]] | None = versions
+        else:
+            self._versions, self._build = versions, None
+            deleted = bool(versions) and versions[-1].deleted
+        self.deleted: bool = deleted
 
     @property
-    def deleted(self) -> bool:
-        return bool(self.versions) and self.versions[-1].deleted
+    def versions(self) -> tuple[Version, ...]:
+        if self._versions is None:
+            assert self._build is not None
+            self._versions, self._build = self._build(), None
+        return self._versions
 
     @property
     def last_fields(self) -> Fields:
@@ -123,3 +151,16 @@ class DocHistory:
             if version.fields is not None:
                 return version.fields
         return {}
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.id, self.type, self.path, self.versions, self.aliases)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DocHistory) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.type, self.path))
+
+    def __repr__(self) -> str:
+        count = "lazy" if self._versions is None else len(self._versions)
+        return f"DocHistory(id={self.id!r}, type={self.type!r}, path={self.path!r}, versions={count}, deleted={self.deleted})"

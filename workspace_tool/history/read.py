@@ -116,7 +116,7 @@ def _read_commits(
     finally:
         meter.close()
     blobs.update(new_blobs)
-    state.rows = [] if use_cache else None
+    state.rows = {} if use_cache else None
     versions.fold(state, new_commits)
     new_rows = versions.take_rows(state)
     if use_cache:
@@ -140,7 +140,7 @@ def _restored(cached: store.Cached, blobs: dict[str, Fields | None], is_document
     if cached.state is None:
         return None
     try:
-        return versions.restore(blobs, is_document, cached.state, cached.parts)
+        return versions.restore(blobs, is_document, cached.state, cached.rows, cached.commits)
     except (KeyError, ValueError, TypeError, IndexError):
         return None
 
@@ -164,7 +164,7 @@ def scan(
             found[sha] = fields
 
     commits: list[Commit] = []
-    wanted: set[str] = set(known)
+    wanted: set[str] = set()
     with BlobReader(repo, parse_blob) as reader:
         for commit in parse_log(repo.stream(log_args(revisions, prefix)), prefix):
             commits.append(commit)
@@ -172,7 +172,7 @@ def scan(
                 if not (is_document(change.path) or (change.old_path and is_document(change.old_path))):
                     continue
                 for sha in (change.new_blob, change.old_blob):
-                    if sha is not None and sha not in wanted:
+                    if sha is not None and sha not in known and sha not in wanted:
                         wanted.add(sha)
                         reader.request(sha)
             if meter is not None:

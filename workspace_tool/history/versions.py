@@ -9,6 +9,7 @@ seeing a rename). The working copy adds one last version per changed file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
@@ -18,6 +19,10 @@ from workspace_tool.history.snapshot import identity
 _ORDER = {"D": 0, "R": 1, "M": 2, "A": 3}
 SAME = 1
 """In a cache row: the same blob as the lineage's previous version (old blob) or as the old blob (before)."""
+Row = tuple[Any, ...]
+"""A committed version in the cache: (seq, commit index, path, old path, blob, old blob, deleted, ID, type, before blob)."""
+CommitRow = tuple[str, str, str, str, str]
+"""A commit in the cache: (sha, author, email, ISO author date, message)."""
 WORKING_MESSAGE = "uncommitted changes"
 
 
@@ -42,6 +47,7 @@ class _Lineage:
     blob: str | None = None
     group: int = -1
     versions: list[tuple[int, Version]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # versions from the cache, older than `versions`, not yet built
 
 
 @dataclass
@@ -55,10 +61,12 @@ class State:
     parent: list[int] = field(default_factory=list)
     identities: dict[tuple[str, object, object], tuple[str, str]] = field(default_factory=dict)
     seq: int = 0
-    rows: list[list[Any]] | None = None  # when set, each committed version is also kept as a cache row
-    commits: list[list[Any]] = field(default_factory=list)  # the commits those rows name
+    rows: dict[int, list[Row]] | None = None  # when set, each committed version is also kept as a cache row, by lineage
+    commits: list[CommitRow] = field(default_factory=list)  # the commits those rows name
     commit_index: dict[str, int] = field(default_factory=dict)
+    commit_base: int = 0  # commits in the cache before `commits` (rows name commits by their place in the whole table)
     before_key: str | None = None
+    decoder: _Decoder | None = None  # builds the restored rows' versions
 
     def new_lineage(self, path: str) -> _Lineage:
         lineage = _Lineage(len(self.lineages), path, group=len(self.lineages))
@@ -111,6 +119,9 @@ def apply_working(state: State, working: Iterable[WorkingFile], user: tuple[str,
 
 def _apply(state: State, commit: Commit, change: FileChange) -> None:
     status, path, old_path = change.status, change.path, change.old_path
+    if change.merge_from and status != "D":
+        _apply_merge(state, commit, change)
+        return
     if status == "R":
         was_doc, is_doc = state.is_document(old_path or ""), state.is_document(path)
         if not was_doc and not is_doc:
@@ -135,6 +146,33 @@ def _apply(state: State, commit: Commit, change: FileChange) -> None:
     else:  # a change to a file not followed so far (e.g. moved on a parallel branch): the last file there
         lineage = state.live.get(path) or state.last_at.get(path) or state.new_lineage(path)
     state.live[path] = state.last_at[path] = lineage
+    lineage.path = path
+    _add(state, lineage, commit, path, old_path, change, deleted=False)
+
+
+def _apply_merge(state: State, commit: Commit, change: FileChange) -> None:
+    """A file a merge made differ from every parent: a conflict resolution, or a rename on one side joined with an edit on another.
+
+    The parents may have the file under other names (renamed on one branch):
+    the document is the one followed at any of them, and only the merged name
+    stays live. When the merged content is one parent's (only names were
+    combined), the change is measured from the document's previous version.
+    """
+    path = change.path
+    if not state.is_document(path):
+        return
+    others = [p for p, _ in change.merge_from if p is not None and p != path and state.is_document(p)]
+    live, last_at = state.live, state.last_at
+    lineage = live.get(path) or next((live[p] for p in others if p in live), None)
+    if lineage is None:
+        lineage = last_at.get(path) or next((last_at[p] for p in others if p in last_at), None) or state.new_lineage(path)
+    for other in others:
+        if live.get(other) is lineage:
+            del live[other]
+    old_path = lineage.path if (lineage.versions or lineage.rows) and lineage.path != path else None
+    if change.new_blob in {blob for _, blob in change.merge_from}:
+        change = change._replace(old_blob=lineage.blob)
+    live[path] = last_at[path] = lineage
     lineage.path = path
     _add(state, lineage, commit, path, old_path, change, deleted=False)
 
@@ -188,7 +226,7 @@ def _record(
     blob: str | None,
     meta: tuple[str | None, str, str, dt.datetime, str],
 ) -> None:
-    first = not lineage.versions
+    first = not lineage.versions and not lineage.rows
     if fields is not None or first:
         lineage.doc_id, lineage.doc_type = _identity(state, fields, path)
     if first:
@@ -196,7 +234,7 @@ def _record(
         if not deleted:
             old_blob = None
     sha, author, email, date, message = meta
-    previous_blob = lineage.versions[-1][1].blob if lineage.versions else None
+    previous_blob = lineage.blob
     version = Version(
         sha,
         author,
@@ -245,23 +283,35 @@ def _link_recreated(state: State, lineage: _Lineage) -> None:
 
 
 def group(state: State) -> list[DocHistory]:
-    """Join the lineages of each document into its history."""
+    """Join the lineages of each document into its history (versions from the cache are built on first use)."""
     groups: dict[int, list[_Lineage]] = {}
     for lineage in state.lineages:
-        if lineage.versions:
+        if lineage.versions or lineage.rows:
             groups.setdefault(state.root(lineage.number), []).append(lineage)
     result = []
     for members in groups.values():
-        if len(members) == 1:  # the common case: already in order
-            versions = tuple([pair[1] for pair in members[0].versions])
-            last = members[0]
-        else:
-            ordered = sorted([pair for m in members for pair in m.versions], key=_first)
-            versions = tuple([pair[1] for pair in ordered])
-            last = max(members, key=lambda m: m.versions[-1][0])
-        aliases = frozenset({v.doc_id for v in versions})
-        result.append(DocHistory(last.doc_id, last.doc_type, last.path, versions, aliases))
+        last = members[0] if len(members) == 1 else max(members, key=_last_seq)
+        if state.decoder is None or not any(m.rows for m in members):
+            versions = _joined(members, None)
+            result.append(DocHistory(last.doc_id, last.doc_type, last.path, versions, frozenset({v.doc_id for v in versions})))
+            continue
+        aliases = frozenset({row[7] for m in members for row in m.rows} | {v.doc_id for m in members for _, v in m.versions})
+        deleted = last.versions[-1][1].deleted if last.versions else bool(last.rows[-1][6])
+        build = functools.partial(_joined, members, state.decoder)
+        result.append(DocHistory(last.doc_id, last.doc_type, last.path, build, aliases, deleted))
     return result
+
+
+def _joined(members: list[_Lineage], decoder: _Decoder | None) -> tuple[Version, ...]:
+    """The versions of a document's lineages in the order they were made."""
+    pairs = [pair for m in members for pair in (decoder.versions(m.rows) if decoder and m.rows else ()) + tuple(m.versions)]
+    if len(members) > 1:
+        pairs.sort(key=_first)
+    return tuple([pair[1] for pair in pairs])
+
+
+def _last_seq(lineage: _Lineage) -> int:
+    return int(lineage.versions[-1][0] if lineage.versions else lineage.rows[-1][0])
 
 
 def _first(pair: tuple[int, Version]) -> int:
@@ -289,19 +339,24 @@ def _keep_row(state: State, lineage: _Lineage, version: Version, previous_blob: 
     assert state.rows is not None and version.commit is not None
     index = state.commit_index.get(version.commit)
     if index is None:
-        index = state.commit_index[version.commit] = len(state.commits)
-        state.commits.append([version.commit, version.author, version.email, version.date.isoformat(), version.message])
+        index = state.commit_index[version.commit] = state.commit_base + len(state.commits)
+        state.commits.append((version.commit, version.author, version.email, version.date.isoformat(), version.message))
     old_blob = SAME if version.old_blob is not None and version.old_blob == previous_blob else version.old_blob
     before = state.before_key
-    state.rows.append(
-        [lineage.number, state.seq, index, version.path, version.old_path, version.blob, old_blob, int(version.deleted)]
-        + [version.doc_id, version.doc_type, SAME if before is not None and before == version.old_blob else before]
-    )
+    before_row = SAME if before is not None and before == version.old_blob else before
+    row: Row = (state.seq, index, version.path, version.old_path, version.blob, old_blob, int(version.deleted))
+    row += (version.doc_id, version.doc_type, before_row)
+    found = state.rows.get(lineage.number)
+    if found is None:
+        state.rows[lineage.number] = [row]
+    else:
+        found.append(row)
 
 
-def take_rows(state: State) -> dict[str, list[list[Any]]]:
-    """The cache rows kept since `state.rows` was set, with the commits they name; stops keeping rows."""
-    part = {"commits": state.commits, "rows": state.rows or []}
+def take_rows(state: State) -> tuple[list[CommitRow], dict[int, list[Row]]]:
+    """The commits and cache rows kept since `state.rows` was set; stops keeping rows."""
+    part = (state.commits, state.rows or {})
+    state.commit_base += len(state.commits)
     state.rows, state.commits, state.commit_index = None, [], {}
     return part
 
@@ -310,18 +365,23 @@ def restore(
     blobs: Mapping[str, Fields | None],
     is_document: Callable[[str], bool],
     saved: Mapping[str, Any],
-    parts: Iterable[Mapping[str, Any]],
+    rows: Mapping[int, list[Row]],
+    commits: list[CommitRow],
 ) -> State:
-    """The state `fold` left, from the cache (raises KeyError/ValueError/TypeError/IndexError when it does not fit)."""
-    state = State(blobs, is_document)
+    """The state `fold` left, from the cache (raises KeyError/ValueError/TypeError/IndexError when it does not fit).
+
+    The rows stay rows until a document's versions are asked for (`group`).
+    """
+    state = State(blobs, is_document, commit_base=len(commits), decoder=_Decoder(commits, blobs))
     for number, path, doc_id, doc_type, fields_key, blob, root in saved["lineages"]:
         lineage = _Lineage(
             number, path, doc_id, doc_type, blobs.get(fields_key) if fields_key else None, fields_key, blob, number
         )
+        lineage.rows = rows.get(number, [])
         state.lineages.append(lineage)
         state.parent.append(root)
-    for part in parts:
-        _restore_rows(state, part["commits"], part["rows"])
+    if len(rows) > len(state.lineages) or (rows and max(rows) >= len(state.lineages)):
+        raise IndexError("cache rows name a lineage the state does not have")
     lineages = state.lineages
     state.seq = int(saved["seq"])
     state.live = {path: lineages[n] for path, n in saved["live"].items()}
@@ -330,35 +390,50 @@ def restore(
     return state
 
 
-def _restore_rows(state: State, commit_rows: list[list[Any]], rows: list[list[Any]]) -> None:
-    get = state.blobs.get
-    lineages = state.lineages
-    commits = [
-        (sha, author, email, dt.datetime.fromisoformat(date), message) for sha, author, email, date, message in commit_rows
-    ]
-    for number, seq, index, path, old_path, blob, old_blob, deleted, doc_id, doc_type, before_key in rows:
-        versions = lineages[number].versions
-        if old_blob == SAME:
-            old_blob = versions[-1][1].blob
-        if before_key == SAME:
-            before_key = old_blob
-        fields = None if deleted or not blob else get(blob)
-        sha, author, email, date, message = commits[index]
-        version = Version(
-            sha,
-            author,
-            email,
-            date,
-            message,
-            path,
-            doc_id,
-            doc_type,
-            old_path,
-            blob,
-            old_blob,
-            bool(deleted),
-            not deleted and fields is None,
-            fields,
-            get(before_key) if before_key else None,
-        )
-        versions.append((seq, version))
+class _Decoder:
+    """Cache rows to `Version`s; each commit's date is parsed once."""
+
+    def __init__(self, commits: list[CommitRow], blobs: Mapping[str, Fields | None]) -> None:
+        self.commits = commits
+        self.blobs = blobs
+        self.parsed: dict[int, tuple[str, str, str, dt.datetime, str]] = {}
+
+    def commit(self, index: int) -> tuple[str, str, str, dt.datetime, str]:
+        found = self.parsed.get(index)
+        if found is None:
+            sha, author, email, date, message = self.commits[index]
+            found = self.parsed[index] = (sha, author, email, dt.datetime.fromisoformat(date), message)
+        return found
+
+    def versions(self, rows: list[Row]) -> tuple[tuple[int, Version], ...]:
+        """A lineage's cached rows (all of them, oldest first) as (seq, Version)."""
+        get = self.blobs.get
+        result = []
+        previous: str | None = None
+        for seq, index, path, old_path, blob, old_blob, deleted, doc_id, doc_type, before_key in rows:
+            if old_blob == SAME:
+                old_blob = previous
+            if before_key == SAME:
+                before_key = old_blob
+            fields = None if deleted or not blob else get(blob)
+            sha, author, email, date, message = self.commit(index)
+            version = Version(
+                sha,
+                author,
+                email,
+                date,
+                message,
+                path,
+                doc_id,
+                doc_type,
+                old_path,
+                blob,
+                old_blob,
+                bool(deleted),
+                not deleted and fields is None,
+                fields,
+                get(before_key) if before_key else None,
+            )
+            result.append((seq, version))
+            previous = blob
+        return tuple(result)

@@ -1,0 +1,156 @@
+"""Renames across branches and in merge commits, and the history cache's format, on real git repositories."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_history_support import Repo, git
+
+from workspace_tool.history import History
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    repo.task("tasks/a.md", "todo", estimate="1d")
+    repo.commit("add", "2026-01-01T09:00:00+00:00")
+    return repo
+
+
+def summary(history: History, doc_id: str) -> list[tuple[str, str, str | None, list[tuple[str, object, object]]]]:
+    return [(v.message, v.path, v.old_path, [(c.field, c.old, c.new) for c in v.changes]) for v in history.versions(doc_id)]
+
+
+def documents(history: History) -> list[tuple[str, str, bool]]:
+    return sorted((d.id, d.path, d.deleted) for d in history.documents if d.type == "task")
+
+
+def same_as_fresh(repo: Repo) -> History:
+    cached, fresh = repo.history(), repo.history(use_cache=False)
+    key = sorted((d.id, d.path, d.deleted, d.aliases, d.versions) for d in fresh.documents)
+    assert sorted((d.id, d.path, d.deleted, d.aliases, d.versions) for d in cached.documents) == key
+    return cached
+
+
+def merge(repo: Repo, date: str) -> None:
+    git(repo.root, "checkout", "-q", "main")
+    git(repo.root, "merge", "-q", "--no-ff", "-m", "merge feature", "feature", date=date)
+
+
+def test_rename_on_branch_and_edit_on_main(repo: Repo) -> None:
+    repo.history()  # a cache at the first commit: the rest is read incrementally
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    git(repo.root, "mv", "tasks/a.md", "tasks/b.md")
+    repo.commit("rename on branch", "2026-01-02T09:00:00+00:00")
+    git(repo.root, "checkout", "-q", "main")
+    repo.task("tasks/a.md", "in-progress", estimate="1d")
+    repo.commit("edit on main", "2026-01-03T09:00:00+00:00")
+    merge(repo, "2026-01-04T09:00:00+00:00")
+    assert (repo.ws / "tasks/b.md").exists() and not (repo.ws / "tasks/a.md").exists()
+    history = same_as_fresh(repo)
+    assert documents(history) == [("b", "tasks/b.md", False)]
+    assert [v.message for v in history.versions("b")] == ["merge feature", "rename on branch", "edit on main", "add"]
+    assert history.document("b").last_fields["status"] == "in-progress"  # type: ignore[union-attr]
+    assert history.versions("a") == history.versions("b")
+    # tasks/a.md is gone after the merge: a new file there is a new document
+    repo.task("tasks/a.md", "todo", id="fresh")
+    repo.commit("a new a.md", "2026-01-05T09:00:00+00:00")
+    history = same_as_fresh(repo)
+    assert documents(history) == [("b", "tasks/b.md", False), ("fresh", "tasks/a.md", False)]
+    assert [v.message for v in history.versions("fresh")] == ["a new a.md"]
+    assert [v.message for v in history.versions("b")][0] == "merge feature"
+
+
+def test_edit_on_branch_and_rename_on_main(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.task("tasks/a.md", "in-progress", estimate="1d")
+    repo.commit("edit on branch", "2026-01-02T09:00:00+00:00", author=("Carol", "carol@example.com"))
+    git(repo.root, "checkout", "-q", "main")
+    git(repo.root, "mv", "tasks/a.md", "tasks/b.md")
+    repo.commit("rename on main", "2026-01-03T09:00:00+00:00")
+    merge(repo, "2026-01-04T09:00:00+00:00")
+    history = same_as_fresh(repo)
+    assert documents(history) == [("b", "tasks/b.md", False)]
+    found = summary(history, "b")
+    assert [(m, p, o) for m, p, o, _ in found] == [
+        ("merge feature", "tasks/b.md", "tasks/a.md"),
+        ("edit on branch", "tasks/a.md", None),
+        ("rename on main", "tasks/b.md", "tasks/a.md"),
+        ("add", "tasks/a.md", None),
+    ]
+    # the status change belongs to the branch's commit only, not again to the merge
+    assert [(m, c) for m, _, _, c in found if c][:1] == [("edit on branch", [("status", "todo", "in-progress")])]
+    assert found[0][3] == []
+    repo.task("tasks/a.md", "todo", id="fresh")
+    repo.commit("a new a.md", "2026-01-05T09:00:00+00:00")
+    assert documents(same_as_fresh(repo)) == [("b", "tasks/b.md", False), ("fresh", "tasks/a.md", False)]
+
+
+def test_rename_made_in_the_merge_commit(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.task("tasks/other.md", "todo")
+    repo.commit("other on branch", "2026-01-02T09:00:00+00:00")
+    git(repo.root, "checkout", "-q", "main")
+    repo.task("tasks/c.md", "todo")
+    repo.commit("c on main", "2026-01-02T10:00:00+00:00")
+    git(repo.root, "merge", "-q", "--no-ff", "--no-commit", "feature")
+    git(repo.root, "mv", "tasks/a.md", "tasks/b.md")
+    git(repo.root, "commit", "-q", "-m", "merge with rename", date="2026-01-04T09:00:00+00:00")
+    history = same_as_fresh(repo)
+    assert documents(history) == [("b", "tasks/b.md", False), ("c", "tasks/c.md", False), ("other", "tasks/other.md", False)]
+    assert summary(history, "b")[0] == ("merge with rename", "tasks/b.md", "tasks/a.md", [])
+    assert [v.message for v in history.versions("a")] == ["merge with rename", "add"]
+
+
+def test_conflict_resolution_is_measured_from_the_first_parent(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.task("tasks/a.md", "review", estimate="1d")
+    repo.commit("review on branch", "2026-01-02T09:00:00+00:00")
+    git(repo.root, "checkout", "-q", "main")
+    repo.task("tasks/a.md", "in-progress", estimate="2d")
+    repo.commit("start on main", "2026-01-03T09:00:00+00:00")
+    git(repo.root, "merge", "-q", "--no-commit", "feature", check=False)
+    repo.task("tasks/a.md", "done", estimate="2d")
+    repo.commit("merge feature", "2026-01-04T09:00:00+00:00")
+    found = summary(same_as_fresh(repo), "a")
+    assert found[0] == ("merge feature", "tasks/a.md", None, [("status", "in-progress", "done")])
+    assert {m for m, _, _, _ in found} == {"merge feature", "review on branch", "start on main", "add"}
+
+
+def test_cache_is_marshal_segments_and_not_loaded_when_copied(repo: Repo, tmp_path: Path) -> None:
+    first = repo.history()
+    folder = repo.ws / ".wm/history"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names[0] == ".gitignore" and "manifest.json" in names
+    assert any(n.startswith("segment-") and n.endswith(".marshal") for n in names)
+    assert any(n.startswith("state-") for n in names)
+    assert not any(n.endswith(".json") and n.startswith("segment-") for n in names)
+    # a copy of the workspace (or a cache committed and cloned) has another cache folder: it is rebuilt, not read
+    copy = tmp_path / "copy"
+    shutil.copytree(repo.root, copy)
+    for segment in (copy / ".wm/history").glob("segment-*"):
+        segment.write_bytes(b"not marshal data")
+    from workspace_tool.history import load_history
+    from workspace_tool.workspace import load_index
+
+    copied = load_history(load_index(copy), progress=False)
+    assert copied.versions("a") == first.versions("a")
+    # a damaged segment in place is rebuilt too
+    for segment in folder.glob("segment-*"):
+        segment.write_bytes(b"\x00\x01")
+    assert repo.history().versions("a") == first.versions("a")
+
+
+def test_versions_from_the_cache_are_built_on_first_use(repo: Repo) -> None:
+    repo.task("tasks/a.md", "done", estimate="1d")
+    repo.commit("done", "2026-01-02T09:00:00+00:00")
+    (repo.ws / "tasks/a.md").unlink()
+    repo.commit("delete", "2026-01-03T09:00:00+00:00")
+    repo.history()
+    history = repo.history()
+    doc = next(d for d in history.documents if d.id == "a")
+    assert "lazy" in repr(doc) and doc.deleted and doc.aliases == {"a"}
+    assert [v.message for v in doc.versions] == ["add", "done", "delete"]
+    assert "lazy" not in repr(doc)
