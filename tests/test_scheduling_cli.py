@@ -129,3 +129,28 @@ def test_sample_workspace_late_project_and_its_critical_chain(wm: Callable[..., 
     assert all(by_id[step]["critical"] for step in chain)
     for task_id in by_id:
         assert wm("-C", str(SAMPLE), "schedule", "--why", task_id).exit_code == 0
+
+
+def test_done_dates_come_from_history_when_the_file_has_none(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    import os
+    import subprocess
+
+    def commit(message: str, when: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", message], cwd=tmp_path, env=env, check=True)
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "workspace.yml").write_text("name: t\nschedule: {start: 2026-11-02}\n")
+    tasks = tmp_path / "projects" / "p" / "tasks"
+    tasks.mkdir(parents=True)
+    (tmp_path / "projects" / "p" / "project.md").write_text("---\nstatus: active\n---\n")
+    (tasks / "a.md").write_text("---\nestimate: 1d\n---\n")
+    commit("plan", "2026-10-01T10:00:00+00:00")
+    (tasks / "a.md").write_text("---\nestimate: 1d\nstatus: done\n---\n")
+    commit("a is done", "2026-10-05T15:00:00+00:00")
+    result = wm("-C", str(tmp_path), "schedule", "--json")
+    assert "warning" not in result.stderr
+    plan = json.loads(result.stdout)
+    # a finished project spans its done tasks, dated by the commit that made them done
+    assert plan["projects"] == [{"id": "p", "start": "2026-10-05", "end": "2026-10-05", "due": None, "status": "on-track"}]

@@ -9,6 +9,8 @@ import click
 
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError, UsageError
+from workspace_tool.index import Index
+from workspace_tool.model import Task
 from workspace_tool.output import table
 from workspace_tool.scheduling import Plan, schedule
 from workspace_tool.scheduling.adapter import build_input
@@ -50,7 +52,7 @@ def schedule_cmd(app: App, project: str | None, start: str | None, as_json: bool
     index = app.index()
     if project is not None and project not in {p.id for p in index.projects()}:
         raise NotFoundError(f"no project with ID {project!r}")
-    plan = schedule(build_input(index, _date(start, "--from")))
+    plan = schedule(build_input(index, _date(start, "--from"), _history_done_dates(index)))
     if why is not None:
         lines = explain(plan, why)
         if lines is None:
@@ -83,6 +85,21 @@ def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: di
         _echo_critical_chains(plan, project)
     for warning in plan.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+def _history_done_dates(index: Index) -> dict[str, dt.date]:
+    """Done dates from git history, read only when some done task lacks a `done:` key."""
+    undated = [t.id for t in index.of_type(Task) if t.done is None and index.is_done(t)]
+    if not undated:
+        return {}
+    try:
+        from workspace_tool.history import load_history
+
+        dates = load_history(index).done_dates()
+    except Exception as exc:  # history is optional here: the plan stands without it
+        click.echo(f"warning: no done dates from git history ({type(exc).__name__}: {exc})", err=True)
+        return {}
+    return {task_id: dates[task_id].date() for task_id in undated if task_id in dates}
 
 
 def _echo_critical_chains(plan: Plan, project: str | None) -> None:

@@ -16,7 +16,7 @@ The public API (pure: no I/O):
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from workspace_tool.scheduling.calendar import WorkCalendar
 from workspace_tool.scheduling.engine import level
@@ -57,8 +57,11 @@ def schedule(inp: SchedInput) -> Plan:
     return build_plan(inp, level(inp))
 
 
-def schedule_index(index: Index, start: dt.date | None = None) -> Plan:
-    """The plan of every open task in the workspace index, from `start` (else the configured start, else today)."""
+def schedule_index(index: Index, start: dt.date | None = None, done_dates: Mapping[str, dt.date] | None = None) -> Plan:
+    """The plan of every open task in the workspace index, from `start` (else the configured start, else today).
+
+    `done_dates` (e.g. `History.done_dates()`) dates done tasks that have no `done:` key.
+    """
     from workspace_tool.scheduling.adapter import build_input
 
-    return schedule(build_input(index, start))
+    return schedule(build_input(index, start, done_dates))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Mapping
 
 from workspace_tool.config import WEEKDAYS, Calendar
 from workspace_tool.index import Index
@@ -23,9 +24,13 @@ def work_calendar(calendar: Calendar) -> WorkCalendar:
     return WorkCalendar(calendar.hours_per_day, weekdays, frozenset(calendar.holidays), calendar.day_start)
 
 
-def build_input(index: Index, start: dt.date | None = None) -> SchedInput:
-    """Every task of the index (done ones included, to anchor dates), people and projects."""
-    tasks = tuple(sched_task(index, t) for t in sorted(index.of_type(Task), key=lambda t: t.id))
+def build_input(index: Index, start: dt.date | None = None, done_dates: Mapping[str, dt.date] | None = None) -> SchedInput:
+    """Every task of the index (done ones included, to anchor dates), people and projects.
+
+    `done_dates` (from git history) dates done tasks that have no `done:` key.
+    """
+    history = done_dates or {}
+    tasks = tuple(sched_task(index, t, history.get(t.id)) for t in sorted(index.of_type(Task), key=lambda t: t.id))
     warnings = tuple(f"{t.id}: no estimate; scheduled as zero effort" for t in tasks if not t.has_estimate)
     people = {p.id: resource(p) for p in index.people()}
     projects = tuple(SchedProject(p.id, p.due) for p in sorted(index.projects(), key=lambda p: p.id))
@@ -51,7 +56,7 @@ def effort_hours(index: Index, task: Task) -> float | None:
     return task.estimate.hours
 
 
-def sched_task(index: Index, task: Task) -> SchedTask:
+def sched_task(index: Index, task: Task, done_in_history: dt.date | None = None) -> SchedTask:
     closed = index.is_done(task)
     effort = effort_hours(index, task)
     is_parent = bool(index.subtasks.get(task.id))
@@ -68,7 +73,7 @@ def sched_task(index: Index, task: Task) -> SchedTask:
         milestone=task.milestone,
         closed=closed,
         cancelled=closed and task.status == "cancelled",
-        done=task.done,
+        done=task.done or (done_in_history if closed else None),
         has_estimate=effort is not None or task.milestone or closed or is_parent,
     )
 
