@@ -1,11 +1,18 @@
 """`wm site build`: load index -> collect page models -> render (parallel) -> write changed files -> check links -> post-build.
 
-Each stage takes one object and returns one. Incremental: a page whose
-inputs (its context, body, templates and site-wide values) hash the same
-as in the last build, and whose file is still there, is neither rendered
-nor written. The manifest lives in `<workspace>/.wm/site-manifest.json`.
-Files a previous build wrote that this one does not (a document deleted
-or made private) are removed.
+Each stage takes one object and returns one. Incremental, twice over:
+
+* the collect stage recomputes only the page models an edit can change
+  (`deps`: each page's recorded reads against the keys the changed
+  documents emit), unless something global changed (settings, templates,
+  HEAD, the set of documents, what is visible), when it recomputes all;
+* a page whose inputs (its context, body, templates and site-wide values)
+  hash the same as in the last build, and whose file is still there, is
+  neither rendered nor written.
+
+The manifest lives in `<workspace>/.wm/site-manifest.json`. Files a
+previous build wrote that this one does not (a document deleted or made
+private) are removed.
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ from typing import Any
 
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.index import Index
+from workspace_tool.site import deps
 from workspace_tool.site import render as render_module
 from workspace_tool.site.context import SiteData, doc_page
 from workspace_tool.site.feeds import atom
-from workspace_tool.site.pages import Page, collect_pages
+from workspace_tool.site.pages import Page, page_specs
 from workspace_tool.site.privacy import Audience, visibility
 from workspace_tool.site.render import (
     Rendered,
@@ -44,7 +52,7 @@ from workspace_tool.site.search import search_records, search_script
 from workspace_tool.site.sources import load_sources
 
 MANIFEST = ".wm/site-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 PARALLEL_MIN_PAGES = 48
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
@@ -74,6 +82,7 @@ class BuildOptions:
 class BuildResult:
     out: Path
     pages: int = 0
+    models: int = 0  # page models made (the others were kept: nothing they read changed)
     rendered: int = 0
     written: int = 0
     removed: int = 0
@@ -90,12 +99,20 @@ class BuildResult:
 
 @dataclass
 class Collected:
+    """The collect stage's result: the page models made in this build, and what was kept from the last one."""
+
     data: SiteData
-    pages: list[Page]
+    pages: list[Page]  # the pages whose models were made (all of them, unless the build is incremental)
     salt: str
     settings: RenderSettings
+    paths: list[str] = field(default_factory=list)  # every page of the site
     extra: dict[str, str] = field(default_factory=dict)  # post-build text files: path -> content
+    kept_extra: list[str] = field(default_factory=list)  # post-build files unchanged since the last build
     digests: dict[str, str] = field(default_factory=dict)  # page path -> input hash
+    record: deps.Record = field(default_factory=deps.Record)  # this build's dependency record
+    reused: dict[str, dict[str, Any]] = field(default_factory=dict)  # page path -> last build's entry, for pages not remade
+    full: bool = True  # every page model was made
+    last: deps.Record = field(default_factory=deps.Record)  # the previous build's record
 
 
 def build_site(index: Index, options: BuildOptions) -> BuildResult:
@@ -112,19 +129,20 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     out = _check_out(index.root, options.out)
     data = load_stage(index, options)
     lap("load")
-    collected = collect_stage(data, options)
-    lap("collect")
     manifest = _read_manifest(index.root)
     previous = manifest.get("outputs", {}).get(str(out), {})
-    result = BuildResult(out, len(collected.pages), timings=timings)
-    links, errors = render_stage(collected, previous, out, options, result)
+    last = deps.Record.from_json(previous.get("record")) if options.incremental else deps.Record()
+    collected = collect_stage(data, options, last, out)
+    lap("collect")
+    result = BuildResult(out, len(collected.paths), len(collected.pages), timings=timings)
+    links, errors = render_stage(collected, out, options, result)
     lap("render")
     result.warnings.extend(data.sources.warnings)
     result.warnings.extend(f"{path}: page failed to render: {error}" for path, error in errors)
     files = write_stage(collected, out, result)
     result.removed = _remove_stale(out, previous, files)
     lap("write")
-    result.warnings.extend(check_links(links, files))
+    result.warnings.extend(link_stage(collected, links, files, set(previous.get("files", ()))))
     lap("links")
     _write_manifest(index.root, manifest, str(out), collected, links, files)
     lap("manifest")
@@ -160,9 +178,10 @@ def load_stage(index: Index, options: BuildOptions) -> SiteData:
 # -- stage 2: collect ------------------------------------------------------
 
 
-def collect_stage(data: SiteData, options: BuildOptions) -> Collected:
-    pages = collect_pages(data)
-    present = {p.path for p in pages}
+def collect_stage(data: SiteData, options: BuildOptions, last: deps.Record | None = None, out: Path | None = None) -> Collected:
+    """Make the page models: all of them, or (with `last`, the previous build's record) only those an edit can have changed."""
+    specs = page_specs(data)
+    present = {spec.path for spec in specs}
     nav = [{"url": url, "label": label, "section": section} for url, label, section in NAV if url in present]
     projects = [{"url": doc_page(p), "label": p.title} for p in data.projects() if not data.is_done(p)]
     site_globals = {
@@ -180,12 +199,85 @@ def collect_stage(data: SiteData, options: BuildOptions) -> Collected:
 
     settings = RenderSettings(tuple(str(d) for d in dirs), site_globals, data.allow_html, hidden=hidden_titles(data))
     salt = hashlib.sha256((templates_digest(dirs) + json.dumps(site_globals, sort_keys=True) + str(data.allow_html)).encode()).hexdigest()
-    collected = Collected(data, pages, salt, settings)
-    collected.extra = post_build_files(data, pages, options)
+    collected = Collected(data, [], salt, settings, paths=[spec.path for spec in specs], last=last or deps.Record())
+    record = collected.record
+    record.key = _global_key(data, options, salt)
+    record.files = _file_prints(data, last)
+    record.plan_input = data.sources.plan_input
+    same_plan = last is not None and bool(record.plan_input) and record.plan_input == last.plan_input
+    prints: dict[str, str] = {}
+
+    def fingerprint(key: str) -> str:
+        found = prints.get(key)
+        if found is None:
+            kept = last.derived.get(key) if same_plan and last is not None and key.startswith(("s:", "f:")) else None
+            found = prints[key] = kept if kept is not None else data.fingerprint(key)
+        return found
+
+    try:
+        dirty = deps.dirty_keys(last, record.files, fingerprint) if last is not None and last.key == record.key else None
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        dirty = None  # a damaged record: build everything
+    collected.full = dirty is None
+    for spec in specs:
+        old = last.pages.get(spec.path) if last is not None and dirty is not None else None
+        keys = old.get("keys") if isinstance(old, dict) and "hash" in old else None
+        if old is not None and dirty is not None and isinstance(keys, list) and dirty.isdisjoint(keys) and out is not None and (out / spec.path).is_file():
+            collected.reused[spec.path] = old
+            continue
+        data.reads = set()
+        try:
+            collected.pages.append(spec.make())
+        finally:
+            read, data.reads = data.reads, None
+        record.pages[spec.path] = {"keys": sorted(read or ())}
+    derived = {key for entry in (*record.pages.values(), *collected.reused.values()) for key in entry["keys"] if deps.is_derived(key)}
+    record.derived = {key: fingerprint(key) for key in sorted(derived)}
+    if dirty is not None and not dirty and out is not None and all((out / path).is_file() for path in post_build_paths(data)):
+        collected.kept_extra = post_build_paths(data)  # nothing they are made from changed
+    else:
+        collected.extra = post_build_files(data, options)
     return collected
 
 
-def post_build_files(data: SiteData, pages: list[Page], options: BuildOptions) -> dict[str, str]:
+def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
+    """What every page may depend on: when it changes, every page model is made again."""
+    from workspace_tool import __version__
+    from workspace_tool.cache import settings_fingerprint
+    from workspace_tool.site.history_view import hidden_titles
+
+    index = data.index
+    history = data.sources.history
+    return deps.global_key([
+        MANIFEST_VERSION, __version__, options.base_url, options.audience.label, options.audience.include_private, options.history,
+        data.today, settings_fingerprint(index.settings), salt, data.money, data.link_docs, data.allow_html,
+        sorted((path, doc.id, doc.type, index.docs.get(doc.id) is doc) for path, doc in index.by_path.items()),
+        sorted(data.vis.ids), hidden_titles(data),
+        None if history is None else history.head, data.sources.plan is None, data.sources.warnings,
+        sorted((path, [d.as_json() for d in found]) for path, found in index.file_diagnostics.items() if path not in index.by_path),
+    ])
+
+
+def _file_prints(data: SiteData, last: deps.Record | None) -> dict[str, list[Any]]:
+    """Every document file's fingerprint and the keys it emits (kept from the last build when the file is unchanged)."""
+    index = data.index
+    found: dict[str, list[Any]] = {}
+    for path, doc in index.by_path.items():
+        now = deps.file_fingerprint(index.root, path)
+        before = last.files.get(path) if last is not None else None
+        if isinstance(before, list) and len(before) == 2 and before[0] == now and isinstance(before[1], list):
+            found[path] = before
+        else:
+            found[path] = [now, deps.emits(doc, lambda target: getattr(index.resolve(target), "id", None))]
+    return found
+
+
+def post_build_paths(data: SiteData) -> list[str]:
+    feeds = [f"feeds/{doc_page(p).removeprefix('projects/').removesuffix('.html')}.xml" for p in data.projects()]
+    return ["search-index.js", "feed.xml", *feeds]
+
+
+def post_build_files(data: SiteData, options: BuildOptions) -> dict[str, str]:
     """The search index and the Atom feeds (workspace and per project)."""
     from workspace_tool.site.pages_overview import activity_events
 
@@ -203,20 +295,23 @@ def post_build_files(data: SiteData, pages: list[Page], options: BuildOptions) -
 # -- stage 3: render -------------------------------------------------------
 
 
-def render_stage(collected: Collected, previous: dict[str, Any], out: Path, options: BuildOptions, result: BuildResult) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+def render_stage(collected: Collected, out: Path, options: BuildOptions, result: BuildResult) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
     """Render the pages whose inputs changed, each written as soon as it is rendered (when its bytes changed).
 
     Returns the links of every page (unchanged pages: from the manifest) and the failures.
     """
-    old_pages = previous.get("pages", {}) if options.incremental else {}
+    old_pages = collected.last.pages
     links: dict[str, list[str]] = {}
+    for path, old in collected.reused.items():
+        collected.digests[path] = old["hash"]
+        links[path] = old.get("links", [])
     todo: list[Page] = []
     for page in collected.pages:
         digest = page.digest(collected.salt)
         collected.digests[page.path] = digest
-        old = old_pages.get(page.path)
-        if old and old.get("hash") == digest and (out / page.path).is_file():
-            links[page.path] = old.get("links", [])
+        before = old_pages.get(page.path)
+        if before and before.get("hash") == digest and (out / page.path).is_file():
+            links[page.path] = before.get("links", [])
         else:
             todo.append(page)
     if todo and collected.data.sources.history is not None:
@@ -263,7 +358,8 @@ def _render(pages: list[Page], settings: RenderSettings, jobs: int | None) -> li
 
 def write_stage(collected: Collected, out: Path, result: BuildResult) -> set[str]:
     """Write the post-build files, static assets and attachments (pages were written as rendered); return every output path."""
-    files = {p.path for p in collected.pages}
+    files = set(collected.paths)
+    files.update(collected.kept_extra)
     for path, text in collected.extra.items():
         files.add(path)
         result.written += write_if_changed(out / path, text.encode("utf-8"))
@@ -271,12 +367,13 @@ def write_stage(collected: Collected, out: Path, result: BuildResult) -> set[str
         files.add(relpath)
         result.written += _copy(source, out / relpath)
     root = collected.data.index.root
-    for page in collected.pages:
-        for attachment in page.attachments:
-            target = f"files/{attachment}"
-            if target not in files:
-                files.add(target)
-                result.written += _copy(root / attachment, out / target)
+    attachments = [a for old in collected.reused.values() for a in old.get("attachments", [])]
+    attachments.extend(a for page in collected.pages for a in page.attachments)
+    for attachment in attachments:
+        target = f"files/{attachment}"
+        if target not in files:
+            files.add(target)
+            result.written += _copy(root / attachment, out / target)
     return files
 
 
@@ -320,9 +417,26 @@ def _remove_stale(out: Path, previous: dict[str, Any], files: set[str]) -> int:
 # -- stage 5: check links --------------------------------------------------
 
 
+def link_stage(collected: Collected, links: dict[str, list[str]], files: set[str], previous_files: set[str]) -> list[str]:
+    """Check the links of the pages made in this build; a page kept from the last build, when the same files exist, has the same broken links."""
+    same = files == previous_files
+    kept = {path: old.get("broken", []) for path, old in collected.reused.items()} if same else {}
+    broken = _broken_links({path: hrefs for path, hrefs in links.items() if path not in kept}, files)
+    for path, entry in collected.record.pages.items():
+        entry["broken"] = broken.get(path, [])
+    broken.update(kept)
+    return [warning for path in sorted(broken) for warning in broken[path]]
+
+
 def check_links(links: dict[str, list[str]], files: set[str]) -> list[str]:
     """Every relative link of every page must name an output file; one warning per broken link, naming the page."""
-    warnings = []
+    broken = _broken_links(links, files)
+    return [warning for path in sorted(broken) for warning in broken[path]]
+
+
+def _broken_links(links: dict[str, list[str]], files: set[str]) -> dict[str, list[str]]:
+    """Page -> one warning per broken link in it (pages without any are left out)."""
+    warnings: dict[str, list[str]] = {}
     seen: dict[tuple[str, str], bool] = {}
     for page, hrefs in sorted(links.items()):
         base = posixpath.dirname(page)
@@ -337,7 +451,7 @@ def check_links(links: dict[str, list[str]], files: set[str]) -> list[str]:
                 resolved = posixpath.normpath(posixpath.join(base, target))
                 ok = seen[(base, target)] = resolved in files or posixpath.join(resolved, "index.html") in files
             if not ok:
-                warnings.append(f"{page}: broken link to {href}")
+                warnings.setdefault(page, []).append(f"{page}: broken link to {href}")
     return warnings
 
 
@@ -355,11 +469,18 @@ def _read_manifest(root: Path) -> dict[str, Any]:
 
 
 def _write_manifest(root: Path, manifest: dict[str, Any], key: str, collected: Collected, links: dict[str, list[str]], files: set[str]) -> None:
+    """Per output folder: every file written, and the dependency record with each page's hash, links, keys and attachments."""
     digests = collected.digests
-    manifest.setdefault("outputs", {})[key] = {
-        "pages": {path: {"hash": digests.get(path), "links": links.get(path, [])} for path in sorted(digests) if path in links},
-        "files": sorted(files),
-    }
+    record = collected.record
+    attachments = {page.path: list(page.attachments) for page in collected.pages if page.attachments}
+    for path in list(record.pages):
+        if path in links and path in digests:
+            record.pages[path].update(hash=digests[path], links=links[path], attachments=attachments.get(path, []))
+        else:
+            del record.pages[path]  # failed to render: made again next time
+    for path, old in collected.reused.items():
+        record.pages[path] = old
+    manifest.setdefault("outputs", {})[key] = {"files": sorted(files), "record": record.as_json()}
     try:
         write_if_changed(root / MANIFEST, json.dumps(manifest, separators=(",", ":"), sort_keys=True).encode("utf-8"))
     except OSError:

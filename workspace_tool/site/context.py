@@ -9,14 +9,19 @@ processes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterable
 
+from workspace_tool.config import Settings
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Person, Project, Task, TimeEntry
+from workspace_tool.site.deps import query_key
 from workspace_tool.site.privacy import Visibility
 from workspace_tool.site.sources import Sources
 
@@ -51,46 +56,105 @@ def fmt_money(amount: Decimal | float | None, currency: str) -> str:
 
 @dataclass
 class SiteData:
+    """The build's inputs, read only through these methods while pages are collected.
+
+    While `reads` is a set, every method that reads documents or derived
+    data adds the key of what it read (see `deps`); the build uses that to
+    recompute only the pages an edit can change.
+    """
+
     index: Index
     vis: Visibility
     sources: Sources
     allow_html: bool = False
     history: Any = None  # history_view.HistoryView, set by the build's load stage
     link_docs: bool = True  # False (MkDocs pages): only projects have pages; other documents show as titles
+    reads: set[str] | None = field(default=None, repr=False)
     _pricer: Any = field(default=None, repr=False)
     _priced: list[Any] | None = field(default=None, repr=False)
     _by_type: dict[Any, list[Any]] = field(default_factory=dict, repr=False)
+    _where: dict[tuple[str, str], dict[Any, list[Any]]] = field(default_factory=dict, repr=False)
     _entries_by: dict[str, dict[str | None, list[TimeEntry]]] = field(default_factory=dict, repr=False)
+    _members: dict[str | None, list[str]] | None = field(default=None, repr=False)
+    _priced_by: dict[str, dict[Any, list[Any]]] = field(default_factory=dict, repr=False)
+    _booked: dict[str | None, list[Any]] | None = field(default=None, repr=False)
     _refs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _ref_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _money: bool | None = field(default=None, repr=False)
+    _hidden: tuple[str, ...] | None = field(default=None, repr=False)
+
+    def read(self, key: str) -> None:
+        """Note that the page being built read `key`."""
+        if self.reads is not None:
+            self.reads.add(key)
 
     @property
     def today(self) -> dt.date:
         return self.index.today
 
     @property
+    def settings(self) -> Settings:
+        return self.index.settings
+
+    @property
     def money(self) -> bool:
         """Whether money (budgets, rates, costs, amounts) is shown: internal sites with pricing available."""
         if self._money is None:
-            self._money = self.vis.audience.internal and self.priced() is not None
+            try:
+                import workspace_tool.reports.billing  # noqa: F401
+            except ImportError:
+                self._money = False
+            else:
+                self._money = self.vis.audience.internal
         return self._money
 
     @property
     def currency(self) -> str:
         return self.index.settings.currency
 
+    # -- documents ------------------------------------------------------
     def docs(self, cls: type[Any] | None = None) -> list[Any]:
         """Visible documents (of one type), sorted by ID; computed once per type."""
+        self.read(f"t:{cls.TYPE if cls is not None else '*'}")
         found = self._by_type.get(cls)
         if found is None:
             found = sorted((d for d in self.index.docs.values() if d.id in self.vis.ids and (cls is None or type(d) is cls)), key=lambda d: d.id)
             self._by_type[cls] = found
         return list(found)
 
+    def where(self, cls: type[Any], name: str, value: str) -> list[Any]:
+        """Visible documents of a type whose field `name` (one of `deps.QUERY_FIELDS`) is, or includes, `value`."""
+        self.read(query_key(cls.TYPE, name, value))
+        groups = self._where.get((cls.TYPE, name))
+        if groups is None:
+            groups = {}
+            for doc in self.index.docs.values():
+                if type(doc) is cls and doc.id in self.vis.ids:
+                    found = getattr(doc, name, None)
+                    for item in found if isinstance(found, tuple) else (found,):
+                        groups.setdefault(item, []).append(doc)
+            for members in groups.values():
+                members.sort(key=lambda d: d.id)
+            self._where[(cls.TYPE, name)] = groups
+        return list(groups.get(value, ()))
+
+    def doc(self, doc_id: str) -> Document | None:
+        """A document by ID, visible or not (for its status only: never show a hidden one)."""
+        self.read(f"d:{doc_id}")
+        return self.index.get(doc_id)
+
+    def doc_at(self, path: str) -> Document | None:
+        """The document in a workspace file, visible or not."""
+        doc = self.index.by_path.get(path)
+        if doc is not None:
+            self.read(f"d:{doc.id}")
+        return doc
+
     def visible(self, doc_id: str | None) -> Document | None:
         if doc_id is None:
             return None
         doc = self.index.resolve(doc_id)
+        self.read(f"d:{doc.id if doc is not None else doc_id}")
         return doc if doc is not None and doc.id in self.vis.ids else None
 
     def page_of(self, doc: Document) -> str | None:
@@ -107,10 +171,16 @@ class SiteData:
         if found is None:
             doc = self.visible(doc_id)
             if doc is None:
+                resolved = self.index.resolve(doc_id)
                 found = {"id": doc_id, "title": doc_id, "url": None, "visible": False}
+                self._refs[doc_id] = found
+                self._ref_keys[doc_id] = resolved.id if resolved is not None else doc_id
             else:
                 found = {"id": doc.id, "title": doc.title, "url": self.page_of(doc), "type": doc.type, "visible": True}
-            self._refs[doc_id] = found
+                self._refs[doc_id] = found
+                self._ref_keys[doc_id] = doc.id
+            return found
+        self.read(f"d:{self._ref_keys[doc_id]}")
         return found
 
     def status(self, doc: Document) -> dict[str, Any]:
@@ -121,7 +191,7 @@ class SiteData:
         return self.index.is_done(doc)
 
     def tasks(self, project: str | None = None) -> list[Task]:
-        return [t for t in self.docs(Task) if project is None or t.project == project]
+        return self.docs(Task) if project is None else self.where(Task, "project", project)
 
     def projects(self) -> list[Project]:
         return self.docs(Project)
@@ -129,21 +199,69 @@ class SiteData:
     def people(self) -> list[Person]:
         return self.docs(Person)
 
+    # -- references -----------------------------------------------------
+    def backlinks(self, doc_id: str) -> list[Any]:
+        """The references pointing at a document (from any document: filter by visibility)."""
+        self.read(f"r:{doc_id}")
+        return self.index.backlinks.get(doc_id, [])
+
+    def subtasks(self, doc_id: str) -> list[str]:
+        self.read(f"r:{doc_id}")
+        return self.index.subtasks.get(doc_id, [])
+
+    def superseded_by(self, doc_id: str) -> list[str]:
+        self.read(f"r:{doc_id}")
+        return self.index.superseded_by.get(doc_id, [])
+
+    def diagnostics(self) -> list[Any]:
+        """Every validation diagnostic (they depend on every document)."""
+        self.read("t:*")
+        return self.index.diagnostics()
+
+    # -- time -----------------------------------------------------------
     def entries(self, predicate: Any = None) -> list[TimeEntry]:
+        self.read("e:*")
         return [e for e in self.vis.entries if predicate is None or predicate(e)]
+
+    def logged(self, doc_id: str) -> float:
+        """Hours logged directly against a task or project ID."""
+        self.read(f"e:ref={doc_id}")
+        return self.index.logged_hours(doc_id)
 
     def entries_by(self, key: str, value: str | None) -> list[TimeEntry]:
         """Visible entries grouped once by `ref`, `person`, `path` or `project`."""
+        if key == "project":
+            self._read_project_entries(value)
+        else:
+            self.read(f"e:{key}={value}")
         groups = self._entries_by.get(key)
         if groups is None:
             groups = {}
             for entry in self.vis.entries:
-                name = self.project_of_entry(entry) if key == "project" else getattr(entry, key)
+                name = self._project_of(entry) if key == "project" else getattr(entry, key)
                 groups.setdefault(name, []).append(entry)
             self._entries_by[key] = groups
         return groups.get(value, [])
 
+    def _read_project_entries(self, project: str | None) -> None:
+        """An entry counts for project P when its `ref` is P or a document in P: read P, P's members and their entries."""
+        if self.reads is None:
+            return
+        if self._members is None:
+            self._members = {}
+            for doc in self.index.docs.values():
+                self._members.setdefault(doc.project, []).append(doc.id)
+        self.read(f"d:{project}")
+        self.read(f"e:ref={project}")
+        self.read(query_key("*", "project", project))
+        for member in self._members.get(project, ()):
+            self.read(f"e:ref={member}")
+
     def project_of_entry(self, entry: TimeEntry) -> str | None:
+        self.read(f"d:{entry.ref}")
+        return self._project_of(entry)
+
+    def _project_of(self, entry: TimeEntry) -> str | None:
         doc = self.index.get(entry.ref)
         if doc is None:
             return None
@@ -151,15 +269,47 @@ class SiteData:
 
     # -- schedule -------------------------------------------------------
     def scheduled(self, task_id: str) -> Any:
+        self.read(f"s:{task_id}")
         plan = self.sources.plan
         return None if plan is None else plan.tasks.get(task_id)
 
     def forecast(self, project_id: str) -> Any:
+        self.read(f"f:{project_id}")
         plan = self.sources.plan
         return None if plan is None else plan.projects.get(project_id)
 
+    def booked(self, person_id: str) -> list[Any]:
+        """The scheduled tasks (not summaries) of a person, visible ones only."""
+        self.read(f"s:@{person_id}")
+        return self._booked_of(person_id)
+
+    def _booked_of(self, person_id: str) -> list[Any]:
+        plan = self.sources.plan
+        if plan is None:
+            return []
+        if self._booked is None:
+            self._booked = {}
+            for task in plan.tasks.values():
+                if task.id in self.vis and not getattr(task, "summary", False):
+                    self._booked.setdefault(task.assignee, []).append(task)
+        return self._booked.get(person_id, [])
+
     # -- money ----------------------------------------------------------
-    def priced(self) -> list[Any] | None:
+    def priced(self, key: str, value: str) -> list[Any]:
+        """Priced visible entries of one `project` or `client` (`reports.billing`; [] without it)."""
+        self.read(f"p:{key}={value}")
+        return self._priced_group(key).get(value, [])
+
+    def _priced_group(self, key: str) -> dict[Any, list[Any]]:
+        groups = self._priced_by.get(key)
+        if groups is None:
+            groups = {}
+            for priced in self._all_priced() or []:
+                groups.setdefault(getattr(priced, key), []).append(priced)
+            self._priced_by[key] = groups
+        return groups
+
+    def _all_priced(self) -> list[Any] | None:
         """Every visible entry priced by `reports.billing` (None when that module is not there)."""
         if self._priced is None:
             try:
@@ -176,6 +326,53 @@ class SiteData:
         from workspace_tool.reports.billing import exact_hours
 
         return sum((exact_hours(p.hours) * p.rate for p in entries if p.rate is not None), Decimal(0))
+
+    # -- files ----------------------------------------------------------
+    def attachment_ok(self, relpath: str) -> bool:
+        """A regular file inside the workspace (symlinks leading outside it are not followed), not hidden."""
+        self.read(f"a:{relpath}")
+        return attachment_ok(self.index.root, relpath)
+
+    # -- derived data, for `deps` ---------------------------------------
+    def fingerprint(self, key: str) -> str:
+        """The current fingerprint of a derived key (`deps.DERIVED_PREFIXES`)."""
+        kind, _, name = key.partition(":")
+        if kind == "a":
+            return str(attachment_ok(self.index.root, name))
+        if kind == "p":
+            field_name, _, value = name.partition("=")
+            return _digest([_priced_row(p) for p in self._priced_group(field_name).get(value, [])])
+        plan = self.sources.plan
+        if plan is None:
+            return "-"
+        if kind == "f":
+            return _digest(plan.projects.get(name))
+        if name.startswith("@"):
+            return _digest(sorted(self._booked_of(name[1:]), key=lambda t: t.id))
+        return _digest(plan.tasks.get(name))
+
+
+def _priced_row(priced: Any) -> tuple[Any, ...]:
+    """Every field of a priced entry but the entry itself, of which only its date and place are used (pickling it is slow)."""
+    entry = priced.entry
+    return (entry.date, entry.path, entry.line, *(getattr(priced, name) for name in priced.__dataclass_fields__ if name != "entry"))
+
+
+def _digest(value: Any) -> str:
+    """A fingerprint of plain data (dataclasses, tuples, dates, numbers, strings: pickled alike whenever equal)."""
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=12).hexdigest()
+
+
+def attachment_ok(root: Path, relpath: str) -> bool:
+    """A regular file inside the workspace (symlinks leading outside it are not followed), not hidden."""
+    if any(part.startswith(".") for part in relpath.split("/")):
+        return False
+    path = root / relpath
+    try:
+        real = path.resolve(strict=True)
+        return path.is_file() and real.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def hours_by(entries: Iterable[TimeEntry], key: Any) -> dict[str, float]:

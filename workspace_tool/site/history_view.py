@@ -19,6 +19,7 @@ from typing import Any
 from workspace_tool.model import Person, Project
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData
+from workspace_tool.site.deps import EVENTS, query_key
 
 MAX_VERSIONS = 30
 MAX_DIFFS = 10
@@ -31,9 +32,38 @@ MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
 
 @dataclass
 class HistoryView:
-    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    flows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The history as site rows, each part made on first use (an incremental build needs few of them)."""
+
+    data: SiteData | None = None
+    history: Any = None
+    redact: Any = None
+    derived: dict[str, Any] = field(default_factory=dict)  # "events" and "flows" (per project), shared across serve rebuilds
+    _versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        found = self._versions.get(doc_id)
+        if found is None:
+            found = self._versions[doc_id] = [] if self.data is None else _version_rows(self.data, self.history, doc_id, self.redact)
+        return found
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        if self.data is None:
+            return []
+        if "events" not in self.derived:
+            self.derived["events"] = _events(self.data, self.history, self.redact)
+        events: list[dict[str, Any]] = self.derived["events"]
+        return events
+
+    def flow(self, project: str) -> dict[str, Any] | None:
+        """Cumulative flow and burndown series of a project's tasks (None when too short or without a task workflow)."""
+        if self.data is None:
+            return None
+        flows = self.derived.setdefault("flows", {})
+        if project not in flows:
+            flows[project] = _flow(self.data, self.history, project, self.derived)
+        found: dict[str, Any] | None = flows[project]
+        return found
 
 
 def _redactor(data: SiteData) -> re.Pattern[str] | None:
@@ -45,30 +75,24 @@ def hidden_pattern(titles: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def prepare(data: SiteData) -> HistoryView:
-    """The history as site rows (an empty view without the history module)."""
+    """The history as site rows (an empty view without the history module); rows are made when first read."""
     history = data.sources.history
-    view = HistoryView()
     if history is None:
-        return view
+        return HistoryView()
     pattern = _redactor(data)
 
     def redact(text: str) -> str:
         return pattern.sub(REDACTED, text) if pattern is not None and text else text
 
-    _versions(data, history, view, redact)
     key = (_state(history), data.vis.ids, data.vis.audience, data.today, hidden_titles(data), data.link_docs)
-    cached = _DERIVED.get(key)
-    if cached is None:
-        _events(data, history, view, redact)
-        _flows(data, history, view)
+    derived = _DERIVED.get(key)
+    if derived is None:
         _DERIVED.clear()
-        _DERIVED[key] = (view.events, view.flows)
-    else:
-        view.events, view.flows = cached
-    return view
+        derived = _DERIVED[key] = {}
+    return HistoryView(data, history, redact, derived)
 
 
-_DERIVED: dict[tuple[Any, ...], tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
+_DERIVED: dict[tuple[Any, ...], dict[str, Any]] = {}
 """Events and flow series by the history state and site settings they came from (kept across serve rebuilds)."""
 
 
@@ -102,21 +126,18 @@ _ROWS: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
 """Version rows by the exact versions and site settings they came from (kept across `wm site serve` rebuilds)."""
 
 
-def _versions(data: SiteData, history: Any, view: HistoryView, redact: Any) -> None:
+def _version_rows(data: SiteData, history: Any, doc_id: str, redact: Any) -> list[dict[str, Any]]:
     """Version rows; the newest versions of internal sites carry a `diff_of` key, and diffs are made only for pages that are rendered."""
-    settings = (data.vis.audience, data.money, hidden_titles(data))
-    used: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for doc_id in sorted(data.vis.ids):
-        found = history.versions(doc_id)[:MAX_VERSIONS]
-        if not found:
-            continue
-        key = (settings, doc_id, tuple((v.commit, v.blob, v.old_blob, v.date, v.path, v.deleted) for v in found))
-        cached = _ROWS.get(key)
-        if cached is None:
-            cached = _rows(data, found, redact)
-        used[key] = view.versions[doc_id] = cached
-    _ROWS.clear()
-    _ROWS.update(used)
+    found = history.versions(doc_id)[:MAX_VERSIONS]
+    if not found:
+        return []
+    key = (data.vis.audience, data.money, hidden_titles(data), doc_id, tuple((v.commit, v.blob, v.old_blob, v.date, v.path, v.deleted) for v in found))
+    cached = _ROWS.get(key)
+    if cached is None:
+        if len(_ROWS) > 200_000:
+            _ROWS.clear()
+        cached = _ROWS[key] = _rows(data, found, redact)
+    return cached
 
 
 def _rows(data: SiteData, found: list[Any], redact: Any) -> list[dict[str, Any]]:
@@ -198,12 +219,20 @@ def make_diffs(rows: list[dict[str, Any]], hidden: re.Pattern[str] | None) -> li
 
 
 def hidden_titles(data: SiteData) -> tuple[str, ...]:
+    """The titles of documents this site does not show (redacted wherever history text could name them)."""
+    if data._hidden is None:
+        data._hidden = _hidden_titles(data)
+    return data._hidden
+
+
+def _hidden_titles(data: SiteData) -> tuple[str, ...]:
     return tuple(sorted({d.title for d in data.index.docs.values() if d.id not in data.vis.ids and len(d.title) >= 3}, key=len, reverse=True))
 
 
-def _events(data: SiteData, history: Any, view: HistoryView, redact: Any) -> None:
+def _events(data: SiteData, history: Any, redact: Any) -> list[dict[str, Any]]:
     from workspace_tool.history.activity import events
 
+    found: list[dict[str, Any]] = []
     people: dict[str, str] = {}
     for person in data.index.of_type(Person):
         for key in (person.email, person.name, person.id):
@@ -215,7 +244,7 @@ def _events(data: SiteData, history: Any, view: HistoryView, redact: Any) -> Non
         if doc is None or doc.id not in data.vis or event.date.date() > data.today:
             continue
         actor = event.actor if event.actor in data.vis or data.vis.audience.internal else "someone"
-        view.events.append({
+        found.append({
             "date": event.date.date().isoformat(),
             "kind": redact(", ".join(event.phrases)),
             "author": actor,
@@ -223,28 +252,36 @@ def _events(data: SiteData, history: Any, view: HistoryView, redact: Any) -> Non
             "type": doc.type,
             "project": doc.id if isinstance(doc, Project) else doc.project,
         })
+    return found
 
 
-def _flows(data: SiteData, history: Any, view: HistoryView) -> None:
+def _flow(data: SiteData, history: Any, project: str, derived: dict[str, Any]) -> dict[str, Any] | None:
+    """The series of one project, from the histories of the visible tasks in it now (or, without a project now, then)."""
     from workspace_tool.history.flow import series, task_flow
 
-    workflow = data.index.settings.workflow("task")
+    workflow = data.settings.workflow("task")
     if workflow is None:
-        return
+        return None
     now = dt.datetime.combine(data.today, dt.time(23, 59), dt.UTC)
-    by_project: dict[str, list[Any]] = {}
-    for doc in history.documents:
-        if doc.type != "task" or doc.deleted or doc.id not in data.vis:
-            continue
-        flow = task_flow(doc, workflow, data.index.settings, now)
+    groups = derived.get("task-histories")
+    if groups is None:
+        groups = derived["task-histories"] = {}
+        for number, doc in enumerate(history.documents):
+            if doc.type == "task" and not doc.deleted and doc.id in data.vis:
+                groups.setdefault(getattr(data.index.get(doc.id), "project", None), []).append((number, doc))
+    flows = []
+    for _, doc in sorted(groups.get(project, []) + groups.get(None, []), key=lambda pair: pair[0]):
+        flow = task_flow(doc, workflow, data.settings, now)
         task = data.index.get(doc.id)
-        project = getattr(task, "project", None) or (flow.project if flow else None)
-        if flow is not None and project:
-            by_project.setdefault(project, []).append(flow)
-    for project, flows in by_project.items():
-        begin = min(f.created_at.date() for f in flows)
-        if (data.today - begin).days >= 2:
-            view.flows[project] = series(flows, workflow, begin, data.today)
+        if flow is not None and (getattr(task, "project", None) or flow.project) == project:
+            flows.append(flow)
+    if not flows:
+        return None
+    begin = min(f.created_at.date() for f in flows)
+    if (data.today - begin).days < 2:
+        return None
+    found: dict[str, Any] = series(flows, workflow, begin, data.today)
+    return found
 
 
 def _thin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -257,20 +294,20 @@ def _thin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def flow_chart(data: SiteData, project: Project, chart_id: str) -> str:
     """Cumulative flow: tasks per status per day, from the history."""
-    found = data.history.flows.get(project.id)
+    found = project_flow(data, project.id)
     if not found or len(found["cumulative_flow"]) < 2:
         return ""
     rows = _thin(found["cumulative_flow"])
-    workflow = data.index.settings.workflow("task")
+    workflow = data.settings.workflow("task")
     statuses = [s for s in (workflow.statuses if workflow else ()) if any(r.get(s) for r in rows)]
-    done_first = sorted(statuses, key=lambda s: (not data.index.settings.workflows["task"].is_done(s), -statuses.index(s)))
+    done_first = sorted(statuses, key=lambda s: (not data.settings.workflows["task"].is_done(s), -statuses.index(s)))
     layers = [charts.Series(s, tuple(float(r.get(s, 0)) for r in rows)) for s in done_first]
     return charts.stacked_area(chart_id, "Cumulative flow: tasks by status", [r["date"] for r in rows], layers, "Tasks")
 
 
 def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
     """Burn-up and burndown from the history: scope, completed and remaining estimate hours per day."""
-    found = data.history.flows.get(project.id)
+    found = project_flow(data, project.id)
     if not found or len(found["burndown"]) < 2:
         return ""
     rows = _thin(found["burndown"])
@@ -282,9 +319,21 @@ def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
     return charts.line_chart(chart_id, "Burn-up and burndown (estimate hours, from history)", [r["date"] for r in rows], series, "Estimated hours")
 
 
+def project_flow(data: SiteData, project: str) -> dict[str, Any] | None:
+    """A project's flow series: read from the histories of the tasks in it (and of those in no project, which may count by their past)."""
+    data.read(query_key("task", "project", project))
+    data.read(query_key("task", "project", None))
+    found: dict[str, Any] | None = data.history.flow(project)
+    return found
+
+
 def versions(data: SiteData, doc_id: str) -> list[dict[str, Any]]:
-    return data.history.versions.get(doc_id, [])
+    """A document's version rows (fixed by the git HEAD, which every page shares, and its working copy)."""
+    data.read(f"d:{doc_id}")
+    rows: list[dict[str, Any]] = data.history.versions(doc_id)
+    return rows
 
 
 def history_events(data: SiteData, project: str | None = None) -> list[dict[str, Any]]:
+    data.read(EVENTS)
     return [e for e in data.history.events if project is None or e["project"] == project]

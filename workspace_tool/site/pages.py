@@ -13,8 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from workspace_tool.model import Document, Task
 from workspace_tool.site.context import SiteData, fmt_hours
@@ -57,14 +56,24 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def collect_pages(data: SiteData) -> list[Page]:
-    """Every page of the site for the visible documents."""
+@dataclass(frozen=True)
+class PageSpec:
+    """A page of the site before its model is made: its path, and how to make it (reading through `SiteData`)."""
+
+    path: str
+    make: Callable[[], Page]
+
+
+def page_specs(data: SiteData) -> list[PageSpec]:
+    """Every page of the site for the visible documents, in a fixed order (charts are numbered by it)."""
     from workspace_tool.site import pages_doc, pages_overview, pages_project
 
-    pages = pages_overview.collect(data)
-    pages.extend(pages_project.collect(data))
-    pages.extend(pages_doc.collect(data))
-    return pages
+    return [*pages_overview.specs(data), *pages_project.specs(data), *pages_doc.specs(data)]
+
+
+def collect_pages(data: SiteData) -> list[Page]:
+    """Every page of the site for the visible documents."""
+    return [spec.make() for spec in page_specs(data)]
 
 
 # -- shared builders -------------------------------------------------------
@@ -87,27 +96,15 @@ def body_source(data: SiteData, doc: Document) -> tuple[BodySource | None, tuple
         resolved = resolve_relative(doc.path, target)
         if resolved is None or resolved in paths:
             continue
-        linked = data.index.by_path.get(resolved)
+        linked = data.doc_at(resolved)
         if linked is not None:
             page = data.page_of(linked)
             if linked.id in data.vis.ids and data.index.docs.get(linked.id) is linked and page is not None:
                 paths[resolved] = page
-        elif not resolved.endswith(".md") and _attachment_ok(data.index.root, resolved):
+        elif not resolved.endswith(".md") and data.attachment_ok(resolved):
             paths[resolved] = f"files/{resolved}"
             attachments.append(resolved)
     return BodySource(doc.body, doc.path, LinkMap(wiki, paths)), tuple(sorted(attachments))
-
-
-def _attachment_ok(root: Path, relpath: str) -> bool:
-    """A regular file inside the workspace (symlinks leading outside it are not followed), not hidden."""
-    if any(part.startswith(".") for part in relpath.split("/")):
-        return False
-    path = root / relpath
-    try:
-        real = path.resolve(strict=True)
-        return path.is_file() and real.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
 
 
 def iso(day: dt.date | None) -> str:
@@ -120,7 +117,7 @@ def blocked(data: SiteData, task: Task) -> list[str]:
         return []
     waiting = []
     for dep in task.depends_on:
-        found = data.index.get(dep)
+        found = data.doc(dep)
         if found is not None and not data.is_done(found):
             waiting.append(dep)
     return waiting
@@ -139,7 +136,7 @@ def task_row(data: SiteData, task: Task) -> dict[str, Any]:
         "due": iso(task.due),
         "overdue": bool(task.due and task.due < data.today and not done),
         "estimate": fmt_hours(task.estimate.hours) if task.estimate else "",
-        "logged": fmt_hours(data.index.logged_hours(task.id)) if data.index.logged_hours(task.id) and data.vis.audience.internal else "",
+        "logged": fmt_hours(data.logged(task.id)) if data.vis.audience.internal and data.logged(task.id) else "",
         "tags": list(task.tags),
         "milestone": task.milestone,
         "blocked_by": [data.ref(d) for d in blocked(data, task)],

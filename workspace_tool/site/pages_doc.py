@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from workspace_tool import fields as F
 from workspace_tool.model import Client, Decision, Document, Goal, Person, Project, Task, TimeLog
 from workspace_tool.output import cell, to_jsonable
 from workspace_tool.site.context import TYPE_LABELS, SiteData, doc_page, fmt_hours
-from workspace_tool.site.pages import Page, body_source, iso, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, body_source, iso, sort_tasks, task_row
 
 MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
 SKIPPED_FIELDS = frozenset({"title", "status", "visibility"})
 
 
-def collect(data: SiteData) -> list[Page]:
-    pages = []
+def specs(data: SiteData) -> list[PageSpec]:
+    found = []
     for number, doc in enumerate(data.docs()):
         if isinstance(doc, Project):
             continue
         if isinstance(doc, TimeLog) and not data.vis.audience.internal:
             continue
-        pages.append(doc_page_model(data, doc, number))
-    return pages
+        found.append(PageSpec(doc_page(doc), functools.partial(doc_page_model, data, doc, number)))
+    return found
+
+
+def collect(data: SiteData) -> list[Page]:
+    return [spec.make() for spec in specs(data)]
 
 
 def field_rows(data: SiteData, doc: Document) -> list[dict[str, Any]]:
@@ -60,7 +65,7 @@ def _field_text(value: Any) -> str:
 def backlinks(data: SiteData, doc: Document) -> list[dict[str, Any]]:
     seen: set[tuple[str, str]] = set()
     rows = []
-    for ref in data.index.backlinks.get(doc.id, []):
+    for ref in data.backlinks(doc.id):
         if ref.source not in data.vis or (ref.source, ref.field) in seen:
             continue
         if ref.field == "entry" and not data.vis.audience.internal:
@@ -106,19 +111,19 @@ def _extras(data: SiteData, doc: Document, number: int) -> dict[str, Any]:
 
     extra: dict[str, Any] = {}
     if isinstance(doc, Person):
-        open_tasks = [t for t in data.tasks() if t.assignee == doc.id and not data.is_done(t)]
+        open_tasks = [t for t in data.where(Task, "assignee", doc.id) if not data.is_done(t)]
         extra["assigned"] = [task_row(data, t) for t in sort_tasks(open_tasks)]
         extra["workload"] = workload_chart(data, doc, f"wl-doc{number}")
     elif isinstance(doc, Client):
-        extra["projects"] = [project_summary(data, p) for p in data.projects() if p.client == doc.id]
+        extra["projects"] = [project_summary(data, p) for p in data.where(Project, "client", doc.id)]
         if data.money:
             extra["billing"] = client_money(data, doc.id)
     elif isinstance(doc, Goal):
         extra["goal"] = goal_rows(data, doc)
     elif isinstance(doc, Decision):
-        extra["superseded_by"] = [data.ref(s) for s in data.index.superseded_by.get(doc.id, []) if s in data.vis]
+        extra["superseded_by"] = [data.ref(s) for s in data.superseded_by(doc.id) if s in data.vis]
     elif isinstance(doc, Task):
-        extra["subtasks"] = [task_row(data, data.index.docs[s]) for s in data.index.subtasks.get(doc.id, []) if s in data.vis]  # type: ignore[arg-type]
+        extra["subtasks"] = [task_row(data, data.doc(s)) for s in data.subtasks(doc.id) if s in data.vis]  # type: ignore[arg-type]
         extra["row"] = task_row(data, doc)
     return extra
 
@@ -137,7 +142,7 @@ def doc_page_model(data: SiteData, doc: Document, number: int) -> Page:
         "backlinks": backlinks(data, doc),
         "schedule": _schedule(data, doc),
         "entries": _entries(data, doc),
-        "logged": fmt_hours(data.index.logged_hours(doc.id)) if isinstance(doc, Task) and data.index.logged_hours(doc.id) else "",
+        "logged": fmt_hours(data.logged(doc.id)) if isinstance(doc, Task) and data.logged(doc.id) else "",
         "history": [] if personal else versions(data, doc.id),
         **_extras(data, doc, number),
     }

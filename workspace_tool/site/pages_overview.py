@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
-from typing import Any
+from typing import Any, Callable
 
 from workspace_tool.model import Client, Decision, Goal, Person, Project, Task, TimeEntry
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, fmt_hours, fmt_money, hours_by, week_of
-from workspace_tool.site.pages import Page, blocked, iso, sort_tasks, task_row
+from workspace_tool.site.deps import EVENTS
+from workspace_tool.site.pages import Page, PageSpec, blocked, iso, sort_tasks, task_row
 from workspace_tool.site.pages_project import project_summary
 
 
+def specs(data: SiteData) -> list[PageSpec]:
+    """The site-wide pages; clients and goals only when there are any."""
+    wanted = [(path, make) for path, make in PAGES if not (path == "clients.html" and not data.docs(Client)) and not (path == "goals.html" and not data.docs(Goal))]
+    return [PageSpec(path, functools.partial(make, data)) for path, make in wanted]
+
+
 def collect(data: SiteData) -> list[Page]:
-    pages = [dashboard(data), decision_log(data), people_page(data), time_page(data), activity_page(data), quality_page(data), search_page(data)]
-    if data.docs(Client):
-        pages.append(clients_page(data))
-    if data.docs(Goal):
-        pages.append(goals_page(data))
-    return pages
+    return [spec.make() for spec in specs(data)]
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -61,7 +64,7 @@ def _people_hours(data: SiteData, week: list[TimeEntry], month: list[TimeEntry])
 def decision_log(data: SiteData) -> Page:
     rows: list[dict[str, Any]] = []
     for decision in sorted(data.docs(Decision), key=lambda d: (d.date or d.created or dt.date.min, d.id), reverse=True):
-        successors = [data.ref(s) for s in data.index.superseded_by.get(decision.id, []) if s in data.vis]
+        successors = [data.ref(s) for s in data.superseded_by(decision.id) if s in data.vis]
         rows.append({
             "ref": data.ref(decision.id),
             "status": data.status(decision),
@@ -78,7 +81,7 @@ def decision_log(data: SiteData) -> Page:
 
 def person_capacity(data: SiteData, person: Person, monday: dt.date) -> float:
     """Working hours of a person in the week starting `monday` (their capacity per day on their workdays, minus leave)."""
-    calendar = data.index.settings.calendar
+    calendar = data.settings.calendar
     per_day = person.capacity if person.capacity is not None else calendar.hours_per_day
     days = person.workdays or calendar.workdays
     total = 0.0
@@ -96,9 +99,7 @@ def workload_chart(data: SiteData, person: Person, chart_id: str) -> str:
     if plan is not None:
         weeks = [monday + dt.timedelta(weeks=i) for i in range(8)]
         booked: dict[dt.date, float] = defaultdict(float)
-        for task in plan.tasks.values():
-            if task.assignee != person.id or task.id not in data.vis or getattr(task, "summary", False):
-                continue
+        for task in data.booked(person.id):
             for booking in task.bookings:
                 booked[week_start(booking.date)] += booking.hours
         values, title, name = [booked.get(w, 0.0) for w in weeks], f"Workload of {person.title}: booked vs capacity", "booked"
@@ -142,7 +143,7 @@ def _month(day: dt.date) -> str:
 
 def client_money(data: SiteData, client_id: str) -> dict[str, Any]:
     """Billable hours and amounts by month, and the unbilled total, for one client (internal sites)."""
-    priced = [p for p in (data.priced() or []) if p.client == client_id and p.billable]
+    priced = [p for p in data.priced("client", client_id) if p.billable]
     months: dict[str, dict[str, Any]] = {}
     for p in sorted(priced, key=lambda p: p.entry.date):
         row = months.setdefault(_month(p.entry.date), {"month": _month(p.entry.date), "hours": 0.0, "amount": 0})
@@ -159,7 +160,7 @@ def client_money(data: SiteData, client_id: str) -> dict[str, Any]:
 def clients_page(data: SiteData) -> Page:
     rows = []
     for client in data.docs(Client):
-        projects = [p for p in data.projects() if p.client == client.id]
+        projects = data.where(Project, "client", client.id)
         hours = sum(e.hours for p in projects for e in data.entries_by("project", p.id))
         row = {"ref": data.ref(client.id), "projects": [data.ref(p.id) for p in projects], "hours": fmt_hours(hours)}
         if data.money:
@@ -177,7 +178,7 @@ def goal_rows(data: SiteData, goal: Goal) -> dict[str, Any]:
             {"title": kr.title, "current": kr.current, "target": kr.target, "pct": None if kr.progress is None else round(100 * kr.progress)}
             for kr in goal.key_results
         ],
-        "projects": [data.ref(p.id) for p in data.projects() if goal.id in p.goals],
+        "projects": [data.ref(p.id) for p in data.where(Project, "goals", goal.id)],
     }
 
 
@@ -209,6 +210,7 @@ def time_page(data: SiteData) -> Page:
 
 def activity_events(data: SiteData, project: str | None = None) -> list[dict[str, Any]]:
     """Dated events, newest first: from the git history when available, else from document dates."""
+    data.read(EVENTS)
     if data.history is not None and data.history.events:
         from workspace_tool.site.history_view import history_events
 
@@ -239,8 +241,8 @@ def activity_page(data: SiteData) -> Page:
 
 def quality_page(data: SiteData) -> Page:
     rows = []
-    for diagnostic in data.index.diagnostics():
-        doc = data.index.by_path.get(diagnostic.path)
+    for diagnostic in data.diagnostics():
+        doc = data.doc_at(diagnostic.path)
         if doc is not None and doc.id not in data.vis:
             continue
         if doc is None and not data.vis.audience.internal:
@@ -252,3 +254,16 @@ def quality_page(data: SiteData) -> Page:
 
 def search_page(data: SiteData) -> Page:
     return Page("search.html", "search.html", "Search", {}, section="search")
+
+
+PAGES: tuple[tuple[str, Callable[[SiteData], Page]], ...] = (
+    ("index.html", dashboard),
+    ("decisions.html", decision_log),
+    ("people.html", people_page),
+    ("time.html", time_page),
+    ("activity.html", activity_page),
+    ("quality.html", quality_page),
+    ("search.html", search_page),
+    ("clients.html", clients_page),
+    ("goals.html", goals_page),
+)

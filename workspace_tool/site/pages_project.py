@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from workspace_tool.model import Decision, Project, Risk, Task
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
 from workspace_tool.site.markdown import relative_url
-from workspace_tool.site.pages import Page, body_source, iso, progress, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, body_source, iso, progress, sort_tasks, task_row
 
 HEALTH = {"late": "red", "at-risk": "amber", "on-track": "green"}
 
 
+def specs(data: SiteData) -> list[PageSpec]:
+    return [PageSpec(doc_page(p), functools.partial(project_page, data, p, n)) for n, p in enumerate(data.projects())]
+
+
 def collect(data: SiteData) -> list[Page]:
-    return [project_page(data, p, n) for n, p in enumerate(data.projects())]
+    return [spec.make() for spec in specs(data)]
 
 
 def health(data: SiteData, project: Project, tasks: list[Task], burn: float | None) -> tuple[str, list[str]]:
@@ -50,7 +55,7 @@ def health(data: SiteData, project: Project, tasks: list[Task], burn: float | No
 def _money(data: SiteData, project: Project) -> dict[str, Any]:
     if not data.money:
         return {}
-    priced = [p for p in data.priced() or [] if p.project == project.id]
+    priced = data.priced("project", project.id)
     cost = data.cost(priced)
     result: dict[str, Any] = {"cost": fmt_money(cost, data.currency)}
     if project.budget:
@@ -101,7 +106,7 @@ def gantt_bars(data: SiteData, tasks: list[Task], page: str) -> tuple[list[chart
 
 
 def board(data: SiteData, project: Project, tasks: list[Task]) -> list[dict[str, Any]]:
-    workflow = data.index.settings.workflow("task")
+    workflow = data.settings.workflow("task")
     statuses = list(workflow.statuses if workflow else ())
     for task in tasks:
         if task.status not in statuses:
@@ -136,8 +141,8 @@ def project_page(data: SiteData, project: Project, number: int) -> Page:
     tasks = data.tasks(project.id)
     bars, source = gantt_bars(data, [t for t in tasks if t.status != "cancelled"], page)
     title = "Schedule (critical path outlined)" if source == "plan" else "Timeline from task dates"
-    decisions = sorted([d for d in data.docs(Decision) if d.project == project.id], key=lambda d: (d.date or dt.date.min, d.id), reverse=True)
-    risks = [r for r in data.docs(Risk) if r.project == project.id]
+    decisions = sorted(data.where(Decision, "project", project.id), key=lambda d: (d.date or dt.date.min, d.id), reverse=True)
+    risks = data.where(Risk, "project", project.id)
     by_person = hours_by(data.entries_by("project", project.id), lambda e: e.person)
     milestones = [t for t in tasks if t.milestone]
     body, attachments = body_source(data, project)

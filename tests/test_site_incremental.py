@@ -1,0 +1,192 @@
+"""Incremental site builds: an edit remakes only the page models that read what changed, and no page is ever stale.
+
+Every test compares the incremental build with a full build of the same
+workspace into another folder: they must be identical, file for file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from test_site_build import _git, all_text, build, make_site_workspace
+
+from workspace_tool.site.render import shipped_templates
+
+OLD_TITLE = "Design the flamingo login page"
+NEW_TITLE = "Design the heron sign-in page"
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_full_build(ws: Path, out: Path, tmp_path: Path) -> None:
+    """The incremental output equals a build from scratch (no manifest entry, empty folder)."""
+    full = tmp_path / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    build(ws, full, incremental=False)
+    got, want = files_of(out), files_of(full)
+    assert sorted(got) == sorted(want)
+    stale = [path for path in want if got[path] != want[path]]
+    assert stale == []
+
+
+def edit(ws: Path, relpath: str, old: str, new: str) -> None:
+    path = ws / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(params=["plain", "git"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The site test workspace, outside git or committed (so pages have history, activity and flow)."""
+    root = make_site_workspace(tmp_path)
+    if request.param == "git":
+        _git(root, "init", "-q", "-b", "main")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    return root
+
+
+def test_nothing_changed_remakes_no_page_model(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first: Any = build(ws, out)
+    again: Any = build(ws, out)
+    assert first.models == first.pages and again.models == 0 and again.rendered == 0 and again.written == 0
+
+
+def test_edited_title_shows_on_every_page_that_names_the_task(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first: Any = build(ws, out)
+    edit(ws, "projects/alpha/tasks/design.md", OLD_TITLE, NEW_TITLE)
+    result: Any = build(ws, out)
+    assert 0 < result.models < first.models
+    pages = {
+        "d/design.html": "its page",
+        "projects/alpha.html": "its project page and board",
+        "index.html": "the dashboard (build is blocked by it)",
+        "d/build.html": "a task depending on it",
+        "d/notes/meeting.html": "a note linking to it",
+        "d/alice.html": "its assignee",
+    }
+    for page, why in pages.items():
+        assert NEW_TITLE in (out / page).read_text(encoding="utf-8"), why
+    assert NEW_TITLE in (out / "search-index.js").read_text(encoding="utf-8")
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_document_made_private_disappears_everywhere(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(ws, out)
+    edit(ws, "projects/alpha/tasks/design.md", "status: in-progress\n", "status: in-progress\nvisibility: private\n")
+    result: Any = build(ws, out)
+    assert result.removed >= 1 and not (out / "d/design.html").exists()
+    assert OLD_TITLE not in all_text(out)
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_changed_template_renders_every_page(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first: Any = build(ws, out)
+    own = ws / "site_templates"
+    own.mkdir()
+    base = (shipped_templates() / "base.html").read_text(encoding="utf-8")
+    assert "</body>" in base
+    (own / "base.html").write_text(base.replace("</body>", "<p>TEMPLATE-MARKER</p></body>"), encoding="utf-8")
+    result: Any = build(ws, out)
+    assert result.models == result.pages and result.rendered == first.pages
+    for page in out.rglob("*.html"):
+        assert "TEMPLATE-MARKER" in page.read_text(encoding="utf-8"), page
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def _append(relpath: str, text: str) -> Callable[[Path], None]:
+    def change(ws: Path) -> None:
+        with (ws / relpath).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    return change
+
+
+def _replace(relpath: str, old: str, new: str) -> Callable[[Path], None]:
+    return lambda ws: edit(ws, relpath, old, new)
+
+
+def _write(relpath: str, text: str) -> Callable[[Path], None]:
+    def change(ws: Path) -> None:
+        (ws / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (ws / relpath).write_text(text, encoding="utf-8")
+
+    return change
+
+
+def _delete(relpath: str) -> Callable[[Path], None]:
+    return lambda ws: (ws / relpath).unlink()
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "body text": _append("projects/alpha/tasks/build.md", "\nA new paragraph.\n"),
+    "task done": _replace("projects/alpha/tasks/design.md", "status: in-progress", "status: done\ndone: 2026-11-25"),
+    "reassigned": _replace("projects/alpha/tasks/build.md", "assignee: bob", "assignee: alice"),
+    "estimate": _replace("projects/alpha/tasks/build.md", "estimate: 3d", "estimate: 9d"),
+    "moved to another project": _replace("projects/alpha/tasks/evil.md", "status: todo", "status: todo\nproject: beta"),
+    "dependency dropped": _replace("projects/alpha/tasks/build.md", "depends_on: [design]\n", ""),
+    "time logged": _append("timelogs/bob/2026-11.md", "- 2026-11-25 5h design pairing\n"),
+    "rate": _replace("people/alice.md", "rate: 80", "rate: 120"),
+    "person renamed": _replace("people/bob.md", "name: Bob Baker", "name: Robert Baker"),
+    "decision superseded": _replace("decisions/use-sqlite.md", "supersedes: [use-postgres]\n", ""),
+    "link added": _append("notes/meeting.md", "\nAlso see [[build]] and ![plan](../projects/alpha/diagram.png).\n"),
+    "project retitled": _replace("projects/alpha/project.md", "title: Alpha portal", "title: Alpha web portal"),
+    "client of a project": _replace("projects/beta/project.md", "client: globex", "client: acme"),
+    "new task": _write("projects/alpha/tasks/extra.md", "---\ntitle: An extra task\nstatus: todo\nassignee: bob\n---\nMore.\n"),
+    "task deleted": _delete("projects/alpha/tasks/build.md"),
+    "attachment added": _write("projects/alpha/new.png", "PNG"),
+    "settings": _replace("workspace.yml", "rate: 100", "rate: 110"),
+}
+
+
+GLOBAL = {"new task", "task deleted", "project retitled", "settings"}  # these change every page (or the set of pages)
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_incremental_build_equals_full_build(name: str, ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(ws, out)
+    if name == "attachment added":  # a link to a file that is not there yet, then the file appears
+        _append("notes/meeting.md", "\n![new](../projects/alpha/new.png)\n")(ws)
+        build(ws, out)
+    EDITS[name](ws)
+    result: Any = build(ws, out)
+    if name not in GLOBAL:
+        assert result.models < result.pages  # the edit was handled incrementally
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_a_run_of_edits_never_leaves_a_stale_page(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(ws, out)
+    for name in ("body text", "reassigned", "time logged", "task done", "link added", "estimate", "decision superseded"):
+        EDITS[name](ws)
+        build(ws, out)
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_damaged_record_means_a_full_build(ws: Path, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    build(ws, out)
+    manifest_path = ws / ".wm/site-manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    record = manifest["outputs"][str(out.resolve())]["record"]
+    record["files"] = {path: 7 for path in record["files"]}
+    record["pages"] = {path: {"hash": 1, "keys": "x"} for path in record["pages"]}
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    EDITS["body text"](ws)
+    result: Any = build(ws, out)
+    assert result.models == result.pages
+    assert_same_as_full_build(ws, out, tmp_path)

@@ -1,0 +1,157 @@
+"""Per-page dependency tracking: which pages an edit can change, so only those page models are recomputed.
+
+Every read a page collector makes goes through `SiteData`, which records
+a *key* for it in `SiteData.reads` while a page is being built. There are
+two kinds of key:
+
+* **Document keys** say which documents' content a read depends on. Each
+  document *emits* the keys that its own text determines (`emits`): its
+  ID (`d:`), its type (`t:`), the values of the query fields
+  (`q:type.field=value`), the targets of its references (`r:`), and for a
+  time log its entries (`e:`). A read records the key of the query it
+  made: "the tasks of project P" is `q:task.project=P`, which every task
+  that is (or was) in P emits.
+* **Derived keys** name data computed from the whole workspace whose
+  result is compared directly: the schedule of a task (`s:ID`), the work
+  booked for a person (`s:@ID`), a project's forecast (`f:ID`), priced
+  time (`p:…`) and whether an attachment exists (`a:PATH`). Their
+  fingerprints are recomputed each build.
+
+A rebuild finds the documents whose file changed (size, modification
+time or a hash of the text), takes the keys they emit now and the ones
+they emitted in the last build (a task moved from P to Q dirties both
+`q:task.project=P` and `q:task.project=Q`), adds the derived keys whose
+fingerprint changed, and recomputes exactly the pages that read one of
+them. A page model is a deterministic function of what it read, so a page
+none of whose keys is dirty would come out the same.
+
+Everything else is *global* (`global_key`): settings, templates, site-wide
+values, options, today, the git HEAD, the set of IDs, paths and types,
+what is visible, the titles of hidden documents, diagnostics of files
+that are not documents. When any of it changes every page model is
+recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from workspace_tool import fields as F
+from workspace_tool.model import Document, TimeLog
+
+QUERY_FIELDS = ("project", "assignee", "client", "owner", "goals")
+"""Fields `SiteData.where` can select on; each document emits one `q:` key per value of each."""
+DERIVED_PREFIXES = ("s:", "f:", "p:", "a:")
+EVENTS = "ev"  # the activity: every document's working copy can add to it
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def query_key(doc_type: str, name: str, value: Any) -> str:
+    return f"q:{doc_type}.{name}={'' if value is None else value}"
+
+
+def emits(doc: Document, resolve: Any) -> list[str]:
+    """The keys a document's own text determines (`resolve`: raw reference target -> ID or None)."""
+    keys = {f"d:{doc.id}", f"t:{doc.type}", "t:*", EVENTS}
+    for name in QUERY_FIELDS:
+        if name != "project" and not hasattr(doc, name):
+            continue
+        value = getattr(doc, name, None)
+        for item in value if isinstance(value, tuple) else (value,):
+            keys.add(query_key(doc.type, name, item))
+            keys.add(query_key("*", name, item))
+    for target in _targets(doc):
+        keys.add(f"r:{target}")
+        found = resolve(target)
+        if found is not None:
+            keys.add(f"r:{found}")
+    if isinstance(doc, TimeLog):
+        keys.update(("e:*", f"e:path={doc.path}"))
+        for entry in doc.entries:
+            keys.update((f"e:ref={entry.ref}", f"e:person={entry.person}"))
+    return sorted(keys)
+
+
+@cache
+def _reference_fields(doc_type: str) -> tuple[str, ...]:
+    return tuple(name for name, spec in F.specs_for(doc_type).items() if spec.is_reference)
+
+
+def _targets(doc: Document) -> Iterable[str]:
+    for name in _reference_fields(doc.type):
+        value = getattr(doc, name, None)
+        if value is not None:
+            yield from value if isinstance(value, tuple) else (value,)
+    for link in doc.links:
+        yield link.target
+    if isinstance(doc, TimeLog):
+        for entry in doc.entries:
+            yield entry.ref
+
+
+def file_fingerprint(root: Path, relpath: str) -> str:
+    """Size, modification time and a hash of the bytes (the time matters: a working-copy version is dated by it)."""
+    try:
+        with open(root / relpath, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            data = handle.read()
+    except OSError:
+        return "missing"
+    return f"{info.st_size}:{info.st_mtime_ns}:{hashlib.blake2b(data, digest_size=12).hexdigest()}"
+
+
+def global_key(parts: list[Any]) -> str:
+    return _hash(json.dumps(parts, sort_keys=True, default=str))
+
+
+@dataclass
+class Record:
+    """What the last build of one output folder saw: per document file, its fingerprint and emitted keys; per page, its keys."""
+
+    key: str = ""
+    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [fingerprint, [keys]]
+    derived: dict[str, str] = field(default_factory=dict)  # derived key -> fingerprint
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {hash, links, keys, attachments, broken}
+    plan_input: str = ""  # the schedule's input fingerprint: while it is the same, so is every `s:` and `f:` fingerprint
+
+    @classmethod
+    def from_json(cls, data: Any) -> Record:
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            return cls(
+                str(data.get("key", "")), dict(data.get("files", {})), dict(data.get("derived", {})), dict(data.get("pages", {})), str(data.get("plan_input", ""))
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input}
+
+
+def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> set[str]:
+    """The keys an edit since `old` may have changed: emitted (then or now) by a changed file, or derived with a new fingerprint."""
+    dirty: set[str] = set()
+    for path, (print_now, keys_now) in files.items():
+        before = old.files.get(path)
+        if before is None or before[0] != print_now:
+            dirty.update(keys_now)
+            if before is not None:
+                dirty.update(before[1])
+    for key, print_then in old.derived.items():
+        if fingerprint(key) != print_then:
+            dirty.add(key)
+    return dirty
+
+
+def is_derived(key: str) -> bool:
+    return key.startswith(DERIVED_PREFIXES)
