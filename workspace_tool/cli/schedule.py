@@ -10,7 +10,6 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError, UsageError
 from workspace_tool.index import Index
-from workspace_tool.model import Task
 from workspace_tool.output import table
 from workspace_tool.scheduling import Plan, schedule
 from workspace_tool.scheduling.adapter import build_input
@@ -89,17 +88,17 @@ def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: di
 
 def _history_done_dates(index: Index) -> dict[str, dt.date]:
     """Done dates from git history, read only when some done task lacks a `done:` key."""
-    undated = [t.id for t in index.of_type(Task) if t.done is None and index.is_done(t)]
-    if not undated:
+    from workspace_tool.scheduling.adapter import done_dates_from, undated_done_tasks
+
+    if not undated_done_tasks(index):
         return {}
     try:
         from workspace_tool.history import load_history
 
-        dates = load_history(index).done_dates()
+        return done_dates_from(index, load_history(index).done_dates())
     except Exception as exc:  # history is optional here: the plan stands without it
         click.echo(f"warning: no done dates from git history ({type(exc).__name__}: {exc})", err=True)
         return {}
-    return {task_id: dates[task_id].date() for task_id in undated if task_id in dates}
 
 
 def _echo_critical_chains(plan: Plan, project: str | None) -> None:

@@ -45,6 +45,16 @@ def build_input(index: Index, start: dt.date | None = None, done_dates: Mapping[
     )
 
 
+def undated_done_tasks(index: Index) -> list[str]:
+    """Done or cancelled tasks with no `done:` key: history can date them."""
+    return [t.id for t in index.of_type(Task) if t.done is None and index.is_done(t)]
+
+
+def done_dates_from(index: Index, history_dates: Mapping[str, dt.datetime]) -> dict[str, dt.date]:
+    """The `done_dates` argument of `build_input` from `History.done_dates()`."""
+    return {task_id: history_dates[task_id].date() for task_id in undated_done_tasks(index) if task_id in history_dates}
+
+
 def effort_hours(index: Index, task: Task) -> float | None:
     """`remaining`, else `estimate` minus logged time for a task under way, else `estimate`."""
     if task.remaining is not None:

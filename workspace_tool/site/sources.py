@@ -29,9 +29,9 @@ class Sources:
 
 def load_sources(index: Index, with_history: bool = True) -> Sources:
     sources = Sources()
-    sources.plan = _try(sources, "schedule", lambda: _schedule(index, sources))
     if with_history:
         sources.history = _try(sources, "history", lambda: _history(index))
+    sources.plan = _try(sources, "schedule", lambda: _schedule(index, sources))
     return sources
 
 
@@ -51,7 +51,7 @@ def _schedule(index: Index, sources: Sources | None = None) -> Any:
     from workspace_tool.scheduling import schedule  # type: ignore[attr-defined,unused-ignore]
     from workspace_tool.scheduling.adapter import build_input  # type: ignore[import-not-found,unused-ignore]
 
-    given = build_input(index)
+    given = build_input(index, None, _done_dates(index, sources.history if sources is not None else None))
     try:
         digest = hashlib.blake2b(__version__.encode() + repr(_canonical(given)).encode(), digest_size=16).hexdigest()
     except (TypeError, ValueError, RecursionError):
@@ -65,6 +65,15 @@ def _schedule(index: Index, sources: Sources | None = None) -> Any:
     if digest:
         _save_plan(index.root / PLAN_CACHE, digest, plan)
     return plan
+
+
+def _done_dates(index: Index, history: Any) -> dict[str, Any]:
+    """Done dates from history for done tasks that have no `done:` key (the same rule as `wm schedule`)."""
+    from workspace_tool.scheduling.adapter import done_dates_from, undated_done_tasks
+
+    if history is None or not undated_done_tasks(index):
+        return {}
+    return done_dates_from(index, history.done_dates())
 
 
 def _canonical(value: Any) -> Any:
