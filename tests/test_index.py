@@ -91,6 +91,13 @@ def test_timelog_entries_resolve_to_tasks_and_projects_and_sum_hours(index: Inde
     assert Reference(log, "nope", "entry", 6) in index.unresolved
 
 
+def test_time_entries_are_collected_without_resolving_references(index: Index) -> None:
+    assert [(e.ref, e.line) for e in index.entries] == [("design", 3), ("build", 4), ("web", 5), ("nope", 6)]
+    assert dict(index.logged) == {"design": 2.5, "build": 2.0, "web": 1.0, "nope": 1.0}
+    assert index._links is None  # a time report does not pay for resolving every reference
+    assert [(r.target, r.line) for r in index.references if r.field == "entry"] == [("design", 3), ("build", 4), ("web", 5), ("nope", 6)]
+
+
 def test_wiki_links_resolve_by_id_and_by_a_notes_bare_stem(index: Index) -> None:
     assert ("build", "link", 10) in refs_to(index, "design")
     assert ("build", "link", 10) in refs_to(index, "notes/launch-notes")  # [[launch-notes]]: the note's stem

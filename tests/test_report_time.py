@@ -7,6 +7,7 @@ test_reports_workspace.py (see the comments there).
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from conftest import check_golden
 from test_reports_workspace import NOW, build_studio, studio_index
 
 from workspace_tool.errors import UsageError
-from workspace_tool.reports.time import TimeQuery, parse_group_by, time_report
+from workspace_tool.reports.billing import Pricer, cents
+from workspace_tool.reports.time import TimeQuery, parse_group_by, row_keys, time_report
 
 GOLDEN = Path(__file__).parent / "golden" / "reports"
 
@@ -34,6 +36,27 @@ def test_by_client_project_hours_and_money(tmp_path: Path) -> None:
     assert round(report.total_hours, 4) == 26.75
     assert report.totals["EUR"].quantize(Decimal("0.01")) == Decimal("1800.00")
     assert rows[("acme", "site")].running and not rows[("globex", "app")].running
+
+
+def test_pricing_kinds_of_entries_equals_pricing_each_entry(tmp_path: Path) -> None:
+    """The report prices each kind of entry (ref, person, tags) once; pricing every entry gives the same rows."""
+    index = studio_index(tmp_path / "ws")
+    for group_by in (("client", "project"), ("person",), ("tag",), ("task", "week"), ("month", "person")):
+        report = time_report(index, TimeQuery(group_by=group_by), now=NOW)
+        pricer = Pricer(index, NOW)
+        hours: dict[tuple[str | None, ...], float] = defaultdict(float)
+        money: dict[tuple[str | None, ...], dict[str, Decimal]] = defaultdict(dict)
+        for entry in index.entries:
+            priced = pricer.price(entry)
+            for key in row_keys(priced, group_by):
+                hours[key] += priced.hours
+                if priced.amount is not None:
+                    money[key][priced.currency] = money[key].get(priced.currency, Decimal(0)) + priced.amount
+        rows = {row.key: row for row in report.rows}
+        assert set(rows) == set(hours), group_by
+        for key, row in rows.items():
+            assert abs(row.hours - hours[key]) < 1e-4, (group_by, key)  # entries keep 20m as 0.333333h; rows sum whole minutes
+            assert {c: cents(v) for c, v in row.amounts.items()} == {c: cents(v) for c, v in money[key].items()}, (group_by, key)
 
 
 def test_mixed_currencies_are_never_added(tmp_path: Path) -> None:

@@ -8,15 +8,15 @@ import sys
 
 from conftest import SAMPLE
 
-SCRIPT = """
+SCRIPT = f"""
 import hashlib
 from pathlib import Path
 from workspace_tool.workspace import load_index
 from workspace_tool.site.sources import _canonical
 from workspace_tool.scheduling.adapter import build_input
-index = load_index(Path(%r), use_cache=False)
+index = load_index(Path({str(SAMPLE)!r}), use_cache=False)
 print(hashlib.blake2b(repr(_canonical(build_input(index))).encode()).hexdigest())
-""" % str(SAMPLE)
+"""
 
 
 def test_plan_input_key_does_not_depend_on_the_hash_seed() -> None:

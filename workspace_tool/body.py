@@ -35,8 +35,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyInfo:
     links: list[Link] = []
     fence: str | None = None
     paragraph = False  # the previous line is paragraph text (an indented line continues it)
-    in_list = False
-    content_col = 0
+    columns: list[int] = []  # content columns of the open list items, innermost last
     for offset, line in enumerate(body.split("\n")):
         if fence is not None:
             stripped = line.strip()
@@ -46,26 +45,43 @@ def scan_body(body: str, first_line: int = 1) -> BodyInfo:
         if not line.strip():
             paragraph = False
             continue
-        if line.startswith(("    ", "\t")) and not paragraph and not (in_list and len(line) - len(line.lstrip(" ")) >= content_col):
-            continue  # indented code block
-        match = _FENCE.match(line)
-        if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-            fence = match.group(1)
-            paragraph = False
-            in_list = in_list and len(line) - len(line.lstrip(" ")) >= content_col
+        rest = line.lstrip(" ")
+        indent = len(line) - len(rest)
+        if indent >= 4 or line[0] == "\t":
+            if not paragraph and not (columns and indent >= columns[-1]):
+                continue  # indented code block
+        # Each pattern below can only match with its own first character after the
+        # spaces, so a line is matched only against the patterns that can match it.
+        first = rest[0]
+        if first.isalpha():  # plain text, the usual line: only the paragraph and list state move on
+            if columns and indent < columns[-1] and not paragraph:
+                _close(columns, indent)
+            paragraph = True
+            if "[[" in line:
+                _links(line, first_line + offset, links)
             continue
-        task = _TASK_ITEM.match(line)
-        if task:
-            total += 1
-            checked += task.group(1) != " "
-        item_match = _LIST_ITEM.match(line)
-        heading = _HEADING_ANY.match(line)
+        if first in "`~":
+            match = _FENCE.match(line)
+            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+                fence = match.group(1)
+                paragraph = False
+                _close(columns, indent)
+                continue
+        item_match = heading = None
+        if first in "-+*" or first.isdecimal():
+            task = _TASK_ITEM.match(line)
+            if task:
+                total += 1
+                checked += task.group(1) != " "
+            item_match = _LIST_ITEM.match(line)
+        elif first == "#":
+            heading = _HEADING_ANY.match(line)
         interrupts = bool(heading) or line.lstrip().startswith(">")
-        indent = len(line) - len(line.lstrip(" "))
         if item_match:
-            in_list, content_col = True, item_match.start(1) if item_match.group(1) else len(line) + 1
-        else:
-            in_list = in_list and (indent >= content_col or (paragraph and not interrupts))
+            _close(columns, indent)
+            columns.append(item_match.start(1) if item_match.group(1) else len(line) + 1)
+        elif columns and indent < columns[-1] and not (paragraph and not interrupts):
+            _close(columns, indent)
         if item_match:
             paragraph = bool((item_match.group(1) or "").strip())
         else:
@@ -73,7 +89,26 @@ def scan_body(body: str, first_line: int = 1) -> BodyInfo:
         if title is None and heading and heading.group(1) == "#":
             title = (heading.group(2) or "").strip() or None
         if "[[" in line:
-            visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-            for wiki in _WIKI.finditer(visible):
-                links.append(Link(wiki.group(1).strip(), first_line + offset))
-    return BodyInfo(title, Checklist(total, checked), tuple(links))
+            _links(line, first_line + offset, links)
+    checklist = _CHECKLISTS.get((total, checked))
+    if checklist is None:
+        checklist = Checklist(total, checked)
+        if total < 64:  # the usual counts: one shared object each (the cache then stores it once)
+            _CHECKLISTS[total, checked] = checklist
+    return BodyInfo(title, checklist, tuple(links))
+
+
+_CHECKLISTS: dict[tuple[int, int], Checklist] = {}
+
+
+def _close(columns: list[int], indent: int) -> None:
+    """Close the list items a line at this indent is not inside (an outer item may still hold it)."""
+    while columns and columns[-1] > indent:
+        columns.pop()
+
+
+def _links(line: str, number: int, links: list[Link]) -> None:
+    """The `[[id]]` links of one line, outside code spans."""
+    visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+    for wiki in _WIKI.finditer(visible):
+        links.append(Link(wiki.group(1).strip(), number))

@@ -27,12 +27,10 @@ by hash until it is old enough (git's "racy clean" rule).
 from __future__ import annotations
 
 import gc
-import hashlib
 import io
 import os
 import pickle
 import sys
-import tempfile
 import threading
 import time
 import zlib
@@ -43,11 +41,17 @@ from pathlib import Path
 from typing import Any
 
 from workspace_tool import __version__
+
+try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashlib (3 ms per command)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python implementation
+    from hashlib import blake2b
 from workspace_tool.config import Settings
 from workspace_tool.loader import FileStat, read_text
+from workspace_tool.model import TimeEntry, TimeLog
 from workspace_tool.parse import Parsed, parse_document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the shape of cached values (model, Parsed, Entry) changes."""
 CACHE_DIR = ".wm"
 SNAPSHOT_NAME = "cache.pickle"
@@ -93,12 +97,62 @@ class CacheStats:
     wrote: str = ""
 
 
+_ENTRY_FIELDS = tuple(f.name for f in fields(TimeEntry))
+
+
+def _reduce_timelog(doc: TimeLog) -> Any:
+    """Pickle a timelog with its entries as plain tuples of their fields, rebuilt by `_timelog`.
+
+    Unpickling 100,000 entries as objects (a class lookup, a failed
+    `__setstate__` lookup and a state dict each) was most of a warm time
+    report; tuples load several times faster, and `_timelog` makes the same
+    objects (the same `__dict__`, as unpickling them would).
+    """
+    entries = doc.entries
+    if type(entries) is not tuple or any(type(e) is not TimeEntry or len(e.__dict__) != len(_ENTRY_FIELDS) for e in entries):
+        return doc.__reduce_ex__(pickle.HIGHEST_PROTOCOL)  # not what the parser makes: pickle it as it is
+    state = dict(doc.__dict__)
+    state["entries"] = tuple([tuple(e.__dict__.values()) for e in entries])
+    return _timelog, (state,)
+
+
+def _timelog(state: dict[str, Any]) -> TimeLog:
+    """A timelog from `_reduce_timelog`'s form (checked: a damaged cache file raises, and is rebuilt)."""
+    rows = state["entries"]
+    if type(rows) is not tuple or not all(type(row) is tuple and len(row) == len(_ENTRY_FIELDS) for row in rows):
+        raise pickle.UnpicklingError("bad timelog entries in cache")
+    new = object.__new__
+    entries = []
+    for row in rows:
+        entry = new(TimeEntry)
+        entry.__dict__.update(zip(_ENTRY_FIELDS, row))
+        entries.append(entry)
+    doc = new(TimeLog)
+    doc.__dict__.update(state)
+    doc.__dict__["entries"] = tuple(entries)
+    return doc
+
+
+def _dumps(value: Any) -> bytes:
+    """`pickle.dumps`, with timelogs in their compact form (see `_reduce_timelog`)."""
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return stream.getvalue()
+
+
+_DISPATCH: dict[type, Any] = {TimeLog: _reduce_timelog}
+
+
 class _Unpickler(pickle.Unpickler):
     """An unpickler that only builds our model types and a few standard ones."""
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _ALLOWED_GLOBALS:
             return super().find_class(module, name)
+        if (module, name) == (__name__, "_timelog"):
+            return _timelog
         if module in _ALLOWED_MODULES and "." not in name:
             found = super().find_class(module, name)
             if isinstance(found, type) and found.__module__ == module:  # our classes, not what a module imported
@@ -108,7 +162,7 @@ class _Unpickler(pickle.Unpickler):
 
 def settings_fingerprint(settings: Settings) -> str:
     """A stable hash of the settings (sets sorted, so it does not vary between runs)."""
-    return hashlib.blake2b(_canonical(settings).encode(), digest_size=16).hexdigest()
+    return blake2b(_canonical(settings).encode(), digest_size=16).hexdigest()
 
 
 def _canonical(value: Any) -> str:
@@ -132,7 +186,7 @@ def cache_key(settings: Settings) -> str:
 
 
 def digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def parse_one(root: Path, relpath: str, settings: Settings, with_hash: bool = True) -> tuple[bytes, Parsed]:
@@ -155,7 +209,7 @@ def parse_entries(root: Path, stats: list[FileStat], settings: Settings, read_ns
 
 def _parse_chunk(job: tuple[Path, list[FileStat], Settings, int]) -> bytes:
     """A pool worker's share, returned pickled: the parent unpickles it once and can write the same bytes to the cache."""
-    return pickle.dumps(parse_entries(*job), protocol=pickle.HIGHEST_PROTOCOL)
+    return _dumps(parse_entries(*job))
 
 
 def parse_many(root: Path, stats: list[FileStat], settings: Settings, read_ns: int) -> tuple[dict[str, Entry], list[bytes]]:
@@ -180,7 +234,7 @@ def parse_many(root: Path, stats: list[FileStat], settings: Settings, read_ns: i
         with ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             pending = pool.map(_parse_chunk, jobs)
             entries = parse_entries(root, mine, settings, read_ns)
-            chunks = [pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)]  # while the workers finish
+            chunks = [_dumps(entries)]  # while the workers finish
             for chunk in pending:
                 entries.update(pickle.loads(chunk))
                 chunks.append(chunk)
@@ -334,9 +388,11 @@ class ParseCache:
 
     def _write(self, name: str, entries: Mapping[str, Entry]) -> bool:
         """Write atomically (temporary file, then `os.replace`); False when the folder is not writable."""
-        chunks = self._chunks if name == SNAPSHOT_NAME and self._chunks else [pickle.dumps(dict(entries), protocol=pickle.HIGHEST_PROTOCOL)]
+        chunks = self._chunks if name == SNAPSHOT_NAME and self._chunks else [_dumps(dict(entries))]
         body = pickle.dumps(chunks, protocol=pickle.HIGHEST_PROTOCOL)
         header = pickle.dumps({"key": self.key, "crc": zlib.crc32(body), "length": len(body), "written_ns": time.time_ns()})
+        import tempfile  # only when writing: a warm run that changed nothing never needs it
+
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"

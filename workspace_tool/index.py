@@ -39,8 +39,6 @@ class _Links:
     backlinks: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
     subtasks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     superseded_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    entries: list[TimeEntry] = field(default_factory=list)
-    logged: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 @dataclass
@@ -56,6 +54,8 @@ class Index:
     stems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_path: dict[str, Document] = field(default_factory=dict)
     _links: _Links | None = field(default=None, init=False, repr=False, compare=False)
+    _entries: list[TimeEntry] | None = field(default=None, init=False, repr=False, compare=False)
+    _logged: dict[str, float] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- references: resolved on first use (many commands never need them) --
     def _resolved(self) -> _Links:
@@ -85,11 +85,25 @@ class Index:
 
     @property
     def entries(self) -> list[TimeEntry]:
-        return self._resolved().entries
+        """Every time entry, timelog by timelog (in index order); collected on first use, apart from
+        the references: a time report needs the entries, not 100,000 resolved references."""
+        if self._entries is None:
+            found: list[TimeEntry] = []
+            for doc in self.docs.values():
+                if isinstance(doc, TimeLog):
+                    found.extend(doc.entries)
+            self._entries = found
+        return self._entries
 
     @property
     def logged(self) -> dict[str, float]:
-        return self._resolved().logged
+        """Hours logged per ref (summed in entry order)."""
+        if self._logged is None:
+            logged: dict[str, float] = defaultdict(float)
+            for entry in self.entries:
+                logged[entry.ref] += entry.hours
+            self._logged = logged
+        return self._logged
 
     # -- lookups -------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
@@ -203,7 +217,4 @@ def _collect_references(index: _Links, doc: Document) -> None:
     for link in doc.links:
         index.references.append(Reference(doc.id, link.target, "link", link.line))
     if isinstance(doc, TimeLog):
-        for entry in doc.entries:
-            index.entries.append(entry)
-            index.logged[entry.ref] += entry.hours
-            index.references.append(Reference(doc.id, entry.ref, "entry", entry.line))
+        index.references.extend(Reference(doc.id, entry.ref, "entry", entry.line) for entry in doc.entries)

@@ -5,6 +5,7 @@ No I/O happens here; `loader` reads files and hands their text in.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -27,6 +28,8 @@ TYPE_FOLDERS = {
     "goals": "goal",
     "timelogs": "timelog",
 }
+_SPECS = {doc_type: F.specs_for(doc_type) for doc_type in DOC_TYPES}
+"""Each type's field specs, built once (read only here)."""
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?:\s|$)", re.MULTILINE)
 
 
@@ -163,10 +166,10 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
             doc_id = str(data["id"]).strip()
         else:
             diagnostics.append(Diagnostic(path, lines.get("id", 1), "error", "bad-value", f"id: expected text, got {data['id']!r}"))
-    specs = F.specs_for(doc_type)
+    specs = _SPECS.get(doc_type) or F.specs_for(doc_type)
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    cal = settings.calendar
+    hours_per_day, days_per_week = settings.calendar.hours_per_day, settings.calendar.days_per_week
     for key, raw in data.items():
         if key in F.RESERVED:
             continue
@@ -177,7 +180,7 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
         if raw is None:
             continue
         try:
-            values[key] = F.convert(spec, raw, cal.hours_per_day, cal.days_per_week)
+            values[key] = F.convert(spec, raw, hours_per_day, days_per_week)
         except F.FieldError as exc:
             diagnostics.append(Diagnostic(path, lines.get(key, 1), "error", "bad-value", f"{key}: {exc}"))
     info = scan_body(split.body, split.body_line)
@@ -186,26 +189,75 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
         under = path_project(path)
         if under is not None:
             values["project"] = under
-    cls = DOCUMENT_CLASSES[doc_type]
     workflow = settings.workflow(doc_type)
     if workflow is not None and "status" not in values:
         values["status"] = workflow.default
     if doc_type == "timelog":
         values.update(_timelog_values(values, split, path, settings, diagnostics))
-    document = cls(
-        id=doc_id,
-        path=path,
-        title=str(title),
-        body=split.body,
-        body_line=split.body_line,
-        links=info.links,
-        checklist=info.checklist,
-        raw=data,
-        lines=lines,
-        extra=extra,
-        **values,
+    document = _new_document(
+        doc_type,
+        {
+            "id": doc_id,
+            "path": path,
+            "title": str(title),
+            "body": split.body,
+            "body_line": split.body_line,
+            "links": info.links,
+            "checklist": info.checklist,
+            "raw": data,
+            "lines": lines,
+            "extra": extra,
+            **values,
+        },
     )
     return Parsed(document, tuple(diagnostics))
+
+
+def _templates() -> dict[str, tuple[dict[str, Any], frozenset[str]]]:
+    """Per type, every field's default in declaration order, and the fields without a plain
+    default (`_new_document` needs a value for each).
+
+    Only for classes that a plain `__init__` would build the same way: no
+    `__post_init__`, every field an `__init__` argument, and every field the
+    parser sets (the specs and the common ones) declared.
+    """
+    templates: dict[str, tuple[dict[str, Any], frozenset[str]]] = {}
+    common = {"id", "path", "title", "body", "body_line", "links", "checklist", "raw", "lines", "extra"}
+    for doc_type, cls in DOCUMENT_CLASSES.items():
+        declared = dataclasses.fields(cls)
+        names = {f.name for f in declared}
+        if hasattr(cls, "__post_init__") or not all(f.init for f in declared) or not (common | set(_SPECS[doc_type])) <= names:
+            continue
+        defaults = {f.name: None if f.default is dataclasses.MISSING else f.default for f in declared}
+        templates[doc_type] = defaults, frozenset(f.name for f in declared if f.default is dataclasses.MISSING)
+    return templates
+
+
+def _new_document(doc_type: str, values: dict[str, Any]) -> Document:
+    """`cls(**values)` for a document class, at a third of the cost (a frozen dataclass's `__init__`
+    sets each of its ~25 fields through `object.__setattr__`).
+
+    The instance gets the same `__dict__`, in the same order, as `__init__`
+    would give it (and as unpickling it from the cache does). Without a value
+    for every field lacking a plain default (`id`, `path`, `title`, and `raw`,
+    `lines`, `extra` with their default factories), or with a value for no
+    field, it is `__init__` that runs (and fills in or complains).
+    """
+    cls = DOCUMENT_CLASSES[doc_type]
+    template = _TEMPLATES.get(doc_type)
+    if template is None:
+        return cls(**values)
+    defaults, required = template
+    state = defaults.copy()
+    state.update(values)
+    if len(state) != len(defaults) or not values.keys() >= required:
+        return cls(**values)
+    document = object.__new__(cls)
+    document.__dict__.update(state)
+    return document
+
+
+_TEMPLATES = _templates()
 
 
 def _timelog_values(values: dict[str, Any], split: Split, path: str, settings: Settings, diagnostics: list[Diagnostic]) -> dict[str, Any]:

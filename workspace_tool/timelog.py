@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
+from typing import Any
 
 from workspace_tool.errors import Diagnostic
 from workspace_tool.model import TimeEntry
@@ -32,27 +34,45 @@ def clock_hours(start: dt.time, end: dt.time) -> float:
     return minutes / 60
 
 
-def parse_entry(line: str, number: int, person: str, path: str, hours_per_day: float = 8.0) -> TimeEntry | Diagnostic | None:
-    """Parse one body line. None for lines that are not entries (prose, headings)."""
+def parse_entry(
+    line: str, number: int, person: str, path: str, hours_per_day: float = 8.0, shared: dict[Any, Any] | None = None
+) -> TimeEntry | Diagnostic | None:
+    """Parse one body line. None for lines that are not entries (prose, headings).
+
+    `shared` (one dict per timelog) lets equal dates, notes and tag tuples of
+    one file be one object: equal values either way, but the cache pickles a
+    shared object once (a month of entries has ~20 dates for ~100 lines).
+    """
     if not _ITEM.match(line):
         return None
     match = _ENTRY.match(line)
     if not match or not match.group("ref"):
         return Diagnostic(path, number, "error", "bad-entry", "time entry needs DATE, START-END or DURATION, and a task or project ID")
-    try:
-        day = dt.date.fromisoformat(match.group("date"))
-    except ValueError:
-        return Diagnostic(path, number, "error", "bad-entry", f"bad date {match.group('date')!r} in time entry (use YYYY-MM-DD)")
+    if shared is None:
+        shared = {}
+    text = match.group("date")
+    day = shared.get(("date", text))
+    if day is None:
+        try:
+            day = shared["date", text] = dt.date.fromisoformat(text)
+        except ValueError:
+            return Diagnostic(path, number, "error", "bad-entry", f"bad date {text!r} in time entry (use YYYY-MM-DD)")
     when = match.group("when")
     start = end = None
     try:
         if "-" in when and ":" in when:
-            first, _, second = when.partition("-")
-            start = _clock(first)
-            end = _clock(second) if second else None
-            hours = clock_hours(start, end) if end else 0.0
+            clocks = shared.get(("clock", when))
+            if clocks is None:  # the same ranges recur in a month of entries
+                first, _, second = when.partition("-")
+                start = _clock(first)
+                end = _clock(second) if second else None
+                clocks = shared["clock", when] = (start, end, clock_hours(start, end) if end else 0.0)
+            start, end, hours = clocks
         else:
-            hours = parse_duration(when, hours_per_day).hours
+            known = shared.get(("when", when))
+            if known is None:
+                known = shared["when", when] = parse_duration(when, hours_per_day).hours
+            hours = known
     except ValueError as exc:
         return Diagnostic(path, number, "error", "bad-entry", f"{exc} in time entry")
     if hours <= 0 and end is not None:
@@ -62,18 +82,21 @@ def parse_entry(line: str, number: int, person: str, path: str, hours_per_day: f
     if end is None and start is None and hours <= 0:
         return Diagnostic(path, number, "error", "bad-entry", "time entry has no duration")
     rest = match.group("rest") or ""
-    tags = tuple(t.lower() for t in _TAG.findall(rest))
-    note = _TAG.sub("", rest).strip()
-    return TimeEntry(person, day, match.group("ref"), round(hours, 6), number, path, start, end, note, tags)
+    tags = tuple(t.lower() for t in _TAG.findall(rest)) if "#" in rest else ()
+    tags = shared.setdefault(("tags", tags), tags)
+    note = _TAG.sub("", rest).strip() if tags else rest.strip()
+    note = shared.setdefault(("note", note), note)
+    return TimeEntry(person, day, sys.intern(match.group("ref")), round(hours, 6), number, path, start, end, note, tags)
 
 
 def parse_entries(body: str, first_line: int, person: str, path: str, hours_per_day: float = 8.0) -> tuple[list[TimeEntry], list[Diagnostic]]:
     entries: list[TimeEntry] = []
     diagnostics: list[Diagnostic] = []
+    shared: dict[Any, Any] = {}
     for offset, line in enumerate(body.split("\n")):
         if not line or line.lstrip()[:1] not in "-*+":
             continue
-        result = parse_entry(line, first_line + offset, person, path, hours_per_day)
+        result = parse_entry(line, first_line + offset, person, path, hours_per_day, shared)
         if isinstance(result, TimeEntry):
             entries.append(result)
         elif isinstance(result, Diagnostic):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -24,6 +25,14 @@ class SafeLoader(_Base):  # type: ignore[valid-type,misc]
 
 
 def _timestamp(loader: Any, node: Any) -> Any:
+    value = node.value
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        digits = value[:4] + value[5:7] + value[8:]
+        if digits.isascii() and digits.isdigit():  # YYYY-MM-DD: what PyYAML makes of it, without its regex
+            try:
+                return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:
+                return value
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
@@ -41,16 +50,31 @@ _TOP_KEY = re.compile(r"^([^\s#:\-][^:#]*?|\"[^\"]*\"|'[^']*')\s*:(?:\s|$)")
 def key_lines(text: str, line_offset: int) -> dict[str, int]:
     """Map each top-level key of a YAML block mapping to its 1-based line.
 
-    `line_offset` is the number of file lines before `text`.
+    `line_offset` is the number of file lines before `text`. This is
+    `_TOP_KEY` on each line, found with `find` when no quote opens the line:
+    unquoted, the pattern's key runs from a first character that is not
+    whitespace, `#`, `:` or `-` to the line's first `:` (it cannot pass a `:`
+    or a `#`), which must be followed by whitespace or the line's end.
     """
     lines: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), start=line_offset + 1):
-        if not line or line[0] in " \t#":
+        if not line:
             continue
-        match = _TOP_KEY.match(line)
-        if match:
+        first = line[0]
+        if first in " \t#:-" or first.isspace():
+            continue
+        if first in "\"'":
+            match = _TOP_KEY.match(line)
+            if match is None:
+                continue
             key = match.group(1).strip().strip("\"'")
-            lines.setdefault(key, number)
+        else:
+            colon = line.find(":")
+            if colon < 0 or line[colon + 1 : colon + 2].strip() or "#" in line[:colon]:
+                continue
+            key = line[:colon].strip().strip("\"'")
+        if key not in lines:
+            lines[key] = number
     return lines
 
 
@@ -100,19 +124,41 @@ MAX_DEPTH = 64
 
 
 def _check_size(value: Any) -> None:
-    """Walk the loaded value counting nodes (an alias counts each time it is used) and depth."""
-    budget = MAX_NODES
-    stack = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        budget -= 1
-        if budget < 0 or depth > MAX_DEPTH:
-            raise _TooBig
-        if isinstance(node, dict):
-            stack.extend((k, depth + 1) for k in node.keys())
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+    """Count the loaded value's nodes (an alias counts each time it is used) and depth; raise `_TooBig`."""
+    if value.__class__ in _CONTAINERS and _count(value, 0, MAX_NODES) < 0:
+        raise _TooBig
+
+
+def _count(node: Any, depth: int, budget: int) -> int:
+    """The budget left after this node and everything below it (negative: too many, or too deep).
+
+    Depth first with an early stop, so an alias bomb costs at most `MAX_NODES`
+    steps; scalars in a mapping or list are counted without a call each.
+    """
+    budget -= 1
+    kind = type(node)
+    if kind is dict:
+        if node and depth >= MAX_DEPTH:  # its keys and values lie deeper than allowed
+            return -1
+        budget -= len(node)  # the keys: scalars (a list or mapping is not hashable)
+        children: Any = node.values()
+    elif kind is list:
+        if node and depth >= MAX_DEPTH:
+            return -1
+        children = node
+    else:
+        return budget
+    for child in children:
+        if type(child) in _CONTAINERS:
+            budget = _count(child, depth + 1, budget)
+            if budget < 0:
+                return budget
+        else:
+            budget -= 1
+    return budget
+
+
+_CONTAINERS = (dict, list)
 
 
 def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnostic]]:

@@ -185,6 +185,14 @@ class Pricer:
         self._rates[key] = result
         return result
 
+    def terms(self, entry: TimeEntry) -> tuple[str | None, str | None, str | None, bool, Decimal | None, str]:
+        """What `price` resolves, without building a `Priced`: task, project and client IDs,
+        billable, rate and currency (a report prices ~10,000 kinds of entries; see reports.time)."""
+        task, project, client, client_id = self._ref(entry.ref)
+        rate = self._rate(entry.ref, entry.person, task, project, client)[0]
+        currency = client.currency if client and client.currency else self.currency
+        return task.id if task else None, project.id if project else None, client_id, _billable(entry, task, project), rate, currency
+
     def price(self, entry: TimeEntry) -> Priced:
         task, project, client, client_id = self._ref(entry.ref)
         billable = _billable(entry, task, project)

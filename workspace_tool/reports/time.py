@@ -224,7 +224,7 @@ def select(index: Index, query: TimeQuery, now: dt.datetime | None = None, progr
     one_by_one = query.unbilled and pricer.has_invoices
     dated = tuple(g for g in query.group_by if g in _DATE_GROUPS)
     dates: dict[tuple[dt.date, str], str] = {}
-    kinds: dict[tuple[str, str, tuple[str, ...]], tuple[Priced, tuple[object, ...]] | None] = {}
+    kinds: dict[tuple[str, str, tuple[str, ...]], _Kind | None] = {}
     lines: dict[tuple[object, ...], _Line] = {}
     singles: list[_Line] = []
     for entry in stream:
@@ -239,12 +239,10 @@ def select(index: Index, query: TimeQuery, now: dt.datetime | None = None, progr
             info = kinds[kind] = _kind(pricer, entry, query)
         if info is None:
             continue
-        assert isinstance(info, tuple)
-        template, static = info
-        key = (static, *[_bucket(entry.date, g, dates) for g in dated]) if dated else static
+        key = (info.static, *[_bucket(entry.date, g, dates) for g in dated]) if dated else info.static
         line = lines.get(key)
         if line is None:
-            line = lines[key] = _Line(template, entry.date)
+            line = lines[key] = _Line(info.priced(pricer), entry.date)
         minutes = entry.hours * 60  # inlined _Line.add: this loop runs once per entry
         whole = round(minutes)
         if -1e-3 < minutes - whole < 1e-3:
@@ -255,29 +253,56 @@ def select(index: Index, query: TimeQuery, now: dt.datetime | None = None, progr
     return [*lines.values(), *singles]
 
 
-_MISSING: object = object()
+_MISSING: Any = object()
 
 
-def _kind(pricer: Pricer, entry: TimeEntry, query: TimeQuery) -> tuple[Priced, tuple[object, ...]] | None:
-    """The price of entries like this one, and what their lines are keyed by (None: filtered out).
+class _Kind:
+    """Entries alike (same ref, person and tags): what their lines are keyed by, and their price.
+
+    The price (`Priced`, a 12-field frozen dataclass) is only built for a
+    kind that starts a line: 100,000 entries have ~10,000 kinds but a
+    `--by client,project` report has a few dozen lines.
+    """
+
+    __slots__ = ("entry", "static", "template")
+
+    def __init__(self, entry: TimeEntry, static: tuple[object, ...]) -> None:
+        self.entry = entry  # the kind's first entry: the one its price is for
+        self.static = static
+        self.template: Priced | None = None
+
+    def priced(self, pricer: Pricer) -> Priced:
+        if self.template is None:
+            self.template = pricer.price(self.entry)
+        return self.template
+
+
+def _kind(pricer: Pricer, entry: TimeEntry, query: TimeQuery) -> _Kind | None:
+    """What lines of entries like this one are keyed by (None: filtered out).
 
     Entries with the same price and the same non-date row values share a
     line; those that warnings name (unknown ref, no rate) keep their own.
+    Only called where `select` does not price one by one, so no entry of
+    an `--unbilled` query is invoiced here (`_keep` on the price agrees).
     """
-    template = pricer.price(entry)
-    if not _keep(template, query):
+    task, project, client, billable, rate, currency = pricer.terms(entry)
+    if not billable and (query.billable_only or query.unbilled):
         return None
-    static: tuple[object, ...] = (template.billable, template.rate, template.currency)
-    static += tuple(_static_value(template, g) for g in query.group_by if g not in _DATE_GROUPS)
-    if not template.known_ref or (template.billable and template.rate is None):
+    static: tuple[object, ...] = (billable, rate, currency)
+    for group in query.group_by:
+        if group == "tag":
+            static += (entry.tags,)
+        elif group == "person":
+            static += (entry.person,)
+        elif group == "project":
+            static += (project,)
+        elif group == "client":
+            static += (client,)
+        elif group == "task":
+            static += (task,)
+    if (task is None and project is None) or (billable and rate is None):
         static += ((entry.ref, entry.person, entry.tags),)
-    return template, static
-
-
-def _static_value(p: Priced, group: str) -> object:
-    if group == "tag":
-        return p.entry.tags
-    return p.entry.person if group == "person" else getattr(p, group)
+    return _Kind(entry, static)
 
 
 def _bucket(day: dt.date, group: str, dates: dict[tuple[dt.date, str], str]) -> str:
