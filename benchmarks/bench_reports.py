@@ -127,7 +127,8 @@ def main() -> int:
             ledger.append(seconds)
         ledger_cpu = statistics.median(CPU)
         print(f"hledger -f FILE bal: median {statistics.median(ledger):.2f}s, CPU median {ledger_cpu:.2f}s -> wm is "
-              f"{statistics.median(ledger) / statistics.median(warm):.1f}x faster (wall), {ledger_cpu / wm_cpu:.1f}x (CPU)")
+              f"{statistics.median(ledger) / statistics.median(warm):.1f}x faster (wall), {ledger_cpu / wm_cpu:.1f}x (CPU); "
+              f"10x would need wm at {statistics.median(ledger) / 10:.2f}s")
         return _compare(report, _hledger_balances(text), root)
     finally:
         if not options.keep:
