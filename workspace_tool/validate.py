@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from functools import cache
 from typing import Iterable
 
 from workspace_tool import fields as F
@@ -38,12 +39,17 @@ def _duplicates(index: Index) -> Iterable[Diagnostic]:
 
 
 def _targets(index: Index, ref: Reference) -> tuple[str, ...]:
-    if ref.field == "entry":
+    return _field_targets(index.docs[ref.source].type, ref.field)
+
+
+@cache
+def _field_targets(source_type: str, field: str) -> tuple[str, ...]:
+    """The types a reference field may name (none for `[[links]]`, which may name anything)."""
+    if field == "entry":
         return _ENTRY_TARGETS
-    if ref.field == "link":
+    if field == "link":
         return ()
-    source = index.docs[ref.source]
-    spec = F.specs_for(source.type).get(ref.field)
+    spec = F.specs_for(source_type).get(field)
     return spec.target if spec else ()
 
 
@@ -65,12 +71,13 @@ def _references(index: Index) -> Iterable[Diagnostic]:
             message += f" — did you mean {hint!r}?"
         severity = "warning" if ref.field == "link" else "error"
         yield Diagnostic(source.path, ref.line, severity, "unknown-ref", message)
+    docs = index.docs
     for ref in index.references:
         target = index.resolve(ref.target)
         if target is None:
             continue
-        source = index.docs[ref.source]
-        types = _targets(index, ref)
+        source = docs[ref.source]
+        types = _field_targets(source.type, ref.field)
         if types and target.type not in types:
             yield Diagnostic(
                 source.path, ref.line, "error", "wrong-type",
