@@ -174,6 +174,14 @@ def measure_wm(root: Path, repeat: int) -> dict[str, Figure]:
     wm = wm_script()
     results["process: python -c pass"] = _stat([_wall([sys.executable, "-c", "pass"]) for _ in range(repeat)])
     results["process: wm --help"] = _stat([_wall([wm, "--help"]) for _ in range(repeat)])
+    results["process: floor (python + read + LibYAML, as a whole process)"] = _stat(
+        [_wall([sys.executable, "-c", FLOOR, str(root)]) for _ in range(repeat)]
+    )
+    validate = []
+    for _ in range(repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        validate.append(_wall([wm, "-C", str(root), "validate"]))
+    results["process: wm validate (cold: no cache)"] = _stat(validate)
     cmd = [wm, "-C", str(root), "list", f"project:{project}"]
     _wall(cmd)
     results[f"process: wm list project:{project} (warm)"] = _stat([_wall(cmd) for _ in range(repeat)])
