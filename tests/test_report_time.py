@@ -292,3 +292,77 @@ def test_forgotten_timer_is_counted_and_flagged(tmp_path: Path) -> None:
     report = time_report(studio_index(tmp_path / "ws", extra), TimeQuery(start=_d("2026-12-01")), now=dt.datetime(2026, 12, 3, 9, 0))
     assert report.total_hours == 48.0 and report.rows[0].running
     assert "timelogs/bob/2026-12.md:5: timer running since 2026-12-01 09:00 (48.0h so far): stop it or fix the entry" in report.warnings
+
+
+MIXED = {  # besides the studio: unknown refs, a rate-less person on a rate-less project, tags, clock ranges, two running timers
+    "people/carol.md": "---\nname: Carol\n---\n# Carol\n",
+    "projects/lab/project.md": "---\ntitle: Lab\nstatus: active\nbillable: true\n---\n",
+    "timelogs/carol/2026-11.md": (
+        "---\nperson: carol\n---\n\n"
+        "- 2026-11-02 2h lab\n- 2026-11-02 1h nowhere\n- 2026-11-03 45m lab #x #billable\n- 2026-11-09 1h lab #x #billable\n"
+        "- 2026-11-03 10:00-11:15 admin #x\n- 2026-11-30 1h nowhere\n- 2026-11-26 15:00- lab\n- 2026-11-16 30m alice\n"
+    ),
+    "timelogs/bob/2026-12.md": "---\nperson: bob\n---\n\n- 2026-12-01 2h build\n- 2026-12-01 09:00- api\n- 2026-12-07 2h build #x\n",
+}
+QUERIES = [
+    TimeQuery(group_by=g, start=s, end=e, billable_only=b, unbilled=u)
+    for g in (("client", "project"), ("person",), ("tag",), ("task", "week"), ("month", "person"), ("day",), ("project", "tag"))
+    for s, e in ((None, None), (_d("2026-11-01"), _d("2026-11-30")))
+    for b, u in ((False, False), (True, False), (False, True))
+]
+
+
+def _line_facts(lines: list) -> list[tuple]:  # type: ignore[type-arg]
+    return [(ln.priced, ln.day, ln.minutes, ln.other, ln.count) for ln in lines]
+
+
+@pytest.mark.parametrize("with_invoice", [False, True])
+def test_counting_durations_gives_the_lines_of_adding_entry_by_entry(tmp_path: Path, with_invoice: bool) -> None:
+    """`select` counts durations per kind of entry, then makes lines: the same lines, in the same order,
+    with the same prices, first entries, minutes and counts as adding the entries one by one."""
+    from workspace_tool.reports import time as time_mod
+
+    extra = dict(MIXED)
+    if with_invoice:  # `--unbilled` with invoices prices entries one by one: both paths must agree there too
+        extra["invoices/acme-2026-10.md"] = "---\ntitle: Acme 2026-10\ninvoice:\n  entries:\n    - {path: timelogs/alice/2026-10.md, date: 2026-10-05, ref: design, hours: 3}\n---\n"
+    index = studio_index(tmp_path / "ws", extra)
+    assert any(e.running for e in index.entries) and len(index.entries) > 20
+    for query in QUERIES:
+        entries = [e for e in index.entries if query.covers(e.date)]
+        one_by_one = time_mod._lines(Pricer(index, NOW), entries, query)
+        assert _line_facts(time_mod.select(index, query, now=NOW)) == _line_facts(one_by_one), query
+        if not (query.unbilled and with_invoice):
+            pricer = Pricer(index, NOW)
+            tallied = time_mod._tallied_lines(pricer, query, time_mod._tally(entries, query, pricer))
+            assert tallied is not None and _line_facts(tallied) == _line_facts(one_by_one), query
+
+
+def test_durations_not_in_whole_minutes_are_summed_entry_by_entry(tmp_path: Path) -> None:
+    """0.33h is 19.8 minutes: such hours are summed as floats in entry order, so counting them per
+    kind would change the last bits; `select` then adds every entry one by one."""
+    from workspace_tool.reports import time as time_mod
+
+    extra = {"timelogs/bob/2026-12.md": "---\nperson: bob\n---\n\n- 2026-12-01 0.33h build\n- 2026-12-02 2h api\n- 2026-12-03 0.1h build\n- 2026-12-03 0.33h build\n"}
+    index = studio_index(tmp_path / "ws", extra)
+    query = TimeQuery(group_by=("project",))
+    pricer = Pricer(index, NOW)
+    assert time_mod._tallied_lines(pricer, query, time_mod._tally(index.entries, query, pricer)) is None
+    lines = time_mod.select(index, query, now=NOW)
+    assert _line_facts(lines) == _line_facts(time_mod._lines(Pricer(index, NOW), index.entries, query))
+    assert any(line.other for line in lines)
+
+
+def test_report_commands_load_without_the_history_modules() -> None:
+    """`report flow` is attached on demand: `wm report time` never imports the history engine."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, click\n"
+        "from workspace_tool.cli.reports import report_group\n"
+        "ctx = click.Context(report_group)\n"
+        "assert report_group.get_command(ctx, 'time') is not None\n"
+        "assert not any(m.startswith('workspace_tool.history') or m == 'workspace_tool.cli.history' for m in sys.modules), sorted(sys.modules)\n"
+        "assert 'flow' in report_group.list_commands(ctx) and report_group.get_command(ctx, 'flow') is not None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -94,7 +94,37 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
 csv_option = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 
 
-@click.group("report")
+class ReportGroup(click.Group):
+    """The `report` group. `report flow` comes from the history module and is only imported when
+    something looks past the report commands of this module (running or listing `flow`, help, or
+    `commands` itself): importing the history engine cost every `wm report time` ~10 ms."""
+
+    _flow_checked = False
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        if not self._flow_checked:
+            self._flow_checked = True
+            _attach_flow(self._own)
+        return self._own
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._own = value
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        checked, self._flow_checked = self._flow_checked, True  # the decorators below call this: no `flow` yet
+        try:
+            super().add_command(cmd, name)
+        finally:
+            self._flow_checked = checked
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        own = self._own.get(cmd_name)
+        return own if own is not None else self.commands.get(cmd_name)
+
+
+@click.group("report", cls=ReportGroup)
 def report_group() -> None:
     """Reports: time and money, project health, people, estimates, goals.
 
@@ -369,7 +399,7 @@ def goals_cmd(app: App, as_json: bool, as_csv: bool) -> None:
     _emit(table(headers, rows, right=(2, 3, 4)))
 
 
-def _attach_flow() -> None:
+def _attach_flow(commands: dict[str, click.Command]) -> None:
     """`report flow`, from the history engineer's module, when it is there."""
     try:
         module = importlib.import_module("workspace_tool.cli.history")
@@ -377,9 +407,7 @@ def _attach_flow() -> None:
         return
     flow = getattr(module, "FLOW_COMMAND", None)
     if isinstance(flow, click.Command):
-        report_group.add_command(flow, "flow")
+        commands.setdefault("flow", flow)
 
-
-_attach_flow()
 
 COMMANDS: list[click.Command] = [report_group, invoice_cmd]

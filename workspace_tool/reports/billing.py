@@ -142,6 +142,7 @@ class Pricer:
         self.currency = index.settings.currency
         self._refs: dict[str, tuple[Task | None, Project | None, Client | None, str | None]] = {}
         self._rates: dict[tuple[str, str], tuple[Decimal | None, str | None]] = {}
+        self._ref_rates: dict[str, tuple[Decimal | None, str | None]] = {}
         self._invoiced = invoiced_keys(index)
 
     @property
@@ -164,26 +165,36 @@ class Pricer:
             self._refs[ref] = found
         return found
 
+    def _shared_rate(self, ref: str, task: Task | None, project: Project | None, client: Client | None) -> tuple[Decimal | None, str | None]:
+        """The first links of the chain (task, project, client): the same for everyone logging on `ref`."""
+        shared = self._ref_rates.get(ref)
+        if shared is None:
+            shared = self._ref_rates[ref] = _first_rate((
+                (f"task {task.id}" if task else "task", task.rate if task else None),
+                (f"project {project.id}" if project else "project", project.rate if project else None),
+                (f"client {client.id}" if client else "client", client.rate if client else None),
+            ))
+        return shared
+
     def _rate(self, ref: str, person: str, task: Task | None, project: Project | None, client: Client | None) -> tuple[Decimal | None, str | None]:
+        shared = self._shared_rate(ref, task, project, client)
+        if shared[0] is not None:
+            return shared
         key = (ref, person)
         cached = self._rates.get(key)
-        if cached is not None:
-            return cached
-        owner = self.index.get(person)
-        chain: list[tuple[str, float | None]] = [
-            (f"task {task.id}" if task else "task", task.rate if task else None),
-            (f"project {project.id}" if project else "project", project.rate if project else None),
-            (f"client {client.id}" if client else "client", client.rate if client else None),
-            (f"person {person}", owner.rate if isinstance(owner, Person) else None),
-            ("workspace", self.index.settings.rate),
-        ]
-        result: tuple[Decimal | None, str | None] = (None, None)
-        for source, rate in chain:
-            if rate is not None:
-                result = (money(rate), source)
-                break
-        self._rates[key] = result
-        return result
+        if cached is None:
+            owner = self.index.get(person)
+            cached = self._rates[key] = _first_rate((
+                (f"person {person}", owner.rate if isinstance(owner, Person) else None),
+                ("workspace", self.index.settings.rate),
+            ))
+        return cached
+
+    def person_free(self, ref: str) -> bool:
+        """Whether entries on `ref` cost the same whoever logged them: a rate is set on its task,
+        project or client (so neither the person's rate nor the workspace's applies)."""
+        task, project, client, _ = self._ref(ref)
+        return self._shared_rate(ref, task, project, client)[0] is not None
 
     def terms(self, entry: TimeEntry) -> tuple[str | None, str | None, str | None, bool, Decimal | None, str]:
         """What `price` resolves, without building a `Priced`: task, project and client IDs,
@@ -212,6 +223,14 @@ class Pricer:
 
     def price_all(self, entries: Iterable[TimeEntry]) -> list[Priced]:
         return [self.price(e) for e in entries]
+
+
+def _first_rate(chain: Iterable[tuple[str, float | None]]) -> tuple[Decimal | None, str | None]:
+    """The first rate set along a chain of (source, rate), with its source; (None, None) when none is."""
+    for source, rate in chain:
+        if rate is not None:
+            return money(rate), source
+    return None, None
 
 
 def _billable(entry: TimeEntry, task: Task | None, project: Project | None) -> bool:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import chain
 from typing import Any, Callable, Iterable, Sequence
 
 from workspace_tool.errors import UsageError
@@ -216,11 +217,128 @@ def select(index: Index, query: TimeQuery, now: dt.datetime | None = None, progr
     hours summed: 100,000 entries cost a few thousand prices. Running
     timers, and entries under `--unbilled` once invoices exist, are priced
     one by one.
+
+    One pass counts each duration per kind of entry (`_tally`), then the
+    kinds make the lines (`_tallied_lines`): the same lines, in the same
+    order, as adding entry by entry (`_lines`), which is what happens for
+    `--unbilled` with invoices and when some duration is not whole minutes.
     """
-    pricer = Pricer(index, now)
     bounded = query.start is not None or query.end is not None
     entries: Sequence[TimeEntry] = [e for e in index.entries if query.covers(e.date)] if bounded else index.entries
     stream = progress(entries) if progress else entries
+    pricer = Pricer(index, now)
+    if not (query.unbilled and pricer.has_invoices):
+        lines = _tallied_lines(pricer, query, _tally(stream, query, pricer))
+        if lines is not None:
+            return lines
+        stream, pricer = entries, Pricer(index, now)  # some entry is not in whole minutes: sum them one by one
+    return _lines(pricer, stream, query)
+
+
+class _Tally:
+    """What `_tally` counted: per kind (ref, person, tags[, date]) its first entry and how many
+    entries of each duration; the running timers apart, in order."""
+
+    __slots__ = ("counts", "firsts", "running")
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[object, ...], dict[float, int]] = {}
+        self.firsts: dict[tuple[object, ...], TimeEntry] = {}
+        self.running: list[TimeEntry] = []
+
+
+def _tally(stream: Iterable[TimeEntry], query: TimeQuery, pricer: Pricer) -> _Tally:
+    """One pass over the entries; this loop runs once per entry, so it only counts.
+
+    The person is left out of the kind (`_ANYONE`) where it changes neither row
+    nor price: not grouped by person or date, and a rate set on the ref's
+    task, project or client (~10x fewer kinds in a `--by client,project`).
+    """
+    tally = _Tally()
+    counts, firsts, running = tally.counts, tally.firsts, tally.running
+    dated = any(g in _DATE_GROUPS for g in query.group_by)
+    merge = not dated and "person" not in query.group_by
+    free: dict[str, bool] = {}
+    for entry in stream:
+        if entry.end is None and entry.start is not None:
+            running.append(entry)
+            continue
+        ref = entry.ref
+        if merge:
+            person_free = free.get(ref)
+            if person_free is None:
+                person_free = free[ref] = pricer.person_free(ref)
+            kind: tuple[object, ...] = (ref, _ANYONE if person_free else entry.person, entry.tags)
+        else:
+            kind = (ref, entry.person, entry.tags, entry.date) if dated else (ref, entry.person, entry.tags)
+        durations = counts.get(kind)
+        if durations is None:
+            durations = counts[kind] = {}
+            firsts[kind] = entry
+        hours = entry.hours
+        durations[hours] = durations.get(hours, 0) + 1
+    return tally
+
+
+def _tallied_lines(pricer: Pricer, query: TimeQuery, tally: _Tally) -> list[_Line] | None:
+    """The lines `_lines` makes, from `_tally`'s counts (in the same order, with the same prices and
+    sums); None when a duration is not whole minutes (its float sum depends on the order of the
+    entries: `_lines` adds them one by one)."""
+    minutes = _whole_minutes(set(chain.from_iterable(tally.counts.values())))
+    if minutes is None:
+        return None
+    dated = tuple(g for g in query.group_by if g in _DATE_GROUPS)
+    dates: dict[tuple[dt.date, str], str] = {}
+    kinds: dict[tuple[object, ...], _Kind | None] = {}
+    lines: dict[tuple[object, ...], _Line] = {}
+    first_of: dict[tuple[object, ...], TimeEntry] = {}  # (ref, person, tags): its first entry
+    prices: dict[tuple[object, ...], Priced] = {}  # (ref, person, tags): the price of its first entry
+    by_tag = "tag" in query.group_by
+    for kind, durations in tally.counts.items():  # in the order of each kind's first entry
+        entry = tally.firsts[kind]
+        alike = kind[:3] if dated else kind
+        first = first_of.setdefault(alike, entry)
+        # kinds of anyone (see `_tally`) price and group alike when their tags do
+        same = (kind[0], entry.tags if by_tag else ("billable" in entry.tags, "nonbillable" in entry.tags)) if kind[1] is _ANYONE else alike
+        info = kinds.get(same, _MISSING)
+        if info is _MISSING:
+            info = kinds[same] = _kind(pricer, entry, query)
+        if info is None:
+            continue
+        key = (info.static, *[_bucket(entry.date, g, dates) for g in dated]) if dated else info.static
+        line = lines.get(key)
+        if line is None:  # priced as `_lines` does: by the first entry of the (ref, person, tags) that starts it
+            priced = prices.get(alike)
+            if priced is None:
+                priced = prices[alike] = pricer.price(first)
+            line = lines[key] = _Line(priced, entry.date)
+        total = count = 0
+        for hours, times in durations.items():
+            total += minutes[hours] * times
+            count += times
+        line.minutes += total
+        line.count += count
+    singles = []
+    for entry in tally.running:
+        single = pricer.price(entry)
+        if _keep(single, query):
+            singles.append(_single(single))
+    return [*lines.values(), *singles]
+
+
+def _whole_minutes(durations: Iterable[float]) -> dict[float, int] | None:
+    """Each duration in whole minutes (as `_Line.add` rounds them); None when one is not whole minutes."""
+    found = {}
+    for hours in durations:
+        whole = round(hours * 60)
+        if not -1e-3 < hours * 60 - whole < 1e-3:
+            return None
+        found[hours] = whole
+    return found
+
+
+def _lines(pricer: Pricer, stream: Iterable[TimeEntry], query: TimeQuery) -> list[_Line]:
+    """`select`, entry by entry: for `--unbilled` once invoices exist, and for durations that are not whole minutes."""
     one_by_one = query.unbilled and pricer.has_invoices
     dated = tuple(g for g in query.group_by if g in _DATE_GROUPS)
     dates: dict[tuple[dt.date, str], str] = {}
@@ -243,17 +361,12 @@ def select(index: Index, query: TimeQuery, now: dt.datetime | None = None, progr
         line = lines.get(key)
         if line is None:
             line = lines[key] = _Line(info.priced(pricer), entry.date)
-        minutes = entry.hours * 60  # inlined _Line.add: this loop runs once per entry
-        whole = round(minutes)
-        if -1e-3 < minutes - whole < 1e-3:
-            line.minutes += whole
-        else:
-            line.other += entry.hours
-        line.count += 1
+        line.add(entry.hours)
     return [*lines.values(), *singles]
 
 
 _MISSING: Any = object()
+_ANYONE: Any = object()
 
 
 class _Kind:
