@@ -13,6 +13,7 @@ from typing import Any, Callable
 import pytest
 from test_site_build import _git, all_text, build, make_site_workspace
 
+from workspace_tool.site.history_view import EVENTS_CACHE
 from workspace_tool.site.render import shipped_templates
 
 OLD_TITLE = "Design the flamingo login page"
@@ -24,9 +25,10 @@ def files_of(out: Path) -> dict[str, bytes]:
 
 
 def assert_same_as_full_build(ws: Path, out: Path, tmp_path: Path) -> None:
-    """The incremental output equals a build from scratch (no manifest entry, empty folder)."""
+    """The incremental output equals a build from scratch (no manifest entry, empty folder, no kept activity)."""
     full = tmp_path / "full"
     shutil.rmtree(full, ignore_errors=True)
+    (ws / EVENTS_CACHE).unlink(missing_ok=True)
     build(ws, full, incremental=False)
     got, want = files_of(out), files_of(full)
     assert sorted(got) == sorted(want)
@@ -176,17 +178,81 @@ def test_a_run_of_edits_never_leaves_a_stale_page(ws: Path, tmp_path: Path) -> N
 
 
 def test_damaged_record_means_a_full_build(ws: Path, tmp_path: Path) -> None:
-    import json
+    import marshal
 
     out = tmp_path / "out"
     build(ws, out)
-    manifest_path = ws / ".wm/site-manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path = ws / ".wm/site-manifest.marshal"
+    manifest = marshal.loads(manifest_path.read_bytes())
     record = manifest["outputs"][str(out.resolve())]["record"]
     record["files"] = {path: 7 for path in record["files"]}
     record["pages"] = {path: {"hash": 1, "keys": "x"} for path in record["pages"]}
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    manifest_path.write_bytes(marshal.dumps(manifest))
     EDITS["body text"](ws)
     result: Any = build(ws, out)
     assert result.models == result.pages
     assert_same_as_full_build(ws, out, tmp_path)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal at all", b"\xe3\x00garbage"])
+def test_unreadable_manifest_or_events_mean_a_full_build(damage: bytes, ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(ws, out)
+    (ws / ".wm/site-manifest.marshal").write_bytes(damage)
+    if (ws / EVENTS_CACHE).exists():
+        (ws / EVENTS_CACHE).write_bytes(damage)
+    EDITS["body text"](ws)
+    result: Any = build(ws, out)
+    assert result.models == result.pages
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+STARTED_DESIGN = "moved design to review"
+
+
+@pytest.fixture
+def git_ws(tmp_path: Path) -> Path:
+    root = make_site_workspace(tmp_path)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    return root
+
+
+def test_uncommitted_edit_adds_its_activity_to_the_kept_events(git_ws: Path, tmp_path: Path) -> None:
+    """Committed versions' events come from the cache (same HEAD); the working copy's are made again."""
+    out = tmp_path / "out"
+    build(git_ws, out)
+    assert (git_ws / EVENTS_CACHE).is_file()
+    kept = (git_ws / EVENTS_CACHE).read_bytes()
+    edit(git_ws, "projects/alpha/tasks/design.md", "status: in-progress", "status: review")
+    result: Any = build(git_ws, out)
+    assert result.models < result.pages
+    assert (git_ws / EVENTS_CACHE).read_bytes() == kept  # HEAD did not move: the committed events were reused
+    for page in ("activity.html", "index.html", "feed.xml"):
+        assert STARTED_DESIGN in (out / page).read_text(encoding="utf-8"), page
+    assert_same_as_full_build(git_ws, out, tmp_path)
+    edit(git_ws, "projects/alpha/tasks/design.md", "status: review", "status: in-progress")  # back to the committed text
+    build(git_ws, out)
+    assert STARTED_DESIGN not in (out / "activity.html").read_text(encoding="utf-8")
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
+def test_new_commit_between_builds(git_ws: Path, tmp_path: Path) -> None:
+    """A commit moves HEAD: the events are made again from the new history, and the working copy's event becomes a committed one."""
+    out = tmp_path / "out"
+    build(git_ws, out)
+    edit(git_ws, "projects/alpha/tasks/design.md", "status: in-progress", "status: review")
+    build(git_ws, out)
+    kept = (git_ws / EVENTS_CACHE).read_bytes()
+    _git(git_ws, "commit", "-q", "-am", "Design to review", date="2026-11-24T15:00:00")
+    build(git_ws, out)
+    assert (git_ws / EVENTS_CACHE).read_bytes() != kept
+    activity = (out / "activity.html").read_text(encoding="utf-8")
+    assert STARTED_DESIGN in activity and "2026-11-24" in activity
+    assert "Design to review" in (out / "d/design.html").read_text(encoding="utf-8")
+    assert_same_as_full_build(git_ws, out, tmp_path)
+    EDITS["body text"](git_ws)  # and an uncommitted edit on top of the new HEAD
+    result: Any = build(git_ws, out)
+    assert result.models < result.pages
+    assert_same_as_full_build(git_ws, out, tmp_path)

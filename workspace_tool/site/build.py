@@ -10,7 +10,7 @@ Each stage takes one object and returns one. Incremental, twice over:
   hash the same as in the last build, and whose file is still there, is
   neither rendered nor written.
 
-The manifest lives in `<workspace>/.wm/site-manifest.json`. Files a
+The manifest lives in `<workspace>/.wm/site-manifest.marshal`. Files a
 previous build wrote that this one does not (a document deleted or made
 private) are removed.
 """
@@ -20,10 +20,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import marshal
 import multiprocessing
 import os
 import posixpath
 import shutil
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -51,8 +53,8 @@ from workspace_tool.site.render import (
 from workspace_tool.site.search import search_records, search_script
 from workspace_tool.site.sources import load_sources
 
-MANIFEST = ".wm/site-manifest.json"
-MANIFEST_VERSION = 2
+MANIFEST = ".wm/site-manifest.marshal"
+MANIFEST_VERSION = 3
 PARALLEL_MIN_PAGES = 48
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
@@ -262,9 +264,10 @@ def _file_prints(data: SiteData, last: deps.Record | None) -> dict[str, list[Any
     """Every document file's fingerprint and the keys it emits (kept from the last build when the file is unchanged)."""
     index = data.index
     found: dict[str, list[Any]] = {}
+    root = str(index.root)
     for path, doc in index.by_path.items():
-        now = deps.file_fingerprint(index.root, path)
         before = last.files.get(path) if last is not None else None
+        now = deps.file_fingerprint(index.root, path, before[0] if isinstance(before, list) and before else None, root)
         if isinstance(before, list) and len(before) == 2 and before[0] == now and isinstance(before[1], list):
             found[path] = before
         else:
@@ -459,9 +462,10 @@ def _broken_links(links: dict[str, list[str]], files: set[str]) -> dict[str, lis
 
 
 def _read_manifest(root: Path) -> dict[str, Any]:
+    """The last builds' record (marshal: plain values only, read several times faster than JSON; a damaged file means a full build)."""
     try:
-        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = marshal.loads((root / MANIFEST).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
         return {"version": MANIFEST_VERSION, "outputs": {}}
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or not isinstance(data.get("outputs"), dict):
         return {"version": MANIFEST_VERSION, "outputs": {}}
@@ -473,15 +477,18 @@ def _write_manifest(root: Path, manifest: dict[str, Any], key: str, collected: C
     digests = collected.digests
     record = collected.record
     attachments = {page.path: list(page.attachments) for page in collected.pages if page.attachments}
+    intern = sys.intern  # interned strings are written once and read back shared: links and keys repeat across pages
     for path in list(record.pages):
         if path in links and path in digests:
-            record.pages[path].update(hash=digests[path], links=links[path], attachments=attachments.get(path, []))
+            entry = record.pages[path]
+            entry.update(hash=digests[path], links=[intern(h) for h in links[path]], attachments=attachments.get(path, []))
+            entry["keys"] = [intern(k) for k in entry["keys"]]
         else:
             del record.pages[path]  # failed to render: made again next time
     for path, old in collected.reused.items():
         record.pages[path] = old
     manifest.setdefault("outputs", {})[key] = {"files": sorted(files), "record": record.as_json()}
     try:
-        write_if_changed(root / MANIFEST, json.dumps(manifest, separators=(",", ":"), sort_keys=True).encode("utf-8"))
-    except OSError:
+        write_if_changed(root / MANIFEST, marshal.dumps(manifest))
+    except (OSError, ValueError):
         pass  # a read-only workspace still builds; the next build is a full one

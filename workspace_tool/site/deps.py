@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -78,7 +79,7 @@ def emits(doc: Document, resolve: Any) -> list[str]:
         keys.update(("e:*", f"e:path={doc.path}"))
         for entry in doc.entries:
             keys.update((f"e:ref={entry.ref}", f"e:person={entry.person}"))
-    return sorted(keys)
+    return [sys.intern(key) for key in sorted(keys)]  # interned: the record stores each key once
 
 
 @cache
@@ -98,10 +99,23 @@ def _targets(doc: Document) -> Iterable[str]:
             yield entry.ref
 
 
-def file_fingerprint(root: Path, relpath: str) -> str:
-    """Size, modification time and a hash of the bytes (the time matters: a working-copy version is dated by it)."""
+def file_fingerprint(root: Path, relpath: str, last: Any = None, root_text: str | None = None) -> str:
+    """Size, modification time and a hash of the bytes (the time matters: a working-copy version is dated by it).
+
+    When size and time equal those of `last` (the fingerprint the last build
+    took) it is kept without reading the file: the index cache trusts the
+    same two values.
+    """
+    path = os.path.join(root_text if root_text is not None else str(root), relpath)
+    if isinstance(last, str):
+        try:
+            info = os.stat(path)
+        except OSError:
+            return "missing"
+        if last.startswith(f"{info.st_size}:{info.st_mtime_ns}:"):
+            return last
     try:
-        with open(root / relpath, "rb") as handle:
+        with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             data = handle.read()
     except OSError:

@@ -12,6 +12,8 @@ and audience sites get no diffs and no money fields.
 from __future__ import annotations
 
 import datetime as dt
+import marshal
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,29 +232,88 @@ def _hidden_titles(data: SiteData) -> tuple[str, ...]:
 
 
 def _events(data: SiteData, history: Any, redact: Any) -> list[dict[str, Any]]:
-    from workspace_tool.history.activity import events
-
-    found: list[dict[str, Any]] = []
+    """The activity as site rows, newest first: committed versions' events from the cache (per HEAD), the working copy's made now."""
     people: dict[str, str] = {}
     for person in data.index.of_type(Person):
         for key in (person.email, person.name, person.id):
             if key:
                 people[key.lower()] = person.id
     since = dt.datetime.combine(data.today - dt.timedelta(days=ACTIVITY_DAYS), dt.time(0), dt.UTC)
-    for event in events(history.documents, people, since):
-        doc = data.index.get(event.doc_id)
-        if doc is None or doc.id not in data.vis or event.date.date() > data.today:
+    rows = committed_events(data, history, people, since) + _event_rows(working_documents(history), people, since, working=True)
+    rows.sort(key=_instant, reverse=True)
+    today = data.today.isoformat()
+    found: list[dict[str, Any]] = []
+    for _, day, actor, doc_id, kind in rows:
+        doc = data.index.get(doc_id)
+        if doc is None or doc.id not in data.vis or day > today:
             continue
-        actor = event.actor if event.actor in data.vis or data.vis.audience.internal else "someone"
         found.append({
-            "date": event.date.date().isoformat(),
-            "kind": redact(", ".join(event.phrases)),
-            "author": actor,
+            "date": day,
+            "kind": redact(kind),
+            "author": actor if actor in data.vis or data.vis.audience.internal else "someone",
             "ref": data.ref(doc.id),
             "type": doc.type,
             "project": doc.id if isinstance(doc, Project) else doc.project,
         })
     return found
+
+
+EventRow = tuple[float, str, str, str, str]
+"""An event as cached: (UTC timestamp, the author's local date, actor, document ID, what happened in words)."""
+EVENTS_CACHE = ".wm/site-events.marshal"
+EVENTS_FORMAT = 1
+
+
+def _instant(row: EventRow) -> float:
+    return row[0]
+
+
+def working_documents(history: Any) -> list[Any]:
+    """The documents whose last version is the working copy (not committed)."""
+    return [d for d in history.documents if d.versions and d.versions[-1].commit is None]
+
+
+def committed_events(data: SiteData, history: Any, people: dict[str, str], since: dt.datetime) -> list[EventRow]:
+    """The events of every committed version since `since`, newest first.
+
+    They depend only on the commits (HEAD), the settings that say what a
+    document is, and who the people are, so they are kept in
+    `.wm/site-events.marshal` under those: an uncommitted edit makes only
+    the working copy's events again. (marshal holds only plain values, so a
+    damaged or planted file cannot run code; it is disposable.)
+    """
+    from workspace_tool import __version__
+    from workspace_tool.cache import settings_fingerprint
+
+    key = [EVENTS_FORMAT, __version__, history.head, settings_fingerprint(data.settings), since.timestamp(), sorted(people.items())]
+    path = data.index.root / EVENTS_CACHE
+    try:
+        kept = marshal.loads(path.read_bytes())
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key and isinstance(kept[1], list):
+            rows: list[EventRow] = kept[1]
+            return rows
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    rows = _event_rows(history.documents, people, since, working=False)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps((key, rows)))
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        pass  # a read-only workspace makes them every time
+    return rows
+
+
+def _event_rows(docs: Any, people: dict[str, str], since: dt.datetime, working: bool) -> list[EventRow]:
+    """Events (`history.activity`) of the committed versions of `docs`, or of their working copies, newest first."""
+    from workspace_tool.history.activity import events
+
+    return [
+        (event.date.timestamp(), event.date.date().isoformat(), event.actor, event.doc_id, ", ".join(event.phrases))
+        for event in events(docs, people, since)
+        if (event.commit is None) == working
+    ]
 
 
 def _flow(data: SiteData, history: Any, project: str, derived: dict[str, Any]) -> dict[str, Any] | None:
