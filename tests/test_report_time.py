@@ -235,7 +235,7 @@ def test_cli_csv(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
 def test_cli_bad_options_are_one_line(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
     for args, message in (
         (["--by", "colour"], "unknown group 'colour'"),
-        (["--from", "yesterday"], "--from: expected a date YYYY-MM-DD"),
+        (["--from", "yesterday"], "bad date for --from: 'yesterday' (use YYYY-MM-DD)"),
         (["--from", "2026-11-02", "--to", "2026-11-01"], "is before --from"),
         (["--json", "--csv"], "cannot be used together"),
     ):

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
 from workspace_tool.workspace import load_index, locate, today_from_env
 
@@ -36,3 +37,13 @@ class App:
     def reload(self) -> Index:
         self._index = None
         return self.index()
+
+
+def date_option(value: str | None, option: str) -> dt.date | None:
+    """A `--from`/`--to`-style date option: None when not given, else YYYY-MM-DD or a usage error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"bad date for {option}: {value!r} (use YYYY-MM-DD)") from None

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from workspace_tool.cli.app import App
-from workspace_tool.cli.reports import date_option, now_for, plan_for, warn
+from workspace_tool.cli.app import App, date_option
+from workspace_tool.cli.reports import now_for, plan_for, warn
 from workspace_tool.errors import UsageError
 from workspace_tool.output import dumps
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
 
-from workspace_tool.cli.app import App
+from workspace_tool.cli.app import App, date_option
 from workspace_tool.errors import UsageError
 from workspace_tool.model import TimeEntry
 from workspace_tool.output import csv_text, dumps, table
@@ -24,14 +24,6 @@ from workspace_tool.reports.time import TimeQuery, TimeReport, parse_group_by, t
 PROGRESS_MIN_DAYS = 92
 """Reports spanning more than about three months show a progress bar (on a terminal)."""
 
-
-def date_option(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def warn(lines: Iterable[str]) -> None:

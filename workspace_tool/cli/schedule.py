@@ -7,7 +7,7 @@ import json
 
 import click
 
-from workspace_tool.cli.app import App
+from workspace_tool.cli.app import App, date_option
 from workspace_tool.errors import NotFoundError, UsageError
 from workspace_tool.index import Index
 from workspace_tool.output import table
@@ -18,15 +18,6 @@ from workspace_tool.scheduling.explain import explain
 from workspace_tool.scheduling.gantt import gantt
 from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, task_rows
 from workspace_tool.scheduling.workload import workload
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"bad date for {option}: {value!r} (use YYYY-MM-DD)") from None
 
 
 @click.command("schedule")
@@ -51,7 +42,7 @@ def schedule_cmd(app: App, project: str | None, start: str | None, as_json: bool
     index = app.index()
     if project is not None and project not in {p.id for p in index.projects()}:
         raise NotFoundError(f"no project with ID {project!r}")
-    plan = schedule(build_input(index, _date(start, "--from"), _history_done_dates(index)))
+    plan = schedule(build_input(index, date_option(start, "--from"), _history_done_dates(index)))
     if why is not None:
         lines = explain(plan, why)
         if lines is None:
@@ -127,11 +118,11 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
       wm workload --from 2024-06-03 --to 2024-06-30 --by week
     """
     index = app.index()
-    first = _date(start, "--from")
+    first = date_option(start, "--from")
     inp = build_input(index, first)
     plan = schedule(inp)
     first = first or inp.start
-    last = _date(end, "--to") or max(plan.end or first, first)
+    last = date_option(end, "--to") or max(plan.end or first, first)
     if last < first:
         raise UsageError(f"--to ({last}) is before --from ({first})")
     rows = workload(plan, inp.resources, inp.calendar, first, last, by)
