@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import pytest
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_history_support import Repo
 
-from workspace_tool.history.flow import flow_report, iso_week, percentile
+from workspace_tool.config import load_settings
+from workspace_tool.history.flow import done_dates, flow_report, iso_week, percentile, task_flow
+from workspace_tool.history.model import DocHistory, Version
 
 NOW = dt.datetime(2026, 1, 20, 12, 0, tzinfo=dt.UTC)
 
@@ -172,3 +177,43 @@ def test_progress_bar_only_on_a_terminal() -> None:
     assert "reading [" in shown.getvalue() and "5/10" in shown.getvalue()
     meter.close()
     assert shown.getvalue().endswith("\r")
+
+
+_STEP = st.one_of(
+    st.sampled_from(["todo", "in-progress", "review", "done", "cancelled", None, ""]).map(lambda s: ("status", s)),
+    st.just(("deleted", None)),
+    st.just(("unparseable", None)),
+    st.sampled_from(["2025-12-01", "not a date"]).map(lambda d: ("done-key", d)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_STEP, min_size=0, max_size=7), min_size=1, max_size=5))
+def test_done_dates_agree_with_task_flow(docs: list[list[tuple[str, Any]]]) -> None:
+    """The scheduler's fast walk over statuses gives `task_flow`'s done date for every document, and `only` filters."""
+    settings_, problems = load_settings("", "workspace.yml")
+    assert not problems
+    workflow = settings_.workflow("task")
+    assert workflow is not None
+    histories = []
+    for n, steps in enumerate(docs):
+        versions, fields = [], {"status": "todo"}
+        for k, (kind, value) in enumerate(steps):
+            at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=k)
+            if kind == "deleted":
+                versions.append(Version(f"c{k}", "A", "a@x", at, "m", f"t{n}.md", f"t{n}", "task", deleted=True))
+                continue
+            if kind == "unparseable":
+                versions.append(Version(f"c{k}", "A", "a@x", at, "m", f"t{n}.md", f"t{n}", "task", unparseable=True))
+                continue
+            fields = {**fields, "status": value} if kind == "status" else {**fields, "done": value}
+            versions.append(Version(f"c{k}", "A", "a@x", at, "m", f"t{n}.md", f"t{n}", "task", fields=fields))
+        histories.append(DocHistory(f"t{n}", "task", f"t{n}.md", tuple(versions)))
+    history = SimpleNamespace(settings=settings_, documents=histories)
+    expected = {}
+    for doc in histories:
+        flow = task_flow(doc, workflow, settings_, NOW) if not doc.deleted else None
+        if flow is not None and flow.done_at is not None:
+            expected[doc.id] = flow.done_at
+    assert done_dates(history) == expected
+    assert done_dates(history, {"t0"}) == {k: v for k, v in expected.items() if k == "t0"}

@@ -86,7 +86,7 @@ def _history_done_dates(index: Index) -> dict[str, dt.date]:
     try:
         from workspace_tool.history import load_history
 
-        return done_dates_from(index, load_history(index).done_dates())
+        return done_dates_from(index, load_history(index))
     except Exception as exc:  # history is optional here: the plan stands without it
         click.echo(f"warning: no done dates from git history ({type(exc).__name__}: {exc})", err=True)
         return {}

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from workspace_tool.config import Settings, Workflow
 from workspace_tool.history.model import DocHistory, Fields
@@ -286,18 +286,40 @@ def _apply(
         remaining[index] += sign * step.estimate
 
 
-def done_dates(history: Any) -> dict[str, dt.datetime]:
-    """When each document now in a done status entered it (by current ID)."""
+def done_dates(history: Any, only: Collection[str] | None = None) -> dict[str, dt.datetime]:
+    """When each document now in a done status entered it (by current ID); with `only`, for those IDs only.
+
+    The same dates as `task_flow(...).done_at`, found by walking the
+    statuses alone (no estimates, no time in status): the scheduler asks for
+    thousands of them on every cold run.
+    """
     result: dict[str, dt.datetime] = {}
     settings: Settings = history.settings
     for doc in history.documents:
-        workflow = settings.workflow(doc.type)
-        if workflow is None or doc.deleted:
+        if doc.deleted or (only is not None and doc.id not in only):
             continue
-        flow = task_flow(doc, workflow, settings, dt.datetime.now(dt.UTC))
-        if flow is not None and flow.done_at is not None:
-            result[doc.id] = flow.done_at
+        workflow = settings.workflow(doc.type)
+        if workflow is None:
+            continue
+        found = _entered_done(doc, workflow)
+        if found is not None:
+            result[doc.id] = found
     return result
+
+
+def _entered_done(doc: DocHistory, workflow: Workflow) -> dt.datetime | None:
+    """When the document's last status change happened, if that status is a done one (`task_flow`'s rule)."""
+    status, previous, done = workflow.default, None, None
+    for version in doc.versions:
+        if version.deleted:
+            continue
+        if version.fields is not None:
+            status = str(version.fields.get("status") or workflow.default)
+        if status == previous:
+            continue
+        done = (version.date if previous is not None else _done_date(version.date, doc.last_fields)) if workflow.is_done(status) else None
+        previous = status
+    return done
 
 
 def flow_report(

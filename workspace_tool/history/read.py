@@ -18,11 +18,12 @@ from typing import Callable, Iterator
 from workspace_tool.config import Settings
 from workspace_tool.history import store, versions
 from workspace_tool.history.blobs import BlobReader
+from workspace_tool.history.frontmatter import FieldsMemo
 from workspace_tool.history.gitlog import log_args, parse_log
 from workspace_tool.history.gitrepo import GitRepo, RepoInfo
 from workspace_tool.history.model import Commit, Fields
 from workspace_tool.history.progress import Progress
-from workspace_tool.history.snapshot import fields_of_text, read_fields
+from workspace_tool.history.snapshot import fields_of_text
 from workspace_tool.history.versions import WorkingFile
 from workspace_tool.loader import SKIPPED_DIRS, discover, read_text
 
@@ -155,11 +156,11 @@ def scan(
 ) -> tuple[list[Commit], dict[str, Fields | None]]:
     """One `git log` pass over `revisions`, reading each new document blob once (commits returned oldest first)."""
     found: dict[str, Fields | None] = {}
-    memo: dict[bytes, Fields | None] = {}
+    memo = FieldsMemo()  # versions differ in a line or two: each distinct top-level entry is parsed once
     lock = threading.Lock()
 
     def parse_blob(sha: str, data: bytes | None) -> None:
-        fields = _memo_fields(data, memo)
+        fields = memo.fields(data)
         with lock:
             found[sha] = fields
 
@@ -179,22 +180,6 @@ def scan(
                 meter.advance()
     commits.reverse()
     return commits, found
-
-
-def _memo_fields(data: bytes | None, memo: dict[bytes, Fields | None]) -> Fields | None:
-    """Frontmatter of a blob; blobs that differ only in their body share one YAML parse."""
-    if data is None or not data.startswith(b"---"):
-        return read_fields(data)
-    end = data.find(b"\n---", 3)
-    end2 = data.find(b"\n...", 3)
-    if end2 != -1 and (end == -1 or end2 < end):
-        end = end2
-    if end == -1:
-        return read_fields(data)
-    key = data[: end + 4]
-    if key not in memo:  # only the frontmatter is decoded and parsed; the body does not matter here
-        memo[key] = read_fields(key + b"\n")
-    return memo[key]
 
 
 def working_copy(repo: GitRepo, info: RepoInfo, root: Path, is_document: Callable[[str], bool]) -> list[WorkingFile]:

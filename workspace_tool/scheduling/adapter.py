@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from typing import Any, Mapping
 
 from workspace_tool.config import WEEKDAYS, Calendar
 from workspace_tool.index import Index
@@ -50,9 +50,13 @@ def undated_done_tasks(index: Index) -> list[str]:
     return [t.id for t in index.of_type(Task) if t.done is None and index.is_done(t)]
 
 
-def done_dates_from(index: Index, history_dates: Mapping[str, dt.datetime]) -> dict[str, dt.date]:
-    """The `done_dates` argument of `build_input` from `History.done_dates()`."""
-    return {task_id: history_dates[task_id].date() for task_id in undated_done_tasks(index) if task_id in history_dates}
+def done_dates_from(index: Index, history: Any) -> dict[str, dt.date]:
+    """The `done_dates` argument of `build_input`: `history.done_dates(ids)` of the done tasks without `done:`."""
+    undated = undated_done_tasks(index)
+    if not undated:
+        return {}
+    found: Mapping[str, dt.datetime] = history.done_dates(frozenset(undated))
+    return {task_id: found[task_id].date() for task_id in undated if task_id in found}
 
 
 def effort_hours(index: Index, task: Task) -> float | None:

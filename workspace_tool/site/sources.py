@@ -69,11 +69,9 @@ def _schedule(index: Index, sources: Sources | None = None) -> Any:
 
 def _done_dates(index: Index, history: Any) -> dict[str, Any]:
     """Done dates from history for done tasks that have no `done:` key (the same rule as `wm schedule`)."""
-    from workspace_tool.scheduling.adapter import done_dates_from, undated_done_tasks
+    from workspace_tool.scheduling.adapter import done_dates_from
 
-    if history is None or not undated_done_tasks(index):
-        return {}
-    return done_dates_from(index, history.done_dates())
+    return {} if history is None else done_dates_from(index, history)
 
 
 def _canonical(value: Any) -> Any:
