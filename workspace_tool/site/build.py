@@ -1,14 +1,17 @@
-"""`wm site build`: load index -> collect page models -> render (parallel) -> write changed files -> check links -> post-build.
+"""`wm site build`: load -> collect (which pages to make) -> pages (make and render, in parallel) -> write -> check links -> manifest.
 
 Each stage takes one object and returns one. Incremental, twice over:
 
-* the collect stage recomputes only the page models an edit can change
+* the collect stage picks only the page models an edit can change
   (`deps`: each page's recorded reads against the keys the changed
   documents emit), unless something global changed (settings, templates,
   HEAD, the set of documents, what is visible), when it recomputes all;
 * a page whose inputs (its context, body, templates and site-wide values)
   hash the same as in the last build, and whose file is still there, is
   neither rendered nor written.
+
+Page models are made, hashed and rendered together, in parallel (`make`);
+the search index and feeds are made in this process meanwhile.
 
 The manifest lives in `<workspace>/.wm/site-manifest.marshal`. Files a
 previous build wrote that this one does not (a document deleted or made
@@ -17,45 +20,30 @@ private) are removed.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import marshal
-import multiprocessing
-import os
 import posixpath
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.index import Index
-from workspace_tool.site import deps
-from workspace_tool.site import render as render_module
+from workspace_tool.site import deps, make
 from workspace_tool.site.context import SiteData, doc_page
 from workspace_tool.site.feeds import atom
-from workspace_tool.site.pages import Page, page_specs
+from workspace_tool.site.pages import PageSpec, page_specs
 from workspace_tool.site.privacy import Audience, visibility
-from workspace_tool.site.render import (
-    Rendered,
-    RenderSettings,
-    init_worker,
-    render_pages,
-    render_range,
-    template_dirs,
-    templates_digest,
-    write_if_changed,
-)
+from workspace_tool.site.render import RenderSettings, template_dirs, templates_digest, write_if_changed
 from workspace_tool.site.search import search_records, search_script
 from workspace_tool.site.sources import load_sources
 
 MANIFEST = ".wm/site-manifest.marshal"
 MANIFEST_VERSION = 3
-PARALLEL_MIN_PAGES = 48
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
@@ -101,20 +89,32 @@ class BuildResult:
 
 @dataclass
 class Collected:
-    """The collect stage's result: the page models made in this build, and what was kept from the last one."""
+    """The collect stage's result: which page models to make in this build, and what is kept from the last one."""
 
     data: SiteData
-    pages: list[Page]  # the pages whose models were made (all of them, unless the build is incremental)
+    specs: list[PageSpec]  # the pages whose models are made (all of them, unless the build is incremental)
     salt: str
     settings: RenderSettings
     paths: list[str] = field(default_factory=list)  # every page of the site
     extra: dict[str, str] = field(default_factory=dict)  # post-build text files: path -> content
     kept_extra: list[str] = field(default_factory=list)  # post-build files unchanged since the last build
     digests: dict[str, str] = field(default_factory=dict)  # page path -> input hash
+    attachments: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page path -> files it links to (pages made now)
     record: deps.Record = field(default_factory=deps.Record)  # this build's dependency record
     reused: dict[str, dict[str, Any]] = field(default_factory=dict)  # page path -> last build's entry, for pages not remade
     full: bool = True  # every page model was made
     last: deps.Record = field(default_factory=deps.Record)  # the previous build's record
+    post_build: bool = False  # the search index and feeds must be made again
+    _prints: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def fingerprint(self, key: str) -> str:
+        """A derived key's fingerprint, once per build; `s:` and `f:` ones are the last build's while the plan's input is the same."""
+        found = self._prints.get(key)
+        if found is None:
+            same_plan = bool(self.record.plan_input) and self.record.plan_input == self.last.plan_input
+            kept = self.last.derived.get(key) if same_plan and key.startswith(("s:", "f:")) else None
+            found = self._prints[key] = kept if kept is not None else self.data.fingerprint(key)
+        return found
 
 
 def build_site(index: Index, options: BuildOptions) -> BuildResult:
@@ -136,9 +136,9 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     last = deps.Record.from_json(previous.get("record")) if options.incremental else deps.Record()
     collected = collect_stage(data, options, last, out)
     lap("collect")
-    result = BuildResult(out, len(collected.paths), len(collected.pages), timings=timings)
-    links, errors = render_stage(collected, out, options, result)
-    lap("render")
+    result = BuildResult(out, len(collected.paths), len(collected.specs), timings=timings)
+    links, errors = pages_stage(collected, out, options, result)
+    lap("pages")
     result.warnings.extend(data.sources.warnings)
     result.warnings.extend(f"{path}: page failed to render: {error}" for path, error in errors)
     files = write_stage(collected, out, result)
@@ -181,7 +181,7 @@ def load_stage(index: Index, options: BuildOptions) -> SiteData:
 
 
 def collect_stage(data: SiteData, options: BuildOptions, last: deps.Record | None = None, out: Path | None = None) -> Collected:
-    """Make the page models: all of them, or (with `last`, the previous build's record) only those an edit can have changed."""
+    """Decide which page models to make: all of them, or (with `last`, the previous build's record) only those an edit can have changed."""
     specs = page_specs(data)
     present = {spec.path for spec in specs}
     nav = [{"url": url, "label": label, "section": section} for url, label, section in NAV if url in present]
@@ -206,18 +206,8 @@ def collect_stage(data: SiteData, options: BuildOptions, last: deps.Record | Non
     record.key = _global_key(data, options, salt)
     record.files = _file_prints(data, last)
     record.plan_input = data.sources.plan_input
-    same_plan = last is not None and bool(record.plan_input) and record.plan_input == last.plan_input
-    prints: dict[str, str] = {}
-
-    def fingerprint(key: str) -> str:
-        found = prints.get(key)
-        if found is None:
-            kept = last.derived.get(key) if same_plan and last is not None and key.startswith(("s:", "f:")) else None
-            found = prints[key] = kept if kept is not None else data.fingerprint(key)
-        return found
-
     try:
-        dirty = deps.dirty_keys(last, record.files, fingerprint) if last is not None and last.key == record.key else None
+        dirty = deps.dirty_keys(last, record.files, collected.fingerprint) if last is not None and last.key == record.key else None
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         dirty = None  # a damaged record: build everything
     collected.full = dirty is None
@@ -226,19 +216,12 @@ def collect_stage(data: SiteData, options: BuildOptions, last: deps.Record | Non
         keys = old.get("keys") if isinstance(old, dict) and "hash" in old else None
         if old is not None and dirty is not None and isinstance(keys, list) and dirty.isdisjoint(keys) and out is not None and (out / spec.path).is_file():
             collected.reused[spec.path] = old
-            continue
-        data.reads = set()
-        try:
-            collected.pages.append(spec.make())
-        finally:
-            read, data.reads = data.reads, None
-        record.pages[spec.path] = {"keys": sorted(read or ())}
-    derived = {key for entry in (*record.pages.values(), *collected.reused.values()) for key in entry["keys"] if deps.is_derived(key)}
-    record.derived = {key: fingerprint(key) for key in sorted(derived)}
+        else:
+            collected.specs.append(spec)
     if dirty is not None and not dirty and out is not None and all((out / path).is_file() for path in post_build_paths(data)):
         collected.kept_extra = post_build_paths(data)  # nothing they are made from changed
     else:
-        collected.extra = post_build_files(data, options)
+        collected.post_build = True
     return collected
 
 
@@ -295,65 +278,42 @@ def post_build_files(data: SiteData, options: BuildOptions) -> dict[str, str]:
     return files
 
 
-# -- stage 3: render -------------------------------------------------------
+# -- stage 3: pages -------------------------------------------------------
 
 
-def render_stage(collected: Collected, out: Path, options: BuildOptions, result: BuildResult) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
-    """Render the pages whose inputs changed, each written as soon as it is rendered (when its bytes changed).
+def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: BuildResult) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Make the chosen page models and render those whose inputs changed (in parallel, see `make`); the search index and feeds meanwhile.
 
-    Returns the links of every page (unchanged pages: from the manifest) and the failures.
+    Returns the links of every page (kept pages: from the manifest) and the failures.
     """
-    old_pages = collected.last.pages
     links: dict[str, list[str]] = {}
     for path, old in collected.reused.items():
         collected.digests[path] = old["hash"]
         links[path] = old.get("links", [])
-    todo: list[Page] = []
-    for page in collected.pages:
-        digest = page.digest(collected.salt)
-        collected.digests[page.path] = digest
-        before = old_pages.get(page.path)
-        if before and before.get("hash") == digest and (out / page.path).is_file():
-            links[page.path] = before.get("links", [])
-        else:
-            todo.append(page)
-    if todo and collected.data.sources.history is not None:
-        from workspace_tool.site.history_view import with_diff_texts
-
-        todo = with_diff_texts(collected.data.index.root, todo)
-    errors: list[tuple[str, str]] = []
     out.mkdir(parents=True, exist_ok=True)
-    settings = replace(collected.settings, out=str(out))
-    for path, page_links, error, written in _render(todo, settings, options.jobs):
-        if error:
-            errors.append((path, error))
+    data = collected.data
+    job = make.Job(data, collected.specs, collected.salt, replace(collected.settings, out=str(out)), collected.last.pages, data.sources.history is not None)
+
+    def post_build() -> None:
+        if collected.post_build:
+            collected.extra = post_build_files(data, options)
+
+    errors: list[tuple[str, str]] = []
+    record = collected.record
+    for made in make.run(job, options.jobs, post_build):
+        record.pages[made.path] = {"keys": made.keys}
+        collected.digests[made.path] = made.digest
+        if made.attachments:
+            collected.attachments[made.path] = made.attachments
+        if made.error is not None:
+            errors.append((made.path, made.error))
             continue
-        result.rendered += 1
-        result.written += written
-        links[path] = page_links
+        result.rendered += made.rendered
+        result.written += made.written
+        links[made.path] = made.links
+    derived = {key for entry in (*record.pages.values(), *collected.reused.values()) for key in entry["keys"] if deps.is_derived(key)}
+    record.derived = {key: collected.fingerprint(key) for key in sorted(derived)}
     return links, errors
-
-
-def _render(pages: list[Page], settings: RenderSettings, jobs: int | None) -> list[Rendered]:
-    """In-process for small rebuilds; else a forked process pool over index ranges (pages are inherited, not pickled)."""
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-        init_worker(settings)
-        return render_pages(pages)
-    size = max(8, len(pages) // (workers * 8))
-    ranges = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
-    results: list[Rendered] = []
-    render_module._PAGES[:] = pages
-    gc.freeze()  # forked workers must not walk (and so copy) the whole inherited heap in every collection
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(settings,)) as pool:
-            for chunk in pool.map(render_range, ranges):
-                results.extend(chunk)
-    finally:
-        gc.unfreeze()
-        render_module._PAGES.clear()
-    return results
 
 
 # -- stage 4: write --------------------------------------------------------
@@ -371,7 +331,7 @@ def write_stage(collected: Collected, out: Path, result: BuildResult) -> set[str
         result.written += _copy(source, out / relpath)
     root = collected.data.index.root
     attachments = [a for old in collected.reused.values() for a in old.get("attachments", [])]
-    attachments.extend(a for page in collected.pages for a in page.attachments)
+    attachments.extend(a for found in collected.attachments.values() for a in found)
     for attachment in attachments:
         target = f"files/{attachment}"
         if target not in files:
@@ -476,7 +436,7 @@ def _write_manifest(root: Path, manifest: dict[str, Any], key: str, collected: C
     """Per output folder: every file written, and the dependency record with each page's hash, links, keys and attachments."""
     digests = collected.digests
     record = collected.record
-    attachments = {page.path: list(page.attachments) for page in collected.pages if page.attachments}
+    attachments = {path: list(found) for path, found in collected.attachments.items()}
     intern = sys.intern  # interned strings are written once and read back shared: links and keys repeat across pages
     for path in list(record.pages):
         if path in links and path in digests:

@@ -8,6 +8,7 @@ processes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import pickle
@@ -16,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from workspace_tool.config import Settings
 from workspace_tool.index import Index
@@ -87,6 +88,19 @@ class SiteData:
         """Note that the page being built read `key`."""
         if self.reads is not None:
             self.reads.add(key)
+
+    @contextlib.contextmanager
+    def untracked(self) -> Iterator[None]:
+        """Reads that are not recorded: for data kept across builds, whose readers record what it depends on.
+
+        What a page records must not depend on whether a shared value was
+        computed while making it or before (in another page, process or build).
+        """
+        reads, self.reads = self.reads, None
+        try:
+            yield
+        finally:
+            self.reads = reads
 
     @property
     def today(self) -> dt.date:

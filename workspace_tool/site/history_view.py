@@ -53,7 +53,8 @@ class HistoryView:
         if self.data is None:
             return []
         if "events" not in self.derived:
-            self.derived["events"] = _events(self.data, self.history, self.redact)
+            with self.data.untracked():  # kept across builds: a page records `EVENTS`, which every document emits
+                self.derived["events"] = _events(self.data, self.history, self.redact)
         events: list[dict[str, Any]] = self.derived["events"]
         return events
 
@@ -63,7 +64,8 @@ class HistoryView:
             return None
         flows = self.derived.setdefault("flows", {})
         if project not in flows:
-            flows[project] = _flow(self.data, self.history, project, self.derived)
+            with self.data.untracked():  # kept across builds: a page records the project's task queries instead
+                flows[project] = _flow(self.data, self.history, project, self.derived)
         found: dict[str, Any] | None = flows[project]
         return found
 

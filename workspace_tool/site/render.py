@@ -1,10 +1,9 @@
 """The render stage: Jinja2 templates (package defaults, overridable per workspace file by file) to HTML.
 
-Runs in worker processes: `init_worker` builds the environment once per
-process; `render_pages` renders pages, writes each file whose bytes
-changed, and returns the links found in it (for the link check). Forked
-workers inherit the page list and get only index ranges (`render_range`),
-so page contexts are never pickled and HTML never travels back.
+Runs in worker processes (see `make`): `init_worker` builds the
+environment once per process; `render_page` turns a page model into HTML,
+`write_if_changed` writes it when its bytes changed, and `links_in` lists
+its links for the link check.
 """
 
 from __future__ import annotations
@@ -12,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from markupsafe import Markup
@@ -105,6 +105,29 @@ def _links(ctx: jinja2.runtime.Context, refs: list[dict[str, Any]]) -> Markup:
     return Markup(", ").join(_link(ctx, r) for r in refs)
 
 
+def _shared(memo: dict[tuple[str, str, str], Markup]) -> Callable[..., Markup]:
+    """The `shared(name)` template function of one environment (`memo` lives as long as it does)."""
+
+    @jinja2.pass_context
+    def shared(ctx: jinja2.runtime.Context, name: str) -> Markup:
+        """Template `name` rendered once per folder and section, then reused: navigation shared by thousands of pages.
+
+        Its links are relative to the page's folder, so it may use only the
+        site-wide values, `section` and `|u`.
+        """
+        page_path = ctx.get("page_path", "index.html")
+        section = ctx.get("section", "")
+        if ctx.get("url_map"):  # MkDocs pages: every page has its own URL
+            return Markup(ctx.environment.get_template(name).render(page_path=page_path, section=section))
+        key = (name, posixpath.dirname(page_path), section)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = Markup(ctx.environment.get_template(name).render(page_path=page_path, section=section))
+        return found
+
+    return shared
+
+
 def _chip(status: dict[str, Any] | None) -> Markup:
     if not status or not status.get("name"):
         return Markup("")
@@ -124,6 +147,7 @@ def make_env(settings: RenderSettings) -> jinja2.Environment:
     env.filters["link"] = _link
     env.filters["links"] = _links
     env.filters["chip"] = _chip
+    env.globals["shared"] = _shared({})
     env.globals.update(settings.globals)
     env.globals["layout"] = settings.layout
     return env
@@ -138,6 +162,14 @@ def init_worker(settings: RenderSettings) -> None:
     _WORKER["env"] = make_env(settings)
     _WORKER["settings"] = settings
     _WORKER["hidden"] = hidden_pattern(settings.hidden)
+
+
+def worker_env(settings: RenderSettings) -> jinja2.Environment:
+    """This process's environment for `settings` (made by `init_worker`, or now)."""
+    if _WORKER.get("settings") is not settings:
+        init_worker(settings)
+    env: jinja2.Environment = _WORKER["env"]
+    return env
 
 
 def render_page(env: jinja2.Environment, settings: RenderSettings, page: Page) -> str:
@@ -160,40 +192,25 @@ def links_in(html: str) -> list[str]:
 
 def write_if_changed(path: Path, content: bytes) -> bool:
     """Write when different; atomic (temporary file then rename). True when written."""
+    name = os.fspath(path)
     try:
-        if path.stat().st_size == len(content) and path.read_bytes() == content:
-            return False
+        if os.stat(name).st_size == len(content):
+            with open(name, "rb") as handle:
+                if handle.read() == content:
+                    return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.wm-tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
+    folder, base = os.path.split(name)
+    temporary = os.path.join(folder, f".{base}.wm-tmp")
+    try:
+        output = open(temporary, "wb")
+    except FileNotFoundError:  # the folder is new (a fresh build): made once, not checked for every page
+        os.makedirs(folder, exist_ok=True)
+        output = open(temporary, "wb")
+    with output:
+        output.write(content)
+    os.replace(temporary, name)
     return True
-
-
-Rendered = tuple[str, list[str], "str | None", bool]
-"""(page path, links in it, error or None, whether its file was written)."""
-
-_PAGES: list[Page] = []
-"""The pages of the running build: forked workers inherit them and receive only index ranges."""
-
-
-def render_pages(pages: list[Page]) -> list[Rendered]:
-    """Render and write pages; a failing page reports its error instead of stopping the build."""
-    env: jinja2.Environment = _WORKER["env"]
-    settings: RenderSettings = _WORKER["settings"]
-    out = Path(settings.out)
-    results: list[Rendered] = []
-    for page in pages:
-        try:
-            html = render_page(env, settings, page)
-        except Exception as exc:  # reported with the page's path by the build
-            results.append((page.path, [], describe_error(exc), False))
-            continue
-        written = write_if_changed(out / page.path, html.encode("utf-8"))
-        results.append((page.path, links_in(html), None, written))
-    return results
 
 
 def describe_error(exc: Exception) -> str:
@@ -207,8 +224,3 @@ def describe_error(exc: Exception) -> str:
         where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
         return f"{where}{type(exc).__name__}: {exc}"
     return f"{type(exc).__name__}: {exc}"
-
-
-def render_range(bounds: tuple[int, int]) -> list[Rendered]:
-    """Render `_PAGES[start:stop]` (in a forked worker)."""
-    return render_pages(_PAGES[bounds[0] : bounds[1]])

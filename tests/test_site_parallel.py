@@ -1,0 +1,90 @@
+"""Pages made and rendered by forked workers (`site.make`) come out exactly as when made in one process.
+
+The other site tests build with one job (in-process); these use a workspace
+with more pages than `PARALLEL_MIN_PAGES`, in git (so workers read the blobs
+of diffs themselves), and compare every output file and the dependency
+record with a one-process build.
+"""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_site_build import TODAY, _git, make_site_workspace
+from test_site_incremental import files_of
+
+from workspace_tool.site import BuildOptions, build_site
+from workspace_tool.site.build import MANIFEST
+from workspace_tool.site.make import PARALLEL_MIN_PAGES
+from workspace_tool.workspace import load_index
+
+TASKS = PARALLEL_MIN_PAGES + 20
+
+
+def build(ws: Path, out: Path, jobs: int, incremental: bool = True) -> Any:
+    index = load_index(ws, TODAY, use_cache=False)
+    return build_site(index, BuildOptions(out, jobs=jobs, incremental=incremental))
+
+
+def record(ws: Path, out: Path) -> dict[str, Any]:
+    manifest = marshal.loads((ws / MANIFEST).read_bytes())
+    found: dict[str, Any] = manifest["outputs"][str(out.resolve())]["record"]
+    return found
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = make_site_workspace(tmp_path)
+    for n in range(TASKS):
+        depends = f"\ndepends_on: [bulk-{n - 1:03d}]" if n % 3 else ""
+        (root / "projects" / "alpha" / "tasks" / f"bulk-{n:03d}.md").write_text(
+            f"---\nid: bulk-{n:03d}\ntitle: Bulk task {n}\nstatus: todo\nassignee: alice\nestimate: {1 + n % 4}h{depends}\n---\nStep {n} of the bulk work.\n",
+            encoding="utf-8",
+        )
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    for n in range(0, TASKS, 5):
+        path = root / "projects" / "alpha" / "tasks" / f"bulk-{n:03d}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("status: todo", "status: in-progress"), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "Start the bulk work", date="2026-11-12T09:00:00")
+    edited = root / "projects" / "alpha" / "tasks" / "bulk-001.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nUncommitted note.\n", encoding="utf-8")
+    return root
+
+
+def test_parallel_build_equals_one_process_build(ws: Path, tmp_path: Path) -> None:
+    parallel, single = tmp_path / "parallel", tmp_path / "single"
+    result = build(ws, parallel, jobs=2)
+    build(ws, single, jobs=1)
+    assert result.models == result.pages > PARALLEL_MIN_PAGES and result.rendered == result.pages
+    assert files_of(parallel) == files_of(single)
+    assert record(ws, parallel)["pages"] == record(ws, single)["pages"]
+    assert "Uncommitted note." in (parallel / "d" / "bulk-001.html").read_text(encoding="utf-8")
+    assert 'class="diff"' in (parallel / "d" / "bulk-005.html").read_text(encoding="utf-8")  # a diff read by a worker
+
+
+def test_parallel_incremental_rebuild_equals_full_build(ws: Path, tmp_path: Path) -> None:
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(ws, out, jobs=2)
+    person = ws / "people" / "alice.md"
+    text = person.read_text(encoding="utf-8")
+    assert "name: Alice Able" in text
+    person.write_text(text.replace("Alice Able", "Alicia Able"), encoding="utf-8")  # every bulk task shows its assignee
+    result = build(ws, out, jobs=2)
+    assert PARALLEL_MIN_PAGES <= result.models < result.pages
+    build(ws, full, jobs=1, incremental=False)
+    assert files_of(out) == files_of(full)
+    assert "Alicia" in (out / "d" / "bulk-010.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_page_in_a_worker_is_reported_with_its_path(ws: Path, tmp_path: Path) -> None:
+    templates = ws / "site_templates"
+    templates.mkdir()
+    (templates / "decisions.html").write_text("{% extends layout %}{% block content %}{{ missing.value }}{% endblock %}\n", encoding="utf-8")
+    index = load_index(ws, TODAY, use_cache=False)
+    with pytest.raises(Exception, match="decisions.html: page failed to render"):
+        build_site(index, BuildOptions(tmp_path / "out", jobs=2))

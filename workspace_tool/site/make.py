@@ -1,0 +1,138 @@
+"""The pages stage: each page model made, hashed, and (when its hash changed) rendered and written, across cores.
+
+Everything a page needs happens in one place, so a full build spreads all
+of it over the cores: making the model (reading through `SiteData`, with
+every read recorded for `deps`), hashing it, reading the blobs its diffs
+need (one `git cat-file` per chunk of pages), rendering and writing it.
+Workers are forked after the load stage, so they inherit the site data and
+the page specs and receive only ranges of spec numbers; what comes back is
+small (`Made`: the keys a page read, its hash, its links). A page whose
+hash is the last build's, and whose file is still there, is not rendered.
+
+Small rebuilds (under `PARALLEL_MIN_PAGES` page models) run in-process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+from workspace_tool.site.context import SiteData
+from workspace_tool.site.pages import Page, PageSpec
+from workspace_tool.site.render import (
+    RenderSettings,
+    describe_error,
+    init_worker,
+    links_in,
+    render_page,
+    worker_env,
+    write_if_changed,
+)
+
+PARALLEL_MIN_PAGES = 48
+CHUNKS_PER_WORKER = 12  # small enough to balance the heavy overview pages against document pages
+
+
+class Made(NamedTuple):
+    """One page of this build: what its model read, its input hash, its links, and what happened to its file."""
+
+    path: str
+    keys: list[str]
+    digest: str
+    links: list[str]
+    attachments: tuple[str, ...]
+    rendered: bool
+    written: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """What making pages needs; forked workers inherit it."""
+
+    data: SiteData
+    specs: list[PageSpec]
+    salt: str
+    settings: RenderSettings  # with `out` set
+    last_pages: dict[str, dict[str, Any]]  # the last build's record per page (hash, links)
+    diffs: bool  # whether history rows may need blob texts for their diffs
+
+
+_JOB: list[Job] = []
+"""The running build's job: forked workers inherit it and receive only ranges of spec numbers."""
+
+
+def make_pages(job: Job, start: int = 0, stop: int | None = None) -> list[Made]:
+    """Make, hash and (when changed) render and write `job.specs[start:stop]`."""
+    data = job.data
+    out = Path(job.settings.out)
+    results: list[Made] = []
+    todo: list[tuple[Page, list[str], str]] = []
+    for spec in job.specs[start:stop]:
+        data.reads = set()
+        try:
+            page = spec.make()
+        finally:
+            read, data.reads = data.reads, None
+        keys = sorted(read or ())
+        digest = page.digest(job.salt)
+        before = job.last_pages.get(page.path)
+        if before and before.get("hash") == digest and (out / page.path).is_file():
+            results.append(Made(page.path, keys, digest, list(before.get("links", [])), page.attachments, False, False))
+        else:
+            todo.append((page, keys, digest))
+    if not todo:
+        return results
+    pages = [page for page, _, _ in todo]
+    if job.diffs:
+        from workspace_tool.site.history_view import with_diff_texts
+
+        pages = with_diff_texts(data.index.root, pages)
+    env = worker_env(job.settings)
+    for (_, keys, digest), page in zip(todo, pages):
+        try:
+            html = render_page(env, job.settings, page)
+        except Exception as exc:  # reported with the page's path by the build
+            results.append(Made(page.path, keys, digest, [], page.attachments, False, False, describe_error(exc)))
+            continue
+        written = write_if_changed(out / page.path, html.encode("utf-8"))
+        results.append(Made(page.path, keys, digest, links_in(html), page.attachments, True, written))
+    return results
+
+
+def _make_range(bounds: tuple[int, int]) -> list[Made]:
+    return make_pages(_JOB[0], *bounds)
+
+
+def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None) -> list[Made]:
+    """Every spec of `job` made: in a forked process pool, or in-process for small rebuilds; `meanwhile` runs in this process while workers work."""
+    workers = jobs or os.cpu_count() or 1
+    count = len(job.specs)
+    if workers <= 1 or count < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        init_worker(job.settings)
+        results = make_pages(job)
+        if meanwhile is not None:
+            meanwhile()
+        return results
+    size = max(4, count // (workers * CHUNKS_PER_WORKER))
+    ranges = [(i, min(i + size, count)) for i in range(0, count, size)]
+    results = []
+    _JOB[:] = [job]
+    gc.freeze()  # forked workers must not walk (and so copy) the whole inherited heap in every collection
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(job.settings,)) as pool:
+            chunks = pool.map(_make_range, ranges)
+            if meanwhile is not None:
+                meanwhile()
+            for chunk in chunks:
+                results.extend(chunk)
+    finally:
+        gc.unfreeze()
+        _JOB.clear()
+    return results
