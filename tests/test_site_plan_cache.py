@@ -1,21 +1,33 @@
-"""The site's plan cache key is the same in every process, whatever the hash seed (holidays are a set)."""
+"""The site's plan cache: its key is the same in every process, whatever the hash seed; a kept plan equals a fresh one; damage is ignored."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import pickle
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from conftest import SAMPLE
+
+from workspace_tool.site.sources import PLAN_CACHE, LazyTasks, Sources, _load_plan, _schedule
+from workspace_tool.workspace import load_index
+
+TODAY = dt.date(2026, 11, 26)
 
 SCRIPT = f"""
 import hashlib
 from pathlib import Path
 from workspace_tool.workspace import load_index
-from workspace_tool.site.sources import _canonical
+from workspace_tool.site.sources import _stable_repr
 from workspace_tool.scheduling.adapter import build_input
 index = load_index(Path({str(SAMPLE)!r}), use_cache=False)
-print(hashlib.blake2b(repr(_canonical(build_input(index))).encode()).hexdigest())
+given = build_input(index)
+assert len(given.calendar.holidays) > 1 and len(given.resources) > 1  # what could come out in another order
+print(hashlib.blake2b(_stable_repr(given).encode()).hexdigest())
 """
 
 
@@ -26,3 +38,51 @@ def test_plan_input_key_does_not_depend_on_the_hash_seed() -> None:
         done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, check=True)
         keys.add(done.stdout.strip())
     assert len(keys) == 1
+
+
+def _workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns(".wm", "site"))
+    return ws
+
+
+def test_kept_plan_is_read_task_by_task_and_equals_a_fresh_one(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    index = load_index(ws, TODAY, use_cache=False)
+    fresh = _schedule(index, Sources())
+    assert (ws / PLAN_CACHE).is_file()
+    kept = _schedule(index, Sources())
+    assert isinstance(kept.tasks, LazyTasks) and not isinstance(fresh.tasks, LazyTasks)
+    assert dict(kept.tasks) == dict(fresh.tasks) and kept.projects == fresh.projects and kept.links == fresh.links
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "planted"])
+def test_a_damaged_or_planted_plan_file_is_ignored(tmp_path: Path, damage: str) -> None:
+    ws = _workspace(tmp_path)
+    index = load_index(ws, TODAY, use_cache=False)
+    sources = Sources()
+    fresh = _schedule(index, sources)
+    path = ws / PLAN_CACHE
+    data = path.read_bytes()
+    head, _, body = data.partition(b"\n")
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        middle = len(head) + 1 + len(body) * 2 // 3  # inside a task's pickle: the checksum no longer matches
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0x55]) + data[middle + 1 :])
+    else:
+        path.write_bytes(head + b"\n" + _Planted.payload(tmp_path))
+    assert _load_plan(path, sources.plan_input) is None
+    again = _schedule(index, Sources())
+    assert dict(again.tasks) == dict(fresh.tasks)
+    assert not (tmp_path / "pwned").exists()
+
+
+class _Planted:
+    @staticmethod
+    def payload(tmp_path: Path) -> bytes:
+        class Evil:
+            def __reduce__(self) -> tuple[object, tuple[str]]:
+                return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+        return pickle.dumps(Evil())

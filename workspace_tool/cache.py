@@ -26,7 +26,6 @@ by hash until it is old enough (git's "racy clean" rule).
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import pickle
@@ -35,8 +34,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from itertools import repeat
 from pathlib import Path
@@ -49,6 +47,7 @@ try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashli
 except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 from workspace_tool.config import Settings
+from workspace_tool.gcpause import paused
 from workspace_tool.loader import FileStat, read_text
 from workspace_tool.model import TimeEntry, TimeLog
 from workspace_tool.parse import Parsed, parse_document
@@ -244,21 +243,6 @@ def parse_many(root: Path, stats: list[FileStat], settings: Settings, read_ns: i
     return entries, chunks
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Building many small objects at once: the cyclic GC only slows it down (none are cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # What was just built lives as long as the index: move it out of the GC's
-        # generations, or re-enabling it starts full passes over everything loaded.
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 class ParseCache:
     """The cache of one workspace under one set of settings.
 
@@ -329,7 +313,7 @@ class ParseCache:
     def refresh(self, files: Iterable[FileStat]) -> dict[str, Parsed]:
         """Every file's parse result, in the order given; only new or changed files are parsed."""
         self.stats = CacheStats()
-        with _no_gc():
+        with paused():
             if not self.loaded:
                 self._load_disk()
             started = time.time_ns()

@@ -12,6 +12,7 @@ from typing import Mapping
 
 from workspace_tool.config import Settings
 from workspace_tool.errors import Diagnostic, UsageError
+from workspace_tool.gcpause import paused
 from workspace_tool.index import Index, build_index
 from workspace_tool.loader import discover, find_root, parse_file, read_settings
 from workspace_tool.model import Document
@@ -37,6 +38,11 @@ def locate(directory: str | os.PathLike[str] | None = None) -> Path:
 
 def load_index(root: Path, today: dt.date | None = None, use_cache: bool = True) -> Index:
     """Read the whole workspace into an index. One broken file never hides the others."""
+    with paused():  # many small, long-lived objects
+        return _load_index(root, today, use_cache)
+
+
+def _load_index(root: Path, today: dt.date | None, use_cache: bool) -> Index:
     settings, setting_problems = read_settings(root)
     files, walk_problems = discover(root, settings)
     parsed = None

@@ -33,7 +33,8 @@ def load_history(index: Index, use_cache: bool = True, progress: bool | None = N
     apply_working(state, reading.working, reading.user)
     documents = group(state)
     paths = {doc_id: doc.path for doc_id, doc in index.docs.items()}
-    return History(tuple(documents), reading.complete, tuple(reading.warnings), reading.head, index.settings, paths)
+    working = frozenset(w.path for w in reading.working)
+    return History(tuple(documents), reading.complete, tuple(reading.warnings), reading.head, index.settings, paths, working)
 
 
 __all__ = ["Commit", "DocHistory", "FieldChange", "FileChange", "History", "Version", "load_history"]

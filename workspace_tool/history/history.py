@@ -26,6 +26,7 @@ class History:
     head: str | None = None
     settings: Settings = field(default_factory=default_settings)
     paths: Mapping[str, str] = field(default_factory=dict)
+    working_paths: frozenset[str] | None = None  # files that differ from HEAD (None: not known, look at every document)
     _by_path: dict[str, DocHistory] = field(default_factory=dict, init=False, repr=False, compare=False)
     _by_id: dict[str, list[DocHistory]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _by_alias: dict[str, list[DocHistory]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -37,6 +38,11 @@ class History:
             self._by_id.setdefault(doc.id, []).append(doc)
             for alias in doc.aliases:
                 self._by_alias.setdefault(alias, []).append(doc)
+
+    def working_documents(self) -> list[DocHistory]:
+        """The documents whose last version is the working copy (not committed), without building the others' versions."""
+        candidates = self.documents if self.working_paths is None else [d for d in self.documents if d.path in self.working_paths]
+        return [d for d in candidates if d.versions and d.versions[-1].commit is None]
 
     def document(self, doc_id: str) -> DocHistory | None:
         """The history of the document with this ID now (or, failing that, once)."""

@@ -5,17 +5,16 @@ This is the I/O side; `versions` turns what is read here into histories.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import fnmatch
 import functools
-import gc
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator
+from typing import Callable
 
 from workspace_tool.config import Settings
+from workspace_tool.gcpause import paused
 from workspace_tool.history import store, versions
 from workspace_tool.history.blobs import BlobReader
 from workspace_tool.history.frontmatter import FieldsMemo
@@ -94,7 +93,7 @@ def _read_commits(
     progress: bool | None,
 ) -> None:
     """Fold the commits into `reading.state`: from the cache, plus `git log OLD..HEAD` (or everything)."""
-    with _gc_paused():  # tens of thousands of small objects, none of them cyclic garbage
+    with paused():  # tens of thousands of small objects, none of them cyclic garbage
         cached = store.load(root) if use_cache else store.Cached()
         state = _restored(cached, cached.blobs, is_document) if cached.prefix == info.prefix and not info.shallow else None
     if cached.prefix != info.prefix or info.shallow:
@@ -124,17 +123,6 @@ def _read_commits(
         cached.head, cached.prefix, cached.state = info.head, info.prefix, versions.export_state(state)
         cached.blobs = {k: v for k, v in blobs.items() if k not in new_blobs} if not incremental else cached.blobs
         store.save(root, cached, new_rows, new_blobs, rebuilt=not incremental)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _restored(cached: store.Cached, blobs: dict[str, Fields | None], is_document: Callable[[str], bool]) -> versions.State | None:

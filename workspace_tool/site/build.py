@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from workspace_tool.errors import UsageError, WorkspaceError
+from workspace_tool.gcpause import paused
 from workspace_tool.index import Index
 from workspace_tool.site import deps, make
 from workspace_tool.site.context import SiteData, doc_page
@@ -129,13 +130,14 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
         clock = now
 
     out = _check_out(index.root, options.out)
-    data = load_stage(index, options)
-    lap("load")
-    manifest = _read_manifest(index.root)
-    previous = manifest.get("outputs", {}).get(str(out), {})
-    last = deps.Record.from_json(previous.get("record")) if options.incremental else deps.Record()
-    collected = collect_stage(data, options, last, out)
-    lap("collect")
+    with paused():  # the history, plan and record: long-lived, and no cyclic garbage
+        data = load_stage(index, options)
+        lap("load")
+        manifest = _read_manifest(index.root)
+        previous = manifest.get("outputs", {}).get(str(out), {})
+        last = deps.Record.from_json(previous.get("record")) if options.incremental else deps.Record()
+        collected = collect_stage(data, options, last, out)
+        lap("collect")
     result = BuildResult(out, len(collected.paths), len(collected.specs), timings=timings)
     links, errors = pages_stage(collected, out, options, result)
     lap("pages")

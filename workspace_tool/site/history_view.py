@@ -102,7 +102,7 @@ _DERIVED: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 def _state(history: Any) -> tuple[Any, ...]:
     """What identifies the history: its HEAD and every uncommitted version (path, date, blob, deleted)."""
-    working = tuple((d.path, d.versions[-1].date, d.versions[-1].deleted) for d in history.documents if d.versions and d.versions[-1].commit is None)
+    working = tuple((d.path, d.versions[-1].date, d.versions[-1].deleted) for d in working_documents(history))
     return (history.head, working)
 
 
@@ -272,7 +272,8 @@ def _instant(row: EventRow) -> float:
 
 def working_documents(history: Any) -> list[Any]:
     """The documents whose last version is the working copy (not committed)."""
-    return [d for d in history.documents if d.versions and d.versions[-1].commit is None]
+    found: list[Any] = history.working_documents()
+    return found
 
 
 def committed_events(data: SiteData, history: Any, people: dict[str, str], since: dt.datetime) -> list[EventRow]:

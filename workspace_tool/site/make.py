@@ -113,6 +113,7 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     """Every spec of `job` made: in a forked process pool, or in-process for small rebuilds; `meanwhile` runs in this process while workers work."""
     workers = jobs or os.cpu_count() or 1
     count = len(job.specs)
+    gc.freeze()  # what the build has loaded stays: collections (and forked workers) no longer walk it
     if workers <= 1 or count < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
         init_worker(job.settings)
         results = make_pages(job)
@@ -123,7 +124,6 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     ranges = [(i, min(i + size, count)) for i in range(0, count, size)]
     results = []
     _JOB[:] = [job]
-    gc.freeze()  # forked workers must not walk (and so copy) the whole inherited heap in every collection
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(job.settings,)) as pool:
@@ -133,6 +133,5 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
             for chunk in chunks:
                 results.extend(chunk)
     finally:
-        gc.unfreeze()
         _JOB.clear()
     return results

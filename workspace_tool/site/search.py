@@ -17,15 +17,14 @@ TEXT_LIMIT = 1200
 _WIKI = re.compile(r"\[\[([^\[\]|#\n]+)(?:[#|][^\[\]\n]*)?\]\]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[`*_>#~|<>\[\]]+")
-_SPACE = re.compile(r"\s+")
 
 
 def plain_text(body: str) -> str:
     """A body as searchable words: wiki links as their bare target (never a label), link texts kept, markup removed."""
-    text = _WIKI.sub(lambda m: m.group(1), body)
-    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _WIKI.sub(lambda m: m.group(1), body) if "[[" in body else body
+    text = _LINK.sub(lambda m: m.group(1), text) if "](" in text else text
     text = _MARKUP.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()[:TEXT_LIMIT]
+    return " ".join(text.split())[:TEXT_LIMIT]  # `str.split()` splits on exactly what `\s` matches, in C
 
 
 def search_records(data: SiteData) -> list[dict[str, Any]]:

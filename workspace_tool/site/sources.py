@@ -8,11 +8,12 @@ warning; pages never show placeholder text.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 from workspace_tool.index import Index
 
@@ -53,7 +54,7 @@ def _schedule(index: Index, sources: Sources | None = None) -> Any:
 
     given = build_input(index, None, _done_dates(index, sources.history if sources is not None else None))
     try:
-        digest = hashlib.blake2b(__version__.encode() + repr(_canonical(given)).encode(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(__version__.encode() + _stable_repr(given).encode(), digest_size=16).hexdigest()
     except (TypeError, ValueError, RecursionError):
         digest = ""
     if sources is not None:
@@ -74,17 +75,16 @@ def _done_dates(index: Index, history: Any) -> dict[str, Any]:
     return {} if history is None else done_dates_from(index, history)
 
 
-def _canonical(value: Any) -> Any:
-    """A value with every set sorted, so its repr is the same in every process (set order follows the hash seed)."""
-    if hasattr(value, "__dataclass_fields__"):
-        return (type(value).__name__, tuple((name, _canonical(getattr(value, name))) for name in value.__dataclass_fields__))
-    if isinstance(value, (set, frozenset)):
-        return ("set", tuple(sorted((_canonical(v) for v in value), key=repr)))
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted(((repr(k), _canonical(v)) for k, v in value.items()), key=lambda kv: kv[0])))
-    if isinstance(value, (list, tuple)):
-        return tuple(_canonical(v) for v in value)
-    return value
+def _stable_repr(given: Any) -> str:
+    """The scheduler input's repr, the same in every process for equal input.
+
+    Dataclasses, tuples, numbers, strings and dates print alike whenever
+    equal; the only sets are of small integers (weekdays, in a fixed order)
+    and of holiday dates (in hash order, which varies between processes:
+    sorted here), and people are sorted by ID.
+    """
+    calendar = replace(given.calendar, holidays=tuple(sorted(given.calendar.holidays)))
+    return repr(replace(given, calendar=calendar, resources=dict(sorted(given.resources.items()))))
 
 
 PLAN_CACHE = ".wm/site-plan.pickle"
@@ -103,22 +103,58 @@ class _PlanUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"unexpected global {module}.{name} in {PLAN_CACHE}")
 
 
+class LazyTasks(Mapping[str, Any]):
+    """A kept plan's scheduled tasks, each unpickled when first read (an incremental build reads a few of thousands)."""
+
+    def __init__(self, pickled: dict[str, bytes]) -> None:
+        self._pickled = pickled
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, task_id: str) -> Any:
+        found = self._loaded.get(task_id)
+        if found is None:
+            found = self._loaded[task_id] = _PlanUnpickler(io.BytesIO(self._pickled[task_id])).load()
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pickled)
+
+    def __len__(self) -> int:
+        return len(self._pickled)
+
+
 def _load_plan(path: Path, digest: str) -> Any:
+    """The kept plan when its input digest matches, with its tasks read on first use (None when missing, stale or damaged)."""
     try:
         with open(path, "rb") as handle:
             if handle.readline().strip() != digest.encode():
                 return None
-            return _PlanUnpickler(handle).load()
+            plan, pickled, check = _PlanUnpickler(handle).load()
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError):
         return None
+    if not isinstance(pickled, dict) or check != _checksum(pickled) or not hasattr(plan, "__dataclass_fields__"):
+        return None
+    return replace(plan, tasks=LazyTasks(pickled))
+
+
+def _checksum(pickled: dict[str, bytes]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for task_id, data in pickled.items():
+        digest.update(task_id.encode("utf-8", "surrogatepass") + b"\0" + len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
 
 
 def _save_plan(path: Path, digest: str, plan: Any) -> None:
-    """Atomically (temporary file, then rename); a read-only workspace just schedules every time."""
+    """Atomically (temporary file, then rename); a read-only workspace just schedules every time.
+
+    Each task is pickled on its own, so a later build unpickles only the tasks it reads.
+    """
     try:
+        pickled = {task_id: pickle.dumps(task, protocol=5) for task_id, task in plan.tasks.items()}
+        payload = pickle.dumps((replace(plan, tasks={}), pickled, _checksum(pickled)), protocol=5)
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(digest.encode() + b"\n" + pickle.dumps(plan, protocol=5))
+        temporary.write_bytes(digest.encode() + b"\n" + payload)
         os.replace(temporary, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass
