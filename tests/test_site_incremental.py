@@ -148,6 +148,11 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "task deleted": _delete("projects/alpha/tasks/build.md"),
     "attachment added": _write("projects/alpha/new.png", "PNG"),
     "settings": _replace("workspace.yml", "rate: 100", "rate: 110"),
+    "body heading retitles": _replace("notes/meeting.md", "# Kickoff meeting", "# Kickoff workshop"),
+    "checklist ticked": _replace("projects/alpha/tasks/design.md", "- [ ] review", "- [x] review"),
+    "body link dropped": _replace("notes/meeting.md", "We talked about [[design]] and", "We talked about design and"),
+    "project body text": _append("projects/alpha/project.md", "\nScope grew in week two.\n"),
+    "time log line broken": _append("timelogs/bob/2026-11.md", "- 2026-11-26 lots of hours\n"),
 }
 
 
@@ -165,6 +170,24 @@ def test_incremental_build_equals_full_build(name: str, ws: Path, tmp_path: Path
     result: Any = build(ws, out)
     if name not in GLOBAL:
         assert result.models < result.pages  # the edit was handled incrementally
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_body_text_edit_remakes_only_its_own_page(ws: Path, tmp_path: Path) -> None:
+    """Text that changes no field, title, checklist, link or entry: only the document's page and the search index."""
+    out = tmp_path / "out"
+    build(ws, out)
+    EDITS["body text"](ws)
+    first: Any = build(ws, out)
+    if (ws / ".git").is_dir():  # the file is now uncommitted: a new event on the dashboard and the activity page
+        assert first.models == 3
+        _append("projects/alpha/tasks/build.md", "\nAnd another.\n")(ws)  # the same event: only the page
+        again: Any = build(ws, out)
+        assert again.models == 1 and again.rendered == 1
+    else:
+        assert first.models == 1 and first.rendered == 1
+    assert "A new paragraph." in (out / "d" / "build.html").read_text(encoding="utf-8")
+    assert "A new paragraph." in (out / "search-index.js").read_text(encoding="utf-8")
     assert_same_as_full_build(ws, out, tmp_path)
 
 

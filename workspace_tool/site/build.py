@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import os
 import posixpath
 import shutil
 import sys
@@ -44,7 +45,7 @@ from workspace_tool.site.search import search_records, search_script
 from workspace_tool.site.sources import load_sources
 
 MANIFEST = ".wm/site-manifest.marshal"
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
@@ -105,15 +106,22 @@ class Collected:
     reused: dict[str, dict[str, Any]] = field(default_factory=dict)  # page path -> last build's entry, for pages not remade
     full: bool = True  # every page model was made
     last: deps.Record = field(default_factory=deps.Record)  # the previous build's record
-    post_build: bool = False  # the search index and feeds must be made again
+    post_build: list[str] = field(default_factory=list)  # the post-build groups to make again ("search", "feeds")
+    same_cards: bool = False  # nothing global changed and every changed document file changed only its body text
     _prints: dict[str, str] = field(default_factory=dict, repr=False)
 
     def fingerprint(self, key: str) -> str:
-        """A derived key's fingerprint, once per build; `s:` and `f:` ones are the last build's while the plan's input is the same."""
+        """A derived key's fingerprint, once per build.
+
+        The schedule's (`s:`, `f:`) are the last build's while the plan's input
+        is the same; priced time's (`p:`) too while no document's card changed
+        (it is made from fields and entries, and the settings, which are global).
+        """
         found = self._prints.get(key)
         if found is None:
             same_plan = bool(self.record.plan_input) and self.record.plan_input == self.last.plan_input
-            kept = self.last.derived.get(key) if same_plan and key.startswith(("s:", "f:")) else None
+            keep = key.startswith(("s:", "f:")) and (same_plan or self.same_cards) or key.startswith("p:") and self.same_cards
+            kept = self.last.derived.get(key) if keep else None
             found = self._prints[key] = kept if kept is not None else self.data.fingerprint(key)
         return found
 
@@ -209,22 +217,41 @@ def collect_stage(data: SiteData, options: BuildOptions, last: deps.Record | Non
     record.files = _file_prints(data, last)
     record.plan_input = data.sources.plan_input
     try:
-        dirty = deps.dirty_keys(last, record.files, collected.fingerprint) if last is not None and last.key == record.key else None
+        comparable = last is not None and last.key == record.key
+        collected.same_cards = comparable and last is not None and deps.only_bodies_changed(last, record.files)
+        dirty = deps.dirty_keys(last, record.files, collected.fingerprint) if comparable and last is not None else None
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
-        dirty = None  # a damaged record: build everything
+        dirty, collected.same_cards = None, False  # a damaged record: build everything
+        collected._prints.clear()
     collected.full = dirty is None
+    existing = _output_files(out) if dirty is not None and out is not None else set()
     for spec in specs:
         old = last.pages.get(spec.path) if last is not None and dirty is not None else None
         keys = old.get("keys") if isinstance(old, dict) and "hash" in old else None
-        if old is not None and dirty is not None and isinstance(keys, list) and dirty.isdisjoint(keys) and out is not None and (out / spec.path).is_file():
+        if old is not None and dirty is not None and isinstance(keys, list) and dirty.isdisjoint(keys) and spec.path in existing:
             collected.reused[spec.path] = old
         else:
             collected.specs.append(spec)
-    if dirty is not None and not dirty and out is not None and all((out / path).is_file() for path in post_build_paths(data)):
-        collected.kept_extra = post_build_paths(data)  # nothing they are made from changed
-    else:
-        collected.post_build = True
+    fresh = {  # post-build files nothing they are made from changed in
+        "search": dirty is not None and not dirty,
+        "feeds": dirty is not None and all(key.startswith(deps.BODY) for key in dirty),  # feeds show the activity (`ev`) and titles
+    }
+    for group, paths in post_build_paths(data).items():
+        if fresh[group] and out is not None and all((out / path).is_file() for path in paths):
+            collected.kept_extra.extend(paths)
+        else:
+            collected.post_build.append(group)
     return collected
+
+
+def _output_files(out: Path) -> set[str]:
+    """Every file under the output folder, as site paths (one walk: cheaper than a check per page)."""
+    found: set[str] = set()
+    for folder, _, names in os.walk(out):
+        relative = os.path.relpath(folder, out).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        found.update(prefix + name for name in names)
+    return found
 
 
 def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
@@ -246,31 +273,37 @@ def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
 
 
 def _file_prints(data: SiteData, last: deps.Record | None) -> dict[str, list[Any]]:
-    """Every document file's fingerprint and the keys it emits (kept from the last build when the file is unchanged)."""
+    """Every document file's fingerprint, the keys it emits and its card (kept from the last build when the file is unchanged)."""
     index = data.index
     found: dict[str, list[Any]] = {}
     root = str(index.root)
     for path, doc in index.by_path.items():
         before = last.files.get(path) if last is not None else None
         now = deps.file_fingerprint(index.root, path, before[0] if isinstance(before, list) and before else None, root)
-        if isinstance(before, list) and len(before) == 2 and before[0] == now and isinstance(before[1], list):
+        if isinstance(before, list) and len(before) == 3 and before[0] == now and isinstance(before[1], list):
             found[path] = before
         else:
-            found[path] = [now, deps.emits(doc, lambda target: getattr(index.resolve(target), "id", None))]
+            emitted = deps.emits(doc, lambda target: getattr(index.resolve(target), "id", None))
+            found[path] = [now, emitted, deps.card(doc, index.file_diagnostics.get(path, ()))]
     return found
 
 
-def post_build_paths(data: SiteData) -> list[str]:
+def post_build_paths(data: SiteData) -> dict[str, list[str]]:
+    """The files made after the pages, by group: the search index, and the Atom feeds."""
     feeds = [f"feeds/{doc_page(p).removeprefix('projects/').removesuffix('.html')}.xml" for p in data.projects()]
-    return ["search-index.js", "feed.xml", *feeds]
+    return {"search": ["search-index.js"], "feeds": ["feed.xml", *feeds]}
 
 
-def post_build_files(data: SiteData, options: BuildOptions) -> dict[str, str]:
-    """The search index and the Atom feeds (workspace and per project)."""
+def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, ...] = ("search", "feeds")) -> dict[str, str]:
+    """The search index and the Atom feeds (workspace and per project), or the `groups` of them asked for."""
     from workspace_tool.site.pages_overview import activity_events
 
+    files: dict[str, str] = {}
+    if "search" in groups:
+        files["search-index.js"] = search_script(search_records(data))
+    if "feeds" not in groups:
+        return files
     site_id = "urn:wm:" + hashlib.sha1(f"{data.index.settings.name}:{data.vis.audience.label}".encode()).hexdigest()[:16]
-    files = {"search-index.js": search_script(search_records(data))}
     events = activity_events(data)
     files["feed.xml"] = atom(f"{data.index.settings.name}: activity", "feed.xml", "activity.html", events, options.base_url, site_id)
     for project in data.projects():
@@ -298,7 +331,7 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
 
     def post_build() -> None:
         if collected.post_build:
-            collected.extra = post_build_files(data, options)
+            collected.extra = post_build_files(data, options, tuple(collected.post_build))
 
     errors: list[tuple[str, str]] = []
     record = collected.record
@@ -313,7 +346,10 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
         result.rendered += made.rendered
         result.written += made.written
         links[made.path] = made.links
-    derived = {key for entry in (*record.pages.values(), *collected.reused.values()) for key in entry["keys"] if deps.is_derived(key)}
+    if collected.full:
+        derived = {key for entry in record.pages.values() for key in entry["keys"] if deps.is_derived(key)}
+    else:  # the kept pages read what they read last time (a key no page reads any more goes at the next full build)
+        derived = set(collected.last.derived).union(key for entry in record.pages.values() for key in entry["keys"] if deps.is_derived(key))
     record.derived = {key: collected.fingerprint(key) for key in sorted(derived)}
     return links, errors
 

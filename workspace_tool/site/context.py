@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator
 from workspace_tool.config import Settings
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Person, Project, Task, TimeEntry
-from workspace_tool.site.deps import query_key
+from workspace_tool.site.deps import EVENTS, query_key
 from workspace_tool.site.privacy import Visibility
 from workspace_tool.site.sources import Sources
 
@@ -350,6 +350,8 @@ class SiteData:
     # -- derived data, for `deps` ---------------------------------------
     def fingerprint(self, key: str) -> str:
         """The current fingerprint of a derived key (`deps.DERIVED_PREFIXES`)."""
+        if key == EVENTS:
+            return _digest(self.history.events) if self.history is not None else "-"
         kind, _, name = key.partition(":")
         if kind == "a":
             return str(attachment_ok(self.index.root, name))

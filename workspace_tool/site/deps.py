@@ -6,22 +6,24 @@ two kinds of key:
 
 * **Document keys** say which documents' content a read depends on. Each
   document *emits* the keys that its own text determines (`emits`): its
-  ID (`d:`), its type (`t:`), the values of the query fields
-  (`q:type.field=value`), the targets of its references (`r:`), and for a
-  time log its entries (`e:`). A read records the key of the query it
+  ID (`d:`), its body text (`b:`), its type (`t:`), the values of the query
+  fields (`q:type.field=value`), the targets of its references (`r:`), and
+  for a time log its entries (`e:`). A read records the key of the query it
   made: "the tasks of project P" is `q:task.project=P`, which every task
-  that is (or was) in P emits.
+  that is (or was) in P emits; rendering a body records `b:ID`.
 * **Derived keys** name data computed from the whole workspace whose
   result is compared directly: the schedule of a task (`s:ID`), the work
   booked for a person (`s:@ID`), a project's forecast (`f:ID`), priced
-  time (`p:…`) and whether an attachment exists (`a:PATH`). Their
-  fingerprints are recomputed each build.
+  time (`p:…`), whether an attachment exists (`a:PATH`) and the activity
+  (`ev`). Their fingerprints are recomputed each build.
 
 A rebuild finds the documents whose file changed (size, modification
 time or a hash of the text), takes the keys they emit now and the ones
 they emitted in the last build (a task moved from P to Q dirties both
-`q:task.project=P` and `q:task.project=Q`), adds the derived keys whose
-fingerprint changed, and recomputes exactly the pages that read one of
+`q:task.project=P` and `q:task.project=Q`) — or, when the file's *card*
+(every parsed field, its title, checklist, links, entries and diagnostics:
+all but the body text) and keys are the same, only its `b:` key — adds
+the derived keys whose fingerprint changed, and recomputes exactly the pages that read one of
 them. A page model is a deterministic function of what it read, so a page
 none of whose keys is dirty would come out the same.
 
@@ -38,7 +40,7 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -49,7 +51,8 @@ from workspace_tool.model import Document, TimeLog
 QUERY_FIELDS = ("project", "assignee", "client", "owner", "goals")
 """Fields `SiteData.where` can select on; each document emits one `q:` key per value of each."""
 DERIVED_PREFIXES = ("s:", "f:", "p:", "a:")
-EVENTS = "ev"  # the activity: every document's working copy can add to it
+EVENTS = "ev"  # the activity (derived: its rows are compared, so an edit that adds no event changes no page that lists them)
+BODY = "b:"  # a document's body text: the only key dirtied by an edit that changes nothing but the text
 
 
 def _hash(text: str) -> str:
@@ -62,7 +65,7 @@ def query_key(doc_type: str, name: str, value: Any) -> str:
 
 def emits(doc: Document, resolve: Any) -> list[str]:
     """The keys a document's own text determines (`resolve`: raw reference target -> ID or None)."""
-    keys = {f"d:{doc.id}", f"t:{doc.type}", "t:*", EVENTS}
+    keys = {f"d:{doc.id}", f"{BODY}{doc.id}", f"t:{doc.type}", "t:*"}
     for name in QUERY_FIELDS:
         if name != "project" and not hasattr(doc, name):
             continue
@@ -132,7 +135,7 @@ class Record:
     """What the last build of one output folder saw: per document file, its fingerprint and emitted keys; per page, its keys."""
 
     key: str = ""
-    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [fingerprint, [keys]]
+    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [fingerprint, [keys], card]
     derived: dict[str, str] = field(default_factory=dict)  # derived key -> fingerprint
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {hash, links, keys, attachments, broken}
     plan_input: str = ""  # the schedule's input fingerprint: while it is the same, so is every `s:` and `f:` fingerprint
@@ -153,11 +156,18 @@ class Record:
 
 
 def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> set[str]:
-    """The keys an edit since `old` may have changed: emitted (then or now) by a changed file, or derived with a new fingerprint."""
+    """The keys an edit since `old` may have changed: emitted (then or now) by a changed file, or derived with a new fingerprint.
+
+    A changed file whose card (everything but the body text) is the same
+    dirties only its body key.
+    """
     dirty: set[str] = set()
-    for path, (print_now, keys_now) in files.items():
+    for path, (print_now, keys_now, card_now) in files.items():
         before = old.files.get(path)
         if before is None or before[0] != print_now:
+            if before is not None and before[2] == card_now and before[1] == keys_now:
+                dirty.update(key for key in keys_now if key.startswith(BODY))
+                continue
             dirty.update(keys_now)
             if before is not None:
                 dirty.update(before[1])
@@ -167,5 +177,22 @@ def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> se
     return dirty
 
 
+def only_bodies_changed(old: Record, files: dict[str, list[Any]]) -> bool:
+    """Every document file is unchanged, or changed its body text alone (same card, same keys); none came or went."""
+    if len(files) != len(old.files):
+        return False
+    for path, (print_now, keys_now, card_now) in files.items():
+        before = old.files.get(path)
+        if before is None or (before[0] != print_now and (before[2] != card_now or before[1] != keys_now)):
+            return False
+    return True
+
+
 def is_derived(key: str) -> bool:
-    return key.startswith(DERIVED_PREFIXES)
+    return key.startswith(DERIVED_PREFIXES) or key == EVENTS
+
+
+def card(doc: Document, diagnostics: Iterable[Any]) -> str:
+    """A fingerprint of what a document file gives besides its body text: every parsed field (title, checklist,
+    links and their lines, time entries) and the file's diagnostics. Equal cards and keys: only the text changed."""
+    return _hash(repr((replace(doc, body=""), tuple(diagnostics))))

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from workspace_tool.model import Document, Task
 from workspace_tool.site.context import SiteData, fmt_hours
+from workspace_tool.site.deps import BODY
 from workspace_tool.site.markdown import LinkMap, WikiTarget, relative_targets, resolve_relative
 
 PageContext = dict[str, Any]
@@ -81,6 +82,7 @@ def collect_pages(data: SiteData) -> list[Page]:
 
 def body_source(data: SiteData, doc: Document) -> tuple[BodySource | None, tuple[str, ...]]:
     """A document's body with its `[[id]]` and relative links resolved, and the attachments it links to."""
+    data.read(f"{BODY}{doc.id}")
     if not doc.body.strip():
         return None, ()
     wiki: dict[str, WikiTarget] = {}
