@@ -9,7 +9,9 @@ the largest process):
 
 * cold: no index cache, no site manifest, empty output folder;
 * no-op: the same build again (nothing changed);
-* incremental: one task edited (not committed), then a build;
+* incremental: one task's text edited (not committed), then a build; and
+  one task's status changed (a field: its project, board, people and
+  overview pages change too), then a build;
 * with --mkdocs: `mkdocs build` of the same Markdown files (built-in theme,
   automatic navigation: what "a plain mkdocs build" of a folder gives);
 * with --revision-date: the same with mkdocs-git-revision-date-localized-plugin
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -122,7 +125,20 @@ def main() -> None:
         if marker[0] not in page.read_text(encoding="utf-8"):
             raise SystemExit(f"the edit is not in {page}")
 
-    rows.append(("wm site build, one document edited (uncommitted)", best("wm", build, options.repeat, edit, check)))
+    rows.append(("wm site build, one document's text edited (uncommitted)", best("wm", build, options.repeat, edit, check)))
+    statuses = ["in-progress", "review"]
+
+    def edit_status() -> None:
+        statuses.reverse()
+        marker[0] = statuses[0]
+        task.write_text(re.sub(r"(?m)^status: .*$", f"status: {statuses[0]}", original, count=1), encoding="utf-8")
+
+    def check_status() -> None:
+        page = out / "d" / f"{task.stem}.html"
+        if f"chip-{marker[0]}" not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"the new status is not in {page}")
+
+    rows.append(("wm site build, one task's status changed (uncommitted)", best("wm", build, options.repeat, edit_status, check_status)))
     task.write_text(original, encoding="utf-8")
 
     if options.mkdocs or options.revision_date:
