@@ -15,6 +15,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 UPDATE_GOLDEN = os.environ.get("WM_UPDATE_GOLDEN") == "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Per-user caches (compiled site templates) go to a folder of this test run, not the user's home."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """An empty workspace (just `workspace.yml`) in a temporary folder."""

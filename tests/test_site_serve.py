@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 import urllib.request
+import weakref
 from pathlib import Path
 from typing import Any
 
-from test_site_build import TODAY, make_site_workspace
+from test_site_build import TODAY, _git, make_site_workspace
 
 from workspace_tool.site import BuildOptions
+from workspace_tool.site import serve as server_module
 from workspace_tool.site.serve import SiteServer, _ignored
 
 
@@ -69,3 +72,30 @@ def test_watcher_ignores_output_cache_and_git_objects(tmp_path: Path) -> None:
     assert _ignored(str(root / ".git/objects/ab/cdef"), root, out)
     assert not _ignored(str(root / ".git/HEAD"), root, out)
     assert not _ignored(str(root / "projects/a/tasks/t.md"), root, out)
+
+
+def test_rebuilds_do_not_keep_the_last_builds_data_alive(tmp_path: Path) -> None:
+    """A long-running server must let each build's index go: builds freeze what they load, the server unfreezes it."""
+    ws = make_site_workspace(tmp_path)
+    _git(ws, "init", "-q", "-b", "main")
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")  # with history, site data and its history view refer to each other
+    server = SiteServer(ws, BuildOptions(tmp_path / "out", jobs=1), port=0, today=TODAY, log=lambda line: None)
+    try:
+        seen: list[weakref.ref[Any]] = []
+        original = server_module.build_site
+
+        def build(index: Any, options: BuildOptions) -> Any:
+            seen.append(weakref.ref(index))
+            return original(index, options)
+
+        server_module.build_site = build  # type: ignore[assignment]
+        try:
+            for _ in range(3):
+                server.rebuild()
+        finally:
+            server_module.build_site = original  # type: ignore[assignment]
+        gc.collect()
+        assert [ref() is None for ref in seen] == [True, True, True]
+    finally:
+        server.httpd.server_close()

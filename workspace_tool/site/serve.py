@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import http.server
 import json
 import threading
@@ -128,6 +129,10 @@ class SiteServer:
                 self.state.build += 1
                 self.state.error = None
             self.log(f"rebuilt in {time.perf_counter() - started:.2f}s: {result.rendered} pages rendered, {len(result.warnings)} warnings")
+        finally:
+            # A build freezes what it loads (`gcpause`): in a one-shot command that is free, but this process
+            # lives on, and the last build's index and site data must be collectable once the next one starts.
+            gc.unfreeze()
 
     def _fail(self, message: str) -> None:
         with self.state.lock:

@@ -1,0 +1,37 @@
+"""Compiled templates are kept in the user's cache folder, never in the workspace, and only in a private folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from test_site_build import build, make_site_workspace
+
+from workspace_tool.site.render import bytecode_cache
+
+
+def test_compiled_templates_go_to_the_users_cache_not_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("WM_NO_CACHE", raising=False)
+    ws = make_site_workspace(tmp_path)
+    build(ws, tmp_path / "out")
+    kept = list(cache.glob("wm/templates-*/__jinja2_*.cache"))
+    assert kept, "no compiled template was kept"
+    assert (os.stat(kept[0].parent).st_mode & 0o777) == 0o700
+    assert not [p for p in ws.rglob("*") if "jinja" in p.name]
+    before = {p: p.stat().st_mtime_ns for p in kept}
+    build(ws, tmp_path / "out2")  # read back, not written again
+    assert {p: p.stat().st_mtime_ns for p in kept} == before
+
+
+def test_no_cache_when_turned_off_or_when_others_can_write_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("WM_NO_CACHE", "1")
+    assert bytecode_cache() is None
+    monkeypatch.delenv("WM_NO_CACHE")
+    assert bytecode_cache() is not None
+    folder = next((tmp_path / "wm").glob("templates-*"))
+    folder.chmod(0o777)
+    assert bytecode_cache() is None
