@@ -269,3 +269,33 @@ def test_broken_workspace_template_is_one_error_naming_template_and_line(tmp_pat
     message = caught.value.message
     assert "\n" not in message
     assert "decisions.html: page failed to render: " in message and "site_templates/decisions.html:3: " in message
+
+
+def test_audience_site_history_names_only_people_it_shows(tmp_path: Path) -> None:
+    """A commit by someone the client site does not show is by "someone" in every History section, as in the activity."""
+    ws = make_site_workspace(tmp_path)
+    _git(ws, "init", "-q", "-b", "main")
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    design = ws / "projects/alpha/tasks/design.md"
+    design.write_text(design.read_text().replace("status: in-progress", "status: review"))
+    _git(ws, "-c", "user.name=Zed Contractor", "-c", "user.email=zed@outside.example", "commit", "-q", "-am", "Review", date="2026-11-12T09:00:00")
+    _git(ws, "commit", "-q", "--amend", "--no-edit", "--author=Zed Contractor <zed@outside.example>", date="2026-11-12T09:00:00")
+    internal, acme = tmp_path / "internal", tmp_path / "acme"
+    build(ws, internal)
+    build(ws, acme, audience=Audience.parse("client:acme"))
+    assert "Zed Contractor" in (internal / "d/design.html").read_text()
+    page = (acme / "d/design.html").read_text()
+    assert "Zed Contractor" not in all_text(acme) and '<span class="author">someone</span>' in page
+    assert '<span class="author">Alice Able</span>' in page  # a person the client site shows keeps her name
+
+
+def test_hours_logged_this_month_leave_out_future_entries(tmp_path: Path) -> None:
+    """People and dashboard agree: an entry dated after today is not "logged this month" yet."""
+    ws = make_site_workspace(tmp_path)
+    with (ws / "timelogs/bob/2026-11.md").open("a", encoding="utf-8") as handle:
+        handle.write("- 2026-11-29 5h build planned ahead\n")
+    out = tmp_path / "out"
+    build(ws, out)
+    people = (out / "people.html").read_text()
+    assert re.search(r"Bob Baker</a></h2>\s*<p>[^<]*· 6h logged this month", people), people[people.find("Bob Baker"):][:400]

@@ -279,3 +279,30 @@ def test_new_commit_between_builds(git_ws: Path, tmp_path: Path) -> None:
     result: Any = build(git_ws, out)
     assert result.models < result.pages
     assert_same_as_full_build(git_ws, out, tmp_path)
+
+
+def test_audience_build_record_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """The global key (which includes the hidden titles) must not depend on the hash seed, or every run remakes every page."""
+    import marshal
+    import os
+    import subprocess
+    import sys
+
+    ws = make_site_workspace(tmp_path)
+    for n, title in enumerate(("Beta task one", "Beta task two", "Beta task six", "Beta task ten")):  # hidden, of equal length
+        _write(f"projects/beta/tasks/same-{n}.md", f"---\ntitle: {title}\nstatus: todo\n---\nx\n")(ws)
+    out = tmp_path / "acme"
+    script = (
+        "import datetime as dt, sys; from pathlib import Path\n"
+        "from workspace_tool.site import Audience, BuildOptions, build_site\n"
+        "from workspace_tool.workspace import load_index\n"
+        "index = load_index(Path(sys.argv[1]), dt.date(2026, 11, 26), use_cache=False)\n"
+        "print(build_site(index, BuildOptions(Path(sys.argv[2]), audience=Audience.parse('client:acme'), jobs=1)).models)\n"
+    )
+    keys, models = [], []
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-c", script, str(ws), str(out)], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True)
+        models.append(int(done.stdout.strip()))
+        keys.append(marshal.loads((ws / ".wm/site-manifest.marshal").read_bytes())["outputs"][str(out.resolve())]["record"]["key"])
+    assert len(set(keys)) == 1
+    assert models[1:] == [0, 0]

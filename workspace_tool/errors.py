@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 SEVERITIES = ("error", "warning")
+
+
+class DiagnosticJson(TypedDict):
+    """A diagnostic as JSON (`Diagnostic.as_json`): `wm validate --json`, exports and the site's data quality page."""
+
+    path: str
+    line: int
+    severity: str
+    code: str
+    message: str
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +35,7 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> DiagnosticJson:
         return {
             "path": self.path,
             "line": self.line,

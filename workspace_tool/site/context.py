@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from workspace_tool.config import Settings
+from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Person, Project, Task, TimeEntry
+from workspace_tool.site.contexts import Ref, Status
 from workspace_tool.site.deps import EVENTS, query_key
 from workspace_tool.site.privacy import Visibility
 from workspace_tool.site.sources import Sources
@@ -79,7 +81,7 @@ class SiteData:
     _members: dict[str | None, list[str]] | None = field(default=None, repr=False)
     _priced_by: dict[str, dict[Any, list[Any]]] = field(default_factory=dict, repr=False)
     _booked: dict[str | None, list[Any]] | None = field(default=None, repr=False)
-    _refs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
     _ref_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _money: bool | None = field(default=None, repr=False)
     _hidden: tuple[str, ...] | None = field(default=None, repr=False)
@@ -179,7 +181,7 @@ class SiteData:
         doc = self.visible(doc_id)
         return self.page_of(doc) if doc is not None else None
 
-    def ref(self, doc_id: str) -> dict[str, Any]:
+    def ref(self, doc_id: str) -> Ref:
         """A reference for templates: the title and page when visible, else only the bare ID (shared: do not modify)."""
         found = self._refs.get(doc_id)
         if found is None:
@@ -197,7 +199,7 @@ class SiteData:
         self.read(f"d:{self._ref_keys[doc_id]}")
         return found
 
-    def status(self, doc: Document) -> dict[str, Any]:
+    def status(self, doc: Document) -> Status:
         status = getattr(doc, "status", None)
         return {"name": status, "done": self.index.is_done(doc)} if status else {}
 
@@ -227,7 +229,7 @@ class SiteData:
         self.read(f"r:{doc_id}")
         return self.index.superseded_by.get(doc_id, [])
 
-    def diagnostics(self) -> list[Any]:
+    def diagnostics(self) -> list[Diagnostic]:
         """Every validation diagnostic (they depend on every document)."""
         self.read("t:*")
         return self.index.diagnostics()

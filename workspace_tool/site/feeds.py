@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Sequence
+from typing import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from workspace_tool.site.contexts import Event
 from workspace_tool.site.markdown import relative_url
 
 MAX_ENTRIES = 50
@@ -18,7 +19,7 @@ def _link(base_url: str, target: str, feed_path: str) -> str:
     return relative_url(target, feed_path)
 
 
-def atom(title: str, feed_path: str, home: str, events: Sequence[dict[str, Any]], base_url: str, site_id: str) -> str:
+def atom(title: str, feed_path: str, home: str, events: Sequence[Event], base_url: str, site_id: str) -> str:
     """An Atom 1.0 document for events (newest first) as built by `pages_overview.activity_events`."""
     updated = (events[0]["date"] if events else dt.date(1970, 1, 1).isoformat()) + "T00:00:00Z"
     out = [
@@ -42,8 +43,8 @@ def atom(title: str, feed_path: str, home: str, events: Sequence[dict[str, Any]]
             f"<id>{escape(site_id)}:{escape(ref['id'])}:{escape(event['date'])}:{escape(event['kind'][:40])}:{number}</id>",
             f"<updated>{event['date']}T00:00:00Z</updated>",
         ]
-        if ref.get("url"):
-            out.append(f'<link rel="alternate" type="text/html" href={quoteattr(_link(base_url, ref["url"], feed_path))}/>')
+        if url := ref.get("url"):
+            out.append(f'<link rel="alternate" type="text/html" href={quoteattr(_link(base_url, url, feed_path))}/>')
         out += [f"<summary>{escape(summary)}</summary>", "</entry>"]
     out.append("</feed>")
     return "\n".join(out) + "\n"

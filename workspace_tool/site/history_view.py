@@ -21,6 +21,7 @@ from typing import Any
 from workspace_tool.model import Person, Project
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData
+from workspace_tool.site.contexts import Change, Event, VersionRow
 from workspace_tool.site.deps import EVENTS, query_key
 
 MAX_VERSIONS = 30
@@ -40,22 +41,22 @@ class HistoryView:
     history: Any = None
     redact: Any = None
     derived: dict[str, Any] = field(default_factory=dict)  # "events" and "flows" (per project), shared across serve rebuilds
-    _versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _versions: dict[str, list[VersionRow]] = field(default_factory=dict)
 
-    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+    def versions(self, doc_id: str) -> list[VersionRow]:
         found = self._versions.get(doc_id)
         if found is None:
             found = self._versions[doc_id] = [] if self.data is None else _version_rows(self.data, self.history, doc_id, self.redact)
         return found
 
     @property
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Event]:
         if self.data is None:
             return []
         if "events" not in self.derived:
             with self.data.untracked():  # kept across builds: a page records `EVENTS`, which every document emits
                 self.derived["events"] = _events(self.data, self.history, self.redact)
-        events: list[dict[str, Any]] = self.derived["events"]
+        events: list[Event] = self.derived["events"]
         return events
 
     def flow(self, project: str) -> dict[str, Any] | None:
@@ -126,11 +127,11 @@ def _display(value: Any) -> str:
     return text
 
 
-_ROWS: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+_ROWS: dict[tuple[Any, ...], list[VersionRow]] = {}
 """Version rows by the exact versions and site settings they came from (kept across `wm site serve` rebuilds)."""
 
 
-def _version_rows(data: SiteData, history: Any, doc_id: str, redact: Any) -> list[dict[str, Any]]:
+def _version_rows(data: SiteData, history: Any, doc_id: str, redact: Any) -> list[VersionRow]:
     """Version rows; the newest versions of internal sites carry a `diff_of` key, and diffs are made only for pages that are rendered."""
     found = history.versions(doc_id)[:MAX_VERSIONS]
     if not found:
@@ -144,18 +145,19 @@ def _version_rows(data: SiteData, history: Any, doc_id: str, redact: Any) -> lis
     return cached
 
 
-def _rows(data: SiteData, found: list[Any], redact: Any) -> list[dict[str, Any]]:
+def _rows(data: SiteData, found: list[Any], redact: Any) -> list[VersionRow]:
     money = data.money
-    rows = []
+    people = None if data.vis.audience.internal else people_by_name(data)
+    rows: list[VersionRow] = []
     for n, version in enumerate(found):
-        changes = [
+        changes: list[Change] = [
             {"field": c.field, "old": redact(_display(c.old)), "new": redact(_display(c.new))}
             for c in version.changes
             if money or c.field not in MONEY_FIELDS
         ]
-        row: dict[str, Any] = {
+        row: VersionRow = {
             "commit": (version.commit or "uncommitted")[:10],
-            "author": version.author,
+            "author": version.author if people is None else _shown_author(data, people, version),
             "date": version.date.date().isoformat(),
             "message": redact(version.message.split("\n", 1)[0]) if version.commit else "working copy (not committed)",
             "changes": changes,
@@ -193,7 +195,7 @@ def with_diff_texts(root: Any, pages: list[Any]) -> list[Any]:
         if not rows or not any("diff_of" in r for r in rows):
             result.append(page)
             continue
-        new_rows = []
+        new_rows: list[VersionRow] = []
         for row in rows:
             if "diff_of" in row:
                 old_blob, new_blob, old_path, path, working, deleted = row["diff_of"]
@@ -205,7 +207,7 @@ def with_diff_texts(root: Any, pages: list[Any]) -> list[Any]:
     return result
 
 
-def make_diffs(rows: list[dict[str, Any]], hidden: re.Pattern[str] | None) -> list[dict[str, Any]]:
+def make_diffs(rows: list[VersionRow], hidden: re.Pattern[str] | None) -> list[VersionRow]:
     """Rows with their `texts` turned into a redacted, capped unified diff (runs in the render workers)."""
     from workspace_tool.history.diff import unified
 
@@ -222,6 +224,12 @@ def make_diffs(rows: list[dict[str, Any]], hidden: re.Pattern[str] | None) -> li
     return result
 
 
+def _shown_author(data: SiteData, people: dict[str, str], version: Any) -> str:
+    """A version's author on an audience site: named when a person this site shows, else "someone" (as in the activity)."""
+    person = people.get((version.email or "").lower()) or people.get((version.author or "").lower())
+    return version.author if person is not None and person in data.vis.ids else "someone"
+
+
 def hidden_titles(data: SiteData) -> tuple[str, ...]:
     """The titles of documents this site does not show (redacted wherever history text could name them)."""
     if data._hidden is None:
@@ -230,21 +238,28 @@ def hidden_titles(data: SiteData) -> tuple[str, ...]:
 
 
 def _hidden_titles(data: SiteData) -> tuple[str, ...]:
-    return tuple(sorted({d.title for d in data.index.docs.values() if d.id not in data.vis.ids and len(d.title) >= 3}, key=len, reverse=True))
+    titles = {d.title for d in data.index.docs.values() if d.id not in data.vis.ids and len(d.title) >= 3}
+    return tuple(sorted(titles, key=lambda t: (-len(t), t)))  # longest first (the pattern tries them in order); then fixed
 
 
-def _events(data: SiteData, history: Any, redact: Any) -> list[dict[str, Any]]:
-    """The activity as site rows, newest first: committed versions' events from the cache (per HEAD), the working copy's made now."""
+def people_by_name(data: SiteData) -> dict[str, str]:
+    """Person IDs by lower-cased email, name and ID: who a commit's author is."""
     people: dict[str, str] = {}
     for person in data.index.of_type(Person):
         for key in (person.email, person.name, person.id):
             if key:
                 people[key.lower()] = person.id
+    return people
+
+
+def _events(data: SiteData, history: Any, redact: Any) -> list[Event]:
+    """The activity as site rows, newest first: committed versions' events from the cache (per HEAD), the working copy's made now."""
+    people = people_by_name(data)
     since = dt.datetime.combine(data.today - dt.timedelta(days=ACTIVITY_DAYS), dt.time(0), dt.UTC)
     rows = committed_events(data, history, people, since) + _event_rows(working_documents(history), people, since, working=True)
     rows.sort(key=_instant, reverse=True)
     today = data.today.isoformat()
-    found: list[dict[str, Any]] = []
+    found: list[Event] = []
     for _, day, actor, doc_id, kind in rows:
         doc = data.index.get(doc_id)
         if doc is None or doc.id not in data.vis or day > today:
@@ -391,13 +406,13 @@ def project_flow(data: SiteData, project: str) -> dict[str, Any] | None:
     return found
 
 
-def versions(data: SiteData, doc_id: str) -> list[dict[str, Any]]:
+def versions(data: SiteData, doc_id: str) -> list[VersionRow]:
     """A document's version rows (fixed by the git HEAD, which every page shares, and its working copy)."""
     data.read(f"d:{doc_id}")
-    rows: list[dict[str, Any]] = data.history.versions(doc_id)
+    rows: list[VersionRow] = data.history.versions(doc_id)
     return rows
 
 
-def history_events(data: SiteData, project: str | None = None) -> list[dict[str, Any]]:
+def history_events(data: SiteData, project: str | None = None) -> list[Event]:
     data.read(EVENTS)
     return [e for e in data.history.events if project is None or e["project"] == project]

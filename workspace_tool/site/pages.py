@@ -13,14 +13,16 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
 
 from workspace_tool.model import Document, Task
 from workspace_tool.site.context import SiteData, fmt_hours
+from workspace_tool.site.contexts import AnyContext, Progress, TaskRow
 from workspace_tool.site.deps import BODY
 from workspace_tool.site.markdown import LinkMap, WikiTarget, relative_targets, resolve_relative
 
-PageContext = dict[str, Any]
+ContextT = TypeVar("ContextT", bound=AnyContext, covariant=True)
+"""A page's context type (`contexts`): `Page[ProjectContext]` is a project page."""
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,13 @@ class BodySource:
 
 
 @dataclass(frozen=True)
-class Page:
-    """One output page: its site path, template, title, context and optional body."""
+class Page(Generic[ContextT]):
+    """One output page: its site path, template, title, context (a plain dict) and optional body."""
 
     path: str
     template: str
     title: str
-    context: PageContext = field(default_factory=dict)
+    context: ContextT = field(default_factory=dict)  # type: ignore[assignment]  # {} fits only `SearchContext`
     body: BodySource | None = None
     attachments: tuple[str, ...] = ()
     section: str = ""
@@ -62,7 +64,7 @@ class PageSpec:
     """A page of the site before its model is made: its path, and how to make it (reading through `SiteData`)."""
 
     path: str
-    make: Callable[[], Page]
+    make: Callable[[], Page[AnyContext]]
 
 
 def page_specs(data: SiteData) -> list[PageSpec]:
@@ -72,7 +74,7 @@ def page_specs(data: SiteData) -> list[PageSpec]:
     return [*pages_overview.specs(data), *pages_project.specs(data), *pages_doc.specs(data)]
 
 
-def collect_pages(data: SiteData) -> list[Page]:
+def collect_pages(data: SiteData) -> list[Page[AnyContext]]:
     """Every page of the site for the visible documents."""
     return [spec.make() for spec in page_specs(data)]
 
@@ -125,7 +127,7 @@ def blocked(data: SiteData, task: Task) -> list[str]:
     return waiting
 
 
-def task_row(data: SiteData, task: Task) -> dict[str, Any]:
+def task_row(data: SiteData, task: Task) -> TaskRow:
     """A task as a table row or board card."""
     done = data.is_done(task)
     scheduled = data.scheduled(task.id)
@@ -153,7 +155,7 @@ def sort_tasks(tasks: list[Task]) -> list[Task]:
     return sorted(tasks, key=lambda t: (t.due or dt.date.max, PRIORITY_RANK.get(t.priority, 9), t.id))
 
 
-def progress(data: SiteData, tasks: list[Task]) -> dict[str, Any]:
+def progress(data: SiteData, tasks: list[Task]) -> Progress:
     """Done tasks of all (cancelled ones do not count), and done estimate hours of all."""
     counted = [t for t in tasks if t.status != "cancelled"]
     done = [t for t in counted if data.is_done(t)]

@@ -9,6 +9,7 @@ from workspace_tool import fields as F
 from workspace_tool.model import Client, Decision, Document, Goal, Person, Project, Task, TimeLog
 from workspace_tool.output import cell, to_jsonable
 from workspace_tool.site.context import TYPE_LABELS, SiteData, doc_page, fmt_hours
+from workspace_tool.site.contexts import AnyContext, Backlink, DocumentContext, DocumentExtras, EntryRow, FieldRow, Schedule
 from workspace_tool.site.pages import Page, PageSpec, body_source, iso, sort_tasks, task_row
 
 MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
@@ -26,13 +27,13 @@ def specs(data: SiteData) -> list[PageSpec]:
     return found
 
 
-def collect(data: SiteData) -> list[Page]:
+def collect(data: SiteData) -> list[Page[AnyContext]]:
     return [spec.make() for spec in specs(data)]
 
 
-def field_rows(data: SiteData, doc: Document) -> list[dict[str, Any]]:
+def field_rows(data: SiteData, doc: Document) -> list[FieldRow]:
     """Each set field as text parts, references as links (hidden ones as bare IDs)."""
-    rows = []
+    rows: list[FieldRow] = []
     for name, spec in F.specs_for(doc.type).items():
         if name in SKIPPED_FIELDS or (name in MONEY_FIELDS and not data.money):
             continue
@@ -62,9 +63,9 @@ def _field_text(value: Any) -> str:
     return cell(to_jsonable(value)) if not hasattr(value, "hours") else str(value)
 
 
-def backlinks(data: SiteData, doc: Document) -> list[dict[str, Any]]:
+def backlinks(data: SiteData, doc: Document) -> list[Backlink]:
     seen: set[tuple[str, str]] = set()
-    rows = []
+    rows: list[Backlink] = []
     for ref in data.backlinks(doc.id):
         if ref.source not in data.vis or (ref.source, ref.field) in seen:
             continue
@@ -75,7 +76,7 @@ def backlinks(data: SiteData, doc: Document) -> list[dict[str, Any]]:
     return rows
 
 
-def _entries(data: SiteData, doc: Document) -> list[dict[str, Any]]:
+def _entries(data: SiteData, doc: Document) -> list[EntryRow]:
     if isinstance(doc, Person):
         chosen = data.entries_by("person", doc.id)
     elif isinstance(doc, TimeLog):
@@ -91,7 +92,7 @@ def _entries(data: SiteData, doc: Document) -> list[dict[str, Any]]:
     ]
 
 
-def _schedule(data: SiteData, doc: Document) -> dict[str, Any] | None:
+def _schedule(data: SiteData, doc: Document) -> Schedule | None:
     scheduled = data.scheduled(doc.id) if isinstance(doc, Task) else None
     if scheduled is None:
         return None
@@ -105,11 +106,11 @@ def _schedule(data: SiteData, doc: Document) -> dict[str, Any] | None:
     }
 
 
-def _extras(data: SiteData, doc: Document, number: int) -> dict[str, Any]:
+def _extras(data: SiteData, doc: Document, number: int) -> DocumentExtras:
     from workspace_tool.site.pages_overview import client_money, goal_rows, workload_chart
     from workspace_tool.site.pages_project import project_summary
 
-    extra: dict[str, Any] = {}
+    extra: DocumentExtras = {}
     if isinstance(doc, Person):
         open_tasks = [t for t in data.where(Task, "assignee", doc.id) if not data.is_done(t)]
         extra["assigned"] = [task_row(data, t) for t in sort_tasks(open_tasks)]
@@ -128,13 +129,13 @@ def _extras(data: SiteData, doc: Document, number: int) -> dict[str, Any]:
     return extra
 
 
-def doc_page_model(data: SiteData, doc: Document, number: int) -> Page:
+def doc_page_model(data: SiteData, doc: Document, number: int) -> Page[DocumentContext]:
     from workspace_tool.site.history_view import versions
 
     # a person's own text and history are internal (they speak of other clients and work)
     personal = isinstance(doc, Person) and not data.vis.audience.internal
     body, attachments = body_source(data, doc) if not isinstance(doc, TimeLog) and not personal else (None, ())
-    context = {
+    context: DocumentContext = {
         "doc": {"id": doc.id, "type": doc.type, "type_label": TYPE_LABELS.get(doc.type, doc.type), "path": doc.path, "private": doc.is_private},
         "status": data.status(doc),
         "tags": list(doc.tags),

@@ -10,6 +10,27 @@ from typing import Any, Callable
 from workspace_tool.model import Client, Decision, Goal, Person, Project, Task, TimeEntry
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, fmt_hours, fmt_money, hours_by, week_of
+from workspace_tool.site.contexts import (
+    ActivityContext,
+    AnyContext,
+    ClientMoney,
+    ClientRow,
+    ClientsContext,
+    DashboardContext,
+    DecisionRow,
+    DecisionsContext,
+    DiagnosticRow,
+    Event,
+    GoalRow,
+    GoalsContext,
+    PeopleContext,
+    PersonHours,
+    PersonRow,
+    QualityContext,
+    Ref,
+    SearchContext,
+    TimeContext,
+)
 from workspace_tool.site.deps import EVENTS
 from workspace_tool.site.pages import Page, PageSpec, blocked, iso, sort_tasks, task_row
 from workspace_tool.site.pages_project import project_summary
@@ -21,7 +42,7 @@ def specs(data: SiteData) -> list[PageSpec]:
     return [PageSpec(path, functools.partial(make, data)) for path, make in wanted]
 
 
-def collect(data: SiteData) -> list[Page]:
+def collect(data: SiteData) -> list[Page[AnyContext]]:
     return [spec.make() for spec in specs(data)]
 
 
@@ -29,14 +50,14 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def dashboard(data: SiteData) -> Page:
+def dashboard(data: SiteData) -> Page[DashboardContext]:
     today = data.today
     monday = week_start(today)
     open_tasks = [t for t in data.tasks() if not data.is_done(t)]
     entries = data.entries()
     week_entries = [e for e in entries if monday <= e.date <= today]
     month_entries = [e for e in entries if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]
-    context = {
+    context: DashboardContext = {
         "projects": [project_summary(data, p) for p in data.projects() if not data.is_done(p)],
         "closed_projects": [project_summary(data, p) for p in data.projects() if data.is_done(p)],
         "overdue": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if t.due and t.due < today])],
@@ -52,17 +73,17 @@ def dashboard(data: SiteData) -> Page:
     return Page("index.html", "dashboard.html", "Dashboard", context, section="dashboard")
 
 
-def _people_hours(data: SiteData, week: list[TimeEntry], month: list[TimeEntry]) -> list[dict[str, Any]]:
+def _people_hours(data: SiteData, week: list[TimeEntry], month: list[TimeEntry]) -> list[PersonHours]:
     by_week = hours_by(week, lambda e: e.person)
     by_month = hours_by(month, lambda e: e.person)
-    rows = []
+    rows: list[PersonHours] = []
     for person in sorted(set(by_week) | set(by_month)):
         rows.append({"person": data.ref(person), "week": fmt_hours(by_week.get(person, 0)), "month": fmt_hours(by_month.get(person, 0))})
     return rows
 
 
-def decision_log(data: SiteData) -> Page:
-    rows: list[dict[str, Any]] = []
+def decision_log(data: SiteData) -> Page[DecisionsContext]:
+    rows: list[DecisionRow] = []
     for decision in sorted(data.docs(Decision), key=lambda d: (d.date or d.created or dt.date.min, d.id), reverse=True):
         successors = [data.ref(s) for s in data.superseded_by(decision.id) if s in data.vis]
         rows.append({
@@ -119,10 +140,10 @@ def _remaining(task: Task) -> float:
     return left.hours if left is not None else 0.0
 
 
-def people_page(data: SiteData) -> Page:
+def people_page(data: SiteData) -> Page[PeopleContext]:
     today = data.today
-    month = [e for e in data.entries() if (e.date.year, e.date.month) == (today.year, today.month)]
-    rows = []
+    month = [e for e in data.entries() if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]  # as the dashboard
+    rows: list[PersonRow] = []
     for number, person in enumerate(data.people()):
         open_tasks = [t for t in data.tasks() if t.assignee == person.id and not data.is_done(t)]
         rows.append({
@@ -141,7 +162,7 @@ def _month(day: dt.date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def client_money(data: SiteData, client_id: str) -> dict[str, Any]:
+def client_money(data: SiteData, client_id: str) -> ClientMoney:
     """Billable hours and amounts by month, and the unbilled total, for one client (internal sites)."""
     priced = [p for p in data.priced("client", client_id) if p.billable]
     months: dict[str, dict[str, Any]] = {}
@@ -157,19 +178,19 @@ def client_money(data: SiteData, client_id: str) -> dict[str, Any]:
     }
 
 
-def clients_page(data: SiteData) -> Page:
-    rows = []
+def clients_page(data: SiteData) -> Page[ClientsContext]:
+    rows: list[ClientRow] = []
     for client in data.docs(Client):
         projects = data.where(Project, "client", client.id)
         hours = sum(e.hours for p in projects for e in data.entries_by("project", p.id))
-        row = {"ref": data.ref(client.id), "projects": [data.ref(p.id) for p in projects], "hours": fmt_hours(hours)}
+        row: ClientRow = {"ref": data.ref(client.id), "projects": [data.ref(p.id) for p in projects], "hours": fmt_hours(hours)}
         if data.money:
             row.update(client_money(data, client.id))
         rows.append(row)
     return Page("clients.html", "clients.html", "Clients", {"clients": rows, "money": data.money}, section="clients")
 
 
-def goal_rows(data: SiteData, goal: Goal) -> dict[str, Any]:
+def goal_rows(data: SiteData, goal: Goal) -> GoalRow:
     return {
         "ref": data.ref(goal.id),
         "owner": data.ref(goal.owner) if goal.owner else None,
@@ -182,11 +203,11 @@ def goal_rows(data: SiteData, goal: Goal) -> dict[str, Any]:
     }
 
 
-def goals_page(data: SiteData) -> Page:
+def goals_page(data: SiteData) -> Page[GoalsContext]:
     return Page("goals.html", "goals.html", "Goals", {"goals": [goal_rows(data, g) for g in data.docs(Goal)]}, section="goals")
 
 
-def time_page(data: SiteData) -> Page:
+def time_page(data: SiteData) -> Page[TimeContext]:
     entries = data.entries()
     by_week = hours_by(entries, lambda e: week_of(e.date))
     weeks = list(by_week)[-16:]
@@ -197,7 +218,7 @@ def time_page(data: SiteData) -> Page:
         project = data.visible(project_id)
         if isinstance(project, Project) and project.client:
             clients[project.client] += hours
-    context = {
+    context: TimeContext = {
         "chart": chart,
         "weeks": [{"week": w, "hours": fmt_hours(by_week[w])} for w in reversed(list(by_week))],
         "people": [{"ref": data.ref(p), "hours": fmt_hours(h)} for p, h in hours_by(entries, lambda e: e.person).items()],
@@ -208,39 +229,39 @@ def time_page(data: SiteData) -> Page:
     return Page("time.html", "time.html", "Time", context, section="time")
 
 
-def activity_events(data: SiteData, project: str | None = None) -> list[dict[str, Any]]:
+def activity_events(data: SiteData, project: str | None = None) -> list[Event]:
     """Dated events, newest first: from the git history when available, else from document dates."""
     data.read(EVENTS)
     if data.history is not None and data.history.events:
         from workspace_tool.site.history_view import history_events
 
         return history_events(data, project)
-    events = []
+    events: list[tuple[dt.date, str, Ref, str]] = []  # date, kind, ref, type
     for doc in data.docs():
         if project is not None and doc.project != project and doc.id != project:
             continue
         if doc.type == "timelog":
             continue
         if doc.created:
-            events.append({"date": doc.created, "kind": "created", "ref": data.ref(doc.id), "type": doc.type})
+            events.append((doc.created, "created", data.ref(doc.id), doc.type))
         if isinstance(doc, Task) and doc.done:
-            events.append({"date": doc.done, "kind": "done", "ref": data.ref(doc.id), "type": doc.type})
+            events.append((doc.done, "done", data.ref(doc.id), doc.type))
         if isinstance(doc, Decision) and doc.date and doc.status:
-            events.append({"date": doc.date, "kind": doc.status, "ref": data.ref(doc.id), "type": doc.type})
-    events = [e for e in events if e["date"] <= data.today]
-    events.sort(key=lambda e: (e["date"], e["ref"]["id"]), reverse=True)
-    return [{**e, "date": e["date"].isoformat()} for e in events]
+            events.append((doc.date, doc.status, data.ref(doc.id), doc.type))
+    events = [e for e in events if e[0] <= data.today]
+    events.sort(key=lambda e: (e[0], e[2]["id"]), reverse=True)
+    return [{"date": day.isoformat(), "kind": kind, "ref": ref, "type": doc_type} for day, kind, ref, doc_type in events]
 
 
-def activity_page(data: SiteData) -> Page:
-    days: dict[str, list[dict[str, Any]]] = {}
+def activity_page(data: SiteData) -> Page[ActivityContext]:
+    days: dict[str, list[Event]] = {}
     for event in activity_events(data)[:400]:
         days.setdefault(event["date"], []).append(event)
     return Page("activity.html", "activity.html", "Activity", {"days": [{"date": d, "events": e} for d, e in days.items()]}, section="activity")
 
 
-def quality_page(data: SiteData) -> Page:
-    rows = []
+def quality_page(data: SiteData) -> Page[QualityContext]:
+    rows: list[DiagnosticRow] = []
     for diagnostic in data.diagnostics():
         doc = data.doc_at(diagnostic.path)
         if doc is not None and doc.id not in data.vis:
@@ -252,11 +273,11 @@ def quality_page(data: SiteData) -> Page:
     return Page("quality.html", "quality.html", "Data quality", {"diagnostics": rows, "errors": errors, "warnings": len(rows) - errors}, section="quality")
 
 
-def search_page(data: SiteData) -> Page:
+def search_page(data: SiteData) -> Page[SearchContext]:
     return Page("search.html", "search.html", "Search", {}, section="search")
 
 
-PAGES: tuple[tuple[str, Callable[[SiteData], Page]], ...] = (
+PAGES: tuple[tuple[str, Callable[[SiteData], Page[AnyContext]]], ...] = (
     ("index.html", dashboard),
     ("decisions.html", decision_log),
     ("people.html", people_page),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any
 
 from workspace_tool.model import Decision, Project, Risk, Task
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
+from workspace_tool.site.contexts import AnyContext, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
 from workspace_tool.site.pages import Page, PageSpec, body_source, iso, progress, sort_tasks, task_row
 
@@ -19,7 +19,7 @@ def specs(data: SiteData) -> list[PageSpec]:
     return [PageSpec(doc_page(p), functools.partial(project_page, data, p, n)) for n, p in enumerate(data.projects())]
 
 
-def collect(data: SiteData) -> list[Page]:
+def collect(data: SiteData) -> list[Page[AnyContext]]:
     return [spec.make() for spec in specs(data)]
 
 
@@ -52,19 +52,19 @@ def health(data: SiteData, project: Project, tasks: list[Task], burn: float | No
     return level, reasons or ["on track"]
 
 
-def _money(data: SiteData, project: Project) -> dict[str, Any]:
+def _money(data: SiteData, project: Project) -> Money:
     if not data.money:
         return {}
     priced = data.priced("project", project.id)
     cost = data.cost(priced)
-    result: dict[str, Any] = {"cost": fmt_money(cost, data.currency)}
+    result: Money = {"cost": fmt_money(cost, data.currency)}
     if project.budget:
         result["budget"] = fmt_money(project.budget, data.currency)
         result["burn_pct"] = round(100 * float(cost) / project.budget)
     return result
 
 
-def project_summary(data: SiteData, project: Project) -> dict[str, Any]:
+def project_summary(data: SiteData, project: Project) -> ProjectSummary:
     tasks = data.tasks(project.id)
     money = _money(data, project)
     burn = money["burn_pct"] / 100 if "burn_pct" in money else None
@@ -105,7 +105,7 @@ def gantt_bars(data: SiteData, tasks: list[Task], page: str) -> tuple[list[chart
     return bars, source
 
 
-def board(data: SiteData, project: Project, tasks: list[Task]) -> list[dict[str, Any]]:
+def board(data: SiteData, project: Project, tasks: list[Task]) -> list[BoardColumn]:
     workflow = data.settings.workflow("task")
     statuses = list(workflow.statuses if workflow else ())
     for task in tasks:
@@ -136,7 +136,7 @@ def burnup(data: SiteData, tasks: list[Task], chart_id: str) -> str:
     return charts.line_chart(chart_id, "Burn-up: scope and completed work", labels, [charts.Series("scope", scope), charts.Series("completed", done)], unit, "Week")
 
 
-def project_page(data: SiteData, project: Project, number: int) -> Page:
+def project_page(data: SiteData, project: Project, number: int) -> Page[ProjectContext]:
     page = doc_page(project)
     tasks = data.tasks(project.id)
     bars, source = gantt_bars(data, [t for t in tasks if t.status != "cancelled"], page)
@@ -148,7 +148,7 @@ def project_page(data: SiteData, project: Project, number: int) -> Page:
     body, attachments = body_source(data, project)
     from workspace_tool.site.history_view import burn_chart, flow_chart, versions
 
-    context = {
+    context: ProjectContext = {
         "summary": project_summary(data, project),
         "milestones": [task_row(data, t) for t in sort_tasks(milestones)],
         "gantt": charts.gantt(f"gantt{number}", title, bars, data.today) if bars else "",
