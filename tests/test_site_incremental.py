@@ -13,6 +13,7 @@ from typing import Any, Callable
 import pytest
 from test_site_build import _git, all_text, build, make_site_workspace
 
+from workspace_tool.site.build import SEARCH_CACHE
 from workspace_tool.site.history_view import EVENTS_CACHE
 from workspace_tool.site.render import shipped_templates
 
@@ -227,6 +228,29 @@ def test_unreadable_manifest_or_events_mean_a_full_build(damage: bytes, ws: Path
     EDITS["body text"](ws)
     result: Any = build(ws, out)
     assert result.models == result.pages
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+@pytest.mark.parametrize("damage", [b"", b"\xe3\x00garbage", "planted"])
+def test_damaged_search_cache_is_ignored(damage: Any, ws: Path, tmp_path: Path) -> None:
+    """The kept search entries are only reused for unchanged files of the same site; a damaged or planted file is not trusted."""
+    import marshal
+
+    out = tmp_path / "out"
+    build(ws, out)
+    cache = ws / SEARCH_CACHE
+    if damage == "planted":  # well-formed, but claims the edited file's old fingerprint with false text
+        data = marshal.loads(cache.read_bytes())
+        entries = data[str(out.resolve())]["entries"]
+        entries = {path: [entry[0], entry[1].replace("Build it.", "PLANTED")] for path, entry in entries.items()}
+        data[str(out.resolve())]["entries"] = entries
+        cache.write_bytes(marshal.dumps(data))
+    else:
+        cache.write_bytes(damage)
+    EDITS["body text"](ws)
+    build(ws, out)
+    text = (out / "search-index.js").read_text(encoding="utf-8")
+    assert "A new paragraph." in text and "PLANTED" not in text
     assert_same_as_full_build(ws, out, tmp_path)
 
 

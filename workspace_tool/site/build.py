@@ -41,7 +41,7 @@ from workspace_tool.site.feeds import atom
 from workspace_tool.site.pages import PageSpec, page_specs
 from workspace_tool.site.privacy import Audience, visibility
 from workspace_tool.site.render import RenderSettings, template_dirs, templates_digest, write_if_changed
-from workspace_tool.site.search import search_records, search_script
+from workspace_tool.site.search import encode, script_of, search_entries, search_records
 from workspace_tool.site.sources import load_sources
 
 MANIFEST = ".wm/site-manifest.marshal"
@@ -294,13 +294,13 @@ def post_build_paths(data: SiteData) -> dict[str, list[str]]:
     return {"search": ["search-index.js"], "feeds": ["feed.xml", *feeds]}
 
 
-def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, ...] = ("search", "feeds")) -> dict[str, str]:
+def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, ...] = ("search", "feeds"), collected: Collected | None = None) -> dict[str, str]:
     """The search index and the Atom feeds (workspace and per project), or the `groups` of them asked for."""
     from workspace_tool.site.pages_overview import activity_events
 
     files: dict[str, str] = {}
     if "search" in groups:
-        files["search-index.js"] = search_script(search_records(data))
+        files["search-index.js"] = _search_index(data, options, collected)
     if "feeds" not in groups:
         return files
     site_id = "urn:wm:" + hashlib.sha1(f"{data.index.settings.name}:{data.vis.audience.label}".encode()).hexdigest()[:16]
@@ -311,6 +311,38 @@ def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, .
         feed = f"feeds/{page.removeprefix('projects/').removesuffix('.html')}.xml"
         files[feed] = atom(f"{project.title}: activity", feed, page, activity_events(data, project.id), options.base_url, site_id)
     return files
+
+
+SEARCH_CACHE = ".wm/site-search.marshal"
+
+
+def _search_index(data: SiteData, options: BuildOptions, collected: Collected | None) -> str:
+    """`search-index.js`, encoding again only the entries of files changed since the last build of this output.
+
+    The entries are kept in `SEARCH_CACHE` per output folder under the build's
+    global key (audience, visible documents, settings); marshal, plain values
+    only, disposable like the manifest.
+    """
+    if collected is None or not options.incremental:
+        return script_of(encode(record) for record in search_records(data))
+    path = data.index.root / SEARCH_CACHE
+    out = str(options.out.resolve())
+    try:
+        cache = marshal.loads(path.read_bytes())
+        if not isinstance(cache, dict) or cache.get("version") != MANIFEST_VERSION:
+            raise ValueError("another version")
+    except (OSError, ValueError, EOFError, TypeError):
+        cache = {"version": MANIFEST_VERSION}
+    mine = cache.get(out)
+    kept = mine["entries"] if isinstance(mine, dict) and mine.get("key") == collected.record.key and isinstance(mine.get("entries"), dict) else {}
+    prints = {file: entry[0] for file, entry in collected.record.files.items()}
+    entries = search_entries(data, prints, kept)
+    cache[out] = {"key": collected.record.key, "entries": entries}
+    try:
+        write_if_changed(path, marshal.dumps(cache))
+    except (OSError, ValueError):
+        pass  # a read-only workspace encodes every entry each time
+    return script_of(entry[1] for entry in entries.values())
 
 
 # -- stage 3: pages -------------------------------------------------------
@@ -331,7 +363,7 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
 
     def post_build() -> None:
         if collected.post_build:
-            collected.extra = post_build_files(data, options, tuple(collected.post_build))
+            collected.extra = post_build_files(data, options, tuple(collected.post_build), collected)
 
     errors: list[tuple[str, str]] = []
     record = collected.record

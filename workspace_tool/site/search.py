@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Iterable, Mapping
 
+from workspace_tool.model import Document
 from workspace_tool.site.context import SiteData, doc_page
 
 TEXT_LIMIT = 1200
@@ -28,24 +29,53 @@ def plain_text(body: str) -> str:
 
 
 def search_records(data: SiteData) -> list[dict[str, Any]]:
-    records = []
+    return [record for doc in data.docs() if (record := search_record(data, doc)) is not None]
+
+
+def search_record(data: SiteData, doc: Document) -> dict[str, Any] | None:
+    """One document's entry (None: not searchable on this site). It depends on the document's file and the audience only."""
+    if doc.type == "timelog" and not data.vis.audience.internal:
+        return None
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "type": doc.type,
+        "tags": list(doc.tags),
+        "status": getattr(doc, "status", None) or "",
+        "url": doc_page(doc),
+        "text": "" if doc.type == "timelog" or (doc.type == "person" and not data.vis.audience.internal) else plain_text(doc.body),
+    }
+
+
+def search_entries(data: SiteData, prints: Mapping[str, str], kept: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every searchable document's entry as JSON text, by file path, with the fingerprint of the file it was made from.
+
+    `kept` holds the last build's (same audience and documents): a file whose
+    fingerprint is the same keeps its text, so an edit encodes one entry.
+    """
+    entries: dict[str, list[str]] = {}
     for doc in data.docs():
-        if doc.type == "timelog" and not data.vis.audience.internal:
+        fingerprint = prints.get(doc.path, "")
+        old = kept.get(doc.path)
+        if fingerprint and isinstance(old, list) and len(old) == 2 and old[0] == fingerprint:
+            entries[doc.path] = old
             continue
-        records.append({
-            "id": doc.id,
-            "title": doc.title,
-            "type": doc.type,
-            "tags": list(doc.tags),
-            "status": getattr(doc, "status", None) or "",
-            "url": doc_page(doc),
-            "text": "" if doc.type == "timelog" or (doc.type == "person" and not data.vis.audience.internal) else plain_text(doc.body),
-        })
-    return records
+        record = search_record(data, doc)
+        if record is not None:
+            entries[doc.path] = [fingerprint, encode(record)]
+    return entries
+
+
+def encode(record: dict[str, Any]) -> str:
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    # `<`, `>` and `&` as escapes: the data stays inert even if the script is ever inlined into a page
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def search_script(records: list[dict[str, Any]]) -> str:
-    payload = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
-    # `<`, `>` and `&` as escapes: the data stays inert even if the script is ever inlined into a page
-    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return "window.WM_SEARCH=" + payload + ";\n"
+    return script_of(encode(record) for record in records)
+
+
+def script_of(encoded: Iterable[str]) -> str:
+    """`search-index.js` from encoded entries (the same text as encoding the whole list at once)."""
+    return "window.WM_SEARCH=[" + ",".join(encoded) + "];\n"
