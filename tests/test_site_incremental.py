@@ -13,7 +13,8 @@ from typing import Any, Callable
 import pytest
 from test_site_build import _git, all_text, build, make_site_workspace
 
-from workspace_tool.site.build import SEARCH_CACHE
+from workspace_tool.site import Audience
+from workspace_tool.site.build import record_path, search_path
 from workspace_tool.site.history_view import EVENTS_CACHE
 from workspace_tool.site.render import shipped_templates
 
@@ -206,9 +207,9 @@ def test_damaged_record_means_a_full_build(ws: Path, tmp_path: Path) -> None:
 
     out = tmp_path / "out"
     build(ws, out)
-    manifest_path = ws / ".wm/site-manifest.marshal"
+    manifest_path = record_path(ws, out.resolve())
     manifest = marshal.loads(manifest_path.read_bytes())
-    record = manifest["outputs"][str(out.resolve())]["record"]
+    record = manifest["record"]
     record["files"] = {path: 7 for path in record["files"]}
     record["pages"] = {path: {"hash": 1, "keys": "x"} for path in record["pages"]}
     manifest_path.write_bytes(marshal.dumps(manifest))
@@ -222,7 +223,7 @@ def test_damaged_record_means_a_full_build(ws: Path, tmp_path: Path) -> None:
 def test_unreadable_manifest_or_events_mean_a_full_build(damage: bytes, ws: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ws, out)
-    (ws / ".wm/site-manifest.marshal").write_bytes(damage)
+    record_path(ws, out.resolve()).write_bytes(damage)
     if (ws / EVENTS_CACHE).exists():
         (ws / EVENTS_CACHE).write_bytes(damage)
     EDITS["body text"](ws)
@@ -238,12 +239,10 @@ def test_damaged_search_cache_is_ignored(damage: Any, ws: Path, tmp_path: Path) 
 
     out = tmp_path / "out"
     build(ws, out)
-    cache = ws / SEARCH_CACHE
+    cache = search_path(ws, out.resolve())
     if damage == "planted":  # well-formed, but claims the edited file's old fingerprint with false text
         data = marshal.loads(cache.read_bytes())
-        entries = data[str(out.resolve())]["entries"]
-        entries = {path: [entry[0], entry[1].replace("Build it.", "PLANTED")] for path, entry in entries.items()}
-        data[str(out.resolve())]["entries"] = entries
+        data["entries"] = {path: [entry[0], entry[1].replace("Build it.", "PLANTED")] for path, entry in data["entries"].items()}
         cache.write_bytes(marshal.dumps(data))
     else:
         cache.write_bytes(damage)
@@ -327,6 +326,18 @@ def test_audience_build_record_is_the_same_in_every_process(tmp_path: Path) -> N
     for seed in ("1", "2", "3"):
         done = subprocess.run([sys.executable, "-c", script, str(ws), str(out)], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True)
         models.append(int(done.stdout.strip()))
-        keys.append(marshal.loads((ws / ".wm/site-manifest.marshal").read_bytes())["outputs"][str(out.resolve())]["record"]["key"])
+        keys.append(marshal.loads(record_path(ws, out.resolve()).read_bytes())["record"]["key"])
     assert len(set(keys)) == 1
     assert models[1:] == [0, 0]
+
+
+def test_each_output_folder_keeps_its_own_record(ws: Path, tmp_path: Path) -> None:
+    """Building another site (another folder, another audience) in between does not make the next build of the first a full one."""
+    first, other = tmp_path / "first", tmp_path / "other"
+    build(ws, first)
+    build(ws, other, audience=Audience.parse("client:acme"))
+    assert record_path(ws, first.resolve()) != record_path(ws, other.resolve())
+    EDITS["reassigned"](ws)
+    result: Any = build(ws, first)
+    assert result.models < result.pages
+    assert_same_as_full_build(ws, first, tmp_path)

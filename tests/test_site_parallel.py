@@ -17,7 +17,7 @@ from test_site_build import TODAY, _git, make_site_workspace
 from test_site_incremental import files_of
 
 from workspace_tool.site import BuildOptions, build_site
-from workspace_tool.site.build import MANIFEST
+from workspace_tool.site.build import record_path
 from workspace_tool.site.make import PARALLEL_MIN_PAGES
 from workspace_tool.workspace import load_index
 
@@ -30,8 +30,8 @@ def build(ws: Path, out: Path, jobs: int, incremental: bool = True) -> Any:
 
 
 def record(ws: Path, out: Path) -> dict[str, Any]:
-    manifest = marshal.loads((ws / MANIFEST).read_bytes())
-    found: dict[str, Any] = manifest["outputs"][str(out.resolve())]["record"]
+    manifest = marshal.loads(record_path(ws, out.resolve()).read_bytes())
+    found: dict[str, Any] = manifest["record"]
     return found
 
 

@@ -86,3 +86,24 @@ class _Planted:
                 return (os.system, ("touch " + str(tmp_path / "pwned"),))
 
         return pickle.dumps(Evil())
+
+
+def test_a_text_edit_takes_the_kept_plan_without_making_the_schedule_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's shortcut (every document's card, settings, today, commit) skips the scheduler's input; a field edit does not."""
+    from workspace_tool.scheduling import adapter
+    from workspace_tool.site import BuildOptions, build_site
+
+    ws = _workspace(tmp_path)
+    out = tmp_path / "out"
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
+    made: list[int] = []
+    real = adapter.build_input
+    monkeypatch.setattr(adapter, "build_input", lambda *a, **k: made.append(1) or real(*a, **k))
+    task = next((ws / "projects").glob("*/tasks/*.md"))
+    task.write_text(task.read_text(encoding="utf-8") + "\nA note that changes no field.\n", encoding="utf-8")
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
+    assert made == []
+    text = task.read_text(encoding="utf-8")
+    task.write_text(text.replace("\n---\n", "\ntags: [shortcut-test]\n---\n", 1), encoding="utf-8")
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
+    assert made == [1]

@@ -13,7 +13,7 @@ Each stage takes one object and returns one. Incremental, twice over:
 Page models are made, hashed and rendered together, in parallel (`make`);
 the search index and feeds are made in this process meanwhile.
 
-The manifest lives in `<workspace>/.wm/site-manifest.marshal`. Files a
+The manifest of each output folder lives in `<workspace>/.wm/site/` (`record_path`). Files a
 previous build wrote that this one does not (a document deleted or made
 private) are removed.
 """
@@ -44,8 +44,8 @@ from workspace_tool.site.render import RenderSettings, template_dirs, templates_
 from workspace_tool.site.search import encode, script_of, search_entries, search_records
 from workspace_tool.site.sources import load_sources
 
-MANIFEST = ".wm/site-manifest.marshal"
-MANIFEST_VERSION = 4
+SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
+MANIFEST_VERSION = 5
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
@@ -139,12 +139,13 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
 
     out = _check_out(index.root, options.out)
     with paused():  # the history, plan and record: long-lived, and no cyclic garbage
-        data = load_stage(index, options)
-        lap("load")
-        manifest = _read_manifest(index.root)
-        previous = manifest.get("outputs", {}).get(str(out), {})
+        previous = _read_manifest(index.root, out)
         last = deps.Record.from_json(previous.get("record")) if options.incremental else deps.Record()
-        collected = collect_stage(data, options, last, out)
+        prints = _file_prints(index, last)
+        lap("record")
+        data = load_stage(index, options, {path: entry[2] for path, entry in prints.items()})
+        lap("load")
+        collected = collect_stage(data, options, last, out, prints)
         lap("collect")
     result = BuildResult(out, len(collected.paths), len(collected.specs), timings=timings)
     links, errors = pages_stage(collected, out, options, result)
@@ -156,7 +157,7 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     lap("write")
     result.warnings.extend(link_stage(collected, links, files, set(previous.get("files", ()))))
     lap("links")
-    _write_manifest(index.root, manifest, str(out), collected, links, files)
+    _write_manifest(index.root, out, collected, links, files)
     lap("manifest")
     result.seconds = time.perf_counter() - started
     if errors:
@@ -177,9 +178,10 @@ def _check_out(root: Path, out: Path) -> Path:
 # -- stage 1: load ---------------------------------------------------------
 
 
-def load_stage(index: Index, options: BuildOptions) -> SiteData:
+def load_stage(index: Index, options: BuildOptions, cards: dict[str, str] | None = None) -> SiteData:
+    """What the pages are made from: what is visible, the history and the plan (`cards`: see `load_sources`)."""
     vis = visibility(index, options.audience)
-    sources = load_sources(index, with_history=options.history)
+    sources = load_sources(index, with_history=options.history, cards=cards)
     data = SiteData(index, vis, sources, allow_html=index.settings.allow_html)
     from workspace_tool.site.history_view import prepare
 
@@ -190,7 +192,9 @@ def load_stage(index: Index, options: BuildOptions) -> SiteData:
 # -- stage 2: collect ------------------------------------------------------
 
 
-def collect_stage(data: SiteData, options: BuildOptions, last: deps.Record | None = None, out: Path | None = None) -> Collected:
+def collect_stage(
+    data: SiteData, options: BuildOptions, last: deps.Record | None = None, out: Path | None = None, prints: dict[str, list[Any]] | None = None
+) -> Collected:
     """Decide which page models to make: all of them, or (with `last`, the previous build's record) only those an edit can have changed."""
     specs = page_specs(data)
     present = {spec.path for spec in specs}
@@ -214,7 +218,7 @@ def collect_stage(data: SiteData, options: BuildOptions, last: deps.Record | Non
     collected = Collected(data, [], salt, settings, paths=[spec.path for spec in specs], last=last or deps.Record())
     record = collected.record
     record.key = _global_key(data, options, salt)
-    record.files = _file_prints(data, last)
+    record.files = prints if prints is not None else _file_prints(data.index, last)
     record.plan_input = data.sources.plan_input
     try:
         comparable = last is not None and last.key == record.key
@@ -272,9 +276,8 @@ def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
     ])
 
 
-def _file_prints(data: SiteData, last: deps.Record | None) -> dict[str, list[Any]]:
+def _file_prints(index: Index, last: deps.Record | None) -> dict[str, list[Any]]:
     """Every document file's fingerprint, the keys it emits and its card (kept from the last build when the file is unchanged)."""
-    index = data.index
     found: dict[str, list[Any]] = {}
     root = str(index.root)
     for path, doc in index.by_path.items():
@@ -313,33 +316,28 @@ def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, .
     return files
 
 
-SEARCH_CACHE = ".wm/site-search.marshal"
-
-
 def _search_index(data: SiteData, options: BuildOptions, collected: Collected | None) -> str:
     """`search-index.js`, encoding again only the entries of files changed since the last build of this output.
 
-    The entries are kept in `SEARCH_CACHE` per output folder under the build's
-    global key (audience, visible documents, settings); marshal, plain values
-    only, disposable like the manifest.
+    The entries are kept beside the output's record (`search_path`) under
+    the build's global key (audience, visible documents, settings); marshal,
+    plain values only, disposable like the record.
     """
     if collected is None or not options.incremental:
         return script_of(encode(record) for record in search_records(data))
-    path = data.index.root / SEARCH_CACHE
-    out = str(options.out.resolve())
+    out = options.out.resolve()
+    path = search_path(data.index.root, out)
     try:
         cache = marshal.loads(path.read_bytes())
-        if not isinstance(cache, dict) or cache.get("version") != MANIFEST_VERSION:
-            raise ValueError("another version")
     except (OSError, ValueError, EOFError, TypeError):
-        cache = {"version": MANIFEST_VERSION}
-    mine = cache.get(out)
-    kept = mine["entries"] if isinstance(mine, dict) and mine.get("key") == collected.record.key and isinstance(mine.get("entries"), dict) else {}
+        cache = None
+    valid = isinstance(cache, dict) and cache.get("version") == MANIFEST_VERSION and cache.get("out") == str(out) and cache.get("key") == collected.record.key
+    kept = cache["entries"] if valid and isinstance(cache, dict) and isinstance(cache.get("entries"), dict) else {}
     prints = {file: entry[0] for file, entry in collected.record.files.items()}
     entries = search_entries(data, prints, kept)
-    cache[out] = {"key": collected.record.key, "entries": entries}
     try:
-        write_if_changed(path, marshal.dumps(cache))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_if_changed(path, marshal.dumps({"version": MANIFEST_VERSION, "out": str(out), "key": collected.record.key, "entries": entries}))
     except (OSError, ValueError):
         pass  # a read-only workspace encodes every entry each time
     return script_of(entry[1] for entry in entries.values())
@@ -491,19 +489,30 @@ def _broken_links(links: dict[str, list[str]], files: set[str]) -> dict[str, lis
 # -- manifest --------------------------------------------------------------
 
 
-def _read_manifest(root: Path) -> dict[str, Any]:
-    """The last builds' record (marshal: plain values only, read several times faster than JSON; a damaged file means a full build)."""
+def record_path(root: Path, out: Path) -> Path:
+    """The record of the builds into `out` (resolved): files written, and the dependency record."""
+    name = hashlib.blake2b(str(out).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    return root / SITE_CACHE / f"{name}.marshal"
+
+
+def search_path(root: Path, out: Path) -> Path:
+    """The search entries kept for `out` (resolved), beside its record."""
+    return record_path(root, out).with_suffix(".search.marshal")
+
+
+def _read_manifest(root: Path, out: Path) -> dict[str, Any]:
+    """The last build's record for `out` (marshal: plain values only, read several times faster than JSON; a damaged file means a full build)."""
     try:
-        data = marshal.loads((root / MANIFEST).read_bytes())
+        data = marshal.loads(record_path(root, out).read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
-        return {"version": MANIFEST_VERSION, "outputs": {}}
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or not isinstance(data.get("outputs"), dict):
-        return {"version": MANIFEST_VERSION, "outputs": {}}
+        return {}
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or data.get("out") != str(out):
+        return {}
     return data
 
 
-def _write_manifest(root: Path, manifest: dict[str, Any], key: str, collected: Collected, links: dict[str, list[str]], files: set[str]) -> None:
-    """Per output folder: every file written, and the dependency record with each page's hash, links, keys and attachments."""
+def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str, list[str]], files: set[str]) -> None:
+    """Every file written into `out`, and the dependency record with each page's hash, links, keys and attachments."""
     digests = collected.digests
     record = collected.record
     attachments = {path: list(found) for path, found in collected.attachments.items()}
@@ -517,8 +526,10 @@ def _write_manifest(root: Path, manifest: dict[str, Any], key: str, collected: C
             del record.pages[path]  # failed to render: made again next time
     for path, old in collected.reused.items():
         record.pages[path] = old
-    manifest.setdefault("outputs", {})[key] = {"files": sorted(files), "record": record.as_json()}
+    manifest = {"version": MANIFEST_VERSION, "out": str(out), "files": sorted(files), "record": record.as_json()}
+    target = record_path(root, out)
     try:
-        write_if_changed(root / MANIFEST, marshal.dumps(manifest))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_if_changed(target, marshal.dumps(manifest))
     except (OSError, ValueError):
         pass  # a read-only workspace still builds; the next build is a full one

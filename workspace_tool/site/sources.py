@@ -28,11 +28,13 @@ class Sources:
     plan_input: str = ""  # a fingerprint of what the plan was made from ("" when unknown): the same input gives the same plan
 
 
-def load_sources(index: Index, with_history: bool = True) -> Sources:
+def load_sources(index: Index, with_history: bool = True, cards: Mapping[str, str] | None = None) -> Sources:
+    """The history and the plan. `cards` (path -> card fingerprint of every document, see `deps.card`) lets a kept
+    plan be taken without making the scheduler's input again when no document's card changed."""
     sources = Sources()
     if with_history:
         sources.history = _try(sources, "history", lambda: _history(index))
-    sources.plan = _try(sources, "schedule", lambda: _schedule(index, sources))
+    sources.plan = _try(sources, "schedule", lambda: _schedule(index, sources, _shortcut(index, sources.history, cards)))
     return sources
 
 
@@ -46,12 +48,35 @@ def _try(sources: Sources, name: str, produce: Any) -> Any:
         return None
 
 
-def _schedule(index: Index, sources: Sources | None = None) -> Any:
-    """The plan; kept in `.wm/site-plan.pickle` with a fingerprint of its input (scheduling is pure: the same input gives the same plan)."""
+def _shortcut(index: Index, history: Any, cards: Mapping[str, str] | None) -> str:
+    """Everything the scheduler's input is made from, cheaply: the cards of all documents, the settings, today, the
+    commit and the day of each uncommitted version (done dates come from history). "" when the cards are not known."""
+    if cards is None:
+        return ""
+    from workspace_tool import __version__
+    from workspace_tool.cache import settings_fingerprint
+
+    working = [] if history is None else sorted((d.path, d.versions[-1].date.date().isoformat(), d.versions[-1].deleted) for d in history.working_documents())
+    parts = [__version__, settings_fingerprint(index.settings), index.today.isoformat(), getattr(history, "head", None), working, sorted(cards.items())]
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") -> Any:
+    """The plan; kept in `.wm/site-plan.pickle` with a fingerprint of its input (scheduling is pure: the same input gives the same plan).
+
+    With `shortcut` (`_shortcut`) equal to the one the kept plan was saved
+    with, the kept plan is taken without making the input again.
+    """
     from workspace_tool import __version__
     from workspace_tool.scheduling import schedule  # type: ignore[attr-defined,unused-ignore]
     from workspace_tool.scheduling.adapter import build_input  # type: ignore[import-not-found,unused-ignore]
 
+    if shortcut:
+        kept = _load_plan(index.root / PLAN_CACHE, shortcut=shortcut)
+        if kept is not None:
+            if sources is not None:
+                sources.plan_input = kept[0]
+            return kept[1]
     given = build_input(index, None, _done_dates(index, sources.history if sources is not None else None))
     try:
         digest = hashlib.blake2b(__version__.encode() + _stable_repr(given).encode(), digest_size=16).hexdigest()
@@ -59,13 +84,15 @@ def _schedule(index: Index, sources: Sources | None = None) -> Any:
         digest = ""
     if sources is not None:
         sources.plan_input = digest
-    kept = _load_plan(index.root / PLAN_CACHE, digest) if digest else None
-    if kept is not None:
-        return kept
-    plan = schedule(given)
-    if digest:
-        _save_plan(index.root / PLAN_CACHE, digest, plan)
-    return plan
+    found = _load_plan(index.root / PLAN_CACHE, digest) if digest else None
+    if found is None:
+        plan = schedule(given)
+        if digest:
+            _save_plan(index.root / PLAN_CACHE, digest, plan, shortcut)
+        return plan
+    if shortcut and found[2] != shortcut:  # the same input from other cards (a note edited): the next build takes the shortcut
+        _restamp(index.root / PLAN_CACHE, digest, shortcut)
+    return found[1]
 
 
 def _done_dates(index: Index, history: Any) -> dict[str, Any]:
@@ -123,18 +150,33 @@ class LazyTasks(Mapping[str, Any]):
         return len(self._pickled)
 
 
-def _load_plan(path: Path, digest: str) -> Any:
-    """The kept plan when its input digest matches, with its tasks read on first use (None when missing, stale or damaged)."""
+def _load_plan(path: Path, digest: str = "", shortcut: str = "") -> tuple[str, Any, str] | None:
+    """(input digest, plan, shortcut) of the kept plan when its input digest, or its shortcut, is the one given;
+    its tasks are read on first use. None when missing, stale or damaged."""
     try:
         with open(path, "rb") as handle:
-            if handle.readline().strip() != digest.encode():
+            kept_digest = handle.readline().strip().decode("ascii")
+            kept_shortcut = handle.readline().strip().decode("ascii")
+            if not kept_digest or not (kept_digest == digest or (shortcut and kept_shortcut == shortcut)):
                 return None
             plan, pickled, check = _PlanUnpickler(handle).load()
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, UnicodeDecodeError):
         return None
     if not isinstance(pickled, dict) or check != _checksum(pickled) or not hasattr(plan, "__dataclass_fields__"):
         return None
-    return replace(plan, tasks=LazyTasks(pickled))
+    return kept_digest, replace(plan, tasks=LazyTasks(pickled)), kept_shortcut
+
+
+def _restamp(path: Path, digest: str, shortcut: str) -> None:
+    """The kept plan's file with a new shortcut line (the plan itself is not read or written again)."""
+    try:
+        data = path.read_bytes()
+        payload = data.split(b"\n", 2)[2]
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(digest.encode() + b"\n" + shortcut.encode() + b"\n" + payload)
+        os.replace(temporary, path)
+    except (OSError, IndexError):
+        pass
 
 
 def _checksum(pickled: dict[str, bytes]) -> str:
@@ -144,7 +186,7 @@ def _checksum(pickled: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _save_plan(path: Path, digest: str, plan: Any) -> None:
+def _save_plan(path: Path, digest: str, plan: Any, shortcut: str = "") -> None:
     """Atomically (temporary file, then rename); a read-only workspace just schedules every time.
 
     Each task is pickled on its own, so a later build unpickles only the tasks it reads.
@@ -154,7 +196,7 @@ def _save_plan(path: Path, digest: str, plan: Any) -> None:
         payload = pickle.dumps((replace(plan, tasks={}), pickled, _checksum(pickled)), protocol=5)
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(digest.encode() + b"\n" + payload)
+        temporary.write_bytes(digest.encode() + b"\n" + shortcut.encode() + b"\n" + payload)
         os.replace(temporary, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass
