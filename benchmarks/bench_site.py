@@ -7,7 +7,8 @@ Generates a synthetic workspace with a git history (benchmarks/generate.py),
 then measures, each in a fresh process (wall time, CPU time, peak memory of
 the largest process):
 
-* cold: no index cache, no site manifest, empty output folder;
+* cold: no index cache, no history cache, no site record or plan, no
+  compiled templates, empty output folder;
 * no-op: the same build again (nothing changed);
 * incremental: one task's text edited (not committed), then a build; and
   one task's status changed (a field: its project, board, people and
@@ -60,8 +61,12 @@ print(json.dumps({
 """
 
 
+USER_CACHE = Path(tempfile.mkdtemp(prefix="wm-bench-xdg-"))
+"""The per-user cache (compiled templates) of every run: emptied for cold builds, never the user's own."""
+
+
 def run(tool: str, argv: list[str], cwd: Path | None = None) -> dict[str, float]:
-    env = {**os.environ, "WM_TODAY": "2026-11-26"}
+    env = {**os.environ, "WM_TODAY": "2026-11-26", "XDG_CACHE_HOME": str(USER_CACHE)}
     done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
@@ -107,6 +112,7 @@ def main() -> None:
     def cold() -> None:
         shutil.rmtree(ws / ".wm", ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(USER_CACHE / "wm", ignore_errors=True)
 
     build = ["-C", str(ws), "site", "build", "--out", str(out)]
     rows.append(("wm site build, cold", best("wm", build, options.repeat, cold)))
@@ -158,6 +164,7 @@ def main() -> None:
     for label, figures in rows:
         print(f"| {label} | {figures['wall']:.2f} | {figures['cpu']:.2f} | {figures['peak_mb']:.0f} |")
     shutil.rmtree(scratch, ignore_errors=True)
+    shutil.rmtree(USER_CACHE, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -366,8 +366,16 @@ class SiteData:
         if kind == "f":
             return _digest(plan.projects.get(name))
         if name.startswith("@"):
-            return _digest(sorted(self._booked_of(name[1:]), key=lambda t: t.id))
-        return _digest(plan.tasks.get(name))
+            return _digest([self._task_print(t.id) for t in sorted(self._booked_of(name[1:]), key=lambda t: t.id)])
+        return self._task_print(name)
+
+    def _task_print(self, task_id: str) -> str:
+        """A scheduled task's fingerprint: a hash of its pickle as the plan keeps it (the same for a fresh and a kept plan)."""
+        pickled = self.sources.task_bytes.get(task_id)
+        if pickled is None:
+            plan = self.sources.plan
+            return _digest(None if plan is None else plan.tasks.get(task_id))
+        return hashlib.blake2b(pickled, digest_size=12).hexdigest()
 
 
 def _priced_row(priced: Any) -> tuple[Any, ...]:

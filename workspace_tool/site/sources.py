@@ -26,6 +26,7 @@ class Sources:
     history: Any = None
     warnings: list[str] = field(default_factory=list)
     plan_input: str = ""  # a fingerprint of what the plan was made from ("" when unknown): the same input gives the same plan
+    task_bytes: Mapping[str, bytes] = field(default_factory=dict)  # each scheduled task pickled (as kept): fingerprints hash these
 
 
 def load_sources(index: Index, with_history: bool = True, cards: Mapping[str, str] | None = None) -> Sources:
@@ -76,6 +77,7 @@ def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") 
         if kept is not None:
             if sources is not None:
                 sources.plan_input = kept[0]
+                sources.task_bytes = kept[1].tasks.pickled
             return kept[1]
     given = build_input(index, None, _done_dates(index, sources.history if sources is not None else None))
     try:
@@ -87,11 +89,16 @@ def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") 
     found = _load_plan(index.root / PLAN_CACHE, digest) if digest else None
     if found is None:
         plan = schedule(given)
+        pickled = pickle_tasks(plan)
+        if sources is not None:
+            sources.task_bytes = pickled
         if digest:
-            _save_plan(index.root / PLAN_CACHE, digest, plan, shortcut)
+            _save_plan(index.root / PLAN_CACHE, digest, plan, shortcut, pickled)
         return plan
     if shortcut and found[2] != shortcut:  # the same input from other cards (a note edited): the next build takes the shortcut
         _restamp(index.root / PLAN_CACHE, digest, shortcut)
+    if sources is not None:
+        sources.task_bytes = found[1].tasks.pickled
     return found[1]
 
 
@@ -134,20 +141,20 @@ class LazyTasks(Mapping[str, Any]):
     """A kept plan's scheduled tasks, each unpickled when first read (an incremental build reads a few of thousands)."""
 
     def __init__(self, pickled: dict[str, bytes]) -> None:
-        self._pickled = pickled
+        self.pickled = pickled
         self._loaded: dict[str, Any] = {}
 
     def __getitem__(self, task_id: str) -> Any:
         found = self._loaded.get(task_id)
         if found is None:
-            found = self._loaded[task_id] = _PlanUnpickler(io.BytesIO(self._pickled[task_id])).load()
+            found = self._loaded[task_id] = _PlanUnpickler(io.BytesIO(self.pickled[task_id])).load()
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._pickled)
+        return iter(self.pickled)
 
     def __len__(self) -> int:
-        return len(self._pickled)
+        return len(self.pickled)
 
 
 def _load_plan(path: Path, digest: str = "", shortcut: str = "") -> tuple[str, Any, str] | None:
@@ -186,13 +193,18 @@ def _checksum(pickled: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _save_plan(path: Path, digest: str, plan: Any, shortcut: str = "") -> None:
+def pickle_tasks(plan: Any) -> dict[str, bytes]:
+    """Each scheduled task pickled on its own: kept so, and hashed so for the site's fingerprints."""
+    return {task_id: pickle.dumps(task, protocol=5) for task_id, task in plan.tasks.items()}
+
+
+def _save_plan(path: Path, digest: str, plan: Any, shortcut: str = "", pickled: dict[str, bytes] | None = None) -> None:
     """Atomically (temporary file, then rename); a read-only workspace just schedules every time.
 
     Each task is pickled on its own, so a later build unpickles only the tasks it reads.
     """
     try:
-        pickled = {task_id: pickle.dumps(task, protocol=5) for task_id, task in plan.tasks.items()}
+        pickled = pickle_tasks(plan) if pickled is None else pickled
         payload = pickle.dumps((replace(plan, tasks={}), pickled, _checksum(pickled)), protocol=5)
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
