@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from workspace_tool import fields as F
+from workspace_tool.blocking import is_blocked
 from workspace_tool.config import Settings
 from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
 from workspace_tool.model import DOC_TYPES, PRIORITY_RANK, Document, Task
 from workspace_tool.relative_dates import DateSpan, resolve_date
 from workspace_tool.values import parse_duration
-from workspace_tool.views import unfinished_dependencies
 
 ID, TYPE, PATH = "id", "type", "path"
 RANGE_KINDS = (F.DATE, F.DURATION, F.NUMBER)
@@ -354,7 +354,8 @@ def _is_overdue(doc: Document, context: Context) -> bool:
 
 
 def _is_blocked(doc: Document, context: Context) -> bool:
-    return isinstance(doc, Task) and not context.index.is_done(doc) and bool(unfinished_dependencies(doc, context.index))
+    """`blocking.is_blocked`: an open task marked `blocked` or with unfinished dependencies."""
+    return isinstance(doc, Task) and is_blocked(doc, context.index)
 
 
 _IS: dict[str, Predicate] = {

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from workspace_tool import blocking
 from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
 from workspace_tool.model import PRIORITY_RANK, Document, Task
@@ -25,13 +26,8 @@ AGE_POINTS = 2.0
 
 
 def unfinished_dependencies(task: Task, index: Index) -> list[Document]:
-    """The documents `task` depends on that exist and are not done (missing ones are `wm validate`'s business)."""
-    found = []
-    for dep in task.depends_on:
-        target = index.docs.get(dep)
-        if target is not None and not index.is_done(target):
-            found.append(target)
-    return found
+    """The documents `task` depends on that exist and are not done (`blocking.blockers`, kept for existing importers)."""
+    return blocking.blockers(task, index)
 
 
 def _open_tasks(index: Index) -> list[Task]:
@@ -150,7 +146,7 @@ def next_tasks(index: Index, who: str | None = None, limit: int | None = 10, pla
             continue
         if task.milestone or (task.start is not None and task.start > index.today):
             continue
-        if any(s in open_ids for s in index.subtasks.get(task.id, ())) or unfinished_dependencies(task, index):
+        if any(s in open_ids for s in index.subtasks.get(task.id, ())) or blocking.is_blocked(task, index):
             continue
         ranked.append(urgency(task, index, critical, waiting.get(task.id, 0)))
     ranked.sort(key=lambda r: (-r.score, r.task.due or dt.date.max, r.task.id))
@@ -174,20 +170,22 @@ def schedule_or_none(index: Index) -> tuple[Any, str | None]:
 
 @dataclass(frozen=True)
 class Blocked:
+    """A blocked task (`blocking.is_blocked`): whether its status is `blocked`, and its unfinished dependencies."""
+
     task: Task
     blockers: tuple[Document, ...]
+    marked: bool = False
 
 
 def blocked_tasks(index: Index, who: str | None = None, project: str | None = None) -> list[Blocked]:
-    """Open tasks with unfinished dependencies, and those dependencies, by task ID."""
+    """Blocked tasks (open, and marked `blocked` or with unfinished dependencies), by task ID."""
     check_person(index, who)
     found = []
     for task in sorted(_open_tasks(index), key=lambda t: t.id):
         if (who is not None and task.assignee != who) or (project is not None and task.project != project):
             continue
-        blockers = unfinished_dependencies(task, index)
-        if blockers:
-            found.append(Blocked(task, tuple(blockers)))
+        if blocking.is_blocked(task, index):
+            found.append(Blocked(task, tuple(blocking.blockers(task, index)), blocking.marked_blocked(task)))
     return found
 
 

@@ -194,6 +194,9 @@ def _task_json(task: Any) -> dict[str, Any]:
 def next_cmd(app: App, who: str | None, limit: int, explain: bool, as_json: bool) -> None:
     """What to work on now: open, unblocked tasks ranked by urgency.
 
+    Blocked tasks (see `wm blocked`), milestones, parents of open subtasks
+    and tasks starting later are left out.
+
     Urgency adds points for priority, a near or past due date, being on the
     critical path (when the scheduler is available), blocking other tasks,
     and age.
@@ -233,12 +236,23 @@ def next_cmd(app: App, who: str | None, limit: int, explain: bool, as_json: bool
 @click.option("--json", "as_json", is_flag=True, help="Print the blocked tasks and their blockers as JSON.")
 @click.pass_obj
 def blocked_cmd(app: App, who: str | None, project: str | None, as_json: bool) -> None:
-    """Open tasks waiting on unfinished dependencies, and what they wait for.
+    """Blocked tasks, and what blocks them.
+
+    A task is blocked when it is open and its status is `blocked`, or it
+    depends on tasks that are not done (the same rule as `is:blocked`).
+    The "blocked by" column lists those dependencies with their status,
+    after "status: blocked" for a task marked so. In --json, "blocked_by"
+    lists the dependencies only: a task blocked by its status alone has
+    "status": "blocked" and an empty "blocked_by".
+
+    `wm report projects` counts fewer of them as blocked: only those held
+    up now (marked blocked, started, or at their start or due date).
 
     \b
     Example:
       wm blocked --project website-redesign
     """
+    from workspace_tool.blocking import BLOCKED_STATUS
     from workspace_tool.views import blocked_tasks
 
     index = app.index()
@@ -250,7 +264,11 @@ def blocked_cmd(app: App, who: str | None, project: str | None, as_json: bool) -
     if not found:
         click.echo("nothing is blocked", err=True)
         return
-    rows = [(b.task.id, b.task.title, b.task.assignee, ", ".join(f"{d.id} ({getattr(d, 'status', '')})" for d in b.blockers)) for b in found]
+    rows = []
+    for b in found:
+        reasons = [f"status: {BLOCKED_STATUS}"] if b.marked else []
+        reasons += [f"{d.id} ({getattr(d, 'status', '')})" for d in b.blockers]
+        rows.append((b.task.id, b.task.title, b.task.assignee, ", ".join(reasons)))
     click.echo(table(("id", "title", "assignee", "blocked by"), rows))
 
 

@@ -4,6 +4,11 @@ Pure: index (+ the scheduler's plan, when there is one) in, rows out.
 Health is red when a project is over budget or late, amber when it is
 close to its budget, at risk, or has overdue or blocked tasks or open
 high-impact risks, else green; every colour comes with its reasons.
+
+The `blocked` tasks of a row are those *held up* now
+(`blocking.is_held_up`): blocked, and marked `blocked`, started, or at
+their start or due date. Tasks merely waiting for predecessors in a future
+plan are blocked in `wm blocked`'s sense but not counted here.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Sequence
 
+from workspace_tool.blocking import is_held_up
 from workspace_tool.index import Index
 from workspace_tool.model import PRIORITY_RANK, Project, Risk, Task
 from workspace_tool.reports.billing import Priced, Pricer, cents, exact_hours
@@ -135,7 +141,7 @@ def _row(index: Index, project: Project, priced: list[Priced], by_task: dict[str
     currency = priced[0].currency if priced else index.settings.currency
     open_tasks = [t for t in tasks if not index.is_done(t)]
     overdue = tuple(t.id for t in open_tasks if t.due and t.due < index.today)
-    blocked = tuple(t.id for t in open_tasks if _blocked(index, t))
+    blocked = tuple(t.id for t in open_tasks if is_held_up(t, index))  # held up now, not merely blocked: see `blocking`
     risks = tuple(r.id for r in index.of_type(Risk) if r.project == project.id and not index.is_done(r))
     forecast = plan.projects.get(project.id) if plan is not None else None
     row = ProjectRow(
@@ -145,25 +151,6 @@ def _row(index: Index, project: Project, priced: list[Priced], by_task: dict[str
     )
     health, reasons = _health(index, project, row)
     return _with_health(row, health, reasons)
-
-
-def _blocked(index: Index, task: Task) -> bool:
-    """Held up now: marked blocked, or started / due / in progress while a dependency is still open.
-
-    A task merely waiting for its predecessors in a future plan is not blocked.
-    """
-    if task.status == "blocked":
-        return True
-    if not any(_open(index, d) for d in task.depends_on):
-        return False
-    workflow = index.workflow(task)
-    started = workflow is not None and task.status != workflow.default
-    return started or bool(task.start and task.start <= index.today) or bool(task.due and task.due <= index.today)
-
-
-def _open(index: Index, task_id: str) -> bool:
-    task = index.get(task_id)
-    return isinstance(task, Task) and not index.is_done(task)
 
 
 def _health(index: Index, project: Project, row: ProjectRow) -> tuple[str, tuple[str, ...]]:

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, TypeVar
 
+from workspace_tool.blocking import marked_blocked, open_dependencies
 from workspace_tool.model import Document, Task
 from workspace_tool.site.context import SiteData, fmt_hours
 from workspace_tool.site.contexts import AnyContext, Progress, TaskRow
@@ -116,15 +117,15 @@ def iso(day: dt.date | None) -> str:
 
 
 def blocked(data: SiteData, task: Task) -> list[str]:
-    """The unfinished, visible dependencies of an unfinished task."""
+    """The IDs of the unfinished dependencies of an unfinished task (`blocking.open_dependencies`, read through `data`)."""
     if data.is_done(task):
         return []
-    waiting = []
-    for dep in task.depends_on:
-        found = data.doc(dep)
-        if found is not None and not data.is_done(found):
-            waiting.append(dep)
-    return waiting
+    return [d.id for d in open_dependencies(task, data.doc, data.is_done)]
+
+
+def is_blocked(data: SiteData, task: Task) -> bool:
+    """`blocking.is_blocked` with the dependencies read through `data`: open, and marked `blocked` or with unfinished dependencies."""
+    return not data.is_done(task) and (marked_blocked(task) or bool(blocked(data, task)))
 
 
 def task_row(data: SiteData, task: Task) -> TaskRow:

@@ -32,7 +32,7 @@ from workspace_tool.site.contexts import (
     TimeContext,
 )
 from workspace_tool.site.deps import EVENTS
-from workspace_tool.site.pages import Page, PageSpec, blocked, iso, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, is_blocked, iso, sort_tasks, task_row
 from workspace_tool.site.pages_project import project_summary
 
 
@@ -61,7 +61,7 @@ def dashboard(data: SiteData) -> Page[DashboardContext]:
         "projects": [project_summary(data, p) for p in data.projects() if not data.is_done(p)],
         "closed_projects": [project_summary(data, p) for p in data.projects() if data.is_done(p)],
         "overdue": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if t.due and t.due < today])],
-        "blocked": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if blocked(data, t)])],
+        "blocked": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if is_blocked(data, t)])],
         "due_week": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if t.due and today <= t.due <= monday + dt.timedelta(days=6)])],
         "hours_week": fmt_hours(sum(e.hours for e in week_entries)),
         "hours_month": fmt_hours(sum(e.hours for e in month_entries)),
