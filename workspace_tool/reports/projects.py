@@ -1,9 +1,10 @@
 """`wm report projects`: the portfolio — progress, hours, burn, accuracy, forecast and health.
 
 Pure: index (+ the scheduler's plan, when there is one) in, rows out.
-Health is red when a project is over budget or late, amber when it is
-close to its budget, at risk, or has overdue or blocked tasks or open
-high-impact risks, else green; every colour comes with its reasons.
+Health (`workspace_tool.health`, the rule the status site uses too) is red
+when a project is over budget or late, amber when it is close to its
+budget, at risk, or has overdue or blocked tasks or open high-impact
+risks, else green; every colour comes with its reasons.
 
 The `blocked` tasks of a row are those *held up* now
 (`blocking.is_held_up`): blocked, and marked `blocked`, started, or at
@@ -20,11 +21,11 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from workspace_tool.blocking import is_held_up
+from workspace_tool.health import HealthFacts, project_health
 from workspace_tool.index import Index
 from workspace_tool.model import PRIORITY_RANK, Project, Risk, Task
 from workspace_tool.reports.billing import Priced, Pricer, cents, exact_hours
 
-AMBER_BURN = 0.9
 HEALTH_RANK = {"red": 0, "amber": 1, "green": 2}
 
 
@@ -154,34 +155,12 @@ def _row(index: Index, project: Project, priced: list[Priced], by_task: dict[str
 
 
 def _health(index: Index, project: Project, row: ProjectRow) -> tuple[str, tuple[str, ...]]:
-    red: list[str] = []
-    amber: list[str] = []
-    burn = row.burn
-    if burn is not None and burn > 1:
-        red.append(f"over budget: {burn:.0%} burnt")
-    elif burn is not None and burn >= AMBER_BURN:
-        amber.append(f"{burn:.0%} of budget burnt")
-    if not index.is_done(project):
-        if project.due and project.due < index.today:
-            red.append(f"past due {project.due}")
-        elif row.forecast_status == "late":
-            red.append(f"forecast end {row.forecast_end} after due {project.due}")
-        elif row.forecast_status == "at-risk":
-            amber.append(f"at risk: forecast end {row.forecast_end}, due {project.due}")
-        if row.overdue:
-            amber.append(f"{len(row.overdue)} overdue task{'s' * (len(row.overdue) != 1)}")
-        if row.blocked:
-            amber.append(f"{len(row.blocked)} blocked task{'s' * (len(row.blocked) != 1)}")
-        high = [r for r in row.open_risks if getattr(index.get(r), "impact", None) == "high"]
-        if high:
-            amber.append(f"{len(high)} open high-impact risk{'s' * (len(high) != 1)}")
-    if row.unpriced_hours:
-        amber.append(f"{row.unpriced_hours:g}h without a rate (cost incomplete)")
-    if red:
-        return "red", tuple(red + amber)
-    if amber:
-        return "amber", tuple(amber)
-    return "green", ()
+    high = [r for r in row.open_risks if getattr(index.get(r), "impact", None) == "high"]
+    facts = HealthFacts(
+        index.is_done(project), project.due, index.today, row.burn, row.forecast_status, row.forecast_end,
+        len(row.overdue), len(row.blocked), len(high), row.unpriced_hours,
+    )
+    return project_health(facts)
 
 
 def _with_health(row: ProjectRow, health: str, reasons: tuple[str, ...]) -> ProjectRow:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from workspace_tool.health import HealthFacts, project_health
 from workspace_tool.model import Decision, Project, Risk, Task
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
 from workspace_tool.site.contexts import AnyContext, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
-from workspace_tool.site.pages import Page, PageSpec, body_source, iso, progress, sort_tasks, task_row
-
-HEALTH = {"late": "red", "at-risk": "amber", "on-track": "green"}
+from workspace_tool.site.pages import Page, PageSpec, body_source, is_held_up, iso, progress, sort_tasks, task_row
 
 
 def specs(data: SiteData) -> list[PageSpec]:
@@ -23,33 +22,42 @@ def collect(data: SiteData) -> list[Page[AnyContext]]:
     return [spec.make() for spec in specs(data)]
 
 
-def health(data: SiteData, project: Project, tasks: list[Task], burn: float | None) -> tuple[str, list[str]]:
-    """green/amber/red and the reasons, from the plan's forecast when there is one, else from dates."""
+def health(data: SiteData, project: Project, tasks: list[Task]) -> tuple[str, list[str]]:
+    """`workspace_tool.health` (the rule of `wm report projects`) from facts read through `data`; grey once closed."""
     if data.is_done(project):
         return "grey", [f"project is {project.status}"]
-    reasons: list[str] = []
-    level = "green"
+    counted = [t for t in tasks if t.status != "cancelled" and not data.subtasks(t.id)]  # the report's tasks: no parents
+    open_tasks = [t for t in counted if not data.is_done(t)]
     forecast = data.forecast(project.id)
-    if forecast is not None and forecast.status in HEALTH:
-        level = HEALTH[forecast.status]
-        if forecast.end and forecast.due:
-            reasons.append(f"forecast end {forecast.end.isoformat()} vs due {forecast.due.isoformat()} ({forecast.status})")
-        elif forecast.status != "on-track":
-            reasons.append(f"forecast {forecast.status}")
-    if project.due and project.due < data.today:
-        level = "red"
-        reasons.append(f"due date {project.due.isoformat()} has passed")
-    overdue = [t for t in tasks if t.due and t.due < data.today and not data.is_done(t)]
-    if overdue:
-        level = "amber" if level == "green" else level
-        reasons.append(f"{len(overdue)} overdue task{'s' * (len(overdue) != 1)}")
-    if burn is not None and burn > 1:
-        level = "red"
-        reasons.append(f"cost is {round(burn * 100)}% of budget")
-    elif burn is not None and burn > 0.9:
-        level = "amber" if level == "green" else level
-        reasons.append(f"cost is {round(burn * 100)}% of budget")
-    return level, reasons or ["on track"]
+    burn, unpriced = _burn(data, project)
+    facts = HealthFacts(
+        closed=False,
+        due=project.due,
+        today=data.today,
+        burn=burn,
+        forecast_status=getattr(forecast, "status", None),
+        forecast_end=getattr(forecast, "end", None),
+        overdue=sum(1 for t in open_tasks if t.due and t.due < data.today),
+        held_up=sum(1 for t in open_tasks if is_held_up(data, t)),
+        high_risks=sum(1 for r in data.where(Risk, "project", project.id) if r.impact == "high" and not data.is_done(r)),
+        unpriced_hours=unpriced,
+    )
+    level, reasons = project_health(facts)
+    return level, list(reasons) or ["on track"]
+
+
+def _burn(data: SiteData, project: Project) -> tuple[float | None, float]:
+    """Cost over budget, and the hours without a rate, as the report computes them (None and 0 on sites without money)."""
+    if not data.money:
+        return None, 0.0
+    from workspace_tool.reports.billing import cents
+
+    priced = data.priced("project", project.id)
+    unpriced = sum(p.hours for p in priced if p.rate is None)
+    with_rate = [p for p in priced if p.rate is not None]
+    if not project.budget or not with_rate:
+        return None, unpriced
+    return float(cents(data.cost(with_rate))) / project.budget, unpriced
 
 
 def _money(data: SiteData, project: Project) -> Money:
@@ -67,8 +75,7 @@ def _money(data: SiteData, project: Project) -> Money:
 def project_summary(data: SiteData, project: Project) -> ProjectSummary:
     tasks = data.tasks(project.id)
     money = _money(data, project)
-    burn = money["burn_pct"] / 100 if "burn_pct" in money else None
-    level, reasons = health(data, project, tasks, burn)
+    level, reasons = health(data, project, tasks)
     forecast = data.forecast(project.id)
     return {
         "ref": data.ref(project.id),
