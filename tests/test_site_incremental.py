@@ -341,3 +341,14 @@ def test_each_output_folder_keeps_its_own_record(ws: Path, tmp_path: Path) -> No
     result: Any = build(ws, first)
     assert result.models < result.pages
     assert_same_as_full_build(ws, first, tmp_path)
+
+
+def test_records_of_output_folders_that_are_gone_are_removed(ws: Path, tmp_path: Path) -> None:
+    first, gone = tmp_path / "first", tmp_path / "gone"
+    build(ws, gone)
+    stale = record_path(ws, gone.resolve())
+    assert stale.is_file() and search_path(ws, gone.resolve()).is_file()
+    shutil.rmtree(gone)
+    build(ws, first)
+    assert not stale.exists() and not search_path(ws, gone.resolve()).exists()
+    assert record_path(ws, first.resolve()).is_file()

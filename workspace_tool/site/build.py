@@ -531,5 +531,26 @@ def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_if_changed(target, marshal.dumps(manifest))
+        _prune_records(root, out)
     except (OSError, ValueError):
         pass  # a read-only workspace still builds; the next build is a full one
+
+
+def _prune_records(root: Path, out: Path) -> None:
+    """Keep `.wm/site/outputs.json` (record file -> output folder) and delete the records of folders that are gone."""
+    folder = root / SITE_CACHE
+    listing = folder / "outputs.json"
+    try:
+        known = json.loads(listing.read_text(encoding="utf-8"))
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    known[record_path(root, out).name] = str(out)
+    for name, path in list(known.items()):
+        if not isinstance(path, str) or not Path(path).is_dir():
+            del known[name]
+            if "/" not in name and name.endswith(".marshal") and name != "outputs.json":
+                for stale in (folder / name, (folder / name).with_suffix(".search.marshal")):
+                    stale.unlink(missing_ok=True)
+    write_if_changed(listing, json.dumps(known, indent=1, sort_keys=True).encode("utf-8"))
