@@ -217,3 +217,28 @@ def test_done_dates_agree_with_task_flow(docs: list[list[tuple[str, Any]]]) -> N
             expected[doc.id] = flow.done_at
     assert done_dates(history) == expected
     assert done_dates(history, {"t0"}) == {k: v for k, v in expected.items() if k == "t0"}
+
+
+def test_activity_builds_only_the_documents_changed_since(tmp_path: Path) -> None:
+    """`events` skips documents whose newest version is older than `since` without building their versions, and misses nothing."""
+    from workspace_tool.history.activity import events
+
+    repo = Repo(tmp_path / "repo")
+    for n in range(6):
+        repo.task(f"tasks/t{n}.md", "todo")
+    repo.commit("plan", "2026-01-01T09:00:00+00:00")
+    repo.task("tasks/t1.md", "in-progress")
+    repo.commit("start t1", "2026-01-10T09:00:00+00:00")
+    repo.task("tasks/t2.md", "done")
+    repo.commit("finish t2", "2026-01-12T09:00:00+00:00")
+    repo.task("tasks/t3.md", "review")  # uncommitted: the working copy's version is the newest
+    repo.history()  # writes the cache
+    history = repo.history()  # read from it: versions are built on first use
+    since = dt.datetime(2026, 1, 9, tzinfo=dt.UTC)
+    found = events(history.documents, {}, since)
+    assert sorted(e.doc_id for e in found) == ["t1", "t2", "t3"]
+    built = [d.id for d in history.documents if "lazy" not in repr(d)]
+    assert sorted(built) == ["t1", "t2", "t3"]  # the three untouched ones were never built
+    fresh = repo.history(use_cache=False)
+    naive = sorted((v.date, v.doc_id) for d in fresh.documents for v in d.versions if v.date >= since)
+    assert sorted((e.date, e.doc_id) for e in found) == naive

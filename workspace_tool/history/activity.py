@@ -84,9 +84,12 @@ def _phrase(name: str, key: str, old: Any, new: Any) -> str:
 def events(
     docs: Iterable[DocHistory], people: Mapping[str, str], since: dt.datetime, until: dt.datetime | None = None
 ) -> list[Event]:
-    """Every version from `since` as an event, newest first."""
+    """Every version from `since` as an event, newest first (documents with nothing that recent are not built)."""
     found = []
     for doc in docs:
+        newest = doc.newest()
+        if newest is None or newest < since:
+            continue
         for version in doc.versions:
             if version.date < since or (until is not None and version.date > until):
                 continue

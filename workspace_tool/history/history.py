@@ -68,5 +68,6 @@ class History:
 
     def activity(self, since: dt.datetime, until: dt.datetime | None = None) -> list[Version]:
         """Versions made from `since` (up to `until`), newest first, across all documents."""
-        found = [v for d in self.documents for v in d.versions if v.date >= since and (until is None or v.date <= until)]
+        recent = [d for d in self.documents if (newest := d.newest()) is not None and newest >= since]  # the others stay unbuilt
+        found = [v for d in recent for v in d.versions if v.date >= since and (until is None or v.date <= until)]
         return sorted(found, key=lambda v: v.date, reverse=True)

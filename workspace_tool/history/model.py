@@ -111,11 +111,13 @@ class DocHistory:
 
     `versions` is a tuple, or a function that makes it: a history read from
     the cache builds a document's `Version` objects on first use (most
-    commands look at a few documents). `deleted` must then be given.
+    commands look at a few documents). `deleted` must then be given, and
+    `newest` may be: a function giving the newest version's date without
+    building them (`wm activity` skips documents untouched since its start).
     Read-only by convention, like the frozen dataclasses here.
     """
 
-    __slots__ = ("id", "type", "path", "aliases", "deleted", "_versions", "_build")
+    __slots__ = ("id", "type", "path", "aliases", "deleted", "_versions", "_build", "_newest")
 
     def __init__(
         self,
@@ -125,8 +127,10 @@ class DocHistory:
         versions: tuple[Version, ...] | Callable[[], tuple[Version, ...]],
         aliases: frozenset[str] = frozenset(),
         deleted: bool | None = None,
+        newest: Callable[[], dt.datetime | None] | None = None,
     ) -> None:
         self.id, self.type, self.path, self.aliases = id, type, path, aliases
+        self._newest = newest
         if callable(versions):
             if deleted is None:
                 raise TypeError("DocHistory: give `deleted` with a versions builder")
@@ -143,6 +147,12 @@ class DocHistory:
             assert self._build is not None
             self._versions, self._build = self._build(), None
         return self._versions
+
+    def newest(self) -> dt.datetime | None:
+        """The date of the newest version (None: no versions); without building them when they are not built yet."""
+        if self._versions is None and self._newest is not None:
+            return self._newest()
+        return max((v.date for v in self.versions), default=None)
 
     @property
     def last_fields(self) -> Fields:

@@ -298,8 +298,16 @@ def group(state: State) -> list[DocHistory]:
         aliases = frozenset({row[7] for m in members for row in m.rows} | {v.doc_id for m in members for _, v in m.versions})
         deleted = last.versions[-1][1].deleted if last.versions else bool(last.rows[-1][6])
         build = functools.partial(_joined, members, state.decoder)
-        result.append(DocHistory(last.doc_id, last.doc_type, last.path, build, aliases, deleted))
+        newest = functools.partial(_newest, members, state.decoder)
+        result.append(DocHistory(last.doc_id, last.doc_type, last.path, build, aliases, deleted, newest))
     return result
+
+
+def _newest(members: list[_Lineage], decoder: _Decoder) -> dt.datetime | None:
+    """The date of a document's newest version, read from its rows without building any `Version`."""
+    dates = [decoder.commit(row[1])[3] for m in members for row in m.rows]
+    dates.extend(version.date for m in members for _, version in m.versions)
+    return max(dates) if dates else None
 
 
 def _joined(members: list[_Lineage], decoder: _Decoder | None) -> tuple[Version, ...]:
