@@ -145,7 +145,7 @@ def people_page(data: SiteData) -> Page[PeopleContext]:
     month = [e for e in data.entries() if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]  # as the dashboard
     rows: list[PersonRow] = []
     for number, person in enumerate(data.people()):
-        open_tasks = [t for t in data.tasks() if t.assignee == person.id and not data.is_done(t)]
+        open_tasks = [t for t in data.where(Task, "assignee", person.id) if not data.is_done(t)]
         rows.append({
             "ref": data.ref(person.id),
             "role": person.role or "",
