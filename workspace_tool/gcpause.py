@@ -18,13 +18,18 @@ from typing import Iterator
 
 
 @contextmanager
-def paused() -> Iterator[None]:
-    """No cyclic collection inside; afterwards, what exists is frozen out of the collector's generations."""
+def paused(freeze: bool = True) -> Iterator[None]:
+    """No cyclic collection inside; afterwards, what exists is frozen out of the collector's generations.
+
+    Long-running processes (`wm watch`) pass `freeze=False`: what a frozen
+    cycle holds is never collected, and they read the workspace again and again.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from workspace_tool.cache import CacheStats, ParseCache, settings_fingerprint
+from workspace_tool.cache import CacheStats
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
-from workspace_tool.loader import CONFIG_NAME, SKIPPED_DIRS, discover, read_settings
-from workspace_tool.workspace import assemble_index
+from workspace_tool.loader import CONFIG_NAME, SKIPPED_DIRS
+from workspace_tool.workspace import WarmIndex
 
 DEBOUNCE_SECONDS = 0.1
 
@@ -91,8 +91,7 @@ class Watcher:
         self._changed = threading.Event()
         self._lock = threading.Lock()
         self._paths: set[str] = set()
-        self._cache: ParseCache | None = None
-        self._fingerprint = ""
+        self._warm = WarmIndex(self.root)
         self.index: Index | None = None
         self.diagnostics: list[Diagnostic] = []
 
@@ -113,18 +112,11 @@ class Watcher:
     def reindex(self, paths: tuple[str, ...] = ()) -> Change:
         """Stat every file, re-parse the changed ones, rebuild the index, diff the diagnostics."""
         started = time.perf_counter()
-        settings, setting_problems = read_settings(self.root)
-        fingerprint = settings_fingerprint(settings)
-        if self._cache is None or fingerprint != self._fingerprint:
-            self._cache, self._fingerprint = ParseCache(self.root, settings), fingerprint
-        files, walk_problems = discover(self.root, settings)
-        parsed = self._cache.refresh(files)
-        today = self.today or dt.date.today()
-        index = assemble_index(self.root, settings, parsed, setting_problems + walk_problems, today)
+        index = self._warm.load(self.today or dt.date.today())
         diagnostics = index.diagnostics()
         new, fixed = diff_diagnostics(self.diagnostics, diagnostics)
         self.index, self.diagnostics = index, diagnostics
-        return Change(new, fixed, tuple(diagnostics), index, self._cache.stats, time.perf_counter() - started, paths)
+        return Change(new, fixed, tuple(diagnostics), index, self._warm.stats, time.perf_counter() - started, paths)
 
     def wait_for_quiet(self, stop: threading.Event) -> bool:
         """Block until a change was marked and then nothing for `debounce` seconds; False when stopping."""

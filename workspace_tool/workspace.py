@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from workspace_tool.config import Settings
 from workspace_tool.errors import Diagnostic, UsageError
@@ -67,3 +67,30 @@ def assemble_index(root: Path, settings: Settings, parsed: Mapping[str, Parsed],
     for problem in problems:
         diagnostics[problem.path] = diagnostics.get(problem.path, ()) + (problem,)
     return build_index(root, settings, documents, diagnostics, today)
+
+
+class WarmIndex:
+    """An index read again and again by one process (`wm watch`, `wm site serve`): each read stats every file and
+    parses only those whose stat changed, through an in-memory `ParseCache` that also keeps `.wm/` current."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: Any = None
+        self._fingerprint = ""
+
+    def load(self, today: dt.date) -> Index:
+        from workspace_tool.cache import ParseCache, settings_fingerprint
+
+        with paused(freeze=False):  # this process lives on: nothing it loads may stay frozen
+            settings, setting_problems = read_settings(self.root)
+            fingerprint = settings_fingerprint(settings)
+            if self._cache is None or fingerprint != self._fingerprint:  # other settings: every file is parsed again
+                self._cache, self._fingerprint = ParseCache(self.root, settings), fingerprint
+            files, walk_problems = discover(self.root, settings)
+            parsed = self._cache.refresh(files)
+            return assemble_index(self.root, settings, parsed, setting_problems + walk_problems, today)
+
+    @property
+    def stats(self) -> Any:
+        """The last read's `CacheStats` (None before the first)."""
+        return None if self._cache is None else self._cache.stats

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from workspace_tool.errors import WorkspaceError
 from workspace_tool.site.build import BuildOptions, build_site
 from workspace_tool.site.render import template_dirs
-from workspace_tool.workspace import load_index
+from workspace_tool.workspace import WarmIndex, today_from_env
 
 QUIET_SECONDS = 0.1
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
@@ -98,6 +98,7 @@ class SiteServer:
 
     def __init__(self, root: Path, options: BuildOptions, port: int = 8000, today: dt.date | None = None, log: Callable[[str], None] = print) -> None:
         self.root = root.resolve()
+        self._warm = WarmIndex(self.root)  # files whose stat is unchanged are not read again between builds
         self.options = options
         self.today = today
         self.log = log
@@ -118,7 +119,7 @@ class SiteServer:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            index = load_index(self.root, self.today)
+            index = self._warm.load(self.today or today_from_env())
             result = build_site(index, self.options)
         except WorkspaceError as exc:
             self._fail(exc.message)
