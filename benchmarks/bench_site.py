@@ -13,6 +13,9 @@ the largest process):
 * incremental: one task's text edited (not committed), then a build; and
   one task's status changed (a field: its project, board, people and
   overview pages change too), then a build;
+* serve: the rebuild `wm site serve` makes after one task's text is edited
+  (the resident process: no start-up, imports or index cache to read; the
+  median of several edits);
 * with --mkdocs: `mkdocs build` of the same Markdown files (built-in theme,
   automatic navigation: what "a plain mkdocs build" of a folder gives);
 * with --revision-date: the same with mkdocs-git-revision-date-localized-plugin
@@ -70,6 +73,43 @@ def run(tool: str, argv: list[str], cwd: Path | None = None) -> dict[str, float]
     done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+SERVE_RUNNER = r"""
+import datetime as dt, json, os, statistics, sys, time
+from pathlib import Path
+from workspace_tool.site import BuildOptions
+from workspace_tool.site.serve import SiteServer
+ws, out, edits = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+server = SiteServer(ws, BuildOptions(out), port=0, today=dt.date(2026, 11, 26), log=lambda line: None)
+try:
+    server.rebuild()
+    task = sorted((ws / "projects").glob("*/tasks/*.md"))[0]
+    original = task.read_text(encoding="utf-8")
+    times, cpus = [], []
+    for n in range(edits):
+        marker = f"Served edit {os.urandom(4).hex()}."
+        task.write_text(original + "\n" + marker + "\n", encoding="utf-8")
+        wall, cpu = time.perf_counter(), time.process_time()
+        server.rebuild()
+        times.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        if marker not in (out / "d" / f"{task.stem}.html").read_text(encoding="utf-8"):
+            raise SystemExit("the edit is not in the served page")
+    task.write_text(original, encoding="utf-8")
+finally:
+    server.httpd.server_close()
+print(json.dumps({"wall": statistics.median(times), "cpu": statistics.median(cpus), "peak_mb": 0}))
+"""
+
+
+def serve_rebuild(ws: Path, out: Path, edits: int) -> dict[str, float]:
+    env = {**os.environ, "WM_TODAY": "2026-11-26", "XDG_CACHE_HOME": str(USER_CACHE)}
+    done = subprocess.run([sys.executable, "-c", SERVE_RUNNER, str(ws), str(out), str(edits)], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"serve rebuild failed:\n{done.stderr[-3000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -146,6 +186,7 @@ def main() -> None:
 
     rows.append(("wm site build, one task's status changed (uncommitted)", best("wm", build, options.repeat, edit_status, check_status)))
     task.write_text(original, encoding="utf-8")
+    rows.append(("wm site serve, rebuild after one document's text edited (median of 5 edits)", serve_rebuild(ws, out, 5)))
 
     if options.mkdocs or options.revision_date:
         config = scratch / "mkdocs.yml"
@@ -162,7 +203,8 @@ def main() -> None:
     print("| build | wall s | CPU s | peak MB |")
     print("|---|---:|---:|---:|")
     for label, figures in rows:
-        print(f"| {label} | {figures['wall']:.2f} | {figures['cpu']:.2f} | {figures['peak_mb']:.0f} |")
+        peak = f"{figures['peak_mb']:.0f}" if figures["peak_mb"] else "—"
+        print(f"| {label} | {figures['wall']:.2f} | {figures['cpu']:.2f} | {peak} |")
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.rmtree(USER_CACHE, ignore_errors=True)
 
