@@ -291,6 +291,10 @@ def working_documents(history: Any) -> list[Any]:
     return found
 
 
+_COMMITTED: dict[str, tuple[list[Any], list[EventRow]]] = {}
+"""The last committed events read or made in this process, by cache file: a resident server reads them once per commit."""
+
+
 def committed_events(data: SiteData, history: Any, people: dict[str, str], since: dt.datetime) -> list[EventRow]:
     """The events of every committed version since `since`, newest first.
 
@@ -305,14 +309,21 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
 
     key = [EVENTS_FORMAT, __version__, history.head, settings_fingerprint(data.settings), since.timestamp(), sorted(people.items())]
     path = data.index.root / EVENTS_CACHE
+    remembered = _COMMITTED.get(str(path))
+    if remembered is not None and remembered[0] == key:  # `wm site serve`: the same commit as the last build
+        return remembered[1]
     try:
         kept = marshal.loads(path.read_bytes())
         if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key and isinstance(kept[1], list):
             rows: list[EventRow] = kept[1]
+            _COMMITTED.clear()
+            _COMMITTED[str(path)] = (key, rows)
             return rows
     except (OSError, ValueError, EOFError, TypeError):
         pass
     rows = _event_rows(history.documents, people, since, working=False)
+    _COMMITTED.clear()
+    _COMMITTED[str(path)] = (key, rows)
     try:
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
