@@ -258,3 +258,25 @@ def test_cached_increments_equal_a_fresh_read(repo: Repo) -> None:
     assert [v.message for v in history.versions("bee")] == ["recreate bee, broken a", "delete b", "move a, id of b", "add"]
     assert [v.message for v in history.versions("moved-a")] == ["move a, id of b", "add"]
     assert [(v.message, v.unparseable) for v in history.versions("a")] == [("recreate bee, broken a", True)]
+
+
+def test_a_process_reads_the_history_cache_once_per_save(tmp_path: Path) -> None:
+    """`store.load` again with the same manifest gives the same values from memory, in containers a reader may change."""
+    from workspace_tool.history import store
+
+    repo = Repo(tmp_path / "repo")
+    repo.task("tasks/a.md", "todo")
+    repo.commit("a", "2026-01-01T09:00:00+00:00")
+    repo.history()
+    first = store.load(repo.ws)
+    first.blobs["planted"] = None
+    first.commits.append(("x",))
+    second = store.load(repo.ws)
+    assert "planted" not in second.blobs and ("x",) not in second.commits
+    assert second.head == first.head and second.rows == first.rows
+    repo.task("tasks/a.md", "done")
+    repo.commit("done", "2026-01-02T09:00:00+00:00")
+    history = repo.history()  # saves: a new manifest
+    third = store.load(repo.ws)
+    assert third.head == history.head != second.head
+    assert [v.fields["status"] for v in history.document("a").versions] == ["todo", "done"]

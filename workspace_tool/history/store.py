@@ -57,9 +57,19 @@ def cache_dir(root: Path) -> Path:
 
 
 def load(root: Path) -> Cached:
-    """The cache, or an empty one when it is missing, from another schema or Python, not written here, or damaged."""
+    """The cache, or an empty one when it is missing, from another schema or Python, not written here, or damaged.
+
+    A process that reads the same cache again (`wm site serve`) takes what it
+    read last time while the manifest file is the same one (every save
+    writes a new manifest), as a fresh `Cached` whose containers are copies.
+    """
     folder = cache_dir(root)
     try:
+        info = os.stat(folder / MANIFEST)
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        remembered = _LOADED.get(str(folder))
+        if remembered is not None and remembered[0] == stamp:
+            return _copy(remembered[1])
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if (manifest.get("schema"), manifest.get("python"), manifest.get("folder")) != (SCHEMA, _python(), _identity(folder)):
             return Cached()
@@ -72,7 +82,18 @@ def load(root: Path) -> Cached:
             return Cached()
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, AttributeError):
         return Cached()
+    _LOADED.clear()
+    _LOADED[str(folder)] = (stamp, _copy(cached))
     return cached
+
+
+_LOADED: dict[str, tuple[tuple[int, int, int], Cached]] = {}
+"""The last cache read in this process, by folder, with its manifest's identity."""
+
+
+def _copy(cached: Cached) -> Cached:
+    """The same values in new containers (a reader may add to them; rows and the state are only read and replaced)."""
+    return Cached(cached.head, cached.prefix, list(cached.commits), dict(cached.rows), cached.state, dict(cached.blobs), list(cached.segments))
 
 
 def save(root: Path, cached: Cached, new_part: Part, new_blobs: dict[str, Fields | None], rebuilt: bool) -> None:
