@@ -12,7 +12,7 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError, UsageError
 from workspace_tool.history import History, Version, load_history
-from workspace_tool.history.activity import DueItem, events, render_days, render_digest, select
+from workspace_tool.history.activity import DueItem, events, people_by_key, render_days, render_digest, select
 from workspace_tool.history.diff import version_diffs
 from workspace_tool.history.flow import flow_report
 from workspace_tool.history.snapshot import display
@@ -58,16 +58,6 @@ def _load(app: App) -> tuple[Index, History]:
     for warning in history.warnings:
         click.echo(f"wm: warning: {warning}", err=True)
     return index, history
-
-
-def _people(index: Index) -> dict[str, str]:
-    """Lower-case email, name and ID of each person -> their ID (to name commit authors)."""
-    found: dict[str, str] = {}
-    for person in index.of_type(Person):
-        for key in (person.email, person.name, person.id):
-            if key:
-                found.setdefault(key.lower(), person.id)
-    return found
 
 
 def version_record(version: Version) -> dict[str, Any]:
@@ -195,7 +185,7 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, as_
     """
     index, history = _load(app)
     start = parse_since(since, app.today)
-    found = select(events(history.documents, _people(index), _start_of(start)), who, project)
+    found = select(events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)), who, project)
     if as_json:
         click.echo(dumps({"since": start.isoformat(), "complete": history.complete, "events": [e.as_json() for e in found]}))
     elif found:
@@ -217,7 +207,7 @@ def digest_cmd(app: App, who: str, since: str) -> None:
     """
     index, history = _load(app)
     start = parse_since(since, app.today)
-    everything = events(history.documents, _people(index), _start_of(start))
+    everything = events(history.documents, people_by_key(index.of_type(Person)), _start_of(start))
     person = who.lower()
     theirs = [e for e in everything if person in e.people]
     decisions = [e for e in everything if e.doc_type == "decision"]

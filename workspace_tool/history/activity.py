@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from workspace_tool.history.model import DocHistory, Version
 from workspace_tool.history.snapshot import display
+from workspace_tool.model import Person
 from workspace_tool.parse import path_project
 
 PEOPLE_FIELDS = ("assignee", "owner", "deciders", "person")
@@ -40,6 +41,16 @@ class Event:
             "commit": self.commit,
             "text": self.text,
         }
+
+
+def people_by_key(persons: Iterable[Person]) -> dict[str, str]:
+    """Lower-case email, name and ID of each person -> their ID: who a commit's author is (the first person wins a shared key)."""
+    found: dict[str, str] = {}
+    for person in persons:
+        for key in (person.email, person.name, person.id):
+            if key:
+                found.setdefault(key.lower(), person.id)
+    return found
 
 
 def actor_of(version: Version, people: Mapping[str, str]) -> str:

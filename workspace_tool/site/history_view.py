@@ -147,7 +147,7 @@ def _version_rows(data: SiteData, history: Any, doc_id: str, redact: Any) -> lis
 
 def _rows(data: SiteData, found: list[Any], redact: Any) -> list[VersionRow]:
     money = data.money
-    people = None if data.vis.audience.internal else people_by_name(data)
+    people = None if data.vis.audience.internal else _people(data)
     rows: list[VersionRow] = []
     for n, version in enumerate(found):
         changes: list[Change] = [
@@ -242,19 +242,15 @@ def _hidden_titles(data: SiteData) -> tuple[str, ...]:
     return tuple(sorted(titles, key=lambda t: (-len(t), t)))  # longest first (the pattern tries them in order); then fixed
 
 
-def people_by_name(data: SiteData) -> dict[str, str]:
-    """Person IDs by lower-cased email, name and ID: who a commit's author is."""
-    people: dict[str, str] = {}
-    for person in data.index.of_type(Person):
-        for key in (person.email, person.name, person.id):
-            if key:
-                people[key.lower()] = person.id
-    return people
+def _people(data: SiteData) -> dict[str, str]:
+    from workspace_tool.history.activity import people_by_key  # the history module is optional: imported when there is history
+
+    return people_by_key(data.index.of_type(Person))
 
 
 def _events(data: SiteData, history: Any, redact: Any) -> list[Event]:
     """The activity as site rows, newest first: committed versions' events from the cache (per HEAD), the working copy's made now."""
-    people = people_by_name(data)
+    people = _people(data)
     since = dt.datetime.combine(data.today - dt.timedelta(days=ACTIVITY_DAYS), dt.time(0), dt.UTC)
     rows = committed_events(data, history, people, since) + _event_rows(working_documents(history), people, since, working=True)
     rows.sort(key=_instant, reverse=True)
