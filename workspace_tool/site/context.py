@@ -85,6 +85,7 @@ class SiteData:
     _ref_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _money: bool | None = field(default=None, repr=False)
     _hidden: tuple[str, ...] | None = field(default=None, repr=False)
+    _authors: tuple[dict[str, str], frozenset[tuple[str, str]]] | None = field(default=None, repr=False)  # see history_view
 
     def read(self, key: str) -> None:
         """Note that the page being built read `key`."""

@@ -136,7 +136,8 @@ def _version_rows(data: SiteData, history: Any, doc_id: str, redact: Any) -> lis
     found = history.versions(doc_id)[:MAX_VERSIONS]
     if not found:
         return []
-    key = (data.vis.audience, data.money, hidden_titles(data), doc_id, tuple((v.commit, v.blob, v.old_blob, v.date, v.path, v.deleted) for v in found))
+    shown = None if data.vis.audience.internal else (data.vis.ids, _authors(data)[1])  # audience rows name only people the site shows
+    key = (data.vis.audience, data.money, hidden_titles(data), shown, doc_id, tuple((v.commit, v.blob, v.old_blob, v.date, v.path, v.deleted) for v in found))
     cached = _ROWS.get(key)
     if cached is None:
         if len(_ROWS) > 200_000:
@@ -243,9 +244,17 @@ def _hidden_titles(data: SiteData) -> tuple[str, ...]:
 
 
 def _people(data: SiteData) -> dict[str, str]:
-    from workspace_tool.history.activity import people_by_key  # the history module is optional: imported when there is history
+    """Who commit authors are (`people_by_key`), once per build."""
+    return _authors(data)[0]
 
-    return people_by_key(data.index.of_type(Person))
+
+def _authors(data: SiteData) -> tuple[dict[str, str], frozenset[tuple[str, str]]]:
+    if data._authors is None:  # the history module is optional: imported when there is history
+        from workspace_tool.history.activity import people_by_key
+
+        people = people_by_key(data.index.of_type(Person))
+        data._authors = (people, frozenset(people.items()))
+    return data._authors
 
 
 def _events(data: SiteData, history: Any, redact: Any) -> list[Event]:
