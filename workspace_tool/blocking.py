@@ -54,9 +54,12 @@ def blockers(task: Task, index: Index) -> list[Document]:
 
 def is_blocked(task: Task, index: Index) -> bool:
     """Open, and marked `blocked` or with blockers."""
-    if index.is_done(task):
-        return False
-    return marked_blocked(task) or bool(blockers(task, index))
+    return blocked_by(task, index.get, index.is_done)
+
+
+def blocked_by(task: Task, get: Callable[[str], Document | None], is_done: Callable[[Document], bool]) -> bool:
+    """`is_blocked` with the look-ups given (the site reads through `SiteData`, which records what each page reads)."""
+    return not is_done(task) and (marked_blocked(task) or bool(open_dependencies(task, get, is_done)))
 
 
 def has_started(task: Task, index: Index) -> bool:
@@ -70,4 +73,9 @@ def has_started(task: Task, index: Index) -> bool:
 
 def is_held_up(task: Task, index: Index) -> bool:
     """Blocked now: blocked, and marked `blocked` or started (see `has_started`)."""
-    return is_blocked(task, index) and (marked_blocked(task) or has_started(task, index))
+    return held_up_by(task, index.get, index.is_done, index)
+
+
+def held_up_by(task: Task, get: Callable[[str], Document | None], is_done: Callable[[Document], bool], index: Index) -> bool:
+    """`is_held_up` with the look-ups given (`index` only for the task's workflow and today, which every page shares)."""
+    return blocked_by(task, get, is_done) and (marked_blocked(task) or has_started(task, index))

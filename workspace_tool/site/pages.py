@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, TypeVar
 
-from workspace_tool.blocking import has_started, marked_blocked, open_dependencies
+from workspace_tool.blocking import blocked_by, held_up_by, open_dependencies
 from workspace_tool.model import Document, Task
 from workspace_tool.site.context import SiteData, fmt_hours
 from workspace_tool.site.contexts import AnyContext, Progress, TaskRow
@@ -124,13 +124,13 @@ def blocked(data: SiteData, task: Task) -> list[str]:
 
 
 def is_blocked(data: SiteData, task: Task) -> bool:
-    """`blocking.is_blocked` with the dependencies read through `data`: open, and marked `blocked` or with unfinished dependencies."""
-    return not data.is_done(task) and (marked_blocked(task) or bool(blocked(data, task)))
+    """`blocking.is_blocked`, the dependencies read through `data`."""
+    return blocked_by(task, data.doc, data.is_done)
 
 
 def is_held_up(data: SiteData, task: Task) -> bool:
-    """`blocking.is_held_up` with the dependencies read through `data`: blocked, and marked `blocked` or started."""
-    return is_blocked(data, task) and (marked_blocked(task) or has_started(task, data.index))
+    """`blocking.is_held_up`, the dependencies read through `data`."""
+    return held_up_by(task, data.doc, data.is_done, data.index)
 
 
 def task_row(data: SiteData, task: Task) -> TaskRow:
