@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_site_build import build, make_site_workspace
@@ -35,3 +36,17 @@ def test_no_cache_when_turned_off_or_when_others_can_write_the_folder(tmp_path: 
     folder = next((tmp_path / "wm").glob("templates-*"))
     folder.chmod(0o777)
     assert bytecode_cache() is None
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("WM_NO_CACHE", raising=False)
+    ws = make_site_workspace(tmp_path)
+    build(ws, tmp_path / "out")
+    kept = list(cache.glob("wm/templates-*/__jinja2_*.cache"))
+    assert kept
+    for path in kept:  # past the header, into the checksum's pickle
+        path.write_bytes(path.read_bytes()[:20])
+    result: Any = build(ws, tmp_path / "out2")
+    assert result.rendered == result.pages and "Build it." in (tmp_path / "out2" / "d" / "build.html").read_text()

@@ -158,7 +158,17 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
             return None  # someone else's folder, or one others can write to: compile every time
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    return _BytecodeCache(folder)
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """A damaged entry (a truncated file: a full disk, a killed write) is compiled again, not an error on every page."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # pickle, marshal and I/O errors alike: the entry is only a cache
+            bucket.reset()
 
 
 def make_env(settings: RenderSettings) -> jinja2.Environment:
