@@ -157,3 +157,29 @@ def test_done_follows_the_workflow(index: Index) -> None:
     assert design is not None and build is not None and adr1 is not None
     assert index.is_done(design) and not index.is_done(build)
     assert index.is_done(adr1)  # superseded counts as done for decisions
+
+
+@pytest.mark.parametrize("where", ["fixture", "sample"])
+def test_references_to_one_document_equal_its_backlinks(where: str, index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan for one document's references gives what resolving every reference gives, in the same order
+    (ID and note-stem targets, fields, body links, time entries); past the limit it resolves everything once."""
+    import workspace_tool.index as index_module
+
+    root = Path(__file__).resolve().parent.parent / "sample_workspace" if where == "sample" else index.root
+
+    def fresh() -> Index:
+        return load_index(root, today=dt.date(2026, 11, 26), use_cache=False)
+
+    resolved = fresh()
+    monkeypatch.setattr(index_module, "TARGETED_LIMIT", 10**6)
+    scanned = fresh()
+    ids = [*resolved.docs, "no-such-document"]
+    for doc_id in ids:
+        assert scanned.references_to(doc_id) == resolved.backlinks.get(doc_id, []), doc_id
+    assert scanned._links is None  # answered by scans
+    assert sum(bool(resolved.backlinks.get(doc_id)) for doc_id in ids) > 5
+    monkeypatch.setattr(index_module, "TARGETED_LIMIT", 2)
+    limited = fresh()
+    for doc_id in ids:
+        assert limited.references_to(doc_id) == resolved.backlinks.get(doc_id, []), doc_id
+    assert limited._links is not None

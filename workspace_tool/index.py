@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Mapping, NamedTuple, Sequence, TypeVar
+from typing import Container, Iterator, Mapping, NamedTuple, Sequence, TypeVar
 
 from workspace_tool import fields as F
 from workspace_tool.config import Settings, Workflow
@@ -41,6 +41,10 @@ class _Links:
     superseded_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
+TARGETED_LIMIT = 3
+"""Documents `Index.references_to` answers by a scan before every reference is resolved at once."""
+
+
 @dataclass
 class Index:
     """The resolved workspace. `docs` maps ID to document (the first one for a duplicate ID)."""
@@ -56,6 +60,7 @@ class Index:
     _links: _Links | None = field(default=None, init=False, repr=False, compare=False)
     _entries: list[TimeEntry] | None = field(default=None, init=False, repr=False, compare=False)
     _logged: dict[str, float] | None = field(default=None, init=False, repr=False, compare=False)
+    _targeted: dict[str, list[Reference]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- references: resolved on first use (many commands never need them) --
     def _resolved(self) -> _Links:
@@ -78,6 +83,35 @@ class Index:
     @property
     def subtasks(self) -> dict[str, list[str]]:
         return self._resolved().subtasks
+
+    def references_to(self, doc_id: str) -> list[Reference]:
+        """The references that resolve to a document (its backlinks, in the same order as `backlinks`).
+
+        While every reference is not resolved yet and few documents are
+        asked about (`wm show`, a site rebuild that makes one page), each
+        answer is a scan that compares targets without building the other
+        references; past `TARGETED_LIMIT` documents, everything is resolved once.
+        """
+        if self._links is not None:
+            return self._links.backlinks.get(doc_id, [])
+        found = self._targeted.get(doc_id)
+        if found is not None:
+            return found
+        if len(self._targeted) >= TARGETED_LIMIT:
+            self._targeted.clear()
+            return self._resolved().backlinks.get(doc_id, [])
+        doc = self.docs.get(doc_id)
+        names = {doc_id}
+        if doc is not None and doc.type in ("note", "timelog"):
+            stem = PurePosixPath(doc.path).stem
+            if stem not in self.docs and self.stems.get(stem) == [doc_id]:
+                names.add(stem)  # `[[stem]]` resolves to it
+        links = _Links()
+        if doc is not None:
+            for source in self.docs.values():
+                _collect_references(links, source, names)
+        found = self._targeted[doc_id] = links.references
+        return found
 
     @property
     def superseded_by(self) -> dict[str, list[str]]:
@@ -201,20 +235,24 @@ def _reference_fields(doc_type: str) -> tuple[str, ...]:
     return tuple(name for name, spec in F.specs_for(doc_type).items() if spec.is_reference)
 
 
-def _collect_references(index: _Links, doc: Document) -> None:
+def _collect_references(index: _Links, doc: Document, only: Container[str] | None = None) -> None:
+    """A document's references, in order: reference fields in declaration order, body links, time entries (`only`: those with these targets)."""
     for name in _reference_fields(doc.type):
         value = getattr(doc, name, None)
         if value is None:
             continue
+        targets = value if isinstance(value, tuple) else (value,)
+        if only is not None:
+            targets = tuple(target for target in targets if target in only)
+            if not targets:
+                continue
         if name == "project" and "project" not in doc.lines:
             line = 1  # membership from the path
         else:
             line = doc.line_of(name)
-        if isinstance(value, tuple):
-            index.references.extend(Reference(doc.id, target, name, line) for target in value)
-        else:
-            index.references.append(Reference(doc.id, value, name, line))
+        index.references.extend(Reference(doc.id, target, name, line) for target in targets)
     for link in doc.links:
-        index.references.append(Reference(doc.id, link.target, "link", link.line))
+        if only is None or link.target in only:
+            index.references.append(Reference(doc.id, link.target, "link", link.line))
     if isinstance(doc, TimeLog):
-        index.references.extend(Reference(doc.id, entry.ref, "entry", entry.line) for entry in doc.entries)
+        index.references.extend(Reference(doc.id, entry.ref, "entry", entry.line) for entry in doc.entries if only is None or entry.ref in only)
