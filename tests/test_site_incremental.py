@@ -352,3 +352,59 @@ def test_records_of_output_folders_that_are_gone_are_removed(ws: Path, tmp_path:
     build(ws, first)
     assert not stale.exists() and not search_path(ws, gone.resolve()).exists()
     assert record_path(ws, first.resolve()).is_file()
+
+
+def _record(ws: Path, out: Path) -> Any:
+    import marshal
+
+    return marshal.loads(record_path(ws, out.resolve()).read_bytes())["record"]
+
+
+def _touch(path: Path, when: str) -> None:
+    import datetime as dt
+    import os
+
+    stamp = dt.datetime.fromisoformat(when).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def _full_build_print(ws: Path, tmp_path: Path) -> str:
+    full = tmp_path / "full-print"
+    shutil.rmtree(full, ignore_errors=True)
+    build(ws, full, incremental=False)
+    found: str = _record(ws, full)["derived"]["ev"]
+    return found
+
+
+@pytest.mark.parametrize("kept_instants", [512, 1])
+@pytest.mark.parametrize("when", ["2026-11-25T12:00:00", "2026-11-20T12:00:00"])
+def test_body_edit_keeps_the_activity_print_without_the_committed_events(
+    kept_instants: int, when: str, git_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a body-only edit the activity's fingerprint is made from the last build's committed part and the kept
+    instants (the committed events are not read), and equals a full build's, wherever the working-copy event falls
+    among the committed ones; when it is older than every kept instant they are read, with the same result."""
+    from workspace_tool.site import history_view
+
+    monkeypatch.setattr(history_view, "KEPT_INSTANTS", kept_instants)
+    _git(git_ws, "commit", "-q", "--allow-empty", "-m", "Later", date="2026-11-24T15:00:00")
+    edit(git_ws, "projects/alpha/tasks/design.md", "status: in-progress", "status: review")  # a working-copy event
+    _git(git_ws, "commit", "-q", "-am", "Design to review", date="2026-11-22T09:00:00")
+    out = tmp_path / "out"
+    task = git_ws / "projects/alpha/tasks/design.md"
+    task.write_text(task.read_text(encoding="utf-8") + "\nFirst uncommitted paragraph.\n", encoding="utf-8")
+    _touch(task, when)
+    build(git_ws, out)
+    assert _record(git_ws, out)["derived"]["ev"] == _full_build_print(git_ws, tmp_path)
+    reads: list[object] = []
+    real = history_view.committed_events
+    monkeypatch.setattr(history_view, "committed_events", lambda *args: reads.append(args) or real(*args))
+    task.write_text(task.read_text(encoding="utf-8") + "\nSecond uncommitted paragraph.\n", encoding="utf-8")
+    _touch(task, when.replace("12:00", "12:05"))  # a new working-copy state (the in-process memo is by it)
+    result: Any = build(git_ws, out)
+    assert result.models < result.pages
+    newer_than_kept = kept_instants > 2 or when > "2026-11-24"
+    assert bool(reads) != newer_than_kept
+    assert "Second uncommitted paragraph." in (out / "d/design.html").read_text(encoding="utf-8")
+    assert _record(git_ws, out)["derived"]["ev"] == _full_build_print(git_ws, tmp_path)
+    assert_same_as_full_build(git_ws, out, tmp_path)

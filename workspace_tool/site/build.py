@@ -116,8 +116,14 @@ class Collected:
         The schedule's (`s:`, `f:`) are the last build's while the plan's input
         is the same; priced time's (`p:`) too while no document's card changed
         (it is made from fields and entries, and the settings, which are global).
+        The activity's (`ev`) is made without reading the committed events when
+        only body text changed (`HistoryView.events_print`).
         """
         found = self._prints.get(key)
+        if found is None and key == deps.EVENTS and self.data.history is not None:
+            last_events = self.last.events if self.same_cards and len(self.last.events) == 2 else None
+            found, self.record.events = self.data.history.events_print(last_events)
+            self._prints[key] = found
         if found is None:
             same_plan = bool(self.record.plan_input) and self.record.plan_input == self.last.plan_input
             keep = key.startswith(("s:", "f:")) and (same_plan or self.same_cards) or key.startswith("p:") and self.same_cards

@@ -220,15 +220,15 @@ class SiteData:
     def backlinks(self, doc_id: str) -> list[Any]:
         """The references pointing at a document (from any document: filter by visibility)."""
         self.read(f"r:{doc_id}")
-        return self.index.backlinks.get(doc_id, [])
+        return self.index.references_to(doc_id)
 
     def subtasks(self, doc_id: str) -> list[str]:
         self.read(f"r:{doc_id}")
-        return self.index.subtasks.get(doc_id, [])
+        return [ref.source for ref in self.index.references_to(doc_id) if ref.field == "parent"]
 
     def superseded_by(self, doc_id: str) -> list[str]:
         self.read(f"r:{doc_id}")
-        return self.index.superseded_by.get(doc_id, [])
+        return [ref.source for ref in self.index.references_to(doc_id) if ref.field == "supersedes"]
 
     def diagnostics(self) -> list[Diagnostic]:
         """Every validation diagnostic (they depend on every document)."""
@@ -354,7 +354,7 @@ class SiteData:
     def fingerprint(self, key: str) -> str:
         """The current fingerprint of a derived key (`deps.DERIVED_PREFIXES`)."""
         if key == EVENTS:
-            return _digest(self.history.events) if self.history is not None else "-"
+            return self.history.events_print()[0] if self.history is not None else "-"
         kind, _, name = key.partition(":")
         if kind == "a":
             return str(attachment_ok(self.index.root, name))

@@ -139,6 +139,7 @@ class Record:
     derived: dict[str, str] = field(default_factory=dict)  # derived key -> fingerprint
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {hash, links, keys, attachments, broken}
     plan_input: str = ""  # the schedule's input fingerprint: while it is the same, so is every `s:` and `f:` fingerprint
+    events: list[Any] = field(default_factory=list)  # [committed events' fingerprint, their newest instant] (`HistoryView.events_print`)
 
     @classmethod
     def from_json(cls, data: Any) -> Record:
@@ -146,13 +147,14 @@ class Record:
             return cls()
         try:
             return cls(
-                str(data.get("key", "")), dict(data.get("files", {})), dict(data.get("derived", {})), dict(data.get("pages", {})), str(data.get("plan_input", ""))
+                str(data.get("key", "")), dict(data.get("files", {})), dict(data.get("derived", {})), dict(data.get("pages", {})), str(data.get("plan_input", "")),
+                list(data.get("events", [])),
             )
         except (TypeError, ValueError):
             return cls()
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input}
+        return {"key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input, "events": self.events}
 
 
 def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> set[str]:

@@ -11,7 +11,11 @@ and audience sites get no diffs and no money fields.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import hashlib
+import heapq
+import json
 import marshal
 import os
 import re
@@ -29,6 +33,7 @@ MAX_DIFFS = 10
 MAX_DIFF_LINES = 300
 ACTIVITY_DAYS = 120
 MAX_POINTS = 120
+KEPT_INSTANTS = 512  # the newest committed events' instants kept for `HistoryView.events_print`
 REDACTED = "[private]"
 MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
 
@@ -54,10 +59,55 @@ class HistoryView:
         if self.data is None:
             return []
         if "events" not in self.derived:
-            with self.data.untracked():  # kept across builds: a page records `EVENTS`, which every document emits
-                self.derived["events"] = _events(self.data, self.history, self.redact)
+            committed, working = self._event_parts()
+            self.derived["events"] = [event for _, event in heapq.merge(committed, working, key=_newest_first)]
         events: list[Event] = self.derived["events"]
         return events
+
+    def events_print(self, kept: Any = None) -> tuple[str, list[Any]]:
+        """The activity's fingerprint, and what a later build may keep of it: [the committed events' fingerprint, the
+        instants of the newest `KEPT_INSTANTS` of them, newest first].
+
+        `kept` is that pair from the last build, valid while the git HEAD,
+        what is visible and every document's card are the same
+        (`Collected.same_cards`). The committed events are then not read when
+        each working-copy event is newer than the oldest kept instant (an
+        edit made after the last few commits): where each falls among the
+        committed ones follows from the kept instants. Otherwise, and without
+        `kept`, both parts are made; the fingerprint is the same either way.
+        """
+        if self.data is None:
+            return "-", []
+        if kept is not None and "events-committed" not in self.derived:
+            committed_print, newest = kept
+            working = self._working_events()
+            instants = [-instant for instant in newest]  # ascending, for bisect
+            if all(len(newest) < KEPT_INSTANTS or instant > newest[-1] for instant, _ in working):
+                return _events_digest(committed_print, instants, working), [committed_print, list(newest)]
+        committed, working = self._event_parts()
+        committed_print = self.derived.get("events-committed-print")
+        if committed_print is None:
+            committed_print = self.derived["events-committed-print"] = _digest([event for _, event in committed])
+        instants = [-instant for instant, _ in committed]
+        return _events_digest(committed_print, instants, working), [committed_print, [instant for instant, _ in committed[:KEPT_INSTANTS]]]
+
+    def _event_parts(self) -> tuple[list[tuple[float, Event]], list[tuple[float, Event]]]:
+        """The committed and the working copy's events as (instant, site row), each newest first."""
+        assert self.data is not None
+        if "events-committed" not in self.derived:
+            with self.data.untracked():  # kept across builds: a page records `EVENTS`, which every document emits
+                people, since = _people(self.data), _since(self.data)
+                self.derived["events-committed"] = _shown(self.data, committed_events(self.data, self.history, people, since), self.redact)
+        return self.derived["events-committed"], self._working_events()
+
+    def _working_events(self) -> list[tuple[float, Event]]:
+        assert self.data is not None
+        if "events-working" not in self.derived:
+            with self.data.untracked():
+                people, since = _people(self.data), _since(self.data)
+                self.derived["events-working"] = _shown(self.data, _event_rows(working_documents(self.history), people, since, working=True), self.redact)
+        found: list[tuple[float, Event]] = self.derived["events-working"]
+        return found
 
     def flow(self, project: str) -> dict[str, Any] | None:
         """Cumulative flow and burndown series of a project's tasks (None when too short or without a task workflow)."""
@@ -257,27 +307,45 @@ def _authors(data: SiteData) -> tuple[dict[str, str], frozenset[tuple[str, str]]
     return data._authors
 
 
-def _events(data: SiteData, history: Any, redact: Any) -> list[Event]:
-    """The activity as site rows, newest first: committed versions' events from the cache (per HEAD), the working copy's made now."""
-    people = _people(data)
-    since = dt.datetime.combine(data.today - dt.timedelta(days=ACTIVITY_DAYS), dt.time(0), dt.UTC)
-    rows = committed_events(data, history, people, since) + _event_rows(working_documents(history), people, since, working=True)
-    rows.sort(key=_instant, reverse=True)
+def _since(data: SiteData) -> dt.datetime:
+    return dt.datetime.combine(data.today - dt.timedelta(days=ACTIVITY_DAYS), dt.time(0), dt.UTC)
+
+
+def _shown(data: SiteData, rows: list[EventRow], redact: Any) -> list[tuple[float, Event]]:
+    """Event rows as site rows with their instants, newest first (a stable sort: rows of the same instant keep their order);
+    events of documents this site does not show, or dated after today, are left out."""
+    rows = sorted(rows, key=_instant, reverse=True)
     today = data.today.isoformat()
-    found: list[Event] = []
-    for _, day, actor, doc_id, kind in rows:
+    found: list[tuple[float, Event]] = []
+    for instant, day, actor, doc_id, kind in rows:
         doc = data.index.get(doc_id)
         if doc is None or doc.id not in data.vis or day > today:
             continue
-        found.append({
+        found.append((instant, {
             "date": day,
             "kind": redact(kind),
             "author": actor if actor in data.vis or data.vis.audience.internal else "someone",
             "ref": data.ref(doc.id),
             "type": doc.type,
             "project": doc.id if isinstance(doc, Project) else doc.project,
-        })
+        }))
     return found
+
+
+def _events_digest(committed_print: str, instants: list[float], working: list[tuple[float, Event]]) -> str:
+    """The activity's fingerprint: the committed events', and each working-copy event with the number of committed
+    events listed before it (`instants`: the committed events' instants negated, ascending; newer ones all there)."""
+    return _digest([committed_print, [(bisect.bisect_right(instants, -instant), event) for instant, event in working]])
+
+
+def _newest_first(pair: tuple[float, Event]) -> float:
+    return -pair[0]
+
+
+def _digest(value: Any) -> str:
+    """A fingerprint of rows of plain values, the same for equal values (JSON: a pickle depends on which equal objects are shared)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 EventRow = tuple[float, str, str, str, str]
