@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from workspace_tool.site import charts
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -63,3 +66,15 @@ def test_bars_with_capacity_line() -> None:
 def test_colours_follow_css_variables_for_dark_mode() -> None:
     svg = charts.bars("w", "W", ["a"], [charts.Series("x", (1,))], "h", "w")
     assert "var(--wm-c0, #4e79a7)" in svg and 'fill="currentColor"' in svg
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab &<>\"'\n\r\t;é")), max_size=30) | st.text(max_size=30))
+def test_xml_escaping_is_saxutils(text: str) -> None:
+    """The site's XML escaping (charts, feeds) gives exactly what `xml.sax.saxutils` gives, without importing it."""
+    from xml.sax import saxutils
+
+    from workspace_tool.site import xmltext
+
+    assert xmltext.escape(text) == saxutils.escape(text)
+    assert xmltext.quoteattr(text) == saxutils.quoteattr(text)

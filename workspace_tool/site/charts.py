@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
-from xml.sax.saxutils import escape, quoteattr
+
+from workspace_tool.site.xmltext import escape, quoteattr
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 LABEL_WIDTH = 190

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Sequence
-from xml.sax.saxutils import escape, quoteattr
 
 from workspace_tool.site.contexts import Event
 from workspace_tool.site.markdown import relative_url
+from workspace_tool.site.xmltext import escape, quoteattr
 
 MAX_ENTRIES = 50
 
