@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_site_build import _git, all_text, build, make_site_workspace
 
 from workspace_tool.site import Audience
@@ -408,3 +410,19 @@ def test_body_edit_keeps_the_activity_print_without_the_committed_events(
     assert "Second uncommitted paragraph." in (out / "d/design.html").read_text(encoding="utf-8")
     assert _record(git_ws, out)["derived"]["ev"] == _full_build_print(git_ws, tmp_path)
     assert_same_as_full_build(git_ws, out, tmp_path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab:=\\\nq")), max_size=8), max_size=12), st.lists(st.text(alphabet=st.sampled_from(list("ab:=\\\nq")), max_size=8), max_size=24))
+def test_packed_keys_are_the_keys(keys: list[str], others: list[str]) -> None:
+    """A record's packed keys unpack to the same keys, and a page reads a dirty key exactly when the key is among its own
+    (keys may hold line breaks and backslashes; small and large dirty sets take different paths)."""
+    from workspace_tool.site import deps
+
+    packed = deps.pack(keys)
+    assert [deps.unescape(k) for k in deps.unpack(packed)] == keys
+    for dirty in ({k} for k in others + keys[:1]):
+        wanted = bool(set(keys) & dirty)
+        assert deps.reads_any(packed, {deps.pack([k])[1:-1] for k in dirty}) == wanted
+    many = set(others) | {f"filler-{n}" for n in range(20)}
+    assert deps.reads_any(packed, {deps.pack([k])[1:-1] for k in many}) == bool(set(keys) & many)

@@ -26,7 +26,6 @@ import marshal
 import os
 import posixpath
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,7 +44,7 @@ from workspace_tool.site.search import encode, script_of, search_entries, search
 from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
-MANIFEST_VERSION = 5
+MANIFEST_VERSION = 6
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
@@ -238,7 +237,7 @@ def collect_stage(
     for spec in specs:
         old = last.pages.get(spec.path) if last is not None and dirty is not None else None
         keys = old.get("keys") if isinstance(old, dict) and "hash" in old else None
-        if old is not None and dirty is not None and isinstance(keys, list) and dirty.isdisjoint(keys) and spec.path in existing:
+        if old is not None and dirty is not None and isinstance(keys, str) and not deps.reads_any(keys, dirty) and spec.path in existing:
             collected.reused[spec.path] = old
         else:
             collected.specs.append(spec)
@@ -289,11 +288,11 @@ def _file_prints(index: Index, last: deps.Record | None) -> dict[str, list[Any]]
     for path, doc in index.by_path.items():
         before = last.files.get(path) if last is not None else None
         now = deps.file_fingerprint(index.root, path, before[0] if isinstance(before, list) and before else None, root)
-        if isinstance(before, list) and len(before) == 3 and before[0] == now and isinstance(before[1], list):
+        if isinstance(before, list) and len(before) == 3 and before[0] == now and isinstance(before[1], str):
             found[path] = before
         else:
             emitted = deps.emits(doc, lambda target: getattr(index.resolve(target), "id", None))
-            found[path] = [now, emitted, deps.card(doc, index.file_diagnostics.get(path, ()))]
+            found[path] = [now, deps.pack(emitted), deps.card(doc, index.file_diagnostics.get(path, ()))]
     return found
 
 
@@ -357,10 +356,9 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
 
     Returns the links of every page (kept pages: from the manifest) and the failures.
     """
-    links: dict[str, list[str]] = {}
+    links: dict[str, list[str]] = {}  # of the pages made now (kept pages' are in their record entries)
     for path, old in collected.reused.items():
         collected.digests[path] = old["hash"]
-        links[path] = old.get("links", [])
     out.mkdir(parents=True, exist_ok=True)
     data = collected.data
     job = make.Job(data, collected.specs, collected.salt, replace(collected.settings, out=str(out)), collected.last.pages, data.sources.history is not None)
@@ -458,7 +456,9 @@ def link_stage(collected: Collected, links: dict[str, list[str]], files: set[str
     """Check the links of the pages made in this build; a page kept from the last build, when the same files exist, has the same broken links."""
     same = files == previous_files
     kept = {path: old.get("broken", []) for path, old in collected.reused.items()} if same else {}
-    broken = _broken_links({path: hrefs for path, hrefs in links.items() if path not in kept}, files)
+    checked = {path: [deps.unescape(h) for h in deps.unpack(old.get("links", ""))] for path, old in collected.reused.items() if path not in kept}
+    checked.update(links)
+    broken = _broken_links(checked, files)
     for path, entry in collected.record.pages.items():
         entry["broken"] = broken.get(path, [])
     broken.update(kept)
@@ -522,12 +522,11 @@ def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str
     digests = collected.digests
     record = collected.record
     attachments = {path: list(found) for path, found in collected.attachments.items()}
-    intern = sys.intern  # interned strings are written once and read back shared: links and keys repeat across pages
     for path in list(record.pages):
         if path in links and path in digests:
             entry = record.pages[path]
-            entry.update(hash=digests[path], links=[intern(h) for h in links[path]], attachments=attachments.get(path, []))
-            entry["keys"] = [intern(k) for k in entry["keys"]]
+            entry.update(hash=digests[path], links=deps.pack(links[path]), attachments=attachments.get(path, []))
+            entry["keys"] = deps.pack(entry["keys"])
         else:
             del record.pages[path]  # failed to render: made again next time
     for path, old in collected.reused.items():
@@ -536,10 +535,17 @@ def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str
     target = record_path(root, out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_if_changed(target, marshal.dumps(manifest))
+        _replace_file(target, marshal.dumps(manifest))  # every build changes it (file fingerprints): not compared first
         _prune_records(root, out)
     except (OSError, ValueError):
         pass  # a read-only workspace still builds; the next build is a full one
+
+
+def _replace_file(path: Path, content: bytes) -> None:
+    """Write atomically: a temporary file beside it, then a rename."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
 
 
 def _prune_records(root: Path, out: Path) -> None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -130,14 +131,44 @@ def global_key(parts: list[Any]) -> str:
     return _hash(json.dumps(parts, sort_keys=True, default=str))
 
 
+def pack(items: Iterable[str]) -> str:
+    """Keys or links as one text, a line each between line breaks (`"\\nk1\\nk2\\n"`; `""` for none).
+
+    A record holds tens of thousands of these: one string each loads and
+    saves several times faster than a list of strings, and whether a page
+    read a dirty key is a substring test (`reads_any`). Each item is
+    escaped (`\\` and line breaks), so the packed items are the items.
+    """
+    lines = [item if "\n" not in item and "\\" not in item else item.replace("\\", "\\\\").replace("\n", "\\n") for item in items]
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
+
+
+def unpack(text: str) -> list[str]:
+    """The items of a packed text, as packed (escaped): compare them with other packed items, or `unescape` them."""
+    return text[1:-1].split("\n") if text else []
+
+
+def unescape(item: str) -> str:
+    if "\\" not in item:
+        return item
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), item)
+
+
+def reads_any(packed: str, dirty: set[str]) -> bool:
+    """Whether a page's packed keys hold any of `dirty` (packed items too)."""
+    if len(dirty) > 16:
+        return not dirty.isdisjoint(unpack(packed))
+    return any(f"\n{key}\n" in packed for key in dirty)
+
+
 @dataclass
 class Record:
     """What the last build of one output folder saw: per document file, its fingerprint and emitted keys; per page, its keys."""
 
     key: str = ""
-    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [fingerprint, [keys], card]
+    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [fingerprint, packed keys (`pack`), card]
     derived: dict[str, str] = field(default_factory=dict)  # derived key -> fingerprint
-    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {hash, links, keys, attachments, broken}
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {hash, links, keys (both packed), attachments, broken}
     plan_input: str = ""  # the schedule's input fingerprint: while it is the same, so is every `s:` and `f:` fingerprint
     events: list[Any] = field(default_factory=list)  # [committed events' fingerprint, their newest instant] (`HistoryView.events_print`)
 
@@ -158,7 +189,7 @@ class Record:
 
 
 def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> set[str]:
-    """The keys an edit since `old` may have changed: emitted (then or now) by a changed file, or derived with a new fingerprint.
+    """The keys an edit since `old` may have changed (packed, see `pack`): emitted (then or now) by a changed file, or derived with a new fingerprint.
 
     A changed file whose card (everything but the body text) is the same
     dirties only its body key.
@@ -168,14 +199,14 @@ def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> se
         before = old.files.get(path)
         if before is None or before[0] != print_now:
             if before is not None and before[2] == card_now and before[1] == keys_now:
-                dirty.update(key for key in keys_now if key.startswith(BODY))
+                dirty.update(key for key in unpack(keys_now) if key.startswith(BODY))
                 continue
-            dirty.update(keys_now)
+            dirty.update(unpack(keys_now))
             if before is not None:
-                dirty.update(before[1])
+                dirty.update(unpack(before[1]))
     for key, print_then in old.derived.items():
         if fingerprint(key) != print_then:
-            dirty.add(key)
+            dirty.update(unpack(pack([key])))
     return dirty
 
 

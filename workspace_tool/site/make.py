@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
+from workspace_tool.site import deps
 from workspace_tool.site.context import SiteData
 from workspace_tool.site.pages import Page, PageSpec
 from workspace_tool.site.render import (
@@ -83,7 +84,8 @@ def make_pages(job: Job, start: int = 0, stop: int | None = None) -> list[Made]:
         digest = page.digest(job.salt)
         before = job.last_pages.get(page.path)
         if before and before.get("hash") == digest and (out / page.path).is_file():
-            results.append(Made(page.path, keys, digest, list(before.get("links", [])), page.attachments, False, False))
+            links = [deps.unescape(href) for href in deps.unpack(before.get("links", ""))]
+            results.append(Made(page.path, keys, digest, links, page.attachments, False, False))
         else:
             todo.append((page, keys, digest))
     if not todo:
