@@ -11,7 +11,7 @@ import functools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Container, Mapping
 
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
@@ -36,7 +36,7 @@ class Reading:
     """Everything read for one history: the commits folded into versions, blob frontmatter, the working copy."""
 
     state: versions.State | None = None
-    blobs: dict[str, Fields | None] = field(default_factory=dict)
+    blobs: Mapping[str, Fields | None] = field(default_factory=dict)
     working: list[WorkingFile] = field(default_factory=list)
     head: str | None = None
     complete: bool = True
@@ -121,11 +121,10 @@ def _read_commits(
     new_rows = versions.take_rows(state)
     if use_cache:
         cached.head, cached.prefix, cached.state = info.head, info.prefix, versions.export_state(state)
-        cached.blobs = {k: v for k, v in blobs.items() if k not in new_blobs} if not incremental else cached.blobs
         store.save(root, cached, new_rows, new_blobs, rebuilt=not incremental)
 
 
-def _restored(cached: store.Cached, blobs: dict[str, Fields | None], is_document: Callable[[str], bool]) -> versions.State | None:
+def _restored(cached: store.Cached, blobs: store.BlobTable, is_document: Callable[[str], bool]) -> versions.State | None:
     if cached.state is None:
         return None
     try:
@@ -139,7 +138,7 @@ def scan(
     revisions: str,
     prefix: str,
     is_document: Callable[[str], bool],
-    known: dict[str, Fields | None],
+    known: Container[str],
     meter: Progress | None = None,
 ) -> tuple[list[Commit], dict[str, Fields | None]]:
     """One `git log` pass over `revisions`, reading each new document blob once (commits returned oldest first)."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import marshal
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from workspace_tool.history.model import Commit, DocHistory, Fields, FileChange, Version
 from workspace_tool.history.snapshot import identity
@@ -23,6 +24,20 @@ Row = tuple[Any, ...]
 """A committed version in the cache: (seq, commit index, path, old path, blob, old blob, deleted, ID, type, before blob)."""
 CommitRow = tuple[str, str, str, str, str]
 """A commit in the cache: (sha, author, email, ISO author date, message)."""
+Summary = tuple[int, int, tuple[str, ...], str]
+"""What `group` needs of a lineage's cache rows without reading them: (last seq, last deleted, IDs, newest ISO date)."""
+
+
+class _Rows(NamedTuple):
+    """A restored lineage's versions from the cache: its rows, still encoded, and their summary."""
+
+    chunks: list[bytes]  # `marshal`-encoded lists of rows, oldest first (one per cache update that touched the lineage)
+    last_seq: int
+    deleted: bool
+    aliases: tuple[str, ...]
+    newest: str  # the ISO author date of the newest
+
+
 WORKING_MESSAGE = "uncommitted changes"
 
 
@@ -42,12 +57,13 @@ class _Lineage:
     path: str
     doc_id: str = ""
     doc_type: str = "note"
-    fields: Fields | None = None
+    fields: Fields | None = None  # the frontmatter of its newest readable version (read through `_fields`)
     fields_key: str | None = None  # the blob `fields` was read from
     blob: str | None = None
     group: int = -1
     versions: list[tuple[int, Version]] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)  # versions from the cache, older than `versions`, not yet built
+    rows: _Rows | None = None  # versions from the cache, older than `versions`, not yet built
+    resolved: bool = True  # False: `fields` is still to be read from the blob table (`fields_key`), as `restore` leaves it
 
 
 @dataclass
@@ -181,11 +197,11 @@ def _add(
     state: State, lineage: _Lineage, commit: Commit, path: str, old_path: str | None, change: FileChange, deleted: bool
 ) -> None:
     new_blob = None if deleted else change.new_blob
-    fields = None if deleted or new_blob is None else state.blobs.get(new_blob)
-    before = state.blobs.get(change.old_blob) if change.old_blob else None
+    fields = None if new_blob is None else _fields_of(state.blobs, new_blob)
+    before = _fields_of(state.blobs, change.old_blob) if change.old_blob else None
     before_key = change.old_blob
     if before is None and change.old_blob is not None:
-        before, before_key = lineage.fields, lineage.fields_key
+        before, before_key = _fields(state, lineage), lineage.fields_key
     state.before_key = before_key if before is not None else None
     _record(
         state,
@@ -201,17 +217,33 @@ def _add(
     )
 
 
+def _fields_of(blobs: Mapping[str, Fields | None], sha: str) -> Fields | None:
+    """A blob's frontmatter (`blobs[sha]`: a `store.BlobTable` reads what it lacks, and is a plain dict look-up otherwise)."""
+    try:
+        return blobs[sha]
+    except KeyError:
+        return None
+
+
 def _apply_working(state: State, item: WorkingFile, user: tuple[str, str]) -> None:
     meta = (None, user[0], user[1], item.date, WORKING_MESSAGE)
     if not item.exists:
         lineage = state.live.pop(item.path, None)
         if lineage is not None:
-            _record(state, lineage, item.path, None, lineage.fields, True, None, lineage.blob, None, meta)
+            _record(state, lineage, item.path, None, _fields(state, lineage), True, None, lineage.blob, None, meta)
             state.dead[lineage.doc_id] = lineage
         return
     lineage = state.live.get(item.path) or state.new_lineage(item.path)
     state.live[item.path] = lineage
-    _record(state, lineage, item.path, item.fields, lineage.fields, False, None, lineage.blob, None, meta)
+    _record(state, lineage, item.path, item.fields, _fields(state, lineage), False, None, lineage.blob, None, meta)
+
+
+def _fields(state: State, lineage: _Lineage) -> Fields | None:
+    """A lineage's newest readable frontmatter; a restored lineage's is read from the blob table on first use."""
+    if not lineage.resolved:
+        lineage.fields = _fields_of(state.blobs, lineage.fields_key) if lineage.fields_key else None
+        lineage.resolved = True
+    return lineage.fields
 
 
 def _record(
@@ -257,8 +289,7 @@ def _record(
     if state.rows is not None and sha is not None:
         _keep_row(state, lineage, version, previous_blob)
     if fields is not None:
-        lineage.fields = fields
-        lineage.fields_key = blob
+        lineage.fields, lineage.fields_key, lineage.resolved = fields, blob, True
     lineage.blob = blob
 
 
@@ -289,23 +320,28 @@ def group(state: State) -> list[DocHistory]:
         if lineage.versions or lineage.rows:
             groups.setdefault(state.root(lineage.number), []).append(lineage)
     result = []
+    decoder, partial = state.decoder, functools.partial
     for members in groups.values():
         last = members[0] if len(members) == 1 else max(members, key=_last_seq)
-        if state.decoder is None or not any(m.rows for m in members):
+        rows = last.rows
+        if rows is not None and decoder is not None and len(members) == 1 and not last.versions:  # most documents, from the cache
+            build, newest = partial(_joined, members, decoder), partial(_newest, members, decoder)
+            result.append(DocHistory(last.doc_id, last.doc_type, last.path, build, frozenset(rows.aliases), rows.deleted, newest))
+            continue
+        if decoder is None or not any(m.rows for m in members):
             versions = _joined(members, None)
             result.append(DocHistory(last.doc_id, last.doc_type, last.path, versions, frozenset({v.doc_id for v in versions})))
             continue
-        aliases = frozenset({row[7] for m in members for row in m.rows} | {v.doc_id for m in members for _, v in m.versions})
-        deleted = last.versions[-1][1].deleted if last.versions else bool(last.rows[-1][6])
-        build = functools.partial(_joined, members, state.decoder)
-        newest = functools.partial(_newest, members, state.decoder)
+        aliases = frozenset({a for m in members if m.rows for a in m.rows.aliases} | {v.doc_id for m in members for _, v in m.versions})
+        deleted = last.versions[-1][1].deleted if last.versions else bool(last.rows and last.rows.deleted)
+        build, newest = partial(_joined, members, decoder), partial(_newest, members, decoder)
         result.append(DocHistory(last.doc_id, last.doc_type, last.path, build, aliases, deleted, newest))
     return result
 
 
 def _newest(members: list[_Lineage], decoder: _Decoder) -> dt.datetime | None:
-    """The date of a document's newest version, read from its rows without building any `Version`."""
-    dates = [decoder.commit(row[1])[3] for m in members for row in m.rows]
+    """The date of a document's newest version, from its rows' summary without building any `Version`."""
+    dates = [dt.datetime.fromisoformat(m.rows.newest) for m in members if m.rows]
     dates.extend(version.date for m in members for _, version in m.versions)
     return max(dates) if dates else None
 
@@ -319,7 +355,7 @@ def _joined(members: list[_Lineage], decoder: _Decoder | None) -> tuple[Version,
 
 
 def _last_seq(lineage: _Lineage) -> int:
-    return int(lineage.versions[-1][0] if lineage.versions else lineage.rows[-1][0])
+    return lineage.versions[-1][0] if lineage.versions or lineage.rows is None else lineage.rows.last_seq
 
 
 def _first(pair: tuple[int, Version]) -> int:
@@ -330,16 +366,32 @@ def _first(pair: tuple[int, Version]) -> int:
 
 
 def export_state(state: State) -> dict[str, object]:
-    """What `restore` needs besides the rows: every lineage's position, and which paths and IDs are live or dead."""
+    """What `restore` needs besides the rows: every lineage's position and rows' summary, and which paths and IDs are live or dead."""
     return {
         "seq": state.seq,
         "lineages": [
-            [ln.number, ln.path, ln.doc_id, ln.doc_type, ln.fields_key, ln.blob, state.root(ln.number)] for ln in state.lineages
+            [ln.number, ln.path, ln.doc_id, ln.doc_type, ln.fields_key, ln.blob, state.root(ln.number), _summary(ln)]
+            for ln in state.lineages
         ],
         "live": {path: ln.number for path, ln in state.live.items()},
         "last_at": {path: ln.number for path, ln in state.last_at.items()},
         "dead": {doc_id: ln.number for doc_id, ln in state.dead.items()},
     }
+
+
+def _summary(lineage: _Lineage) -> Summary | None:
+    """The summary of a lineage's committed versions (its cache rows), None when it has none."""
+    old = lineage.rows
+    committed = [pair for pair in lineage.versions if pair[1].commit is not None]
+    if not committed:
+        return None if old is None else (old.last_seq, int(old.deleted), old.aliases, old.newest)
+    seq, last = committed[-1]
+    aliases = {version.doc_id for _, version in committed}
+    newest = max(version.date for _, version in committed)
+    if old is not None:
+        aliases.update(old.aliases)
+        newest = max(newest, dt.datetime.fromisoformat(old.newest))
+    return (seq, int(last.deleted), tuple(sorted(aliases)), newest.isoformat())
 
 
 def _keep_row(state: State, lineage: _Lineage, version: Version, previous_blob: str | None) -> None:
@@ -373,19 +425,26 @@ def restore(
     blobs: Mapping[str, Fields | None],
     is_document: Callable[[str], bool],
     saved: Mapping[str, Any],
-    rows: Mapping[int, list[Row]],
+    rows: Mapping[int, list[bytes]],
     commits: list[CommitRow],
 ) -> State:
     """The state `fold` left, from the cache (raises KeyError/ValueError/TypeError/IndexError when it does not fit).
 
-    The rows stay rows until a document's versions are asked for (`group`).
+    `rows` holds each lineage's rows as `marshal`-encoded lists (one per
+    cache update): they are decoded when the document's versions are asked
+    for (`group` takes what it needs from each lineage's summary). No blob
+    is looked up here: a lineage's fields are read when first used
+    (`_fields`), so the blob table's shards are read only for what is built.
     """
     state = State(blobs, is_document, commit_base=len(commits), decoder=_Decoder(commits, blobs))
-    for number, path, doc_id, doc_type, fields_key, blob, root in saved["lineages"]:
-        lineage = _Lineage(
-            number, path, doc_id, doc_type, blobs.get(fields_key) if fields_key else None, fields_key, blob, number
-        )
-        lineage.rows = rows.get(number, [])
+    for number, path, doc_id, doc_type, fields_key, blob, root, summary in saved["lineages"]:
+        lineage = _Lineage(number, path, doc_id, doc_type, None, fields_key, blob, number, resolved=fields_key is None)
+        chunks = rows.get(number)
+        if (summary is None) != (chunks is None):
+            raise ValueError("cache rows and their summary disagree")
+        if chunks is not None:
+            seq, deleted, aliases, newest = summary
+            lineage.rows = _Rows(chunks, int(seq), bool(deleted), tuple(aliases), str(newest))
         state.lineages.append(lineage)
         state.parent.append(root)
     if len(rows) > len(state.lineages) or (rows and max(rows) >= len(state.lineages)):
@@ -413,17 +472,23 @@ class _Decoder:
             found = self.parsed[index] = (sha, author, email, dt.datetime.fromisoformat(date), message)
         return found
 
-    def versions(self, rows: list[Row]) -> tuple[tuple[int, Version], ...]:
+    def versions(self, rows: _Rows) -> tuple[tuple[int, Version], ...]:
         """A lineage's cached rows (all of them, oldest first) as (seq, Version)."""
-        get = self.blobs.get
+        blobs = self.blobs
         result = []
         previous: str | None = None
-        for seq, index, path, old_path, blob, old_blob, deleted, doc_id, doc_type, before_key in rows:
+        decoded = [row for chunk in rows.chunks for row in marshal.loads(chunk)]
+        for seq, index, path, old_path, blob, old_blob, deleted, doc_id, doc_type, before_key in decoded:
             if old_blob == SAME:
                 old_blob = previous
             if before_key == SAME:
                 before_key = old_blob
-            fields = None if deleted or not blob else get(blob)
+            try:
+                fields = None if deleted or not blob else blobs[blob]
+                before = blobs[before_key] if before_key else None
+            except KeyError:
+                fields = None if deleted or not blob else _fields_of(blobs, blob)
+                before = _fields_of(blobs, before_key) if before_key else None
             sha, author, email, date, message = self.commit(index)
             version = Version(
                 sha,
@@ -440,7 +505,7 @@ class _Decoder:
                 bool(deleted),
                 not deleted and fields is None,
                 fields,
-                get(before_key) if before_key else None,
+                before,
             )
             result.append((seq, version))
             previous = blob
