@@ -15,9 +15,7 @@ Small rebuilds (under `PARALLEL_MIN_PAGES` page models) run in-process.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -116,7 +114,7 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     workers = jobs or os.cpu_count() or 1
     count = len(job.specs)
     gc.freeze()  # what the build has loaded stays: collections (and forked workers) no longer walk it
-    if workers <= 1 or count < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or count < PARALLEL_MIN_PAGES or not hasattr(os, "fork"):
         init_worker(job.settings)
         results = make_pages(job)
         if meanwhile is not None:
@@ -127,6 +125,9 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     results = []
     _JOB[:] = [job]
     try:
+        import multiprocessing  # with concurrent.futures 20 ms of imports, which a small rebuild does without
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(job.settings,)) as pool:
             chunks = pool.map(_make_range, ranges)
