@@ -84,6 +84,10 @@ class Index:
     def subtasks(self) -> dict[str, list[str]]:
         return self._resolved().subtasks
 
+    def resolve_references(self) -> None:
+        """Resolve every reference now (they are otherwise resolved on first use)."""
+        self._resolved()
+
     def references_to(self, doc_id: str) -> list[Reference]:
         """The references that resolve to a document (its backlinks, in the same order as `backlinks`).
 
