@@ -74,10 +74,16 @@ def resolve_relative(doc_path: str, target: str) -> str | None:
     return joined
 
 
-@lru_cache(maxsize=65536)
 def relative_url(target: str, page: str) -> str:
     """A site path (`d/x.html`, or a folder URL ending in `/`) as seen from another site page, always relative."""
-    base = page.rsplit("/", 1)[0].split("/") if "/" in page else []
+    cut = page.rfind("/")
+    return _relative_url(target, page[:cut] if cut >= 0 else None)
+
+
+@lru_cache(maxsize=65536)
+def _relative_url(target: str, folder: str | None) -> str:
+    """`relative_url` from the pages in `folder` (None: the top): kept per folder, which thousands of pages share."""
+    base = folder.split("/") if folder is not None else []
     parts = target.split("/")
     common = 0
     while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import workspace_tool
 from workspace_tool.site.markdown import relative_url, render_body
@@ -70,41 +70,65 @@ class RenderSettings:
     out: str = ""  # the output folder pages are written to
 
 
+def _lookup(ctx: jinja2.runtime.Context, name: str, default: Any = None) -> Any:
+    """`ctx.get(name, default)` (the page's variables, then the render's), without raising a `KeyError` for a name not there."""
+    if name in ctx.vars:
+        return ctx.vars[name]
+    return ctx.parent.get(name, default)
+
+
 @jinja2.pass_context
 def _url(ctx: jinja2.runtime.Context, target: str | None) -> str:
     """A site path as a link relative to the page being rendered."""
     if not target:
         return ""
-    url_map = ctx.get("url_map")
+    url_map = _lookup(ctx, "url_map")
     if url_map:  # MkDocs pages: only the mapped pages exist, at their MkDocs URLs
         path, hash_, fragment = target.partition("#")
         mapped = url_map.get(path)
         if mapped is None:
             return ""
-        link = relative_url(mapped, ctx.get("page_path", "index.html"))
+        link = relative_url(mapped, _lookup(ctx, "page_path", "index.html"))
         return link + ("/" if mapped.endswith("/") and not link.endswith("/") else "") + hash_ + fragment
-    return relative_url(target, ctx.get("page_path", "index.html"))
+    return relative_url(target, _lookup(ctx, "page_path", "index.html"))
+
+
+_LINKS: dict[tuple[str, str, str], Markup] = {}
+"""Links by (site path, title, folder of the page): the same people and tasks are linked from thousands of pages."""
 
 
 @jinja2.pass_context
 def _link(ctx: jinja2.runtime.Context, ref: dict[str, Any] | None) -> Markup:
     """A reference as a link to its page, else its title (visible, no page here), else its bare ID.
 
-    A filter rather than a macro: pages hold hundreds of references and a macro call costs ten times more.
+    A filter rather than a macro: pages hold hundreds of references and a
+    macro call costs ten times more. (The pieces are joined as plain
+    strings: `Markup("...%s...") % value` escapes the same, three times slower.)
     """
     if ref is None:
         return Markup("")
-    href = _url(ctx, ref["url"]) if ref.get("url") else ""
-    if href:
-        return Markup('<a href="%s">%s</a>') % (href, ref["title"])
+    url = ref.get("url")
+    if url:
+        if not _lookup(ctx, "url_map") and type(url) is str and type(ref["title"]) is str:  # the link depends on these alone
+            page = _lookup(ctx, "page_path", "index.html")
+            key = (url, ref["title"], page[: page.rfind("/") + 1])
+            found = _LINKS.get(key)
+            if found is None:
+                if len(_LINKS) >= 100_000:
+                    _LINKS.clear()
+                found = _LINKS[key] = Markup("".join(('<a href="', escape(relative_url(url, page)), '">', escape(key[1]), "</a>")))
+            return found
+        href = _url(ctx, url)
+        if href:
+            return Markup("".join(('<a href="', escape(href), '">', escape(ref["title"]), "</a>")))
     if ref.get("visible"):
-        return Markup('<span class="ref">%s</span>') % ref["title"]
-    return Markup('<span class="bare-id">%s</span>') % ref["id"]
+        return Markup("".join(('<span class="ref">', escape(ref["title"]), "</span>")))
+    return Markup("".join(('<span class="bare-id">', escape(ref["id"]), "</span>")))
 
 
 @jinja2.pass_context
 def _links(ctx: jinja2.runtime.Context, refs: list[dict[str, Any]]) -> Markup:
-    return Markup(", ").join(_link(ctx, r) for r in refs)
+    return Markup(", ".join([_link(ctx, r) for r in refs]))
 
 
 def _shared(memo: dict[tuple[str, str, str], Markup]) -> Callable[..., Markup]:
@@ -117,9 +141,9 @@ def _shared(memo: dict[tuple[str, str, str], Markup]) -> Callable[..., Markup]:
         Its links are relative to the page's folder, so it may use only the
         site-wide values, `section` and `|u`.
         """
-        page_path = ctx.get("page_path", "index.html")
-        section = ctx.get("section", "")
-        if ctx.get("url_map"):  # MkDocs pages: every page has its own URL
+        page_path = _lookup(ctx, "page_path", "index.html")
+        section = _lookup(ctx, "section", "")
+        if _lookup(ctx, "url_map"):  # MkDocs pages: every page has its own URL
             return Markup(ctx.environment.get_template(name).render(page_path=page_path, section=section))
         key = (name, posixpath.dirname(page_path), section)
         found = memo.get(key)
@@ -133,8 +157,84 @@ def _shared(memo: dict[tuple[str, str, str], Markup]) -> Callable[..., Markup]:
 def _chip(status: dict[str, Any] | None) -> Markup:
     if not status or not status.get("name"):
         return Markup("")
-    done = " chip-done" if status.get("done") else ""
-    return Markup('<span class="chip chip-%s%s">%s</span>') % (status["name"], done, status["name"])
+    name = escape(status["name"])
+    return Markup("".join(('<span class="chip chip-', name, " chip-done" if status.get("done") else "", '">', name, "</span>")))
+
+
+def _tag_list(tags: list[Any]) -> Markup:
+    """`#tag` labels, each followed by a space (`_macros.html` `tags`; a filter where rows have tags, as time entries do)."""
+    out: list[str] = []
+    for tag in tags:
+        out += ('<span class="tag">#', escape(tag), "</span> ")
+    return Markup("".join(out))
+
+
+@jinja2.pass_context
+def _entry_rows(ctx: jinja2.runtime.Context, entries: list[dict[str, Any]]) -> Markup:
+    """The table rows of time entries (`document.html`): date, person, what for, hours, note and tags."""
+    out: list[str] = []
+    for e in entries:
+        out += (
+            "<tr><td>", escape(e["date"]), "</td><td>", _link(ctx, e["person"]), "</td><td>", _link(ctx, e["ref"]),
+            "</td><td>", escape(e["hours"]), "</td><td>", escape(e["note"]), " ", _tag_list(e["tags"]), "</td></tr>",
+        )  # fmt: skip
+    return Markup("".join(out))
+
+
+_SEPARATOR = "\x00"  # not changed by escaping
+
+
+def _escaped(values: list[Any]) -> list[str]:
+    """`markupsafe.escape` of each value as the templates' `{{ value }}` would give it: strings escaped in one call."""
+    if {*map(type, values)} <= {str}:
+        parts = str.split(escape(_SEPARATOR.join(values)), _SEPARATOR)
+        if len(parts) == len(values):  # else a value holds the separator
+            return parts
+    return [str(escape(value)) for value in values]
+
+
+def _version_items(versions: list[dict[str, Any]]) -> Markup:
+    """The `<li>` of each version row (`_macros.html` `history`): the list of a page in one piece.
+
+    A filter rather than a loop in the macro: a document page shows up to
+    30 versions with their field changes and diffs, and the template spent
+    a dozen attribute look-ups and escapes on each. Every value is escaped
+    as `{{ value }}` would; the markup is the macro's.
+    """
+    values: list[Any] = []
+    for v in versions:
+        values += (v["date"], v["author"], v["message"], v["commit"])
+        for c in v["changes"]:
+            values += (c["field"], c["old"], c["new"]) if c["old"] else (c["field"], c["new"])
+        if v["diff"]:
+            values.append(v["diff"])
+    escaped = iter(_escaped(values))
+    out: list[str] = []
+    for v in versions:
+        out += (
+            '<li class="version">\n<div class="version-head"><time>',
+            next(escaped),
+            '</time> · <span class="author">',
+            next(escaped),
+            '</span> · <span class="message">',
+            next(escaped),
+            '</span> <code>',
+            next(escaped),
+            "</code></div>\n",
+        )
+        changes = v["changes"]
+        if changes:
+            out.append('<ul class="changes">')
+            for c in changes:
+                out += ("<li><code>", next(escaped), "</code>: ")
+                if c["old"]:
+                    out += ("<del>", next(escaped), "</del> → ")
+                out += ("<ins>", next(escaped), "</ins></li>")
+            out.append("</ul>")
+        if v["diff"]:
+            out += ('<details><summary>Diff</summary><pre class="diff">', next(escaped), "</pre></details>")
+        out.append("</li>\n")
+    return Markup("".join(out))
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -171,8 +271,30 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
 
+_DICT_NAMES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja2's environment, with `row.name` on a plain dict looked up as the key `name` straight away.
+
+    Jinja2 tries the attribute first, and on a dict that raises and catches
+    an `AttributeError` for every look-up (a page makes hundreds). A plain
+    dict has no attribute of a name that is not in `dir(dict)`, so for
+    those names the key is what Jinja2 would find too; other names (`items`,
+    `keys`...) and other objects take Jinja2's way.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def make_env(settings: RenderSettings) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(list(settings.dirs)),
         bytecode_cache=bytecode_cache(),
         autoescape=True,
@@ -184,6 +306,9 @@ def make_env(settings: RenderSettings) -> jinja2.Environment:
     env.filters["link"] = _link
     env.filters["links"] = _links
     env.filters["chip"] = _chip
+    env.filters["version_items"] = _version_items
+    env.filters["tag_list"] = _tag_list
+    env.filters["entry_rows"] = _entry_rows
     env.globals["shared"] = _shared({})
     env.globals.update(settings.globals)
     env.globals["layout"] = settings.layout
