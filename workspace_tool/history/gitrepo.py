@@ -1,8 +1,14 @@
-"""The git side: GitPython finds the repository, reads its configuration and runs git.
+"""The git side: finding the repository, its configuration and state, and running git.
+
+Everything is asked of git itself (`git rev-parse`, `git config`), so the
+repository is found as git finds it (`GIT_DIR`, worktrees, submodules'
+`.git` files, `safe.directory`) and the author is read from the effective
+configuration (includes and conditional includes too). Importing and
+setting up GitPython cost about 50 ms per command, more than every git
+call of an incremental site build together.
 
 `GitRepo` is a context manager; every process it starts is waited for (or
-killed) before it returns, and `close()` releases GitPython's own persistent
-processes, so no `git` outlives a command.
+killed) before it returns, so no `git` outlives a command.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator, Sequence
+from typing import IO, Iterator, Sequence
 
 CHUNK = 1 << 20
+ENV = {"LANGUAGE": "C", "LC_ALL": "C"}
+"""Set for every git process: messages in English, as the errors we pass on quote them."""
 
 
 class GitError(Exception):
@@ -34,27 +42,26 @@ class RepoInfo:
 
 
 class GitRepo:
-    """One GitPython `Repo` for the whole read; use it as a context manager."""
+    """The work tree holding a workspace, for running git in; use it as a context manager."""
 
-    def __init__(self, repo: Any) -> None:
-        self._repo = repo
+    def __init__(self, toplevel: Path) -> None:
+        self.toplevel = toplevel
+        self._env = {**os.environ, **ENV}
         self._children: list[subprocess.Popen[bytes]] = []
 
     @classmethod
     def open(cls, workspace: Path) -> GitRepo | None:
-        """The repository holding `workspace`, or None when it is not in one (or git is missing)."""
+        """The work tree holding `workspace`, or None when it is not in one, the repository is bare, or git is missing."""
         try:
-            import git
-        except ImportError:  # GitPython refuses to import when no git executable is found
+            done = subprocess.run(
+                ["git", "rev-parse", "--show-toplevel"], cwd=workspace, capture_output=True, env={**os.environ, **ENV}, check=False
+            )
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
             return None
-        try:
-            repo = git.Repo(workspace, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        toplevel = done.stdout.decode("utf-8", "surrogateescape").strip()
+        if done.returncode != 0 or not toplevel:
             return None
-        if repo.bare or repo.working_tree_dir is None:
-            repo.close()
-            return None
-        return cls(repo)
+        return cls(Path(toplevel))
 
     def __enter__(self) -> GitRepo:
         return self
@@ -63,24 +70,28 @@ class GitRepo:
         self.close()
 
     def close(self) -> None:
-        """Stop any process still running and release GitPython's cached processes."""
+        """Stop any process still running."""
         for proc in self._children:
             _finish(proc)
         self._children.clear()
-        self._repo.close()
 
     # -- facts -----------------------------------------------------------
     def info(self, workspace: Path) -> RepoInfo:
-        toplevel = Path(str(self._repo.working_tree_dir)).resolve()
+        toplevel = self.toplevel.resolve()
         relative = os.path.relpath(workspace.resolve(), toplevel)
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         out = self.run(["rev-parse", "--is-shallow-repository", "--verify", "--quiet", "HEAD^{commit}"], check=False)
         lines = out.decode("ascii", "replace").split()
         shallow = bool(lines) and lines[0] == "true"
         head = lines[1] if len(lines) > 1 else None
-        reader = self._repo.config_reader()
-        name = str(reader.get_value("user", "name", "")) or os.environ.get("GIT_AUTHOR_NAME", "") or "you"
-        email = str(reader.get_value("user", "email", "")) or os.environ.get("GIT_AUTHOR_EMAIL", "")
+        config = self.run(["config", "-z", "--get-regexp", r"^user\.(name|email)$"], check=False)
+        found: dict[str, str] = {}
+        for item in config.decode("utf-8", "replace").split("\0"):
+            key, _, value = item.partition("\n")
+            if key:
+                found[key] = value  # the last one wins, as for `git config --get`
+        name = found.get("user.name") or os.environ.get("GIT_AUTHOR_NAME", "") or "you"
+        email = found.get("user.email") or os.environ.get("GIT_AUTHOR_EMAIL", "")
         return RepoInfo(toplevel, prefix, head, shallow, name, email)
 
     # -- running git -----------------------------------------------------
@@ -95,8 +106,10 @@ class GitRepo:
     @contextlib.contextmanager
     def popen(self, args: Sequence[str], stdin: bool = False) -> Iterator[subprocess.Popen[bytes]]:
         """A running git process; on leaving, its pipes are closed and it is waited for."""
-        handle = self._repo.git.execute(["git", *args], as_process=True, istream=subprocess.PIPE if stdin else None)
-        proc: subprocess.Popen[bytes] = handle.proc
+        proc = subprocess.Popen(
+            ["git", *args], cwd=self.toplevel, env=self._env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
         self._children.append(proc)
         try:
             yield proc
