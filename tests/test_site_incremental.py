@@ -426,3 +426,19 @@ def test_packed_keys_are_the_keys(keys: list[str], others: list[str]) -> None:
         assert deps.reads_any(packed, {deps.pack([k])[1:-1] for k in dirty}) == wanted
     many = set(others) | {f"filler-{n}" for n in range(20)}
     assert deps.reads_any(packed, {deps.pack([k])[1:-1] for k in many}) == bool(set(keys) & many)
+
+
+def test_a_text_edit_of_an_uncommitted_status_change_on_another_day_remakes_the_flow_charts(git_ws: Path, tmp_path: Path) -> None:
+    """The flow charts date a status change by its version: an uncommitted one by the file's time. Editing only the text of
+    such a file on another day moves it; the project page is made again (the plan is not involved: `done:` is given)."""
+    ws, out = git_ws, tmp_path / "out"
+    task = ws / "projects/alpha/tasks/design.md"
+    task.write_text(task.read_text(encoding="utf-8").replace("status: in-progress", "status: done\ndone: 2026-11-19"), encoding="utf-8")
+    _touch(task, "2026-11-20T12:00:00")
+    build(ws, out)
+    before = (out / "projects/alpha.html").read_text(encoding="utf-8")
+    task.write_text(task.read_text(encoding="utf-8") + "\nDone, with notes.\n", encoding="utf-8")
+    _touch(task, "2026-11-24T12:00:00")
+    build(ws, out)
+    assert (out / "projects/alpha.html").read_text(encoding="utf-8") != before
+    assert_same_as_full_build(ws, out, tmp_path)

@@ -107,3 +107,42 @@ def test_a_text_edit_takes_the_kept_plan_without_making_the_schedule_input(tmp_p
     task.write_text(text.replace("\n---\n", "\ntags: [shortcut-test]\n---\n", 1), encoding="utf-8")
     build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
     assert made == [1]
+
+
+def test_an_uncommitted_edit_moves_history_dates_only_when_its_version_changes_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body edit of an open task moves no date history gives (the kept plan is taken); an uncommitted version that made
+    a task done dates it, so editing only its text on another day makes the scheduler's input again and remakes the
+    pages that show history's dates (the project's flow charts), as a full build would."""
+    from test_site_build import _git, make_site_workspace
+    from test_site_incremental import _touch, assert_same_as_full_build
+
+    from workspace_tool.scheduling import adapter
+    from workspace_tool.site import BuildOptions, build_site
+
+    ws = make_site_workspace(tmp_path)
+    _git(ws, "init", "-q", "-b", "main")
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    out = tmp_path / "out"
+
+    def build() -> None:
+        build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
+
+    build()
+    made: list[int] = []
+    real = adapter.build_input
+    monkeypatch.setattr(adapter, "build_input", lambda *a, **k: made.append(1) or real(*a, **k))
+    open_task, done_task = ws / "projects/alpha/tasks/build.md", ws / "projects/alpha/tasks/design.md"
+    open_task.write_text(open_task.read_text(encoding="utf-8") + "\nAn uncommitted paragraph.\n", encoding="utf-8")
+    build()
+    assert made == []  # a newly uncommitted open task: no done date can change
+    done_task.write_text(done_task.read_text(encoding="utf-8").replace("status: in-progress", "status: done"), encoding="utf-8")
+    _touch(done_task, "2026-11-20T12:00:00")
+    build()
+    assert made == [1]  # a card changed
+    done_task.write_text(done_task.read_text(encoding="utf-8") + "\nDone, with notes.\n", encoding="utf-8")
+    _touch(done_task, "2026-11-24T12:00:00")
+    build()
+    assert made == [1, 1]  # the same card, but its working-copy version (which made it done) is of another day
+    assert_same_as_full_build(ws, out, tmp_path)
+

@@ -41,7 +41,7 @@ from workspace_tool.site.pages import PageSpec, page_specs
 from workspace_tool.site.privacy import Audience, visibility
 from workspace_tool.site.render import RenderSettings, template_dirs, templates_digest, write_if_changed
 from workspace_tool.site.search import encode, script_of, search_entries, search_records
-from workspace_tool.site.sources import load_sources
+from workspace_tool.site.sources import dated_working, load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
 MANIFEST_VERSION = 6
@@ -227,8 +227,9 @@ def collect_stage(
     record.plan_input = data.sources.plan_input
     try:
         comparable = last is not None and last.key == record.key
-        collected.same_cards = comparable and last is not None and deps.only_bodies_changed(last, record.files)
-        dirty = deps.dirty_keys(last, record.files, collected.fingerprint) if comparable and last is not None else None
+        redated = _redated(data, last) if comparable and last is not None else set()
+        collected.same_cards = comparable and last is not None and deps.only_bodies_changed(last, record.files, redated)
+        dirty = deps.dirty_keys(last, record.files, collected.fingerprint, redated) if comparable and last is not None else None
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         dirty, collected.same_cards = None, False  # a damaged record: build everything
         collected._prints.clear()
@@ -251,6 +252,19 @@ def collect_stage(
         else:
             collected.post_build.append(group)
     return collected
+
+
+def _redated(data: SiteData, last: deps.Record) -> set[str]:
+    """Files whose uncommitted version can move a date (`sources.dated_working`) and is of another day than the file was at the last build."""
+    history = data.sources.history
+    if history is None:
+        return set()
+    found = set()
+    for path, (day, _) in dated_working(history).items():
+        before = last.files.get(path)
+        if isinstance(before, list) and before and isinstance(before[0], str) and deps.print_day(before[0]) != day:
+            found.add(path)
+    return found
 
 
 def _output_files(out: Path) -> set[str]:

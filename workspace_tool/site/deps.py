@@ -44,7 +44,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Container, Iterable
 
 from workspace_tool import fields as F
 from workspace_tool.model import Document, TimeLog
@@ -188,17 +188,19 @@ class Record:
         return {"key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input, "events": self.events}
 
 
-def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> set[str]:
+def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redated: Container[str] = ()) -> set[str]:
     """The keys an edit since `old` may have changed (packed, see `pack`): emitted (then or now) by a changed file, or derived with a new fingerprint.
 
     A changed file whose card (everything but the body text) is the same
-    dirties only its body key.
+    dirties only its body key, unless it is in `redated`: files whose
+    uncommitted version changes fields and is now of another day (the
+    history's dates move with it: flow series, done dates).
     """
     dirty: set[str] = set()
     for path, (print_now, keys_now, card_now) in files.items():
         before = old.files.get(path)
         if before is None or before[0] != print_now:
-            if before is not None and before[2] == card_now and before[1] == keys_now:
+            if before is not None and before[2] == card_now and before[1] == keys_now and path not in redated:
                 dirty.update(key for key in unpack(keys_now) if key.startswith(BODY))
                 continue
             dirty.update(unpack(keys_now))
@@ -210,15 +212,25 @@ def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any) -> se
     return dirty
 
 
-def only_bodies_changed(old: Record, files: dict[str, list[Any]]) -> bool:
-    """Every document file is unchanged, or changed its body text alone (same card, same keys); none came or went."""
+def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Container[str] = ()) -> bool:
+    """Every document file is unchanged, or changed its body text alone (same card, same keys, not `redated`); none came or went."""
     if len(files) != len(old.files):
         return False
     for path, (print_now, keys_now, card_now) in files.items():
         before = old.files.get(path)
-        if before is None or (before[0] != print_now and (before[2] != card_now or before[1] != keys_now)):
+        if before is None or (before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated)):
             return False
     return True
+
+
+def print_day(fingerprint: str) -> str | None:
+    """The local day of the modification time in a file fingerprint (`file_fingerprint`), as an uncommitted version is dated."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromtimestamp(int(fingerprint.split(":")[1]) / 1e9).astimezone().date().isoformat()
+    except (IndexError, ValueError, OverflowError, OSError):
+        return None
 
 
 def is_derived(key: str) -> bool:

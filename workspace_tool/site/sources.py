@@ -51,15 +51,27 @@ def _try(sources: Sources, name: str, produce: Any) -> Any:
 
 def _shortcut(index: Index, history: Any, cards: Mapping[str, str] | None) -> str:
     """Everything the scheduler's input is made from, cheaply: the cards of all documents, the settings, today, the
-    commit and the day of each uncommitted version (done dates come from history). "" when the cards are not known."""
+    commit and the day of each uncommitted version that can move a date (`dated_working`). "" when the cards are not known."""
     if cards is None:
         return ""
     from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
 
-    working = [] if history is None else sorted((d.path, d.versions[-1].date.date().isoformat(), d.versions[-1].deleted) for d in history.working_documents())
+    working = [] if history is None else sorted((path, *found) for path, found in dated_working(history).items())
     parts = [__version__, settings_fingerprint(index.settings), index.today.isoformat(), getattr(history, "head", None), working, sorted(cards.items())]
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def dated_working(history: Any) -> dict[str, tuple[str, bool]]:
+    """The uncommitted versions that can move a date history gives (a done date, a flow series), by path: their day, and
+    whether they delete the file. Those are the versions that change fields, make, move or delete the file, or cannot be
+    read; one that changes only the text changes no status and no estimate, so no date."""
+    found: dict[str, tuple[str, bool]] = {}
+    for doc in history.working_documents():
+        version = doc.versions[-1]
+        if version.deleted or version.created or version.old_path or version.unparseable or version.changes:
+            found[doc.path] = (version.date.date().isoformat(), version.deleted)
+    return found
 
 
 def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") -> Any:
