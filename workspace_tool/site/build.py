@@ -368,7 +368,7 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
 def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: BuildResult) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
     """Make the chosen page models and render those whose inputs changed (in parallel, see `make`); the search index and feeds meanwhile.
 
-    Returns the links of every page (kept pages: from the manifest) and the failures.
+    Returns the links of the pages made now (a kept page's are in its record entry) and the failures.
     """
     links: dict[str, list[str]] = {}  # of the pages made now (kept pages' are in their record entries)
     for path, old in collected.reused.items():
@@ -560,8 +560,11 @@ def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str
 def _replace_file(path: Path, content: bytes) -> None:
     """Write atomically: a temporary file beside it, then a rename."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)  # gone after the rename; left only by a failed write
 
 
 def _prune_records(root: Path, out: Path) -> None:
