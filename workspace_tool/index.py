@@ -57,6 +57,7 @@ class Index:
     duplicates: list[tuple[Document, Document]] = field(default_factory=list)
     stems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_path: dict[str, Document] = field(default_factory=dict)
+    file_stats: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)  # path -> (size, mtime_ns) when the files were found
     _links: _Links | None = field(default=None, init=False, repr=False, compare=False)
     _entries: list[TimeEntry] | None = field(default=None, init=False, repr=False, compare=False)
     _logged: dict[str, float] | None = field(default=None, init=False, repr=False, compare=False)

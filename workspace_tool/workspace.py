@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from workspace_tool.config import Settings
 from workspace_tool.errors import Diagnostic, UsageError
 from workspace_tool.gcpause import paused
 from workspace_tool.index import Index, build_index
-from workspace_tool.loader import discover, find_root, parse_file, read_settings
+from workspace_tool.loader import FileStat, discover, find_root, parse_file, read_settings
 from workspace_tool.model import Document
 from workspace_tool.parse import Parsed
 
@@ -52,11 +52,13 @@ def _load_index(root: Path, today: dt.date | None, use_cache: bool) -> Index:
         parsed = load_with_cache(root, settings, files)
     if parsed is None:
         parsed = {f.relpath: parse_file(root, f.relpath, settings) for f in files}
-    return assemble_index(root, settings, parsed, setting_problems + walk_problems, today or today_from_env())
+    return assemble_index(root, settings, parsed, setting_problems + walk_problems, today or today_from_env(), files)
 
 
-def assemble_index(root: Path, settings: Settings, parsed: Mapping[str, Parsed], problems: list[Diagnostic], today: dt.date) -> Index:
-    """The index from every file's parse result plus workspace-level problems (settings, folders)."""
+def assemble_index(
+    root: Path, settings: Settings, parsed: Mapping[str, Parsed], problems: list[Diagnostic], today: dt.date, files: Iterable[FileStat] = ()
+) -> Index:
+    """The index from every file's parse result plus workspace-level problems (settings, folders); `files`: their stats as read."""
     documents: list[Document] = []
     diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
     for relpath, result in parsed.items():
@@ -66,7 +68,9 @@ def assemble_index(root: Path, settings: Settings, parsed: Mapping[str, Parsed],
             diagnostics[relpath] = result.diagnostics
     for problem in problems:
         diagnostics[problem.path] = diagnostics.get(problem.path, ()) + (problem,)
-    return build_index(root, settings, documents, diagnostics, today)
+    index = build_index(root, settings, documents, diagnostics, today)
+    index.file_stats = {f.relpath: (f.size, f.mtime_ns) for f in files}
+    return index
 
 
 class WarmIndex:
@@ -88,7 +92,7 @@ class WarmIndex:
                 self._cache, self._fingerprint = ParseCache(self.root, settings), fingerprint
             files, walk_problems = discover(self.root, settings)
             parsed = self._cache.refresh(files)
-            return assemble_index(self.root, settings, parsed, setting_problems + walk_problems, today)
+            return assemble_index(self.root, settings, parsed, setting_problems + walk_problems, today, files)
 
     @property
     def stats(self) -> Any:

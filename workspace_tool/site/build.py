@@ -299,9 +299,15 @@ def _file_prints(index: Index, last: deps.Record | None) -> dict[str, list[Any]]
     """Every document file's fingerprint, the keys it emits and its card (kept from the last build when the file is unchanged)."""
     found: dict[str, list[Any]] = {}
     root = str(index.root)
+    stats = index.file_stats
     for path, doc in index.by_path.items():
         before = last.files.get(path) if last is not None else None
-        now = deps.file_fingerprint(index.root, path, before[0] if isinstance(before, list) and before else None, root)
+        then = before[0] if isinstance(before, list) and before and isinstance(before[0], str) else None
+        stat = stats.get(path)
+        if then is not None and stat is not None and then.startswith(f"{stat[0]}:{stat[1]}:"):
+            now = then  # the size and time the index was read at (the file was stat'ed once, by `discover`)
+        else:
+            now = deps.file_fingerprint(index.root, path, then, root)
         if isinstance(before, list) and len(before) == 3 and before[0] == now and isinstance(before[1], str):
             found[path] = before
         else:
