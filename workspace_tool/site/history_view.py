@@ -64,6 +64,16 @@ class HistoryView:
         events: list[Event] = self.derived["events"]
         return events
 
+    def events_of(self, project: str) -> list[Event]:
+        """The events of one project, newest first."""
+        groups = self.derived.get("events-by-project")
+        if groups is None:
+            groups = self.derived["events-by-project"] = {}
+            for event in self.events:
+                groups.setdefault(event["project"], []).append(event)
+        found: list[Event] = groups.get(project, [])
+        return found
+
     def events_print(self, kept: Any = None) -> tuple[str, list[Any]]:
         """The activity's fingerprint, and what a later build may keep of it: [the committed events' fingerprint, the
         instants of the newest `KEPT_INSTANTS` of them, newest first].
@@ -498,5 +508,8 @@ def versions(data: SiteData, doc_id: str) -> list[VersionRow]:
 
 
 def history_events(data: SiteData, project: str | None = None) -> list[Event]:
+    """The activity, newest first (of one project: grouped once, the feeds ask for each of them)."""
     data.read(EVENTS)
-    return [e for e in data.history.events if project is None or e["project"] == project]
+    if project is None:
+        return list(data.history.events)
+    return list(data.history.events_of(project))
