@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from test_site_build import build, make_site_workspace
+from test_site_build import _git, build, make_site_workspace, start_git
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
@@ -22,24 +21,16 @@ webdriver = pytest.importorskip("selenium.webdriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed")
 
 
-def git(ws: Path, *args: str, date: str = "2026-11-20T10:00:00") -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "Alice Able",
-           "GIT_AUTHOR_EMAIL": "alice@example.com", "GIT_COMMITTER_NAME": "Alice Able", "GIT_COMMITTER_EMAIL": "alice@example.com"}
-    subprocess.run(["git", *args], cwd=ws, env=env, check=True, capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("browser")
     ws = make_site_workspace(root)
-    git(ws, "init", "-q", "-b", "main")
-    git(ws, "add", "-A")
-    git(ws, "commit", "-q", "-m", "Start the alpha project", date="2026-11-10T09:00:00")
+    start_git(ws, "Start the alpha project")
     design = ws / "projects/alpha/tasks/design.md"
     design.write_text(design.read_text().replace("status: in-progress", "status: review"))
-    git(ws, "commit", "-q", "-am", "Design ready for review", date="2026-11-18T15:00:00")
+    _git(ws, "commit", "-q", "-am", "Design ready for review", date="2026-11-18T15:00:00")
     design.write_text(design.read_text().replace("status: review", "status: in-progress"))
-    git(ws, "commit", "-q", "-am", "Back to work on the design", date="2026-11-24T11:00:00")
+    _git(ws, "commit", "-q", "-am", "Back to work on the design", date="2026-11-24T11:00:00")
     out = root / "out"
     build(ws, out)
     return out

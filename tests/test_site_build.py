@@ -237,11 +237,17 @@ def _git(ws: Path, *args: str, date: str = "2026-11-20T10:00:00") -> None:
     subprocess.run(["git", *args], cwd=ws, env=env, check=True, capture_output=True)
 
 
-def test_history_of_public_documents_never_shows_private_ones(tmp_path: Path) -> None:
-    ws = make_site_workspace(tmp_path)
+def start_git(ws: Path, message: str = "Start", date: str = "2026-11-10T09:00:00") -> Path:
+    """Make `ws` a git repository with everything in it committed once (by Alice Able, at `date`)."""
     _git(ws, "init", "-q", "-b", "main")
     _git(ws, "add", "-A")
-    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    _git(ws, "commit", "-q", "-m", message, date=date)
+    return ws
+
+
+def test_history_of_public_documents_never_shows_private_ones(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    start_git(ws)
     meeting = ws / "notes/meeting.md"
     meeting.write_text(meeting.read_text() + "\nWe also discussed the Zanzibar secret merger.\n")
     _git(ws, "commit", "-q", "-am", "Notes on Zanzibar secret merger", date="2026-11-12T09:00:00")
@@ -274,9 +280,7 @@ def test_broken_workspace_template_is_one_error_naming_template_and_line(tmp_pat
 def test_audience_site_history_names_only_people_it_shows(tmp_path: Path) -> None:
     """A commit by someone the client site does not show is by "someone" in every History section, as in the activity."""
     ws = make_site_workspace(tmp_path)
-    _git(ws, "init", "-q", "-b", "main")
-    _git(ws, "add", "-A")
-    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    start_git(ws)
     design = ws / "projects/alpha/tasks/design.md"
     design.write_text(design.read_text().replace("status: in-progress", "status: review"))
     _git(ws, "-c", "user.name=Zed Contractor", "-c", "user.email=zed@outside.example", "commit", "-q", "-am", "Review", date="2026-11-12T09:00:00")

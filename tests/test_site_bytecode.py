@@ -12,13 +12,18 @@ from test_site_build import build, make_site_workspace
 from workspace_tool.site.render import bytecode_cache
 
 
-def test_compiled_templates_go_to_the_users_cache_not_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _built_with_kept_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
+    """The site workspace, built once with compiled templates kept in a scratch user cache: (workspace, their files)."""
     cache = tmp_path / "xdg-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     monkeypatch.delenv("WM_NO_CACHE", raising=False)
     ws = make_site_workspace(tmp_path)
     build(ws, tmp_path / "out")
-    kept = list(cache.glob("wm/templates-*/__jinja2_*.cache"))
+    return ws, list(cache.glob("wm/templates-*/__jinja2_*.cache"))
+
+
+def test_compiled_templates_go_to_the_users_cache_not_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, kept = _built_with_kept_templates(tmp_path, monkeypatch)
     assert kept, "no compiled template was kept"
     assert (os.stat(kept[0].parent).st_mode & 0o777) == 0o700
     assert not [p for p in ws.rglob("*") if "jinja" in p.name]
@@ -39,12 +44,7 @@ def test_no_cache_when_turned_off_or_when_others_can_write_the_folder(tmp_path: 
 
 
 def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "xdg-cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
-    monkeypatch.delenv("WM_NO_CACHE", raising=False)
-    ws = make_site_workspace(tmp_path)
-    build(ws, tmp_path / "out")
-    kept = list(cache.glob("wm/templates-*/__jinja2_*.cache"))
+    ws, kept = _built_with_kept_templates(tmp_path, monkeypatch)
     assert kept
     for path in kept:  # past the header, into the checksum's pickle
         path.write_bytes(path.read_bytes()[:20])

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_site_build import _git, all_text, build, make_site_workspace
+from test_site_build import _git, all_text, build, make_site_workspace, start_git
 
 from workspace_tool.site import Audience
 from workspace_tool.site.build import record_path, search_path
@@ -52,9 +52,7 @@ def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """The site test workspace, outside git or committed (so pages have history, activity and flow)."""
     root = make_site_workspace(tmp_path)
     if request.param == "git":
-        _git(root, "init", "-q", "-b", "main")
-        _git(root, "add", "-A")
-        _git(root, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+        start_git(root)
     return root
 
 
@@ -261,9 +259,7 @@ STARTED_DESIGN = "moved design to review"
 @pytest.fixture
 def git_ws(tmp_path: Path) -> Path:
     root = make_site_workspace(tmp_path)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    start_git(root)
     return root
 
 

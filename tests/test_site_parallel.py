@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_site_build import TODAY, _git, make_site_workspace
+from test_site_build import TODAY, _git, make_site_workspace, start_git
 from test_site_incremental import files_of
 
 from workspace_tool.site import BuildOptions, build_site
@@ -44,9 +44,7 @@ def ws(tmp_path: Path) -> Path:
             f"---\nid: bulk-{n:03d}\ntitle: Bulk task {n}\nstatus: todo\nassignee: alice\nestimate: {1 + n % 4}h{depends}\n---\nStep {n} of the bulk work.\n",
             encoding="utf-8",
         )
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    start_git(root)
     for n in range(0, TASKS, 5):
         path = root / "projects" / "alpha" / "tasks" / f"bulk-{n:03d}.md"
         path.write_text(path.read_text(encoding="utf-8").replace("status: todo", "status: in-progress"), encoding="utf-8")

@@ -113,16 +113,14 @@ def test_an_uncommitted_edit_moves_history_dates_only_when_its_version_changes_f
     """A body edit of an open task moves no date history gives (the kept plan is taken); an uncommitted version that made
     a task done dates it, so editing only its text on another day makes the scheduler's input again and remakes the
     pages that show history's dates (the project's flow charts), as a full build would."""
-    from test_site_build import _git, make_site_workspace
+    from test_site_build import make_site_workspace, start_git
     from test_site_incremental import _touch, assert_same_as_full_build
 
     from workspace_tool.scheduling import adapter
     from workspace_tool.site import BuildOptions, build_site
 
     ws = make_site_workspace(tmp_path)
-    _git(ws, "init", "-q", "-b", "main")
-    _git(ws, "add", "-A")
-    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")
+    start_git(ws)
     out = tmp_path / "out"
 
     def build() -> None:

@@ -10,7 +10,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from test_site_build import TODAY, _git, make_site_workspace
+from test_site_build import TODAY, make_site_workspace, start_git
 
 from workspace_tool.site import BuildOptions
 from workspace_tool.site import serve as server_module
@@ -77,9 +77,7 @@ def test_watcher_ignores_output_cache_and_git_objects(tmp_path: Path) -> None:
 def test_rebuilds_do_not_keep_the_last_builds_data_alive(tmp_path: Path) -> None:
     """A long-running server must let each build's index go: builds freeze what they load, the server unfreezes it."""
     ws = make_site_workspace(tmp_path)
-    _git(ws, "init", "-q", "-b", "main")
-    _git(ws, "add", "-A")
-    _git(ws, "commit", "-q", "-m", "Start", date="2026-11-10T09:00:00")  # with history, site data and its history view refer to each other
+    start_git(ws)  # with history, site data and its history view refer to each other
     server = SiteServer(ws, BuildOptions(tmp_path / "out", jobs=1), port=0, today=TODAY, log=lambda line: None)
     try:
         seen: list[weakref.ref[Any]] = []

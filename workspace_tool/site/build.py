@@ -41,7 +41,7 @@ from workspace_tool.site.pages import PageSpec, page_specs
 from workspace_tool.site.privacy import Audience, visibility
 from workspace_tool.site.render import RenderSettings, template_dirs, templates_digest, write_if_changed
 from workspace_tool.site.search import encode, script_of, search_entries, search_records
-from workspace_tool.site.sources import dated_working, load_sources
+from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
 MANIFEST_VERSION = 6
@@ -256,11 +256,8 @@ def collect_stage(
 
 def _redated(data: SiteData, last: deps.Record) -> set[str]:
     """Files whose uncommitted version can move a date (`sources.dated_working`) and is of another day than the file was at the last build."""
-    history = data.sources.history
-    if history is None:
-        return set()
     found = set()
-    for path, (day, _) in dated_working(history).items():
+    for path, (day, _) in data.sources.dated.items():
         before = last.files.get(path)
         if isinstance(before, list) and before and isinstance(before[0], str) and deps.print_day(before[0]) != day:
             found.add(path)

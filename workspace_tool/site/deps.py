@@ -36,6 +36,7 @@ recomputed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -225,8 +226,6 @@ def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Conta
 
 def print_day(fingerprint: str) -> str | None:
     """The local day of the modification time in a file fingerprint (`file_fingerprint`), as an uncommitted version is dated."""
-    import datetime as dt
-
     try:
         return dt.datetime.fromtimestamp(int(fingerprint.split(":")[1]) / 1e9).astimezone().date().isoformat()
     except (IndexError, ValueError, OverflowError, OSError):

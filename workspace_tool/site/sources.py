@@ -27,6 +27,7 @@ class Sources:
     warnings: list[str] = field(default_factory=list)
     plan_input: str = ""  # a fingerprint of what the plan was made from ("" when unknown): the same input gives the same plan
     task_bytes: Mapping[str, bytes] = field(default_factory=dict)  # each scheduled task pickled (as kept): fingerprints hash these
+    dated: dict[str, tuple[str, bool]] = field(default_factory=dict)  # `dated_working(history)`, made once per build
 
 
 def load_sources(index: Index, with_history: bool = True, cards: Mapping[str, str] | None = None) -> Sources:
@@ -35,7 +36,9 @@ def load_sources(index: Index, with_history: bool = True, cards: Mapping[str, st
     sources = Sources()
     if with_history:
         sources.history = _try(sources, "history", lambda: _history(index))
-    sources.plan = _try(sources, "schedule", lambda: _schedule(index, sources, _shortcut(index, sources.history, cards)))
+        if sources.history is not None:
+            sources.dated = _try(sources, "history", lambda: dated_working(sources.history)) or {}
+    sources.plan = _try(sources, "schedule", lambda: _schedule(index, sources, _shortcut(index, sources, cards)))
     return sources
 
 
@@ -49,7 +52,7 @@ def _try(sources: Sources, name: str, produce: Any) -> Any:
         return None
 
 
-def _shortcut(index: Index, history: Any, cards: Mapping[str, str] | None) -> str:
+def _shortcut(index: Index, sources: Sources, cards: Mapping[str, str] | None) -> str:
     """Everything the scheduler's input is made from, cheaply: the cards of all documents, the settings, today, the
     commit and the day of each uncommitted version that can move a date (`dated_working`). "" when the cards are not known."""
     if cards is None:
@@ -57,8 +60,8 @@ def _shortcut(index: Index, history: Any, cards: Mapping[str, str] | None) -> st
     from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
 
-    working = [] if history is None else sorted((path, *found) for path, found in dated_working(history).items())
-    parts = [__version__, settings_fingerprint(index.settings), index.today.isoformat(), getattr(history, "head", None), working, sorted(cards.items())]
+    working = sorted((path, *found) for path, found in sources.dated.items())
+    parts = [__version__, settings_fingerprint(index.settings), index.today.isoformat(), getattr(sources.history, "head", None), working, sorted(cards.items())]
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
