@@ -88,3 +88,21 @@ def test_git_missing_means_no_repository(tmp_path: Path, monkeypatch: pytest.Mon
     git(tmp_path, "init", "-q", "-b", "main")
     monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
     assert GitRepo.open(tmp_path) is None
+
+
+def test_a_repository_git_refuses_is_an_error_with_gits_fix_not_no_repository(tmp_path: Path) -> None:
+    import os
+
+    from workspace_tool.history.gitrepo import GitError
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to give the repository to another user")
+    repo = tmp_path / "theirs"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for folder, _, names in os.walk(repo):
+        for name in [".", *names]:
+            os.chown(os.path.join(folder, name), 65534, 65534)
+    with pytest.raises(GitError) as caught:
+        GitRepo.open(repo)
+    assert "dubious ownership" in str(caught.value) and "safe.directory" in str(caught.value) and "\n" not in str(caught.value)

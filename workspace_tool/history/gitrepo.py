@@ -51,7 +51,10 @@ class GitRepo:
 
     @classmethod
     def open(cls, workspace: Path) -> GitRepo | None:
-        """The work tree holding `workspace`, or None when it is not in one, the repository is bare, or git is missing."""
+        """The work tree holding `workspace`, or None when it is not in one, the repository is bare, or git is missing.
+
+        GitError when git refuses the repository (another user's, not in `safe.directory`), with git's message and fix.
+        """
         try:
             done = subprocess.run(
                 ["git", "rev-parse", "--show-toplevel"], cwd=workspace, capture_output=True, env={**os.environ, **ENV}, check=False
@@ -60,6 +63,9 @@ class GitRepo:
             return None
         toplevel = done.stdout.decode("utf-8", "surrogateescape").strip()
         if done.returncode != 0 or not toplevel:
+            error = done.stderr.decode("utf-8", "replace").strip()
+            if "dubious ownership" in error:  # a repository git refuses to read: say so (git's message gives the fix), not "no repository"
+                raise GitError(" ".join(error.replace("fatal: ", "").split()))
             return None
         return cls(Path(toplevel))
 
