@@ -183,3 +183,22 @@ def test_references_to_one_document_equal_its_backlinks(where: str, index: Index
     for doc_id in ids:
         assert limited.references_to(doc_id) == resolved.backlinks.get(doc_id, []), doc_id
     assert limited._links is not None
+
+
+@pytest.mark.parametrize("where", ["fixture", "sample"])
+def test_subtasks_and_superseded_by_without_resolving_everything(where: str, index: Index, write_doc: WriteDoc) -> None:
+    """Read before every reference is resolved, `subtasks` and `superseded_by` are the maps a full resolution derives
+    (same lists, same order; note-stem and unresolved targets)."""
+    write_doc("projects/web/tasks/build-api.md", "---\nparent: build\n---\n# API\n")  # before build-nav: two children in order
+    write_doc("projects/web/tasks/stem-child.md", "---\nparent: launch-notes\n---\n# Child of a note stem\n")
+    write_doc("projects/web/tasks/orphan.md", "---\nparent: no-such-task\n---\n# Orphan\n")
+    root = Path(__file__).resolve().parent.parent / "sample_workspace" if where == "sample" else index.root
+    resolved = load_index(root, today=dt.date(2026, 11, 26), use_cache=False)
+    resolved.resolve_references()
+    scanned = load_index(root, today=dt.date(2026, 11, 26), use_cache=False)
+    assert dict(scanned.subtasks) == {k: v for k, v in resolved.subtasks.items() if v}
+    assert dict(scanned.superseded_by) == {k: v for k, v in resolved.superseded_by.items() if v}
+    assert scanned._links is None
+    assert resolved.subtasks and resolved.superseded_by
+    if where == "fixture":
+        assert scanned.subtasks["build"] == ["build-api", "build-nav"] and scanned.subtasks["notes/launch-notes"] == ["stem-child"]

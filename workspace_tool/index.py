@@ -62,6 +62,8 @@ class Index:
     _entries: list[TimeEntry] | None = field(default=None, init=False, repr=False, compare=False)
     _logged: dict[str, float] | None = field(default=None, init=False, repr=False, compare=False)
     _targeted: dict[str, list[Reference]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_field: dict[str, dict[str, list[str]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _done: dict[tuple[str, str | None], bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- references: resolved on first use (many commands never need them) --
     def _resolved(self) -> _Links:
@@ -83,7 +85,8 @@ class Index:
 
     @property
     def subtasks(self) -> dict[str, list[str]]:
-        return self._resolved().subtasks
+        """Parent ID -> the IDs of the documents whose `parent` resolves to it (in document order)."""
+        return self._links.subtasks if self._links is not None else self._field_sources("parent")
 
     def resolve_references(self) -> None:
         """Resolve every reference now (they are otherwise resolved on first use)."""
@@ -120,7 +123,24 @@ class Index:
 
     @property
     def superseded_by(self) -> dict[str, list[str]]:
-        return self._resolved().superseded_by
+        """Decision ID -> the IDs of the decisions that supersede it (in document order)."""
+        return self._links.superseded_by if self._links is not None else self._field_sources("supersedes")
+
+    def _field_sources(self, name: str) -> dict[str, list[str]]:
+        """Target ID -> source IDs of one reference field, without resolving every other reference
+        (what `_resolve_references` derives for it: the same lists, in the same order)."""
+        found = self._by_field.get(name)
+        if found is None:
+            found = self._by_field[name] = defaultdict(list)
+            for doc in self.docs.values():
+                if name not in _reference_fields(doc.type):
+                    continue
+                value = getattr(doc, name, None)
+                for target in value if isinstance(value, tuple) else () if value is None else (value,):
+                    resolved = self.resolve(target)
+                    if resolved is not None:
+                        found[resolved.id].append(doc.id)
+        return found
 
     @property
     def entries(self) -> list[TimeEntry]:
@@ -172,9 +192,13 @@ class Index:
         return self.settings.workflow(doc.type)
 
     def is_done(self, doc: Document) -> bool:
-        """Done in its workflow's sense (done or cancelled for tasks)."""
-        workflow = self.workflow(doc)
-        return workflow is not None and workflow.is_done(getattr(doc, "status", None))
+        """Done in its workflow's sense (done or cancelled for tasks); answered once per type and status."""
+        key = (doc.type, getattr(doc, "status", None))
+        found = self._done.get(key)
+        if found is None:
+            workflow = self.workflow(doc)
+            found = self._done[key] = workflow is not None and workflow.is_done(key[1])
+        return found
 
     def logged_hours(self, ref: str) -> float:
         """Hours logged directly against a task or project ID."""

@@ -33,7 +33,7 @@ from typing import Any
 
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.gcpause import paused
-from workspace_tool.index import TARGETED_LIMIT, Index
+from workspace_tool.index import Index
 from workspace_tool.site import deps, make
 from workspace_tool.site.context import SiteData, doc_page
 from workspace_tool.site.feeds import atom
@@ -378,8 +378,6 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
         collected.digests[path] = old["hash"]
     out.mkdir(parents=True, exist_ok=True)
     data = collected.data
-    if len(collected.specs) >= TARGETED_LIMIT:
-        data.index.resolve_references()  # once, before workers fork (a page or two ask `references_to` by scans)
     job = make.Job(data, collected.specs, collected.salt, replace(collected.settings, out=str(out)), collected.last.pages, data.sources.history is not None)
 
     def post_build() -> None:

@@ -224,11 +224,11 @@ class SiteData:
 
     def subtasks(self, doc_id: str) -> list[str]:
         self.read(f"r:{doc_id}")
-        return [ref.source for ref in self.index.references_to(doc_id) if ref.field == "parent"]
+        return list(self.index.subtasks.get(doc_id, ()))
 
     def superseded_by(self, doc_id: str) -> list[str]:
         self.read(f"r:{doc_id}")
-        return [ref.source for ref in self.index.references_to(doc_id) if ref.field == "supersedes"]
+        return list(self.index.superseded_by.get(doc_id, ()))
 
     def diagnostics(self) -> list[Diagnostic]:
         """Every validation diagnostic (they depend on every document)."""

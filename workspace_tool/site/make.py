@@ -120,6 +120,7 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
         if meanwhile is not None:
             meanwhile()
         return results
+    job.data.index.resolve_references()  # once, before workers fork (in-process, a page or two ask `references_to` by scans)
     size = max(4, count // (workers * CHUNKS_PER_WORKER))
     ranges = [(i, min(i + size, count)) for i in range(0, count, size)]
     results = []
