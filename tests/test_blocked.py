@@ -199,7 +199,7 @@ def build(ws: Path, out: Path, **options: Any) -> Any:
 def dashboard_blocked(out: Path) -> dict[str, list[str]]:
     """The dashboard's Blocked list: task ID -> the IDs in its "blocked by"."""
     html = (out / "index.html").read_text(encoding="utf-8")
-    section = re.search(r'<h2 id="h-blocked">Blocked</h2>(.*?)</section>', html, re.S)
+    section = re.search(r'<h2 id="h-blocked">Blocked(?: <span class="count">\(\d+\)</span>)?</h2>(.*?)</section>', html, re.S)
     assert section is not None
     found = {}
     for row in re.findall(r"<tr[^>]*>\s*<td>(.*?)</td>", section.group(1), re.S):

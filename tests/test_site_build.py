@@ -303,3 +303,27 @@ def test_hours_logged_this_month_leave_out_future_entries(tmp_path: Path) -> Non
     build(ws, out)
     people = (out / "people.html").read_text()
     assert re.search(r"Bob Baker</a></h2>\s*<p>[^<]*· 6h logged this month", people), people[people.find("Bob Baker"):][:400]
+
+
+def test_dashboard_lists_the_most_urgent_and_attention_page_all(tmp_path: Path) -> None:
+    """Past `DASHBOARD_ROWS` overdue tasks the dashboard shows the most overdue and the count; `attention.html` lists every one."""
+    from workspace_tool.site.pages_overview import DASHBOARD_ROWS
+
+    ws = make_site_workspace(tmp_path)
+    total = DASHBOARD_ROWS + 5
+    for n in range(total):  # due 2026-10-01 .. 2026-10-25: the lowest numbers are the most overdue
+        (ws / f"projects/alpha/tasks/late-{n:02d}.md").write_text(
+            f"---\ntitle: Late chore {n:02d}\nstatus: todo\ndue: 2026-10-{n + 1:02d}\n---\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(ws, out)
+    dashboard = (out / "index.html").read_text()
+    section = re.search(r'<h2 id="h-overdue">Overdue <span class="count">\((\d+)\)</span></h2>(.*?)</section>', dashboard, re.S)
+    assert section is not None and section.group(1) == str(total)
+    assert re.findall(r"Late chore (\d\d)", section.group(2)) == [f"{n:02d}" for n in range(DASHBOARD_ROWS)]
+    assert f'The {DASHBOARD_ROWS} most urgent of {total}. <a href="attention.html#overdue">All {total}</a>' in section.group(2)
+    attention = (out / "attention.html").read_text()
+    overdue = re.search(r'<h2 id="overdue">(.*?)</section>', attention, re.S)
+    assert overdue is not None and f"({total})" in overdue.group(1)
+    assert re.findall(r"Late chore (\d\d)", overdue.group(1)) == [f"{n:02d}" for n in range(total)]
+    blocked = re.search(r'<h2 id="h-blocked">Blocked <span class="count">\(1\)</span></h2>(.*?)</section>', dashboard, re.S)
+    assert blocked is not None and "Build the login page" in blocked.group(1) and "most urgent" not in blocked.group(1)

@@ -15,7 +15,7 @@ def test_build_prints_a_summary(wm: Any, tmp_path: Path) -> None:
     ws = make_site_workspace(tmp_path)
     result = wm("-C", str(ws), "site", "build", "--out", str(tmp_path / "out"), "-j", "1")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"built 23 pages into {tmp_path / 'out'} in ")
+    assert result.output.startswith(f"built 24 pages into {tmp_path / 'out'} in ")
     assert (tmp_path / "out/index.html").is_file()
 
 

@@ -25,7 +25,7 @@ def generate(ws: Path, use_directory_urls: bool = True) -> dict[str, str]:
 def test_generates_overview_and_project_pages_only(tmp_path: Path) -> None:
     files = generate(make_site_workspace(tmp_path))
     assert sorted(files) == [
-        "workspace/decisions.md", "workspace/index.md", "workspace/people.md", "workspace/projects/alpha.md",
+        "workspace/attention.md", "workspace/decisions.md", "workspace/index.md", "workspace/people.md", "workspace/projects/alpha.md",
         "workspace/projects/beta.md", "workspace/time.md", "workspace/wm-components.css",
     ]
     dashboard = files["workspace/index.md"]

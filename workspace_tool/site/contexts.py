@@ -169,15 +169,25 @@ class DashboardContext(TypedDict):
 
     projects: list[ProjectSummary]
     closed_projects: list[ProjectSummary]
-    overdue: list[TaskRow]
+    overdue: list[TaskRow]  # the first `DASHBOARD_ROWS` of each, most urgent first
     blocked: list[TaskRow]
     due_week: list[TaskRow]
+    counts: dict[str, int]  # "overdue", "blocked", "due_week": how many there are in all
     hours_week: str
     hours_month: str
     people_hours: list[PersonHours]
     activity: list[Event]
     week: str
     month: str
+
+
+class AttentionContext(TypedDict):
+    """Every overdue, blocked and due-this-week task, read by `attention.html`."""
+
+    overdue: list[TaskRow]
+    blocked: list[TaskRow]
+    due_week: list[TaskRow]
+    week: str
 
 
 class DecisionRow(TypedDict):
@@ -428,7 +438,7 @@ class DocumentContext(DocumentExtras):
 
 
 AnyContext: TypeAlias = (
-    DashboardContext | DecisionsContext | PeopleContext | ClientsContext | GoalsContext | TimeContext
+    DashboardContext | AttentionContext | DecisionsContext | PeopleContext | ClientsContext | GoalsContext | TimeContext
     | ActivityContext | QualityContext | SearchContext | ProjectContext | DocumentContext
 )
 """The context of any page (`pages.Page.context`)."""

@@ -29,7 +29,7 @@ from workspace_tool.errors import WorkspaceError
 
 log = get_plugin_logger(__name__)
 
-OVERVIEW = {"index.html": "index.md", "decisions.html": "decisions.md", "people.html": "people.md", "time.html": "time.md"}
+OVERVIEW = {"index.html": "index.md", "attention.html": "attention.md", "decisions.html": "decisions.md", "people.html": "people.md", "time.html": "time.md"}
 
 
 class WorkspaceConfig(Config):
@@ -40,7 +40,7 @@ class WorkspaceConfig(Config):
 
 
 class WorkspacePlugin(BasePlugin[WorkspaceConfig]):
-    """Adds `<path>/index.md` (dashboard), decisions, people, time and `<path>/projects/<id>.md` pages."""
+    """Adds `<path>/index.md` (dashboard), attention (overdue, blocked, due this week), decisions, people, time and `<path>/projects/<id>.md` pages."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._root: Path | None = None  # kept across `mkdocs serve` rebuilds
@@ -70,7 +70,7 @@ class WorkspacePlugin(BasePlugin[WorkspaceConfig]):
     def generate(self, use_directory_urls: bool = True) -> dict[str, str]:
         """src_uri -> content of every generated file (Markdown pages and the stylesheet)."""
         from workspace_tool.site.build import BuildOptions, load_stage
-        from workspace_tool.site.pages_overview import dashboard, decision_log, people_page, time_page
+        from workspace_tool.site.pages_overview import attention_page, dashboard, decision_log, people_page, time_page
         from workspace_tool.site.pages_project import collect as project_pages
         from workspace_tool.site.privacy import Audience
         from workspace_tool.site.render import RenderSettings, make_env, render_page, template_dirs
@@ -84,7 +84,7 @@ class WorkspacePlugin(BasePlugin[WorkspaceConfig]):
         data.link_docs = False
         for warning in data.sources.warnings:
             log.info(warning)
-        pages = [dashboard(data), decision_log(data), people_page(data), time_page(data), *project_pages(data)]
+        pages = [dashboard(data), attention_page(data), decision_log(data), people_page(data), time_page(data), *project_pages(data)]
         folder = self.config.path.strip("/")
         sources = {p.path: f"{folder}/{OVERVIEW.get(p.path, p.path.removesuffix('.html') + '.md')}" for p in pages}
         url_map = {path: _url(src, use_directory_urls) for path, src in sources.items()}

@@ -1,4 +1,4 @@
-"""Site-wide pages: dashboard, decision log, people, clients, goals, time, activity, data quality, search."""
+"""Site-wide pages: dashboard, overdue/blocked work, decision log, people, clients, goals, time, activity, data quality, search."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from workspace_tool.site.context import SiteData, fmt_hours, fmt_money, hours_by
 from workspace_tool.site.contexts import (
     ActivityContext,
     AnyContext,
+    AttentionContext,
     ClientMoney,
     ClientRow,
     ClientsContext,
@@ -50,19 +51,35 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+DASHBOARD_ROWS = 20
+"""Tasks the dashboard lists per table (overdue, blocked, due this week), most urgent first; `attention.html` lists them all."""
+
+
+def attention_tasks(data: SiteData) -> tuple[list[Task], list[Task], list[Task]]:
+    """The open tasks that are overdue, blocked, and due this week (to Sunday), each sorted most urgent first."""
+    today = data.today
+    sunday = week_start(today) + dt.timedelta(days=6)
+    open_tasks = [t for t in data.tasks() if not data.is_done(t)]
+    overdue = sort_tasks([t for t in open_tasks if t.due and t.due < today])
+    blocked = sort_tasks([t for t in open_tasks if is_blocked(data, t)])
+    due_week = sort_tasks([t for t in open_tasks if t.due and today <= t.due <= sunday])
+    return overdue, blocked, due_week
+
+
 def dashboard(data: SiteData) -> Page[DashboardContext]:
     today = data.today
     monday = week_start(today)
-    open_tasks = [t for t in data.tasks() if not data.is_done(t)]
+    overdue, blocked, due_week = attention_tasks(data)
     entries = data.entries()
     week_entries = [e for e in entries if monday <= e.date <= today]
     month_entries = [e for e in entries if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]
     context: DashboardContext = {
         "projects": [project_summary(data, p) for p in data.projects() if not data.is_done(p)],
         "closed_projects": [project_summary(data, p) for p in data.projects() if data.is_done(p)],
-        "overdue": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if t.due and t.due < today])],
-        "blocked": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if is_blocked(data, t)])],
-        "due_week": [task_row(data, t) for t in sort_tasks([t for t in open_tasks if t.due and today <= t.due <= monday + dt.timedelta(days=6)])],
+        "overdue": [task_row(data, t) for t in overdue[:DASHBOARD_ROWS]],
+        "blocked": [task_row(data, t) for t in blocked[:DASHBOARD_ROWS]],
+        "due_week": [task_row(data, t) for t in due_week[:DASHBOARD_ROWS]],
+        "counts": {"overdue": len(overdue), "blocked": len(blocked), "due_week": len(due_week)},
         "hours_week": fmt_hours(sum(e.hours for e in week_entries)),
         "hours_month": fmt_hours(sum(e.hours for e in month_entries)),
         "people_hours": _people_hours(data, week_entries, month_entries),
@@ -71,6 +88,18 @@ def dashboard(data: SiteData) -> Page[DashboardContext]:
         "month": today.strftime("%B %Y"),
     }
     return Page("index.html", "dashboard.html", "Dashboard", context, section="dashboard")
+
+
+def attention_page(data: SiteData) -> Page[AttentionContext]:
+    """Every overdue, blocked and due-this-week task (the dashboard lists the first `DASHBOARD_ROWS` of each)."""
+    overdue, blocked, due_week = attention_tasks(data)
+    context: AttentionContext = {
+        "overdue": [task_row(data, t) for t in overdue],
+        "blocked": [task_row(data, t) for t in blocked],
+        "due_week": [task_row(data, t) for t in due_week],
+        "week": week_of(data.today),
+    }
+    return Page("attention.html", "attention.html", "Overdue, blocked and due this week", context, section="dashboard")
 
 
 def _people_hours(data: SiteData, week: list[TimeEntry], month: list[TimeEntry]) -> list[PersonHours]:
@@ -279,6 +308,7 @@ def search_page(data: SiteData) -> Page[SearchContext]:
 
 PAGES: tuple[tuple[str, Callable[[SiteData], Page[AnyContext]]], ...] = (
     ("index.html", dashboard),
+    ("attention.html", attention_page),
     ("decisions.html", decision_log),
     ("people.html", people_page),
     ("time.html", time_page),
