@@ -124,6 +124,8 @@ def best(tool: str, argv: list[str], repeat: int, before: object = None, after: 
         if callable(after):
             after()
     runs.sort(key=lambda r: r["wall"])
+    walls = ", ".join(f"{r['wall']:.2f}" for r in runs)
+    print(f"  {tool}: runs of {walls} s (sorted; the median is reported)", file=sys.stderr)
     return runs[len(runs) // 2]
 
 
@@ -131,6 +133,16 @@ def generate(dest: Path, docs: int, commits: int) -> None:
     if (dest / "workspace.yml").exists():
         return
     subprocess.run([sys.executable, str(HERE / "generate.py"), str(dest), "--docs", str(docs), "--commits", str(commits)], check=True)
+
+
+def compile_package() -> None:
+    """Bytecode for every module of the package, as an installed package has it: with PYTHONDONTWRITEBYTECODE set
+    (or a read-only checkout) each fresh process would otherwise compile the modules changed since their last `.pyc`."""
+    import compileall
+
+    import workspace_tool
+
+    compileall.compile_dir(str(Path(workspace_tool.__file__).parent), quiet=1)
 
 
 def main() -> None:
@@ -143,6 +155,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     options = parser.parse_args()
 
+    compile_package()
     scratch = Path(tempfile.mkdtemp(prefix="wm-bench-site-"))
     ws = options.workspace or scratch / "ws"
     generate(ws, options.docs, options.commits)
