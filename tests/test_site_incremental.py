@@ -438,3 +438,56 @@ def test_a_text_edit_of_an_uncommitted_status_change_on_another_day_remakes_the_
     build(ws, out)
     assert (out / "projects/alpha.html").read_text(encoding="utf-8") != before
     assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_record_keeps_each_page_s_links_beside_its_folder_s_shared_ones(ws: Path, tmp_path: Path) -> None:
+    """Each page's entry keeps only the links its folder's pages do not all share (the navigation is kept once per folder);
+    with those, the record gives exactly the links in each output file, after a full build and after incremental ones."""
+    from workspace_tool.site import deps
+    from workspace_tool.site.render import links_in
+
+    out = tmp_path / "out"
+    build(ws, out)
+    for name in ("", "body text", "link added", "reassigned", "decision superseded"):
+        if name:
+            EDITS[name](ws)
+            build(ws, out)
+        record = deps.Record.from_json(_record(ws, out))
+        shared = record.shared_sets()
+        assert {"../index.html", "../decisions.html", "../static/style.css"} <= shared["d/"], name
+        assert all("rest" in entry and "links" not in entry for entry in record.pages.values()), name
+        for path, entry in record.pages.items():
+            assert deps.page_links(entry, shared, path) == links_in((out / path).read_text(encoding="utf-8")), (name, path)
+
+
+def test_nothing_changed_leaves_the_record_unwritten(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(ws, out)
+    record = record_path(ws, out.resolve())
+    _touch(record, "2026-01-01T00:00:00")
+    before = record.stat().st_mtime_ns
+    build(ws, out)
+    assert record.stat().st_mtime_ns == before
+    EDITS["body text"](ws)
+    build(ws, out)
+    assert record.stat().st_mtime_ns != before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(
+    st.sampled_from(["index.html", "a.html", "d/x.html", "d/y.html", "d/z.html", "d/n/q.html", "p/one.html"]),
+    st.lists(st.text(alphabet=st.sampled_from(list("ab./#\\\n")), min_size=1, max_size=6), unique=True).map(sorted),
+    min_size=1,
+))
+def test_links_kept_beside_shared_ones_are_the_links(links: dict[str, list[str]]) -> None:
+    """`links_entry` then `page_links` give back every page's sorted links (line breaks and backslashes too), whether the page
+    holds all of its folder's shared links (stored as the rest) or not (stored whole)."""
+    from workspace_tool.site import deps
+
+    record = deps.Record(shared=deps.shared_links(links))
+    shared = record.shared_sets()
+    for path, hrefs in links.items():
+        assert shared.get(deps.folder_of(path), frozenset()) <= set(hrefs)
+    extra = dict(links, **{"d/w.html": ["other"]})  # a page missing the shared links keeps them all
+    for path, hrefs in extra.items():
+        assert deps.page_links(deps.links_entry(path, hrefs, shared), shared, path) == hrefs

@@ -44,7 +44,7 @@ from workspace_tool.site.search import encode, script_of, search_entries, search
 from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
-MANIFEST_VERSION = 6
+MANIFEST_VERSION = 7
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
@@ -162,7 +162,7 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     lap("write")
     result.warnings.extend(link_stage(collected, links, files, set(previous.get("files", ()))))
     lap("links")
-    _write_manifest(index.root, out, collected, links, files)
+    _write_manifest(index.root, out, collected, links, files, previous)
     lap("manifest")
     result.seconds = time.perf_counter() - started
     if errors:
@@ -378,7 +378,9 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
         collected.digests[path] = old["hash"]
     out.mkdir(parents=True, exist_ok=True)
     data = collected.data
-    job = make.Job(data, collected.specs, collected.salt, replace(collected.settings, out=str(out)), collected.last.pages, data.sources.history is not None)
+    job = make.Job(
+        data, collected.specs, collected.salt, replace(collected.settings, out=str(out)), collected.last.pages, collected.last.shared_sets(), data.sources.history is not None
+    )
 
     def post_build() -> None:
         if collected.post_build:
@@ -473,7 +475,8 @@ def link_stage(collected: Collected, links: dict[str, list[str]], files: set[str
     """Check the links of the pages made in this build; a page kept from the last build, when the same files exist, has the same broken links."""
     same = files == previous_files
     kept = {path: old.get("broken", []) for path, old in collected.reused.items()} if same else {}
-    checked = {path: [deps.unescape(h) for h in deps.unpack(old.get("links", ""))] for path, old in collected.reused.items() if path not in kept}
+    shared = collected.last.shared_sets() if len(kept) < len(collected.reused) else {}
+    checked = {path: deps.page_links(old, shared, path) for path, old in collected.reused.items() if path not in kept}
     checked.update(links)
     broken = _broken_links(checked, files)
     for path, entry in collected.record.pages.items():
@@ -534,21 +537,28 @@ def _read_manifest(root: Path, out: Path) -> dict[str, Any]:
     return data
 
 
-def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str, list[str]], files: set[str]) -> None:
-    """Every file written into `out`, and the dependency record with each page's hash, links, keys and attachments."""
+def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str, list[str]], files: set[str], previous: dict[str, Any] | None = None) -> None:
+    """Every file written into `out`, and the dependency record with each page's hash, links, keys and attachments.
+
+    Not written when it is the record read at the start (`previous`): nothing changed.
+    """
     digests = collected.digests
     record = collected.record
+    record.shared = deps.shared_links(links) if collected.full else collected.last.shared  # kept with the key (see `deps.shared_links`)
+    shared = record.shared_sets()
     attachments = {path: list(found) for path, found in collected.attachments.items()}
     for path in list(record.pages):
         if path in links and path in digests:
             entry = record.pages[path]
-            entry.update(hash=digests[path], links=deps.pack(links[path]), attachments=attachments.get(path, []))
+            entry.update(hash=digests[path], attachments=attachments.get(path, []), **deps.links_entry(path, links[path], shared))
             entry["keys"] = deps.pack(entry["keys"])
         else:
             del record.pages[path]  # failed to render: made again next time
     for path, old in collected.reused.items():
         record.pages[path] = old
     manifest = {"version": MANIFEST_VERSION, "out": str(out), "files": sorted(files), "record": record.as_json()}
+    if manifest == previous:
+        return
     target = record_path(root, out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

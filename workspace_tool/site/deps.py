@@ -45,7 +45,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Container, Iterable
+from typing import Any, Container, Iterable, Mapping
 
 from workspace_tool import fields as F
 from workspace_tool.model import Document, TimeLog
@@ -169,9 +169,10 @@ class Record:
     key: str = ""
     files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [fingerprint, packed keys (`pack`), card]
     derived: dict[str, str] = field(default_factory=dict)  # derived key -> fingerprint
-    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {hash, links, keys (both packed), attachments, broken}
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {hash, links or rest, keys (packed), attachments, broken}
     plan_input: str = ""  # the schedule's input fingerprint: while it is the same, so is every `s:` and `f:` fingerprint
     events: list[Any] = field(default_factory=list)  # [committed events' fingerprint, their newest instant] (`HistoryView.events_print`)
+    shared: dict[str, str] = field(default_factory=dict)  # folder -> the links every page in it had at the last full build (packed)
 
     @classmethod
     def from_json(cls, data: Any) -> Record:
@@ -180,13 +181,61 @@ class Record:
         try:
             return cls(
                 str(data.get("key", "")), dict(data.get("files", {})), dict(data.get("derived", {})), dict(data.get("pages", {})), str(data.get("plan_input", "")),
-                list(data.get("events", [])),
+                list(data.get("events", [])), dict(data.get("shared", {})),
             )
         except (TypeError, ValueError):
             return cls()
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input, "events": self.events}
+        return {
+            "key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input, "events": self.events,
+            "shared": self.shared,
+        }
+
+    def shared_sets(self) -> dict[str, frozenset[str]]:
+        """`shared` as sets of links (unescaped), for `page_links` and `links_entry`."""
+        return {folder: frozenset(unescape(item) for item in unpack(packed)) for folder, packed in self.shared.items() if isinstance(packed, str)}
+
+
+def folder_of(path: str) -> str:
+    """A site path's folder with its slash (`d/` for `d/x.html`, `` for `index.html`)."""
+    return path[: path.rfind("/") + 1]
+
+
+def shared_links(links: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Per folder, the links every page in it has (packed): the layout's navigation, stylesheet and scripts.
+
+    At 10,000 pages the navigation links were two thirds of the record;
+    each page's entry now keeps only the rest (`links_entry`). The shared
+    sets are made at a full build and kept while the record's key is the
+    same: the navigation is part of the key (the templates' salt), so while
+    it holds, every page in the folder still has them.
+    """
+    common: dict[str, set[str]] = {}
+    for path, hrefs in links.items():
+        folder = folder_of(path)
+        found = common.get(folder)
+        if found is None:
+            common[folder] = set(hrefs)
+        else:
+            found.intersection_update(hrefs)
+    return {folder: pack(sorted(found)) for folder, found in common.items() if len(found) > 1}
+
+
+def links_entry(path: str, hrefs: list[str], shared: Mapping[str, frozenset[str]]) -> dict[str, str]:
+    """A page's links for its record entry: `rest` beside its folder's shared links when it has them all, else every one as `links`."""
+    common = shared.get(folder_of(path))
+    if common and common.issubset(hrefs):
+        return {"rest": pack([href for href in hrefs if href not in common])}
+    return {"links": pack(hrefs)}
+
+
+def page_links(entry: Mapping[str, Any], shared: Mapping[str, frozenset[str]], path: str) -> list[str]:
+    """A page's links from its record entry (`links_entry`), sorted as `render.links_in` gives them."""
+    rest = entry.get("rest")
+    if isinstance(rest, str):
+        return sorted(shared.get(folder_of(path), frozenset()).union(unescape(item) for item in unpack(rest)))
+    return [unescape(item) for item in unpack(entry.get("links", ""))]
 
 
 def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redated: Container[str] = ()) -> set[str]:

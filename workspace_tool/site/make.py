@@ -18,7 +18,7 @@ import gc
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from workspace_tool.site import deps
 from workspace_tool.site.context import SiteData
@@ -59,6 +59,7 @@ class Job:
     salt: str
     settings: RenderSettings  # with `out` set
     last_pages: dict[str, dict[str, Any]]  # the last build's record per page (hash, links)
+    last_shared: Mapping[str, frozenset[str]]  # the last record's links shared by every page of a folder (`deps.page_links`)
     diffs: bool  # whether history rows may need blob texts for their diffs
 
 
@@ -82,7 +83,7 @@ def make_pages(job: Job, start: int = 0, stop: int | None = None) -> list[Made]:
         digest = page.digest(job.salt)
         before = job.last_pages.get(page.path)
         if before and before.get("hash") == digest and (out / page.path).is_file():
-            links = [deps.unescape(href) for href in deps.unpack(before.get("links", ""))]
+            links = deps.page_links(before, job.last_shared, page.path)
             results.append(Made(page.path, keys, digest, links, page.attachments, False, False))
         else:
             todo.append((page, keys, digest))
