@@ -70,8 +70,11 @@ def test_a_damaged_or_planted_plan_file_is_ignored(tmp_path: Path, damage: str) 
     elif damage == "flip":
         middle = len(head) + 1 + len(body) * 2 // 3  # inside a task's pickle: the checksum no longer matches
         path.write_bytes(data[:middle] + bytes([data[middle] ^ 0x55]) + data[middle + 1 :])
-    else:
-        path.write_bytes(head + b"\n" + _Planted.payload(tmp_path))
+    else:  # with a right checksum: only the restricted unpickler stands in the way
+        from workspace_tool.site.sources import _checksum
+
+        planted = _Planted.payload(tmp_path)
+        path.write_bytes(b"\n".join((head, b"", _checksum(planted).encode(), planted)))
     assert _load_plan(path, sources.plan_input) is None
     again = _schedule(index, Sources())
     assert dict(again.tasks) == dict(fresh.tasks)

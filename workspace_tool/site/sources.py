@@ -83,10 +83,6 @@ def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") 
     With `shortcut` (`_shortcut`) equal to the one the kept plan was saved
     with, the kept plan is taken without making the input again.
     """
-    from workspace_tool import __version__
-    from workspace_tool.scheduling import schedule  # type: ignore[attr-defined,unused-ignore]
-    from workspace_tool.scheduling.adapter import build_input  # type: ignore[import-not-found,unused-ignore]
-
     if shortcut:
         kept = _load_plan(index.root / PLAN_CACHE, shortcut=shortcut)
         if kept is not None:
@@ -94,6 +90,10 @@ def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") 
                 sources.plan_input = kept[0]
                 sources.task_bytes = kept[1].tasks.pickled
             return kept[1]
+    from workspace_tool import __version__
+    from workspace_tool.scheduling import schedule  # type: ignore[attr-defined,unused-ignore]  # (not imported when the shortcut holds)
+    from workspace_tool.scheduling.adapter import build_input  # type: ignore[import-not-found,unused-ignore]
+
     given = build_input(index, None, _done_dates(index, sources.history if sources is not None else None))
     try:
         digest = hashlib.blake2b(__version__.encode() + _stable_repr(given).encode(), digest_size=16).hexdigest()
@@ -181,10 +181,14 @@ def _load_plan(path: Path, digest: str = "", shortcut: str = "") -> tuple[str, A
             kept_shortcut = handle.readline().strip().decode("ascii")
             if not kept_digest or not (kept_digest == digest or (shortcut and kept_shortcut == shortcut)):
                 return None
-            plan, pickled, check = _PlanUnpickler(handle).load()
+            check = handle.readline().strip().decode("ascii")
+            payload = handle.read()
+        if check != _checksum(payload):
+            return None
+        plan, pickled = _PlanUnpickler(io.BytesIO(payload)).load()
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, UnicodeDecodeError):
         return None
-    if not isinstance(pickled, dict) or check != _checksum(pickled) or not hasattr(plan, "__dataclass_fields__"):
+    if not isinstance(pickled, dict) or not all(type(value) is bytes for value in pickled.values()) or not hasattr(plan, "__dataclass_fields__"):
         return None
     return kept_digest, replace(plan, tasks=LazyTasks(pickled)), kept_shortcut
 
@@ -201,11 +205,9 @@ def _restamp(path: Path, digest: str, shortcut: str) -> None:
         pass
 
 
-def _checksum(pickled: dict[str, bytes]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for task_id, data in pickled.items():
-        digest.update(task_id.encode("utf-8", "surrogatepass") + b"\0" + len(data).to_bytes(8, "little") + data)
-    return digest.hexdigest()
+def _checksum(payload: bytes) -> str:
+    """Of the whole payload at once (the tasks are unpickled one by one, later: a damaged one must be found before)."""
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
 def pickle_tasks(plan: Any) -> dict[str, bytes]:
@@ -217,13 +219,14 @@ def _save_plan(path: Path, digest: str, plan: Any, shortcut: str = "", pickled: 
     """Atomically (temporary file, then rename); a read-only workspace just schedules every time.
 
     Each task is pickled on its own, so a later build unpickles only the tasks it reads.
+    The file: the input digest, the shortcut, a checksum of the payload, each on a line; then the payload.
     """
     try:
         pickled = pickle_tasks(plan) if pickled is None else pickled
-        payload = pickle.dumps((replace(plan, tasks={}), pickled, _checksum(pickled)), protocol=5)
+        payload = pickle.dumps((replace(plan, tasks={}), pickled), protocol=5)
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(digest.encode() + b"\n" + shortcut.encode() + b"\n" + payload)
+        temporary.write_bytes(b"\n".join((digest.encode(), shortcut.encode(), _checksum(payload).encode(), payload)))
         os.replace(temporary, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass
