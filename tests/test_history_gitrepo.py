@@ -106,3 +106,25 @@ def test_a_repository_git_refuses_is_an_error_with_gits_fix_not_no_repository(tm
     with pytest.raises(GitError) as caught:
         GitRepo.open(repo)
     assert "dubious ownership" in str(caught.value) and "safe.directory" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_started_command_runs_while_this_process_works_and_never_outlives_the_repository(tmp_path: Path) -> None:
+    """`start` gives git's output when asked (GitError when git failed); one never asked for is reaped when the repository closes."""
+    from workspace_tool.history.gitrepo import GitError
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "new.md").write_text("# New\n", encoding="utf-8")
+    repo = GitRepo.open(tmp_path)
+    assert repo is not None
+    with repo:
+        status = repo.start(["status", "--porcelain=v1", "-z", "--untracked-files=all"])
+        failing = repo.start(["rev-parse", "--verify", "--quiet", "no-such-ref^{commit}"])
+        assert status() == b"?? new.md\x00"
+        with pytest.raises(GitError):
+            failing()
+        assert not repo._children
+        forgotten = repo.start(["status", "--porcelain=v1"])
+        assert len(repo._children) == 1
+        process = repo._children[0]
+    assert not repo._children and process.returncode is not None
+    del forgotten

@@ -18,7 +18,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO, Callable, Iterator, Sequence
 
 CHUNK = 1 << 20
 ENV = {"LANGUAGE": "C", "LC_ALL": "C"}
@@ -82,10 +82,14 @@ class GitRepo:
         self._children.clear()
 
     # -- facts -----------------------------------------------------------
+    def prefix_of(self, workspace: Path) -> str:
+        """The workspace folder inside the repository: `""` or ending in `/`."""
+        relative = os.path.relpath(workspace.resolve(), self.toplevel.resolve())
+        return "" if relative == "." else relative.replace(os.sep, "/") + "/"
+
     def info(self, workspace: Path) -> RepoInfo:
         toplevel = self.toplevel.resolve()
-        relative = os.path.relpath(workspace.resolve(), toplevel)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        prefix = self.prefix_of(workspace)
         out = self.run(["rev-parse", "--is-shallow-repository", "--verify", "--quiet", "HEAD^{commit}"], check=False)
         lines = out.decode("ascii", "replace").split()
         shallow = bool(lines) and lines[0] == "true"
@@ -109,13 +113,38 @@ class GitRepo:
             raise GitError(err.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
         return out
 
-    @contextlib.contextmanager
-    def popen(self, args: Sequence[str], stdin: bool = False) -> Iterator[subprocess.Popen[bytes]]:
-        """A running git process; on leaving, its pipes are closed and it is waited for."""
-        proc = subprocess.Popen(
+    def start(self, args: Sequence[str]) -> Callable[[], bytes]:
+        """Start one short git command now; the function returned waits for it and gives its stdout (GitError when it failed).
+
+        So git works while this process does something else (`git status`
+        while the history cache is read). Closing the repository reaps it.
+        """
+        proc = self._spawn(args)
+        self._children.append(proc)
+
+        def result() -> bytes:
+            try:
+                out, err = proc.communicate()
+            finally:
+                _finish(proc)
+                if proc in self._children:
+                    self._children.remove(proc)
+            if proc.returncode != 0:
+                raise GitError(err.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+            return out
+
+        return result
+
+    def _spawn(self, args: Sequence[str], stdin: bool = False) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             ["git", *args], cwd=self.toplevel, env=self._env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
+
+    @contextlib.contextmanager
+    def popen(self, args: Sequence[str], stdin: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+        """A running git process; on leaving, its pipes are closed and it is waited for."""
+        proc = self._spawn(args, stdin)
         self._children.append(proc)
         try:
             yield proc

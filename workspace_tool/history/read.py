@@ -70,6 +70,7 @@ def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool 
         files, _ = discover(root, settings)
         return Reading(working=[_working_file(root, f.relpath) for f in files], complete=False, warnings=[NO_GIT_WARNING])
     with repo:
+        status = repo.start(status_args(repo.prefix_of(root)))  # runs while the commits are read
         info = repo.info(root)
         reading = Reading(head=info.head, user=(info.user_name, info.user_email))
         if info.head is None:
@@ -79,7 +80,7 @@ def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool 
         if info.shallow:
             reading.complete = False
             reading.warnings.append(SHALLOW_WARNING)
-        reading.working = working_copy(repo, info, root, is_document)
+        reading.working = working_copy(status(), info, root, is_document)
     return reading
 
 
@@ -169,11 +170,13 @@ def scan(
     return commits, found
 
 
-def working_copy(repo: GitRepo, info: RepoInfo, root: Path, is_document: Callable[[str], bool]) -> list[WorkingFile]:
-    """Document files whose working copy differs from HEAD (changed, new, or deleted)."""
-    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--"]
-    args.append(f":(top,literal){info.prefix}" if info.prefix else ":(top)")
-    out = repo.run(args)
+def status_args(prefix: str) -> list[str]:
+    """`git status` of the workspace folder (`prefix`, see `GitRepo.prefix_of`), for `working_copy`."""
+    return ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", f":(top,literal){prefix}" if prefix else ":(top)"]
+
+
+def working_copy(out: bytes, info: RepoInfo, root: Path, is_document: Callable[[str], bool]) -> list[WorkingFile]:
+    """Document files whose working copy differs from HEAD (changed, new, or deleted), from `git status` (`status_args`)."""
     result = []
     for entry in out.split(b"\x00"):
         if len(entry) < 4:
