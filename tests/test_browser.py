@@ -114,3 +114,59 @@ def test_task_page_shows_its_history(browser: Any, site: Path) -> None:
     assert details.get_attribute("open") is None
     details.find_element(By.TAG_NAME, "summary").click()
     assert "+status: in-progress" in details.find_element(By.CSS_SELECTOR, "pre.diff").text
+
+
+@pytest.fixture(scope="module")
+def sites_with_ties(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The test workspace and six notes of one title (equal scores), built with the index in one file and in four shards."""
+    from workspace_tool.site import search
+
+    root = tmp_path_factory.mktemp("shards")
+    ws = make_site_workspace(root)
+    for name in ("heron-f", "heron-b", "heron-e", "heron-a", "heron-d", "heron-c"):
+        (ws / "notes" / f"{name}.md").write_text(f"---\ntitle: Heron sightings\n---\nA heron at {name}.\n", encoding="utf-8")
+    one, sharded = root / "one", root / "sharded"
+    build(ws, one)
+    with pytest.MonkeyPatch.context() as patch:  # split the small site as a large one is
+        patch.setattr(search, "SHARD_FROM", 1)
+        patch.setattr(search, "SHARDS", 4)
+        build(ws, sharded)
+    assert not list(one.glob("search-index-*.js")) and len(list(sharded.glob("search-index-*.js"))) == 4
+    return one, sharded
+
+
+def results_for(browser: Any, out: Path, query: str) -> list[str]:
+    """The results of a search from the query string, once the index (all its shards) is loaded; no console errors."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get((out / "search.html").as_uri() + "?q=" + query)
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "search-status").text.endswith(("result", "results")))
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], f"console errors: {errors}"
+    return [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#results li")]
+
+
+def test_sharded_search_finds_a_task_by_a_word_of_its_title_and_opens_it_by_keyboard(browser: Any, sites_with_ties: tuple[Path, Path]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _, sharded = sites_with_ties
+    open_page(browser, sharded, "search.html")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("flamingo")
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "search-status").text == "1 result")
+    assert [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#results li a")] == ["Design the flamingo login page"]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    assert browser.current_url.endswith("/d/design.html")
+
+
+def test_sharded_search_gives_the_same_results_in_the_same_order(browser: Any, sites_with_ties: tuple[Path, Path]) -> None:
+    """Ties (same score, same title) in ID order, as the one-file index lists the documents: the split changes nothing."""
+    one, sharded = sites_with_ties
+    for query in ("heron", "login", "a", "alpha page"):
+        assert results_for(browser, sharded, query) == results_for(browser, one, query), query
+    herons = results_for(browser, sharded, "heron")
+    assert [r.split(" · ")[1] for r in herons] == [f"notes/heron-{c}" for c in "abcdef"]

@@ -341,14 +341,21 @@ def test_each_output_folder_keeps_its_own_record(ws: Path, tmp_path: Path) -> No
     assert_same_as_full_build(ws, first, tmp_path)
 
 
-def test_records_of_output_folders_that_are_gone_are_removed(ws: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sharded", [False, True])
+def test_records_of_output_folders_that_are_gone_are_removed(sharded: bool, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the folder's record go its search entries: of the one-file index, or of every shard."""
+    from workspace_tool.site import search
+
+    if sharded:
+        monkeypatch.setattr(search, "SHARD_FROM", 1)
     first, gone = tmp_path / "first", tmp_path / "gone"
     build(ws, gone)
     stale = record_path(ws, gone.resolve())
-    assert stale.is_file() and search_path(ws, gone.resolve()).is_file()
+    kept = sorted(stale.parent.glob(stale.stem + ".search*.marshal"))
+    assert stale.is_file() and len(kept) == (search.SHARDS if sharded else 1)
     shutil.rmtree(gone)
     build(ws, first)
-    assert not stale.exists() and not search_path(ws, gone.resolve()).exists()
+    assert not stale.exists() and not any(path.exists() for path in kept)
     assert record_path(ws, first.resolve()).is_file()
 
 

@@ -20,6 +20,7 @@ private) are removed.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import marshal
@@ -34,13 +35,12 @@ from typing import Any
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.gcpause import paused
 from workspace_tool.index import Index
-from workspace_tool.site import deps, make
+from workspace_tool.site import deps, make, search
 from workspace_tool.site.context import SiteData, doc_page
 from workspace_tool.site.feeds import atom
 from workspace_tool.site.pages import PageSpec, page_specs
 from workspace_tool.site.privacy import Audience, visibility
 from workspace_tool.site.render import RenderSettings, template_dirs, templates_digest, write_if_changed
-from workspace_tool.site.search import encode, script_of, search_entries, search_records
 from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
@@ -105,7 +105,7 @@ class Collected:
     reused: dict[str, dict[str, Any]] = field(default_factory=dict)  # page path -> last build's entry, for pages not remade
     full: bool = True  # every page model was made
     last: deps.Record = field(default_factory=deps.Record)  # the previous build's record
-    post_build: list[str] = field(default_factory=list)  # the post-build groups to make again ("search", "feeds")
+    post_build: list[str] = field(default_factory=list)  # the post-build groups to make again (`post_build_paths`: "search", "search-NN", "feeds")
     same_cards: bool = False  # nothing global changed and every changed document file changed only its body text
     _prints: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -242,8 +242,13 @@ def collect_stage(
             collected.reused[spec.path] = old
         else:
             collected.specs.append(spec)
+    edited = None  # the document files changed since the last build (`_file_prints` keeps an unchanged file's entry: the same object)
+    if dirty is not None and last is not None:
+        then = last.files.get
+        edited = [path for path, now in record.files.items() if then(path) is not now]
+        edited = [path for path in edited if not (before := then(path)) or before[0] != record.files[path][0]]
     fresh = {  # post-build files nothing they are made from changed in
-        "search": dirty is not None and not dirty,
+        **search.fresh_groups(search.shard_count(data), edited, out),  # the search index's shards: none of their documents' files changed
         "feeds": dirty is not None and all(key.startswith(deps.BODY) for key in dirty),  # feeds show the activity (`ev`) and titles
     }
     for group, paths in post_build_paths(data).items():
@@ -314,18 +319,21 @@ def _file_prints(index: Index, last: deps.Record | None) -> dict[str, list[Any]]
 
 
 def post_build_paths(data: SiteData) -> dict[str, list[str]]:
-    """The files made after the pages, by group: the search index, and the Atom feeds."""
+    """The files made after the pages, by group: the search index (`search.index_groups`: one group per shard), and the Atom feeds."""
     feeds = [f"feeds/{doc_page(p).removeprefix('projects/').removesuffix('.html')}.xml" for p in data.projects()]
-    return {"search": ["search-index.js"], "feeds": ["feed.xml", *feeds]}
+    return {**search.index_groups(search.shard_count(data)), "feeds": ["feed.xml", *feeds]}
 
 
-def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, ...] = ("search", "feeds"), collected: Collected | None = None) -> dict[str, str]:
-    """The search index and the Atom feeds (workspace and per project), or the `groups` of them asked for."""
+def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, ...] | None = None, collected: Collected | None = None) -> dict[str, str]:
+    """The search index and the Atom feeds (workspace and per project), or the `groups` of them asked for (`post_build_paths`)."""
     from workspace_tool.site.pages_overview import activity_events
 
+    if groups is None:
+        groups = tuple(post_build_paths(data))
     files: dict[str, str] = {}
-    if "search" in groups:
-        files["search-index.js"] = _search_index(data, options, collected)
+    index_groups = [group for group in groups if search.is_index_group(group)]
+    if index_groups:
+        files.update(_search_index(data, options, collected, index_groups))
     if "feeds" not in groups:
         return files
     site_id = "urn:wm:" + hashlib.sha1(f"{data.index.settings.name}:{data.vis.audience.label}".encode()).hexdigest()[:16]
@@ -338,31 +346,64 @@ def post_build_files(data: SiteData, options: BuildOptions, groups: tuple[str, .
     return files
 
 
-def _search_index(data: SiteData, options: BuildOptions, collected: Collected | None) -> str:
-    """`search-index.js`, encoding again only the entries of files changed since the last build of this output.
+def _search_index(data: SiteData, options: BuildOptions, collected: Collected | None, groups: list[str]) -> dict[str, str]:
+    """The search index's files of `groups` (`search.index_groups`), encoding again only the entries of files changed since the last build of this output.
 
-    The entries are kept beside the output's record (`search_path`) under
-    the build's global key (audience, visible documents, settings); marshal,
-    plain values only, disposable like the record.
+    Each shard's entries are kept beside the output's record (`search_path`)
+    under the build's global key (audience, visible documents, settings), in
+    ID order; marshal, plain values only, disposable like the record. Kept
+    entries name the shard's documents, so making one shard reads no other.
     """
+    count = search.shard_count(data)
+    files: dict[str, str] = {}
+    if count > 1 and "search" in groups:
+        files[search.INDEX] = search.loader_script(count)
+    shards = search.group_shards(groups, count)
+    split: list[list[Any]] = []
+
+    def docs_of(shard: int) -> list[Any]:
+        if not split:
+            split.extend(search.shard_docs(data, count))
+        return split[shard]
+
     if collected is None or not options.incremental:
-        return script_of(encode(record) for record in search_records(data))
+        for shard in shards:
+            encoded = (search.encode(found) for doc in docs_of(shard) if (found := search.search_record(data, doc)) is not None)
+            files[search.shard_file(shard, count)] = search.shard_script(encoded, count)
+        return files
+    root = data.index.root
     out = options.out.resolve()
-    path = search_path(data.index.root, out)
-    try:
-        cache = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        cache = None
-    valid = isinstance(cache, dict) and cache.get("version") == MANIFEST_VERSION and cache.get("out") == str(out) and cache.get("key") == collected.record.key
-    kept = cache["entries"] if valid and isinstance(cache, dict) and isinstance(cache.get("entries"), dict) else {}
-    prints = {file: entry[0] for file, entry in collected.record.files.items()}
-    entries = search_entries(data, prints, kept)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_if_changed(path, marshal.dumps({"version": MANIFEST_VERSION, "out": str(out), "key": collected.record.key, "entries": entries}))
-    except (OSError, ValueError):
-        pass  # a read-only workspace encodes every entry each time
-    return script_of(entry[1] for entry in entries.values())
+    key = collected.record.key
+    by_path = data.index.by_path
+    for shard in shards:
+        path = search_path(root, out, shard if count > 1 else None)
+        try:
+            cache = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            cache = None
+        valid = (
+            isinstance(cache, dict) and cache.get("version") == MANIFEST_VERSION and cache.get("out") == str(out) and cache.get("key") == key
+            and cache.get("shards") == count and cache.get("shard") == shard and isinstance(cache.get("entries"), dict)
+        )
+        kept = cache["entries"] if valid and isinstance(cache, dict) else {}
+        # the same key: the same documents (each checked to be of this shard), in ID order as their entries are kept
+        docs = [doc for file in kept if (doc := by_path.get(file)) is not None and search.shard_of(file, count) == shard]
+        if not kept or len(docs) != len(kept):
+            docs = docs_of(shard)
+        entries = search.search_entries(data, collected.record.files, kept, docs)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            record = {"version": MANIFEST_VERSION, "out": str(out), "key": key, "shards": count, "shard": shard, "entries": entries}
+            write_if_changed(path, marshal.dumps(record))
+        except (OSError, ValueError):
+            pass  # a read-only workspace encodes every entry each time
+        files[search.shard_file(shard, count)] = search.shard_script((entry[1] for entry in entries.values()), count)
+    if split:  # the kept entries did not serve (another key, count or output): drop those of another count
+        keep = {search_path(root, out, shard if count > 1 else None).name for shard in range(count)}
+        for stale in search_path(root, out).parent.glob(record_path(root, out).stem + ".search*.marshal"):
+            if stale.name not in keep:
+                stale.unlink(missing_ok=True)
+    return files
 
 
 # -- stage 3: pages -------------------------------------------------------
@@ -521,9 +562,9 @@ def record_path(root: Path, out: Path) -> Path:
     return root / SITE_CACHE / f"{name}.marshal"
 
 
-def search_path(root: Path, out: Path) -> Path:
-    """The search entries kept for `out` (resolved), beside its record."""
-    return record_path(root, out).with_suffix(".search.marshal")
+def search_path(root: Path, out: Path, shard: int | None = None) -> Path:
+    """The search entries kept for `out` (resolved), beside its record: of the one-file index, or of a shard (`search.shard_count`)."""
+    return record_path(root, out).with_suffix(".search.marshal" if shard is None else f".search-{shard:02d}.marshal")
 
 
 def _read_manifest(root: Path, out: Path) -> dict[str, Any]:
@@ -593,6 +634,6 @@ def _prune_records(root: Path, out: Path) -> None:
         if not isinstance(path, str) or not Path(path).is_dir():
             del known[name]
             if "/" not in name and name.endswith(".marshal") and name != "outputs.json":
-                for stale in (folder / name, (folder / name).with_suffix(".search.marshal")):
+                for stale in (folder / name, *folder.glob(glob.escape(name.removesuffix(".marshal")) + ".search*.marshal")):
                     stale.unlink(missing_ok=True)
     write_if_changed(listing, json.dumps(known, indent=1, sort_keys=True).encode("utf-8"))
