@@ -79,3 +79,12 @@ def test_known_cases() -> None:
         assert memo.fields(blob) == read_fields(blob), blob
     assert memo.fields(cases[0]) == {"status": "todo", "tags": ["a", "b"]}
     assert memo.fields(cases[1]) == {"a": 2}
+
+
+def test_the_same_anchor_in_two_entries_is_read_as_the_whole_file_reads_it() -> None:
+    """Each entry loads alone, but YAML refuses a file that defines an anchor twice (hypothesis found this)."""
+    blob = _blob("status: &anchor 1\ntitle: &anchor 1", "---", "")
+    assert read_fields(blob) is None
+    assert FieldsMemo().fields(blob) is None
+    fine = _blob("status: todo\ntitle: R&D budget\ntags: [a, b]", "---", "")
+    assert FieldsMemo().fields(fine) == read_fields(fine) == {"status": "todo", "title": "R&D budget", "tags": ["a", "b"]}

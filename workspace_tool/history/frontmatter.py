@@ -11,8 +11,9 @@ entry once; a version's fields are its entries' mappings merged in order.
 That is what parsing the whole mapping gives whenever the entries are
 independent YAML. Anything that could make them depend on each other (a
 `<<` merge key, a line at column 0 that opens a flow collection, a complex
-key, a directive or a tag, a key given twice, a carriage return, a very
-large frontmatter) or an entry that is not a mapping on its own (an alias
+key, a directive or a tag, a key given twice, an anchor (two entries that
+each load alone may define the same one, which the whole file may not), a
+carriage return, a very large frontmatter) or an entry that is not a mapping on its own (an alias
 to another entry's anchor fails to load alone) sends the whole file through
 `read_fields`, which stays the reference: a hypothesis test checks the two
 agree on generated frontmatters.
@@ -31,7 +32,7 @@ MAX_FAST_BYTES = 16_384
 """Larger frontmatters are parsed whole (so the whole-value size guard applies as before)."""
 
 _ENTRY = re.compile(r"^(?=[^ \t\n\r\f\v#-])", re.M)
-_ODD = re.compile(rb"^[{\[?:!&*%@`|>,\]}]|[\r\x00]|<<", re.M)
+_ODD = re.compile(rb"^[{\[?:!&*%@`|>,\]}]|[\r\x00]|<<|[ \t\[{,]&[^ \t\n]", re.M)
 _FAILED: dict[str, Any] = {}
 
 
