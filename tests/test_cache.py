@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -228,7 +229,7 @@ def test_settings_fingerprint_is_stable_across_processes(ws: Path) -> None:
     assert len(prints) == 1
 
 
-@pytest.mark.parametrize("where", ["outer list", "inner chunk"])
+@pytest.mark.parametrize("where", ["chunk", "a group's document", "second chunk", "header"])
 def test_a_planted_pickle_cannot_run_code(ws: Path, where: str) -> None:
     refresh(ws)
     marker = ws / "pwned"
@@ -237,9 +238,16 @@ def test_a_planted_pickle_cannot_run_code(ws: Path, where: str) -> None:
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return (os.system, (f"touch {marker}",))
 
-    evil = {"people/alice.md": Evil()}
-    body = pickle.dumps(evil) if where == "outer list" else pickle.dumps([pickle.dumps(evil)])
-    header = pickle.dumps({"key": cache_mod.cache_key(read_settings(ws)[0]), "crc": __import__("zlib").crc32(body), "length": len(body)})
+    group = ("", ("people/alice.md",), (60,), (1,), (1,), (1,), (b"",), (Evil(),), ((),))
+    chunks = {
+        "chunk": [pickle.dumps(Evil())],
+        "a group's document": [pickle.dumps((group,))],
+        "second chunk": [pickle.dumps(()), pickle.dumps(Evil())],
+        "header": [],
+    }[where]
+    body = b"".join(chunks)
+    fields = {"key": cache_mod.cache_key(read_settings(ws)[0]), "chunks": len(chunks), "crc": zlib.crc32(body), "length": len(body)}
+    header = pickle.dumps(Evil() if where == "header" else fields)
     (ws / ".wm" / SNAPSHOT_NAME).write_bytes(header + body)
     cache, parsed = refresh(ws)
     assert not marker.exists()

@@ -10,7 +10,7 @@ import pickle
 
 import pytest
 
-from workspace_tool import cache
+from workspace_tool import cache_chunks
 from workspace_tool.model import TimeEntry, TimeLog
 
 DAY = dt.date(2026, 11, 2)
@@ -38,13 +38,13 @@ def test_a_time_entry_is_a_frozen_slotted_dataclass() -> None:
 
 
 def _roundtrip(value: object) -> object:
-    return cache._Unpickler(io.BytesIO(cache._dumps(value))).load()
+    return cache_chunks.Unpickler(io.BytesIO(cache_chunks._dumps(value))).load()
 
 
 def test_timelogs_are_cached_as_columns_and_come_back_equal() -> None:
     log = TimeLog("timelogs/ann/2026-11", "timelogs/ann/2026-11.md", "Ann", person="ann", entries=_entries())
     empty = TimeLog("timelogs/bob/2026-11", "timelogs/bob/2026-11.md", "Bob", person="bob")
-    assert cache._reduce_timelog(log)[0] is cache._timelog
+    assert cache_chunks._reduce_timelog(log)[0] is cache_chunks._timelog
     back = _roundtrip({"a": log, "b": empty})
     assert back == {"a": log, "b": empty}
     assert all(type(e) is TimeEntry for e in back["a"].entries)  # type: ignore[index]
@@ -57,4 +57,4 @@ def test_timelogs_are_cached_as_columns_and_come_back_equal() -> None:
 )
 def test_damaged_timelog_columns_are_refused(columns: tuple[object, ...]) -> None:
     with pytest.raises(pickle.UnpicklingError):
-        cache._timelog({"entries": columns})
+        cache_chunks._timelog({"entries": columns})

@@ -5,7 +5,7 @@ diagnostics included), with the size, mtime and ctime of the version that was
 read and a hash of its text. It never decides which files exist: `discover`
 does; the cache only saves parsing the ones that did not change.
 
-Storage (chosen by measurement, see docs/performance.md): one pickle file,
+Storage (chosen by measurement, see docs/performance.md): one file,
 `.wm/cache.pickle`, holding every entry, plus a small `.wm/cache-delta.pickle`
 with the entries changed since, so one edit rewrites kilobytes, not the whole
 snapshot. The delta is folded into a new snapshot when it grows. Both are
@@ -13,11 +13,19 @@ written to a temporary file and moved into place with `os.replace`, so two
 `wm` processes at once never leave a torn file; the last writer wins, and
 whatever it lost is simply parsed again next time.
 
-Each file starts with a header: schema version, package and Python version,
-a hash of the settings (parsed values depend on the calendar and workflows),
-and a CRC of the body. Any mismatch, truncation or corruption throws the file
-away. Unpickling only admits our own model classes and a few standard types,
-so a planted `.wm/` file cannot run code.
+A file is a pickled header (schema version, package and Python version, a
+hash of the settings, since parsed values depend on the calendar and
+workflows; the number of chunks, their length and CRC) followed by the
+chunks, one pickle each (a cold run's parse workers each send one, which
+becomes part of the snapshot as it is). `cache_chunks` says how a chunk
+holds its entries: documents as their field dicts, by class, in columns,
+which at 10,000 documents read in half the time of pickled objects
+(docs/performance.md).
+
+Any key mismatch, truncation or corruption (a CRC or length that does not
+match, a column of the wrong length or types, a field dict without its
+class's fields) throws the file away. Unpickling only admits our own model
+classes and a few standard types, so a planted `.wm/` file cannot run code.
 
 Coarse mtimes: an entry whose mtime is within `RACY_NS` of the moment it was
 read could hide a later same-size edit in the same tick, so it is re-checked
@@ -33,10 +41,8 @@ import sys
 import threading
 import time
 import zlib
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +52,13 @@ try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashli
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
+from workspace_tool.cache_chunks import CheckedReader, Entry, Unpickler, decode_chunk, encode_chunk
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
 from workspace_tool.loader import FileStat, read_text
-from workspace_tool.model import TimeEntry, TimeLog
 from workspace_tool.parse import Parsed, parse_document
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when the shape of cached values (model, Parsed, Entry) changes."""
 CACHE_DIR = ".wm"
 SNAPSHOT_NAME = "cache.pickle"
@@ -64,28 +70,6 @@ POOL_THRESHOLD = 2000
 DELTA_LIMIT = 256
 """Fold the delta into a new snapshot once it holds more entries than this (or 5% of the files)."""
 
-Entry = tuple[int, int, int, int, bytes, Parsed]
-"""(size, mtime_ns, ctime_ns, read_ns, blake2b of the text, parsed): plain tuples load fastest."""
-
-_ALLOWED_MODULES = frozenset(
-    {"workspace_tool.model", "workspace_tool.values", "workspace_tool.errors", "workspace_tool.parse"}
-)
-_ALLOWED_GLOBALS = frozenset(
-    {
-        ("datetime", "date"),
-        ("datetime", "datetime"),
-        ("datetime", "time"),
-        ("datetime", "timedelta"),
-        ("datetime", "timezone"),
-        ("builtins", "set"),
-        ("builtins", "frozenset"),
-        ("builtins", "complex"),
-        ("copyreg", "_reconstructor"),
-        ("builtins", "object"),
-    }
-)
-
-
 @dataclass
 class CacheStats:
     """What one load did; shown by `wm watch --verbose` and used by the tests."""
@@ -96,68 +80,6 @@ class CacheStats:
     dropped: int = 0
     discarded: list[str] = field(default_factory=list)
     wrote: str = ""
-
-
-_ENTRY_FIELDS = tuple(f.name for f in fields(TimeEntry))
-_ENTRY_SLOTS = tuple(getattr(TimeEntry, name) for name in _ENTRY_FIELDS)
-"""The slot descriptors of TimeEntry's fields: `slot.__set__(entry, value)` fills a field."""
-
-
-def _reduce_timelog(doc: TimeLog) -> Any:
-    """Pickle a timelog with its entries as columns, one tuple per field, rebuilt by `_timelog`.
-
-    Unpickling 100,000 entries as objects (a class lookup and a call to a
-    Python `__setstate__` each) was most of a warm time report; columns
-    load several times faster, and `_timelog` fills each field of all of a
-    timelog's entries with one C-level pass.
-    """
-    entries = doc.entries
-    if type(entries) is not tuple or any(type(e) is not TimeEntry for e in entries):
-        return doc.__reduce_ex__(pickle.HIGHEST_PROTOCOL)  # not what the parser makes: pickle it as it is
-    state = dict(doc.__dict__)
-    state["entries"] = (len(entries), *[tuple(map(slot.__get__, entries)) for slot in _ENTRY_SLOTS])
-    return _timelog, (state,)
-
-
-def _timelog(state: dict[str, Any]) -> TimeLog:
-    """A timelog from `_reduce_timelog`'s form (checked: a damaged cache file raises, and is rebuilt)."""
-    count, *columns = state["entries"]
-    if type(count) is not int or len(columns) != len(_ENTRY_SLOTS) or any(type(c) is not tuple or len(c) != count for c in columns):
-        raise pickle.UnpicklingError("bad timelog entries in cache")
-    entries = tuple(map(object.__new__, repeat(TimeEntry, count)))
-    for slot, column in zip(_ENTRY_SLOTS, columns):
-        deque(map(slot.__set__, entries, column), 0)  # the slot itself: TimeEntry is frozen
-    doc = object.__new__(TimeLog)
-    doc.__dict__.update(state)
-    doc.__dict__["entries"] = entries
-    return doc
-
-
-def _dumps(value: Any) -> bytes:
-    """`pickle.dumps`, with timelogs in their compact form (see `_reduce_timelog`)."""
-    stream = io.BytesIO()
-    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(value)
-    return stream.getvalue()
-
-
-_DISPATCH: dict[type, Any] = {TimeLog: _reduce_timelog}
-
-
-class _Unpickler(pickle.Unpickler):
-    """An unpickler that only builds our model types and a few standard ones."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED_GLOBALS:
-            return super().find_class(module, name)
-        if (module, name) == (__name__, "_timelog"):
-            return _timelog
-        if module in _ALLOWED_MODULES and "." not in name:
-            found = super().find_class(module, name)
-            if isinstance(found, type) and found.__module__ == module:  # our classes, not what a module imported
-                return found
-        raise pickle.UnpicklingError(f"unexpected global {module}.{name} in cache")
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -209,7 +131,7 @@ def parse_entries(root: Path, stats: list[FileStat], settings: Settings, read_ns
 
 def _parse_chunk(job: tuple[Path, list[FileStat], Settings, int]) -> bytes:
     """A pool worker's share, returned pickled: the parent unpickles it once and can write the same bytes to the cache."""
-    return _dumps(parse_entries(*job))
+    return encode_chunk(parse_entries(*job))
 
 
 def parse_many(root: Path, stats: list[FileStat], settings: Settings, read_ns: int) -> tuple[dict[str, Entry], list[bytes]]:
@@ -234,9 +156,9 @@ def parse_many(root: Path, stats: list[FileStat], settings: Settings, read_ns: i
         with ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             pending = pool.map(_parse_chunk, jobs)
             entries = parse_entries(root, mine, settings, read_ns)
-            chunks = [_dumps(entries)]  # while the workers finish
+            chunks = [encode_chunk(entries)]  # while the workers finish
             for chunk in pending:
-                entries.update(pickle.loads(chunk))
+                entries.update(decode_chunk(io.BytesIO(chunk)))
                 chunks.append(chunk)
     except (OSError, RuntimeError):  # no processes available (sandbox, limits): parse here
         return parse_entries(root, stats, settings, read_ns), []
@@ -266,34 +188,34 @@ class ParseCache:
 
     # -- reading ------------------------------------------------------
     def _read_file(self, name: str) -> dict[str, Entry] | None:
-        path = self.folder / name
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            with open(self.folder / name, "rb") as handle:
+                return self._read_entries(name, CheckedReader(handle))
         except FileNotFoundError:
             return None
         except OSError as exc:
             self.stats.discarded.append(f"{name}: unreadable ({exc.strerror or exc})")
             return None
+
+    def _read_entries(self, name: str, reader: CheckedReader) -> dict[str, Entry] | None:
+        """The entries of a cache file, read through `reader`; None (and the reason noted) when it cannot be used."""
         try:
-            stream = io.BytesIO(data)
-            header = _Unpickler(stream).load()
+            header = Unpickler(reader).load()
             if not isinstance(header, dict) or header.get("key") != self.key:
                 self.stats.discarded.append(f"{name}: written by another version or with other settings")
                 return None
-            body = data[stream.tell() :]
-            if zlib.crc32(body) != header.get("crc") or len(body) != header.get("length"):
-                raise ValueError("checksum mismatch")
-            chunks = _Unpickler(io.BytesIO(body)).load()
-            if not isinstance(chunks, list) or not all(isinstance(chunk, bytes) for chunk in chunks):
-                raise ValueError("not a list of chunks")
+            count = header.get("chunks")
+            if type(count) is not int:
+                raise ValueError("no chunk count")
+            reader.crc = reader.length = 0  # of the body: the chunks, one after the other
             entries: dict[str, Entry] = {}
-            for chunk in chunks:
-                part = _Unpickler(io.BytesIO(chunk)).load()
-                if not isinstance(part, dict):
-                    raise ValueError("not a mapping")
-                entries.update(part)
+            for _ in range(count):
+                entries.update(decode_chunk(reader))
+            if reader.read(1) or reader.crc != header.get("crc") or reader.length != header.get("length"):
+                raise ValueError("checksum mismatch")  # checked once all is read, but before anything is used
             return entries
+        except OSError:
+            raise  # unreadable, not corrupt (`_read_file`)
         except Exception as exc:  # noqa: BLE001 - any damage means: throw it away and rebuild
             self.stats.discarded.append(f"{name}: corrupt ({type(exc).__name__})")
             return None
@@ -373,9 +295,11 @@ class ParseCache:
 
     def _write(self, name: str, entries: Mapping[str, Entry]) -> bool:
         """Write atomically (temporary file, then `os.replace`); False when the folder is not writable."""
-        chunks = self._chunks if name == SNAPSHOT_NAME and self._chunks else [_dumps(dict(entries))]
-        body = pickle.dumps(chunks, protocol=pickle.HIGHEST_PROTOCOL)
-        header = pickle.dumps({"key": self.key, "crc": zlib.crc32(body), "length": len(body), "written_ns": time.time_ns()})
+        chunks = self._chunks if name == SNAPSHOT_NAME and self._chunks else [encode_chunk(entries)]
+        crc = 0
+        for chunk in chunks:
+            crc = zlib.crc32(chunk, crc)
+        header = pickle.dumps({"key": self.key, "chunks": len(chunks), "crc": crc, "length": sum(map(len, chunks)), "written_ns": time.time_ns()})
         import tempfile  # only when writing: a warm run that changed nothing never needs it
 
         try:
@@ -389,7 +313,7 @@ class ParseCache:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(header)
-                handle.write(body)
+                handle.writelines(chunks)
             os.replace(temp, self.folder / name)
             return True
         except OSError:
