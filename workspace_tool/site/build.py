@@ -245,8 +245,7 @@ def collect_stage(
     edited = None  # the document files changed since the last build (`_file_prints` keeps an unchanged file's entry: the same object)
     if dirty is not None and last is not None:
         then = last.files.get
-        edited = [path for path, now in record.files.items() if then(path) is not now]
-        edited = [path for path in edited if not (before := then(path)) or before[0] != record.files[path][0]]
+        edited = [path for path, now in record.files.items() if (before := then(path)) is not now and (not before or before[0] != now[0])]
     fresh = {  # post-build files nothing they are made from changed in
         **search.fresh_groups(search.shard_count(data), edited, out),  # the search index's shards: none of their documents' files changed
         "feeds": dirty is not None and all(key.startswith(deps.BODY) for key in dirty),  # feeds show the activity (`ev`) and titles
