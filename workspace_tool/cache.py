@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from workspace_tool import __version__
+from workspace_tool import __version__, background
 
 try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashlib (3 ms per command)
     from _blake2 import blake2b
@@ -141,9 +141,11 @@ def parse_many(root: Path, stats: list[FileStat], settings: Settings, read_ns: i
     parses an interleaved share itself while `cores - 1` forked workers parse
     the rest and send it back pickled. Forking is only done while this
     process runs a single thread (forking beside threads can deadlock), so
-    `wm watch` parses in-process.
+    `wm watch` parses in-process. A core kept busy by a child working beside
+    this process (`background.busy`: the history read of a cold site build)
+    is not counted.
     """
-    cores = min(os.cpu_count() or 1, 8)
+    cores = min(os.cpu_count() or 1, 8) - background.busy()
     if len(stats) <= POOL_THRESHOLD or cores < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
         return parse_entries(root, stats, settings, read_ns), []
     import multiprocessing

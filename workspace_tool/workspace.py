@@ -36,14 +36,22 @@ def locate(directory: str | os.PathLike[str] | None = None) -> Path:
     return find_root(Path(start))
 
 
-def load_index(root: Path, today: dt.date | None = None, use_cache: bool = True) -> Index:
-    """Read the whole workspace into an index. One broken file never hides the others."""
+def load_index(root: Path, today: dt.date | None = None, use_cache: bool = True, with_history: bool = False) -> Index:
+    """Read the whole workspace into an index. One broken file never hides the others.
+
+    `with_history`: the caller reads the git history next; when it has not
+    been read before, a second process reads it meanwhile (`history.read.prefetch`).
+    """
     with paused():  # many small, long-lived objects
-        return _load_index(root, today, use_cache)
+        return _load_index(root, today, use_cache, with_history)
 
 
-def _load_index(root: Path, today: dt.date | None, use_cache: bool) -> Index:
+def _load_index(root: Path, today: dt.date | None, use_cache: bool, with_history: bool = False) -> Index:
     settings, setting_problems = read_settings(root)
+    if with_history and use_cache:
+        from workspace_tool.history.read import prefetch
+
+        prefetch(root, settings)
     files, walk_problems = discover(root, settings)
     parsed = None
     if use_cache:

@@ -29,9 +29,10 @@ class App:
     def today(self) -> dt.date:
         return today_from_env(self.today_text)
 
-    def index(self) -> Index:
+    def index(self, with_history: bool = False) -> Index:
+        """The workspace's index, loaded once; `with_history`: the command reads the git history next (see `load_index`)."""
         if self._index is None:
-            self._index = load_index(self.root, self.today)
+            self._index = load_index(self.root, self.today, with_history=with_history)
         return self._index
 
     def reload(self) -> Index:

@@ -53,7 +53,7 @@ def _now(app: App) -> dt.datetime:
 
 
 def _load(app: App) -> tuple[Index, History]:
-    index = app.index()
+    index = app.index(with_history=True)
     history = load_history(index)
     for warning in history.warnings:
         click.echo(f"wm: warning: {warning}", err=True)

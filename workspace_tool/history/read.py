@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import functools
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Container, Mapping
 
+from workspace_tool import background
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
 from workspace_tool.history import store, versions
@@ -62,8 +64,27 @@ def document_filter(settings: Settings) -> Callable[[str], bool]:
     return is_document
 
 
+def prefetch(root: Path, settings: Settings) -> bool:
+    """Start reading the history of the workspace at `root` in a forked child, when there is no history cache yet.
+
+    A cold run spends as long on the history (one `git log` pass, every
+    version's frontmatter) as on parsing the documents; the child does the
+    first while this process does the second, and writes the cache that
+    `read` then loads (it waits for the child first). With a cache there is
+    little to read, and nothing is started. True when a child was started.
+    """
+    if (store.cache_dir(root) / store.MANIFEST).exists():
+        return False
+    return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, False))
+
+
+def _prefetch_key(root: Path) -> str:
+    return f"history:{os.path.realpath(root)}"
+
+
 def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool | None = None) -> Reading:
-    """Read the history of the workspace at `root`."""
+    """Read the history of the workspace at `root` (after the child `prefetch` started, if any, has written the cache)."""
+    background.wait(_prefetch_key(root))
     is_document = document_filter(settings)
     repo = GitRepo.open(root)
     if repo is None:

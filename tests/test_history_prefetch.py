@@ -1,0 +1,170 @@
+"""A cold run reads the git history in a forked child while it parses the documents, then loads what the child cached."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from click.testing import CliRunner
+from test_history_store import everything, fresh_process, many_documents
+from test_history_support import TODAY, Repo
+
+from workspace_tool import background, cache
+from workspace_tool.cli import main
+from workspace_tool.config import Settings
+from workspace_tool.history import load_history
+from workspace_tool.loader import discover
+from workspace_tool.workspace import load_index
+
+read_module = sys.modules["workspace_tool.history.read"]
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking is POSIX only")
+
+
+@pytest.fixture(autouse=True)
+def no_child_left() -> Iterator[None]:
+    """A test that fails half-way leaves no child behind for the next one to count."""
+    yield
+    for key in list(background._CHILDREN):
+        background.wait(key)
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+@pytest.fixture
+def scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file each `scan` (the `git log` pass) appends its process ID to, in the child as in this process."""
+    log = tmp_path / "scans.log"
+    original = read_module.scan
+
+    def logged(*args: Any, **kwargs: Any) -> Any:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(read_module, "scan", logged)
+    return log
+
+
+def scanned_by(log: Path) -> list[int]:
+    return [int(line) for line in log.read_text(encoding="utf-8").split()] if log.exists() else []
+
+
+def repository(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    many_documents(repo, count=12, rounds=3)
+    return repo
+
+
+@needs_fork
+def test_a_cold_read_is_done_by_a_child_and_loaded_from_its_cache(tmp_path: Path, two_cores: None, scans: Path) -> None:
+    repo = repository(tmp_path)
+    expected = everything(repo.history(use_cache=False))
+    scans.unlink()
+    fresh_process()
+    index = load_index(repo.ws, with_history=True)
+    assert background.busy() == 1  # started before the documents were parsed, still counted until waited for
+    history = load_history(index)
+    assert background.busy() == 0
+    assert everything(history) == expected
+    readers = scanned_by(scans)
+    assert len(readers) == 1 and readers[0] != os.getpid()  # the child read the commits; this process only loaded them
+    assert (repo.ws / ".wm/history/manifest.json").is_file()
+
+
+@needs_fork
+def test_nothing_is_started_when_the_history_was_read_before(tmp_path: Path, two_cores: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = repository(tmp_path)
+    repo.history()  # writes the cache
+
+    def no_fork() -> int:
+        raise AssertionError("forked although the history is cached")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    index = load_index(repo.ws, with_history=True)
+    assert background.busy() == 0
+    assert everything(load_history(index)) == everything(repo.history(use_cache=False))
+
+
+@needs_fork
+def test_when_the_child_fails_this_process_reads_the_history_itself(tmp_path: Path, two_cores: None, scans: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = repository(tmp_path)
+    expected = everything(repo.history(use_cache=False))
+    scans.unlink()
+    fresh_process()
+    parent = os.getpid()
+    logged = read_module.scan
+
+    def fails_in_the_child(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("the child's git log failed")
+        return logged(*args, **kwargs)
+
+    monkeypatch.setattr(read_module, "scan", fails_in_the_child)
+    index = load_index(repo.ws, with_history=True)
+    assert background.busy() == 1
+    assert everything(load_history(index)) == expected
+    assert scanned_by(scans) == [parent]
+
+
+def test_no_child_with_one_core_or_beside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not background.can_fork()
+    assert background.fork("test:one-core", lambda: None) is False
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not background.can_fork()
+        assert background.fork("test:threads", lambda: None) is False
+    finally:
+        stop.set()
+        thread.join()
+    assert background.busy() == 0
+    assert background.wait("test:none") is None
+
+
+@needs_fork
+def test_wait_reports_whether_the_child_succeeded(two_cores: None) -> None:
+    assert background.fork("test:ok", lambda: None)
+    assert background.fork("test:ok", lambda: None)  # already running: not forked twice
+    assert background.busy() == 1
+    assert background.fork("test:fails", lambda: 1 / 0)
+    assert background.wait("test:ok") is True
+    assert background.wait("test:fails") is False
+    assert background.busy() == 0
+
+
+def test_the_parse_pool_leaves_a_core_to_a_child_at_work(tmp_path: Path, two_cores: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = repository(tmp_path)
+    settings = Settings()
+    files, _ = discover(repo.ws, settings)
+    monkeypatch.setattr(cache, "POOL_THRESHOLD", 2)
+    _, pickled = cache.parse_many(repo.ws, files, settings, 0)
+    assert len(pickled) >= 2  # two cores: this process and one worker
+    monkeypatch.setitem(background._CHILDREN, "test:busy", -1)  # one core is the child's
+    entries, pickled = cache.parse_many(repo.ws, files, settings, 0)
+    assert pickled == [] and sorted(entries) == sorted(f.relpath for f in files)  # parsed here, all of them
+
+
+@needs_fork
+@pytest.mark.parametrize(("jobs", "started"), [([], 1), (["-j", "1"], 0)])
+def test_site_build_reads_the_history_beside_the_parse_unless_told_one_process(
+    tmp_path: Path, two_cores: None, monkeypatch: pytest.MonkeyPatch, jobs: list[str], started: int
+) -> None:
+    repo = repository(tmp_path)
+    calls: list[Path] = []
+    original = read_module.prefetch
+    monkeypatch.setattr(read_module, "prefetch", lambda root, settings: calls.append(root) or original(root, settings))
+    result = CliRunner().invoke(main, ["-C", str(repo.ws), "--today", TODAY, "site", "build", "--out", str(tmp_path / "out"), *jobs])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == started
+    assert (tmp_path / "out/d/t-03.html").is_file() and background.busy() == 0
