@@ -152,6 +152,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "settings": _replace("workspace.yml", "rate: 100", "rate: 110"),
     "body heading retitles": _replace("notes/meeting.md", "# Kickoff meeting", "# Kickoff workshop"),
     "checklist ticked": _replace("projects/alpha/tasks/design.md", "- [ ] review", "- [x] review"),
+    "text above a link": _replace("notes/meeting.md", "We talked about", "A new first paragraph.\n\nWe talked about"),
     "body link dropped": _replace("notes/meeting.md", "We talked about [[design]] and", "We talked about design and"),
     "project body text": _append("projects/alpha/project.md", "\nScope grew in week two.\n"),
     "time log line broken": _append("timelogs/bob/2026-11.md", "- 2026-11-26 lots of hours\n"),
@@ -190,6 +191,26 @@ def test_body_text_edit_remakes_only_its_own_page(ws: Path, tmp_path: Path) -> N
         assert first.models == 1 and first.rendered == 1
     assert "A new paragraph." in (out / "d" / "build.html").read_text(encoding="utf-8")
     assert "A new paragraph." in (out / "search-index.js").read_text(encoding="utf-8")
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_text_written_above_a_link_is_a_body_text_edit(ws: Path, tmp_path: Path) -> None:
+    """Moving a link down a line changes nothing the site shows but the note's text: only the note's page is
+    remade (with the activity pages in git), and the kept plan is taken without making the scheduler's input."""
+    from workspace_tool.scheduling import adapter
+
+    out = tmp_path / "out"
+    build(ws, out)
+    inputs: list[object] = []
+    real = adapter.build_input
+    adapter_calls = lambda *args, **kwargs: inputs.append(args) or real(*args, **kwargs)  # noqa: E731
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(adapter, "build_input", adapter_calls)
+        EDITS["text above a link"](ws)
+        result: Any = build(ws, out)
+    assert inputs == []
+    assert result.models == (3 if (ws / ".git").is_dir() else 1)
+    assert "A new first paragraph." in (out / "d" / "notes" / "meeting.html").read_text(encoding="utf-8")
     assert_same_as_full_build(ws, out, tmp_path)
 
 

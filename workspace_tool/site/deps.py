@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, Container, Iterable, Mapping
 
 from workspace_tool import fields as F
-from workspace_tool.model import Document, TimeLog
+from workspace_tool.model import Document, Link, TimeLog
 
 QUERY_FIELDS = ("project", "assignee", "client", "owner", "goals")
 """Fields `SiteData.where` can select on; each document emits one `q:` key per value of each."""
@@ -287,5 +287,9 @@ def is_derived(key: str) -> bool:
 
 def card(doc: Document, diagnostics: Iterable[Any]) -> str:
     """A fingerprint of what a document file gives besides its body text: every parsed field (title, checklist,
-    links and their lines, time entries) and the file's diagnostics. Equal cards and keys: only the text changed."""
-    return _hash(repr((replace(doc, body=""), tuple(diagnostics))))
+    the targets of its links, time entries) and the file's diagnostics. Equal cards and keys: only the text changed.
+
+    A link's line is left out: no page shows it (a diagnostic that names it is in the card), and text written
+    above a link moves it down without changing what the file gives.
+    """
+    return _hash(repr((replace(doc, body="", links=tuple(Link(link.target, 0) for link in doc.links)), tuple(diagnostics))))
