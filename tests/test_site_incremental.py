@@ -28,12 +28,12 @@ def files_of(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def assert_same_as_full_build(ws: Path, out: Path, tmp_path: Path) -> None:
+def assert_same_as_full_build(ws: Path, out: Path, tmp_path: Path, **options: object) -> None:
     """The incremental output equals a build from scratch (no manifest entry, empty folder, no kept activity)."""
     full = tmp_path / "full"
     shutil.rmtree(full, ignore_errors=True)
     (ws / EVENTS_CACHE).unlink(missing_ok=True)
-    build(ws, full, incremental=False)
+    build(ws, full, incremental=False, **options)
     got, want = files_of(out), files_of(full)
     assert sorted(got) == sorted(want)
     stale = [path for path in want if got[path] != want[path]]
@@ -148,6 +148,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "client of a project": _replace("projects/beta/project.md", "client: globex", "client: acme"),
     "new task": _write("projects/alpha/tasks/extra.md", "---\ntitle: An extra task\nstatus: todo\nassignee: bob\n---\nMore.\n"),
     "task deleted": _delete("projects/alpha/tasks/build.md"),
+    "task without time deleted": _delete("projects/alpha/tasks/evil.md"),
     "attachment added": _write("projects/alpha/new.png", "PNG"),
     "settings": _replace("workspace.yml", "rate: 100", "rate: 110"),
     "body heading retitles": _replace("notes/meeting.md", "# Kickoff meeting", "# Kickoff workshop"),
@@ -159,7 +160,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
 }
 
 
-GLOBAL = {"new task", "task deleted", "project retitled", "settings"}  # these change every page (or the set of pages)
+GLOBAL = {"project retitled", "settings", "task deleted"}  # these change every page: the navigation, the settings, time logged against no task
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
@@ -212,6 +213,136 @@ def test_text_written_above_a_link_is_a_body_text_edit(ws: Path, tmp_path: Path)
     assert result.models == (3 if (ws / ".git").is_dir() else 1)
     assert "A new first paragraph." in (out / "d" / "notes" / "meeting.html").read_text(encoding="utf-8")
     assert_same_as_full_build(ws, out, tmp_path)
+
+
+LATER_TASK = "---\ntitle: The later task\nstatus: todo\nassignee: bob\nestimate: 1d\n---\nLater.\n"
+
+# (what is there first, what comes or goes, whether that is done incrementally)
+COMINGS_AND_GOINGS: dict[str, tuple[list[Callable[[Path], None]], Callable[[Path], None], bool]] = {
+    "task that links named before it existed": (
+        [_write("notes/later.md", "# Later\n\nSee [[later-task]] and [the file](../projects/alpha/tasks/later-task.md).\n")],
+        _write("projects/alpha/tasks/later-task.md", LATER_TASK),
+        True,
+    ),
+    "task that a relative link named before it existed": (
+        [_write("notes/later.md", "# Later\n\nSee [the file](../projects/alpha/tasks/later-task.md).\n")],
+        _write("projects/alpha/tasks/later-task.md", LATER_TASK),
+        True,
+    ),
+    "note whose stem a link named": ([_write("notes/plan.md", "# Plan\n\nAfter the [[retro]].\n")], _write("notes/retro.md", "# Retro\n\nHow it went.\n"), True),
+    "note that makes a stem ambiguous": (
+        [_write("notes/retro.md", "# Retro\n"), _write("notes/plan.md", "# Plan\n\nAfter the [[retro]].\n")],
+        _write("notes/archive/retro.md", "# Last year's retro\n"),
+        False,
+    ),
+    "task whose ID a note's stem had": (
+        [_write("notes/retro.md", "# Retro\n"), _write("notes/plan.md", "# Plan\n\nAfter the [[retro]].\n")],
+        _write("projects/alpha/tasks/retro.md", LATER_TASK),
+        False,
+    ),
+    "linked note deleted": ([_write("notes/plan.md", "# Plan\n\nAfter the [[retro]] and [[meeting]].\n")], _delete("notes/meeting.md"), True),
+    "task with time logged before it existed": (
+        [_append("timelogs/bob/2026-11.md", "- 2026-11-25 2h later-task prep\n")],
+        _write("projects/alpha/tasks/later-task.md", LATER_TASK),
+        False,
+    ),
+    "private task": ([], _write("projects/alpha/tasks/secret.md", "---\ntitle: Osprey secret\nstatus: todo\nvisibility: private\n---\nhush\n"), False),
+    "decision superseding another": (
+        [],
+        _write("decisions/use-duckdb.md", "---\ntitle: Use DuckDB\nstatus: proposed\nproject: alpha\ndate: 2026-11-20\ndeciders: [bob]\nsupersedes: [use-sqlite]\n---\nMaybe.\n"),
+        True,
+    ),
+    "subtask": ([], _write("projects/alpha/tasks/sub.md", "---\ntitle: A subtask\nstatus: todo\nparent: design\nassignee: alice\n---\nPart.\n"), True),
+    "person": ([], _write("people/carol.md", "---\nname: Carol Cole\nteam: web\n---\n# Carol\n"), False),
+    "task renamed": ([], lambda ws: (ws / "projects/alpha/tasks/evil.md").rename(ws / "projects/alpha/tasks/wicked.md"), True),
+    "task moved with its ID": (
+        [_replace("projects/alpha/tasks/evil.md", "status: todo", "id: evil\nstatus: todo")],
+        lambda ws: (ws / "projects/alpha/tasks/evil.md").rename(ws / "projects/beta/tasks/evil.md"),
+        True,
+    ),
+    "note made a decision": ([], _replace("notes/meeting.md", "# Kickoff meeting", "---\ntype: decision\nstatus: accepted\n---\n# Kickoff meeting"), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMINGS_AND_GOINGS))
+def test_a_document_that_comes_or_goes_leaves_no_stale_page(name: str, ws: Path, tmp_path: Path) -> None:
+    """Adding or deleting a task, note or decision remakes only the pages that read what it emits (then or now);
+    what changes how other documents resolve or what is hidden (a stem taken twice, time logged against no document
+    yet, a private document, a person) remakes every page. Either way the output is a full build's."""
+    setup, change, incremental = COMINGS_AND_GOINGS[name]
+    for step in setup:
+        step(ws)
+    out = tmp_path / "out"
+    build(ws, out)
+    change(ws)
+    result: Any = build(ws, out)
+    assert (result.models < result.pages) == incremental
+    assert_same_as_full_build(ws, out, tmp_path)
+    again: Any = build(ws, out)
+    assert again.models == 0
+
+
+def test_a_note_that_comes_keeps_the_priced_time(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Priced time's fingerprints are kept while only tasks, notes and decisions came or went (time logged against
+    one that was not there is global), so they are not made again; the output is a full build's."""
+    from workspace_tool.site.context import SiteData
+
+    out = tmp_path / "out"
+    build(ws, out)
+    made: list[str] = []
+    real = SiteData.fingerprint
+    monkeypatch.setattr(SiteData, "fingerprint", lambda self, key: made.append(key) or real(self, key))
+    _write("notes/later.md", "# Later\n\nSee [[design]].\n")(ws)
+    result: Any = build(ws, out)
+    assert result.models < result.pages
+    assert [key for key in made if key.startswith("p:")] == []
+    _append("timelogs/bob/2026-11.md", "- 2026-11-25 1h design review\n")(ws)  # a card changed: priced again
+    build(ws, out)
+    assert [key for key in made if key.startswith("p:")] != []
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_a_task_added_to_a_client_site(ws: Path, tmp_path: Path) -> None:
+    """On a client's site a task in one of its projects is added by its keys; one in another client's project is
+    hidden, so what is hidden changed and every page is made again. The output is a full build's either way."""
+    acme = Audience.parse("client:acme")
+    out = tmp_path / "acme"
+    build(ws, out, audience=acme)
+    _write("projects/alpha/tasks/later-task.md", LATER_TASK)(ws)
+    result: Any = build(ws, out, audience=acme)
+    assert result.models < result.pages
+    assert "The later task" in (out / "projects/alpha.html").read_text(encoding="utf-8")
+    assert_same_as_full_build(ws, out, tmp_path, audience=acme)
+    _write("projects/beta/tasks/quiet.md", "---\ntitle: Globex heron work\nstatus: todo\nproject: beta\n---\nx\n")(ws)
+    result = build(ws, out, audience=acme)
+    assert result.models == result.pages
+    assert "heron" not in all_text(out)
+    assert_same_as_full_build(ws, out, tmp_path, audience=acme)
+
+
+def test_kept_pages_links_are_checked_again_when_a_document_comes(ws: Path, tmp_path: Path) -> None:
+    """A page kept while the set of output files changed is checked again (its folder's shared links once): a link
+    the new page mends is no longer reported, one still broken is, in that build and the next (from the page's
+    record entry), as a full build reports them."""
+    own = ws / "site_templates"
+    own.mkdir()
+    base = (shipped_templates() / "base.html").read_text(encoding="utf-8")
+    links = '<a href="later-task.html">l</a>{% if page_path == "d/use-postgres.html" %}<a href="gone.html">g</a>{% endif %}</body>'
+    (own / "base.html").write_text(base.replace("</body>", links), encoding="utf-8")
+    out = tmp_path / "out"
+    first: Any = build(ws, out)
+    gone, mended = (f"d/use-postgres.html: broken link to {href}" for href in ("gone.html", "later-task.html"))
+    assert gone in first.warnings and mended in first.warnings  # beside its folder's shared links, and one of them
+    page = out / "d/use-postgres.html"
+    written = page.stat().st_mtime_ns
+    _write("projects/alpha/tasks/later-task.md", LATER_TASK)(ws)  # d/later-task.html: what every d/ page links to
+    second: Any = build(ws, out)
+    assert second.models < second.pages and page.stat().st_mtime_ns == written  # kept, not made again
+    assert gone in second.warnings and mended not in second.warnings
+    third: Any = build(ws, out)
+    assert third.models == 0
+    full: Any = build(ws, tmp_path / "full", incremental=False)
+    assert second.warnings == third.warnings == full.warnings
 
 
 def test_a_run_of_edits_never_leaves_a_stale_page(ws: Path, tmp_path: Path) -> None:

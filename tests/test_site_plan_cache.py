@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from conftest import SAMPLE
@@ -110,6 +111,38 @@ def test_a_text_edit_takes_the_kept_plan_without_making_the_schedule_input(tmp_p
     task.write_text(text.replace("\n---\n", "\ntags: [shortcut-test]\n---\n", 1), encoding="utf-8")
     build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
     assert made == [1]
+
+
+def test_the_kept_plan_stands_while_nothing_the_scheduler_reads_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcut is made from the cards of tasks, people, projects and time logs only: a new note or a decision's
+    field keeps the plan without making the scheduler's input; a new task, logged hours or a duplicate ID do not."""
+    from workspace_tool.scheduling import adapter
+    from workspace_tool.site import BuildOptions, build_site
+
+    ws = _workspace(tmp_path)
+    out = tmp_path / "out"
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
+    made: list[str] = []
+    real = adapter.build_input
+    monkeypatch.setattr(adapter, "build_input", lambda *a, **k: made.append(step) or real(*a, **k))
+
+    def rebuild(name: str, change: Callable[[], object]) -> None:
+        nonlocal step
+        step = name
+        change()
+        build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
+
+    step = ""
+    decision = ws / "decisions/eu-hosting-for-booking.md"
+    task = ws / "projects/fjordline-portal/tasks/api-architecture.md"
+    log = ws / "timelogs/alice/2026-11.md"
+    rebuild("note", lambda: (ws / "notes/retro-plan.md").write_text("# Retro plan\n\nSee [[api-architecture]].\n", encoding="utf-8"))
+    rebuild("decision", lambda: decision.write_text(decision.read_text(encoding="utf-8").replace("status: proposed", "status: accepted"), encoding="utf-8"))
+    rebuild("task", lambda: (ws / "projects/fjordline-portal/tasks/new-step.md").write_text("---\ntitle: New step\nestimate: 1d\n---\n", encoding="utf-8"))
+    rebuild("hours", lambda: log.write_text(log.read_text(encoding="utf-8") + "- 2026-11-25 1h api-architecture More design\n", encoding="utf-8"))
+    rebuild("duplicate", lambda: (ws / "notes/aaa.md").write_text("---\nid: api-architecture\n---\n# Shadow\n", encoding="utf-8"))
+    assert made == ["task", "hours", "duplicate"]
+    assert task.is_file()
 
 
 def test_an_uncommitted_edit_moves_history_dates_only_when_its_version_changes_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,7 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.gcpause import paused
@@ -44,7 +44,7 @@ from workspace_tool.site.render import RenderSettings, template_dirs, templates_
 from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
-MANIFEST_VERSION = 7
+MANIFEST_VERSION = 8
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
@@ -107,6 +107,7 @@ class Collected:
     last: deps.Record = field(default_factory=deps.Record)  # the previous build's record
     post_build: list[str] = field(default_factory=list)  # the post-build groups to make again (`post_build_paths`: "search", "search-NN", "feeds")
     same_cards: bool = False  # nothing global changed and every changed document file changed only its body text
+    same_prices: bool = False  # as `same_cards`, or tasks, notes and decisions also came or went (`deps.only_bodies_changed_or_came`)
     _prints: dict[str, str] = field(default_factory=dict, repr=False)
 
     def fingerprint(self, key: str) -> str:
@@ -114,7 +115,8 @@ class Collected:
 
         The schedule's (`s:`, `f:`) are the last build's while the plan's input
         is the same; priced time's (`p:`) too while no document's card changed
-        (it is made from fields and entries, and the settings, which are global).
+        but tasks, notes and decisions may have come or gone (it is made from
+        fields and entries, and the settings, which are global).
         The activity's (`ev`) is made without reading the committed events when
         only body text changed (`HistoryView.events_print`).
         """
@@ -125,7 +127,7 @@ class Collected:
             self._prints[key] = found
         if found is None:
             same_plan = bool(self.record.plan_input) and self.record.plan_input == self.last.plan_input
-            keep = key.startswith(("s:", "f:")) and (same_plan or self.same_cards) or key.startswith("p:") and self.same_cards
+            keep = key.startswith(("s:", "f:")) and (same_plan or self.same_cards) or key.startswith("p:") and self.same_prices
             kept = self.last.derived.get(key) if keep else None
             found = self._prints[key] = kept if kept is not None else self.data.fingerprint(key)
         return found
@@ -229,9 +231,12 @@ def collect_stage(
         comparable = last is not None and last.key == record.key
         redated = _redated(data, last) if comparable and last is not None else set()
         collected.same_cards = comparable and last is not None and deps.only_bodies_changed(last, record.files, redated)
+        collected.same_prices = collected.same_cards or (
+            comparable and last is not None and deps.only_bodies_changed_or_came(last, record.files, redated, {p: d.type for p, d in data.index.by_path.items()})
+        )
         dirty = deps.dirty_keys(last, record.files, collected.fingerprint, redated) if comparable and last is not None else None
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
-        dirty, collected.same_cards = None, False  # a damaged record: build everything
+        dirty, collected.same_cards, collected.same_prices = None, False, False  # a damaged record: build everything
         collected._prints.clear()
     collected.full = dirty is None
     existing = _output_files(out) if dirty is not None and out is not None else set()
@@ -246,6 +251,7 @@ def collect_stage(
     if dirty is not None and last is not None:
         then = last.files.get
         edited = [path for path, now in record.files.items() if (before := then(path)) is not now and (not before or before[0] != now[0])]
+        edited.extend(path for path in last.files if path not in record.files)  # deleted: their search entries go
     fresh = {  # post-build files nothing they are made from changed in
         **search.fresh_groups(search.shard_count(data), edited, out),  # the search index's shards: none of their documents' files changed
         "feeds": dirty is not None and all(key.startswith(deps.BODY) for key in dirty),  # feeds show the activity (`ev`) and titles
@@ -289,8 +295,11 @@ def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
     return deps.global_key([
         MANIFEST_VERSION, __version__, options.base_url, options.audience.label, options.audience.include_private, options.history,
         data.today, settings_fingerprint(index.settings), salt, data.money, data.link_docs, data.allow_html,
-        sorted((path, doc.id, doc.type, index.docs.get(doc.id) is doc) for path, doc in index.by_path.items()),
-        sorted(data.vis.ids), hidden_titles(data),
+        # documents that are not added or deleted incrementally (see `deps.INCREMENTAL_TYPES`), and duplicate IDs
+        sorted((path, doc.id, doc.type) for path, doc in index.by_path.items() if doc.type not in deps.INCREMENTAL_TYPES or index.docs.get(doc.id) is not doc),
+        sorted(stem for stem, owners in index.stems.items() if len(owners) > 1 or stem in index.docs),  # `[[stem]]`s no note is found by
+        sorted(index.docs.keys() - data.vis.ids), hidden_titles(data),  # what is hidden (a visible task comes and goes by its keys)
+        sorted({entry.ref for entry in index.entries if entry.ref not in index.docs}),  # time logged against no document (yet)
         None if history is None else history.head, data.sources.plan is None, data.sources.warnings,
         sorted((path, [d.as_json() for d in found]) for path, found in index.file_diagnostics.items() if path not in index.by_path),
     ])
@@ -349,7 +358,7 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
     """The search index's files of `groups` (`search.index_groups`), encoding again only the entries of files changed since the last build of this output.
 
     Each shard's entries are kept beside the output's record (`search_path`)
-    under the build's global key (audience, visible documents, settings), in
+    under the build's global key (audience, hidden documents, settings), in
     ID order; marshal, plain values only, disposable like the record. Kept
     entries name the shard's documents, so making one shard reads no other.
     """
@@ -374,6 +383,8 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
     out = options.out.resolve()
     key = collected.record.key
     by_path = data.index.by_path
+    last_files = collected.last.files
+    added = {search.shard_of(file, count) for file in collected.record.files if file not in last_files}  # shards with a new document
     for shard in shards:
         path = search_path(root, out, shard if count > 1 else None)
         try:
@@ -385,9 +396,10 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
             and cache.get("shards") == count and cache.get("shard") == shard and isinstance(cache.get("entries"), dict)
         )
         kept = cache["entries"] if valid and isinstance(cache, dict) else {}
-        # the same key: the same documents (each checked to be of this shard), in ID order as their entries are kept
+        # the same key: what is hidden is the same; the kept files still there (each checked to be of this shard), in ID
+        # order as their entries are kept, are the shard's documents unless one was deleted or added since
         docs = [doc for file in kept if (doc := by_path.get(file)) is not None and search.shard_of(file, count) == shard]
-        if not kept or len(docs) != len(kept):
+        if not kept or len(docs) != len(kept) or shard in added:
             docs = docs_of(shard)
         entries = search.search_entries(data, collected.record.files, kept, docs)
         try:
@@ -515,41 +527,78 @@ def link_stage(collected: Collected, links: dict[str, list[str]], files: set[str
     """Check the links of the pages made in this build; a page kept from the last build, when the same files exist, has the same broken links."""
     same = files == previous_files
     kept = {path: old.get("broken", []) for path, old in collected.reused.items()} if same else {}
-    shared = collected.last.shared_sets() if len(kept) < len(collected.reused) else {}
-    checked = {path: deps.page_links(old, shared, path) for path, old in collected.reused.items() if path not in kept}
-    checked.update(links)
-    broken = _broken_links(checked, files)
+    seen: dict[tuple[str, str], bool] = {}
+    if len(kept) < len(collected.reused):  # other files than last time (a document came or went): check the kept pages again
+        kept.update(_broken_in_kept(collected, files, seen))
+        for path, found in kept.items():  # their record entries keep what was found now, for the next build
+            old = collected.reused[path]
+            if old.get("broken", []) != found:
+                collected.reused[path] = {**old, "broken": found}
+    broken = _broken_links(links, files, seen)
     for path, entry in collected.record.pages.items():
         entry["broken"] = broken.get(path, [])
-    broken.update(kept)
+    broken.update((path, found) for path, found in kept.items() if found)
     return [warning for path in sorted(broken) for warning in broken[path]]
+
+
+def _broken_in_kept(collected: Collected, files: set[str], seen: dict[tuple[str, str], bool]) -> dict[str, list[str]]:
+    """The broken-link warnings of the pages kept from the last build, against this build's files.
+
+    A page entry that keeps only the links beside its folder's shared ones
+    (`deps.links_entry`) is checked for those; the shared ones are checked
+    once per folder (the navigation: most of every page's links).
+    """
+    shared = collected.last.shared_sets()
+    shared_broken: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = {}
+    for path, old in collected.reused.items():
+        folder = deps.folder_of(path)
+        rest = old.get("rest")
+        if not isinstance(rest, str) or folder not in shared:
+            hrefs = _broken_hrefs(path, deps.page_links(old, shared, path), files, seen)
+        else:
+            if folder not in shared_broken:
+                shared_broken[folder] = _broken_hrefs(path, sorted(shared[folder]), files, seen)
+            hrefs = _broken_hrefs(path, deps.unpacked_links(rest), files, seen)
+            if shared_broken[folder]:
+                hrefs = sorted({*hrefs, *shared_broken[folder]})
+        found[path] = [f"{path}: broken link to {href}" for href in hrefs]
+    return found
 
 
 def check_links(links: dict[str, list[str]], files: set[str]) -> list[str]:
     """Every relative link of every page must name an output file; one warning per broken link, naming the page."""
-    broken = _broken_links(links, files)
+    broken = _broken_links(links, files, {})
     return [warning for path in sorted(broken) for warning in broken[path]]
 
 
-def _broken_links(links: dict[str, list[str]], files: set[str]) -> dict[str, list[str]]:
+def _broken_links(links: dict[str, list[str]], files: set[str], seen: dict[tuple[str, str], bool]) -> dict[str, list[str]]:
     """Page -> one warning per broken link in it (pages without any are left out)."""
     warnings: dict[str, list[str]] = {}
-    seen: dict[tuple[str, str], bool] = {}
     for page, hrefs in sorted(links.items()):
-        base = posixpath.dirname(page)
-        for href in hrefs:
-            if not href or href.startswith(("#", "mailto:", "tel:", "http:", "https:", "//", "data:")):
-                continue
-            target = href.split("#", 1)[0].split("?", 1)[0]
-            if not target:
-                continue
-            ok = seen.get((base, target))
-            if ok is None:
-                resolved = posixpath.normpath(posixpath.join(base, target))
-                ok = seen[(base, target)] = resolved in files or posixpath.join(resolved, "index.html") in files
-            if not ok:
-                warnings.setdefault(page, []).append(f"{page}: broken link to {href}")
+        found = _broken_hrefs(page, hrefs, files, seen)
+        if found:
+            warnings[page] = [f"{page}: broken link to {href}" for href in found]
     return warnings
+
+
+def _broken_hrefs(page: str, hrefs: Iterable[str], files: set[str], seen: dict[tuple[str, str], bool]) -> list[str]:
+    """The relative links of `page` (in their order) that name no output file (`seen`: answers by folder and target)."""
+    base = posixpath.dirname(page)
+    broken = []
+    for href in hrefs:
+        if not href or href.startswith(("#", "mailto:", "tel:", "http:", "https:", "//", "data:")):
+            continue
+        target = href.split("#", 1)[0].split("?", 1)[0]
+        if not target:
+            continue
+        ok = seen.get((base, target))
+        if ok is None:
+            resolved = posixpath.normpath(posixpath.join(base, target))
+            ok = seen[(base, target)] = resolved in files or posixpath.join(resolved, "index.html") in files
+        if not ok:
+            broken.append(href)
+    return broken
 
 
 # -- manifest --------------------------------------------------------------

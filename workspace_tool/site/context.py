@@ -24,7 +24,7 @@ from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Person, Project, Task, TimeEntry
 from workspace_tool.site.contexts import Ref, Status
-from workspace_tool.site.deps import EVENTS, query_key
+from workspace_tool.site.deps import AT, EVENTS, query_key
 from workspace_tool.site.privacy import Visibility
 from workspace_tool.site.sources import Sources
 
@@ -161,7 +161,8 @@ class SiteData:
         return self.index.get(doc_id)
 
     def doc_at(self, path: str) -> Document | None:
-        """The document in a workspace file, visible or not."""
+        """The document in a workspace file, visible or not (whether there is one is read too: a file can appear)."""
+        self.read(f"{AT}{path}")
         doc = self.index.by_path.get(path)
         if doc is not None:
             self.read(f"d:{doc.id}")

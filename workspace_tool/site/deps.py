@@ -6,11 +6,16 @@ two kinds of key:
 
 * **Document keys** say which documents' content a read depends on. Each
   document *emits* the keys that its own text determines (`emits`): its
-  ID (`d:`), its body text (`b:`), its type (`t:`), the values of the query
-  fields (`q:type.field=value`), the targets of its references (`r:`), and
-  for a time log its entries (`e:`). A read records the key of the query it
-  made: "the tasks of project P" is `q:task.project=P`, which every task
-  that is (or was) in P emits; rendering a body records `b:ID`.
+  ID (`d:`; a note or time log also its file's stem, which `[[stem]]`
+  resolves to), its file (`w:PATH`), its body text (`b:`), its type (`t:`),
+  the values of the query fields (`q:type.field=value`), the targets of its
+  references (`r:`), and for a time log its entries (`e:`). A read records
+  the key of the query it made: "the tasks of project P" is
+  `q:task.project=P`, which every task that is (or was) in P emits;
+  rendering a body records `b:ID`. A read of something that is not there
+  records the same key (`d:ID` of an unresolved `[[ID]]`, `w:PATH` of a
+  relative link to a missing file), so the document that appears later
+  dirties it.
 * **Derived keys** name data computed from the whole workspace whose
   result is compared directly: the schedule of a task (`s:ID`), the work
   booked for a person (`s:@ID`), a project's forecast (`f:ID`), priced
@@ -18,8 +23,8 @@ two kinds of key:
   (`ev`). Their fingerprints are recomputed each build.
 
 A rebuild finds the documents whose file changed (size, modification
-time or a hash of the text), takes the keys they emit now and the ones
-they emitted in the last build (a task moved from P to Q dirties both
+time or a hash of the text), came or went, takes the keys they emit now
+and the ones they emitted in the last build (a task moved from P to Q dirties both
 `q:task.project=P` and `q:task.project=Q`) — or, when the file's *card*
 (every parsed field, its title, checklist, links, entries and diagnostics:
 all but the body text) and keys are the same, only its `b:` key — adds
@@ -28,10 +33,14 @@ them. A page model is a deterministic function of what it read, so a page
 none of whose keys is dirty would come out the same.
 
 Everything else is *global* (`global_key`): settings, templates, site-wide
-values, options, today, the git HEAD, the set of IDs, paths and types,
-what is visible, the titles of hidden documents, diagnostics of files
-that are not documents. When any of it changes every page model is
-recomputed.
+values, options, today, the git HEAD, the documents other than tasks,
+notes and decisions (a new person, project or time log remakes every
+page), duplicate IDs, `[[stem]]`s that do not resolve to one note, what
+is hidden, the IDs time is logged against that name no document, the
+titles of hidden documents, diagnostics of files that are not documents.
+When any of it changes every page model is recomputed. So adding or
+deleting a task, note or decision is incremental: its keys (then or now)
+are dirty, which takes in every list it is (or was) in.
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Container, Iterable, Mapping
 
 from workspace_tool import fields as F
@@ -55,6 +64,9 @@ QUERY_FIELDS = ("project", "assignee", "client", "owner", "goals")
 DERIVED_PREFIXES = ("s:", "f:", "p:", "a:")
 EVENTS = "ev"  # the activity (derived: its rows are compared, so an edit that adds no event changes no page that lists them)
 BODY = "b:"  # a document's body text: the only key dirtied by an edit that changes nothing but the text
+AT = "w:"  # a document file at a path (`SiteData.doc_at`): emitted by the document there, read whether there is one or not
+INCREMENTAL_TYPES = frozenset({"task", "note", "decision"})
+"""Documents that can be added or deleted without remaking every page (the others are in the global key)."""
 
 
 def _hash(text: str) -> str:
@@ -67,7 +79,9 @@ def query_key(doc_type: str, name: str, value: Any) -> str:
 
 def emits(doc: Document, resolve: Any) -> list[str]:
     """The keys a document's own text determines (`resolve`: raw reference target -> ID or None)."""
-    keys = {f"d:{doc.id}", f"{BODY}{doc.id}", f"t:{doc.type}", "t:*"}
+    keys = {f"d:{doc.id}", f"{BODY}{doc.id}", f"{AT}{doc.path}", f"t:{doc.type}", "t:*"}
+    if doc.type in ("note", "timelog"):  # `[[stem]]` resolves to it while no other note has the stem (see `Index.resolve`)
+        keys.add(f"d:{PurePosixPath(doc.path).stem}")
     for name in QUERY_FIELDS:
         if name != "project" and not hasattr(doc, name):
             continue
@@ -230,6 +244,11 @@ def links_entry(path: str, hrefs: list[str], shared: Mapping[str, frozenset[str]
     return {"links": pack(hrefs)}
 
 
+def unpacked_links(packed: str) -> list[str]:
+    """Links packed by `links_entry`, in their order."""
+    return [unescape(item) for item in unpack(packed)]
+
+
 def page_links(entry: Mapping[str, Any], shared: Mapping[str, frozenset[str]], path: str) -> list[str]:
     """A page's links from its record entry (`links_entry`), sorted as `render.links_in` gives them."""
     rest = entry.get("rest")
@@ -239,7 +258,7 @@ def page_links(entry: Mapping[str, Any], shared: Mapping[str, frozenset[str]], p
 
 
 def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redated: Container[str] = ()) -> set[str]:
-    """The keys an edit since `old` may have changed (packed, see `pack`): emitted (then or now) by a changed file, or derived with a new fingerprint.
+    """The keys an edit since `old` may have changed (packed, see `pack`): emitted (then or now) by a changed, new or deleted file, or derived with a new fingerprint.
 
     A changed file whose card (everything but the body text) is the same
     dirties only its body key, unless it is in `redated`: files whose
@@ -247,6 +266,9 @@ def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redat
     history's dates move with it: flow series, done dates).
     """
     dirty: set[str] = set()
+    for path, gone in old.files.items():
+        if path not in files and isinstance(gone, list) and len(gone) == 3:  # deleted: what it emitted is gone
+            dirty.update(unpack(gone[1]))
     for path, (print_now, keys_now, card_now) in files.items():
         before = old.files.get(path)
         if before is None or before[0] != print_now:
@@ -269,6 +291,26 @@ def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Conta
     for path, (print_now, keys_now, card_now) in files.items():
         before = old.files.get(path)
         if before is None or (before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated)):
+            return False
+    return True
+
+
+def only_bodies_changed_or_came(old: Record, files: dict[str, list[Any]], redated: Container[str], type_of: Mapping[str, str]) -> bool:
+    """`only_bodies_changed`, but tasks, notes and decisions may also have come or gone (`type_of`: path -> type now).
+
+    Such a document changes no priced time: time logged against it would be
+    logged against no document without it, which is global (`global_key`).
+    """
+    wanted = {f"t:{doc_type}" for doc_type in INCREMENTAL_TYPES}
+    for path, gone in old.files.items():
+        if path not in files and not (isinstance(gone, list) and len(gone) == 3 and wanted.intersection(unpack(gone[1]))):
+            return False
+    for path, (print_now, keys_now, card_now) in files.items():
+        before = old.files.get(path)
+        if before is None:
+            if type_of.get(path) not in INCREMENTAL_TYPES:
+                return False
+        elif before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated):
             return False
     return True
 

@@ -85,8 +85,9 @@ def search_entries(
 def shard_count(data: SiteData) -> int:
     """1 (the whole index in `search-index.js`) or `SHARDS`, by the number of visible documents.
 
-    The build's global key covers the visible documents, so the count changes
-    only in a build that makes every shard again (and removes the old files).
+    When a build's count is not the last build's, `fresh_groups` finds the
+    last split differs (`same_split`) and every shard is made again (the old
+    files are removed).
     """
     return SHARDS if len(data.vis.ids) >= SHARD_FROM else 1
 
@@ -172,9 +173,10 @@ def loader_script(count: int) -> str:
 def same_split(out: Path | None, count: int) -> bool:
     """Whether the `search-index.js` in `out` is of a build that split the index the same way (one small read).
 
-    The global key covers what decides the count, but not this module: a
-    changed `SHARDS`, `SHARD_FROM` or `shard_of`, or an index of an older
-    version, makes every shard again, as a changed key does.
+    The count follows the number of visible documents: a build whose count
+    is not the last one's, like a changed `SHARDS`, `SHARD_FROM` or
+    `shard_of`, or an index of an older version, makes every shard again, as
+    a changed global key does.
     """
     if out is None:
         return False

@@ -52,16 +52,25 @@ def _try(sources: Sources, name: str, produce: Any) -> Any:
         return None
 
 
+SCHEDULED_FROM = frozenset({"task", "person", "project", "timelog"})
+"""The types of document the scheduler's input is made from (`scheduling.adapter.build_input`: tasks, people, projects,
+and the hours logged against tasks); a note, decision, client or goal that changes or comes or goes keeps the plan."""
+
+
 def _shortcut(index: Index, sources: Sources, cards: Mapping[str, str] | None) -> str:
-    """Everything the scheduler's input is made from, cheaply: the cards of all documents, the settings, today, the
-    commit and the day of each uncommitted version that can move a date (`dated_working`). "" when the cards are not known."""
+    """Everything the scheduler's input is made from, cheaply: the cards of the documents it reads (`SCHEDULED_FROM`),
+    the settings, today, the commit and the day of each uncommitted version that can move a date (`dated_working`).
+    "" when the cards are not known."""
     if cards is None:
         return ""
     from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
 
     working = sorted((path, *found) for path, found in sources.dated.items())
-    parts = [__version__, settings_fingerprint(index.settings), index.today.isoformat(), getattr(sources.history, "head", None), working, sorted(cards.items())]
+    by_path = index.by_path
+    read = sorted((path, card) for path, card in cards.items() if getattr(by_path.get(path), "type", None) in SCHEDULED_FROM or path not in by_path)
+    shadowed = sorted(path for path, doc in by_path.items() if index.docs.get(doc.id) is not doc)  # a duplicate ID can hide a task
+    parts = [__version__, settings_fingerprint(index.settings), index.today.isoformat(), getattr(sources.history, "head", None), working, read, shadowed]
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
