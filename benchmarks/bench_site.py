@@ -12,7 +12,9 @@ the largest process):
 * no-op: the same build again (nothing changed);
 * incremental: one task's text edited (not committed), then a build; and
   one task's status changed (a field: its project, board, people and
-  overview pages change too), then a build;
+  overview pages change too), then a build; and one note added (not
+  committed, linking to a task), then a build (after each run the note is
+  deleted and the site built again, untimed);
 * serve: the rebuild `wm site serve` makes after one task's text is edited
   (the resident process: no start-up, imports or index cache to read; the
   median of several edits);
@@ -199,6 +201,22 @@ def main() -> None:
 
     rows.append(("wm site build, one task's status changed (uncommitted)", best("wm", build, options.repeat, edit_status, check_status)))
     task.write_text(original, encoding="utf-8")
+    run("wm", build)
+    note = ws / "notes" / "bench-new-note.md"
+
+    def add_note() -> None:
+        marker[0] = f"Written at {os.urandom(4).hex()}."
+        note.parent.mkdir(exist_ok=True)
+        note.write_text(f"# A new note\n\nAbout [[{task.stem}]]. {marker[0]}\n", encoding="utf-8")
+
+    def check_note_then_delete() -> None:
+        page = out / "d" / "notes" / "bench-new-note.html"
+        if marker[0] not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"the new note is not in {page}")
+        note.unlink()
+        run("wm", build)  # untimed: the next run adds it again
+
+    rows.append(("wm site build, one note added (uncommitted)", best("wm", build, options.repeat, add_note, check_note_then_delete)))
     rows.append(("wm site serve, rebuild after one document's text edited (median of 5 edits)", serve_rebuild(ws, out, 5)))
 
     if options.mkdocs or options.revision_date:
