@@ -454,6 +454,60 @@ def test_new_commit_between_builds(git_ws: Path, tmp_path: Path) -> None:
     assert_same_as_full_build(git_ws, out, tmp_path)
 
 
+def _commit(message: str, date: str = "2026-11-24T15:00:00") -> Callable[[Path], None]:
+    return lambda ws: (_git(ws, "add", "-A"), _git(ws, "commit", "-q", "-m", message, date=date))[-1]
+
+
+# (what the working copy has at the first build, what happens in the repository before the second, whether that build is incremental)
+COMMITS: dict[str, tuple[list[Callable[[Path], None]], list[Callable[[Path], None]], bool]] = {
+    "the working copy's status change committed": ([_replace("projects/alpha/tasks/design.md", "status: in-progress", "status: review")], [_commit("Design to review")], True),
+    "a note's edit committed": ([_append("notes/meeting.md", "\nMinutes sent.\n")], [_commit("Minutes")], True),
+    "a task of another project done": ([], [_replace("projects/beta/tasks/beta-task.md", "status: todo", "status: done"), _commit("Quokka done")], True),
+    "two commits, one renaming a task": (
+        [_replace("projects/alpha/tasks/evil.md", "status: todo", "status: in-progress")],
+        [_commit("Start evil", "2026-11-23T10:00:00"), lambda ws: _git(ws, "mv", "projects/alpha/tasks/evil.md", "projects/alpha/tasks/wicked.md"), _commit("Rename evil")],
+        True,
+    ),
+    "a task deleted in a commit": ([], [lambda ws: _git(ws, "rm", "-q", "projects/alpha/tasks/evil.md"), _commit("Drop evil")], True),
+    "the last commit amended": ([_append("notes/meeting.md", "\nAmended.\n")], [lambda ws: _git(ws, "commit", "-q", "-a", "--amend", "-m", "Start again")], False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMMITS))
+def test_commits_between_builds_remake_what_they_touched(name: str, git_ws: Path, tmp_path: Path) -> None:
+    """A commit dirties the history of the documents it touched (their versions, their projects' flow series, the
+    activity), also when the working copy was already built as it is; a HEAD the last one is not an ancestor of
+    (an amend, a rebase) remakes every page. The output is a full build's either way."""
+    out = tmp_path / "out"
+    _git(git_ws, "commit", "-q", "--allow-empty", "-m", "Before", date="2026-11-20T09:00:00")
+    before, between, incremental = COMMITS[name]
+    for step in before:
+        step(git_ws)
+    build(git_ws, out)
+    for step in between:
+        step(git_ws)
+    result: Any = build(git_ws, out)
+    assert (result.models < result.pages) == incremental
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
+def test_a_commit_to_a_task_remakes_its_project_s_flow(git_ws: Path, tmp_path: Path) -> None:
+    """The burn-up of a project is made from its tasks' histories: a commit that only dates a status change the
+    working copy already had (the file is the same) moves the series (dated by the commit now, not by the file's
+    time), and the project's page is made again."""
+    out = tmp_path / "out"
+    edit(git_ws, "projects/alpha/tasks/build.md", "status: todo", "status: done")
+    _touch(git_ws / "projects/alpha/tasks/build.md", "2026-11-25T12:00:00")
+    build(git_ws, out)
+    page = out / "projects/alpha.html"
+    before = page.read_text(encoding="utf-8")
+    _commit("Build done", "2026-07-01T09:00:00")(git_ws)
+    result: Any = build(git_ws, out)
+    assert result.models < result.pages
+    assert page.read_text(encoding="utf-8") != before
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
 def test_audience_build_record_is_the_same_in_every_process(tmp_path: Path) -> None:
     """The global key (which includes the hidden titles) must not depend on the hash seed, or every run remakes every page."""
     import marshal

@@ -21,7 +21,7 @@ from workspace_tool.history import store, versions
 from workspace_tool.history.blobs import BlobReader
 from workspace_tool.history.frontmatter import FieldsMemo
 from workspace_tool.history.gitlog import log_args, parse_log
-from workspace_tool.history.gitrepo import GitRepo, RepoInfo
+from workspace_tool.history.gitrepo import GitError, GitRepo, RepoInfo
 from workspace_tool.history.model import Commit, Fields
 from workspace_tool.history.progress import Progress
 from workspace_tool.history.snapshot import fields_of_text
@@ -221,6 +221,29 @@ def _working_file(root: Path, relpath: str) -> WorkingFile:
     text, _problem = read_text(root, relpath)
     fields = fields_of_text(text) if text is not None else None
     return WorkingFile(relpath, True, dt.datetime.fromtimestamp(mtime).astimezone(), fields)
+
+
+def changed_paths(root: Path, old: str, new: str) -> set[str] | None:
+    """The workspace paths the commits `old..new` touched (each side of a rename, each parent's of a merge), or None
+    when `old` is not an ancestor of `new` (a rebase, a reset: older commits may have changed) or git cannot say."""
+    repo = GitRepo.open(root)
+    if repo is None:
+        return None
+    try:
+        with repo:
+            if not _is_ancestor(repo, old, new):
+                return None
+            prefix = repo.prefix_of(root)
+            paths: set[str] = set()
+            for commit in parse_log(repo.stream(log_args(f"{old}..{new}", prefix)), prefix):
+                for change in commit.changes:
+                    paths.add(change.path)
+                    if change.old_path:
+                        paths.add(change.old_path)
+                    paths.update(path for path, _ in change.merge_from if path)
+            return paths
+    except (OSError, ValueError, GitError):
+        return None
 
 
 def _is_ancestor(repo: GitRepo, old: str, new: str) -> bool:

@@ -44,7 +44,7 @@ from workspace_tool.site.render import RenderSettings, template_dirs, templates_
 from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
-MANIFEST_VERSION = 8
+MANIFEST_VERSION = 9
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
@@ -227,14 +227,21 @@ def collect_stage(
     record.key = _global_key(data, options, salt)
     record.files = prints if prints is not None else _file_prints(data.index, last)
     record.plan_input = data.sources.plan_input
+    history = data.sources.history
+    record.head = getattr(history, "head", None) or ""
     try:
         comparable = last is not None and last.key == record.key
+        moved = _history_moved(data, last.head, record.head) if comparable and last is not None else set()
+        comparable = comparable and moved is not None
         redated = _redated(data, last) if comparable and last is not None else set()
-        collected.same_cards = comparable and last is not None and deps.only_bodies_changed(last, record.files, redated)
+        same_head = last is not None and last.head == record.head
+        collected.same_cards = comparable and same_head and last is not None and deps.only_bodies_changed(last, record.files, redated)
         collected.same_prices = collected.same_cards or (
             comparable and last is not None and deps.only_bodies_changed_or_came(last, record.files, redated, {p: d.type for p, d in data.index.by_path.items()})
         )
         dirty = deps.dirty_keys(last, record.files, collected.fingerprint, redated) if comparable and last is not None else None
+        if dirty is not None and moved:
+            dirty.update(moved)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         dirty, collected.same_cards, collected.same_prices = None, False, False  # a damaged record: build everything
         collected._prints.clear()
@@ -262,6 +269,20 @@ def collect_stage(
         else:
             collected.post_build.append(group)
     return collected
+
+
+def _history_moved(data: SiteData, last_head: str, head: str) -> set[str] | None:
+    """The history keys (`deps.history_keys`) of the commits since the last build's HEAD; None when they cannot be
+    listed (the last HEAD is not an ancestor: a rebase or a reset, or git fails): every page is made again."""
+    if last_head == head:
+        return set()
+    history = data.sources.history
+    if not last_head or history is None:
+        return None
+    from workspace_tool.history.read import changed_paths
+
+    paths = changed_paths(data.index.root, last_head, head)
+    return None if paths is None else deps.history_keys(paths, data.index.by_path, history.documents)
 
 
 def _redated(data: SiteData, last: deps.Record) -> set[str]:
@@ -300,7 +321,7 @@ def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
         sorted(stem for stem, owners in index.stems.items() if len(owners) > 1 or stem in index.docs),  # `[[stem]]`s no note is found by
         sorted(index.docs.keys() - data.vis.ids), hidden_titles(data),  # what is hidden (a visible task comes and goes by its keys)
         sorted({entry.ref for entry in index.entries if entry.ref not in index.docs}),  # time logged against no document (yet)
-        None if history is None else history.head, data.sources.plan is None, data.sources.warnings,
+        history is None, data.sources.plan is None, data.sources.warnings,  # (the HEAD is not: a commit dirties what it touched)
         sorted((path, [d.as_json() for d in found]) for path, found in index.file_diagnostics.items() if path not in index.by_path),
     ])
 

@@ -32,8 +32,16 @@ the derived keys whose fingerprint changed, and recomputes exactly the pages tha
 them. A page model is a deterministic function of what it read, so a page
 none of whose keys is dirty would come out the same.
 
+* **History keys** say which part of the git history a read depends on:
+  a document's versions (`h:ID`), a project's flow series (`h:flow:ID`,
+  and `h:flows`, which every flow reads). When HEAD has moved on since the
+  last build, the commits in between are listed (`history.read.changed_paths`)
+  and the keys of the documents they touched are dirty (`history_keys`);
+  when the last HEAD is not an ancestor (a rebase, a reset) every page is
+  made again.
+
 Everything else is *global* (`global_key`): settings, templates, site-wide
-values, options, today, the git HEAD, the documents other than tasks,
+values, options, today, the documents other than tasks,
 notes and decisions (a new person, project or time log remakes every
 page), duplicate IDs, `[[stem]]`s that do not resolve to one note, what
 is hidden, the IDs time is logged against that name no document, the
@@ -187,6 +195,7 @@ class Record:
     plan_input: str = ""  # the schedule's input fingerprint: while it is the same, so is every `s:` and `f:` fingerprint
     events: list[Any] = field(default_factory=list)  # [committed events' fingerprint, their newest instant] (`HistoryView.events_print`)
     shared: dict[str, str] = field(default_factory=dict)  # folder -> the links every page in it had at the last full build (packed)
+    head: str = ""  # the git HEAD the history was read at ("" without one)
 
     @classmethod
     def from_json(cls, data: Any) -> Record:
@@ -195,7 +204,7 @@ class Record:
         try:
             return cls(
                 str(data.get("key", "")), dict(data.get("files", {})), dict(data.get("derived", {})), dict(data.get("pages", {})), str(data.get("plan_input", "")),
-                list(data.get("events", [])), dict(data.get("shared", {})),
+                list(data.get("events", [])), dict(data.get("shared", {})), str(data.get("head", "")),
             )
         except (TypeError, ValueError):
             return cls()
@@ -203,7 +212,7 @@ class Record:
     def as_json(self) -> dict[str, Any]:
         return {
             "key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input, "events": self.events,
-            "shared": self.shared,
+            "shared": self.shared, "head": self.head,
         }
 
     def shared_sets(self) -> dict[str, frozenset[str]]:
@@ -293,6 +302,30 @@ def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Conta
         if before is None or (before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated)):
             return False
     return True
+
+
+HISTORY = "h:"
+FLOWS = "h:flows"  # read by every project's flow series: dirtied by a commit to a task in no project, or to a file that is gone
+
+
+def history_keys(paths: Iterable[str], by_path: Mapping[str, Document], histories: Iterable[Any]) -> set[str]:
+    """The history keys commits that touched `paths` dirty: the versions of each document at those paths now, and of
+    each document history whose (last) path is one of them (`histories`: `DocHistory`); the flow
+    series of the projects of the tasks among them, or every flow series when one is in no project or gone."""
+    touched = set(paths)
+    keys: set[str] = set()
+    for path in touched:
+        doc = by_path.get(path)
+        if doc is None:
+            keys.add(FLOWS)
+            continue
+        keys.add(f"{HISTORY}{doc.id}")
+        if doc.type == "task":
+            keys.add(f"{HISTORY}flow:{doc.project}" if doc.project else FLOWS)
+    for found in histories:
+        if found.path in touched:
+            keys.add(f"{HISTORY}{found.id}")
+    return keys
 
 
 def only_bodies_changed_or_came(old: Record, files: dict[str, list[Any]], redated: Container[str], type_of: Mapping[str, str]) -> bool:

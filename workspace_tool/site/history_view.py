@@ -26,7 +26,7 @@ from workspace_tool.model import Person, Project
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData
 from workspace_tool.site.contexts import Change, Event, VersionRow
-from workspace_tool.site.deps import EVENTS, query_key
+from workspace_tool.site.deps import EVENTS, FLOWS, HISTORY, query_key
 
 MAX_VERSIONS = 30
 MAX_DIFFS = 10
@@ -496,13 +496,16 @@ def project_flow(data: SiteData, project: str) -> dict[str, Any] | None:
     """A project's flow series: read from the histories of the tasks in it (and of those in no project, which may count by their past)."""
     data.read(query_key("task", "project", project))
     data.read(query_key("task", "project", None))
+    data.read(f"{HISTORY}flow:{project}")
+    data.read(FLOWS)
     found: dict[str, Any] | None = data.history.flow(project)
     return found
 
 
 def versions(data: SiteData, doc_id: str) -> list[VersionRow]:
-    """A document's version rows (fixed by the git HEAD, which every page shares, and its working copy)."""
+    """A document's version rows: its committed history (`h:`, dirtied by a commit that touches it) and working copy."""
     data.read(f"d:{doc_id}")
+    data.read(f"{HISTORY}{doc_id}")
     rows: list[VersionRow] = data.history.versions(doc_id)
     return rows
 
