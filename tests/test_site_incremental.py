@@ -491,6 +491,17 @@ def test_commits_between_builds_remake_what_they_touched(name: str, git_ws: Path
     assert_same_as_full_build(git_ws, out, tmp_path)
 
 
+def test_a_commit_of_no_document_remakes_no_page(git_ws: Path, tmp_path: Path) -> None:
+    """A commit that touched only files that are not documents (an attachment nothing links to) changes no history."""
+    out = tmp_path / "out"
+    build(git_ws, out)
+    _write("projects/alpha/photo.png", "PNG")(git_ws)
+    _commit("A photo")(git_ws)
+    result: Any = build(git_ws, out)
+    assert result.models == 0
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
 def test_a_commit_to_a_task_remakes_its_project_s_flow(git_ws: Path, tmp_path: Path) -> None:
     """The burn-up of a project is made from its tasks' histories: a commit that only dates a status change the
     working copy already had (the file is the same) moves the series (dated by the commit now, not by the file's

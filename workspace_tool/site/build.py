@@ -279,10 +279,13 @@ def _history_moved(data: SiteData, last_head: str, head: str) -> set[str] | None
     history = data.sources.history
     if not last_head or history is None:
         return None
-    from workspace_tool.history.read import changed_paths
+    from workspace_tool.history.read import changed_paths, document_filter
 
     paths = changed_paths(data.index.root, last_head, head)
-    return None if paths is None else deps.history_keys(paths, data.index.by_path, history.documents)
+    if paths is None:
+        return None
+    is_document = document_filter(data.settings)
+    return deps.history_keys((path for path in paths if is_document(path)), data.index.by_path, history.documents)
 
 
 def _redated(data: SiteData, last: deps.Record) -> set[str]:

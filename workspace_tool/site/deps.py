@@ -2,7 +2,7 @@
 
 Every read a page collector makes goes through `SiteData`, which records
 a *key* for it in `SiteData.reads` while a page is being built. There are
-two kinds of key:
+three kinds of key:
 
 * **Document keys** say which documents' content a read depends on. Each
   document *emits* the keys that its own text determines (`emits`): its
@@ -21,17 +21,6 @@ two kinds of key:
   booked for a person (`s:@ID`), a project's forecast (`f:ID`), priced
   time (`p:…`), whether an attachment exists (`a:PATH`) and the activity
   (`ev`). Their fingerprints are recomputed each build.
-
-A rebuild finds the documents whose file changed (size, modification
-time or a hash of the text), came or went, takes the keys they emit now
-and the ones they emitted in the last build (a task moved from P to Q dirties both
-`q:task.project=P` and `q:task.project=Q`) — or, when the file's *card*
-(every parsed field, its title, checklist, links, entries and diagnostics:
-all but the body text) and keys are the same, only its `b:` key — adds
-the derived keys whose fingerprint changed, and recomputes exactly the pages that read one of
-them. A page model is a deterministic function of what it read, so a page
-none of whose keys is dirty would come out the same.
-
 * **History keys** say which part of the git history a read depends on:
   a document's versions (`h:ID`), a project's flow series (`h:flow:ID`,
   and `h:flows`, which every flow reads). When HEAD has moved on since the
@@ -40,8 +29,19 @@ none of whose keys is dirty would come out the same.
   when the last HEAD is not an ancestor (a rebase, a reset) every page is
   made again.
 
+A rebuild finds the documents whose file changed (size, modification
+time or a hash of the text), came or went, takes the keys they emit now
+and the ones they emitted in the last build (a task moved from P to Q dirties both
+`q:task.project=P` and `q:task.project=Q`) — or, when the file's *card*
+(every parsed field, its title, checklist, the targets of its links,
+entries and diagnostics: all but the body text) and keys are the same, only its `b:` key — adds
+the derived keys whose fingerprint changed, and recomputes exactly the pages that read one of
+them. A page model is a deterministic function of what it read, so a page
+none of whose keys is dirty would come out the same.
+
 Everything else is *global* (`global_key`): settings, templates, site-wide
-values, options, today, the documents other than tasks,
+values, options, today, a HEAD that is not a descendant of the last
+build's, the documents other than tasks,
 notes and decisions (a new person, project or time log remakes every
 page), duplicate IDs, `[[stem]]`s that do not resolve to one note, what
 is hidden, the IDs time is logged against that name no document, the
@@ -305,26 +305,27 @@ def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Conta
 
 
 HISTORY = "h:"
-FLOWS = "h:flows"  # read by every project's flow series: dirtied by a commit to a task in no project, or to a file that is gone
+FLOWS = "h:flows"  # read by every project's flow series: dirtied by a commit to a task in no project, or to one that is gone
 
 
 def history_keys(paths: Iterable[str], by_path: Mapping[str, Document], histories: Iterable[Any]) -> set[str]:
     """The history keys commits that touched `paths` dirty: the versions of each document at those paths now, and of
-    each document history whose (last) path is one of them (`histories`: `DocHistory`); the flow
-    series of the projects of the tasks among them, or every flow series when one is in no project or gone."""
+    each document history whose (last) path is one of them (`histories`: `DocHistory`); the flow series of the
+    projects of the tasks among them, or every flow series when one is in no project or gone. `paths` are document
+    files (`history.read.document_filter`): a commit of anything else changes no history."""
     touched = set(paths)
     keys: set[str] = set()
     for path in touched:
         doc = by_path.get(path)
-        if doc is None:
-            keys.add(FLOWS)
-            continue
-        keys.add(f"{HISTORY}{doc.id}")
-        if doc.type == "task":
-            keys.add(f"{HISTORY}flow:{doc.project}" if doc.project else FLOWS)
+        if doc is not None:
+            keys.add(f"{HISTORY}{doc.id}")
+            if doc.type == "task":
+                keys.add(f"{HISTORY}flow:{doc.project}" if doc.project else FLOWS)
     for found in histories:
         if found.path in touched:
             keys.add(f"{HISTORY}{found.id}")
+            if found.type == "task" and found.path not in by_path:  # a task that is gone: in which project did it count?
+                keys.add(FLOWS)
     return keys
 
 
