@@ -168,3 +168,24 @@ def test_site_build_reads_the_history_beside_the_parse_unless_told_one_process(
     assert result.exit_code == 0, result.output
     assert len(calls) == started
     assert (tmp_path / "out/d/t-03.html").is_file() and background.busy() == 0
+
+
+@needs_fork
+def test_a_command_that_fails_before_reading_the_history_leaves_no_child(tmp_path: Path, two_cores: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`wm site build --out` over the workspace fails after the parse: the child reading the history is ended and reaped."""
+    repo = repository(tmp_path)
+    started: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    result = CliRunner().invoke(main, ["-C", str(repo.ws), "--today", TODAY, "site", "build", "--out", str(repo.ws)])
+    assert result.exit_code != 0 and "would write the site over the workspace" in result.output
+    assert len(started) == 1 and background.busy() == 0
+    with pytest.raises(ChildProcessError):  # reaped already: no zombie left
+        os.waitpid(started[0], os.WNOHANG)

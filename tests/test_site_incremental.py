@@ -468,6 +468,12 @@ COMMITS: dict[str, tuple[list[Callable[[Path], None]], list[Callable[[Path], Non
         [_commit("Start evil", "2026-11-23T10:00:00"), lambda ws: _git(ws, "mv", "projects/alpha/tasks/evil.md", "projects/alpha/tasks/wicked.md"), _commit("Rename evil")],
         True,
     ),
+    "one commit touching three documents": (
+        [],
+        [_replace("projects/alpha/tasks/evil.md", "status: todo", "status: review"), _replace("projects/alpha/tasks/build.md", "status: todo", "status: in-progress"),
+         _append("notes/meeting.md", "\nMore.\n"), _commit("Three at once")],
+        True,
+    ),
     "a task deleted in a commit": ([], [lambda ws: _git(ws, "rm", "-q", "projects/alpha/tasks/evil.md"), _commit("Drop evil")], True),
     "the last commit amended": ([_append("notes/meeting.md", "\nAmended.\n")], [lambda ws: _git(ws, "commit", "-q", "-a", "--amend", "-m", "Start again")], False),
 }
@@ -488,6 +494,32 @@ def test_commits_between_builds_remake_what_they_touched(name: str, git_ws: Path
         step(git_ws)
     result: Any = build(git_ws, out)
     assert (result.models < result.pages) == incremental
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
+def test_a_commit_makes_again_only_the_events_of_what_it_touched(git_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committed events are kept by document: after a commit only the touched documents' events are made again
+    (from their versions), and the activity is a full build's, ties between events of one commit included."""
+    from workspace_tool.site import history_view
+
+    out = tmp_path / "out"
+    _git(git_ws, "commit", "-q", "--allow-empty", "-m", "Before", date="2026-11-20T09:00:00")
+    build(git_ws, out)
+    made: list[str] = []
+    real = history_view._event_rows
+
+    def counting(docs: Any, *args: Any, **kwargs: Any) -> Any:
+        rows = real(docs, *args, **kwargs)
+        made.extend(doc.path for doc in docs if rows)
+        return rows
+
+    monkeypatch.setattr(history_view, "_event_rows", counting)
+    edit(git_ws, "projects/alpha/tasks/evil.md", "status: todo", "status: review")
+    edit(git_ws, "notes/meeting.md", "# Kickoff meeting", "# Kickoff meeting, take two")
+    _commit("Two at once")(git_ws)
+    build(git_ws, out)
+    assert sorted(made) == ["notes/meeting.md", "projects/alpha/tasks/evil.md"]
+    assert "Two at once" in (out / "d/evil.html").read_text(encoding="utf-8")
     assert_same_as_full_build(git_ws, out, tmp_path)
 
 

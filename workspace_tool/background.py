@@ -16,6 +16,7 @@ again itself.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from typing import Callable
 
@@ -66,3 +67,18 @@ def wait(key: str) -> bool | None:
 def busy() -> int:
     """How many forked children have not been waited for (each keeps a core busy)."""
     return len(_CHILDREN)
+
+
+def stop_all() -> None:
+    """End every child not waited for (its work is not needed: the command that wanted it has ended) and reap it.
+
+    A child only ever writes a cache, and writes it atomically, so one ended
+    half-way leaves nothing behind.
+    """
+    for key in list(_CHILDREN):
+        pid = _CHILDREN.pop(key)
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass

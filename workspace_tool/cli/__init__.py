@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from workspace_tool import background
 from workspace_tool.cli.app import App
 from workspace_tool.errors import WorkspaceError
 
@@ -73,6 +74,8 @@ class WmGroup(click.Group):
                 traceback.print_exc()
             click.echo(f"wm: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
             ctx.exit(70)
+        finally:
+            background.stop_all()  # a command that failed before it used what a child was making: the child goes too
 
 
 def _debug(ctx: click.Context) -> bool:

@@ -12,6 +12,7 @@ and audience sites get no diffs and no money fields.
 from __future__ import annotations
 
 import bisect
+import collections
 import datetime as dt
 import hashlib
 import heapq
@@ -361,7 +362,7 @@ def _digest(value: Any) -> str:
 EventRow = tuple[float, str, str, str, str]
 """An event as cached: (UTC timestamp, the author's local date, actor, document ID, what happened in words)."""
 EVENTS_CACHE = ".wm/site-events.marshal"
-EVENTS_FORMAT = 1
+EVENTS_FORMAT = 2
 
 
 def _instant(row: EventRow) -> float:
@@ -383,9 +384,11 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
 
     They depend only on the commits (HEAD), the settings that say what a
     document is, and who the people are, so they are kept in
-    `.wm/site-events.marshal` under those: an uncommitted edit makes only
-    the working copy's events again. (marshal holds only plain values, so a
-    damaged or planted file cannot run code; it is disposable.)
+    `.wm/site-events.marshal` under those, each document's apart: an
+    uncommitted edit makes only the working copy's events again, and after
+    new commits (the kept HEAD an ancestor of the new one) only the events of
+    the documents they touched are made again. (marshal holds only plain
+    values, so a damaged or planted file cannot run code; it is disposable.)
     """
     from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
@@ -395,26 +398,68 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     remembered = _COMMITTED.get(str(path))
     if remembered is not None and remembered[0] == key:  # `wm site serve`: the same commit as the last build
         return remembered[1]
+    groups: dict[Any, list[EventRow]] = {}
+    touched: set[str] | None = None  # the paths commits since the kept HEAD touched; None: make every document's again
     try:
         kept = marshal.loads(path.read_bytes())
-        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key and isinstance(kept[1], list):
-            rows: list[EventRow] = kept[1]
-            _COMMITTED.clear()
-            _COMMITTED[str(path)] = (key, rows)
-            return rows
-    except (OSError, ValueError, EOFError, TypeError):
+        if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], list) and isinstance(kept[2], dict):
+            if kept[0] == key and isinstance(kept[1], list):
+                rows: list[EventRow] = kept[1]
+                _COMMITTED.clear()
+                _COMMITTED[str(path)] = (key, rows)
+                return rows
+            if kept[0][:2] + kept[0][3:] == key[:2] + key[3:] and isinstance(kept[0][2], str):
+                touched = _touched_since(data, kept[0][2], history.head)
+                groups = kept[2] if touched is not None else {}
+    except (OSError, ValueError, EOFError, TypeError, IndexError):
         pass
-    rows = _event_rows(history.documents, people, since, working=False)
+    rows, groups = _grouped_event_rows(history.documents, people, since, groups, touched or set())
     _COMMITTED.clear()
     _COMMITTED[str(path)] = (key, rows)
     try:
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps((key, rows)))
+        temporary.write_bytes(marshal.dumps((key, rows, groups)))
         os.replace(temporary, path)
     except (OSError, ValueError):
         pass  # a read-only workspace makes them every time
     return rows
+
+
+def _touched_since(data: SiteData, old_head: str, head: str) -> set[str] | None:
+    """The document files the commits `old_head..head` touched; None when that cannot be said (not an ancestor)."""
+    from workspace_tool.history.read import changed_paths, document_filter
+
+    paths = changed_paths(data.index.root, old_head, head)
+    if paths is None:
+        return None
+    is_document = document_filter(data.settings)
+    return {path for path in paths if is_document(path)}
+
+
+def _grouped_event_rows(
+    docs: Any, people: dict[str, str], since: dt.datetime, kept: dict[Any, list[EventRow]], touched: set[str]
+) -> tuple[list[EventRow], dict[Any, list[EventRow]]]:
+    """Every document's committed events (kept ones for documents `touched` does not name), newest first, and by document.
+
+    A document is known by its ID, path and type; its events are newest
+    first, and merged in the order of `docs`, so the order of events of the
+    same instant is the order of one pass over every document.
+    """
+    docs = list(docs)
+    names = [(doc.id, doc.path, doc.type) for doc in docs]
+    twice = {name for name, count in collections.Counter(names).items() if count > 1}  # two histories known alike: made again, not kept
+    groups: dict[Any, list[EventRow]] = {}
+    ordered: list[EventRow] = []
+    for doc, name in zip(docs, names):
+        found = kept.get(name) if doc.path not in touched and name not in twice else None
+        if not isinstance(found, list):
+            found = _event_rows((doc,), people, since, working=False)
+        if found and name not in twice:
+            groups[name] = found
+        ordered.extend(found)
+    ordered.sort(key=_instant, reverse=True)
+    return ordered, groups
 
 
 def _event_rows(docs: Any, people: dict[str, str], since: dt.datetime, working: bool) -> list[EventRow]:
