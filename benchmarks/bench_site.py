@@ -14,7 +14,9 @@ the largest process):
   one task's status changed (a field: its project, board, people and
   overview pages change too), then a build; and one note added (not
   committed, linking to a task), then a build (after each run the note is
-  deleted and the site built again, untimed);
+  deleted and the site built again, untimed); and one task's edit
+  committed, then a build (what CI does on a push, with `.wm/` kept; the
+  commits are reset away at the end);
 * serve: the rebuild `wm site serve` makes after one task's text is edited
   (the resident process: no start-up, imports or index cache to read; the
   median of several edits);
@@ -217,6 +219,16 @@ def main() -> None:
         run("wm", build)  # untimed: the next run adds it again
 
     rows.append(("wm site build, one note added (uncommitted)", best("wm", build, options.repeat, add_note, check_note_then_delete)))
+    start = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ws, capture_output=True, text=True, check=True).stdout.strip()
+
+    def commit_edit() -> None:
+        edit()
+        subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-q", "-am", marker[0]], cwd=ws, check=True)
+
+    try:
+        rows.append(("wm site build, one document's edit committed", best("wm", build, options.repeat, commit_edit, check)))
+    finally:
+        subprocess.run(["git", "reset", "-q", "--hard", start], cwd=ws, check=True)  # the workspace's history as generated
     rows.append(("wm site serve, rebuild after one document's text edited (median of 5 edits)", serve_rebuild(ws, out, 5)))
 
     if options.mkdocs or options.revision_date:
