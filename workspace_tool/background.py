@@ -72,8 +72,9 @@ def busy() -> int:
 def stop_all() -> None:
     """End every child not waited for (its work is not needed: the command that wanted it has ended) and reap it.
 
-    A child only ever writes a cache, and writes it atomically, so one ended
-    half-way leaves nothing behind.
+    A child only ever writes a cache whose manifest, naming its files, is
+    replaced last: one ended half-way leaves at most files no manifest names
+    (removed by the next full save), never a cache that reads wrong.
     """
     for key in list(_CHILDREN):
         pid = _CHILDREN.pop(key)
