@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 from pathlib import Path
@@ -189,3 +190,24 @@ def test_a_command_that_fails_before_reading_the_history_leaves_no_child(tmp_pat
     assert len(started) == 1 and background.busy() == 0
     with pytest.raises(ChildProcessError):  # reaped already: no zombie left
         os.waitpid(started[0], os.WNOHANG)
+
+
+@needs_fork
+def test_wm_history_reads_a_cold_history_beside_the_parse(tmp_path: Path, two_cores: None, monkeypatch: pytest.MonkeyPatch, scans: Path) -> None:
+    """`wm history ID` on a workspace never read: the child reads the commits (its progress bar, on a terminal, is its
+    own); the command shows the versions as a direct read does."""
+    repo = repository(tmp_path)
+    with monkeypatch.context() as one_core:  # nothing forked: read here
+        one_core.setattr(os, "cpu_count", lambda: 1)
+        expected = CliRunner().invoke(main, ["-C", str(repo.ws), "--today", TODAY, "history", "t-03"])
+    assert expected.exit_code == 0, expected.output
+    assert scanned_by(scans) == [os.getpid()]
+    scans.unlink()
+    for folder in (repo.ws / ".wm").glob("*"):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+    result = CliRunner().invoke(main, ["-C", str(repo.ws), "--today", TODAY, "history", "t-03"])
+    assert result.exit_code == 0, result.output
+    assert result.output == expected.output and "round 2" in result.output
+    readers = scanned_by(scans)
+    assert len(readers) == 1 and readers[0] != os.getpid() and background.busy() == 0

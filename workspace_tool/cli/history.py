@@ -15,8 +15,10 @@ from workspace_tool.history import History, Version, load_history
 from workspace_tool.history.activity import DueItem, events, people_by_key, render_days, render_digest, select
 from workspace_tool.history.diff import version_diffs
 from workspace_tool.history.flow import flow_report
+from workspace_tool.history.read import prefetch
 from workspace_tool.history.snapshot import display
 from workspace_tool.index import Index
+from workspace_tool.loader import read_settings
 from workspace_tool.model import Person, Task
 from workspace_tool.output import dumps, table
 
@@ -53,7 +55,8 @@ def _now(app: App) -> dt.datetime:
 
 
 def _load(app: App) -> tuple[Index, History]:
-    index = app.index(with_history=True)
+    prefetch(app.root, read_settings(app.root)[0], progress=None)  # a cold read beside the parse, its progress bar on a terminal
+    index = app.index()
     history = load_history(index)
     for warning in history.warnings:
         click.echo(f"wm: warning: {warning}", err=True)

@@ -64,18 +64,20 @@ def document_filter(settings: Settings) -> Callable[[str], bool]:
     return is_document
 
 
-def prefetch(root: Path, settings: Settings) -> bool:
+def prefetch(root: Path, settings: Settings, progress: bool | None = False) -> bool:
     """Start reading the history of the workspace at `root` in a forked child, when there is no history cache yet.
 
     A cold run spends as long on the history (one `git log` pass, every
     version's frontmatter) as on parsing the documents; the child does the
     first while this process does the second, and writes the cache that
     `read` then loads (it waits for the child first). With a cache there is
-    little to read, and nothing is started. True when a child was started.
+    little to read, and nothing is started. `progress`: the child's progress
+    bar on stderr, as for `read` (this process, waiting, shows none). True
+    when a child was started.
     """
     if (store.cache_dir(root) / store.MANIFEST).exists():
         return False
-    return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, False))
+    return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, progress))
 
 
 def _prefetch_key(root: Path) -> str:
