@@ -215,3 +215,32 @@ def test_a_planted_shard_cache_is_not_trusted(sharded: None, tmp_path: Path) -> 
     build(ws, out)
     assert "PLANTED" not in all_text(out) and "A new paragraph." in all_text(out)
     assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_an_old_copy_of_search_js_on_a_sharded_site_is_a_warning(tmp_path: Path, sharded: None) -> None:
+    """A workspace's own `static/search.js` made before the index was split would find nothing on a sharded site:
+    the build says so, naming the file and the fix (and `--strict` fails); the shipped script or a current copy do not."""
+    from workspace_tool.errors import WorkspaceError
+    from workspace_tool.site.render import shipped_templates
+
+    ws = make_site_workspace(tmp_path)
+    assert not [w for w in build(ws, tmp_path / "out").warnings if "search.js" in w]  # type: ignore[attr-defined]
+    own = ws / "site_templates" / "static"
+    own.mkdir(parents=True)
+    current = (shipped_templates() / "static/search.js").read_text(encoding="utf-8")
+    (own / "search.js").write_text(current.replace("Search", "Find"), encoding="utf-8")
+    assert not [w for w in build(ws, tmp_path / "out").warnings if "search.js" in w]  # type: ignore[attr-defined]
+    (own / "search.js").write_text("(function () { var index = window.WM_SEARCH || []; /* an old copy */ })();\n", encoding="utf-8")
+    warnings = [w for w in build(ws, tmp_path / "out").warnings if "search.js" in w]  # type: ignore[attr-defined]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"{own / 'search.js'}:1: ") and "copy the shipped static/search.js again" in warnings[0]
+    with pytest.raises(WorkspaceError, match="search.js"):
+        build(ws, tmp_path / "strict", strict=True)
+
+
+def test_an_old_copy_of_search_js_on_a_site_in_one_file_is_fine(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    own = ws / "site_templates" / "static"
+    own.mkdir(parents=True)
+    (own / "search.js").write_text("(function () { var index = window.WM_SEARCH || []; })();\n", encoding="utf-8")
+    assert not [w for w in build(ws, tmp_path / "out").warnings if "search.js" in w]  # type: ignore[attr-defined]

@@ -40,7 +40,7 @@ from workspace_tool.site.context import SiteData, doc_page
 from workspace_tool.site.feeds import atom
 from workspace_tool.site.pages import PageSpec, page_specs
 from workspace_tool.site.privacy import Audience, visibility
-from workspace_tool.site.render import RenderSettings, template_dirs, templates_digest, write_if_changed
+from workspace_tool.site.render import RenderSettings, shipped_templates, template_dirs, templates_digest, write_if_changed
 from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
@@ -493,9 +493,14 @@ def write_stage(collected: Collected, out: Path, result: BuildResult) -> set[str
     for path, text in collected.extra.items():
         files.add(path)
         result.written += write_if_changed(out / path, text.encode("utf-8"))
+    shipped = shipped_templates()
     for relpath, source in _static_files(collected).items():
         files.add(relpath)
         result.written += _copy(source, out / relpath)
+        if relpath == "static/search.js" and not source.is_relative_to(shipped):
+            warning = search.outdated_script(source, search.shard_count(collected.data))
+            if warning is not None:
+                result.warnings.append(warning)
     root = collected.data.index.root
     attachments = [a for old in collected.reused.values() for a in old.get("attachments", [])]
     attachments.extend(a for found in collected.attachments.values() for a in found)

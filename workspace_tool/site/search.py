@@ -187,3 +187,20 @@ def same_split(out: Path | None, count: int) -> bool:
     except OSError:
         return False
     return head == expected if count > 1 else head.startswith(b"window.WM_SEARCH=[") and not head.startswith(LOADER)
+
+
+def outdated_script(script: Path, count: int) -> str | None:
+    """A warning when a workspace's own `static/search.js` cannot read a sharded index (`count` > 1): a copy made
+    before the index was split reads `window.WM_SEARCH` only, and would find nothing. None when it can."""
+    if count <= 1:
+        return None
+    try:
+        text = script.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if "WM_SEARCH_SHARDS" in text:
+        return None
+    return (
+        f"{script}:1: this search.js does not load the search index's shards (window.WM_SEARCH_SHARDS), which a site of "
+        f"{SHARD_FROM:,} documents or more has: its search finds nothing; copy the shipped static/search.js again and redo your changes"
+    )
