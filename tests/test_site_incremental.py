@@ -6,7 +6,10 @@ workspace into another folder: they must be identical, file for file.
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -747,3 +750,61 @@ def test_links_kept_beside_shared_ones_are_the_links(links: dict[str, list[str]]
     extra = dict(links, **{"d/w.html": ["other"]})  # a page missing the shared links keeps them all
     for path, hrefs in extra.items():
         assert deps.page_links(deps.links_entry(path, hrefs, shared), shared, path) == hrefs
+
+
+def _next_status(ws: Path) -> None:
+    path = ws / "projects/alpha/tasks/design.md"
+    text = path.read_text(encoding="utf-8")
+    order = ["todo", "in-progress", "review", "done"]
+    now = re.search(r"(?m)^status: (\S+)$", text)
+    assert now is not None
+    path.write_text(text.replace(f"status: {now.group(1)}", f"status: {order[(order.index(now.group(1)) + 1) % 4]}", 1), encoding="utf-8")
+
+
+def _new_note(ws: Path) -> None:
+    count = len(list((ws / "notes").glob("n-*.md")))
+    _write(f"notes/n-{count}.md", f"# Note {count}\n\nAbout [[design]], after [[n-{count - 1}]] and before [[n-{count + 1}]].\n")(ws)
+
+
+def _drop_note(ws: Path) -> None:
+    made = sorted((ws / "notes").glob("n-*.md"))
+    if made:
+        made[-1].unlink()
+
+
+def _new_task(ws: Path) -> None:
+    count = len(list((ws / "projects/alpha/tasks").glob("r-*.md")))
+    _write(f"projects/alpha/tasks/r-{count}.md", f"---\ntitle: Random task {count}\nstatus: todo\nassignee: bob\nestimate: 1d\n---\nSee [[n-0]].\n")(ws)
+
+
+def _commit_all(ws: Path) -> None:
+    count = int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=ws, capture_output=True, text=True, check=True).stdout)
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-q", "--allow-empty", "-m", f"Step {count}", date=f"2026-11-{min(12 + count, 25):02d}T10:00:00")
+
+
+OPERATIONS: dict[str, Callable[[Path], None]] = {
+    "text": _append("notes/meeting.md", "\nAnother line.\n"),
+    "status": _next_status,
+    "new note": _new_note,
+    "note deleted": _drop_note,
+    "new task": _new_task,
+    "time logged": _append("timelogs/bob/2026-11.md", "- 2026-11-25 1h design pairing\n"),
+    "commit": _commit_all,
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(sorted(OPERATIONS)), min_size=1, max_size=6))
+def test_any_run_of_edits_documents_and_commits_equals_a_full_build(operations: list[str]) -> None:
+    """Edits, documents that come and go and commits, in any order, each followed by an incremental build: the
+    output is a full build's."""
+    with tempfile.TemporaryDirectory() as folder:
+        tmp_path = Path(folder)
+        ws = start_git(make_site_workspace(tmp_path))
+        out = tmp_path / "out"
+        build(ws, out)
+        for name in operations:
+            OPERATIONS[name](ws)
+            build(ws, out)
+        assert_same_as_full_build(ws, out, tmp_path)
