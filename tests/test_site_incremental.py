@@ -783,7 +783,27 @@ def _commit_all(ws: Path) -> None:
     _git(ws, "commit", "-q", "--allow-empty", "-m", f"Step {count}", date=f"2026-11-{min(12 + count, 25):02d}T10:00:00")
 
 
+def _rename_task(ws: Path) -> None:
+    made = sorted((ws / "projects/alpha/tasks").glob("r-*.md"))
+    if made:
+        made[-1].rename(made[-1].with_name(f"renamed-{made[-1].name}"))
+
+
+def _drop_task(ws: Path) -> None:
+    made = sorted((ws / "projects/alpha/tasks").glob("*r-*.md"))
+    if made:
+        made[0].unlink()
+
+
+def _amend(ws: Path) -> None:
+    _git(ws, "commit", "-q", "--amend", "--allow-empty", "-m", "Amended", date="2026-11-25T18:00:00")
+
+
 OPERATIONS: dict[str, Callable[[Path], None]] = {
+    "task renamed": _rename_task,
+    "task deleted": _drop_task,
+    "amend": _amend,
+    "stem taken twice": _write("notes/archive/meeting.md", "# An old meeting\n"),
     "text": _append("notes/meeting.md", "\nAnother line.\n"),
     "status": _next_status,
     "new note": _new_note,
@@ -797,8 +817,9 @@ OPERATIONS: dict[str, Callable[[Path], None]] = {
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.sampled_from(sorted(OPERATIONS)), min_size=1, max_size=6))
 def test_any_run_of_edits_documents_and_commits_equals_a_full_build(operations: list[str]) -> None:
-    """Edits, documents that come and go and commits, in any order, each followed by an incremental build: the
-    output is a full build's."""
+    """Edits, documents that come and go (renamed, a stem taken twice), time logged, commits and an amend, in any
+    order, each followed by an incremental build: the output is a full build's. (300 runs of up to 8 steps were
+    checked when this was written; the suite runs 40 of up to 6.)"""
     with tempfile.TemporaryDirectory() as folder:
         tmp_path = Path(folder)
         ws = start_git(make_site_workspace(tmp_path))
