@@ -269,3 +269,25 @@ def test_a_blob_missing_from_its_shard_is_read_from_git(tmp_path: Path) -> None:
     (repo.ws / ".wm/history/manifest.json").write_text(json.dumps(found))
     fresh_process()
     assert repo.history().versions("t-04") == expected.versions("t-04")
+
+
+def test_a_full_save_removes_temporary_files_a_save_ended_half_way_left(tmp_path: Path) -> None:
+    """A history child stopped half-way (a command that failed early) can leave a temporary file: the next save that
+    writes everything removes it once it is old enough to be no other save's that is still writing."""
+    import os
+    import time
+
+    repo = Repo(tmp_path / "repo")
+    many_documents(repo, count=4, rounds=1)
+    repo.history()
+    folder = repo.ws / ".wm/history"
+    old, new = folder / ".tmp-abandoned", folder / ".tmp-writing"
+    old.write_bytes(b"half")
+    new.write_bytes(b"half")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    (folder / "manifest.json").unlink()  # the next read reads every commit and saves everything
+    fresh_process()
+    history = repo.history()
+    assert history.versions("t-01")
+    assert not old.exists() and new.exists()

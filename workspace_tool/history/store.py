@@ -52,6 +52,7 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -347,8 +348,8 @@ def save(root: Path, cached: Cached, new_part: Part, new_blobs: Mapping[str, Fie
         shards.loaded.update(written)
         shards.from_git.clear()  # written to their shards
         current = {*segments, state, *(ref[0] for ref in refs.values())}
-        if rebuilt:  # also the files of an older schema, or of a save that was overtaken
-            stale = {p.name for p in folder.glob("segment-*")} | {p.name for p in folder.glob("blobs-*")}
+        if rebuilt:  # also the files of an older schema, or of a save that was overtaken or ended half-way
+            stale = {p.name for p in folder.glob("segment-*")} | {p.name for p in folder.glob("blobs-*")} | _abandoned_temporaries(folder)
             with contextlib.suppress(OSError):
                 (folder / RESCAN).unlink()
         else:
@@ -405,6 +406,20 @@ def _joined(chunks: list[bytes]) -> bytes:
     if len(chunks) == 1:
         return chunks[0]
     return marshal.dumps([row for chunk in chunks for row in marshal.loads(chunk)])
+
+
+TEMPORARY_AGE = 600  # seconds: a temporary file older than this is no other save's that is still writing
+
+
+def _abandoned_temporaries(folder: Path) -> set[str]:
+    """Temporary files (`_atomic_write`) a save that was ended half-way left (a history child stopped by `background.stop_all`)."""
+    found = set()
+    now = time.time()
+    for path in folder.glob(".tmp-*"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > TEMPORARY_AGE:
+                found.add(path.name)
+    return found
 
 
 def _write(folder: Path, prefix: str, value: Any) -> ShardRef:
