@@ -211,3 +211,19 @@ def test_wm_history_reads_a_cold_history_beside_the_parse(tmp_path: Path, two_co
     assert result.output == expected.output and "round 2" in result.output
     readers = scanned_by(scans)
     assert len(readers) == 1 and readers[0] != os.getpid() and background.busy() == 0
+
+
+@needs_fork
+def test_nothing_is_started_outside_git(tmp_path: Path, two_cores: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside a repository there is no history (and never a cache): no child walks the workspace on every run."""
+    ws = tmp_path / "plain"
+    (ws / "tasks").mkdir(parents=True)
+    (ws / "workspace.yml").write_text("name: plain\n", encoding="utf-8")
+    (ws / "tasks/a.md").write_text("---\nstatus: todo\n---\n# A\n", encoding="utf-8")
+
+    def no_fork() -> int:
+        raise AssertionError("forked outside git")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    index = load_index(ws, with_history=True)
+    assert background.busy() == 0 and "a" in index.docs

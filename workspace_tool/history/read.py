@@ -75,9 +75,16 @@ def prefetch(root: Path, settings: Settings, progress: bool | None = False) -> b
     bar on stderr, as for `read` (this process, waiting, shows none). True
     when a child was started.
     """
-    if (store.cache_dir(root) / store.MANIFEST).exists():
+    if (store.cache_dir(root) / store.MANIFEST).exists() or not _in_git(root):
         return False
     return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, progress))
+
+
+def _in_git(root: Path) -> bool:
+    """Whether a `.git` (a folder, or a worktree's file) is in `root` or a folder above it: outside git there is no
+    history to read, and no cache is ever written, so a child would walk the workspace for nothing on every run."""
+    folder = root.resolve()
+    return any((candidate / ".git").exists() for candidate in (folder, *folder.parents))
 
 
 def _prefetch_key(root: Path) -> str:
