@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from conftest import SAMPLE
@@ -50,8 +50,11 @@ def _workspace(tmp_path: Path) -> Path:
 def test_kept_plan_is_read_task_by_task_and_equals_a_fresh_one(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
     index = load_index(ws, TODAY, use_cache=False)
-    fresh = _schedule(index, Sources())
-    assert (ws / PLAN_CACHE).is_file()
+    sources = Sources()
+    fresh = _schedule(index, sources)
+    assert not (ws / PLAN_CACHE).exists() and sources.task_bytes == {}  # kept later, while a site's workers work
+    sources.settle()
+    assert (ws / PLAN_CACHE).is_file() and len(sources.task_bytes) == len(fresh.tasks)
     kept = _schedule(index, Sources())
     assert isinstance(kept.tasks, LazyTasks) and not isinstance(fresh.tasks, LazyTasks)
     assert dict(kept.tasks) == dict(fresh.tasks) and kept.projects == fresh.projects and kept.links == fresh.links
@@ -63,6 +66,7 @@ def test_a_damaged_or_planted_plan_file_is_ignored(tmp_path: Path, damage: str) 
     index = load_index(ws, TODAY, use_cache=False)
     sources = Sources()
     fresh = _schedule(index, sources)
+    sources.settle()
     path = ws / PLAN_CACHE
     data = path.read_bytes()
     head, _, body = data.partition(b"\n")
@@ -180,3 +184,35 @@ def test_an_uncommitted_edit_moves_history_dates_only_when_its_version_changes_f
     assert made == [1, 1]  # the same card, but its working-copy version (which made it done) is of another day
     assert_same_as_full_build(ws, out, tmp_path)
 
+
+
+def test_a_fresh_plan_is_pickled_and_kept_while_the_pages_are_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that schedules pickles and keeps the plan in the pages stage's meanwhile (beside the render workers),
+    not before they start; the next build takes it without scheduling."""
+    from workspace_tool.scheduling import adapter
+    from workspace_tool.site import BuildOptions, build_site, make
+
+    ws = _workspace(tmp_path)
+    seen: list[tuple[str, bool]] = []
+    real_run = make.run
+
+    def run(job: Any, jobs: Any, meanwhile: Any = None) -> Any:
+        sources = job.data.sources
+        seen.append(("pages start", sources.unsaved is not None))
+
+        def watched() -> None:
+            assert meanwhile is not None
+            meanwhile()
+            seen.append(("after meanwhile", sources.unsaved is not None))
+
+        return real_run(job, jobs, watched)
+
+    monkeypatch.setattr(make, "run", run)
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(tmp_path / "out", jobs=1))
+    assert seen == [("pages start", True), ("after meanwhile", False)]
+    assert (ws / PLAN_CACHE).is_file()
+    made: list[int] = []
+    real = adapter.build_input
+    monkeypatch.setattr(adapter, "build_input", lambda *a, **k: made.append(1) or real(*a, **k))
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(tmp_path / "out", jobs=1))
+    assert made == []

@@ -459,6 +459,7 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
     )
 
     def post_build() -> None:
+        data.sources.settle()  # the plan made now, pickled and kept while the workers work
         if collected.post_build:
             collected.extra = post_build_files(data, options, tuple(collected.post_build), collected)
 

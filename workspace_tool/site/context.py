@@ -373,6 +373,7 @@ class SiteData:
 
     def _task_print(self, task_id: str) -> str:
         """A scheduled task's fingerprint: a hash of its pickle as the plan keeps it (the same for a fresh and a kept plan)."""
+        self.sources.settle()
         pickled = self.sources.task_bytes.get(task_id)
         if pickled is None:
             plan = self.sources.plan

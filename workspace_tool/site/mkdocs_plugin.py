@@ -99,6 +99,7 @@ class WorkspacePlugin(BasePlugin[WorkspaceConfig]):
         for page in pages:
             html = render_page(env, settings, _at(page, url_map[page.path]))
             result[sources[page.path]] = f"---\ntitle: {_yaml_text(page.title)}\n---\n\n{html.strip()}\n"
+        data.sources.settle()  # keep the plan made now for the next build
         css = next(d / "static/components.css" for d in dirs if (d / "static/components.css").is_file())
         result[f"{folder}/wm-components.css"] = css.read_text(encoding="utf-8")
         return result
