@@ -6,6 +6,7 @@ workspace into another folder: they must be identical, file for file.
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 import subprocess
@@ -523,6 +524,21 @@ def test_a_commit_makes_again_only_the_events_of_what_it_touched(git_ws: Path, t
     build(git_ws, out)
     assert sorted(made) == ["notes/meeting.md", "projects/alpha/tasks/evil.md"]
     assert "Two at once" in (out / "d/evil.html").read_text(encoding="utf-8")
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
+def test_the_commits_since_the_last_build_are_listed_once(git_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record and the kept activity were made at the same HEAD: one `git log` of the range serves both."""
+    read_module = importlib.import_module("workspace_tool.history.read")
+    out = tmp_path / "out"
+    build(git_ws, out)
+    ranges: list[tuple[str, str]] = []
+    real = read_module.changed_paths
+    monkeypatch.setattr(read_module, "changed_paths", lambda root, old, new: ranges.append((old, new)) or real(root, old, new))
+    edit(git_ws, "notes/meeting.md", "# Kickoff meeting", "# Kickoff meeting, take two")
+    _commit("Retitled")(git_ws)
+    build(git_ws, out)
+    assert len(ranges) == 1
     assert_same_as_full_build(git_ws, out, tmp_path)
 
 

@@ -232,6 +232,25 @@ def _working_file(root: Path, relpath: str) -> WorkingFile:
     return WorkingFile(relpath, True, dt.datetime.fromtimestamp(mtime).astimezone(), fields)
 
 
+def changed_documents(root: Path, settings: Settings, old: str, new: str) -> frozenset[str] | None:
+    """The document files (`document_filter`) the commits `old..new` touched (`changed_paths`).
+
+    Asked once per range in a process: the site's record and its kept
+    activity usually both were made at the same older HEAD.
+    """
+    key = (os.path.realpath(root), old, new, tuple(settings.exclude))
+    if key not in _CHANGED:
+        paths = changed_paths(root, old, new)
+        is_document = document_filter(settings)
+        _CHANGED.clear()
+        _CHANGED[key] = None if paths is None else frozenset(path for path in paths if is_document(path))
+    return _CHANGED[key]
+
+
+_CHANGED: dict[tuple[str, str, str, tuple[str, ...]], frozenset[str] | None] = {}
+"""The last range `changed_documents` listed, and what it found."""
+
+
 def changed_paths(root: Path, old: str, new: str) -> set[str] | None:
     """The workspace paths the commits `old..new` touched (each side of a rename, each parent's of a merge), or None
     when `old` is not an ancestor of `new` (a rebase, a reset: older commits may have changed) or git cannot say."""

@@ -107,7 +107,7 @@ class Collected:
     last: deps.Record = field(default_factory=deps.Record)  # the previous build's record
     post_build: list[str] = field(default_factory=list)  # the post-build groups to make again (`post_build_paths`: "search", "search-NN", "feeds")
     same_cards: bool = False  # nothing global changed and every changed document file changed only its body text
-    same_prices: bool = False  # as `same_cards`, or tasks, notes and decisions also came or went (`deps.only_bodies_changed_or_came`)
+    same_prices: bool = False  # as `same_cards`, or tasks, notes and decisions also came or went (`deps.only_bodies_changed` with `came`)
     _prints: dict[str, str] = field(default_factory=dict, repr=False)
 
     def fingerprint(self, key: str) -> str:
@@ -237,7 +237,7 @@ def collect_stage(
         same_head = last is not None and last.head == record.head
         collected.same_cards = comparable and same_head and last is not None and deps.only_bodies_changed(last, record.files, redated)
         collected.same_prices = collected.same_cards or (
-            comparable and last is not None and deps.only_bodies_changed_or_came(last, record.files, redated, {p: d.type for p, d in data.index.by_path.items()})
+            comparable and last is not None and deps.only_bodies_changed(last, record.files, redated, {p: d.type for p, d in data.index.by_path.items()})
         )
         dirty = deps.dirty_keys(last, record.files, collected.fingerprint, redated) if comparable and last is not None else None
         if dirty is not None and moved:
@@ -279,13 +279,10 @@ def _history_moved(data: SiteData, last_head: str, head: str) -> set[str] | None
     history = data.sources.history
     if not last_head or history is None:
         return None
-    from workspace_tool.history.read import changed_paths, document_filter
+    from workspace_tool.history.read import changed_documents
 
-    paths = changed_paths(data.index.root, last_head, head)
-    if paths is None:
-        return None
-    is_document = document_filter(data.settings)
-    return deps.history_keys((path for path in paths if is_document(path)), data.index.by_path, history.documents)
+    paths = changed_documents(data.index.root, data.settings, last_head, head)
+    return None if paths is None else deps.history_keys(paths, data.index.by_path, history.documents)
 
 
 def _redated(data: SiteData, last: deps.Record) -> set[str]:

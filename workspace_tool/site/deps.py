@@ -24,7 +24,7 @@ three kinds of key:
 * **History keys** say which part of the git history a read depends on:
   a document's versions (`h:ID`), a project's flow series (`h:flow:ID`,
   and `h:flows`, which every flow reads). When HEAD has moved on since the
-  last build, the commits in between are listed (`history.read.changed_paths`)
+  last build, the commits in between are listed (`history.read.changed_documents`)
   and the keys of the documents they touched are dirty (`history_keys`);
   when the last HEAD is not an ancestor (a rebase, a reset) every page is
   made again.
@@ -293,13 +293,28 @@ def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redat
     return dirty
 
 
-def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Container[str] = ()) -> bool:
-    """Every document file is unchanged, or changed its body text alone (same card, same keys, not `redated`); none came or went."""
-    if len(files) != len(old.files):
-        return False
+def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Container[str] = (), came: Mapping[str, str] | None = None) -> bool:
+    """Every document file is unchanged, or changed its body text alone (same card, same keys, not `redated`).
+
+    Without `came`, none came or went. With it (path -> type now), tasks,
+    notes and decisions may also have come or gone: such a document changes
+    no priced time, as time logged against it would be logged against no
+    document without it, which is global (`global_key`).
+    """
+    if came is None:
+        if len(files) != len(old.files):
+            return False
+    else:
+        wanted = {f"t:{doc_type}" for doc_type in INCREMENTAL_TYPES}
+        for path, gone in old.files.items():
+            if path not in files and not (isinstance(gone, list) and len(gone) == 3 and wanted.intersection(unpack(gone[1]))):
+                return False
     for path, (print_now, keys_now, card_now) in files.items():
         before = old.files.get(path)
-        if before is None or (before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated)):
+        if before is None:
+            if came is None or came.get(path) not in INCREMENTAL_TYPES:
+                return False
+        elif before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated):
             return False
     return True
 
@@ -327,26 +342,6 @@ def history_keys(paths: Iterable[str], by_path: Mapping[str, Document], historie
             if found.type == "task" and found.path not in by_path:  # a task that is gone: in which project did it count?
                 keys.add(FLOWS)
     return keys
-
-
-def only_bodies_changed_or_came(old: Record, files: dict[str, list[Any]], redated: Container[str], type_of: Mapping[str, str]) -> bool:
-    """`only_bodies_changed`, but tasks, notes and decisions may also have come or gone (`type_of`: path -> type now).
-
-    Such a document changes no priced time: time logged against it would be
-    logged against no document without it, which is global (`global_key`).
-    """
-    wanted = {f"t:{doc_type}" for doc_type in INCREMENTAL_TYPES}
-    for path, gone in old.files.items():
-        if path not in files and not (isinstance(gone, list) and len(gone) == 3 and wanted.intersection(unpack(gone[1]))):
-            return False
-    for path, (print_now, keys_now, card_now) in files.items():
-        before = old.files.get(path)
-        if before is None:
-            if type_of.get(path) not in INCREMENTAL_TYPES:
-                return False
-        elif before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated):
-            return False
-    return True
 
 
 def print_day(fingerprint: str) -> str | None:

@@ -392,6 +392,7 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     """
     from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
+    from workspace_tool.history.read import changed_documents
 
     key = [EVENTS_FORMAT, __version__, history.head, settings_fingerprint(data.settings), since.timestamp(), sorted(people.items())]
     path = data.index.root / EVENTS_CACHE
@@ -399,7 +400,7 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     if remembered is not None and remembered[0] == key:  # `wm site serve`: the same commit as the last build
         return remembered[1]
     groups: dict[Any, list[EventRow]] = {}
-    touched: set[str] | None = None  # the paths commits since the kept HEAD touched; None: make every document's again
+    touched: frozenset[str] | None = None  # the paths commits since the kept HEAD touched; None: make every document's again
     try:
         kept = marshal.loads(path.read_bytes())
         if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], list) and isinstance(kept[2], dict):
@@ -409,11 +410,11 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
                 _COMMITTED[str(path)] = (key, rows)
                 return rows
             if kept[0][:2] + kept[0][3:] == key[:2] + key[3:] and isinstance(kept[0][2], str):
-                touched = _touched_since(data, kept[0][2], history.head)
+                touched = changed_documents(data.index.root, data.settings, kept[0][2], history.head)
                 groups = kept[2] if touched is not None else {}
     except (OSError, ValueError, EOFError, TypeError, IndexError):
         pass
-    rows, groups = _grouped_event_rows(history.documents, people, since, groups, touched or set())
+    rows, groups = _grouped_event_rows(history.documents, people, since, groups, touched or frozenset())
     _COMMITTED.clear()
     _COMMITTED[str(path)] = (key, rows)
     try:
@@ -426,19 +427,8 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     return rows
 
 
-def _touched_since(data: SiteData, old_head: str, head: str) -> set[str] | None:
-    """The document files the commits `old_head..head` touched; None when that cannot be said (not an ancestor)."""
-    from workspace_tool.history.read import changed_paths, document_filter
-
-    paths = changed_paths(data.index.root, old_head, head)
-    if paths is None:
-        return None
-    is_document = document_filter(data.settings)
-    return {path for path in paths if is_document(path)}
-
-
 def _grouped_event_rows(
-    docs: Any, people: dict[str, str], since: dt.datetime, kept: dict[Any, list[EventRow]], touched: set[str]
+    docs: Any, people: dict[str, str], since: dt.datetime, kept: dict[Any, list[EventRow]], touched: frozenset[str]
 ) -> tuple[list[EventRow], dict[Any, list[EventRow]]]:
     """Every document's committed events (kept ones for documents `touched` does not name), newest first, and by document.
 
