@@ -28,6 +28,9 @@ def build_input(index: Index, start: dt.date | None = None, done_dates: Mapping[
     """Every task of the index (done ones included, to anchor dates), people and projects.
 
     `done_dates` (from git history) dates done tasks that have no `done:` key.
+    It reads tasks, people, projects and time logs (logged hours): the site's
+    kept plan is trusted while their files are unchanged, so a new input
+    type must be added to `site.sources.SCHEDULED_FROM` too.
     """
     history = done_dates or {}
     tasks = tuple(sched_task(index, t, history.get(t.id)) for t in sorted(index.of_type(Task), key=lambda t: t.id))

@@ -409,7 +409,7 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
                 _COMMITTED.clear()
                 _COMMITTED[str(path)] = (key, rows)
                 return rows
-            if kept[0][:2] + kept[0][3:] == key[:2] + key[3:] and isinstance(kept[0][2], str):
+            if kept[0][:2] + kept[0][3:] == key[:2] + key[3:] and isinstance(kept[0][2], str):  # all the same but the HEAD
                 touched = changed_documents(data.index.root, data.settings, kept[0][2], history.head)
                 groups = kept[2] if touched is not None else {}
     except (OSError, ValueError, EOFError, TypeError, IndexError):
