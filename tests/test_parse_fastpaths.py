@@ -280,3 +280,74 @@ def test_a_line_that_leaves_a_nested_list_stays_in_the_outer_item() -> None:
     info = scan_body(body)
     assert [link.target for link in info.links] == ["c"]
     assert (info.title, info.checklist.total) == ("indented title", 2)
+
+
+# -- frontmatter read without the YAML parser (`yamlload._simple_mapping`) ----
+
+_WORDS = ["yes", "No", "TRUE", "false", "On", "off", "null", "Null", "NULL", "y", "n", "inf", "nan", "e", "E5", "x", "T-00001", "person-019"]
+_PIECES = [*_WORDS, "a", "Bob's", 'say "hi"', "a b", "a  b", "(draft)", "v1.2", "a/b", "a+b", "a;b", "why?", "a,", "a -", "a - b",
+           "a: b", "a #b", "a#b", "[x]", "{x}", "&a", "*a", "!x", "|", ">", "%x", "@x", "`x`", "é", "\t", "\x7f", "ä b"]
+_NUMBERS = ["0", "00", "007", "012", "0x1f", "0b101", "1_000", "12", "123456789012345678", "1234567890123456789", "-5", "+5", "1.5", ".5",
+            "1e5", "1.5e+3", "1:20", "1w", "3d", "1.5h", "10e", "0h", "1.5E", "12h30"]
+_DATES = ["2027-02-15", "2026-02-30", "0000-01-01", "2027-2-5", "2027-02-15T10:00", "2027-02-15 10:00:00", "20270215"]
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_scalar = st.one_of(
+    st.sampled_from(_PIECES + _NUMBERS + _DATES),
+    st.tuples(st.sampled_from("aYnOT9"), st.text("aeNoY09 _.,'\"()/+?;-:#[]", max_size=12)).map("".join),  # the plain-text characters, and a few more
+    st.lists(st.sampled_from(_PIECES + _NUMBERS), min_size=1, max_size=4).map(" ".join),
+    st.sampled_from(_PIECES + _NUMBERS + [" pad ", "", "#x", "a:b"]).map(_quoted),
+)
+_value = st.one_of(
+    _scalar,
+    st.just(""),
+    st.lists(st.sampled_from(_PIECES + _NUMBERS + _DATES), max_size=4).flatmap(
+        lambda items: st.sampled_from([", ", ",", " , "]).map(lambda sep: "[" + sep.join(items) + "]")
+    ),
+    st.sampled_from(["[a, ]", "[ a ]", "[a b, c]", "[]", "[ ]", "[a,,b]"]),
+)
+_key = st.sampled_from(["title", "status", "due", "depends_on", "_x", "a-b", "on", "Yes", "null", "e", "2k", "-x", "a b", "A"])
+_line = st.one_of(
+    st.tuples(_key, st.sampled_from([": ", ":  ", ":", ": "]), _value, st.sampled_from(["", " ", "  "])).map("".join),
+    st.sampled_from(["", "# a comment", "  indented: x", "- item", "---", "   ", "#: x"]),
+)
+
+
+def _typed(value: Any) -> Any:
+    """A value with the type of every part (so `1 == True` and `'1' == 1` are told apart)."""
+    if isinstance(value, dict):
+        return {_typed(k): _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_line, st.lists(_line, min_size=2, max_size=8).map("\n".join)))  # one line: most take the fast path
+def test_a_plain_frontmatter_reads_as_yaml_reads_it(text: str) -> None:
+    from workspace_tool.yamlload import _simple_mapping
+
+    fast = _simple_mapping(text)
+    if fast is None:
+        return  # left to the parser
+    assert _typed(fast) == _typed(yaml.load(text, Loader=SafeLoader))  # noqa: S506 - the project's safe loader
+    assert load_yaml(text, "f.md", 0) == (fast, [])
+
+
+def test_plain_frontmatters_are_read_without_the_parser() -> None:
+    from workspace_tool.yamlload import _simple_mapping
+
+    task = "title: Test audit, backlog (v2)\nstatus: in-progress\nassignee: person-019\nestimate: 1.5d\ndue: 2027-02-15\ntags: [analytics, on boarding]\n"
+    assert _simple_mapping(task) == {
+        "title": "Test audit, backlog (v2)", "status": "in-progress", "assignee": "person-019", "estimate": "1.5d",
+        "due": dt.date(2027, 2, 15), "tags": ["analytics", "on boarding"],
+    }  # fmt: skip
+    assert _simple_mapping("# kept\nbudget: 12000\nnote: 'a: b # c'\nempty:\nlist: []\nbad: 2026-02-30\n") == {
+        "budget": 12000, "note": "a: b # c", "empty": None, "list": [], "bad": "2026-02-30",
+    }  # fmt: skip
+    for odd in ("active: yes", "on: x", "tags: [a, no]", "n: 012", "h: 0x1f", "t: a # c", "d: 2027-2-5", "k: a: b", "x: é", "nested:\n  a: 1", "a: 1\na: 2"):
+        assert _simple_mapping(odd) is None, odd

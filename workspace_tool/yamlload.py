@@ -161,8 +161,87 @@ def _count(node: Any, depth: int, budget: int) -> int:
 _CONTAINERS = (dict, list)
 
 
+# -- the plain case, without a YAML parser ----------------------------------
+# Most frontmatter lines are `key: value` with a value whose type plain
+# YAML decides from its first characters alone. Such a text is read here,
+# with the same result as `yaml.load` (tests/test_yamlload_fast.py checks
+# generated texts against it); anything else, down to one odd line, goes to
+# the YAML parser. What the patterns take:
+#   text   starts with a letter, then letters, digits, spaces and `_.,'"()/+?;-`
+#          (never `:`, `#` or a YAML indicator; trailing spaces dropped), and is
+#          not one of YAML 1.1's booleans or nulls: a string
+#   date   YYYY-MM-DD: a date (an impossible one stays a string, as `_timestamp` does)
+#   int    0, or a digit 1-9 and up to 17 digits: an int
+#   amount a digit 1-9, digits, maybe `.digits`, then letters (`3d`, `1.5h`): a string
+#   'x'    single-quoted, `''` for a quote: a string
+#   [a, b] a flow list of text items without quotes or `,:#[]{}`: a list of strings
+#   empty  nothing after the colon: None
+# Keys are letters, digits, `_` and `-`, starting with a letter or `_`.
+# Lines may also be blank or comments at column 0; only printable ASCII.
+_ITEM = r"[A-Za-z][A-Za-z0-9_./+-]*(?: +[A-Za-z0-9_./+-]+)*"
+_SIMPLE_LINE = re.compile(
+    r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*):(?: +(?:"
+    r"(?P<text>[A-Za-z](?:[A-Za-z0-9 _.,'\"()/+?;-]*[A-Za-z0-9_.,'\"()/+?;-])?)"
+    r"|(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"|(?P<int>0|[1-9][0-9]{0,17})"
+    r"|(?P<amount>[1-9][0-9]*(?:\.[0-9]+)?[A-Za-z]+)"
+    r"|'(?P<quoted>(?:[^'\n]|'')*)'"
+    r"|(?P<list>\[(?P<items> *(?:" + _ITEM + r") *(?:, *(?:" + _ITEM + r") *)*)?\])"
+    r"))? *"
+)
+_YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
+"""Plain scalars YAML 1.1 reads as booleans or null, in any case (`yes`, `Off`, `NULL`...): left to the parser."""
+
+
+def _simple_mapping(text: str) -> dict[str, Any] | None:
+    """`text` as a mapping when every line is a plain `key: value` (see above) or blank or a comment; else None."""
+    if not text.isascii() or "\t" in text or "\r" in text:
+        return None
+    found: dict[str, Any] = {}
+    for line in text.split("\n"):
+        if not line or line[0] == "#" or line.isspace():
+            continue
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None or not line.isprintable():
+            return None
+        key = match["key"]
+        if key in found or key.lower() in _YAML_WORDS:
+            return None
+        text_value, date, number, amount, quoted, flow, items = match.group("text", "date", "int", "amount", "quoted", "list", "items")
+        value: Any
+        if text_value is not None:
+            if text_value.lower() in _YAML_WORDS:
+                return None
+            value = text_value
+        elif date is not None:
+            try:
+                value = dt.date(int(date[:4]), int(date[5:7]), int(date[8:]))
+            except ValueError:
+                value = date
+        elif number is not None:
+            value = int(number)
+        elif amount is not None:
+            value = amount
+        elif quoted is not None:
+            value = quoted.replace("''", "'")
+        elif flow is not None:
+            value = [item.strip(" ") for item in items.split(",")] if items is not None else []
+            if any(item.lower() in _YAML_WORDS for item in value):
+                return None
+        else:
+            value = None
+        found[key] = value
+    return found or None
+
+
 def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnostic]]:
-    """Load YAML safely; any failure becomes a diagnostic at the right file line."""
+    """Load YAML safely; any failure becomes a diagnostic at the right file line.
+
+    A text of plain `key: value` lines is read without the parser (`_simple_mapping`).
+    """
+    simple = _simple_mapping(text)
+    if simple is not None:
+        return simple, []
     try:
         data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
     except yaml.MarkedYAMLError as exc:
