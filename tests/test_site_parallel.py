@@ -86,3 +86,18 @@ def test_a_failing_page_in_a_worker_is_reported_with_its_path(ws: Path, tmp_path
     index = load_index(ws, TODAY, use_cache=False)
     with pytest.raises(Exception, match="decisions.html: page failed to render"):
         build_site(index, BuildOptions(tmp_path / "out", jobs=2))
+
+
+def test_overview_pages_get_one_range_handed_out_halfway() -> None:
+    from workspace_tool.site.make import CHUNKS_PER_WORKER, chunk_ranges
+
+    overview = ["index.html", "activity.html", "attention.html"]
+    paths = overview + [f"projects/p{n}.html" for n in range(5)] + [f"d/t{n}.html" for n in range(400)]
+    ranges = chunk_ranges(paths, 2)
+    covered = sorted(n for start, stop in ranges for n in range(start, stop))
+    assert covered == list(range(len(paths)))  # every page once
+    assert ranges.index((0, len(overview))) == len(ranges) // 2 > 0  # the overview pages alone, in the middle
+    rest = [r for r in ranges if r != (0, len(overview))]
+    assert rest == sorted(rest) and len(rest) == -(-(len(paths) - 3) // ((len(paths) - 3) // (2 * CHUNKS_PER_WORKER)))
+    # an incremental build of document pages only: plain chunks from the first page
+    assert chunk_ranges(paths[3:], 2)[0][0] == 0 and all(stop - start >= 4 for start, stop in chunk_ranges(paths[3:], 2)[:-1])

@@ -49,7 +49,7 @@ class Page(Generic[ContextT]):
 
     def digest(self, salt: str = "") -> str:
         """A hash of everything the page's HTML depends on (with `salt`: templates and site-wide values)."""
-        payload = json.dumps([self.template, self.title, self.context, self.body, self.attachments], default=_plain, ensure_ascii=False)
+        payload = json.dumps([self.template, self.title, self.context, self.body, self.attachments], default=_plain, ensure_ascii=False, check_circular=False)
         return hashlib.sha256((salt + payload).encode("utf-8")).hexdigest()
 
 
