@@ -6,7 +6,10 @@ workspace into another folder: they must be identical, file for file.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -17,7 +20,7 @@ from typing import Any, Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_site_build import _git, all_text, build, make_site_workspace, start_git
+from test_site_build import TODAY, _git, all_text, build, make_site_workspace, start_git
 
 from workspace_tool.site import Audience
 from workspace_tool.site.build import record_path, search_path
@@ -44,11 +47,22 @@ def assert_same_as_full_build(ws: Path, out: Path, tmp_path: Path, **options: ob
     assert stale == []
 
 
+_EDITED_AT = itertools.count(int(dt.datetime.combine(TODAY, dt.time(12)).timestamp()))
+"""Edits are dated on the builds' `TODAY`, a second apart (a working copy is dated by its file's time, and an event
+after the site's today is not shown), so the tests do not depend on the day they run."""
+
+
+def dated(path: Path) -> None:
+    stamp = next(_EDITED_AT)
+    os.utime(path, (stamp, stamp))
+
+
 def edit(ws: Path, relpath: str, old: str, new: str) -> None:
     path = ws / relpath
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    dated(path)
 
 
 @pytest.fixture(params=["plain", "git"])
@@ -116,6 +130,7 @@ def _append(relpath: str, text: str) -> Callable[[Path], None]:
     def change(ws: Path) -> None:
         with (ws / relpath).open("a", encoding="utf-8") as handle:
             handle.write(text)
+        dated(ws / relpath)
 
     return change
 
@@ -128,6 +143,7 @@ def _write(relpath: str, text: str) -> Callable[[Path], None]:
     def change(ws: Path) -> None:
         (ws / relpath).parent.mkdir(parents=True, exist_ok=True)
         (ws / relpath).write_text(text, encoding="utf-8")
+        dated(ws / relpath)
 
     return change
 
