@@ -351,3 +351,12 @@ def test_plain_frontmatters_are_read_without_the_parser() -> None:
     }  # fmt: skip
     for odd in ("active: yes", "on: x", "tags: [a, no]", "n: 012", "h: 0x1f", "t: a # c", "d: 2027-2-5", "k: a: b", "x: é", "nested:\n  a: 1", "a: 1\na: 2"):
         assert _simple_mapping(odd) is None, odd
+
+
+def test_plain_frontmatter_keeps_the_size_guard() -> None:
+    from workspace_tool.yamlload import _simple_mapping
+
+    huge = "tags: [" + ", ".join(f"t{n}" for n in range(MAX_NODES + 1)) + "]\n"
+    assert _simple_mapping(huge) is not None  # read without the parser...
+    data, problems = load_yaml(huge, "f.md", 3)
+    assert data is None and [(p.line, p.code) for p in problems] == [(4, "yaml-too-big")]  # ...and refused as the parser's result is

@@ -29,14 +29,19 @@ def _timestamp(loader: Any, node: Any) -> Any:
     if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
         digits = value[:4] + value[5:7] + value[8:]
         if digits.isascii() and digits.isdigit():  # YYYY-MM-DD: what PyYAML makes of it, without its regex
-            try:
-                return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
-            except ValueError:
-                return value
+            return _day(value)
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
         return loader.construct_scalar(node)
+
+
+def _day(value: str) -> dt.date | str:
+    """A YYYY-MM-DD text as a date; an impossible date (2026-13-01) stays the text."""
+    try:
+        return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+    except ValueError:
+        return value
 
 
 SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -164,13 +169,13 @@ _CONTAINERS = (dict, list)
 # -- the plain case, without a YAML parser ----------------------------------
 # Most frontmatter lines are `key: value` with a value whose type plain
 # YAML decides from its first characters alone. Such a text is read here,
-# with the same result as `yaml.load` (tests/test_yamlload_fast.py checks
+# with the same result as `yaml.load` (tests/test_parse_fastpaths.py checks
 # generated texts against it); anything else, down to one odd line, goes to
 # the YAML parser. What the patterns take:
 #   text   starts with a letter, then letters, digits, spaces and `_.,'"()/+?;-`
 #          (never `:`, `#` or a YAML indicator; trailing spaces dropped), and is
 #          not one of YAML 1.1's booleans or nulls: a string
-#   date   YYYY-MM-DD: a date (an impossible one stays a string, as `_timestamp` does)
+#   date   YYYY-MM-DD: a date (an impossible one stays a string: `_day`, as the loader's)
 #   int    0, or a digit 1-9 and up to 17 digits: an int
 #   amount a digit 1-9, digits, maybe `.digits`, then letters (`3d`, `1.5h`): a string
 #   'x'    single-quoted, `''` for a quote: a string
@@ -214,10 +219,7 @@ def _simple_mapping(text: str) -> dict[str, Any] | None:
                 return None
             value = text_value
         elif date is not None:
-            try:
-                value = dt.date(int(date[:4]), int(date[5:7]), int(date[8:]))
-            except ValueError:
-                value = date
+            value = _day(date)
         elif number is not None:
             value = int(number)
         elif amount is not None:
@@ -239,11 +241,10 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
 
     A text of plain `key: value` lines is read without the parser (`_simple_mapping`).
     """
-    simple = _simple_mapping(text)
-    if simple is not None:
-        return simple, []
+    data = _simple_mapping(text)
     try:
-        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+        if data is None:
+            data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = line_offset + (mark.line + 1 if mark is not None else 1)
