@@ -59,15 +59,28 @@ def _nearest(index: Index, name: str, types: tuple[str, ...]) -> str | None:
     return matches[0] if matches else None
 
 
+def _unreadable(index: Index) -> dict[str, str]:
+    """The IDs (file names) of documents whose file could not be read, each with its path: a reference to one is
+    unresolved because of the error in that file, which is the one to fix."""
+    found: dict[str, str] = {}
+    for path, problems in sorted(index.file_diagnostics.items()):
+        if path.endswith(".md") and path not in index.by_path and any(p.severity == "error" for p in problems):
+            found.setdefault(path.rsplit("/", 1)[-1][:-3], path)
+    return found
+
+
 def _references(index: Index) -> Iterable[Diagnostic]:
+    unreadable = _unreadable(index) if index.unresolved else {}
     for ref in index.unresolved:
         source = index.docs[ref.source]
         types = _targets(index, ref)
         kind = " or ".join(types) if types else "document"
         what = "link to" if ref.field == "link" else f"{ref.field}:"
         message = f"{what} unknown {kind} {ref.target!r}"
-        hint = _nearest(index, ref.target, types)
-        if hint:
+        hint = _nearest(index, ref.target, types) if ref.target not in unreadable else None
+        if ref.target in unreadable:
+            message += f": its file {unreadable[ref.target]} could not be read (fix the error there)"
+        elif hint:
             message += f" — did you mean {hint!r}?"
         severity = "warning" if ref.field == "link" else "error"
         yield Diagnostic(source.path, ref.line, severity, "unknown-ref", message)
