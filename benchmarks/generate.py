@@ -7,8 +7,10 @@ Documents are split between people, clients, projects, time logs (one per
 person and month), decisions, risks, notes and tasks (the rest). Tasks have
 assignees, estimates, due dates, dependencies and `[[links]]`; time logs
 reference tasks. With `--commits N`, the files are committed through
-`git fast-import` (in batches of 200), followed by N commits each changing the
-status of 1-3 random tasks, then checked out. The same seed gives the same
+`git fast-import` (in batches of 200), followed by N commits each rewriting 1-3
+random tasks (a new status, and with it a new title, assignee, estimate, due
+date, tags, dependencies and body: every version's diff is the whole file,
+the worst case for the diffs the site shows), then checked out. The same seed gives the same
 workspace byte for byte.
 """
 
@@ -198,7 +200,7 @@ def write_files(dest: Path, files: dict[str, str]) -> None:
 
 
 def write_git(dest: Path, files: dict[str, str], sizes: Sizes, seed: int, commits: int) -> None:
-    """Commit the files through `git fast-import`, then `commits` status changes, and check out."""
+    """Commit the files through `git fast-import`, then `commits` commits rewriting 1-3 tasks each, and check out."""
     rng = random.Random(seed + 1)
     plan = make_plan(sizes)
     subprocess.run(["git", "init", "-q", "-b", "main", str(dest)], check=True)
