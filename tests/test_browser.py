@@ -170,3 +170,55 @@ def test_sharded_search_gives_the_same_results_in_the_same_order(browser: Any, s
         assert results_for(browser, sharded, query) == results_for(browser, one, query), query
     herons = results_for(browser, sharded, "heron")
     assert [r.split(" · ")[1] for r in herons] == [f"notes/heron-{c}" for c in "abcdef"]
+
+
+@pytest.fixture(scope="module")
+def material_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The MkDocs plugin's pages in a Material site, one built in Material's light scheme and one in its dark (slate)."""
+    import subprocess
+    import sys
+
+    from test_site_mkdocs import _registered
+
+    pytest.importorskip("material", reason="mkdocs-material is not installed (it is in the test extra)")
+    if not _registered():
+        pytest.skip("the `workspace` MkDocs entry point is not installed")
+    root = tmp_path_factory.mktemp("material")
+    make_site_workspace(root)
+    (root / "docs").mkdir()
+    (root / "docs/index.md").write_text("# Home\n")
+    sites = {}
+    for scheme in ("default", "slate"):
+        config = root / f"mkdocs-{scheme}.yml"
+        config.write_text(
+            f"site_name: Material\ndocs_dir: docs\nsite_dir: site-{scheme}\ntheme:\n  name: material\n  font: false\n  palette:\n    scheme: {scheme}\n"
+            "plugins:\n  - workspace:\n      root: ws\n      today: '2026-11-26'\n"
+        )
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)], cwd=root, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+        sites[scheme] = root / f"site-{scheme}"
+    return sites
+
+
+def _rgb_sum(css_colour: str) -> int:
+    return sum(int(part) for part in css_colour[css_colour.index("(") + 1 : css_colour.index(")")].split(",")[:3])
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_plugin_pages_lay_out_in_material(browser: Any, material_sites: dict[str, Path], scheme: str) -> None:
+    """Material's typeset rules outrank the components' own: the Gantt chart keeps the content's width (a figure
+    shrinks to its content there), board cards and field values are not indented, and cards follow Material's scheme."""
+    browser.set_window_size(1300, 1000)
+    open_page(browser, material_sites[scheme], "workspace/projects/alpha/index.html")
+    found = browser.execute_script(
+        """const svg = document.querySelector('figure.chart svg'), content = document.querySelector('.md-content__inner');
+        const card = document.querySelector('.board .card'), column = card.closest('.column');
+        return {chart: svg.getBoundingClientRect().width, content: content.getBoundingClientRect().width,
+                indent: card.getBoundingClientRect().left - column.getBoundingClientRect().left,
+                dd: getComputedStyle(document.querySelector('.facts dd')).marginLeft,
+                card: getComputedStyle(card).backgroundColor};"""
+    )
+    assert found["chart"] >= 0.9 * min(found["content"], 900), found
+    assert found["indent"] <= 12, found  # the column's padding and border only
+    assert found["dd"] == "0px", found
+    assert (_rgb_sum(found["card"]) < 200) if scheme == "slate" else (_rgb_sum(found["card"]) > 600), found

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_site_build import PRIVATE_STRINGS, make_site_workspace
 
-from workspace_tool.site.mkdocs_plugin import WorkspacePlugin, _url
+from workspace_tool.site.mkdocs_plugin import WorkspacePlugin, _url, theme_css
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,3 +65,22 @@ def test_repository_docs_build_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "docs-site/workspace/index.html").is_file()
     assert "Northwind" in (tmp_path / "docs-site/workspace/index.html").read_text()
+
+
+def test_components_follow_the_themes_colour_scheme_toggle() -> None:
+    """The plugin's stylesheet maps the theme's own scheme (Material's toggle, the built-in theme's colour mode) onto
+    the components' light and dark colours, as the system preference does, then appends the theme fixes."""
+    components = (REPO / "site_templates/static/components.css").read_text()
+    css = theme_css(components, "/* fixes */\n")
+    assert css.startswith(components.rstrip("\n")) and css.endswith("/* fixes */\n")
+    light = css.split('[data-md-color-scheme="default"], [data-bs-theme="light"] {\n', 1)[1].split("}", 1)[0]
+    dark = css.split('[data-md-color-scheme="slate"], [data-bs-theme="dark"] {\n', 1)[1].split("}", 1)[0]
+    assert "--bg: #ffffff;" in light and "--wm-c7: #8a6a55;" in light and light.rstrip().endswith("color-scheme: light;")
+    assert "--bg: #14171d;" in dark and "--wm-c7: #c4a38a;" in dark and dark.rstrip().endswith("color-scheme: dark;")
+    assert light.count("color-scheme") == dark.count("color-scheme") == 1  # the components' `light dark` is not copied
+    assert theme_css("a { color: red; }\n", "") == "a { color: red; }\n\n"  # a workspace's own stylesheet without the blocks
+
+
+def test_generated_stylesheet_carries_the_theme_fixes(tmp_path: Path) -> None:
+    css = generate(make_site_workspace(tmp_path))["workspace/wm-components.css"]
+    assert '[data-md-color-scheme="slate"]' in css and "[dir] .md-typeset .facts dd { margin: 0; }" in css

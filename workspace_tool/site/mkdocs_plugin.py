@@ -16,6 +16,7 @@ Private documents never appear (there is no option to include them).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +101,37 @@ class WorkspacePlugin(BasePlugin[WorkspaceConfig]):
             html = render_page(env, settings, _at(page, url_map[page.path]))
             result[sources[page.path]] = f"---\ntitle: {_yaml_text(page.title)}\n---\n\n{html.strip()}\n"
         data.sources.settle()  # keep the plan made now for the next build
-        css = next(d / "static/components.css" for d in dirs if (d / "static/components.css").is_file())
-        result[f"{folder}/wm-components.css"] = css.read_text(encoding="utf-8")
+        result[f"{folder}/wm-components.css"] = theme_css(_template_file(dirs, "static/components.css"), _template_file(dirs, "mkdocs.css"))
         return result
+
+
+def _template_file(dirs: list[Path], relpath: str) -> str:
+    """A file from the first template folder that has it (the workspace's own, then the built-in one)."""
+    return next((d / relpath).read_text(encoding="utf-8") for d in dirs if (d / relpath).is_file())
+
+
+_LIGHT = re.compile(r"^:root\s*\{(?P<vars>[^}]*)\}", re.M)
+_DARK = re.compile(r"@media\s*\(prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{(?P<vars>[^}]*)\}")
+
+
+def theme_css(components: str, fixes: str) -> str:
+    """The components' stylesheet for a MkDocs site: its colours follow the theme's own light or dark scheme
+    (Material's `data-md-color-scheme` toggle, the built-in theme's `data-bs-theme`), not only the system's
+    preference, so a card or chart is never dark on a light page or light on a dark one; then `fixes`.
+
+    The colour variables are taken from the stylesheet's first `:root { … }` and its
+    `@media (prefers-color-scheme: dark) { :root { … } }`; a stylesheet without them is left as it is.
+    """
+    parts = [components.rstrip("\n")]
+    for selectors, found, scheme in (
+        ('[data-md-color-scheme="default"], [data-bs-theme="light"]', _LIGHT.search(components), "light"),
+        ('[data-md-color-scheme="slate"], [data-bs-theme="dark"]', _DARK.search(components), "dark"),
+    ):
+        if found:
+            lines = [line.strip() for line in re.sub(r"color-scheme:[^;]*;", "", found["vars"]).splitlines() if line.strip()]
+            parts.append("\n  ".join([f"{selectors} {{", *lines, f"color-scheme: {scheme};"]) + "\n}")
+    parts.append(fixes.rstrip("\n"))
+    return "\n".join(parts) + "\n"
 
 
 def _url(src_uri: str, use_directory_urls: bool) -> str:
