@@ -222,3 +222,36 @@ def test_plugin_pages_lay_out_in_material(browser: Any, material_sites: dict[str
     assert found["indent"] <= 12, found  # the column's padding and border only
     assert found["dd"] == "0px", found
     assert (_rgb_sum(found["card"]) < 200) if scheme == "slate" else (_rgb_sum(found["card"]) > 600), found
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import SAMPLE
+
+    root = tmp_path_factory.mktemp("sample")
+    ws = root / "ws"
+    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns(".wm"))
+    build(ws, root / "out")
+    return root / "out"
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser: Any, sample_site: Path) -> None:
+    """At a phone's width wide content scrolls in its own box (tables, the board, charts), never the whole page; a
+    chart keeps a readable width rather than shrinking its text. Every overview and project page, and one page per
+    kind of document, of the sample workspace."""
+    browser.set_window_size(390, 900)
+    pages = [p.relative_to(sample_site).as_posix() for p in sorted(sample_site.glob("*.html")) + sorted(sample_site.glob("projects/*.html"))]
+    kinds: dict[str, str] = {}
+    for page in sorted(sample_site.glob("d/**/*.html")):
+        kind = page.read_text(encoding="utf-8").split('<body class="section-', 1)[1].split('"', 1)[0]
+        kinds.setdefault(kind, page.relative_to(sample_site).as_posix())
+    assert len(kinds) >= 6 and len(pages) > 10
+    wide = []
+    for page in pages + sorted(kinds.values()):
+        open_page(browser, sample_site, page)
+        page_width, view_width = browser.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if page_width > view_width:
+            wide.append((page, page_width, view_width))
+    assert wide == []
+    open_page(browser, sample_site, "projects/fjordline-portal.html")
+    assert browser.execute_script("return document.querySelector('figure.chart svg').getBoundingClientRect().width") >= 600
