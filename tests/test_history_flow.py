@@ -80,6 +80,30 @@ def test_series_throughput_cumulative_flow_and_burndown(repo: Repo) -> None:
     assert series["cycle_time_days"]["count"] == 1
 
 
+def test_series_count_the_days_before_the_first_commit_from_created_and_done_dates(tmp_path: Path) -> None:
+    """A workspace put in git after the work began: its tasks count from their `created:` dates, in the first status,
+    and done from their `done:` dates, not only from the first commit (the charts were zero up to it, then jumped)."""
+    repo = Repo(tmp_path / "repo")
+    repo.task("projects/web/tasks/shipped.md", "done", estimate="1d", created="2026-01-01", done="2026-01-03")
+    repo.task("projects/web/tasks/doing.md", "in-progress", estimate="2d", created="2026-01-02")
+    repo.task("projects/web/tasks/dropped.md", "cancelled", estimate="1d", created="2026-01-01")
+    repo.commit("put the project in git", "2026-01-06T09:00:00+00:00")
+    report = flow_report(repo.history(), dt.date(2026, 1, 7), NOW)
+    assert report["from"] == "2026-01-01"
+    flow = {row["date"]: row for row in report["projects"]["web"]["cumulative_flow"]}
+    counts = {day: (row["todo"], row["in-progress"], row["done"], row["cancelled"]) for day, row in flow.items()}
+    assert counts == {
+        "2026-01-01": (1, 0, 0, 1), "2026-01-02": (2, 0, 0, 1), "2026-01-03": (1, 0, 1, 1), "2026-01-04": (1, 0, 1, 1),
+        "2026-01-05": (1, 0, 1, 1), "2026-01-06": (0, 1, 1, 1), "2026-01-07": (0, 1, 1, 1),
+    }
+    burn = {row["date"]: (row["scope_hours"], row["done_hours"], row["remaining_hours"]) for row in report["projects"]["web"]["burndown"]}
+    assert burn["2026-01-01"] == (8, 0, 8) and burn["2026-01-02"] == (24, 0, 24)
+    assert burn["2026-01-03"] == (24, 8, 16) and burn["2026-01-06"] == (24, 8, 16)  # nothing jumps at the first commit
+    shipped, doing = task(report, "shipped"), task(report, "doing")
+    assert shipped["done_at"] == "2026-01-03T00:00:00+00:00" and shipped["lead_days"] == 2.0
+    assert doing["started_at"] == "2026-01-06T09:00:00+00:00"  # when it started is not known: the task's own dates keep to history
+
+
 def test_done_dates_for_the_scheduler(repo: Repo) -> None:
     dates = repo.history().done_dates()
     assert dates["build"].isoformat() == "2026-01-09T16:00:00+00:00"

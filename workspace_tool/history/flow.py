@@ -46,6 +46,7 @@ class TaskFlow:
     entered: Mapping[str, dt.datetime]  # the last time it entered each status
     time_in_status: Mapping[str, float]  # days
     steps: tuple[Step, ...]
+    before: tuple[Step, ...] = ()  # what its fields say about the days before its first commit (`_before_history`)
 
     @property
     def lead_days(self) -> float | None:
@@ -107,7 +108,39 @@ def task_flow(doc: DocHistory, workflow: Workflow, settings: Settings, now: dt.d
         entered,
         _time_in_status(steps, workflow, now),
         steps,
+        _before_history(doc, steps, workflow, created),
     )
+
+
+def first_fields(doc: DocHistory) -> Fields:
+    """The fields of the document's first version that has them ({} when none could be read)."""
+    return next((version.fields for version in doc.versions if version.fields is not None), None) or {}
+
+
+def _before_history(doc: DocHistory, steps: Sequence[Step], workflow: Workflow, created: dt.datetime) -> tuple[Step, ...]:
+    """The task's states between its `created:` date and its first commit, as far as its first version's fields tell.
+
+    A workspace is often put in git after the work began: without these, the
+    cumulative flow and burn-up count such a task only from its first commit,
+    so a project charts nothing up to the day it was committed, then jumps.
+    Before history the task is in the workflow's first status, from `created`;
+    one done in its first version is done from its `done:` date, if it has one
+    (else from its first commit: when it was done is not known), and one
+    cancelled without a `done:` date is cancelled throughout (never in scope,
+    as in the burn-up from dates). Only the
+    series count these days; the task's own dates and metrics do not change.
+    """
+    first = steps[0]
+    if not first.exists or created >= first.at:
+        return ()
+    if first.status in CANCELLED and not first_fields(doc).get("done"):
+        return (Step(created, first.status, first.estimate),)  # never in scope, as in the burn-up from dates
+    before = [Step(created, workflow.default, first.estimate)]
+    fields = first_fields(doc)
+    done = _midnight(fields.get("done"), first.at) if fields.get("done") and workflow.is_done(first.status) else None
+    if done is not None and done < first.at:
+        before.append(Step(max(done, created), first.status, first.estimate))
+    return tuple(before)
 
 
 def _steps(doc: DocHistory, workflow: Workflow, settings: Settings) -> tuple[Step, ...]:
@@ -254,7 +287,8 @@ def _sweep(
 ) -> None:
     """Add the task's end-of-day state to difference arrays (a change on day i holds from i on)."""
     current: Step | None = None
-    for step, following in zip(flow.steps, [*flow.steps[1:], None]):
+    steps = (*flow.before, *flow.steps)
+    for step, following in zip(steps, [*steps[1:], None]):
         if following is not None and following.at.date() == step.at.date():
             continue  # only the last state of each day counts
         index = max(0, (step.at.date() - start).days)
