@@ -78,3 +78,15 @@ def test_xml_escaping_is_saxutils(text: str) -> None:
 
     assert xmltext.escape(text) == saxutils.escape(text)
     assert xmltext.quoteattr(text) == saxutils.quoteattr(text)
+
+
+@given(st.integers(min_value=2, max_value=400))
+def test_date_labels_never_overlap(days: int) -> None:
+    """The x axis labels every few days and always the last day; a regular label close to the last one is left out
+    (a date label is about 55 px wide at this size)."""
+    start = dt.date(2026, 1, 1)
+    labels = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
+    svg = charts.line_chart("c", "Burn-up", labels, [charts.Series("scope", tuple(float(i) for i in range(days)))], "Hours")
+    ticks = [(float(t.get("x", 0)), t.text) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text") if t.get("font-size") == "10" and t.get("text-anchor") == "middle"]
+    assert ticks[0][1] == labels[0] and ticks[-1][1] == labels[-1]
+    assert all(b[0] - a[0] >= 55 for a, b in zip(ticks, ticks[1:])), ticks

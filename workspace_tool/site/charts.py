@@ -10,6 +10,7 @@ Every piece of document text is XML-escaped.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -18,6 +19,7 @@ from workspace_tool.site.xmltext import escape, quoteattr
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 LABEL_WIDTH = 190
 WIDTH = 760
+TICK_GAP = 64  # pixels between the centres of two x-axis labels: a YYYY-MM-DD at font-size 10 is about 55 wide
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,11 @@ def _y_axis(out: list[str], top: int, bottom: int, left: int, maximum: float, la
 
 def _x_labels(out: list[str], labels: Sequence[str], x_of: object, bottom: int, axis: str) -> None:
     assert callable(x_of)
-    every = max(1, len(labels) // 8)
-    for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
+    last = len(labels) - 1
+    step = float(x_of(1) - x_of(0)) if last > 0 else 0.0  # pixels from one label's place to the next
+    every = max(1, math.ceil(TICK_GAP / step)) if step > 0 else 1
+    for i, label in enumerate(labels):  # every `every`-th and the last, none closer than TICK_GAP to another
+        if i == last or (i % every == 0 and (last - i) * step >= TICK_GAP):
             out.append(_text(x_of(i), bottom + 14, label, "middle", ' font-size="10"'))
     out.append(_text((60 + WIDTH - 20) / 2, bottom + 32, axis, "middle", ' font-size="11"'))
 
