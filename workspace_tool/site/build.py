@@ -44,7 +44,7 @@ from workspace_tool.site.render import RenderSettings, shipped_templates, templa
 from workspace_tool.site.sources import load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
-MANIFEST_VERSION = 9
+MANIFEST_VERSION = 10  # raise when what a page shows changes without its templates or inputs changing (a build after it remakes every page)
 NAV = (
     ("index.html", "Dashboard", "dashboard"),
     ("decisions.html", "Decisions", "decisions"),
