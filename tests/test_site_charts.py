@@ -87,6 +87,10 @@ def test_date_labels_never_overlap(days: int) -> None:
     start = dt.date(2026, 1, 1)
     labels = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
     svg = charts.line_chart("c", "Burn-up", labels, [charts.Series("scope", tuple(float(i) for i in range(days)))], "Hours")
-    ticks = [(float(t.get("x", 0)), t.text) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text") if t.get("font-size") == "10" and t.get("text-anchor") == "middle"]
-    assert ticks[0][1] == labels[0] and ticks[-1][1] == labels[-1]
-    assert all(b[0] - a[0] >= 55 for a, b in zip(ticks, ticks[1:])), ticks
+    root = ET.fromstring(svg)
+    texts = [t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("font-size") == "10" and t.text in labels]
+    assert texts[0].text == labels[0] and texts[-1].text == labels[-1]
+    width = 55  # a YYYY-MM-DD at font-size 10
+    spans = [(x - width / 2, x + width / 2) if t.get("text-anchor") == "middle" else (x - width, x) for t in texts for x in [float(t.get("x", 0))]]
+    assert all(right + 4 <= left for (_, right), (left, _) in zip(spans, spans[1:])), spans  # apart, in order
+    assert spans[0][0] >= 0 and spans[-1][1] <= float(root.get("viewBox", "0 0 0 0").split()[2]), spans  # inside the chart

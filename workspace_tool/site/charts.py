@@ -141,9 +141,10 @@ def _x_labels(out: list[str], labels: Sequence[str], x_of: object, bottom: int, 
     last = len(labels) - 1
     step = float(x_of(1) - x_of(0)) if last > 0 else 0.0  # pixels from one label's place to the next
     every = max(1, math.ceil(TICK_GAP / step)) if step > 0 else 1
-    for i, label in enumerate(labels):  # every `every`-th and the last, none closer than TICK_GAP to another
-        if i == last or (i % every == 0 and (last - i) * step >= TICK_GAP):
+    for i, label in enumerate(labels[:last]):  # every `every`-th, none closer than TICK_GAP to another
+        if i % every == 0 and (last - i) * step >= 1.5 * TICK_GAP:  # the last one ends at its place: its centre is half a label left
             out.append(_text(x_of(i), bottom + 14, label, "middle", ' font-size="10"'))
+    out.append(_text(x_of(last), bottom + 14, labels[last], "end" if last else "middle", ' font-size="10"'))  # centred, it was cut off
     out.append(_text((60 + WIDTH - 20) / 2, bottom + 32, axis, "middle", ' font-size="11"'))
 
 
