@@ -31,6 +31,7 @@ Prints a Markdown table (paste it into docs/site.md "Performance").
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -41,6 +42,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+TODAY = "2026-11-26"  # the builds' today (WM_TODAY); every edit and commit below is dated on it
 
 RUNNER = r"""
 import json, resource, sys, time
@@ -73,7 +75,7 @@ USER_CACHE = Path(tempfile.mkdtemp(prefix="wm-bench-xdg-"))
 
 
 def run(tool: str, argv: list[str], cwd: Path | None = None) -> dict[str, float]:
-    env = {**os.environ, "WM_TODAY": "2026-11-26", "XDG_CACHE_HOME": str(USER_CACHE)}
+    env = {**os.environ, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
     done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
@@ -96,6 +98,8 @@ try:
     for n in range(edits):
         marker = f"Served edit {os.urandom(4).hex()}."
         task.write_text(original + "\n" + marker + "\n", encoding="utf-8")
+        moment = dt.datetime(2026, 11, 26, 13, 0).timestamp() + n  # on the server's today, as in the builds above
+        os.utime(task, (moment, moment))
         wall, cpu = time.perf_counter(), time.process_time()
         server.rebuild()
         times.append(time.perf_counter() - wall)
@@ -110,7 +114,7 @@ print(json.dumps({"wall": statistics.median(times), "cpu": statistics.median(cpu
 
 
 def serve_rebuild(ws: Path, out: Path, edits: int) -> dict[str, float]:
-    env = {**os.environ, "WM_TODAY": "2026-11-26", "XDG_CACHE_HOME": str(USER_CACHE)}
+    env = {**os.environ, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
     done = subprocess.run([sys.executable, "-c", SERVE_RUNNER, str(ws), str(out), str(edits)], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"serve rebuild failed:\n{done.stderr[-3000:]}")
@@ -179,9 +183,21 @@ def main() -> None:
 
     marker = [""]
 
+    edits = [0]
+
+    def dated(path: Path) -> float:
+        """An edit on the builds' TODAY (a second after the last): a working copy is dated by its file's time, and one
+        dated after the site's today is not in its activity, so an edit made on a later real day would not remake the
+        activity, the dashboard and the feeds, and would be cheaper than the edit it stands for."""
+        edits[0] += 1
+        moment = dt.datetime.fromisoformat(f"{TODAY}T12:00:00").timestamp() + edits[0]
+        os.utime(path, (moment, moment))
+        return moment
+
     def edit() -> None:
         marker[0] = f"Edited at {os.urandom(4).hex()}."
         task.write_text(original + f"\n{marker[0]}\n", encoding="utf-8")
+        dated(task)
 
     def check() -> None:
         page = out / "d" / f"{task.stem}.html"
@@ -195,6 +211,7 @@ def main() -> None:
         statuses.reverse()
         marker[0] = statuses[0]
         task.write_text(re.sub(r"(?m)^status: .*$", f"status: {statuses[0]}", original, count=1), encoding="utf-8")
+        dated(task)
 
     def check_status() -> None:
         page = out / "d" / f"{task.stem}.html"
@@ -210,6 +227,7 @@ def main() -> None:
         marker[0] = f"Written at {os.urandom(4).hex()}."
         note.parent.mkdir(exist_ok=True)
         note.write_text(f"# A new note\n\nAbout [[{task.stem}]]. {marker[0]}\n", encoding="utf-8")
+        dated(note)
 
     def check_note_then_delete() -> None:
         page = out / "d" / "notes" / "bench-new-note.html"
@@ -223,7 +241,11 @@ def main() -> None:
 
     def commit_edit() -> None:
         edit()
-        subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-q", "-am", marker[0]], cwd=ws, check=True)
+        when = f"@{int(dated(task))} +0000"
+        subprocess.run(
+            ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-q", "-am", marker[0]],
+            cwd=ws, check=True, env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+        )
 
     try:
         rows.append(("wm site build, one document's edit committed", best("wm", build, options.repeat, commit_edit, check)))
