@@ -77,10 +77,9 @@ def _references(index: Index) -> Iterable[Diagnostic]:
         kind = " or ".join(types) if types else "document"
         what = "link to" if ref.field == "link" else f"{ref.field}:"
         message = f"{what} unknown {kind} {ref.target!r}"
-        hint = _nearest(index, ref.target, types) if ref.target not in unreadable else None
         if ref.target in unreadable:
             message += f": its file {unreadable[ref.target]} could not be read (fix the error there)"
-        elif hint:
+        elif hint := _nearest(index, ref.target, types):
             message += f" — did you mean {hint!r}?"
         severity = "warning" if ref.field == "link" else "error"
         yield Diagnostic(source.path, ref.line, severity, "unknown-ref", message)

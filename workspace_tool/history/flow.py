@@ -112,11 +112,6 @@ def task_flow(doc: DocHistory, workflow: Workflow, settings: Settings, now: dt.d
     )
 
 
-def first_fields(doc: DocHistory) -> Fields:
-    """The fields of the document's first version that has them ({} when none could be read)."""
-    return next((version.fields for version in doc.versions if version.fields is not None), None) or {}
-
-
 def _before_history(doc: DocHistory, steps: Sequence[Step], workflow: Workflow, created: dt.datetime) -> tuple[Step, ...]:
     """The task's states between its `created:` date and its first commit, as far as its first version's fields tell.
 
@@ -127,17 +122,17 @@ def _before_history(doc: DocHistory, steps: Sequence[Step], workflow: Workflow, 
     one done in its first version is done from its `done:` date, if it has one
     (else from its first commit: when it was done is not known), and one
     cancelled without a `done:` date is cancelled throughout (never in scope,
-    as in the burn-up from dates). Only the
-    series count these days; the task's own dates and metrics do not change.
+    as in the burn-up from dates). Only the series count these days; the
+    task's own dates and metrics do not change.
     """
     first = steps[0]
     if not first.exists or created >= first.at:
         return ()
-    if first.status in CANCELLED and not first_fields(doc).get("done"):
-        return (Step(created, first.status, first.estimate),)  # never in scope, as in the burn-up from dates
-    before = [Step(created, workflow.default, first.estimate)]
-    fields = first_fields(doc)
+    fields = next((version.fields for version in doc.versions if version.fields is not None), None) or {}
     done = _midnight(fields.get("done"), first.at) if fields.get("done") and workflow.is_done(first.status) else None
+    if first.status in CANCELLED and done is None:
+        return (Step(created, first.status, first.estimate),)
+    before = [Step(created, workflow.default, first.estimate)]
     if done is not None and done < first.at:
         before.append(Step(max(done, created), first.status, first.estimate))
     return tuple(before)
