@@ -88,16 +88,22 @@ def test_a_failing_page_in_a_worker_is_reported_with_its_path(ws: Path, tmp_path
         build_site(index, BuildOptions(tmp_path / "out", jobs=2))
 
 
-def test_overview_pages_get_one_range_handed_out_halfway() -> None:
-    from workspace_tool.site.make import CHUNKS_PER_WORKER, chunk_ranges
+def test_overview_pages_get_one_range_handed_out_halfway_and_the_others_shrink() -> None:
+    from workspace_tool.site.make import MIN_CHUNK, chunk_ranges
 
     overview = ["index.html", "activity.html", "attention.html"]
-    paths = overview + [f"projects/p{n}.html" for n in range(5)] + [f"d/t{n}.html" for n in range(400)]
+    paths = overview + [f"projects/p{n}.html" for n in range(5)] + [f"d/t{n}.html" for n in range(2000)]
     ranges = chunk_ranges(paths, 2)
     covered = sorted(n for start, stop in ranges for n in range(start, stop))
     assert covered == list(range(len(paths)))  # every page once
-    assert ranges.index((0, len(overview))) == len(ranges) // 2 > 0  # the overview pages alone, in the middle
-    rest = [r for r in ranges if r != (0, len(overview))]
-    assert rest == sorted(rest) and len(rest) == -(-(len(paths) - 3) // ((len(paths) - 3) // (2 * CHUNKS_PER_WORKER)))
-    # an incremental build of document pages only: plain chunks from the first page
-    assert chunk_ranges(paths[3:], 2)[0][0] == 0 and all(stop - start >= 4 for start, stop in chunk_ranges(paths[3:], 2)[:-1])
+    position = ranges.index((0, len(overview)))
+    rest = ranges[:position] + ranges[position + 1 :]
+    assert rest[0][0] == len(overview) and all(a[1] == b[0] for a, b in zip(rest, rest[1:]))  # in spec order, no gaps
+    handed = sum(stop - start for start, stop in rest[:position])
+    assert handed >= (len(paths) - 3) // 2 > sum(stop - start for start, stop in rest[: position - 1])  # the overview when half is out
+    sizes = [stop - start for start, stop in rest]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == -(-(len(paths) - 3) // 8)  # a quarter of each worker's share
+    assert sizes[-1] <= MIN_CHUNK and all(size >= MIN_CHUNK for size in sizes[:-1])  # small ranges at the end
+    # an incremental build of document pages only: ranges from the first page
+    assert chunk_ranges(paths[3:], 2)[0] == (0, -(-(len(paths) - 3) // 8))
+    assert chunk_ranges(paths[3:60], 2) == [(0, 16), (16, 32), (32, 48), (48, 57)]

@@ -34,7 +34,8 @@ from workspace_tool.site.render import (
 )
 
 PARALLEL_MIN_PAGES = 48
-CHUNKS_PER_WORKER = 12  # small enough to balance the heavy overview pages against document pages
+GUIDED = 4  # each range is 1/(GUIDED x workers) of the pages not handed out yet: large at first, small at the end
+MIN_CHUNK = 16
 
 
 class Made(NamedTuple):
@@ -119,13 +120,23 @@ def chunk_ranges(paths: list[str], workers: int) -> list[tuple[int, int]]:
     the feeds and keeps on disk (`history_view.committed_events`), so the
     worker that makes them by then loads those events instead of making
     them a second time (a cold build at 2,000 documents: 0.45 CPU-seconds).
+
+    The other ranges shrink as they go (guided scheduling): few hand-outs at
+    first, and at the end ranges small enough that no worker is left with a
+    long one while the other waits (with equal ranges of 416 pages at 10,000
+    documents, one worker finished 0.6-1.2 s before the other).
     """
     count = len(paths)
     head = next((n for n, path in enumerate(paths) if "/" in path), count)
-    size = max(4, (count - head) // (workers * CHUNKS_PER_WORKER))
-    ranges = [(i, min(i + size, count)) for i in range(head, count, size)]
+    ranges = []
+    start = head
+    while start < count:
+        stop = min(count, start + max(MIN_CHUNK, -(-(count - start) // (GUIDED * workers))))
+        ranges.append((start, stop))
+        start = stop
     if head:
-        ranges.insert(len(ranges) // 2, (0, head))
+        half = head + (count - head) // 2
+        ranges.insert(next((n for n, (first, _) in enumerate(ranges) if first >= half), len(ranges)), (0, head))
     return ranges
 
 
