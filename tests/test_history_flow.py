@@ -163,6 +163,16 @@ def test_activity_in_words(wm: Callable[..., Result], repo: Repo) -> None:
     assert any(e["text"] == "Bob moved build to in-progress, changed estimate of build from 2d to 3d" for e in data["events"])
 
 
+def test_activity_and_digest_stop_at_a_pinned_today(wm: Callable[..., Result], repo: Repo) -> None:
+    """With --today in the past, what happened after that day is not listed (as on the site)."""
+    result = run(wm, repo, "--today", "2026-01-07", "activity", "--since", "2026-01-01", "--json")
+    texts = [e["text"] for e in json.loads(result.stdout)["events"]]
+    assert any("moved build to in-progress" in t for t in texts)
+    assert not any("to review" in t or "to done" in t for t in texts)  # 2026-01-08 and 2026-01-09
+    digest = run(wm, repo, "--today", "2026-01-07", "digest", "--who", "alice", "--since", "2026-01-01").stdout
+    assert "in-progress" in digest and "review" not in digest
+
+
 def test_digest_markdown(wm: Callable[..., Result], repo: Repo) -> None:
     result = run(wm, repo, "digest", "--who", "alice", "--since", "2026-01-01")
     assert result.exit_code == 0, result.output

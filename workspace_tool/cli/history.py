@@ -188,7 +188,8 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, as_
     """
     index, history = _load(app)
     start = parse_since(since, app.today)
-    found = select(events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)), who, project)
+    end = _now(app)  # with a pinned --today, what happened after it is not shown (as on the site)
+    found = [e for e in select(events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)), who, project) if e.date <= end]
     if as_json:
         click.echo(dumps({"since": start.isoformat(), "complete": history.complete, "events": [e.as_json() for e in found]}))
     elif found:
@@ -210,7 +211,8 @@ def digest_cmd(app: App, who: str, since: str) -> None:
     """
     index, history = _load(app)
     start = parse_since(since, app.today)
-    everything = events(history.documents, people_by_key(index.of_type(Person)), _start_of(start))
+    end = _now(app)
+    everything = [e for e in events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)) if e.date <= end]
     person = who.lower()
     theirs = [e for e in everything if person in e.people]
     decisions = [e for e in everything if e.doc_type == "decision"]
