@@ -88,6 +88,41 @@ def test_a_failing_page_in_a_worker_is_reported_with_its_path(ws: Path, tmp_path
         build_site(index, BuildOptions(tmp_path / "out", jobs=2))
 
 
+_SPY: list[Any] = []  # where `_spied_prints_range` notes its process, and the function it stands in for
+
+
+def _spied_prints_range(start: int, stop: int) -> dict[str, list[Any]]:
+    """`build._prints_range`, noting the process it ran in (module level: the pool sends the function by name)."""
+    import os
+
+    with open(_SPY[0], "a", encoding="utf-8") as handle:
+        handle.write(f"{os.getpid()}\n")
+    found: dict[str, list[Any]] = _SPY[1](start, stop)
+    return found
+
+
+def test_file_prints_taken_in_two_processes_equal_those_taken_in_one(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build without a record takes the second half of the file prints in a forked child: the same prints, in the
+    same order, and the same record as a one-process build."""
+    import os
+
+    from workspace_tool.site import build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_PRINTS", 10)
+    children = tmp_path / "children"
+    _SPY[:] = [children, build_module._prints_range]
+    monkeypatch.setattr(build_module, "_prints_range", _spied_prints_range)
+    index = load_index(ws, TODAY, use_cache=False)
+    one = build_module._file_prints(index, None)
+    assert not children.exists()
+    two = build_module._file_prints(index, None, parallel=True)
+    assert list(two.items()) == list(one.items()) and len(one) > 10
+    assert children.read_text().split() != [str(os.getpid())] and len(children.read_text().split()) == 1  # one child, not this process
+    build(ws, tmp_path / "parallel", jobs=2)
+    build(ws, tmp_path / "single", jobs=1)
+    assert record(ws, tmp_path / "parallel")["files"] == record(ws, tmp_path / "single")["files"]
+
+
 def test_overview_pages_get_one_range_handed_out_halfway_and_the_others_shrink() -> None:
     from workspace_tool.site.make import MIN_CHUNK, chunk_ranges
 
