@@ -123,6 +123,22 @@ def test_file_prints_taken_in_two_processes_equal_those_taken_in_one(ws: Path, t
     assert record(ws, tmp_path / "parallel")["files"] == record(ws, tmp_path / "single")["files"]
 
 
+def _dying_prints_range(start: int, stop: int) -> dict[str, list[Any]]:
+    import os
+
+    os._exit(3)  # a child that dies (killed, out of memory)
+
+
+def test_file_prints_fall_back_to_one_process_when_the_child_dies(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workspace_tool.site import build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_PRINTS", 10)
+    index = load_index(ws, TODAY, use_cache=False)
+    one = build_module._file_prints(index, None)
+    monkeypatch.setattr(build_module, "_prints_range", _dying_prints_range)
+    assert list(build_module._file_prints(index, None, parallel=True).items()) == list(one.items())
+
+
 def test_overview_pages_get_one_range_handed_out_halfway_and_the_others_shrink() -> None:
     from workspace_tool.site.make import MIN_CHUNK, chunk_ranges
 

@@ -345,6 +345,7 @@ def _file_prints(index: Index, last: deps.Record | None, parallel: bool = False)
         if can_fork():
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures.process import BrokenProcessPool
 
             half = len(paths) // 2
             _PRINTS[:] = [index]
@@ -354,6 +355,8 @@ def _file_prints(index: Index, last: deps.Record | None, parallel: bool = False)
                     found = _prints_of(index, paths[:half], None)
                     found.update(second.result())
                 return found
+            except (OSError, BrokenProcessPool):  # no child (out of processes or memory): this process takes all
+                pass
             finally:
                 _PRINTS.clear()
     return _prints_of(index, paths, last)
