@@ -15,6 +15,7 @@ from workspace_tool import fields as F
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index, Reference
 from workspace_tool.model import Document, Task, TimeEntry, TimeLog
+from workspace_tool.parse import default_id, detect_type
 
 _ENTRY_TARGETS = ("task", "project")
 
@@ -60,12 +61,17 @@ def _nearest(index: Index, name: str, types: tuple[str, ...]) -> str | None:
 
 
 def _unreadable(index: Index) -> dict[str, str]:
-    """The IDs (file names) of documents whose file could not be read, each with its path: a reference to one is
-    unresolved because of the error in that file, which is the one to fix."""
+    """The IDs that documents whose file could not be read would have without an `id:` key (and a note's bare stem,
+    as `[[stem]]` finds it), each with its path: a reference to one is unresolved because of the error in that file,
+    which is the one to fix."""
     found: dict[str, str] = {}
     for path, problems in sorted(index.file_diagnostics.items()):
         if path.endswith(".md") and path not in index.by_path and any(p.severity == "error" for p in problems):
-            found.setdefault(path.rsplit("/", 1)[-1][:-3], path)
+            doc_type = detect_type(path)
+            doc_id = default_id(path, doc_type)
+            found.setdefault(doc_id, path)
+            if doc_type == "note":
+                found.setdefault(doc_id.rsplit("/", 1)[-1], path)
     return found
 
 
