@@ -88,8 +88,8 @@ import datetime as dt, json, os, statistics, sys, time
 from pathlib import Path
 from workspace_tool.site import BuildOptions
 from workspace_tool.site.serve import SiteServer
-ws, out, edits = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-server = SiteServer(ws, BuildOptions(out), port=0, today=dt.date(2026, 11, 26), log=lambda line: None)
+ws, out, edits, today = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), dt.date.fromisoformat(sys.argv[4])
+server = SiteServer(ws, BuildOptions(out), port=0, today=today, log=lambda line: None)
 try:
     server.rebuild()
     task = sorted((ws / "projects").glob("*/tasks/*.md"))[0]
@@ -98,7 +98,7 @@ try:
     for n in range(edits):
         marker = f"Served edit {os.urandom(4).hex()}."
         task.write_text(original + "\n" + marker + "\n", encoding="utf-8")
-        moment = dt.datetime(2026, 11, 26, 13, 0).timestamp() + n  # on the server's today, as in the builds above
+        moment = dt.datetime.combine(today, dt.time(13)).timestamp() + n  # on the server's today, as in the builds above
         os.utime(task, (moment, moment))
         wall, cpu = time.perf_counter(), time.process_time()
         server.rebuild()
@@ -115,7 +115,7 @@ print(json.dumps({"wall": statistics.median(times), "cpu": statistics.median(cpu
 
 def serve_rebuild(ws: Path, out: Path, edits: int) -> dict[str, float]:
     env = {**os.environ, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
-    done = subprocess.run([sys.executable, "-c", SERVE_RUNNER, str(ws), str(out), str(edits)], capture_output=True, text=True, env=env)
+    done = subprocess.run([sys.executable, "-c", SERVE_RUNNER, str(ws), str(out), str(edits), TODAY], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"serve rebuild failed:\n{done.stderr[-3000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
