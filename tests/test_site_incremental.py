@@ -215,6 +215,28 @@ def test_body_text_edit_remakes_only_its_own_page(ws: Path, tmp_path: Path) -> N
     assert_same_as_full_build(ws, out, tmp_path)
 
 
+def test_dashboard_remade_for_the_activity_keeps_the_project_summaries(git_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text edit adds an event, so the dashboard is made again; the projects' summaries and the attention rows it
+    shows are the last build's memos (nothing they read changed), and a status change computes them again."""
+    from workspace_tool.site import pages_overview, pages_project
+
+    out = tmp_path / "out"
+    build(git_ws, out)
+    computed: list[str] = []
+    real_summary, real_rows = pages_project._project_summary, pages_overview._attention_rows
+    monkeypatch.setattr(pages_project, "_project_summary", lambda data, project: computed.append(project.id) or real_summary(data, project))
+    monkeypatch.setattr(pages_overview, "_attention_rows", lambda data, limit: computed.append("attention") or real_rows(data, limit))
+    EDITS["body text"](git_ws)
+    first: Any = build(git_ws, out)
+    assert first.models == 3 and computed == []  # the task's page, the dashboard and the activity page
+    assert_same_as_full_build(git_ws, out, tmp_path)
+    computed.clear()
+    EDITS["task done"](git_ws)
+    build(git_ws, out)
+    assert "alpha" in computed and "attention" in computed
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
 def test_text_written_above_a_link_is_a_body_text_edit(ws: Path, tmp_path: Path) -> None:
     """Moving a link down a line changes nothing the site shows but the note's text: only the note's page is
     remade (with the activity pages in git), and the kept plan is taken without making the scheduler's input."""

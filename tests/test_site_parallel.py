@@ -61,6 +61,8 @@ def test_parallel_build_equals_one_process_build(ws: Path, tmp_path: Path) -> No
     assert result.models == result.pages > PARALLEL_MIN_PAGES and result.rendered == result.pages
     assert files_of(parallel) == files_of(single)
     assert record(ws, parallel)["pages"] == record(ws, single)["pages"]
+    assert record(ws, parallel)["memos"] == record(ws, single)["memos"]  # made by the workers, kept by the parent
+    assert {"summary:alpha", "summary:beta", "dashboard:attention"} <= record(ws, parallel)["memos"].keys()
     assert "Uncommitted note." in (parallel / "d" / "bulk-001.html").read_text(encoding="utf-8")
     assert 'class="diff"' in (parallel / "d" / "bulk-005.html").read_text(encoding="utf-8")  # a diff read by a worker
 

@@ -246,6 +246,8 @@ def collect_stage(
         dirty, collected.same_cards, collected.same_prices = None, False, False  # a damaged record: build everything
         collected._prints.clear()
     collected.full = dirty is None
+    if dirty is not None and last is not None:
+        data.memos = last.valid_memos(dirty)
     existing = _output_files(out) if dirty is not None and out is not None else set()
     for spec in specs:
         old = last.pages.get(spec.path) if last is not None and dirty is not None else None
@@ -503,8 +505,11 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
 
     errors: list[tuple[str, str]] = []
     record = collected.record
+    record.memos = {name: [keys, value] for name, (keys, value) in data.memos.items()}  # still valid, and made in this process
     for made in make.run(job, options.jobs, post_build):
         record.pages[made.path] = {"keys": made.keys}
+        if made.memos:
+            record.memos.update(made.memos)
         collected.digests[made.path] = made.digest
         if made.attachments:
             collected.attachments[made.path] = made.attachments

@@ -17,18 +17,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar, cast
 
 from workspace_tool.config import Settings
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Person, Project, Task, TimeEntry
 from workspace_tool.site.contexts import Ref, Status
-from workspace_tool.site.deps import AT, EVENTS, query_key
+from workspace_tool.site.deps import AT, EVENTS, pack, query_key, unpack
 from workspace_tool.site.privacy import Visibility
 from workspace_tool.site.sources import Sources
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._/-]+")
+T = TypeVar("T")
 
 TYPE_LABELS = {
     "project": "Project", "task": "Task", "decision": "Decision", "risk": "Risk", "person": "Person",
@@ -73,6 +74,8 @@ class SiteData:
     history: Any = None  # history_view.HistoryView, set by the build's load stage
     link_docs: bool = True  # False (MkDocs pages): only projects have pages; other documents show as titles
     reads: set[str] | None = field(default=None, repr=False)
+    memos: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False)  # name -> (packed keys, value): see `memo`
+    memos_made: dict[str, list[Any]] = field(default_factory=dict, repr=False)  # the memos computed since the build last took them
     _pricer: Any = field(default=None, repr=False)
     _priced: list[Any] | None = field(default=None, repr=False)
     _by_type: dict[Any, list[Any]] = field(default_factory=dict, repr=False)
@@ -91,6 +94,37 @@ class SiteData:
         """Note that the page being built read `key`."""
         if self.reads is not None:
             self.reads.add(key)
+
+    def memo(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()`, kept across builds under `name` with the keys it read (`deps.Record.memos`).
+
+        The build hands over the last build's memos none of whose keys an
+        edit dirtied (`deps.Record.valid_memos`): such a value is what
+        `compute()` would give now, so it is used as it is, and the page
+        records the keys as if it had computed it. A memo must be a pure
+        function of what it reads through this object (and of the global
+        key), with a value of plain data (marshal: dicts, lists, text,
+        numbers), and `name` must say everything else it depends on.
+        The dashboard's project summaries are memos: an edit that changes
+        the activity remakes the dashboard without pricing every project
+        again.
+        """
+        kept = self.memos.get(name)
+        if kept is not None:
+            if self.reads is not None:
+                self.reads.update(unpack(kept[0]))
+            return cast(T, kept[1])
+        outer, self.reads = self.reads, set()
+        try:
+            value = compute()
+        finally:
+            read, self.reads = self.reads, outer
+        if outer is not None:
+            outer.update(read)
+        packed = pack(sorted(read))
+        self.memos[name] = (packed, value)
+        self.memos_made[name] = [packed, value]
+        return value
 
     @contextlib.contextmanager
     def untracked(self) -> Iterator[None]:

@@ -29,6 +29,10 @@ three kinds of key:
   when the last HEAD is not an ancestor (a rebase, a reset) every page is
   made again.
 
+Parts of page models can be kept across builds under a name with the
+keys they read (`SiteData.memo`, `Record.memos`): a part none of whose
+keys is dirty is taken as it is, and the page records its keys.
+
 A rebuild finds the documents whose file changed (size, modification
 time or a hash of the text), came or went, takes the keys they emit now
 and the ones they emitted in the last build (a task moved from P to Q dirties both
@@ -196,6 +200,7 @@ class Record:
     events: list[Any] = field(default_factory=list)  # [committed events' fingerprint, their newest instant] (`HistoryView.events_print`)
     shared: dict[str, str] = field(default_factory=dict)  # folder -> the links every page in it had at the last full build (packed)
     head: str = ""  # the git HEAD the history was read at ("" without one)
+    memos: dict[str, list[Any]] = field(default_factory=dict)  # name -> [packed keys, value]: parts of page models kept across builds (`SiteData.memo`)
 
     @classmethod
     def from_json(cls, data: Any) -> Record:
@@ -204,7 +209,7 @@ class Record:
         try:
             return cls(
                 str(data.get("key", "")), dict(data.get("files", {})), dict(data.get("derived", {})), dict(data.get("pages", {})), str(data.get("plan_input", "")),
-                list(data.get("events", [])), dict(data.get("shared", {})), str(data.get("head", "")),
+                list(data.get("events", [])), dict(data.get("shared", {})), str(data.get("head", "")), dict(data.get("memos", {})),
             )
         except (TypeError, ValueError):
             return cls()
@@ -212,7 +217,15 @@ class Record:
     def as_json(self) -> dict[str, Any]:
         return {
             "key": self.key, "files": self.files, "derived": self.derived, "pages": self.pages, "plan_input": self.plan_input, "events": self.events,
-            "shared": self.shared, "head": self.head,
+            "shared": self.shared, "head": self.head, "memos": self.memos,
+        }
+
+    def valid_memos(self, dirty: set[str]) -> dict[str, tuple[str, Any]]:
+        """The memos none of whose keys is in `dirty` (packed): what they hold is what computing them now would give."""
+        return {
+            name: (entry[0], entry[1])
+            for name, entry in self.memos.items()
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and not reads_any(entry[0], dirty)
         }
 
     def shared_sets(self) -> dict[str, frozenset[str]]:

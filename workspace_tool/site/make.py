@@ -49,6 +49,7 @@ class Made(NamedTuple):
     rendered: bool
     written: bool
     error: str | None = None
+    memos: dict[str, list[Any]] | None = None  # the memos its model computed (`SiteData.memo`), for the record
 
 
 @dataclass(frozen=True)
@@ -73,37 +74,38 @@ def make_pages(job: Job, start: int = 0, stop: int | None = None) -> list[Made]:
     data = job.data
     out = Path(job.settings.out)
     results: list[Made] = []
-    todo: list[tuple[Page, list[str], str]] = []
+    todo: list[tuple[Page, list[str], str, dict[str, list[Any]] | None]] = []
     for spec in job.specs[start:stop]:
         data.reads = set()
         try:
             page = spec.make()
         finally:
             read, data.reads = data.reads, None
+            memos, data.memos_made = data.memos_made or None, {}
         keys = sorted(read or ())
         digest = page.digest(job.salt)
         before = job.last_pages.get(page.path)
         if before and before.get("hash") == digest and (out / page.path).is_file():
             links = deps.page_links(before, job.last_shared, page.path)
-            results.append(Made(page.path, keys, digest, links, page.attachments, False, False))
+            results.append(Made(page.path, keys, digest, links, page.attachments, False, False, None, memos))
         else:
-            todo.append((page, keys, digest))
+            todo.append((page, keys, digest, memos))
     if not todo:
         return results
-    pages = [page for page, _, _ in todo]
+    pages = [page for page, _, _, _ in todo]
     if job.diffs:
         from workspace_tool.site.history_view import with_diff_texts
 
         pages = with_diff_texts(data.index.root, pages)
     env = worker_env(job.settings)
-    for (_, keys, digest), page in zip(todo, pages):
+    for (_, keys, digest, memos), page in zip(todo, pages):
         try:
             html = render_page(env, job.settings, page)
         except Exception as exc:  # reported with the page's path by the build
-            results.append(Made(page.path, keys, digest, [], page.attachments, False, False, describe_error(exc)))
+            results.append(Made(page.path, keys, digest, [], page.attachments, False, False, describe_error(exc), memos))
             continue
         written = write_if_changed(out / page.path, html.encode("utf-8"))
-        results.append(Made(page.path, keys, digest, links_in(html), page.attachments, True, written))
+        results.append(Made(page.path, keys, digest, links_in(html), page.attachments, True, written, None, memos))
     return results
 
 

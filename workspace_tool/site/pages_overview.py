@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from typing import Any, Callable
+from typing import Any, Callable, TypedDict
 
 from workspace_tool.model import Client, Decision, Goal, Person, Project, Task, TimeEntry
 from workspace_tool.site import charts
@@ -30,6 +30,7 @@ from workspace_tool.site.contexts import (
     QualityContext,
     Ref,
     SearchContext,
+    TaskRow,
     TimeContext,
 )
 from workspace_tool.site.deps import EVENTS
@@ -69,17 +70,14 @@ def attention_tasks(data: SiteData) -> tuple[list[Task], list[Task], list[Task]]
 def dashboard(data: SiteData) -> Page[DashboardContext]:
     today = data.today
     monday = week_start(today)
-    overdue, blocked, due_week = attention_tasks(data)
+    attention = data.memo("dashboard:attention", functools.partial(_attention_rows, data, DASHBOARD_ROWS))
     entries = data.entries()
     week_entries = [e for e in entries if monday <= e.date <= today]
     month_entries = [e for e in entries if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]
     context: DashboardContext = {
         "projects": [project_summary(data, p) for p in data.projects() if not data.is_done(p)],
         "closed_projects": [project_summary(data, p) for p in data.projects() if data.is_done(p)],
-        "overdue": [task_row(data, t) for t in overdue[:DASHBOARD_ROWS]],
-        "blocked": [task_row(data, t) for t in blocked[:DASHBOARD_ROWS]],
-        "due_week": [task_row(data, t) for t in due_week[:DASHBOARD_ROWS]],
-        "counts": {"overdue": len(overdue), "blocked": len(blocked), "due_week": len(due_week)},
+        **attention,
         "hours_week": fmt_hours(sum(e.hours for e in week_entries)),
         "hours_month": fmt_hours(sum(e.hours for e in month_entries)),
         "people_hours": _people_hours(data, week_entries, month_entries),
@@ -88,6 +86,24 @@ def dashboard(data: SiteData) -> Page[DashboardContext]:
         "month": today.strftime("%B %Y"),
     }
     return Page("index.html", "dashboard.html", "Dashboard", context, section="dashboard")
+
+
+class AttentionRows(TypedDict):
+    overdue: list[TaskRow]
+    blocked: list[TaskRow]
+    due_week: list[TaskRow]
+    counts: dict[str, int]
+
+
+def _attention_rows(data: SiteData, limit: int) -> AttentionRows:
+    """The first `limit` rows of each of `attention_tasks`, and how many there are (a memo: it reads every open task)."""
+    overdue, blocked, due_week = attention_tasks(data)
+    return {
+        "overdue": [task_row(data, t) for t in overdue[:limit]],
+        "blocked": [task_row(data, t) for t in blocked[:limit]],
+        "due_week": [task_row(data, t) for t in due_week[:limit]],
+        "counts": {"overdue": len(overdue), "blocked": len(blocked), "due_week": len(due_week)},
+    }
 
 
 def attention_page(data: SiteData) -> Page[AttentionContext]:

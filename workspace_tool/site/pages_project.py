@@ -73,6 +73,11 @@ def _money(data: SiteData, project: Project) -> Money:
 
 
 def project_summary(data: SiteData, project: Project) -> ProjectSummary:
+    """A project's header and health (a memo: the dashboard lists every project's, and is remade by every change of the activity)."""
+    return data.memo(f"summary:{project.id}", functools.partial(_project_summary, data, project))
+
+
+def _project_summary(data: SiteData, project: Project) -> ProjectSummary:
     tasks = data.tasks(project.id)
     money = _money(data, project)
     level, reasons = health(data, project, tasks)
