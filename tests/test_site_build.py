@@ -186,6 +186,26 @@ def test_bad_audience_is_a_usage_error(tmp_path: Path) -> None:
         Audience.parse("group:x")
 
 
+def _entry_table(page: str) -> tuple[list[str], list[list[str]]]:
+    """The time-entry table of a page: its column headers and its rows' cells, as text."""
+    table = re.search(r"<h2>Time entries</h2>.*?</table>", page, re.S)
+    assert table is not None
+    heads = re.findall(r'<th scope="col">(.*?)</th>', table.group(0))
+    rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row)] for row in re.findall(r"<tr><td>.*?</tr>", table.group(0))]
+    return heads, rows
+
+
+def test_time_entries_leave_out_the_column_that_names_the_page_s_own_document(site: tuple[Path, Path]) -> None:
+    _, out = site
+    heads, rows = _entry_table((out / "d/design.html").read_text(encoding="utf-8"))  # a task: who logged, not what for
+    assert heads == ["Date", "Person", "Hours", "Note"] and rows == [["2026-11-20", "Alice Able", "2h", "sketches"]]
+    heads, rows = _entry_table((out / "d/bob.html").read_text(encoding="utf-8"))  # a person: what for, not who
+    assert heads == ["Date", "For", "Hours", "Note"]
+    assert rows == [["2026-11-24", "Build the login page", "2h", "coding"], ["2026-11-23", "Quokka migration GLOBEXTASK", "4h", "quokka GLOBEXUNIQUE"]]
+    heads, rows = _entry_table((out / "d/timelogs/bob/2026-11.html").read_text(encoding="utf-8"))  # one person's log
+    assert heads == ["Date", "For", "Hours", "Note"] and len(rows) == 2 and all(len(row) == 4 for row in rows)
+
+
 def test_superseded_decision_has_banner(site: tuple[Path, Path]) -> None:
     _, out = site
     old = (out / "d/use-postgres.html").read_text()

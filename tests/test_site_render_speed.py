@@ -173,10 +173,12 @@ def old_templates() -> dict[str, str]:
     found = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.html")}
     document = found["document.html"]
     entries = (
+        '<table><thead><tr><th scope="col">Date</th><th scope="col">Person</th><th scope="col">For</th><th scope="col">Hours</th>'
+        '<th scope="col">Note</th></tr></thead><tbody>\n'
         "{% for e in entries %}<tr><td>{{ e.date }}</td><td>{{ e.person|link }}</td><td>{{ e.ref|link }}</td><td>{{ e.hours }}</td>"
-        "<td>{{ e.note }} {{ m.tags(e.tags) }}</td></tr>{% endfor %}\n</tbody>"
+        "<td>{{ e.note }} {{ m.tags(e.tags) }}</td></tr>{% endfor %}\n</tbody></table>"
     )
-    for new, old in (("{{ tags|tag_list }}", "{{ m.tags(tags) }}"), ("{{ entries|entry_rows }}</tbody>", entries)):
+    for new, old in (("{{ tags|tag_list }}", "{{ m.tags(tags) }}"), ("<table>{{ entries|entry_rows }}</table>", entries)):
         assert new in document
         document = document.replace(new, old)
     macros = found["_macros.html"]

@@ -400,11 +400,12 @@ class Schedule(TypedDict):
 
 
 class EntryRow(TypedDict):
-    """A time entry, read by `document.html`."""
+    """A time entry, read by `document.html` (`render._entry_rows`); no `person` on a person's page or a one-person time
+    log, no `ref` on a task's page (every row would name the page's own document)."""
 
     date: str
-    person: Ref
-    ref: Ref
+    person: NotRequired[Ref]
+    ref: NotRequired[Ref]
     hours: str
     note: str
     tags: list[str]

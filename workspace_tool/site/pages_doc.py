@@ -77,6 +77,7 @@ def backlinks(data: SiteData, doc: Document) -> list[Backlink]:
 
 
 def _entries(data: SiteData, doc: Document) -> list[EntryRow]:
+    """The newest 200 entries of a task, a person or a time log, without the column that would repeat the page's own document."""
     if isinstance(doc, Person):
         chosen = data.entries_by("person", doc.id)
     elif isinstance(doc, TimeLog):
@@ -86,10 +87,18 @@ def _entries(data: SiteData, doc: Document) -> list[EntryRow]:
     else:
         return []
     chosen = sorted(chosen, key=lambda e: (e.date, e.line), reverse=True)[:200]
-    return [
-        {"date": iso(e.date), "person": data.ref(e.person), "ref": data.ref(e.ref), "hours": fmt_hours(e.hours), "note": e.note, "tags": list(e.tags)}
-        for e in chosen
-    ]
+    # the column every row would show the same value in (the page's own task or person) is left out
+    person = not isinstance(doc, Person) and (not isinstance(doc, TimeLog) or len({e.person for e in chosen}) > 1)
+    ref = not isinstance(doc, Task)
+    rows: list[EntryRow] = []
+    for e in chosen:
+        row: EntryRow = {"date": iso(e.date), "hours": fmt_hours(e.hours), "note": e.note, "tags": list(e.tags)}
+        if person:
+            row["person"] = data.ref(e.person)
+        if ref:
+            row["ref"] = data.ref(e.ref)
+        rows.append(row)
+    return rows
 
 
 def _schedule(data: SiteData, doc: Document) -> Schedule | None:

@@ -171,13 +171,23 @@ def _tag_list(tags: list[Any]) -> Markup:
 
 @jinja2.pass_context
 def _entry_rows(ctx: jinja2.runtime.Context, entries: list[dict[str, Any]]) -> Markup:
-    """The table rows of time entries (`document.html`): date, person, what for, hours, note and tags."""
-    out: list[str] = []
+    """The table of time entries (`document.html`): date, person, what for, hours, note and tags; a column the rows
+    leave out (`pages_doc._entries`: the page's own person or task) is left out of the table."""
+    first = entries[0] if entries else {}
+    out = ['<thead><tr><th scope="col">Date</th>']
+    if "person" in first:
+        out.append('<th scope="col">Person</th>')
+    if "ref" in first:
+        out.append('<th scope="col">For</th>')
+    out.append('<th scope="col">Hours</th><th scope="col">Note</th></tr></thead><tbody>\n')
     for e in entries:
-        out += (
-            "<tr><td>", escape(e["date"]), "</td><td>", _link(ctx, e["person"]), "</td><td>", _link(ctx, e["ref"]),
-            "</td><td>", escape(e["hours"]), "</td><td>", escape(e["note"]), " ", _tag_list(e["tags"]), "</td></tr>",
-        )  # fmt: skip
+        out += ("<tr><td>", escape(e["date"]), "</td>")
+        if "person" in e:
+            out += ("<td>", _link(ctx, e["person"]), "</td>")
+        if "ref" in e:
+            out += ("<td>", _link(ctx, e["ref"]), "</td>")
+        out += ("<td>", escape(e["hours"]), "</td><td>", escape(e["note"]), " ", _tag_list(e["tags"]), "</td></tr>")
+    out.append("</tbody>")
     return Markup("".join(out))
 
 
