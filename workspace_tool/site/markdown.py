@@ -107,13 +107,17 @@ def _wiki_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _render_wiki(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Mapping[str, Any]) -> str:
-    target, fragment, label = split_wiki(tokens[idx].content)
-    links: LinkMap = env["links"]
+    return wiki_html(tokens[idx].content, env["links"], env["page"])
+
+
+def wiki_html(inner: str, links: LinkMap, page: str) -> str:
+    """`[[inner]]` as HTML on the site page at `page` (shared by markdown-it's rule and the fast path)."""
+    target, fragment, label = split_wiki(inner)
     found = links.wiki.get(target)
     if found is None or found.url is None:
         # unknown or not visible: the bare ID, never a title or label that could name it
         return f'<span class="wiki-missing">{escapeHtml(target)}</span>'
-    href = relative_url(found.url, env["page"]) + (f"#{fragment}" if fragment else "")
+    href = relative_url(found.url, page) + (f"#{fragment}" if fragment else "")
     return f'<a class="wiki" href="{escapeHtml(href)}">{escapeHtml(label or found.text)}</a>'
 
 
@@ -191,7 +195,12 @@ _RENDERERS: dict[bool, MarkdownIt] = {}
 
 
 def render_body(body: str, doc_path: str, page: str, links: LinkMap, allow_html: bool = False) -> str:
-    """One document body as HTML for the site page at `page`."""
+    """One document body as HTML for the site page at `page`: the exact fast path when it applies, else markdown-it."""
+    from workspace_tool.site.markdown_fast import fast_render  # imported here: that module imports this one
+
+    html = fast_render(body, page, links)
+    if html is not None:
+        return html
     md = _RENDERERS.get(allow_html)
     if md is None:
         md = _RENDERERS[allow_html] = make_markdown(allow_html)
