@@ -89,6 +89,8 @@ def dashboard(data: SiteData) -> Page[DashboardContext]:
 
 
 class AttentionRows(TypedDict):
+    """The dashboard's overdue, blocked and due-this-week rows and their counts (`_attention_rows`)."""
+
     overdue: list[TaskRow]
     blocked: list[TaskRow]
     due_week: list[TaskRow]
