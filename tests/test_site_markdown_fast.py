@@ -362,8 +362,15 @@ def test_repeated_headings_get_numbered_slugs_and_levels_five_and_six_none() -> 
     assert "<h5>Notes</h5>" in html
 
 
-def test_render_body_uses_the_fast_path_and_falls_back() -> None:
+def test_render_body_uses_the_fast_path_and_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workspace_tool.site import markdown_fast
+
+    answers: list[str | None] = []
+    real = markdown_fast.fast_render
+    monkeypatch.setattr(markdown_fast, "fast_render", lambda *args: answers.append(real(*args)) or answers[-1])
     body = "# A\n\nSee [[a]] and **this**.\n"
     expected = oracle(body, "d/a.html", False)
     assert render_body(body, "x.md", "d/a.html", LINKS) == expected == render_body(body, "x.md", "d/a.html", LINKS, True)
+    assert answers == [expected, expected]  # both came from the fast path
     assert render_body("*em*", "x.md", "d/a.html", LINKS) == "<p><em>em</em></p>\n"
+    assert answers[2:] == [None]  # asked, declined, and markdown-it rendered it
