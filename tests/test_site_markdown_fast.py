@@ -374,3 +374,41 @@ def test_render_body_uses_the_fast_path_and_falls_back(monkeypatch: pytest.Monke
     assert answers == [expected, expected]  # both came from the fast path
     assert render_body("*em*", "x.md", "d/a.html", LINKS) == "<p><em>em</em></p>\n"
     assert answers[2:] == [None]  # asked, declined, and markdown-it rendered it
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_escaping_and_slugs_are_markdown_it_s_own(text: str) -> None:
+    """The fast path escapes and slugs without importing markdown-it: the same functions' results."""
+    from markdown_it.common.utils import escapeHtml
+    from mdit_py_plugins.anchors.index import slugify as plugin_slugify
+    from mdit_py_plugins.anchors.index import unique_slug as plugin_unique_slug
+
+    from workspace_tool.site.markdown import escape_html, slugify, unique_slug
+
+    assert escape_html(text) == escapeHtml(text)
+    assert slugify(text) == plugin_slugify(text)
+    ours: set[str] = {"a", "a-1", "b"}
+    theirs = set(ours)
+    for slug in ("a", "a", "b", "c", "c", slugify(text), slugify(text)):
+        assert unique_slug(slug, ours) == plugin_unique_slug(slug, theirs)
+    assert ours == theirs
+
+
+def test_a_fast_path_body_does_not_import_markdown_it() -> None:
+    """Most bodies take the fast path, so a build that renders only those never pays markdown-it's import (30 ms)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from workspace_tool.site.build import build_site\n"
+        "from workspace_tool.site.markdown import LinkMap, render_body\n"
+        "html = render_body('# Title\\n\\nText and [[a]].\\n', 'x.md', 'd/a.html', LinkMap())\n"
+        "assert 'id=\"title\"' in html, html\n"
+        "print(sorted(name for name in sys.modules if name.startswith(('markdown_it', 'mdit_py_plugins'))))\n"
+        "render_body('*em*', 'x.md', 'd/a.html', LinkMap())\n"
+        "print('markdown_it' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.splitlines() == ["[]", "True"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from workspace_tool.config import Settings, default_settings, load_settings
 from workspace_tool.errors import Diagnostic, NotFoundError
@@ -42,9 +42,11 @@ def read_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     return load_settings(text.replace("\r\n", "\n"), CONFIG_NAME)
 
 
-@dataclass(frozen=True)
-class FileStat:
-    """What identifies a file's version for the cache: path, size, mtime (and ctime: chmod changes it)."""
+class FileStat(NamedTuple):
+    """What identifies a file's version for the cache: path, size, mtime (and ctime: chmod changes it).
+
+    A named tuple: every command makes one per document file (10,000 at 10,000 documents).
+    """
 
     relpath: str
     size: int
@@ -61,6 +63,7 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
     found: list[FileStat] = []
     problems: list[Diagnostic] = []
     seen_dirs: set[tuple[int, int]] = set()
+    patterns = settings.exclude
     stack = [(root, "")]
     while stack:
         folder, prefix = stack.pop()
@@ -80,7 +83,7 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
             rel = prefix + name
             if name.startswith("."):
                 continue
-            if _excluded(rel, settings.exclude):
+            if patterns and _excluded(rel, patterns):
                 continue
             try:
                 if entry.is_dir():
@@ -92,7 +95,7 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
                     found.append(FileStat(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
             except OSError:
                 continue  # vanished or unreadable between listing and stat: not there
-    found.sort(key=lambda f: f.relpath)
+    found.sort()  # by path: no two files share one
     return found, problems
 
 

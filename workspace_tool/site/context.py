@@ -39,8 +39,18 @@ TYPE_LABELS = {
 
 def doc_page(doc: Document) -> str:
     """The site path of a document's page: projects under `projects/`, the rest under `d/`."""
-    slug = _UNSAFE.sub("_", doc.id).strip("/").replace("..", "_") or "_"
-    return f"projects/{slug}.html" if doc.type == "project" else f"d/{slug}.html"
+    key = (doc.id, doc.type == "project")
+    found = _PAGES.get(key)
+    if found is None:
+        if len(_PAGES) > 500_000:  # a long `wm site serve` over IDs that come and go
+            _PAGES.clear()
+        slug = _UNSAFE.sub("_", doc.id).strip("/").replace("..", "_") or "_"
+        found = _PAGES[key] = f"projects/{slug}.html" if key[1] else f"d/{slug}.html"
+    return found
+
+
+_PAGES: dict[tuple[str, bool], str] = {}
+"""`doc_page` by ID and whether a project: every page links to many documents, and every build lists every page."""
 
 
 def week_of(day: dt.date) -> str:

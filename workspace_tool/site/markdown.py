@@ -14,22 +14,42 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+if TYPE_CHECKING:  # markdown-it is imported when a body first needs it (`make_markdown`): most take the fast path
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _INLINE_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+_SLUG_DROPPED = re.compile(r"[^\w\u4e00-\u9fff\- ]")
+
+
+def escape_html(raw: str) -> str:
+    """`&`, `<`, `>` and `"` as entities: markdown-it's `escapeHtml`, without importing markdown-it."""
+    return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def slugify(title: str) -> str:
+    """A heading's anchor: the anchors plugin's default slug (GitHub's style), which `make_markdown` passes it, so the
+    fast path and markdown-it make the same ids."""
+    return _SLUG_DROPPED.sub("", title.lower().replace(" ", "-"))
+
+
+def unique_slug(slug: str, slugs: set[str]) -> str:
+    """`slug`, or `slug-1`, `slug-2`, ... when taken in this body (as the anchors plugin de-duplicates); recorded in `slugs`."""
+    found = slug
+    n = 1
+    while found in slugs:
+        found = f"{slug}-{n}"
+        n += 1
+    slugs.add(found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -116,9 +136,9 @@ def wiki_html(inner: str, links: LinkMap, page: str) -> str:
     found = links.wiki.get(target)
     if found is None or found.url is None:
         # unknown or not visible: the bare ID, never a title or label that could name it
-        return f'<span class="wiki-missing">{escapeHtml(target)}</span>'
+        return f'<span class="wiki-missing">{escape_html(target)}</span>'
     href = relative_url(found.url, page) + (f"#{fragment}" if fragment else "")
-    return f'<a class="wiki" href="{escapeHtml(href)}">{escapeHtml(label or found.text)}</a>'
+    return f'<a class="wiki" href="{escape_html(href)}">{escape_html(label or found.text)}</a>'
 
 
 def _safe_link(url: str) -> bool:
@@ -144,6 +164,8 @@ def _rewrite(href: str, env: Mapping[str, Any]) -> str | None:
 
 
 def _rewrite_links(state: Any) -> None:
+    from markdown_it.token import Token
+
     env = state.env
     for block in state.tokens:
         if block.children is None:
@@ -179,12 +201,17 @@ def _validate_link(url: str) -> bool:
 
 def make_markdown(allow_html: bool = False) -> MarkdownIt:
     """The body renderer; raw HTML only when `allow_html`."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
     md.use(tasklists_plugin)
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
+    md.use(anchors_plugin, min_level=1, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
     md.inline.ruler.before("link", "wikilink", _wiki_rule)
     md.add_render_rule("wikilink", _render_wiki)
     md.core.ruler.push("wm_links", _rewrite_links)

@@ -34,17 +34,14 @@ after a letter or digit); `` `code` `` between single backticks, without
 `[`, `]`, `*` or edge spaces; and text holding none of ``! * < > [ \\ ] ^ _ ` | ~``
 nor an `&` that could start an entity. So no emphasis, links, images,
 autolinks, raw HTML, entities, escapes, footnotes, strikethrough or tables can
-start, and text is escaped with markdown-it's own `escapeHtml`.
+start, and text is escaped as markdown-it escapes it (`escape_html`).
 """
 
 from __future__ import annotations
 
 import re
 
-from markdown_it.common.utils import escapeHtml
-from mdit_py_plugins.anchors.index import slugify, unique_slug
-
-from workspace_tool.site.markdown import _WIKI, LinkMap, wiki_html
+from workspace_tool.site.markdown import _WIKI, LinkMap, escape_html, slugify, unique_slug, wiki_html
 
 _HEADING = re.compile(r"(#{1,6}) (\S.*)")
 _TASK = re.compile(r"\[([ xX])\] ")
@@ -121,7 +118,7 @@ class _Renderer:
         if level not in _ANCHOR_LEVELS:
             self.out.append(f"<h{level}>{html}</h{level}>\n")
             return
-        slug = escapeHtml(unique_slug(slugify(title), self.slugs))
+        slug = escape_html(unique_slug(slugify(title), self.slugs))
         self.out.append(f'<h{level} id="{slug}">{html} <a class="header-anchor" href="#{slug}">#</a></h{level}>\n')
 
     def _item(self, line: str) -> None:
@@ -183,7 +180,7 @@ class _Renderer:
         if "[" not in text and "`" not in text and "*" not in text:  # the common case: plain text
             if _SPECIAL.search(text) is not None:
                 raise _Unsupported
-            return escapeHtml(text), text
+            return escape_html(text), text
         pieces = _WIKI.split(text)  # text and wiki-link contents alternating, text first and last
         last = len(pieces) - 1
         html: list[str] = []
@@ -212,14 +209,14 @@ def _text(text: str, html: list[str], title: list[str]) -> None:
         elif part == "" or part[0] == " " or part[-1] == " " or _CODE_SPECIAL.search(part) is not None:
             raise _Unsupported
         else:
-            html.append(f"<code>{escapeHtml(part)}</code>")
+            html.append(f"<code>{escape_html(part)}</code>")
             title.append(part)
 
 
 def _plain(text: str, html: list[str], title: list[str]) -> None:
     if _SPECIAL.search(text) is not None:
         raise _Unsupported
-    html.append(escapeHtml(text))
+    html.append(escape_html(text))
     title.append(text)
 
 
