@@ -90,6 +90,40 @@ def test_a_failing_page_in_a_worker_is_reported_with_its_path(ws: Path, tmp_path
         build_site(index, BuildOptions(tmp_path / "out", jobs=2))
 
 
+_MAKERS: list[Any] = []  # where `_spied_make_pages` notes its process, and the function it stands in for
+
+
+def _spied_make_pages(job: Any, start: int = 0, stop: int | None = None) -> Any:
+    """`make.make_pages`, noting the process that made each range (forked workers inherit the spy)."""
+    import os
+
+    with open(_MAKERS[0], "a", encoding="utf-8") as handle:
+        handle.write(f"{os.getpid()} {start} {stop}\n")
+    return _MAKERS[1](job, start, stop)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_this_process_makes_pages_beside_one_worker_fewer(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """`jobs` processes make pages: this one and `jobs - 1` forked workers, every range once, and the same site."""
+    import os
+
+    from workspace_tool.site import make
+
+    log = tmp_path / "makers"
+    _MAKERS[:] = [log, make.make_pages]
+    monkeypatch.setattr(make, "MIN_CHUNK", 4)  # enough ranges for every process to take some
+    monkeypatch.setattr(make, "make_pages", _spied_make_pages)
+    result = build(ws, tmp_path / "parallel", jobs=jobs)
+    rows = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    makers = {pid for pid, _, _ in rows}
+    assert str(os.getpid()) in makers and len(makers) == jobs
+    ranges = sorted((int(start), int(stop)) for _, start, stop in rows)
+    assert ranges[0][0] == 0 and ranges[-1][1] == result.pages
+    assert all(first[1] == second[0] for first, second in zip(ranges, ranges[1:]))  # each page in exactly one range
+    build(ws, tmp_path / "single", jobs=1)
+    assert files_of(tmp_path / "parallel") == files_of(tmp_path / "single")
+
+
 _SPY: list[Any] = []  # where `_spied_prints_range` notes its process, and the function it stands in for
 
 
