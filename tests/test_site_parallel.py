@@ -159,6 +159,22 @@ def test_file_prints_taken_in_two_processes_equal_those_taken_in_one(ws: Path, t
     assert record(ws, tmp_path / "parallel")["files"] == record(ws, tmp_path / "single")["files"]
 
 
+def test_file_prints_stay_in_this_process_while_a_history_child_runs(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build reads the history in a forked child meanwhile: the prints then take no second child (three
+    processes on two cores slowed the history, which this process waits for anyway)."""
+    from workspace_tool import background
+    from workspace_tool.site import build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_PRINTS", 10)
+    children = tmp_path / "children"
+    _SPY[:] = [children, build_module._prints_range]
+    monkeypatch.setattr(build_module, "_prints_range", _spied_prints_range)
+    monkeypatch.setattr(background, "busy", lambda: 1)
+    index = load_index(ws, TODAY, use_cache=False)
+    assert list(build_module._file_prints(index, None, parallel=True).items()) == list(build_module._file_prints(index, None).items())
+    assert not children.exists()
+
+
 def _dying_prints_range(start: int, stop: int) -> dict[str, list[Any]]:
     import os
 
