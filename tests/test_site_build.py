@@ -150,8 +150,12 @@ def test_broken_link_warns_and_strict_fails(tmp_path: Path) -> None:
     ws = make_site_workspace(tmp_path)
     (ws / "site_templates").mkdir()
     (ws / "site_templates/search.html").write_text('{% extends layout %}{% block content %}<a href="nowhere.html">x</a>{% endblock %}')
+    broken_twice = '{% extends layout %}{% block content %}<a href="nowhere.html">x</a><a href="nowhere.html#y">y</a>{% endblock %}'
+    (ws / "site_templates/decisions.html").write_text(broken_twice)  # the same folder: each page, each link, is warned of
     result = build(ws, tmp_path / "out")
-    assert result.warnings == ["search.html: broken link to nowhere.html"]  # type: ignore[attr-defined]
+    assert result.warnings == [  # type: ignore[attr-defined]
+        "decisions.html: broken link to nowhere.html", "decisions.html: broken link to nowhere.html#y", "search.html: broken link to nowhere.html"
+    ]
     with pytest.raises(WorkspaceError, match="broken link"):
         build(ws, tmp_path / "out2", strict=True)
 

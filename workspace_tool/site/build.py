@@ -603,7 +603,7 @@ def link_stage(collected: Collected, links: dict[str, list[str]], files: set[str
     """Check the links of the pages made in this build; a page kept from the last build, when the same files exist, has the same broken links."""
     same = files == previous_files
     kept = {path: old.get("broken", []) for path, old in collected.reused.items()} if same else {}
-    seen: dict[tuple[str, str], bool] = {}
+    seen: dict[str, set[str]] = {}
     if len(kept) < len(collected.reused):  # other files than last time (a document came or went): check the kept pages again
         kept.update(_broken_in_kept(collected, files, seen))
         for path, found in kept.items():  # their record entries keep what was found now, for the next build
@@ -617,7 +617,7 @@ def link_stage(collected: Collected, links: dict[str, list[str]], files: set[str
     return [warning for path in sorted(broken) for warning in broken[path]]
 
 
-def _broken_in_kept(collected: Collected, files: set[str], seen: dict[tuple[str, str], bool]) -> dict[str, list[str]]:
+def _broken_in_kept(collected: Collected, files: set[str], seen: dict[str, set[str]]) -> dict[str, list[str]]:
     """The broken-link warnings of the pages kept from the last build, against this build's files.
 
     A page entry that keeps only the links beside its folder's shared ones
@@ -648,7 +648,7 @@ def check_links(links: dict[str, list[str]], files: set[str]) -> list[str]:
     return [warning for path in sorted(broken) for warning in broken[path]]
 
 
-def _broken_links(links: dict[str, list[str]], files: set[str], seen: dict[tuple[str, str], bool]) -> dict[str, list[str]]:
+def _broken_links(links: dict[str, list[str]], files: set[str], seen: dict[str, set[str]]) -> dict[str, list[str]]:
     """Page -> one warning per broken link in it (pages without any are left out)."""
     warnings: dict[str, list[str]] = {}
     for page, hrefs in sorted(links.items()):
@@ -658,21 +658,27 @@ def _broken_links(links: dict[str, list[str]], files: set[str], seen: dict[tuple
     return warnings
 
 
-def _broken_hrefs(page: str, hrefs: Iterable[str], files: set[str], seen: dict[tuple[str, str], bool]) -> list[str]:
-    """The relative links of `page` (in their order) that name no output file (`seen`: answers by folder and target)."""
+def _broken_hrefs(page: str, hrefs: Iterable[str], files: set[str], seen: dict[str, set[str]]) -> list[str]:
+    """The relative links of `page` (in their order) that name no output file.
+
+    `seen`: by folder, the hrefs already found to be fine from there. Pages
+    of a folder share most of their links (the navigation), so most hrefs
+    are settled by one set look-up each.
+    """
     base = posixpath.dirname(page)
+    fine = seen.get(base)
+    if fine is None:
+        fine = seen[base] = set()
     broken = []
-    for href in hrefs:
+    for href in [href for href in hrefs if href not in fine]:
         if not href or href.startswith(("#", "mailto:", "tel:", "http:", "https:", "//", "data:")):
+            fine.add(href)
             continue
         target = href.split("#", 1)[0].split("?", 1)[0]
-        if not target:
-            continue
-        ok = seen.get((base, target))
-        if ok is None:
-            resolved = posixpath.normpath(posixpath.join(base, target))
-            ok = seen[(base, target)] = resolved in files or posixpath.join(resolved, "index.html") in files
-        if not ok:
+        resolved = posixpath.normpath(posixpath.join(base, target)) if target else ""
+        if not target or resolved in files or posixpath.join(resolved, "index.html") in files:
+            fine.add(href)
+        else:
             broken.append(href)
     return broken
 
