@@ -62,6 +62,8 @@ def test_parallel_build_equals_one_process_build(ws: Path, tmp_path: Path) -> No
     assert files_of(parallel) == files_of(single)
     assert record(ws, parallel)["pages"] == record(ws, single)["pages"]
     assert record(ws, parallel)["memos"] == record(ws, single)["memos"]  # made by the workers, kept by the parent
+    assert record(ws, parallel)["derived"] == record(ws, single)["derived"]  # some made before the pages (`Collected.warm`), some after
+    assert {"ev", "p:project=alpha"} <= record(ws, parallel)["derived"].keys()
     assert {"summary:alpha", "summary:beta", "dashboard:attention"} <= record(ws, parallel)["memos"].keys()
     assert "Uncommitted note." in (parallel / "d" / "bulk-001.html").read_text(encoding="utf-8")
     assert 'class="diff"' in (parallel / "d" / "bulk-005.html").read_text(encoding="utf-8")  # a diff read by a worker

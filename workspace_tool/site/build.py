@@ -132,6 +132,19 @@ class Collected:
             found = self._prints[key] = kept if kept is not None else self.data.fingerprint(key)
         return found
 
+    def warm(self) -> None:
+        """Make now the fingerprints a full build's record needs most (the activity's, and each project's and client's
+        priced time), while a worker still makes pages: after the pages this process works alone (at 2,000 documents
+        these took 0.07 s there)."""
+        if not self.full:
+            return
+        if self.data.history is not None:
+            self.fingerprint(deps.EVENTS)
+        if self.data.money:
+            for doc in self.data.index.docs.values():
+                if doc.type in ("project", "client") and doc.id in self.data.vis.ids:
+                    self.fingerprint(f"p:{doc.type}={doc.id}")
+
 
 def build_site(index: Index, options: BuildOptions) -> BuildResult:
     """Build the site for `index` into `options.out`; WorkspaceError when --strict finds broken links."""
@@ -505,6 +518,7 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
         data.sources.settle()  # the plan made now, pickled and kept while the workers work
         if collected.post_build:
             collected.extra = post_build_files(data, options, tuple(collected.post_build), collected)
+        collected.warm()
 
     errors: list[tuple[str, str]] = []
     record = collected.record
