@@ -565,6 +565,28 @@ def test_a_commit_makes_again_only_the_events_of_what_it_touched(git_ws: Path, t
     assert_same_as_full_build(git_ws, out, tmp_path)
 
 
+def test_events_dated_after_today_are_not_kept_for_the_next_edit(git_ws: Path, tmp_path: Path) -> None:
+    """The kept committed events are those a page can show: one dated after the site's today (a `--today` in the past)
+    is left out of `.wm/site-events.marshal`, kept by document, and shown by no page."""
+    import marshal
+
+    from workspace_tool.site.history_view import EVENTS_BY_DOCUMENT
+
+    out = tmp_path / "out"
+    edit(git_ws, "notes/meeting.md", "# Kickoff meeting", "# Kickoff meeting, later")
+    _commit("Later retitle", date="2026-12-05T10:00:00")(git_ws)  # after TODAY (2026-11-26)
+    build(git_ws, out)
+    key, rows = marshal.loads((git_ws / EVENTS_CACHE).read_bytes())
+    assert rows and all(row[1] <= TODAY.isoformat() for row in rows)
+    _, groups = marshal.loads((git_ws / EVENTS_BY_DOCUMENT).read_bytes())
+    assert any(row[1] == "2026-12-05" for found in groups.values() for row in found)
+    assert "2026-12-05" not in (out / "activity.html").read_text(encoding="utf-8")
+    EDITS["body text"](git_ws)
+    build(git_ws, out)
+    assert marshal.loads((git_ws / EVENTS_CACHE).read_bytes()) == (key, rows)  # the same HEAD: read, not made again
+    assert_same_as_full_build(git_ws, out, tmp_path)
+
+
 def test_the_commits_since_the_last_build_are_listed_once(git_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The record and the kept activity were made at the same HEAD: one `git log` of the range serves both."""
     read_module = importlib.import_module("workspace_tool.history.read")

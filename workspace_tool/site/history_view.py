@@ -362,7 +362,10 @@ def _digest(value: Any) -> str:
 EventRow = tuple[float, str, str, str, str]
 """An event as cached: (UTC timestamp, the author's local date, actor, document ID, what happened in words)."""
 EVENTS_CACHE = ".wm/site-events.marshal"
-EVENTS_FORMAT = 2
+"""The committed events a site can show (dated up to its today), newest first, under their key (`committed_events`)."""
+EVENTS_BY_DOCUMENT = ".wm/site-events-by-document.marshal"
+"""Each document's committed events under the same key: read only after new commits, to make again only the touched documents'."""
+EVENTS_FORMAT = 3
 
 
 def _instant(row: EventRow) -> float:
@@ -380,15 +383,20 @@ _COMMITTED: dict[str, tuple[list[Any], list[EventRow]]] = {}
 
 
 def committed_events(data: SiteData, history: Any, people: dict[str, str], since: dt.datetime) -> list[EventRow]:
-    """The events of every committed version since `since`, newest first.
+    """The events of every committed version since `since` and dated up to the site's today, newest first.
 
     They depend only on the commits (HEAD), the settings that say what a
-    document is, and who the people are, so they are kept in
-    `.wm/site-events.marshal` under those, each document's apart: an
-    uncommitted edit makes only the working copy's events again, and after
-    new commits (the kept HEAD an ancestor of the new one) only the events of
-    the documents they touched are made again. (marshal holds only plain
-    values, so a damaged or planted file cannot run code; it is disposable.)
+    document is, who the people are and today (`since` is counted from it),
+    so they are kept in `.wm/site-events.marshal` under those, and each
+    document's apart in `.wm/site-events-by-document.marshal`: an
+    uncommitted edit reads only the first and makes only the working copy's
+    events again, and after new commits (the kept HEAD an ancestor of the
+    new one) only the events of the documents they touched are made again.
+    Events dated after today, which no page shows, are not kept in the
+    first (a history dated past the site's today, as the benchmark's is,
+    would otherwise be read and skipped at every edit). (marshal holds only
+    plain values, so a damaged or planted file cannot run code; both are
+    disposable.)
     """
     from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
@@ -396,6 +404,7 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
 
     key = [EVENTS_FORMAT, __version__, history.head, settings_fingerprint(data.settings), since.timestamp(), sorted(people.items())]
     path = data.index.root / EVENTS_CACHE
+    by_document = data.index.root / EVENTS_BY_DOCUMENT
     remembered = _COMMITTED.get(str(path))
     if remembered is not None and remembered[0] == key:  # `wm site serve`: the same commit as the last build
         return remembered[1]
@@ -403,7 +412,7 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     touched: frozenset[str] | None = None  # the paths commits since the kept HEAD touched; None: make every document's again
     try:
         kept = marshal.loads(path.read_bytes())
-        if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], list) and isinstance(kept[2], dict):
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], list):
             if kept[0] == key and isinstance(kept[1], list):
                 rows: list[EventRow] = kept[1]
                 _COMMITTED.clear()
@@ -411,17 +420,22 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
                 return rows
             if kept[0][:2] + kept[0][3:] == key[:2] + key[3:] and isinstance(kept[0][2], str):  # all the same but the HEAD
                 touched = changed_documents(data.index.root, data.settings, kept[0][2], history.head)
-                groups = kept[2] if touched is not None else {}
+                found = marshal.loads(by_document.read_bytes()) if touched is not None else None
+                valid = isinstance(found, tuple) and len(found) == 2 and found[0] == kept[0] and isinstance(found[1], dict)
+                groups = found[1] if valid else {}  # type: ignore[index]
     except (OSError, ValueError, EOFError, TypeError, IndexError):
         pass
     rows, groups = _grouped_event_rows(history.documents, people, since, groups, touched or frozenset())
+    today = data.today.isoformat()
+    rows = [row for row in rows if row[1] <= today]
     _COMMITTED.clear()
     _COMMITTED[str(path)] = (key, rows)
     try:
         path.parent.mkdir(exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps((key, rows, groups)))
-        os.replace(temporary, path)
+        for target, value in ((by_document, groups), (path, rows)):  # the rows last: they name the key the groups are read under
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(marshal.dumps((key, value)))
+            os.replace(temporary, target)
     except (OSError, ValueError):
         pass  # a read-only workspace makes them every time
     return rows
