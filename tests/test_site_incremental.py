@@ -296,6 +296,22 @@ COMINGS_AND_GOINGS: dict[str, tuple[list[Callable[[Path], None]], Callable[[Path
     ),
     "subtask": ([], _write("projects/alpha/tasks/sub.md", "---\ntitle: A subtask\nstatus: todo\nparent: design\nassignee: alice\n---\nPart.\n"), True),
     "person": ([], _write("people/carol.md", "---\nname: Carol Cole\nteam: web\n---\n# Carol\n"), False),
+    "a new month's time log": ([], _write("timelogs/bob/2026-12.md", "---\nperson: bob\n---\n- 2026-11-26 3h build review\n- 2026-11-26 1h design notes\n"), True),
+    "a time log deleted": (
+        [_write("timelogs/bob/2026-10.md", "---\nperson: bob\n---\n- 2026-10-30 2h build spike\n")], _delete("timelogs/bob/2026-10.md"), True
+    ),
+    "a time log deleted, its stem no longer shared": ([], _delete("timelogs/bob/2026-11.md"), False),  # alice's 2026-11 is now `[[2026-11]]`
+    "a time log whose stem a link named": (
+        [_write("notes/plan.md", "# Plan\n\nHours in [[2026-12]].\n")],
+        _write("timelogs/alice/2026-12.md", "---\nperson: alice\n---\n- 2026-11-26 2h design review\n"),
+        True,
+    ),
+    "a time log that makes a stem ambiguous": (
+        [_write("timelogs/bob/2026-12.md", "---\nperson: bob\n---\n- 2026-11-26 1h build\n")],
+        _write("timelogs/alice/2026-12.md", "---\nperson: alice\n---\n- 2026-11-26 2h design review\n"),
+        False,  # `[[2026-12]]` no longer names bob's
+    ),
+    "a time log beside two of the same stem": ([], _write("timelogs/bob/archive/2026-11.md", "---\nperson: bob\n---\n- 2026-11-02 1h build\n"), True),
     "task renamed": ([], lambda ws: (ws / "projects/alpha/tasks/evil.md").rename(ws / "projects/alpha/tasks/wicked.md"), True),
     "task moved with its ID": (
         [_replace("projects/alpha/tasks/evil.md", "status: todo", "id: evil\nstatus: todo")],
@@ -324,9 +340,10 @@ def test_a_document_that_comes_or_goes_leaves_no_stale_page(name: str, ws: Path,
     assert again.models == 0
 
 
-def test_a_note_that_comes_keeps_the_priced_time(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_priced_time_is_kept_when_a_note_comes_and_made_again_when_a_time_log_does(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Priced time's fingerprints are kept while only tasks, notes and decisions came or went (time logged against
-    one that was not there is global), so they are not made again; the output is a full build's."""
+    one that was not there is global), so they are not made again; a time log's entries are priced time, so after
+    one comes they are made again. The output is a full build's."""
     from workspace_tool.site.context import SiteData
 
     out = tmp_path / "out"
@@ -342,11 +359,18 @@ def test_a_note_that_comes_keeps_the_priced_time(ws: Path, tmp_path: Path, monke
     build(ws, out)
     assert [key for key in made if key.startswith("p:")] != []
     assert_same_as_full_build(ws, out, tmp_path)
+    made.clear()
+    _write("timelogs/bob/2026-12.md", "---\nperson: bob\n---\n- 2026-11-26 2h build review\n")(ws)  # a new time log: incremental, priced again
+    result = build(ws, out)
+    assert result.models < result.pages
+    assert "p:project=alpha" in made
+    assert_same_as_full_build(ws, out, tmp_path)
 
 
 def test_a_task_added_to_a_client_site(ws: Path, tmp_path: Path) -> None:
     """On a client's site a task in one of its projects is added by its keys; one in another client's project is
-    hidden, so what is hidden changed and every page is made again. The output is a full build's either way."""
+    hidden, so what is hidden changed and every page is made again, as for a new time log (no client sees one). The
+    output is a full build's either way."""
     acme = Audience.parse("client:acme")
     out = tmp_path / "acme"
     build(ws, out, audience=acme)
@@ -354,6 +378,9 @@ def test_a_task_added_to_a_client_site(ws: Path, tmp_path: Path) -> None:
     result: Any = build(ws, out, audience=acme)
     assert result.models < result.pages
     assert "The later task" in (out / "projects/alpha.html").read_text(encoding="utf-8")
+    assert_same_as_full_build(ws, out, tmp_path, audience=acme)
+    _write("timelogs/alice/2026-12.md", "---\nperson: alice\n---\n- 2026-11-26 5h build pairing\n")(ws)  # a new month's time log
+    build(ws, out, audience=acme)  # a client's site shows no time log: it is one more hidden document (global)
     assert_same_as_full_build(ws, out, tmp_path, audience=acme)
     _write("projects/beta/tasks/quiet.md", "---\ntitle: Globex heron work\nstatus: todo\nproject: beta\n---\nx\n")(ws)
     result = build(ws, out, audience=acme)
