@@ -14,7 +14,9 @@ the largest process):
   one task's status changed (a field: its project, board, people and
   overview pages change too), then a build; and one note added (not
   committed, linking to a task), then a build (after each run the note is
-  deleted and the site built again, untimed); and one task's edit
+  deleted and the site built again, untimed); and a new month's time log
+  added (its first person's, for the month after the last: entries against
+  a task; deleted after each run likewise); and one task's edit
   committed, then a build (what CI does on a push, with `.wm/` kept; the
   commits are reset away at the end);
 * serve: the rebuild `wm site serve` makes after one task's text is edited
@@ -237,6 +239,26 @@ def main() -> None:
         run("wm", build)  # untimed: the next run adds it again
 
     rows.append(("wm site build, one note added (uncommitted)", best("wm", build, options.repeat, add_note, check_note_then_delete)))
+    logs = sorted((ws / "timelogs").glob("*/*.md"))
+    log_folder = logs[0].parent if logs else ws / "timelogs" / "bench"
+    latest = max((log.stem for log in logs if re.fullmatch(r"\d{4}-\d{2}", log.stem)), default="2026-11")
+    year, month = int(latest[:4]), int(latest[5:])
+    new_log = log_folder / f"{year + month // 12}-{month % 12 + 1:02d}.md"  # the month after the last: the month's first log
+
+    def add_log() -> None:
+        marker[0] = f"logged-{os.urandom(4).hex()}"
+        new_log.parent.mkdir(parents=True, exist_ok=True)
+        new_log.write_text(f"---\nperson: {log_folder.name}\n---\n- {TODAY} 3h {task.stem} {marker[0]}\n", encoding="utf-8")
+        dated(new_log)
+
+    def check_log_then_delete() -> None:
+        page = out / "d" / "timelogs" / log_folder.name / f"{new_log.stem}.html"
+        if marker[0] not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"the new time log is not in {page}")
+        new_log.unlink()
+        run("wm", build)  # untimed: the next run adds it again
+
+    rows.append(("wm site build, a new month's time log added (uncommitted)", best("wm", build, options.repeat, add_log, check_log_then_delete)))
     start = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ws, capture_output=True, text=True, check=True).stdout.strip()
 
     def commit_edit() -> None:
