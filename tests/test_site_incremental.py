@@ -275,7 +275,12 @@ COMINGS_AND_GOINGS: dict[str, tuple[list[Callable[[Path], None]], Callable[[Path
     "note that makes a stem ambiguous": (
         [_write("notes/retro.md", "# Retro\n"), _write("notes/plan.md", "# Plan\n\nAfter the [[retro]].\n")],
         _write("notes/archive/retro.md", "# Last year's retro\n"),
-        False,
+        True,  # `[[retro]]` names no note now: the plan's page, and the first retro's backlinks, are made again
+    ),
+    "note deleted, its stem no longer shared": (
+        [_write("notes/retro.md", "# Retro\n"), _write("notes/archive/retro.md", "# Last year's retro\n"), _write("notes/plan.md", "# Plan\n\nAfter the [[retro]].\n")],
+        _delete("notes/archive/retro.md"),
+        True,  # `[[retro]]` names the other retro again: it gains the plan as a backlink
     ),
     "task whose ID a note's stem had": (
         [_write("notes/retro.md", "# Retro\n"), _write("notes/plan.md", "# Plan\n\nAfter the [[retro]].\n")],
@@ -300,16 +305,16 @@ COMINGS_AND_GOINGS: dict[str, tuple[list[Callable[[Path], None]], Callable[[Path
     "a time log deleted": (
         [_write("timelogs/bob/2026-10.md", "---\nperson: bob\n---\n- 2026-10-30 2h build spike\n")], _delete("timelogs/bob/2026-10.md"), True
     ),
-    "a time log deleted, its stem no longer shared": ([], _delete("timelogs/bob/2026-11.md"), False),  # alice's 2026-11 is now `[[2026-11]]`
+    "a time log deleted, its stem no longer shared": ([], _delete("timelogs/bob/2026-11.md"), True),  # alice's 2026-11 is now `[[2026-11]]`
     "a time log whose stem a link named": (
         [_write("notes/plan.md", "# Plan\n\nHours in [[2026-12]].\n")],
         _write("timelogs/alice/2026-12.md", "---\nperson: alice\n---\n- 2026-11-26 2h design review\n"),
         True,
     ),
     "a time log that makes a stem ambiguous": (
-        [_write("timelogs/bob/2026-12.md", "---\nperson: bob\n---\n- 2026-11-26 1h build\n")],
+        [_write("timelogs/bob/2026-12.md", "---\nperson: bob\n---\n- 2026-11-26 1h build\n"), _write("notes/plan.md", "# Plan\n\nHours in [[2026-12]].\n")],
         _write("timelogs/alice/2026-12.md", "---\nperson: alice\n---\n- 2026-11-26 2h design review\n"),
-        False,  # `[[2026-12]]` no longer names bob's
+        True,  # the month's second time log: `[[2026-12]]` no longer names bob's
     ),
     "a time log beside two of the same stem": ([], _write("timelogs/bob/archive/2026-11.md", "---\nperson: bob\n---\n- 2026-11-02 1h build\n"), True),
     "task renamed": ([], lambda ws: (ws / "projects/alpha/tasks/evil.md").rename(ws / "projects/alpha/tasks/wicked.md"), True),

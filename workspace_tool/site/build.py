@@ -29,8 +29,8 @@ import posixpath
 import shutil
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Mapping
 
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.gcpause import paused
@@ -255,6 +255,8 @@ def collect_stage(
         dirty = deps.dirty_keys(last, record.files, collected.fingerprint, redated) if comparable and last is not None else None
         if dirty is not None and moved:
             dirty.update(moved)
+        if dirty is not None and last is not None:
+            dirty.update(_restemmed(data.index, last.files, record.files))
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         dirty, collected.same_cards, collected.same_prices = None, False, False  # a damaged record: build everything
         collected._prints.clear()
@@ -300,6 +302,21 @@ def _history_moved(data: SiteData, last_head: str, head: str) -> set[str] | None
     return None if paths is None else deps.history_keys(paths, data.index.by_path, history.documents)
 
 
+def _restemmed(index: Index, before: Mapping[str, Any], now: Mapping[str, Any]) -> set[str]:
+    """The keys (`d:ID`, packed) of the notes and time logs whose stem a file that came or went has.
+
+    `[[stem]]` names a note or time log while it alone has that stem: one
+    that comes or goes can give the link to another owner, or to none (the
+    month's second time log, `YYYY-MM.md` like the first). A page that
+    rendered such a link read the owner (`d:ID`), or, when none had the stem
+    alone, `d:stem`, which the file that came or went emits; and each
+    owner's own page, which reads `d:ID` too, lists the linking documents
+    among its backlinks, which their unchanged files do not dirty.
+    """
+    stems = {PurePosixPath(path).stem for path in now.keys() ^ before.keys()}
+    return set(deps.unpack(deps.pack([f"d:{owner}" for stem in stems for owner in index.stems.get(stem, ())])))
+
+
 def _redated(data: SiteData, last: deps.Record) -> set[str]:
     """Files whose uncommitted version can move a date (`sources.dated_working`) and is of another day than the file was at the last build."""
     found = set()
@@ -333,7 +350,7 @@ def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
         data.today, settings_fingerprint(index.settings), salt, data.money, data.link_docs, data.allow_html,
         # documents that are not added or deleted incrementally (see `deps.INCREMENTAL_TYPES`), and duplicate IDs
         sorted((path, doc.id, doc.type) for path, doc in index.by_path.items() if doc.type not in deps.INCREMENTAL_TYPES or index.docs.get(doc.id) is not doc),
-        sorted(stem for stem, owners in index.stems.items() if len(owners) > 1 or stem in index.docs),  # `[[stem]]`s no note is found by
+        sorted(stem for stem in index.stems if stem in index.docs),  # `[[stem]]`s an ID takes from a note (a shared stem: `_restemmed`)
         sorted(index.docs.keys() - data.vis.ids), hidden_titles(data),  # what is hidden (a visible task comes and goes by its keys)
         sorted({entry.ref for entry in index.entries if entry.ref not in index.docs}),  # time logged against no document (yet)
         history is None, data.sources.plan is None, data.sources.warnings,  # (the HEAD is not: a commit dirties what it touched)
