@@ -152,6 +152,20 @@ def _delete(relpath: str) -> Callable[[Path], None]:
     return lambda ws: (ws / relpath).unlink()
 
 
+def _commit_as(name: str, email: str, message: str) -> Callable[[Path], None]:
+    """Commit everything as another author (in a workspace in git; outside git, nothing)."""
+
+    def change(ws: Path) -> None:
+        if not (ws / ".git").is_dir():
+            return
+        env = {**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+               "GIT_AUTHOR_DATE": "2026-11-21T10:00:00", "GIT_COMMITTER_DATE": "2026-11-21T10:00:00"}
+        subprocess.run(["git", "add", "-A"], cwd=ws, env=env, check=True, capture_output=True)
+        subprocess.run(["git", "commit", "-q", "-m", message], cwd=ws, env=env, check=True, capture_output=True)
+
+    return change
+
+
 EDITS: dict[str, Callable[[Path], None]] = {
     "body text": _append("projects/alpha/tasks/build.md", "\nA new paragraph.\n"),
     "task done": _replace("projects/alpha/tasks/design.md", "status: in-progress", "status: done\ndone: 2026-11-25"),
@@ -300,7 +314,39 @@ COMINGS_AND_GOINGS: dict[str, tuple[list[Callable[[Path], None]], Callable[[Path
         True,
     ),
     "subtask": ([], _write("projects/alpha/tasks/sub.md", "---\ntitle: A subtask\nstatus: todo\nparent: design\nassignee: alice\n---\nPart.\n"), True),
-    "person": ([], _write("people/carol.md", "---\nname: Carol Cole\nteam: web\n---\n# Carol\n"), False),
+    "person": ([], _write("people/carol.md", "---\nname: Carol Cole\nteam: web\n---\n# Carol\n"), True),
+    "person with work, time and commits before": (
+        [
+            _replace("projects/alpha/tasks/build.md", "assignee: bob", "assignee: dave"),
+            _write("timelogs/dave/2026-11.md", "---\nperson: dave\n---\n- 2026-11-24 3h build pairing\n"),
+            _commit_as("Dave Doe", "dave@example.com", "Dave takes the build"),
+        ],
+        _write("people/dave.md", "---\nname: Dave Doe\nemail: dave@example.com\nteam: web\nrate: 95\ncapacity: 4\n---\n# Dave\n"),
+        True,  # named, priced, scheduled and credited from now on: every page that shows any of it is made again
+    ),
+    "person deleted": ([], _delete("people/bob.md"), True),
+    "risk that occurred": (
+        [],
+        _write("risks/vendor-delay.md", "---\nproject: alpha\nowner: bob\nstatus: occurred\nprobability: high\nimpact: high\ndue: 2026-12-01\n---\n# Vendor delay\n\nSee [[build]].\n"),
+        True,  # the project's page, health and the dashboard show it
+    ),
+    "client that a project named before": (
+        [_replace("projects/beta/project.md", "client: globex", "client: initech")],
+        _write("clients/initech.md", "---\nname: Initech\nrate: 120\n---\n# Initech\n"),
+        True,  # its page, the clients list, the project's header and its priced time
+    ),
+    "client deleted": ([], _delete("clients/globex.md"), True),
+    "first goal": (
+        [_replace("projects/alpha/project.md", "client: acme", "client: acme\ngoals: [ship-v2]")],
+        _write("goals/ship-v2.md", "---\nowner: alice\ndue: 2027-03-01\n---\n# Ship v2\n"),
+        False,  # the Goals page joins the navigation of every page
+    ),
+    "second goal": (
+        [_write("goals/grow.md", "---\nowner: bob\n---\n# Grow\n"), _replace("projects/alpha/project.md", "client: acme", "client: acme\ngoals: [ship-v2]")],
+        _write("goals/ship-v2.md", "---\nowner: alice\ndue: 2027-03-01\n---\n# Ship v2\n"),
+        True,
+    ),
+    "risk deleted": ([_write("risks/vendor-delay.md", "---\nproject: alpha\nowner: bob\nstatus: open\nprobability: low\nimpact: high\n---\n# Vendor delay\n")], _delete("risks/vendor-delay.md"), True),
     "a new month's time log": ([], _write("timelogs/bob/2026-12.md", "---\nperson: bob\n---\n- 2026-11-26 3h build review\n- 2026-11-26 1h design notes\n"), True),
     "a time log deleted": (
         [_write("timelogs/bob/2026-10.md", "---\nperson: bob\n---\n- 2026-10-30 2h build spike\n")], _delete("timelogs/bob/2026-10.md"), True
