@@ -98,7 +98,8 @@ def main() -> int:
     parser.add_argument("--keep", metavar="DIR", help="Generate into DIR and keep it.")
     options = parser.parse_args()
     root = Path(options.keep) if options.keep else Path(tempfile.mkdtemp(prefix="wm-bench-reports-"))
-    env = {**os.environ, "WM_TODAY": "2027-01-15", "WM_NOW": "12:00"}
+    checkout = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": checkout, "WM_TODAY": "2027-01-15", "WM_NOW": "12:00"}  # this checkout's package
     wm = [sys.executable, "-m", "workspace_tool", "-C", str(root)]
     try:
         begin = time.perf_counter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import subprocess
 import sys
@@ -125,7 +126,8 @@ def write_workspace(spec: Spec, root: Path) -> None:
 
 def time_process(root: Path) -> float:
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "workspace_tool", "-C", str(root), "schedule", "--json"], check=True, stdout=subprocess.DEVNULL)
+    checkout = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))  # this checkout's package
+    subprocess.run([sys.executable, "-m", "workspace_tool", "-C", str(root), "schedule", "--json"], check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": checkout})
     return time.perf_counter() - began
 
 

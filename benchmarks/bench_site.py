@@ -72,12 +72,15 @@ print(json.dumps({
 """
 
 
+CHECKOUT = {"PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))}
+"""Every run imports this checkout's package, whichever folder the script is run from."""
+
 USER_CACHE = Path(tempfile.mkdtemp(prefix="wm-bench-xdg-"))
 """The per-user cache (compiled templates) of every run: emptied for cold builds, never the user's own."""
 
 
 def run(tool: str, argv: list[str], cwd: Path | None = None) -> dict[str, float]:
-    env = {**os.environ, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
+    env = {**os.environ, **CHECKOUT, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
     done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
@@ -116,7 +119,7 @@ print(json.dumps({"wall": statistics.median(times), "cpu": statistics.median(cpu
 
 
 def serve_rebuild(ws: Path, out: Path, edits: int) -> dict[str, float]:
-    env = {**os.environ, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
+    env = {**os.environ, **CHECKOUT, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
     done = subprocess.run([sys.executable, "-c", SERVE_RUNNER, str(ws), str(out), str(edits), TODAY], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"serve rebuild failed:\n{done.stderr[-3000:]}")
@@ -180,7 +183,10 @@ def main() -> None:
     build = ["-C", str(ws), "site", "build", "--out", str(out)]
     rows.append(("wm site build, cold", best("wm", build, options.repeat, cold)))
     rows.append(("wm site build, nothing changed", best("wm", build, options.repeat)))
-    task = sorted((ws / "projects").glob("*/tasks/*.md"))[0]
+    tasks = sorted((ws / "projects").glob("*/tasks/*.md"))
+    if not tasks:
+        raise SystemExit(f"{ws} has no task to edit: generate at least a few hundred documents (--docs 400)")
+    task = tasks[0]
     original = task.read_text(encoding="utf-8")
 
     marker = [""]

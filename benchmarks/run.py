@@ -35,7 +35,10 @@ import generate  # noqa: E402
 
 PROJECT = "proj-001"
 """The project queried (`proj-000` when the workspace has only one)."""
-CHILD_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "WM_NO_CACHE")} | {"WM_TODAY": "2026-11-26"}
+CHILD_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "WM_NO_CACHE")} | {
+    "WM_TODAY": "2026-11-26",
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])),  # this checkout's package, from any folder
+}
 
 TIME_LOAD = """
 import resource, sys, time
