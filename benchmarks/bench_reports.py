@@ -100,7 +100,7 @@ def main() -> int:
     root = Path(options.keep) if options.keep else Path(tempfile.mkdtemp(prefix="wm-bench-reports-"))
     checkout = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": checkout, "WM_TODAY": "2027-01-15", "WM_NOW": "12:00"}  # this checkout's package
-    wm = [sys.executable, "-m", "workspace_tool", "-C", str(root)]
+    wm = [sys.executable, "-P", "-m", "workspace_tool", "-C", str(root)]  # -P: not the working folder's package
     try:
         begin = time.perf_counter()
         generate(root, options.entries)

@@ -127,7 +127,7 @@ def write_workspace(spec: Spec, root: Path) -> None:
 def time_process(root: Path) -> float:
     began = time.perf_counter()
     checkout = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))  # this checkout's package
-    subprocess.run([sys.executable, "-m", "workspace_tool", "-C", str(root), "schedule", "--json"], check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": checkout})
+    subprocess.run([sys.executable, "-P", "-m", "workspace_tool", "-C", str(root), "schedule", "--json"], check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": checkout})
     return time.perf_counter() - began
 
 

@@ -105,7 +105,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
 def _python(code: str, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=CHILD_ENV, check=True)
+    result = subprocess.run([sys.executable, "-P", "-c", code, *args], capture_output=True, text=True, env=CHILD_ENV, check=True)
     return result.stdout.strip()
 
 
@@ -178,7 +178,7 @@ def measure_wm(root: Path, repeat: int) -> dict[str, Figure]:
     results["process: python -c pass"] = _stat([_wall([sys.executable, "-c", "pass"]) for _ in range(repeat)])
     results["process: wm --help"] = _stat([_wall([wm, "--help"]) for _ in range(repeat)])
     results["process: floor (python + read + LibYAML, as a whole process)"] = _stat(
-        [_wall([sys.executable, "-c", FLOOR, str(root)]) for _ in range(repeat)]
+        [_wall([sys.executable, "-P", "-c", FLOOR, str(root)]) for _ in range(repeat)]
     )
     validate = []
     for _ in range(repeat):
