@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import re
 import resource
@@ -26,6 +25,10 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from checkout import PYTHON, child_env  # noqa: E402
 
 PEOPLE = 20
 CLIENTS = 4
@@ -98,9 +101,8 @@ def main() -> int:
     parser.add_argument("--keep", metavar="DIR", help="Generate into DIR and keep it.")
     options = parser.parse_args()
     root = Path(options.keep) if options.keep else Path(tempfile.mkdtemp(prefix="wm-bench-reports-"))
-    checkout = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": checkout, "WM_TODAY": "2027-01-15", "WM_NOW": "12:00"}  # this checkout's package
-    wm = [sys.executable, "-P", "-m", "workspace_tool", "-C", str(root)]  # -P: not the working folder's package
+    env = child_env(WM_TODAY="2027-01-15", WM_NOW="12:00")
+    wm = [*PYTHON, "-m", "workspace_tool", "-C", str(root)]
     try:
         begin = time.perf_counter()
         generate(root, options.entries)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import subprocess
 import sys
@@ -20,6 +19,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from checkout import PYTHON, child_env  # noqa: E402
 
 START = dt.date(2025, 1, 6)  # a Monday
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -126,8 +129,7 @@ def write_workspace(spec: Spec, root: Path) -> None:
 
 def time_process(root: Path) -> float:
     began = time.perf_counter()
-    checkout = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]))  # this checkout's package
-    subprocess.run([sys.executable, "-P", "-m", "workspace_tool", "-C", str(root), "schedule", "--json"], check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": checkout})
+    subprocess.run([*PYTHON, "-m", "workspace_tool", "-C", str(root), "schedule", "--json"], check=True, stdout=subprocess.DEVNULL, env=child_env())
     return time.perf_counter() - began
 
 

@@ -44,6 +44,10 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from checkout import PYTHON, child_env  # noqa: E402
+
 TODAY = "2026-11-26"  # the builds' today (WM_TODAY); every edit and commit below is dated on it
 
 RUNNER = r"""
@@ -72,17 +76,13 @@ print(json.dumps({
 """
 
 
-CHECKOUT = {"PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))}
-"""Every run imports this checkout's package, whichever folder the script is run from (with `python -P`, which leaves
-the working folder off `sys.path`)."""
-
 USER_CACHE = Path(tempfile.mkdtemp(prefix="wm-bench-xdg-"))
 """The per-user cache (compiled templates) of every run: emptied for cold builds, never the user's own."""
 
 
 def run(tool: str, argv: list[str], cwd: Path | None = None) -> dict[str, float]:
-    env = {**os.environ, **CHECKOUT, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
-    done = subprocess.run([sys.executable, "-P", "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
+    env = child_env(WM_TODAY=TODAY, XDG_CACHE_HOME=str(USER_CACHE))
+    done = subprocess.run([*PYTHON, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -120,8 +120,8 @@ print(json.dumps({"wall": statistics.median(times), "cpu": statistics.median(cpu
 
 
 def serve_rebuild(ws: Path, out: Path, edits: int) -> dict[str, float]:
-    env = {**os.environ, **CHECKOUT, "WM_TODAY": TODAY, "XDG_CACHE_HOME": str(USER_CACHE)}
-    done = subprocess.run([sys.executable, "-P", "-c", SERVE_RUNNER, str(ws), str(out), str(edits), TODAY], capture_output=True, text=True, env=env)
+    env = child_env(WM_TODAY=TODAY, XDG_CACHE_HOME=str(USER_CACHE))
+    done = subprocess.run([*PYTHON, "-c", SERVE_RUNNER, str(ws), str(out), str(edits), TODAY], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"serve rebuild failed:\n{done.stderr[-3000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])

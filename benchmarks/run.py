@@ -32,13 +32,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
+from checkout import PYTHON, child_env  # noqa: E402
 
 PROJECT = "proj-001"
 """The project queried (`proj-000` when the workspace has only one)."""
-CHILD_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "WM_NO_CACHE")} | {
-    "WM_TODAY": "2026-11-26",
-    "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])),  # this checkout's package, from any folder
-}
+CHILD_ENV = {k: v for k, v in child_env(WM_TODAY="2026-11-26").items() if k not in ("PYTHONDONTWRITEBYTECODE", "WM_NO_CACHE")}
 
 TIME_LOAD = """
 import resource, sys, time
@@ -105,7 +103,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
 def _python(code: str, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-P", "-c", code, *args], capture_output=True, text=True, env=CHILD_ENV, check=True)
+    result = subprocess.run([*PYTHON, "-c", code, *args], capture_output=True, text=True, env=CHILD_ENV, check=True)
     return result.stdout.strip()
 
 
@@ -178,7 +176,7 @@ def measure_wm(root: Path, repeat: int) -> dict[str, Figure]:
     results["process: python -c pass"] = _stat([_wall([sys.executable, "-c", "pass"]) for _ in range(repeat)])
     results["process: wm --help"] = _stat([_wall([wm, "--help"]) for _ in range(repeat)])
     results["process: floor (python + read + LibYAML, as a whole process)"] = _stat(
-        [_wall([sys.executable, "-P", "-c", FLOOR, str(root)]) for _ in range(repeat)]
+        [_wall([*PYTHON, "-c", FLOOR, str(root)]) for _ in range(repeat)]
     )
     validate = []
     for _ in range(repeat):
