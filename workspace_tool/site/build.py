@@ -312,6 +312,11 @@ def _restemmed(index: Index, before: Mapping[str, Any], now: Mapping[str, Any]) 
     alone, `d:stem`, which the file that came or went emits; and each
     owner's own page, which reads `d:ID` too, lists the linking documents
     among its backlinks, which their unchanged files do not dirty.
+
+    Not a key the pages read: who has a stem changes only when a file comes
+    or goes, but any key a note or time log emits is dirtied by every edit
+    of it, so such a key would remake every time log of a month (all named
+    `YYYY-MM.md`) whenever one of them logs an hour.
     """
     stems = {PurePosixPath(path).stem for path in now.keys() ^ before.keys()}
     return set(deps.unpack(deps.pack([f"d:{owner}" for stem in stems for owner in index.stems.get(stem, ())])))
