@@ -7,14 +7,13 @@ written (dates as ISO text), so `estimate: 2d -> 3d` reads as the author wrote i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple
 
 Fields = Mapping[str, Any]
 """A version's frontmatter as JSON-ready values (dates as ISO text)."""
 
-# FileChange, Commit and Version are NamedTuples rather than frozen dataclasses:
-# tens of thousands are made per read, and a tuple is several times cheaper to build.
+# FileChange, Commit, FieldChange and Version are NamedTuples rather than frozen dataclasses:
+# tens of thousands are made per read or page stage, and a tuple is several times cheaper to build.
 
 
 class FileChange(NamedTuple):
@@ -51,8 +50,7 @@ class Commit(NamedTuple):
         return self.message.split("\n", 1)[0]
 
 
-@dataclass(frozen=True)
-class FieldChange:
+class FieldChange(NamedTuple):
     """One frontmatter key that changed between two versions (None: absent)."""
 
     field: str

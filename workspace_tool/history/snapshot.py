@@ -60,9 +60,10 @@ def field_changes(old: Fields | None, new: Fields | None) -> tuple[FieldChange, 
     """Keys whose value differs, in the new version's key order, then removed keys."""
     before = old or {}
     after = new or {}
-    changes = [FieldChange(k, before.get(k), v) for k, v in after.items() if before.get(k) != v or k not in before]
-    changes.extend(FieldChange(k, v, None) for k, v in before.items() if k not in after)
-    return tuple(c for c in changes if c.old != c.new)
+    get = before.get
+    changes = [FieldChange(k, was, v) for k, v in after.items() if (was := get(k)) != v]  # a new key set to None is no change
+    changes.extend(FieldChange(k, v, None) for k, v in before.items() if v is not None and k not in after)
+    return tuple(changes)
 
 
 def identity(fields: Fields | None, path: str) -> tuple[str, str]:

@@ -172,9 +172,17 @@ _SHOWN: dict[Any, str] = {}
 
 
 def _display(value: Any) -> str:
-    """A field value as text (as `wm history` shows it); scalars are memoised, most values repeat."""
+    """A field value as text (as `wm history` shows it): text as it is, lists of text joined, other scalars memoised."""
+    kind = type(value)
+    if kind is str:
+        return value
     if value is None:
         return ""
+    if kind is list:
+        try:
+            return "[" + ", ".join(value) + "]"  # `display` of a list of text
+        except TypeError:  # other items: `display` shows each
+            pass
     hashable = isinstance(value, (str, int, float, bool))
     if hashable:
         found = _SHOWN.get((type(value), value))
