@@ -251,6 +251,29 @@ def test_dashboard_remade_for_the_activity_keeps_the_project_summaries(git_ws: P
     assert_same_as_full_build(git_ws, out, tmp_path)
 
 
+def test_status_change_that_books_nothing_else_keeps_the_workload_charts(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moving a task to review leaves the plan as it was: the People page and the assignee's page are made again, with
+    the last build's workload charts (memos); a longer estimate books more hours, so the assignee's charts are made again."""
+    from workspace_tool.site import pages_overview
+
+    out = tmp_path / "out"
+    build(ws, out)
+    computed: list[str] = []
+    real = pages_overview._workload_chart
+    monkeypatch.setattr(pages_overview, "_workload_chart", lambda data, person, chart_id: computed.append(person.id) or real(data, person, chart_id))
+    edit(ws, "projects/alpha/tasks/design.md", "status: in-progress", "status: review")
+    build(ws, out)
+    assert computed == []
+    alice = (out / "d" / "alice.html").read_text(encoding="utf-8")
+    assert 'chip-review">review' in alice and "Workload of Alice Able" in alice  # her page was made again, with the kept chart
+    assert_same_as_full_build(ws, out, tmp_path)
+    computed.clear()
+    EDITS["estimate"](ws)  # bob's build task: 3d to 9d
+    build(ws, out)
+    assert computed and set(computed) <= {"alice", "bob"} and "bob" in computed
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
 def test_text_written_above_a_link_is_a_body_text_edit(ws: Path, tmp_path: Path) -> None:
     """Moving a link down a line changes nothing the site shows but the note's text: only the note's page is
     remade (with the activity pages in git), and the kept plan is taken without making the scheduler's input."""

@@ -161,15 +161,28 @@ def person_capacity(data: SiteData, person: Person, monday: dt.date) -> float:
 
 
 def workload_chart(data: SiteData, person: Person, chart_id: str) -> str:
-    """Booked (scheduled) hours vs capacity for the next 8 weeks when there is a plan, else logged vs capacity for the last 8."""
+    """Booked (scheduled) hours vs capacity for the next 8 weeks when there is a plan, else logged vs capacity for the last 8.
+
+    A memo (`SiteData.memo`): an edit that leaves the person, their booked
+    work and their time alone (most status changes) keeps the chart, so the
+    People page does not go through every person's plan again.
+    """
+    kind = "booked" if data.sources.plan is not None else "logged"
+    return data.memo(f"workload:{person.id}:{chart_id}:{kind}", functools.partial(_workload_chart, data, person, chart_id))
+
+
+def _workload_chart(data: SiteData, person: Person, chart_id: str) -> str:
+    data.read(f"d:{person.id}")  # the title, capacity, workdays and leave
     plan = data.sources.plan
     monday = week_start(data.today)
     if plan is not None:
         weeks = [monday + dt.timedelta(weeks=i) for i in range(8)]
+        end = monday + dt.timedelta(weeks=8)
         booked: dict[dt.date, float] = defaultdict(float)
         for task in data.booked(person.id):
             for booking in task.bookings:
-                booked[week_start(booking.date)] += booking.hours
+                if monday <= booking.date < end:
+                    booked[week_start(booking.date)] += booking.hours
         values, title, name = [booked.get(w, 0.0) for w in weeks], f"Workload of {person.title}: booked vs capacity", "booked"
     else:
         weeks = [monday - dt.timedelta(weeks=i) for i in range(7, -1, -1)]
