@@ -110,6 +110,39 @@ def test_done_dates_for_the_scheduler(repo: Repo) -> None:
     assert dates["old"].isoformat() == "2025-12-01T00:00:00+00:00"
 
 
+def test_scheduler_done_dates_of_committed_tasks_are_kept_until_head_moves(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`done_dates_from` keeps committed tasks' dates in `.wm/done-dates.marshal`: the next run walks only the working
+    copy's tasks, and a new commit walks them all again (the kept dates are by HEAD)."""
+    import os
+
+    from workspace_tool.history import flow, load_history
+    from workspace_tool.history.done_cache import DONE_CACHE
+    from workspace_tool.scheduling.adapter import done_dates_from
+    from workspace_tool.workspace import load_index
+
+    walked: list[str] = []
+    real = flow._entered_done
+    monkeypatch.setattr(flow, "_entered_done", lambda doc, workflow: walked.append(doc.id) or real(doc, workflow))
+
+    def dates() -> dict[str, str]:
+        walked.clear()
+        index = load_index(repo.ws, dt.date(2026, 1, 20))
+        return {k: v.isoformat() for k, v in done_dates_from(index, load_history(index, progress=False)).items()}
+
+    assert dates() == {"build": "2026-01-09"} and walked == ["build"]
+    assert (repo.ws / DONE_CACHE).is_file()
+    assert dates() == {"build": "2026-01-09"} and walked == []
+    repo.task("tasks/extra.md", "done")  # done in the working copy only, dated by its file
+    os.utime(repo.ws / "tasks/extra.md", (1768910400, 1768910400))  # 2026-01-20 12:00 UTC
+    assert dates() == {"build": "2026-01-09", "extra": "2026-01-20"} and walked == ["extra"]
+    repo.commit("extra", "2026-01-21T09:00:00+00:00")
+    assert dates() == {"build": "2026-01-09", "extra": "2026-01-21"} and sorted(walked) == ["build", "extra"]
+    assert dates() == {"build": "2026-01-09", "extra": "2026-01-21"} and walked == []
+    repo.task("projects/web/tasks/build.md", "cancelled", estimate="3d", assignee="alice", due="2026-11-24")  # not committed
+    os.utime(repo.ws / "projects/web/tasks/build.md", (1769083200, 1769083200))  # 2026-01-22 12:00 UTC
+    assert dates() == {"build": "2026-01-22", "extra": "2026-01-21"} and walked == ["build"]  # another done status, entered now
+
+
 def test_percentile_nearest_rank() -> None:
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.85) == 9
     assert percentile([], 0.85) is None
@@ -243,7 +276,7 @@ def test_done_dates_agree_with_task_flow(docs: list[list[tuple[str, Any]]]) -> N
             fields = {**fields, "status": value} if kind == "status" else {**fields, "done": value}
             versions.append(Version(f"c{k}", "A", "a@x", at, "m", f"t{n}.md", f"t{n}", "task", fields=fields))
         histories.append(DocHistory(f"t{n}", "task", f"t{n}.md", tuple(versions)))
-    history = SimpleNamespace(settings=settings_, documents=histories)
+    history = SimpleNamespace(settings=settings_, documents=histories, working_paths=frozenset({"t1.md"}))
     expected = {}
     for doc in histories:
         flow = task_flow(doc, workflow, settings_, NOW) if not doc.deleted else None
@@ -251,6 +284,12 @@ def test_done_dates_agree_with_task_flow(docs: list[list[tuple[str, Any]]]) -> N
             expected[doc.id] = flow.done_at
     assert done_dates(history) == expected
     assert done_dates(history, {"t0"}) == {k: v for k, v in expected.items() if k == "t0"}
+    kept: dict[str, Any] = {}
+    assert done_dates(history, None, kept) == expected  # walked, and kept for the committed files
+    assert "t1.md" not in kept and all(entry[0] == path[:-3] for path, entry in kept.items())
+    assert done_dates(history, None, kept) == expected  # from what was kept
+    damaged = {path: (entry[0], "not a date") for path, entry in kept.items()} | {"t0.md": ("another-id", None)}
+    assert done_dates(history, None, damaged) == expected
 
 
 def test_activity_builds_only_the_documents_changed_since(tmp_path: Path) -> None:

@@ -315,25 +315,44 @@ def _apply(
         remaining[index] += sign * step.estimate
 
 
-def done_dates(history: Any, only: Collection[str] | None = None) -> dict[str, dt.datetime]:
+def done_dates(history: Any, only: Collection[str] | None = None, kept: dict[str, Any] | None = None) -> dict[str, dt.datetime]:
     """When each document now in a done status entered it (by current ID); with `only`, for those IDs only.
 
     The same dates as `task_flow(...).done_at`, found by walking the
     statuses alone (no estimates, no time in status): the scheduler asks for
-    thousands of them on every cold run.
+    thousands of them on every cold run. `kept` (`done_cache`): the dates
+    of documents whose file is as committed, by path, taken from it and
+    added to it; the working copy's documents are always walked.
     """
     result: dict[str, dt.datetime] = {}
     settings: Settings = history.settings
+    working = history.working_paths if kept is not None else None
     for doc in history.documents:
         if doc.deleted or (only is not None and doc.id not in only):
             continue
         workflow = settings.workflow(doc.type)
         if workflow is None:
             continue
-        found = _entered_done(doc, workflow)
+        if working is None or doc.path in working:
+            found = _entered_done(doc, workflow)
+        else:
+            found = _kept_done(kept, doc, workflow)  # type: ignore[arg-type]  # (not None with `working`)
         if found is not None:
             result[doc.id] = found
     return result
+
+
+def _kept_done(kept: dict[str, Any], doc: DocHistory, workflow: Workflow) -> dt.datetime | None:
+    """A committed document's done date from `kept` when it holds one for its ID, else walked and added."""
+    entry = kept.get(doc.path)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == doc.id:
+        try:
+            return None if entry[1] is None else dt.datetime.fromisoformat(entry[1])
+        except (TypeError, ValueError):
+            pass  # a damaged entry: walked again
+    found = _entered_done(doc, workflow)
+    kept[doc.path] = (doc.id, None if found is None else found.isoformat())
+    return found
 
 
 def _entered_done(doc: DocHistory, workflow: Workflow) -> dt.datetime | None:

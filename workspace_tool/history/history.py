@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Collection, Mapping
+from typing import Any, Collection, Mapping
 
 from workspace_tool.config import Settings, default_settings
 from workspace_tool.history.model import DocHistory, Version
@@ -60,11 +60,14 @@ class History:
         doc = self.document(doc_id)
         return list(reversed(doc.versions)) if doc else []
 
-    def done_dates(self, only: Collection[str] | None = None) -> dict[str, dt.datetime]:
-        """When each done document (by current ID; with `only`, of those IDs) last entered a done status."""
+    def done_dates(self, only: Collection[str] | None = None, kept: dict[str, Any] | None = None) -> dict[str, dt.datetime]:
+        """When each done document (by current ID; with `only`, of those IDs) last entered a done status.
+
+        `kept`: committed documents' dates by path (`done_cache`), used and added to.
+        """
         from workspace_tool.history.flow import done_dates
 
-        return done_dates(self, only)
+        return done_dates(self, only, kept)
 
     def activity(self, since: dt.datetime, until: dt.datetime | None = None) -> list[Version]:
         """Versions made from `since` (up to `until`), newest first, across all documents."""

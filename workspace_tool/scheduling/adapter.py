@@ -54,11 +54,20 @@ def undated_done_tasks(index: Index) -> list[str]:
 
 
 def done_dates_from(index: Index, history: Any) -> dict[str, dt.date]:
-    """The `done_dates` argument of `build_input`: `history.done_dates(ids)` of the done tasks without `done:`."""
+    """The `done_dates` argument of `build_input`: `history.done_dates(ids)` of the done tasks without `done:`.
+
+    Committed documents' dates are kept between runs (`history.done_cache`).
+    """
+    from workspace_tool.history import done_cache
+
     undated = undated_done_tasks(index)
     if not undated:
         return {}
-    found: Mapping[str, dt.datetime] = history.done_dates(frozenset(undated))
+    kept = done_cache.load(index.root, history)
+    before = dict(kept) if kept else None
+    found: Mapping[str, dt.datetime] = history.done_dates(frozenset(undated), kept)
+    if kept is not None and kept != before:
+        done_cache.save(index.root, history, kept)
     return {task_id: found[task_id].date() for task_id in undated if task_id in found}
 
 
