@@ -19,6 +19,7 @@ from workspace_tool.cli import main
 from workspace_tool.config import Settings
 from workspace_tool.history import load_history
 from workspace_tool.loader import discover
+from workspace_tool.site.history_view import MAX_DIFFS
 from workspace_tool.workspace import load_index
 
 read_module = sys.modules["workspace_tool.history.read"]
@@ -162,12 +163,12 @@ def test_site_build_reads_the_history_beside_the_parse_unless_told_one_process(
     tmp_path: Path, two_cores: None, monkeypatch: pytest.MonkeyPatch, jobs: list[str], started: int
 ) -> None:
     repo = repository(tmp_path)
-    calls: list[Path] = []
+    calls: list[dict[str, object]] = []
     original = read_module.prefetch
-    monkeypatch.setattr(read_module, "prefetch", lambda root, settings: calls.append(root) or original(root, settings))
+    monkeypatch.setattr(read_module, "prefetch", lambda root, settings, **options: calls.append(options) or original(root, settings, **options))
     result = CliRunner().invoke(main, ["-C", str(repo.ws), "--today", TODAY, "site", "build", "--out", str(tmp_path / "out"), *jobs])
     assert result.exit_code == 0, result.output
-    assert len(calls) == started
+    assert calls == [{"keep_texts": MAX_DIFFS}] * started  # the texts of the versions whose diffs the pages show
     assert (tmp_path / "out/d/t-03.html").is_file() and background.busy() == 0
 
 

@@ -29,10 +29,10 @@ class App:
     def today(self) -> dt.date:
         return today_from_env(self.today_text)
 
-    def index(self, with_history: bool = False) -> Index:
+    def index(self, with_history: bool = False, history_texts: int = 0) -> Index:
         """The workspace's index, loaded once; `with_history`: the command reads the git history next (see `load_index`)."""
         if self._index is None:
-            self._index = load_index(self.root, self.today, with_history=with_history)
+            self._index = load_index(self.root, self.today, with_history=with_history, history_texts=history_texts)
         return self._index
 
     def reload(self) -> Index:

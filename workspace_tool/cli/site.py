@@ -55,7 +55,7 @@ def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, a
     from workspace_tool.site import build_site
 
     options = _options(app, out, base_url, include_private, audience, strict, jobs)
-    result = build_site(app.index(with_history=options.history and jobs != 1), options)  # -j 1: one process
+    result = build_site(app.index(with_history=options.history and jobs != 1, history_texts=options.diff_texts), options)  # -j 1: one process
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(result.summary())

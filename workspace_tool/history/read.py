@@ -17,7 +17,7 @@ from typing import Callable, Container, Mapping
 from workspace_tool import background
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
-from workspace_tool.history import store, versions
+from workspace_tool.history import store, texts, versions
 from workspace_tool.history.blobs import BlobReader
 from workspace_tool.history.frontmatter import FieldsMemo
 from workspace_tool.history.gitlog import log_args, parse_log
@@ -64,7 +64,7 @@ def document_filter(settings: Settings) -> Callable[[str], bool]:
     return is_document
 
 
-def prefetch(root: Path, settings: Settings, progress: bool | None = False) -> bool:
+def prefetch(root: Path, settings: Settings, progress: bool | None = False, keep_texts: int = 0) -> bool:
     """Start reading the history of the workspace at `root` in a forked child, when there is no history cache yet.
 
     A cold run spends as long on the history (one `git log` pass, every
@@ -72,12 +72,12 @@ def prefetch(root: Path, settings: Settings, progress: bool | None = False) -> b
     first while this process does the second, and writes the cache that
     `read` then loads (it waits for the child first). With a cache there is
     little to read, and nothing is started. `progress`: the child's progress
-    bar on stderr, as for `read` (this process, waiting, shows none). True
-    when a child was started.
+    bar on stderr, as for `read` (this process, waiting, shows none);
+    `keep_texts`, as for `read`. True when a child was started.
     """
     if (store.cache_dir(root) / store.MANIFEST).exists() or not _in_git(root):
         return False
-    return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, progress))
+    return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, progress, keep_texts))
 
 
 def _in_git(root: Path) -> bool:
@@ -91,8 +91,12 @@ def _prefetch_key(root: Path) -> str:
     return f"history:{os.path.realpath(root)}"
 
 
-def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool | None = None) -> Reading:
-    """Read the history of the workspace at `root` (after the child `prefetch` started, if any, has written the cache)."""
+def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool | None = None, keep_texts: int = 0) -> Reading:
+    """Read the history of the workspace at `root` (after the child `prefetch` started, if any, has written the cache).
+
+    `keep_texts`: when every commit is read (no cache yet), keep the texts of
+    each document file's newest `keep_texts` changes for the site's diffs (`texts`).
+    """
     background.wait(_prefetch_key(root))
     is_document = document_filter(settings)
     repo = GitRepo.open(root)
@@ -106,7 +110,7 @@ def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool 
         if info.head is None:
             reading.warnings.append(NO_COMMITS_WARNING)
         else:
-            _read_commits(repo, info, root, is_document, reading, use_cache, progress)
+            _read_commits(repo, info, root, is_document, reading, use_cache, progress, keep_texts)
         if info.shallow:
             reading.complete = False
             reading.warnings.append(SHALLOW_WARNING)
@@ -122,6 +126,7 @@ def _read_commits(
     reading: Reading,
     use_cache: bool,
     progress: bool | None,
+    keep_texts: int = 0,
 ) -> None:
     """Fold the commits into `reading.state`: from the cache, plus `git log OLD..HEAD` (or everything)."""
     with paused():  # tens of thousands of small objects, none of them cyclic garbage
@@ -142,8 +147,9 @@ def _read_commits(
     revisions = f"{cached.head}..{info.head}" if incremental else info.head
     total = _count(repo, revisions) if (progress if progress is not None else _tty()) else None
     meter = Progress("wm: reading history", total, enabled=progress)
+    read_texts: dict[str, bytes] | None = {} if keep_texts and use_cache and not incremental else None
     try:
-        new_commits, new_blobs = scan(repo, revisions, info.prefix, is_document, blobs, meter)
+        new_commits, new_blobs = scan(repo, revisions, info.prefix, is_document, blobs, meter, read_texts)
     finally:
         meter.close()
     blobs.update(new_blobs)
@@ -153,6 +159,8 @@ def _read_commits(
     if use_cache:
         cached.head, cached.prefix, cached.state = info.head, info.prefix, versions.export_state(state)
         store.save(root, cached, new_rows, new_blobs, rebuilt=not incremental)
+    if read_texts is not None:
+        texts.save(root, read_texts, texts.newest_blobs(new_commits, is_document, keep_texts))
 
 
 def _restored(cached: store.Cached, blobs: store.BlobTable, is_document: Callable[[str], bool]) -> versions.State | None:
@@ -171,8 +179,10 @@ def scan(
     is_document: Callable[[str], bool],
     known: Container[str],
     meter: Progress | None = None,
+    contents: dict[str, bytes] | None = None,
 ) -> tuple[list[Commit], dict[str, Fields | None]]:
-    """One `git log` pass over `revisions`, reading each new document blob once (commits returned oldest first)."""
+    """One `git log` pass over `revisions`, reading each new document blob once (commits returned oldest first; with
+    `contents`, each blob's content is put in it too)."""
     found: dict[str, Fields | None] = {}
     memo = FieldsMemo()  # versions differ in a line or two: each distinct top-level entry is parsed once
     lock = threading.Lock()
@@ -181,6 +191,8 @@ def scan(
         fields = memo.fields(data)
         with lock:
             found[sha] = fields
+            if contents is not None and data is not None:
+                contents[sha] = data
 
     commits: list[Commit] = []
     wanted: set[str] = set()

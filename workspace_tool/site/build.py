@@ -68,6 +68,13 @@ class BuildOptions:
     incremental: bool = True
     history: bool = True
 
+    @property
+    def diff_texts(self) -> int:
+        """Changes per document file whose texts a cold history read keeps for the diffs (`history.texts`): none without diffs."""
+        from workspace_tool.site.history_view import MAX_DIFFS
+
+        return MAX_DIFFS if self.history and self.audience.internal else 0
+
 
 @dataclass
 class BuildResult:

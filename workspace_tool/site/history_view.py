@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import contextlib
 import datetime as dt
 import hashlib
 import heapq
@@ -21,7 +22,8 @@ import marshal
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
 from workspace_tool.model import Person, Project
 from workspace_tool.site import charts
@@ -240,15 +242,42 @@ def _rows(data: SiteData, found: list[Any], redact: Any) -> list[VersionRow]:
     return rows
 
 
+_KEPT_TEXTS: dict[str, bytes] = {}
+"""The texts a cold history read kept (`history.texts`), while a full build makes its pages (`kept_texts`)."""
+
+
+@contextlib.contextmanager
+def kept_texts(root: Path) -> Iterator[None]:
+    """Diffs take their texts from `.wm/history-texts.marshal` within this block (loaded before the workers fork, so
+    they share it), and from git only when it lacks one; the texts are dropped at the end (a server keeps none)."""
+    from workspace_tool.history.texts import load
+
+    _KEPT_TEXTS.update(load(root))
+    try:
+        yield
+    finally:
+        _KEPT_TEXTS.clear()
+
+
 def with_diff_texts(root: Any, pages: list[Any]) -> list[Any]:
-    """The pages with the old and new texts of each `diff_of` row attached (one `git cat-file` for all), for the render stage."""
+    """The pages with the old and new texts of each `diff_of` row attached (kept ones, the others through one
+    `git cat-file`), for the render stage."""
     from dataclasses import replace
 
     wanted = [row for page in pages for row in page.context.get("history", ()) if "diff_of" in row]
     if not wanted:
         return pages
-    shas = [sha for row in wanted for sha in row["diff_of"][:2] if sha]
     texts: dict[str, str | None] = {}
+    kept = _KEPT_TEXTS
+    shas = []
+    for row in wanted:
+        for sha in row["diff_of"][:2]:
+            if sha and sha not in texts:
+                found = kept.get(sha)
+                if found is None:
+                    shas.append(sha)
+                else:
+                    texts[sha] = found.decode("utf-8", "replace")
     if shas:
         from workspace_tool.history.blobs import read_blobs
         from workspace_tool.history.gitrepo import GitRepo
@@ -256,7 +285,7 @@ def with_diff_texts(root: Any, pages: list[Any]) -> list[Any]:
         repo = GitRepo.open(root)
         if repo is not None:
             with repo:
-                texts = {sha: None if data is None else data.decode("utf-8", "replace") for sha, data in read_blobs(repo, shas).items()}
+                texts.update((sha, None if data is None else data.decode("utf-8", "replace")) for sha, data in read_blobs(repo, shas).items())
     from workspace_tool.loader import read_text
 
     result = []

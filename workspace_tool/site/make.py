@@ -16,6 +16,7 @@ Small rebuilds (under `PARALLEL_MIN_PAGES` page models) run in-process.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 from collections import deque
@@ -171,27 +172,37 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     made: dict[tuple[int, int], list[Made]] = {}
     _JOB[:] = [job]
     try:
-        import multiprocessing  # with concurrent.futures 20 ms of imports, which a small rebuild does without
-        from concurrent.futures import Future, ProcessPoolExecutor
+        with _kept_texts(job):
+            import multiprocessing  # with concurrent.futures 20 ms of imports, which a small rebuild does without
+            from concurrent.futures import Future, ProcessPoolExecutor
 
-        context = multiprocessing.get_context("fork")
-        running: dict[tuple[int, int], Future[list[Made]]] = {}
-        with ProcessPoolExecutor(processes - 1, mp_context=context, initializer=init_worker, initargs=(job.settings,)) as pool:
-            _hand_out(pool, waiting, running, made, 2 * (processes - 1))
-            if meanwhile is not None:
-                meanwhile()
-            init_worker(job.settings)
-            while True:
+            context = multiprocessing.get_context("fork")
+            running: dict[tuple[int, int], Future[list[Made]]] = {}
+            with ProcessPoolExecutor(processes - 1, mp_context=context, initializer=init_worker, initargs=(job.settings,)) as pool:
                 _hand_out(pool, waiting, running, made, 2 * (processes - 1))
-                if not waiting:
-                    break
-                bounds = waiting.popleft()
-                made[bounds] = make_pages(job, *bounds)
-            for bounds, future in running.items():
-                made[bounds] = future.result()
+                if meanwhile is not None:
+                    meanwhile()
+                init_worker(job.settings)
+                while True:
+                    _hand_out(pool, waiting, running, made, 2 * (processes - 1))
+                    if not waiting:
+                        break
+                    bounds = waiting.popleft()
+                    made[bounds] = make_pages(job, *bounds)
+                for bounds, future in running.items():
+                    made[bounds] = future.result()
     finally:
         _JOB.clear()
     return [page for bounds in sorted(made) for page in made[bounds]]  # back in spec order
+
+
+def _kept_texts(job: Job) -> contextlib.AbstractContextManager[None]:
+    """The texts a cold history read kept for diffs, loaded before the workers fork (`history_view.kept_texts`)."""
+    if not job.diffs:
+        return contextlib.nullcontext()
+    from workspace_tool.site.history_view import kept_texts
+
+    return kept_texts(job.data.index.root)
 
 
 def _hand_out(pool: Any, waiting: deque[tuple[int, int]], running: dict[tuple[int, int], Any], made: dict[tuple[int, int], list[Made]], ahead: int) -> None:
