@@ -126,6 +126,40 @@ def test_this_process_makes_pages_beside_one_worker_fewer(ws: Path, tmp_path: Pa
     assert files_of(tmp_path / "parallel") == files_of(tmp_path / "single")
 
 
+def _full_collections_making_pages(job: Any, start: int = 0, stop: int | None = None) -> Any:
+    """`make.make_pages`, keeping 200,000 new lists alive meanwhile (as page models waiting for their range do, on a
+    large site), and noting how many full collections ran in this process while it did."""
+    import gc
+    import os
+
+    before = gc.get_stats()[2]["collections"]
+    survivors = [[] for _ in range(200_000)]
+    made = _MAKERS[1](job, start, stop)
+    with open(_MAKERS[0], "a", encoding="utf-8") as handle:
+        handle.write(f"{os.getpid()} {gc.get_stats()[2]['collections'] - before}\n")
+    del survivors
+    return made
+
+
+def test_no_full_collection_runs_while_pages_are_made(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the build loaded is frozen; the objects pages make after it would start full collections of everything
+    made since (0.1 s each at 2,000 documents): none runs while pages are made, and the thresholds are put back."""
+    import gc
+
+    from workspace_tool.site import make
+
+    log = tmp_path / "collections"
+    _MAKERS[:] = [log, make.make_pages]
+    monkeypatch.setattr(make, "MIN_CHUNK", 4)
+    monkeypatch.setattr(make, "make_pages", _full_collections_making_pages)
+    thresholds = gc.get_threshold()
+    build(ws, tmp_path / "out", jobs=2)
+    rows = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len({pid for pid, _ in rows}) == 2  # this process and a worker
+    assert [count for _, count in rows] == ["0"] * len(rows)
+    assert gc.get_threshold() == thresholds
+
+
 _SPY: list[Any] = []  # where `_spied_prints_range` notes its process, and the function it stands in for
 
 
