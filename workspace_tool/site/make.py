@@ -205,15 +205,17 @@ def _no_full_collections() -> Iterator[None]:
     since had lived through two younger ones (page models waiting for
     their range to be rendered, the feeds' events): at 2,000 documents
     three in this process, 0.1 s in all, which freed 2,600 objects. Young
-    collections, which free nearly all cyclic garbage, still run; what
-    reaches the oldest generation waits for the end of the stage, when
-    the thresholds are put back.
+    collections, which free nearly all cyclic garbage, still run. At the
+    end what the stage made is frozen too, as the load stage's is (a
+    server unfreezes it after each build), and the thresholds are put
+    back: else the first full collection, due by then, walked it all.
     """
     thresholds = gc.get_threshold()
     gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
     try:
         yield
     finally:
+        gc.freeze()
         gc.set_threshold(*thresholds)
 
 
