@@ -51,8 +51,8 @@ def _old_env() -> jinja2.Environment:
 
 
 ENV = _env()
-NEW = ENV.from_string('{% import "_macros.html" as m %}{{ m.history(rows) }}|{{ m.tags(tags) }}|{{ tags|tag_list }}')
-OLD = _old_env().from_string('{% import "old.html" as m %}{{ m.history(rows) }}|{{ m.tags(tags) }}|{{ m.tags(tags) }}')
+NEW = ENV.from_string('{% import "_macros.html" as m %}{{ rows|history_section }}|{{ m.history(rows) }}|{{ m.tags(tags) }}|{{ tags|tag_list }}')
+OLD = _old_env().from_string('{% import "old.html" as m %}{{ m.history(rows) }}|{{ m.history(rows) }}|{{ m.tags(tags) }}|{{ m.tags(tags) }}')
 
 text = st.text(alphabet=st.sampled_from(list("ab <>&\"'\x00\n→·é")), max_size=12)
 value = st.one_of(text, text, st.integers(-5, 5), text.map(Markup), st.none())
@@ -80,7 +80,7 @@ def test_history_of_a_typical_row() -> None:
     html = NEW.render(rows=rows, tags=[])
     assert html == OLD.render(rows=rows, tags=[])
     assert "<ins>&#34;B&#34;</ins>" in html and "<pre class=\"diff\">--- a/x.md\n+++ b/x.md\n@@ -1 +1 @@\n-&lt;a&gt;\n+&lt;b&gt;</pre>" in html
-    assert NEW.render(rows=[], tags=[]) == "||"
+    assert NEW.render(rows=[], tags=[]) == "|||"
 
 
 def old_link(ctx: Any, ref: dict[str, Any] | None) -> Markup:
@@ -168,7 +168,7 @@ def test_attribute_lookup_is_jinjas() -> None:
 
 
 def old_templates() -> dict[str, str]:
-    """The shipped templates as they were: document.html calling the `tags` macro, the macros as loops."""
+    """The shipped templates as they were: document.html importing the macros and calling `tags` and `history`, the macros as loops."""
     folder = shipped_templates()
     found = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.html")}
     document = found["document.html"]
@@ -178,13 +178,20 @@ def old_templates() -> dict[str, str]:
         "{% for e in entries %}<tr><td>{{ e.date }}</td><td>{{ e.person|link }}</td><td>{{ e.ref|link }}</td><td>{{ e.hours }}</td>"
         "<td>{{ e.note }} {{ m.tags(e.tags) }}</td></tr>{% endfor %}\n</tbody></table>"
     )
-    for new, old in (("{{ tags|tag_list }}", "{{ m.tags(tags) }}"), ("<table>{{ entries|entry_rows }}</table>", entries)):
+    imports = '{% import "_macros.html" as m with context %}\n'
+    replaced = (
+        ("{{ tags|tag_list }}", "{{ m.tags(tags) }}"),
+        ("<table>{{ entries|entry_rows }}</table>", entries),
+        ("{{ history|history_section }}", "{{ m.history(history) }}"),
+        (document[document.index("{# The macros are imported only") :].split("\n", 1)[0] + "\n", imports),
+    )
+    for new, old in replaced:
         assert new in document
         document = document.replace(new, old)
     macros = found["_macros.html"]
     old_tags, old_history = OLD_MACROS.strip().split("\n\n")
     macros = macros.replace("{% macro tags(items) -%}{{ items|tag_list }}{%- endmacro %}", old_tags)
-    macros = macros[: macros.index("{# One <li> per version")] + old_history + "\n"
+    macros = macros[: macros.index("{# The History section")] + old_history + "\n"
     return {**found, "document.html": document, "_macros.html": macros}
 
 

@@ -203,6 +203,17 @@ def _escaped(values: list[Any]) -> list[str]:
     return [str(escape(value)) for value in values]
 
 
+def _history_section(versions: list[dict[str, Any]]) -> Markup:
+    """A page's History section (the `history` macro of `_macros.html`): nothing without versions.
+
+    A filter, so that a document page, which shows it, needs no import of
+    the macros (an import *with context* makes them again at every render).
+    """
+    if not versions:
+        return Markup("")
+    return Markup("".join(('<section class="history"><h2>History</h2>\n<ol class="versions">\n', _version_items(versions), "</ol></section>\n")))
+
+
 def _version_items(versions: list[dict[str, Any]]) -> Markup:
     """The `<li>` of each version row (`_macros.html` `history`): the list of a page in one piece.
 
@@ -317,6 +328,7 @@ def make_env(settings: RenderSettings) -> jinja2.Environment:
     env.filters["links"] = _links
     env.filters["chip"] = _chip
     env.filters["version_items"] = _version_items
+    env.filters["history_section"] = _history_section
     env.filters["tag_list"] = _tag_list
     env.filters["entry_rows"] = _entry_rows
     env.globals["shared"] = _shared({})
