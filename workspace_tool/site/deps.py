@@ -44,15 +44,16 @@ them. A page model is a deterministic function of what it read, so a page
 none of whose keys is dirty would come out the same.
 
 Everything else is *global* (`global_key`): settings, templates, site-wide
-values, options, today, a HEAD that is not a descendant of the last
-build's, the documents other than tasks,
-notes and decisions (a new person, project or time log remakes every
-page), duplicate IDs, `[[stem]]`s that do not resolve to one note, what
-is hidden, the IDs time is logged against that name no document, the
-titles of hidden documents, diagnostics of files that are not documents.
-When any of it changes every page model is recomputed. So adding or
-deleting a task, note or decision is incremental: its keys (then or now)
-are dirty, which takes in every list it is (or was) in.
+values (the open projects in the navigation, whether there is a goal),
+options, today, a HEAD that is not a descendant of the last build's, the
+documents that are not added or deleted incrementally (`INCREMENTAL_TYPES`:
+a new project remakes every page), duplicate IDs, `[[stem]]`s that an ID
+takes from a note, what is hidden, the IDs time is logged against that
+name no document, the titles of hidden documents, diagnostics of files
+that are not documents. When any of it changes every page model is
+recomputed. So adding or deleting a task, note, decision, time log,
+person, risk, client or goal is incremental: its keys (then or now) are
+dirty, which takes in every list it is (or was) in.
 """
 
 from __future__ import annotations
