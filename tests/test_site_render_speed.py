@@ -121,6 +121,51 @@ def test_link_links_and_chip_are_the_old_filters(
     assert _chip(status) == old_chip(status)
 
 
+OLD_TASK_TABLE = """
+{% macro task_table(rows, show_project=false) %}
+{% if rows %}
+<div class="table-wrap"><table class="tasks">
+<thead><tr><th scope="col">Task</th>{% if show_project %}<th scope="col">Project</th>{% endif %}<th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Priority</th><th scope="col">Due</th><th scope="col">Estimate</th>{% if internal %}<th scope="col">Logged</th>{% endif %}</tr></thead>
+<tbody>
+{% for t in rows %}
+<tr class="{% if t.overdue %}overdue{% endif %}{% if t.critical %} critical{% endif %}">
+<td>{% if t.milestone %}<span title="milestone" aria-label="milestone">◆</span> {% endif %}{{ t.ref|link }}{% if t.blocked_by %} <span class="blocked">blocked by {{ t.blocked_by|links }}</span>{% endif %}</td>
+{% if show_project %}<td>{{ t.project|link }}</td>{% endif %}
+<td>{{ t.status|chip }}</td>
+<td>{{ t.assignee|link }}</td>
+<td>{{ t.priority }}</td>
+<td>{{ t.due }}{% if t.overdue %} <span class="late">overdue</span>{% endif %}</td>
+<td>{{ t.estimate }}</td>
+{% if internal %}<td>{{ t.logged }}</td>{% endif %}
+</tr>
+{% endfor %}
+</tbody></table></div>
+{% else %}<p class="empty">None.</p>
+{% endif %}
+{% endmacro %}
+"""
+"""The task table as the macro was before its rows became the filter `task_rows`."""
+
+_OLD_TABLE_ENV = _Environment(loader=jinja2.DictLoader({"old.html": OLD_TASK_TABLE}), autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+_OLD_TABLE_ENV.filters.update(ENV.filters)
+_OLD_TABLE_ENV.globals.update(ENV.globals)
+OLD_TABLE = _OLD_TABLE_ENV.from_string('{% import "old.html" as m with context %}{{ m.task_table(rows, show_project) }}')
+NEW_TABLE = ENV.from_string('{% import "_macros.html" as m with context %}{{ m.task_table(rows, show_project) }}')
+status = st.one_of(st.none(), st.fixed_dictionaries({"name": value, "done": st.booleans()}))
+task = st.fixed_dictionaries({
+    "ref": ref, "status": status, "assignee": st.one_of(st.none(), ref), "project": st.one_of(st.none(), ref), "priority": value,
+    "due": value, "overdue": st.booleans(), "estimate": value, "logged": value, "milestone": st.booleans(),
+    "blocked_by": st.lists(ref, max_size=2), "critical": st.booleans(),
+})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(task, max_size=4), st.booleans(), st.booleans(), page)
+def test_task_tables_are_the_old_macro(rows: list[dict[str, Any]], show_project: bool, internal: bool, page_path: str) -> None:
+    given = {"rows": rows, "show_project": show_project, "internal": internal, "page_path": page_path}
+    assert NEW_TABLE.render(**given) == OLD_TABLE.render(**given)
+
+
 def test_links_kept_per_folder_tell_escaped_from_markup_titles() -> None:
     for page_path in ("d/a.html", "d/b.html", "dx", "x.html", "/x.html", "projects/p.html"):
         ctx = ENV.from_string("").new_context({"page_path": page_path})
