@@ -201,10 +201,10 @@ def _no_full_collections() -> Iterator[None]:
     """No full (oldest generation) collection while pages are made, here and in the workers forked inside.
 
     After `gc.freeze` the oldest generation counts as nearly empty, so the
-    collector ran a full collection whenever a tenth of the objects made
-    since had lived through two younger ones (page models waiting for
-    their range to be rendered, the feeds' events): at 2,000 documents
-    three in this process, 0.1 s in all, which freed 2,600 objects. Young
+    collector ran a full collection whenever the objects that had lived
+    through two younger ones since grew by a quarter of it (page models
+    waiting for their range to be rendered, the feeds' events): at 2,000
+    documents three in this process, 0.1 s in all, which freed 2,600 objects. Young
     collections, which free nearly all cyclic garbage, still run. At the
     end what the stage made is frozen too, as the load stage's is (a
     server unfreezes it after each build), and the thresholds are put
