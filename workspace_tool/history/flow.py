@@ -333,10 +333,10 @@ def done_dates(history: Any, only: Collection[str] | None = None, kept: dict[str
         workflow = settings.workflow(doc.type)
         if workflow is None:
             continue
-        if working is None or doc.path in working:
-            found = _entered_done(doc, workflow)
+        if kept is not None and working is not None and doc.path not in working:
+            found = _kept_done(kept, doc, workflow)
         else:
-            found = _kept_done(kept, doc, workflow)  # type: ignore[arg-type]  # (not None with `working`)
+            found = _entered_done(doc, workflow)
         if found is not None:
             result[doc.id] = found
     return result

@@ -1,12 +1,13 @@
 """The texts of documents' newest versions, kept by a cold history read for the site's diffs (`.wm/history-texts.marshal`).
 
 A cold read has every document blob in hand once: `scan` reads them all
-through `git cat-file` for their frontmatter. The site then shows a diff
-for each of the newest versions of every page, and read those blobs a
-second time (another `git cat-file` per range of pages: at 2,000 documents
-0.3 CPU-seconds of git, and its pipe). With `keep` the read writes the
-texts of each document file's newest changes here, and a full site build
-takes them from the file (`load`), asking git only for the others.
+through `git cat-file` for their frontmatter. The site shows a diff for
+each of the newest versions of every document, and used to read those
+blobs a second time (another `git cat-file` per range of pages: at 2,000
+documents 0.3 CPU-seconds of git, and its pipe). With `keep_texts`
+(`read.read`) the read writes the texts of each document file's newest
+changes here, and a full site build takes them from the file (`load`),
+asking git only for the others.
 
 Blobs are named by their content, so an entry is never stale; the file is
 written only by a read that scanned the whole history, and a text it lacks
