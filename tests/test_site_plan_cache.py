@@ -117,6 +117,30 @@ def test_a_text_edit_takes_the_kept_plan_without_making_the_schedule_input(tmp_p
     assert made == [1]
 
 
+def test_the_work_booked_for_a_person_is_fingerprinted_without_unpickling_kept_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every build whose plan input changed fingerprints `s:@ID` for each person: the tasks booked for them are found
+    from the documents and hashed from the kept bytes, so no task of a kept plan is unpickled for it; what a page
+    reads of them (`booked`) is the plan's tasks, summaries left out, as before."""
+    from workspace_tool.site import BuildOptions, build_site
+    from workspace_tool.site.build import load_stage
+
+    ws = _workspace(tmp_path)
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(tmp_path / "out", jobs=1))
+    data = load_stage(load_index(ws, TODAY, use_cache=False), BuildOptions(tmp_path / "out"))
+    plan = data.sources.plan
+    assert isinstance(plan.tasks, LazyTasks)
+    unpickled: list[str] = []
+    real = LazyTasks.__getitem__
+    monkeypatch.setattr(LazyTasks, "__getitem__", lambda self, task_id: unpickled.append(task_id) or real(self, task_id))
+    people = [doc.id for doc in data.index.docs.values() if doc.type == "person"]
+    prints = {person: data.fingerprint(f"s:@{person}") for person in people}
+    assert unpickled == [] and len(set(prints.values())) > 1
+    fresh = _schedule(data.index, Sources(), shortcut="")
+    for person in people:
+        expected = [t for t in fresh.tasks.values() if t.assignee == person and t.id in data.vis and not t.summary]
+        assert data.booked(person) == expected
+
+
 def test_the_kept_plan_stands_while_nothing_the_scheduler_reads_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The shortcut is made from the cards of tasks, people, projects and time logs only: a new note or a decision's
     field keeps the plan without making the scheduler's input; a new task, logged hours or a duplicate ID do not."""

@@ -93,7 +93,7 @@ class SiteData:
     _entries_by: dict[str, dict[str | None, list[TimeEntry]]] = field(default_factory=dict, repr=False)
     _members: dict[str | None, list[str]] | None = field(default=None, repr=False)
     _priced_by: dict[str, dict[Any, list[Any]]] = field(default_factory=dict, repr=False)
-    _booked: dict[str | None, list[Any]] | None = field(default=None, repr=False)
+    _booked: dict[str | None, list[str]] | None = field(default=None, repr=False)
     _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
     _ref_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _money: bool | None = field(default=None, repr=False)
@@ -343,17 +343,26 @@ class SiteData:
     def booked(self, person_id: str) -> list[Any]:
         """The scheduled tasks (not summaries) of a person, visible ones only."""
         self.read(f"s:@{person_id}")
-        return self._booked_of(person_id)
+        plan = self.sources.plan
+        if plan is None:
+            return []
+        return [task for task in (plan.tasks[task_id] for task_id in self._booked_ids(person_id)) if not task.summary]
 
-    def _booked_of(self, person_id: str) -> list[Any]:
+    def _booked_ids(self, person_id: str) -> list[str]:
+        """The IDs of a person's visible scheduled tasks, summaries too, in the plan's order, found without unpickling a
+        kept plan's tasks (`LazyTasks`): a scheduled task's assignee is its document's, which the plan was made from.
+        The fingerprint of `s:@ID` hashes them all (a summary's too: a superset is only more careful)."""
         plan = self.sources.plan
         if plan is None:
             return []
         if self._booked is None:
             self._booked = {}
-            for task in plan.tasks.values():
-                if task.id in self.vis and not getattr(task, "summary", False):
-                    self._booked.setdefault(task.assignee, []).append(task)
+            docs, tasks = self.index.docs, plan.tasks
+            for task_id in tasks:
+                if task_id in self.vis:
+                    doc = docs.get(task_id)
+                    assignee = doc.assignee if isinstance(doc, Task) else tasks[task_id].assignee
+                    self._booked.setdefault(assignee, []).append(task_id)
         return self._booked.get(person_id, [])
 
     # -- money ----------------------------------------------------------
@@ -412,7 +421,7 @@ class SiteData:
         if kind == "f":
             return _digest(plan.projects.get(name))
         if name.startswith("@"):
-            return _digest([self._task_print(t.id) for t in sorted(self._booked_of(name[1:]), key=lambda t: t.id)])
+            return _digest([self._task_print(task_id) for task_id in sorted(self._booked_ids(name[1:]))])
         return self._task_print(name)
 
     def _task_print(self, task_id: str) -> str:
