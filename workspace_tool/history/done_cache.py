@@ -15,9 +15,10 @@ cannot run code; the file is disposable (a bad one is made again).
 from __future__ import annotations
 
 import marshal
-import os
 from pathlib import Path
 from typing import Any
+
+from workspace_tool.cachefile import replace_file
 
 DONE_CACHE = ".wm/done-dates.marshal"
 FORMAT = 1
@@ -49,12 +50,10 @@ def load(root: Path, history: Any) -> Kept | None:
 
 
 def save(root: Path, history: Any, kept: Kept) -> None:
-    """Write atomically (a temporary file, then `os.replace`); a read-only workspace finds them again next time."""
+    """Write atomically (`cachefile.replace_file`); a read-only workspace finds them again next time."""
     path = root / DONE_CACHE
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(exist_ok=True)
-        temporary.write_bytes(marshal.dumps((_key(history), kept)))
-        os.replace(temporary, path)
+        replace_file(path, marshal.dumps((_key(history), kept)))
     except (OSError, ValueError):
-        temporary.unlink(missing_ok=True)
+        pass

@@ -19,10 +19,10 @@ cannot run code; the file is disposable.
 from __future__ import annotations
 
 import marshal
-import os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from workspace_tool.cachefile import replace_file
 from workspace_tool.history.model import Commit
 
 TEXTS_FILE = ".wm/history-texts.marshal"
@@ -46,16 +46,14 @@ def newest_blobs(commits: Iterable[Commit], is_document: Callable[[str], bool], 
 
 
 def save(root: Path, texts: Mapping[str, bytes], wanted: Iterable[str]) -> None:
-    """Keep the texts of `wanted` that were read, atomically (a temporary file, then `os.replace`); a read-only workspace keeps none."""
+    """Keep the texts of `wanted` that were read, atomically (`cachefile.replace_file`); a read-only workspace keeps none."""
     kept = {sha: texts[sha] for sha in wanted if sha in texts}
     path = root / TEXTS_FILE
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(exist_ok=True)
-        temporary.write_bytes(marshal.dumps((FORMAT, kept)))
-        os.replace(temporary, path)
+        replace_file(path, marshal.dumps((FORMAT, kept)))
     except (OSError, ValueError):
-        temporary.unlink(missing_ok=True)
+        pass
 
 
 def load(root: Path) -> dict[str, bytes]:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 
+from workspace_tool.cachefile import replace_file
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.gcpause import paused
 from workspace_tool.index import Index
@@ -776,20 +777,10 @@ def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str
     target = record_path(root, out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace_file(target, marshal.dumps(manifest))  # every build changes it (file fingerprints): not compared first
+        replace_file(target, marshal.dumps(manifest))  # every build changes it (file fingerprints): not compared first
         _prune_records(root, out)
     except (OSError, ValueError):
         pass  # a read-only workspace still builds; the next build is a full one
-
-
-def _replace_file(path: Path, content: bytes) -> None:
-    """Write atomically: a temporary file beside it, then a rename."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)  # gone after the rename; left only by a failed write
 
 
 def _prune_records(root: Path, out: Path) -> None:

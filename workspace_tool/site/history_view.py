@@ -19,12 +19,12 @@ import hashlib
 import heapq
 import json
 import marshal
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from workspace_tool.cachefile import replace_file
 from workspace_tool.model import Person, Project
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData
@@ -470,9 +470,7 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     try:
         path.parent.mkdir(exist_ok=True)
         for target, value in ((by_document, groups), (path, rows)):  # the rows last: they name the key the groups are read under
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(marshal.dumps((key, value)))
-            os.replace(temporary, target)
+            replace_file(target, marshal.dumps((key, value)))
     except (OSError, ValueError):
         pass  # a read-only workspace makes them every time
     return rows

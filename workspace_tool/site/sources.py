@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from workspace_tool.cachefile import replace_file
 from workspace_tool.index import Index
 
 
@@ -221,9 +221,7 @@ def _restamp(path: Path, digest: str, shortcut: str) -> None:
     try:
         data = path.read_bytes()
         payload = data.split(b"\n", 2)[2]
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(digest.encode() + b"\n" + shortcut.encode() + b"\n" + payload)
-        os.replace(temporary, path)
+        replace_file(path, digest.encode() + b"\n" + shortcut.encode() + b"\n" + payload)
     except (OSError, IndexError):
         pass
 
@@ -248,9 +246,7 @@ def _save_plan(path: Path, digest: str, plan: Any, shortcut: str = "", pickled: 
         pickled = pickle_tasks(plan) if pickled is None else pickled
         payload = pickle.dumps((replace(plan, tasks={}), pickled), protocol=5)
         path.parent.mkdir(exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(b"\n".join((digest.encode(), shortcut.encode(), _checksum(payload).encode(), payload)))
-        os.replace(temporary, path)
+        replace_file(path, b"\n".join((digest.encode(), shortcut.encode(), _checksum(payload).encode(), payload)))
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass
 
