@@ -22,8 +22,9 @@ import os
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
+from workspace_tool.gcpause import no_full_collections
 from workspace_tool.site import deps
 from workspace_tool.site.context import SiteData
 from workspace_tool.site.pages import Page, PageSpec
@@ -175,7 +176,7 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     made: dict[tuple[int, int], list[Made]] = {}
     _JOB[:] = [job]
     try:
-        with _kept_texts(job), _no_full_collections():
+        with _kept_texts(job), no_full_collections():
             import multiprocessing  # with concurrent.futures 20 ms of imports, which a small rebuild does without
             from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -197,29 +198,6 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     finally:
         _JOB.clear()
     return [page for bounds in sorted(made) for page in made[bounds]]  # back in spec order
-
-
-@contextlib.contextmanager
-def _no_full_collections() -> Iterator[None]:
-    """No full (oldest generation) collection while pages are made, here and in the workers forked inside.
-
-    After `gc.freeze` the oldest generation counts as nearly empty, so the
-    collector ran a full collection whenever the objects that had lived
-    through two younger ones since grew by a quarter of it (page models
-    waiting for their range to be rendered, the feeds' events): at 2,000
-    documents three in this process, 0.1 s in all, which freed 2,600 objects. Young
-    collections, which free nearly all cyclic garbage, still run. At the
-    end what the stage made is frozen too, as the load stage's is (a
-    server unfreezes it after each build), and the thresholds are put
-    back: else the first full collection, due by then, walked it all.
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.set_threshold(*thresholds)
 
 
 def _kept_texts(job: Job) -> contextlib.AbstractContextManager[None]:
