@@ -53,6 +53,7 @@ try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashli
 except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 from workspace_tool.cache_chunks import CheckedReader, Entry, Unpickler, decode_chunk, encode_chunk
+from workspace_tool.cachefile import CACHE_FOLDER, ignored
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
 from workspace_tool.loader import FileStat, read_text
@@ -60,7 +61,7 @@ from workspace_tool.parse import Parsed, parse_document
 
 SCHEMA_VERSION = 4
 """Bump when the shape of cached values (model, Parsed, Entry) changes."""
-CACHE_DIR = ".wm"
+CACHE_DIR = CACHE_FOLDER
 SNAPSHOT_NAME = "cache.pickle"
 DELTA_NAME = "cache-delta.pickle"
 RACY_NS = 2_000_000_000
@@ -306,9 +307,7 @@ class ParseCache:
 
         try:
             self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# wm's disposable cache: never commit it\n*\n", encoding="utf-8")
+            ignored(self.folder)
             fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
         except OSError:
             return False

@@ -53,7 +53,6 @@ def save(root: Path, history: Any, kept: Kept) -> None:
     """Write atomically (`cachefile.replace_file`); a read-only workspace finds them again next time."""
     path = root / DONE_CACHE
     try:
-        path.parent.mkdir(exist_ok=True)
         replace_file(path, marshal.dumps((_key(history), kept)))
     except (OSError, ValueError):
         pass

@@ -50,7 +50,6 @@ def save(root: Path, texts: Mapping[str, bytes], wanted: Iterable[str]) -> None:
     kept = {sha: texts[sha] for sha in wanted if sha in texts}
     path = root / TEXTS_FILE
     try:
-        path.parent.mkdir(exist_ok=True)
         replace_file(path, marshal.dumps((FORMAT, kept)))
     except (OSError, ValueError):
         pass

@@ -776,7 +776,6 @@ def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str
         return
     target = record_path(root, out)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         replace_file(target, marshal.dumps(manifest))  # every build changes it (file fingerprints): not compared first
         _prune_records(root, out)
     except (OSError, ValueError):

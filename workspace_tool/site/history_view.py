@@ -468,7 +468,6 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     _COMMITTED.clear()
     _COMMITTED[str(path)] = (key, rows)
     try:
-        path.parent.mkdir(exist_ok=True)
         for target, value in ((by_document, groups), (path, rows)):  # the rows last: they name the key the groups are read under
             replace_file(target, marshal.dumps((key, value)))
     except (OSError, ValueError):

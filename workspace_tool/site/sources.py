@@ -245,7 +245,6 @@ def _save_plan(path: Path, digest: str, plan: Any, shortcut: str = "", pickled: 
     try:
         pickled = pickle_tasks(plan) if pickled is None else pickled
         payload = pickle.dumps((replace(plan, tasks={}), pickled), protocol=5)
-        path.parent.mkdir(exist_ok=True)
         replace_file(path, b"\n".join((digest.encode(), shortcut.encode(), _checksum(payload).encode(), payload)))
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass
