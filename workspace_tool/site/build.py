@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 
+from workspace_tool import background
 from workspace_tool.cachefile import replace_file
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.gcpause import paused
@@ -41,8 +42,15 @@ from workspace_tool.site.context import SiteData, doc_page
 from workspace_tool.site.feeds import atom
 from workspace_tool.site.pages import PageSpec, page_specs
 from workspace_tool.site.privacy import Audience, visibility
-from workspace_tool.site.render import RenderSettings, shipped_templates, template_dirs, templates_digest, write_if_changed
-from workspace_tool.site.sources import load_sources
+from workspace_tool.site.render import (
+    RenderSettings,
+    precompile,
+    shipped_templates,
+    template_dirs,
+    templates_digest,
+    write_if_changed,
+)
+from workspace_tool.site.sources import Sources, load_sources
 
 SITE_CACHE = ".wm/site"  # one record per output folder (and its search entries), named by a hash of the folder's path
 MANIFEST_VERSION = 10  # raise when what a page shows changes without its templates or inputs changing (a build after it remakes every page)
@@ -208,11 +216,18 @@ def _check_out(root: Path, out: Path) -> Path:
 
 def load_stage(index: Index, options: BuildOptions, cards: dict[str, str] | None = None) -> SiteData:
     """What the pages are made from: what is visible, the history and the plan (`cards`: see `load_sources`)."""
-    vis = visibility(index, options.audience)
-    sources = load_sources(index, with_history=options.history, cards=cards)
-    data = SiteData(index, vis, sources, allow_html=index.settings.allow_html)
-    from workspace_tool.site.history_view import prepare
+    from workspace_tool.site.history_view import make_events_beside, prepare
 
+    vis = visibility(index, options.audience)
+    cold = options.history and background.busy()  # a forked child still reads the history: a cold build
+    if cold:  # this process would only wait for it
+        precompile(tuple(str(folder) for folder in template_dirs(index.root)))
+
+    def beside(sources: Sources) -> None:
+        make_events_beside(SiteData(index, vis, sources, allow_html=index.settings.allow_html), sources.history)
+
+    sources = load_sources(index, with_history=options.history, cards=cards, before_plan=beside if cold else None)
+    data = SiteData(index, vis, sources, allow_html=index.settings.allow_html)
     data.history = prepare(data)
     return data
 

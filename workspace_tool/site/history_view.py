@@ -19,6 +19,7 @@ import hashlib
 import heapq
 import json
 import marshal
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -415,6 +416,26 @@ def working_documents(history: Any) -> list[Any]:
     return found
 
 
+def _events_child(root: Path) -> str:
+    """The key (`background`) of the child `make_events_beside` forks for the workspace at `root`."""
+    return f"site-events:{os.path.realpath(root)}"
+
+
+def make_events_beside(data: SiteData, history: Any) -> bool:
+    """Fork a child that makes the committed events and keeps them on disk (`committed_events`); True when one started.
+
+    A cold build calls it as soon as the history is read: this process then
+    makes the plan (0.1 s at 2,000 documents) while the other core, which
+    read the history until then, would be idle; without the child this
+    process made the events later, for the feeds, while a page worker waited
+    for its share of the cores. `committed_events` waits for the child, then
+    finds the events on disk. `data` needs no plan.
+    """
+    from workspace_tool import background
+
+    return background.fork(_events_child(data.index.root), lambda: committed_events(data, history, _people(data), _since(data)))
+
+
 _COMMITTED: dict[str, tuple[list[Any], list[EventRow]]] = {}
 """The last committed events read or made in this process, by cache file: a resident server reads them once per commit."""
 
@@ -435,10 +456,11 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     plain values, so a damaged or planted file cannot run code; both are
     disposable.)
     """
-    from workspace_tool import __version__
+    from workspace_tool import __version__, background
     from workspace_tool.cache import settings_fingerprint
     from workspace_tool.history.read import changed_documents
 
+    background.wait(_events_child(data.index.root))  # a child making them (`make_events_beside`) has kept them on disk
     key = [EVENTS_FORMAT, __version__, history.head, settings_fingerprint(data.settings), since.timestamp(), sorted(people.items())]
     path = data.index.root / EVENTS_CACHE
     by_document = data.index.root / EVENTS_BY_DOCUMENT

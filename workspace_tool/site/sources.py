@@ -12,7 +12,7 @@ import io
 import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from workspace_tool.cachefile import replace_file
 from workspace_tool.index import Index
@@ -45,14 +45,19 @@ class Sources:
                 _save_plan(path, digest, plan, shortcut, pickled)
 
 
-def load_sources(index: Index, with_history: bool = True, cards: Mapping[str, str] | None = None) -> Sources:
+def load_sources(
+    index: Index, with_history: bool = True, cards: Mapping[str, str] | None = None, before_plan: Callable[[Sources], object] | None = None
+) -> Sources:
     """The history and the plan. `cards` (path -> card fingerprint of every document, see `deps.card`) lets a kept
-    plan be taken without making the scheduler's input again when no document's card changed."""
+    plan be taken without making the scheduler's input again when no document's card changed; `before_plan` runs
+    once the history is read (when there is one), before the plan is made."""
     sources = Sources()
     if with_history:
         sources.history = _try(sources, "history", lambda: _history(index))
         if sources.history is not None:
             sources.dated = _try(sources, "history", lambda: dated_working(sources.history)) or {}
+            if before_plan is not None:
+                before_plan(sources)
     sources.plan = _try(sources, "schedule", lambda: _schedule(index, sources, _shortcut(index, sources, cards)))
     return sources
 
