@@ -315,3 +315,19 @@ def test_activity_builds_only_the_documents_changed_since(tmp_path: Path) -> Non
     fresh = repo.history(use_cache=False)
     naive = sorted((v.date, v.doc_id) for d in fresh.documents for v in d.versions if v.date >= since)
     assert sorted((e.date, e.doc_id) for e in found) == naive
+
+
+@given(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["3d", "1w", "2.5h", "90m", "1h30m", " 2d ", "x"]), st.integers(-3, 40)))
+@settings(max_examples=200)
+def test_hours_kept_by_text_are_the_hours_of_each_calendar(value: Any) -> None:
+    from workspace_tool.history import flow
+    from workspace_tool.values import parse_duration
+
+    for text in ("", "calendar:\n  hours_per_day: 6\n  days_per_week: 4\n"):
+        calendar = load_settings(text, "workspace.yml")[0].calendar
+        try:
+            expected = 0.0 if value is None else parse_duration(value, calendar.hours_per_day, calendar.days_per_week).hours
+        except ValueError:
+            expected = 0.0
+        for _ in range(2):  # the second read is the kept one
+            assert flow._hours(value, load_settings(text, "workspace.yml")[0]) == expected

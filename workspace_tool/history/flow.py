@@ -155,10 +155,21 @@ def _steps(doc: DocHistory, workflow: Workflow, settings: Settings) -> tuple[Ste
 def _hours(value: Any, settings: Settings) -> float:
     if value is None:
         return 0.0
-    try:
-        return parse_duration(value, settings.calendar.hours_per_day, settings.calendar.days_per_week).hours
-    except ValueError:
-        return 0.0
+    calendar = settings.calendar
+    key = (value, calendar.hours_per_day, calendar.days_per_week) if isinstance(value, str) else None
+    found = _HOURS.get(key) if key is not None else None
+    if found is None:
+        try:
+            found = parse_duration(value, calendar.hours_per_day, calendar.days_per_week).hours
+        except ValueError:
+            found = 0.0
+        if key is not None and len(_HOURS) < 10_000:
+            _HOURS[key] = found
+    return found
+
+
+_HOURS: dict[tuple[str, float, float], float] = {}
+"""`_hours` of the texts read so far, by text and calendar: a project's versions repeat a few estimates thousands of times."""
 
 
 def _midnight(text: Any, like: dt.datetime) -> dt.datetime | None:
