@@ -14,11 +14,17 @@ import pytest
 from click.testing import CliRunner
 from test_history_store import fresh_process, many_documents
 from test_history_support import TODAY, Repo
+from test_site_build import TODAY as SITE_TODAY
+from test_site_build import make_site_workspace
 
 from workspace_tool import background
 from workspace_tool.cli import main
+from workspace_tool.site import Audience, history_view, render, search
 from workspace_tool.site import build as site_build
-from workspace_tool.site import history_view, render
+from workspace_tool.site.context import SiteData
+from workspace_tool.site.privacy import visibility
+from workspace_tool.site.sources import Sources
+from workspace_tool.workspace import load_index
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking is POSIX only")
 
@@ -84,9 +90,14 @@ def test_a_cold_build_compiles_while_it_waits_and_a_child_makes_the_events(
         return precompiled[-1]
 
     monkeypatch.setattr(site_build, "precompile", precompile)
+    early: list[str] = []
+    original_search, original_price = search.encode_early, SiteData.price_early
+    monkeypatch.setattr(search, "encode_early", lambda data: (early.append("search"), original_search(data)))
+    monkeypatch.setattr(SiteData, "price_early", lambda self: (early.append("price"), original_price(self)))
 
     cold_build(repo, tmp_path / "overlapped")
     assert precompiled and precompiled[0] >= 10  # every shipped template, while the history was read
+    assert early == ["search", "price"]
     pids = compiled.read_text(encoding="utf-8").split()
     assert set(pids) == {str(os.getpid())} and len(pids) == precompiled[0]  # compiled once each, all here: no worker compiled one
     assert made_here == []  # the committed events were made by the child and read from disk here
@@ -94,6 +105,8 @@ def test_a_cold_build_compiles_while_it_waits_and_a_child_makes_the_events(
 
     monkeypatch.setattr(site_build, "precompile", lambda dirs: 0)  # as before: each process compiles what it renders
     monkeypatch.setattr(history_view, "make_events_beside", lambda data, history: False)  # this process makes the events
+    monkeypatch.setattr(search, "encode_early", lambda data: None)  # and the search entries and priced prints, later
+    monkeypatch.setattr(SiteData, "price_early", lambda self: None)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache-2"))  # none kept from the first build either
     cold_build(repo, tmp_path / "plain")
     assert made_here == [os.getpid()]
@@ -120,3 +133,35 @@ def test_precompiled_templates_are_not_compiled_again_in_this_process_even_witho
     assert compiled.exists()
     with pytest.raises(jinja2.TemplateSyntaxError):
         env.get_template("broken.html")
+
+
+@pytest.mark.parametrize("audience", [None, "client:acme", "team:web"])
+def test_the_early_search_entries_and_priced_prints_are_what_the_build_would_make_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, audience: str | None
+) -> None:
+    ws = make_site_workspace(tmp_path)
+    index = load_index(ws, SITE_TODAY)
+    vis = visibility(index, Audience.parse(audience))
+
+    def fresh() -> SiteData:
+        return SiteData(index, vis, Sources())
+
+    early, late = fresh(), fresh()
+    search.encode_early(early)
+    early.price_early()
+    assert set(early.early_search) == {doc.path for doc in late.docs()}
+    assert all(isinstance(found, str) for found in early.early_search.values())  # (audience sites show no time logs)
+    for doc in late.docs():
+        assert search.encoded(early, doc) == search.encoded(late, doc)
+    keys = late.priced_keys()
+    assert bool(keys) == (audience is None) and all(key.startswith("p:") for key in keys)  # money only on internal sites
+    prints = {key: late.fingerprint(key) for key in keys}
+
+    def priced_again(self: SiteData, key: str) -> Any:
+        raise AssertionError(f"priced again: {key}")
+
+    monkeypatch.setattr(SiteData, "_priced_group", priced_again)
+    monkeypatch.setattr(search, "search_record", lambda data, doc: pytest.fail("a search entry made again"))
+    assert {key: early.fingerprint(key) for key in keys} == prints
+    for doc in late.docs():
+        search.encoded(early, doc)

@@ -156,10 +156,8 @@ class Collected:
             return
         if self.data.history is not None:
             self.fingerprint(deps.EVENTS)
-        if self.data.money:
-            for doc in self.data.index.docs.values():
-                if doc.type in ("project", "client") and doc.id in self.data.vis.ids:
-                    self.fingerprint(f"p:{doc.type}={doc.id}")
+        for key in self.data.priced_keys():  # made already when a cold build priced the time early (`SiteData.price_early`)
+            self.fingerprint(key)
 
 
 def build_site(index: Index, options: BuildOptions) -> BuildResult:
@@ -218,16 +216,17 @@ def load_stage(index: Index, options: BuildOptions, cards: dict[str, str] | None
     """What the pages are made from: what is visible, the history and the plan (`cards`: see `load_sources`)."""
     from workspace_tool.site.history_view import make_events_beside, prepare
 
-    vis = visibility(index, options.audience)
+    data = SiteData(index, visibility(index, options.audience), Sources(), allow_html=index.settings.allow_html)
     cold = options.history and background.busy()  # a forked child still reads the history: a cold build
-    if cold:  # this process would only wait for it
+    if cold:  # this process would only wait for it: do now what needs neither the history nor the plan
         precompile(tuple(str(folder) for folder in template_dirs(index.root)))
+        search.encode_early(data)
+        data.price_early()
 
     def beside(sources: Sources) -> None:
-        make_events_beside(SiteData(index, vis, sources, allow_html=index.settings.allow_html), sources.history)
+        make_events_beside(data, sources.history)
 
-    sources = load_sources(index, with_history=options.history, cards=cards, before_plan=beside if cold else None)
-    data = SiteData(index, vis, sources, allow_html=index.settings.allow_html)
+    data.sources = load_sources(index, with_history=options.history, cards=cards, before_plan=beside if cold else None)
     data.history = prepare(data)
     return data
 
@@ -501,7 +500,7 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
 
     if collected is None or not options.incremental:
         for shard in shards:
-            encoded = (search.encode(found) for doc in docs_of(shard) if (found := search.search_record(data, doc)) is not None)
+            encoded = (found for doc in docs_of(shard) if (found := search.encoded(data, doc)) is not None)
             files[search.shard_file(shard, count)] = search.shard_script(encoded, count)
         return files
     root = data.index.root

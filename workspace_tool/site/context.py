@@ -99,6 +99,8 @@ class SiteData:
     _money: bool | None = field(default=None, repr=False)
     _hidden: tuple[str, ...] | None = field(default=None, repr=False)
     _authors: tuple[dict[str, str], frozenset[tuple[str, str]]] | None = field(default=None, repr=False)  # see history_view
+    _priced_prints: dict[str, str] = field(default_factory=dict, repr=False)  # `p:` fingerprints made (they read no history)
+    early_search: dict[str, str | None] = field(default_factory=dict, repr=False)  # see `search.encode_early`
 
     def read(self, key: str) -> None:
         """Note that the page being built read `key`."""
@@ -380,6 +382,18 @@ class SiteData:
             self._priced_by[key] = groups
         return groups
 
+    def priced_keys(self) -> list[str]:
+        """The `p:` key of each visible project's and client's priced time ([] when money is not shown)."""
+        if not self.money:
+            return []
+        return [f"p:{doc.type}={doc.id}" for doc in self.index.docs.values() if doc.type in ("project", "client") and doc.id in self.vis.ids]
+
+    def price_early(self) -> None:
+        """Price the visible time and fingerprint each project's and client's share (`priced_keys`), which a full
+        build's record needs: a cold build does it while a forked child reads the history (no history or plan needed)."""
+        for key in self.priced_keys():
+            self.fingerprint(key)
+
     def _all_priced(self) -> list[Any] | None:
         """Every visible entry priced by `reports.billing` (None when that module is not there)."""
         if self._priced is None:
@@ -413,8 +427,11 @@ class SiteData:
         if kind == "a":
             return str(attachment_ok(self.index.root, name))
         if kind == "p":
-            field_name, _, value = name.partition("=")
-            return _digest([_priced_row(p) for p in self._priced_group(field_name).get(value, [])])
+            found = self._priced_prints.get(name)
+            if found is None:
+                field_name, _, value = name.partition("=")
+                found = self._priced_prints[name] = _digest([_priced_row(p) for p in self._priced_group(field_name).get(value, [])])
+            return found
         plan = self.sources.plan
         if plan is None:
             return "-"

@@ -429,7 +429,7 @@ def make_events_beside(data: SiteData, history: Any) -> bool:
     read the history until then, would be idle; without the child this
     process made the events later, for the feeds, while a page worker waited
     for its share of the cores. `committed_events` waits for the child, then
-    finds the events on disk. `data` needs no plan.
+    finds the events on disk. `data` needs no sources: the history is `history`.
     """
     from workspace_tool import background
 

@@ -59,6 +59,22 @@ def search_record(data: SiteData, doc: Document) -> dict[str, Any] | None:
     }
 
 
+def encoded(data: SiteData, doc: Document) -> str | None:
+    """A document's entry as JSON text (None: not searchable on this site): the one `encode_early` made, else made now."""
+    found = data.early_search.get(doc.path, "")
+    if found == "":
+        record = search_record(data, doc)
+        found = encode(record) if record is not None else None
+    return found
+
+
+def encode_early(data: SiteData) -> None:
+    """Every visible document's entry, encoded into `data.early_search`: a cold build does it while a forked child
+    reads the history (each entry depends on the document's file and the audience only), so the search index's
+    files take a few milliseconds once the pages are made."""
+    data.early_search = {doc.path: encoded(data, doc) for doc in data.docs()}
+
+
 def search_entries(
     data: SiteData, files: Mapping[str, Sequence[Any]], kept: Mapping[str, Any], docs: Iterable[Document] | None = None
 ) -> dict[str, list[str]]:
@@ -76,9 +92,9 @@ def search_entries(
         if fingerprint and isinstance(old, list) and len(old) == 2 and old[0] == fingerprint:
             entries[doc.path] = old
             continue
-        record = search_record(data, doc)
-        if record is not None:
-            entries[doc.path] = [fingerprint, encode(record)]
+        found = encoded(data, doc)
+        if found is not None:
+            entries[doc.path] = [fingerprint, found]
     return entries
 
 
