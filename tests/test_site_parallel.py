@@ -246,3 +246,28 @@ def test_overview_pages_get_one_range_handed_out_halfway_and_the_others_shrink()
     # an incremental build of document pages only: ranges from the first page
     assert chunk_ranges(paths[3:], 2)[0] == (0, -(-(len(paths) - 3) // 8))
     assert chunk_ranges(paths[3:60], 2) == [(0, 16), (16, 32), (32, 48), (48, 57)]
+
+
+def test_pages_are_made_in_this_process_while_another_thread_runs(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`wm site serve` rebuilds beside its server and watcher threads: forking then could inherit a held lock."""
+    import threading
+
+    from workspace_tool.site import make
+
+    log = tmp_path / "makers"
+    _MAKERS[:] = [log, make.make_pages]
+    monkeypatch.setattr(make, "make_pages", _spied_make_pages)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, name="a server's thread", daemon=True)
+    other.start()
+    try:
+        result = build(ws, tmp_path / "threaded", jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert result.rendered == result.pages > PARALLEL_MIN_PAGES
+    assert {line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()} == {str(__import__("os").getpid())}
+    log.unlink()
+    build(ws, tmp_path / "forked", jobs=2)  # no other thread: a worker makes pages too
+    assert len({line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()}) == 2
+    assert files_of(tmp_path / "threaded") == files_of(tmp_path / "forked")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import threading
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,11 +162,16 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     written), which at 2,000 documents cost two workers 0.7-0.9 CPU-seconds
     in the kernel; this process makes its pages without copying anything,
     and without sending its results through a pipe.
+
+    Pages are made in-process while another thread runs (`wm site serve`'s
+    rebuilds, after its server and watcher started): a worker forked beside
+    threads inherits whatever lock one of them held at that moment (a
+    buffered stream's, a logger's) and would wait for it forever.
     """
     processes = jobs or os.cpu_count() or 1
     count = len(job.specs)
     gc.freeze()  # what the build has loaded stays: collections (and forked workers) no longer walk it
-    if processes <= 1 or count < PARALLEL_MIN_PAGES or not hasattr(os, "fork"):
+    if processes <= 1 or count < PARALLEL_MIN_PAGES or not hasattr(os, "fork") or threading.active_count() > 1:
         init_worker(job.settings)
         results = make_pages(job)
         if meanwhile is not None:
