@@ -331,3 +331,38 @@ def test_hours_kept_by_text_are_the_hours_of_each_calendar(value: Any) -> None:
             expected = 0.0
         for _ in range(2):  # the second read is the kept one
             assert flow._hours(value, load_settings(text, "workspace.yml")[0]) == expected
+
+
+_STEP = st.builds(
+    lambda day, hour, status, estimate, exists: (day, hour, status, estimate, exists),
+    st.integers(0, 400), st.integers(0, 23), st.sampled_from(["todo", "in-progress", "review", "done", "cancelled"]),
+    st.sampled_from([0.0, 2.0, 8.0, 16.5]), st.booleans(),
+)
+
+
+@given(st.lists(st.lists(_STEP, min_size=1, max_size=6), max_size=8), st.integers(2, 500), st.integers(1, 40))
+@settings(max_examples=150, deadline=None)
+def test_every_nth_days_rows_are_those_of_the_daily_series(tasks: list[list[Any]], days: int, every: int) -> None:
+    from workspace_tool.history.flow import Step, TaskFlow, series
+
+    workflow = load_settings("", "workspace.yml")[0].workflow("task")
+    assert workflow is not None
+    start = dt.date(2025, 6, 1)
+    flows = []
+    for n, raw in enumerate(tasks):
+        steps = tuple(
+            Step(dt.datetime(2025, 5, 20, hour, tzinfo=dt.UTC) + dt.timedelta(days=day), status, estimate, exists)
+            for day, hour, status, estimate, exists in sorted(raw)
+        )
+        last = steps[-1]
+        done = last.at if last.status in ("done", "cancelled") else None
+        flows.append(TaskFlow(f"t{n}", None, last.status, steps[0].at, None, done, {}, {}, steps))
+    end = start + dt.timedelta(days=days - 1)
+    daily = series(flows, workflow, start, end)
+    sampled = series(flows, workflow, start, end, every=every)
+    for name in ("cumulative_flow", "wip", "burndown"):
+        rows = daily[name]
+        assert sampled[name] == [row for i, row in enumerate(rows) if i % every == 0 or i == len(rows) - 1]
+    assert {k: v for k, v in sampled.items() if k not in ("cumulative_flow", "wip", "burndown")} == {
+        k: v for k, v in daily.items() if k not in ("cumulative_flow", "wip", "burndown")
+    }

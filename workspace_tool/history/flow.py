@@ -233,8 +233,13 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def series(flows: Iterable[TaskFlow], workflow: Workflow, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """Throughput, cycle/lead statistics, WIP, cumulative flow and burn-down for a set of tasks."""
+def series(flows: Iterable[TaskFlow], workflow: Workflow, start: dt.date, end: dt.date, every: int = 1) -> dict[str, Any]:
+    """Throughput, cycle/lead statistics, WIP, cumulative flow and burn-down for a set of tasks.
+
+    The daily rows are of every day from `start` to `end`; with `every` > 1,
+    of every `every`-th day and the last (what a chart of a few points keeps:
+    each row as in the daily series).
+    """
     flows = list(flows)
     days = max(0, (end - start).days + 1)
     finished = [f for f in flows if f.finished and f.done_at is not None and f.done_at.date() >= start]
@@ -254,11 +259,14 @@ def series(flows: Iterable[TaskFlow], workflow: Workflow, start: dt.date, end: d
     total_scope = total_remaining = 0.0
     previous_scope = None
     for i in range(days):
-        day = (start + dt.timedelta(days=i)).isoformat()
         for status in running:
             running[status] += counts[status][i]
         total_scope += scope[i]
         total_remaining += remaining[i]
+        if i % every and i != days - 1:
+            previous_scope = total_scope
+            continue
+        day = (start + dt.timedelta(days=i)).isoformat()
         cumulative.append({"date": day, **{s: running[s] for s in workflow.statuses}})
         wip.append({"date": day, "count": sum(running[s] for s in started)})
         change = 0.0 if previous_scope is None else total_scope - previous_scope

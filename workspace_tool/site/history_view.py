@@ -558,16 +558,9 @@ def _flow(data: SiteData, history: Any, project: str, derived: dict[str, Any]) -
     begin = min(f.created_at.date() for f in flows)
     if (data.today - begin).days < 2:
         return None
-    found: dict[str, Any] = series(flows, workflow, begin, data.today)
+    days = (data.today - begin).days + 1
+    found: dict[str, Any] = series(flows, workflow, begin, data.today, every=max(1, -(-days // MAX_POINTS)))  # the charts' points
     return found
-
-
-def _thin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    step = max(1, -(-len(rows) // MAX_POINTS))
-    kept = rows[::step]
-    if rows and kept[-1] is not rows[-1]:
-        kept.append(rows[-1])
-    return kept
 
 
 def flow_chart(data: SiteData, project: Project, chart_id: str) -> str:
@@ -575,7 +568,7 @@ def flow_chart(data: SiteData, project: Project, chart_id: str) -> str:
     found = project_flow(data, project.id)
     if not found or len(found["cumulative_flow"]) < 2:
         return ""
-    rows = _thin(found["cumulative_flow"])
+    rows = found["cumulative_flow"]
     workflow = data.settings.workflow("task")
     statuses = [s for s in (workflow.statuses if workflow else ()) if any(r.get(s) for r in rows)]
     done_first = sorted(statuses, key=lambda s: (not data.settings.workflows["task"].is_done(s), -statuses.index(s)))
@@ -588,7 +581,7 @@ def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
     found = project_flow(data, project.id)
     if not found or len(found["burndown"]) < 2:
         return ""
-    rows = _thin(found["burndown"])
+    rows = found["burndown"]
     series = [
         charts.Series("scope", tuple(r["scope_hours"] for r in rows)),
         charts.Series("completed", tuple(r["done_hours"] for r in rows)),
