@@ -327,9 +327,10 @@ def precompile(dirs: tuple[str, ...]) -> int:
 
     A cold build calls it while a forked child reads the history, when this
     process has nothing else to do: the page workers forked later, and this
-    process, then load each template instead of compiling it (about 50 ms
-    each at the shipped templates). A template that does not compile is left
-    to the render, which reports it with the page that uses it.
+    process, then load each template instead of compiling it (the shipped
+    templates take about 50 ms to compile, in each process that renders). A
+    template that does not compile is left to the render, which reports it
+    with the page that uses it.
     """
     env = make_env(RenderSettings(dirs, {}))
     compiled = 0
