@@ -50,3 +50,18 @@ def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path, monkeypat
         path.write_bytes(path.read_bytes()[:20])
     result: Any = build(ws, tmp_path / "out2")
     assert result.rendered == result.pages and "Build it." in (tmp_path / "out2" / "d" / "build.html").read_text()
+
+
+def test_a_user_cache_that_cannot_be_written_fails_no_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from workspace_tool.site import render
+
+    def full_disk(self: Any, bucket: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", full_disk)
+    render._COMPILED.clear()  # compiled again in this process, so written again
+    ws, kept = _built_with_kept_templates(tmp_path, monkeypatch)
+    assert not kept
+    assert "Build it." in (tmp_path / "out" / "d" / "build.html").read_text()

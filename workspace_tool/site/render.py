@@ -319,7 +319,10 @@ class _CompiledHere(jinja2.BytecodeCache):
             return
         _COMPILED[(self.folder, bucket.key, bucket.checksum)] = bucket.code
         if self.files is not None:
-            self.files.dump_bytecode(bucket)
+            try:
+                self.files.dump_bytecode(bucket)
+            except OSError:  # a full disk, a folder made read-only: the cache is only a speed-up, never a failed page
+                pass
 
 
 def precompile(dirs: tuple[str, ...]) -> int:
