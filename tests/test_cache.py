@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import time
@@ -130,13 +131,79 @@ def test_old_entries_are_not_rechecked(ws: Path) -> None:
     assert cache.stats.rechecked == 0
 
 
-def test_chmod_changes_ctime_and_forces_a_reparse(ws: Path) -> None:
+def test_new_times_with_the_same_text_keep_the_entry_and_are_restamped(ws: Path) -> None:
+    """chmod (a new ctime) and touch (a new mtime) leave the text as it was: it is hashed, not parsed, and the entry
+    takes the new times, so the run after trusts it without reading."""
     refresh(ws)
-    path = ws / "people/alice.md"
     time.sleep(0.01)
-    os.chmod(path, 0o600)
-    cache, _ = refresh(ws)
-    assert cache.stats.parsed == 1
+    os.chmod(ws / "people/alice.md", 0o600)
+    past = time.time() - 30
+    os.utime(ws / "projects/web/tasks/brief.md", (past, past))
+    cache, parsed = refresh(ws)
+    assert (cache.stats.parsed, cache.stats.rechecked, cache.stats.wrote) == (0, 2, "delta")
+    assert title(parsed, "projects/web/tasks/brief.md") == "Write the brief"
+    again, _ = refresh(ws)
+    assert (again.stats.parsed, again.stats.rechecked, again.stats.wrote) == (0, 0, "")
+
+
+def test_same_size_edit_with_new_times_is_parsed(ws: Path) -> None:
+    """The hash decides, not the size: an edit of the same length, dated in the past, is still read anew."""
+    refresh(ws)
+    path = ws / "projects/web/tasks/brief.md"
+    path.write_text(task_text("Write the proof"), encoding="utf-8")  # as long as "Write the brief"
+    past = time.time() - 30
+    os.utime(path, (past, past))
+    cache, parsed = refresh(ws)
+    assert (cache.stats.parsed, cache.stats.rechecked) == (1, 1)
+    assert title(parsed, "projects/web/tasks/brief.md") == "Write the proof"
+
+
+def test_cache_restored_into_a_fresh_clone(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI: `.wm/` restored into a new clone, where git wrote every file anew (new mtime and ctime). Believed only
+    with WM_TRUST_CACHE=1: then no file is parsed again except the one the new commit changed."""
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=ws, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=ws, check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=ws, check=True)
+    refresh(ws)
+    (ws / "projects/web/tasks/build.md").write_text("---\nstatus: doing\ndepends_on: [brief]\n---\n# Build\n", encoding="utf-8")
+    subprocess.run([*git, "commit", "-qam", "build started"], cwd=ws, check=True)
+    for name, trust, parsed_count in (("untrusted", "0", 4), ("trusted", "1", 1)):
+        clone = tmp_path / name
+        subprocess.run(["git", "clone", "-q", str(ws), str(clone)], check=True)
+        shutil.copytree(ws / ".wm", clone / ".wm")
+        age_all(clone)  # new times, as a clone made a minute ago has (not racy)
+        monkeypatch.setenv("WM_TRUST_CACHE", trust)
+        cache, parsed = refresh(clone)
+        assert (cache.stats.parsed, cache.stats.rechecked, cache.stats.wrote) == (parsed_count, 4 - parsed_count, "snapshot"), name
+        build = parsed["projects/web/tasks/build.md"].document
+        assert isinstance(build, Task) and build.status == "doing"
+        monkeypatch.setenv("WM_TRUST_CACHE", "0")
+        (clone / "people/alice.md").chmod(0o600)  # a new ctime: the snapshot is this folder's own now
+        again, _ = refresh(clone)
+        assert (again.stats.parsed, again.stats.rechecked) == (0, 1), name
+
+
+def test_a_cache_from_another_folder_is_not_believed_for_files_with_new_times(ws: Path, tmp_path: Path) -> None:
+    """A `.wm/` committed and cloned, or copied in, could tell of texts that are not these: its entries for files
+    whose stat is new (every file git writes) are never used, whatever their hashes say."""
+    refresh(ws)
+    planted = tmp_path / "planted"
+    shutil.copytree(ws, planted)  # the documents and the cache, as a copy or a clone would bring them
+    path = planted / "projects/web/tasks/brief.md"
+    path.write_text(task_text("Write the proof"), encoding="utf-8")  # as long as "Write the brief"
+    text_hash = cache_mod.digest(path.read_text(encoding="utf-8"))
+    cache = ParseCache(planted, read_settings(planted)[0])
+    cache._load_disk()
+    entry = cache.entries["projects/web/tasks/brief.md"]
+    cache.entries["projects/web/tasks/brief.md"] = (*entry[:4], text_hash, entry[5])  # the old parse under the new text's hash
+    cache._write(SNAPSHOT_NAME, cache.entries)
+    shutil.move(str(planted / ".wm"), str(tmp_path / "moved"))
+    shutil.copytree(tmp_path / "moved", planted / ".wm")  # the cache in a folder it was not written in
+    age_all(planted)
+    checked, parsed = refresh(planted)
+    assert checked.stats.parsed == 4
+    assert title(parsed, "projects/web/tasks/brief.md") == "Write the proof"
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files whatever their mode")
@@ -363,11 +430,13 @@ def test_file_edited_during_a_run_is_reparsed_next_time(ws: Path) -> None:
     assert isinstance(person, Person) and person.name == "Alice Edited Meanwhile"
 
 
-def test_only_racy_entries_carry_a_hash(ws: Path) -> None:
+def test_every_entry_carries_the_hash_of_its_text(ws: Path) -> None:
+    """Racy or not: a file whose times change later is checked against it (`test_new_times_with_the_same_text...`)."""
     (ws / "people/alice.md").write_text("---\nname: Alice Now\n---\n", encoding="utf-8")  # just written: racy
     cache, _ = refresh(ws)
-    hashed = {relpath for relpath, entry in cache.entries.items() if entry[4]}
-    assert hashed == {"people/alice.md"}
+    assert len(cache.entries) == 4
+    for relpath, entry in cache.entries.items():
+        assert entry[4] == cache_mod.digest((ws / relpath).read_text(encoding="utf-8")), relpath
 
 
 def test_deleting_files_alone_writes_nothing_until_they_outgrow_the_limit(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,6 +143,39 @@ def test_cache_is_marshal_segments_and_not_loaded_when_copied(repo: Repo, tmp_pa
     assert repo.history().versions("a") == first.versions("a")
 
 
+def test_a_cache_restored_into_a_clone_is_read_on_from_its_head_only_when_vouched_for(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI: `.wm/` restored into a fresh clone made after a new commit. Without WM_TRUST_CACHE the cache (written in
+    another folder) is not believed and every commit is read; with it, only the commits after its HEAD are."""
+    import importlib
+
+    from workspace_tool.history import load_history
+    from workspace_tool.workspace import load_index
+
+    read_module = importlib.import_module("workspace_tool.history.read")  # the package's `read` is a function
+    repo.history()
+    cached_head = git(repo.root, "rev-parse", "HEAD").strip()
+    repo.task("tasks/a.md", "doing", estimate="1d")
+    head = repo.commit("start a", "2026-01-02T09:00:00+00:00")
+    scanned: list[str] = []
+    real_scan = read_module.scan
+    monkeypatch.setattr(read_module, "scan", lambda git_repo, revisions, *rest: scanned.append(revisions) or real_scan(git_repo, revisions, *rest))
+    for name, trust, expected in (("untrusted", "0", head), ("trusted", "1", f"{cached_head}..{head}")):
+        clone = tmp_path / name
+        git(tmp_path, "clone", "-q", str(repo.root), str(clone))
+        shutil.copytree(repo.ws / ".wm", clone / ".wm")
+        monkeypatch.setenv("WM_TRUST_CACHE", trust)
+        scanned.clear()
+        history = load_history(load_index(clone), progress=False)
+        assert scanned == [expected], name
+        assert summary(history, "a") == summary(repo.history(use_cache=False), "a")
+        monkeypatch.setenv("WM_TRUST_CACHE", "0")
+        scanned.clear()
+        load_history(load_index(clone), progress=False)  # saved as this folder's own: believed without the variable
+        assert scanned == [], name
+
+
 def test_versions_from_the_cache_are_built_on_first_use(repo: Repo) -> None:
     repo.task("tasks/a.md", "done", estimate="1d")
     repo.commit("done", "2026-01-02T09:00:00+00:00")

@@ -30,6 +30,18 @@ classes and a few standard types, so a planted `.wm/` file cannot run code.
 Coarse mtimes: an entry whose mtime is within `RACY_NS` of the moment it was
 read could hide a later same-size edit in the same tick, so it is re-checked
 by hash until it is old enough (git's "racy clean" rule).
+
+New times, same size: a file whose size is the entry's but whose mtime or
+ctime is not is read and hashed, and the same text keeps its entry (with the
+new times). Git writes every file of a fresh clone or of a checkout anew,
+`touch` and some editors rewrite files unchanged, and CI restores `.wm/`
+into a fresh clone: each file is then read, about 10 us, not parsed again.
+Only entries written in this `.wm/` folder are kept that way: the header
+records the folder's identity (`cachefile.written_here`). A cache from
+elsewhere (copied, committed and cloned, or restored) is believed only
+where the stat matches exactly, which the ctime of a file written anew
+never does, unless `WM_TRUST_CACHE=1` vouches for it (`cachefile.vouched`);
+either way the first save replaces it with a snapshot of this folder's own.
 """
 
 from __future__ import annotations
@@ -53,7 +65,7 @@ try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashli
 except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 from workspace_tool.cache_chunks import CheckedReader, Entry, Unpickler, decode_chunk, encode_chunk
-from workspace_tool.cachefile import CACHE_FOLDER, ignored
+from workspace_tool.cachefile import CACHE_FOLDER, folder_identity, ignored, vouched, written_here
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
 from workspace_tool.loader import FileStat, read_text
@@ -122,10 +134,10 @@ def parse_one(root: Path, relpath: str, settings: Settings, with_hash: bool = Tr
 
 
 def parse_entries(root: Path, stats: list[FileStat], settings: Settings, read_ns: int) -> dict[str, Entry]:
-    """Cache entries for these files, parsed here. Only racy ones get a hash: only they are ever re-checked."""
+    """Cache entries for these files, parsed here, each with the hash of its text (checked when its times change)."""
     entries: dict[str, Entry] = {}
     for stat in stats:
-        text_hash, parsed = parse_one(root, stat.relpath, settings, stat.mtime_ns + RACY_NS > read_ns)
+        text_hash, parsed = parse_one(root, stat.relpath, settings)
         entries[stat.relpath] = (stat.size, stat.mtime_ns, stat.ctime_ns, read_ns, text_hash, parsed)
     return entries
 
@@ -185,6 +197,8 @@ class ParseCache:
         self.entries: dict[str, Entry] = {}
         self.delta: dict[str, Entry] = {}
         self.snapshot_ok = False
+        self.elsewhere = False  # a file read was not written in this folder (`written_here`)
+        self.foreign = False  # ... nor vouched for (`vouched`): its entries serve only on the same stat
         self.loaded = False
         self.stats = CacheStats()
         self._chunks: list[bytes] = []
@@ -207,6 +221,8 @@ class ParseCache:
             if not isinstance(header, dict) or header.get("key") != self.key:
                 self.stats.discarded.append(f"{name}: written by another version or with other settings")
                 return None
+            if not written_here(header.get("folder"), self.folder):
+                self.elsewhere = True
             count = header.get("chunks")
             if type(count) is not int:
                 raise ValueError("no chunk count")
@@ -233,6 +249,9 @@ class ParseCache:
         if self.snapshot_ok:
             self.delta = self._read_file(DELTA_NAME) or {}
             self.entries.update(self.delta)
+        if self.elsewhere:
+            self.foreign = not vouched()
+            self.snapshot_ok = False  # the first save writes this folder's own
 
     # -- refreshing ---------------------------------------------------
     def refresh(self, files: Iterable[FileStat]) -> dict[str, Parsed]:
@@ -261,14 +280,25 @@ class ParseCache:
             return {f.relpath: self.entries[f.relpath][5] for f in files}
 
     def _changed(self, files: list[FileStat], started: int) -> tuple[list[FileStat], dict[str, Entry]]:
-        """Files to parse, and racy entries that a hash check showed unchanged (with a new read time)."""
+        """Files to parse, and entries that a hash check showed unchanged: racy ones (with a new read time), and
+        those of files with the same size and new times (with those times)."""
         changed: list[FileStat] = []
         rechecked: dict[str, Entry] = {}
         entries = self.entries
         for stat in files:
             entry = entries.get(stat.relpath)
-            if entry is None or entry[0] != stat.size or entry[1] != stat.mtime_ns or entry[2] != stat.ctime_ns:
+            if entry is None or entry[0] != stat.size:
                 changed.append(stat)
+            elif entry[1] != stat.mtime_ns or entry[2] != stat.ctime_ns:
+                if not entry[4] or self.foreign:  # an older release hashed racy files only; a cache from elsewhere
+                    changed.append(stat)
+                    continue
+                self.stats.rechecked += 1
+                text, _problem = read_text(self.root, stat.relpath)
+                if text is None or digest(text) != entry[4]:
+                    changed.append(stat)
+                else:  # read at `started`: if the file is younger than RACY_NS by then, the next run checks it again
+                    rechecked[stat.relpath] = (stat.size, stat.mtime_ns, stat.ctime_ns, started, entry[4], entry[5])
             elif entry[1] + RACY_NS > entry[3]:
                 self.stats.rechecked += 1
                 text, _problem = read_text(self.root, stat.relpath)
@@ -289,7 +319,7 @@ class ParseCache:
         limit = max(DELTA_LIMIT, total // 20)
         if not self.snapshot_ok or len(self.delta) + gone > limit:
             if self._write(SNAPSHOT_NAME, self.entries):
-                self.snapshot_ok = True
+                self.snapshot_ok, self.elsewhere, self.foreign = True, False, False
                 self.delta = {}
                 self._remove(DELTA_NAME)
                 self.stats.wrote = "snapshot"
@@ -302,18 +332,19 @@ class ParseCache:
         crc = 0
         for chunk in chunks:
             crc = zlib.crc32(chunk, crc)
-        header = pickle.dumps({"key": self.key, "chunks": len(chunks), "crc": crc, "length": sum(map(len, chunks)), "written_ns": time.time_ns()})
         import tempfile  # only when writing: a warm run that changed nothing never needs it
 
         try:
             self.folder.mkdir(exist_ok=True)
             ignored(self.folder)
+            folder = folder_identity(self.folder)
             fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
         except OSError:
             return False
+        header = {"key": self.key, "folder": folder, "chunks": len(chunks), "crc": crc, "length": sum(map(len, chunks)), "written_ns": time.time_ns()}
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(header)
+                handle.write(pickle.dumps(header))
                 handle.writelines(chunks)
             os.replace(temp, self.folder / name)
             return True

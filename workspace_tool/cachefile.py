@@ -5,6 +5,18 @@ absent), so they are not synced to disk as documents are (`edit.atomic_write`);
 they only must never be seen half-written, by a reader or by the next run
 after a crash. Whichever cache writes first makes `.wm/` with a `.gitignore`
 that ignores all of it, so no cache file ever shows in `git status`.
+
+Written here: the caches whose entries would be believed on a weaker test
+than their own stat (the history's, valid for any descendant of the HEAD
+it was read at; the parse cache's, whose entries a file with new times
+keeps when its text hashes the same) record the identity of the folder
+they were written in (`folder_identity`, `written_here`). One found in another folder (the
+workspace copied, `.wm/` committed and cloned, or restored into a new
+clone) was not written by this workspace's runs, so it could tell of
+documents and versions that are not these: it is not believed, unless
+`WM_TRUST_CACHE=1` says the user restored it from their own runs (`vouched`:
+a CI cache; see "Publishing from CI" in docs/site.md). Either way the next
+save writes it as this folder's own.
 """
 
 from __future__ import annotations
@@ -14,6 +26,26 @@ from pathlib import Path
 
 CACHE_FOLDER = ".wm"
 IGNORE = "# wm's disposable cache: never commit it\n*\n"
+TRUST_ENV = "WM_TRUST_CACHE"
+
+
+def folder_identity(folder: Path) -> str:
+    """The folder itself (device and inode): a copied, cloned or restored folder is another one, a moved one is not."""
+    info = folder.stat()
+    return f"{info.st_dev}:{info.st_ino}"
+
+
+def written_here(recorded: object, folder: Path) -> bool:
+    """Whether a cache that recorded `recorded` (`folder_identity` when it was written) was written in `folder`."""
+    try:
+        return recorded == folder_identity(folder)
+    except OSError:
+        return False
+
+
+def vouched() -> bool:
+    """`WM_TRUST_CACHE` is set (to anything but `0`): caches written elsewhere are believed (the user restored them)."""
+    return os.environ.get(TRUST_ENV, "0") not in ("", "0")
 
 
 def replace_file(path: Path, content: bytes) -> None:

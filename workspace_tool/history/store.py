@@ -41,7 +41,10 @@ it builds no objects of ours and runs no code, and loads about 4x faster
 than the same data as JSON). Its format belongs to the Python version,
 which the manifest records. The manifest (small JSON) also records the
 identity of the cache folder, so a cache that was not written here
-(copied, or committed and cloned) is never loaded; it is rebuilt instead.
+(copied, or committed and cloned) is never loaded; it is rebuilt instead,
+unless `WM_TRUST_CACHE=1` vouches for it (`cachefile.vouched`: a CI
+cache restored into a fresh clone). Such a cache is still read only as far
+as it fits: its HEAD must be an ancestor of this one (`read.read`).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from workspace_tool.cachefile import folder_identity, vouched
 from workspace_tool.gcpause import paused
 from workspace_tool.history.model import Fields
 
@@ -251,8 +255,8 @@ def load(root: Path) -> Cached:
         if remembered is not None and remembered[0] == stamp:
             return _rescan_if_damaged(folder, _copy(remembered[1]))
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        identity = _identity(folder)
-        if (manifest.get("schema"), manifest.get("python"), manifest.get("folder")) != (SCHEMA, _python(), identity):
+        identity = folder_identity(folder)
+        if (manifest.get("schema"), manifest.get("python")) != (SCHEMA, _python()) or not (manifest.get("folder") == identity or vouched()):
             return Cached()
         refs = {str(p): (str(n), int(s), int(c)) for p, (n, s, c) in manifest["blobs"].items()}
         shards = _shards_of(folder, identity)
@@ -332,7 +336,7 @@ def save(root: Path, cached: Cached, new_part: Part, new_blobs: Mapping[str, Fie
         manifest = {
             "schema": SCHEMA,
             "python": _python(),
-            "folder": _identity(folder),
+            "folder": folder_identity(folder),
             "head": cached.head,
             "prefix": cached.prefix,
             "segments": segments,
@@ -434,12 +438,6 @@ def _write(folder: Path, prefix: str, value: Any) -> ShardRef:
 def _python() -> str:
     """Whose marshal format the segments are in."""
     return f"{sys.implementation.cache_tag}/{marshal.version}"
-
-
-def _identity(folder: Path) -> str:
-    """The cache folder itself (device and inode): a copied or cloned folder is a different one."""
-    info = folder.stat()
-    return f"{info.st_dev}:{info.st_ino}"
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
