@@ -23,6 +23,10 @@ the largest process):
 * serve: the rebuild `wm site serve` makes after one task's text is edited
   (the resident process: no start-up, imports or index cache to read; the
   median of several edits);
+* CI: a build in a fresh clone made after one new commit, with `.wm/` and
+  the output folder copied in from the last build (as a CI cache restores
+  them), with `WM_TRUST_CACHE=1` and without it (docs/site.md, "Publishing
+  from CI");
 * with --mkdocs: `mkdocs build` of the same Markdown files as issue #8
   defines the plain build: the built-in theme, a short nav (`SHORT_NAV`
   pages; every other page is still built), no plugins (`plugins: []`:
@@ -103,8 +107,8 @@ USER_CACHE = Path(tempfile.mkdtemp(prefix="wm-bench-xdg-"))
 """The per-user cache (compiled templates) of every run: emptied for cold builds, never the user's own."""
 
 
-def run(tool: str, argv: list[str], cwd: Path | None = None) -> dict[str, float]:
-    env = child_env(WM_TODAY=TODAY, XDG_CACHE_HOME=str(USER_CACHE))
+def run(tool: str, argv: list[str], cwd: Path | None = None, **extra: str) -> dict[str, float]:
+    env = child_env(WM_TODAY=TODAY, XDG_CACHE_HOME=str(USER_CACHE), **extra)
     done = subprocess.run([*PYTHON, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
@@ -151,13 +155,13 @@ def serve_rebuild(ws: Path, out: Path, edits: int) -> dict[str, float]:
     return result
 
 
-def best(tool: str, argv: list[str], repeat: int, before: object = None, after: object = None) -> dict[str, float]:
-    """The median run by wall time (the machine is shared: report CPU time next to it)."""
+def best(tool: str, argv: list[str], repeat: int, before: object = None, after: object = None, **extra: str) -> dict[str, float]:
+    """The median run by wall time (the machine is shared: report CPU time next to it); `extra`: environment variables."""
     runs = []
     for _ in range(repeat):
         if callable(before):
             before()
-        runs.append(run(tool, argv))
+        runs.append(run(tool, argv, **extra))
         if callable(after):
             after()
     runs.sort(key=lambda r: r["wall"])
@@ -322,6 +326,30 @@ def main() -> None:
     finally:
         subprocess.run(["git", "reset", "-q", "--hard", start], cwd=ws, check=True)  # the workspace's history as generated
     rows.append(("wm site serve, rebuild after one document's text edited (median of 5 edits)", serve_rebuild(ws, out, 5)))
+    ci_build = ["-C", "", "site", "build", "--out", ""]  # the clone and its output, new for each run
+
+    def ci_clone() -> None:
+        """CI after a push: a fresh clone (one commit after the last build), with `.wm/` and the output folder restored
+        (copies: other folders than the ones they were written in) from the last build, at HEAD before the commit."""
+        subprocess.run(["git", "reset", "-q", "--hard", start], cwd=ws, check=True)
+        commit_edit()
+        clone, site = fresh_folder("ci-clone"), fresh_folder("ci-site")
+        subprocess.run(["git", "clone", "-q", str(ws), str(clone)], check=True)
+        shutil.copytree(ws / ".wm", clone / ".wm")
+        shutil.copytree(out, site)
+        ci_build[1], ci_build[-1] = str(clone), str(site)
+
+    def ci_check() -> None:
+        page = Path(ci_build[-1]) / "d" / f"{task.stem}.html"
+        if marker[0] not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"the commit is not in {page}")
+
+    try:
+        for trust in ("1", "0"):
+            label = f"wm site build in CI: a fresh clone after a commit, .wm/ and output restored, WM_TRUST_CACHE={trust}"
+            rows.append((label, best("wm", ci_build, options.repeat, ci_clone, ci_check, WM_TRUST_CACHE=trust)))
+    finally:
+        subprocess.run(["git", "reset", "-q", "--hard", start], cwd=ws, check=True)
 
     config = scratch / "mkdocs.yml"
     pages = sorted(path.relative_to(ws).as_posix() for path in ws.rglob("*.md") if ".wm" not in path.parts)
