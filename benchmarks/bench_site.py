@@ -23,10 +23,10 @@ the largest process):
 * serve: the rebuild `wm site serve` makes after one task's text is edited
   (the resident process: no start-up, imports or index cache to read; the
   median of several edits);
-* CI: a build in a fresh clone made after one new commit, with `.wm/` and
-  the output folder copied in from the last build (as a CI cache restores
-  them), with `WM_TRUST_CACHE=1` and without it (docs/site.md, "Publishing
-  from CI");
+* CI: a build in a fresh clone made after one new commit, with `.wm/`
+  copied in from the last build (as a CI cache restores it) and the output
+  folder where that build left it, with `WM_TRUST_CACHE=1` and without it
+  (docs/site.md, "Publishing from CI");
 * with --mkdocs: `mkdocs build` of the same Markdown files as issue #8
   defines the plain build: the built-in theme, a short nav (`SHORT_NAV`
   pages; every other page is still built), no plugins (`plugins: []`:
@@ -326,21 +326,21 @@ def main() -> None:
     finally:
         subprocess.run(["git", "reset", "-q", "--hard", start], cwd=ws, check=True)  # the workspace's history as generated
     rows.append(("wm site serve, rebuild after one document's text edited (median of 5 edits)", serve_rebuild(ws, out, 5)))
-    ci_build = ["-C", "", "site", "build", "--out", ""]  # the clone and its output, new for each run
+    ci_build = ["-C", "", "site", "build", "--out", str(out)]  # a new clone each run; the output folder where it was built
 
     def ci_clone() -> None:
-        """CI after a push: a fresh clone (one commit after the last build), with `.wm/` and the output folder restored
-        (copies: other folders than the ones they were written in) from the last build, at HEAD before the commit."""
+        """CI after a push: a fresh clone (one commit after the last build) with `.wm/` restored (a copy: another folder
+        than the one it was written in) from the last build, at HEAD before the commit. The output folder is restored
+        where it was: CI checks out at the same path every run, and the site's record is kept by the output's path."""
         subprocess.run(["git", "reset", "-q", "--hard", start], cwd=ws, check=True)
         commit_edit()
-        clone, site = fresh_folder("ci-clone"), fresh_folder("ci-site")
+        clone = fresh_folder("ci-clone")
         subprocess.run(["git", "clone", "-q", str(ws), str(clone)], check=True)
         shutil.copytree(ws / ".wm", clone / ".wm")
-        shutil.copytree(out, site)
-        ci_build[1], ci_build[-1] = str(clone), str(site)
+        ci_build[1] = str(clone)
 
     def ci_check() -> None:
-        page = Path(ci_build[-1]) / "d" / f"{task.stem}.html"
+        page = out / "d" / f"{task.stem}.html"
         if marker[0] not in page.read_text(encoding="utf-8"):
             raise SystemExit(f"the commit is not in {page}")
 
