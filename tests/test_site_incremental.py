@@ -81,6 +81,59 @@ def test_nothing_changed_remakes_no_page_model(ws: Path, tmp_path: Path) -> None
     assert first.models == first.pages and again.models == 0 and again.rendered == 0 and again.written == 0
 
 
+def test_new_times_alone_remake_no_page_model(ws: Path, tmp_path: Path) -> None:
+    """Every document file written anew with the same bytes (a fresh clone, a checkout, `touch`): no page can change,
+    so none is made again, and nothing is written."""
+    out = tmp_path / "out"
+    build(ws, out)
+    for path in sorted(ws.rglob("*.md")):
+        dated(path)
+    again: Any = build(ws, out)
+    assert (again.models, again.rendered, again.written) == (0, 0, 0)
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_an_uncommitted_file_touched_on_another_day_shows_that_day(tmp_path: Path) -> None:
+    """An uncommitted version is dated by its file's time: new times alone do change its page."""
+    ws = start_git(make_site_workspace(tmp_path))
+    out = tmp_path / "out"
+    path = ws / "projects/alpha/tasks/design.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA thought not committed yet.\n", encoding="utf-8")
+    before, after = (dt.datetime.combine(TODAY - dt.timedelta(days=days), dt.time(12)).timestamp() for days in (2, 1))
+    os.utime(path, (before, before))
+    build(ws, out)
+    page = out / "d/design.html"
+    old_day, new_day = (TODAY - dt.timedelta(days=days) for days in (2, 1))
+    assert old_day.isoformat() in page.read_text(encoding="utf-8")
+    os.utime(path, (after, after))
+    again: Any = build(ws, out)
+    assert again.models >= 1
+    assert new_day.isoformat() in page.read_text(encoding="utf-8")
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_ci_clone_with_its_cache_restored_makes_only_what_the_new_commit_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI on a push: a fresh clone (every file new, at another path) with `.wm/` restored and vouched for, and the
+    output folder where the last build left it. The pages made again are those the same commit remakes in place."""
+    ws = start_git(make_site_workspace(tmp_path))
+    out, in_place = tmp_path / "out", tmp_path / "in-place"
+    first: Any = build(ws, out)
+    build(ws, in_place)
+    edit(ws, "projects/alpha/tasks/design.md", OLD_TITLE, NEW_TITLE)
+    _git(ws, "commit", "-qam", "Rename the design task", date="2026-11-21T10:00:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ws), str(clone)], check=True, capture_output=True)
+    shutil.copytree(ws / ".wm", clone / ".wm")
+    monkeypatch.setenv("WM_TRUST_CACHE", "1")
+    result: Any = build(clone, out)
+    monkeypatch.delenv("WM_TRUST_CACHE")
+    expected: Any = build(ws, in_place)
+    assert 0 < result.models == expected.models < first.models
+    assert NEW_TITLE in (out / "d/design.html").read_text(encoding="utf-8")
+    assert files_of(out) == files_of(in_place)
+    assert_same_as_full_build(clone, out, tmp_path)
+
+
 def test_edited_title_shows_on_every_page_that_names_the_task(ws: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first: Any = build(ws, out)

@@ -270,11 +270,14 @@ def collect_stage(
         comparable = comparable and moved is not None
         redated = _redated(data, last) if comparable and last is not None else set()
         same_head = last is not None and last.head == record.head
-        collected.same_cards = comparable and same_head and last is not None and deps.only_bodies_changed(last, record.files, redated)
+        working = deps.working_paths(history)
+        collected.same_cards = comparable and same_head and last is not None and deps.only_bodies_changed(last, record.files, redated, None, working)
         collected.same_prices = collected.same_cards or (
-            comparable and last is not None and deps.only_bodies_changed(last, record.files, redated, {p: d.type for p, d in data.index.by_path.items()})
+            comparable
+            and last is not None
+            and deps.only_bodies_changed(last, record.files, redated, {p: d.type for p, d in data.index.by_path.items()}, working)
         )
-        dirty = deps.dirty_keys(last, record.files, collected.fingerprint, redated) if comparable and last is not None else None
+        dirty = deps.dirty_keys(last, record.files, collected.fingerprint, redated, working) if comparable and last is not None else None
         if dirty is not None and moved:
             dirty.update(moved)
         if dirty is not None and last is not None:
@@ -296,7 +299,7 @@ def collect_stage(
     edited = None  # the document files changed since the last build (`_file_prints` keeps an unchanged file's entry: the same object)
     if dirty is not None and last is not None:
         then = last.files.get
-        edited = [path for path, now in record.files.items() if (before := then(path)) is not now and (not before or before[0] != now[0])]
+        edited = [path for path, now in record.files.items() if (before := then(path)) is not now and (not before or not deps.same_text(before[0], now[0]))]
         edited.extend(path for path in last.files if path not in record.files)  # deleted: their search entries go
     fresh = {  # post-build files nothing they are made from changed in
         **search.fresh_groups(search.shard_count(data), edited, out),  # the search index's shards: none of their documents' files changed
@@ -442,8 +445,8 @@ def _prints_of(index: Index, paths: list[str], last: deps.Record | None) -> dict
             now = then  # the size and time the index was read at (the file was stat'ed once, by `discover`)
         else:
             now = deps.file_fingerprint(index.root, path, then, root)
-        if isinstance(before, list) and len(before) == 3 and before[0] == now and isinstance(before[1], str):
-            found[path] = before
+        if isinstance(before, list) and len(before) == 3 and isinstance(before[1], str) and deps.same_text(before[0], now):
+            found[path] = before if before[0] == now else [now, before[1], before[2]]  # the same bytes: the same keys and card
         else:
             emitted = deps.emits(doc, lambda target: getattr(index.resolve(target), "id", None))
             found[path] = [now, deps.pack(emitted), deps.card(doc, index.file_diagnostics.get(path, ()))]

@@ -161,6 +161,33 @@ def file_fingerprint(root: Path, relpath: str, last: Any = None, root_text: str 
     return f"{info.st_size}:{info.st_mtime_ns}:{hashlib.blake2b(data, digest_size=12).hexdigest()}"
 
 
+def same_text(before: Any, now: str) -> bool:
+    """Two file prints (`file_fingerprint`) of the same bytes: the same size and hash, whatever the modification times."""
+    if before == now:
+        return True
+    if not isinstance(before, str):
+        return False
+    then, current = before.split(":"), now.split(":")
+    return len(then) == 3 and len(current) == 3 and then[0] == current[0] and then[2] == current[2]
+
+
+def file_changed(before: Any, now: str, dated: bool) -> bool:
+    """Whether a file changed as far as any page can tell: its bytes, or, when `dated`, its modification time too.
+
+    A file is `dated` when it has an uncommitted version (`deps.working_paths`):
+    that version is dated by the file's modification time (its page shows the
+    day). A file as committed shows no time of its own, so new times alone (a
+    fresh clone, a checkout, `touch`) change nothing: a CI build in a fresh
+    clone with its `.wm/` restored makes no page model again for them.
+    """
+    return before != now and (dated or not same_text(before, now))
+
+
+def working_paths(history: Any) -> frozenset[str]:
+    """The document files with an uncommitted version (`file_changed`'s `dated`); none without a history."""
+    return frozenset(doc.path for doc in history.working_documents()) if history is not None else frozenset()
+
+
 def global_key(parts: list[Any]) -> str:
     return _hash(json.dumps(parts, sort_keys=True, default=str))
 
@@ -286,10 +313,13 @@ def page_links(entry: Mapping[str, Any], shared: Mapping[str, frozenset[str]], p
     return [unescape(item) for item in unpack(entry.get("links", ""))]
 
 
-def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redated: Container[str] = ()) -> set[str]:
+def dirty_keys(
+    old: Record, files: dict[str, list[Any]], fingerprint: Any, redated: Container[str] = (), working: Container[str] = ()
+) -> set[str]:
     """The keys an edit since `old` may have changed (packed, see `pack`): emitted (then or now) by a changed, new or deleted file, or derived with a new fingerprint.
 
-    A changed file whose card (everything but the body text) is the same
+    A changed file (`file_changed`; `working`: the files with an uncommitted
+    version) whose card (everything but the body text) is the same
     dirties only its body key, unless it is in `redated`: files whose
     uncommitted version changes fields and is now of another day (the
     history's dates move with it: flow series, done dates).
@@ -300,7 +330,7 @@ def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redat
             dirty.update(unpack(gone[1]))
     for path, (print_now, keys_now, card_now) in files.items():
         before = old.files.get(path)
-        if before is None or before[0] != print_now:
+        if before is None or file_changed(before[0], print_now, path in working):
             if before is not None and before[2] == card_now and before[1] == keys_now and path not in redated:
                 dirty.update(key for key in unpack(keys_now) if key.startswith(BODY))
                 continue
@@ -313,7 +343,9 @@ def dirty_keys(old: Record, files: dict[str, list[Any]], fingerprint: Any, redat
     return dirty
 
 
-def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Container[str] = (), came: Mapping[str, str] | None = None) -> bool:
+def only_bodies_changed(
+    old: Record, files: dict[str, list[Any]], redated: Container[str] = (), came: Mapping[str, str] | None = None, working: Container[str] = ()
+) -> bool:
     """Every document file is unchanged, or changed its body text alone (same card, same keys, not `redated`).
 
     Without `came`, none came or went. With it (path -> type now), tasks,
@@ -334,7 +366,7 @@ def only_bodies_changed(old: Record, files: dict[str, list[Any]], redated: Conta
         if before is None:
             if came is None or came.get(path) not in PRICE_NEUTRAL_TYPES:
                 return False
-        elif before[0] != print_now and (before[2] != card_now or before[1] != keys_now or path in redated):
+        elif file_changed(before[0], print_now, path in working) and (before[2] != card_now or before[1] != keys_now or path in redated):
             return False
     return True
 

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from workspace_tool.model import Document
 from workspace_tool.site.context import SiteData, doc_page
+from workspace_tool.site.deps import same_text
 
 TEXT_LIMIT = 1200
 INDEX = "search-index.js"
@@ -82,15 +83,16 @@ def search_entries(
 
     `files` is the build's record of document files (the fingerprint first).
     `kept` holds the last build's (same audience and documents): a file whose
-    fingerprint is the same keeps its text, so an edit encodes one entry.
+    fingerprint is the same, or differs in its time alone (`deps.same_text`: an
+    entry is made from the text), keeps its text, so an edit encodes one entry.
     """
     entries: dict[str, list[str]] = {}
     for doc in data.docs() if docs is None else docs:
         found = files.get(doc.path)
         fingerprint = found[0] if found else ""
         old = kept.get(doc.path)
-        if fingerprint and isinstance(old, list) and len(old) == 2 and old[0] == fingerprint:
-            entries[doc.path] = old
+        if fingerprint and isinstance(old, list) and len(old) == 2 and same_text(old[0], fingerprint):
+            entries[doc.path] = old if old[0] == fingerprint else [fingerprint, old[1]]
             continue
         found = encoded(data, doc)
         if found is not None:
