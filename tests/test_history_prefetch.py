@@ -96,6 +96,27 @@ def test_nothing_is_started_when_the_history_was_read_before(tmp_path: Path, two
 
 
 @needs_fork
+def test_a_cache_from_another_folder_is_no_cache_unless_vouched_for(
+    tmp_path: Path, two_cores: None, scans: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copied (or restored) `.wm/` that `read` will not believe is read again in a child beside the parse, as on a
+    cold run; with WM_TRUST_CACHE=1 it is believed, and nothing is started."""
+    repo = repository(tmp_path)
+    repo.history()  # writes the cache
+    expected = everything(repo.history(use_cache=False))
+    for name, trust, children in (("untrusted", "0", 1), ("trusted", "1", 0)):
+        copy = tmp_path / name
+        shutil.copytree(repo.root, copy)
+        monkeypatch.setenv("WM_TRUST_CACHE", trust)
+        scans.unlink(missing_ok=True)
+        fresh_process()
+        index = load_index(copy, with_history=True)
+        assert background.busy() == children, name
+        assert everything(load_history(index)) == expected, name
+        assert len(scanned_by(scans)) == children and os.getpid() not in scanned_by(scans), name
+
+
+@needs_fork
 def test_when_the_child_fails_this_process_reads_the_history_itself(tmp_path: Path, two_cores: None, scans: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = repository(tmp_path)
     expected = everything(repo.history(use_cache=False))

@@ -71,11 +71,13 @@ def prefetch(root: Path, settings: Settings, progress: bool | None = False, keep
     version's frontmatter) as on parsing the documents; the child does the
     first while this process does the second, and writes the cache that
     `read` then loads (it waits for the child first). With a cache there is
-    little to read, and nothing is started. `progress`: the child's progress
+    little to read, and nothing is started; a cache `read` would not believe
+    (`store.believed`: another schema or Python, or restored from elsewhere
+    without `WM_TRUST_CACHE`) is no cache. `progress`: the child's progress
     bar on stderr, as for `read` (this process, waiting, shows none);
     `keep_texts`, as for `read`. True when a child was started.
     """
-    if (store.cache_dir(root) / store.MANIFEST).exists() or not _in_git(root):
+    if store.believed(root) or not _in_git(root):
         return False
     return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, progress, keep_texts))
 

@@ -256,7 +256,7 @@ def load(root: Path) -> Cached:
             return _rescan_if_damaged(folder, _copy(remembered[1]))
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         identity = folder_identity(folder)
-        if (manifest.get("schema"), manifest.get("python")) != (SCHEMA, _python()) or not (manifest.get("folder") == identity or vouched()):
+        if not _believed(manifest, identity):
             return Cached()
         refs = {str(p): (str(n), int(s), int(c)) for p, (n, s, c) in manifest["blobs"].items()}
         shards = _shards_of(folder, identity)
@@ -433,6 +433,21 @@ def _write(folder: Path, prefix: str, value: Any) -> ShardRef:
     with os.fdopen(handle, "wb") as out:
         out.write(data)
     return os.path.basename(name), len(data), zlib.crc32(data)
+
+
+def believed(root: Path) -> bool:
+    """Whether `load` would read the cache's manifest (not whether every file it names is sound): `read.prefetch`
+    reads every commit in a child, beside the parse, when it would not."""
+    folder = cache_dir(root)
+    try:
+        return _believed(json.loads((folder / MANIFEST).read_text(encoding="utf-8")), folder_identity(folder))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _believed(manifest: Any, identity: str) -> bool:
+    """Written by this schema and Python, in this folder (`identity`) or vouched for (`cachefile.vouched`)."""
+    return (manifest.get("schema"), manifest.get("python")) == (SCHEMA, _python()) and (manifest.get("folder") == identity or vouched())
 
 
 def _python() -> str:
