@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -84,6 +85,49 @@ def test_builds_every_page_kind(site: tuple[Path, Path]) -> None:
     column = re.search(r'data-status="in-progress">(.*?)</section>', board, re.S)
     assert column is not None and "Design the flamingo login page" in column.group(1)
     assert "Build the login page" not in column.group(1)
+
+
+def board_cards(page: Path) -> dict[str, str]:
+    """The board's cards of a project page, by the title of their task."""
+    board = page.read_text(encoding="utf-8").split('<div class="board">', 1)[1].split("</div></section>", 1)[0]
+    cards = re.findall(r'<li class="card[^"]*">(.*?)</li>', board, re.S)
+    return {re.search(r'<div class="card-title"><a [^>]*>(.*?)</a>', card).group(1): card for card in cards}  # type: ignore[union-attr]
+
+
+def test_board_cards_say_how_long_a_task_has_been_in_its_column(tmp_path: Path) -> None:
+    """As long as the history tells (TODAY is 2026-11-26): since the commit that moved it, since `created:` in the
+    workflow's first status, and not at all for a task in another status since its first commit, or a done one."""
+    ws = start_git(make_site_workspace(tmp_path), date="2026-11-10T09:00:00")
+    build_md = ws / "projects/alpha/tasks/build.md"
+    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: todo", "status: review"), encoding="utf-8")
+    _git(ws, "commit", "-qam", "Build in review", date="2026-11-20T09:00:00")
+    evil = ws / "projects/alpha/tasks/evil.md"
+    evil.write_text(evil.read_text(encoding="utf-8").replace("status: todo", "status: done"), encoding="utf-8")
+    _git(ws, "commit", "-qam", "Evil done", date="2026-11-21T09:00:00")
+    out = tmp_path / "out"
+    build(ws, out)
+    cards = board_cards(out / "projects/alpha.html")
+    assert '<div class="card-age" title="In review since 2026-11-20">6 days in this column</div>' in cards["Build the login page"]
+    assert "card-age" not in cards["Design the flamingo login page"]  # in progress since its first commit: since when is not known
+    assert "card-age" not in cards["&lt;script&gt;alert(&#39;title-xss&#39;)&lt;/script&gt; Evil"]  # done
+    beta = board_cards(out / "projects/beta.html")
+    assert '<div class="card-age" title="In todo since 2026-11-10">16 days in this column</div>' in beta["Quokka migration GLOBEXTASK"]
+    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: review", "status: todo"), encoding="utf-8")
+    moved = dt.datetime.combine(TODAY, dt.time(12)).timestamp()
+    os.utime(build_md, (moved, moved))  # moved back, not committed: the working copy is dated by the file's time
+    build(ws, out)
+    assert "entered this column today" in board_cards(out / "projects/alpha.html")["Build the login page"]
+
+
+def test_board_cards_of_a_todo_task_count_from_its_created_date(tmp_path: Path) -> None:
+    ws = start_git(make_site_workspace(tmp_path), date="2026-11-10T09:00:00")
+    out = tmp_path / "out"
+    build(ws, out)
+    card = board_cards(out / "projects/alpha.html")["Build the login page"]
+    assert '<div class="card-age" title="In todo since 2026-11-03">23 days in this column</div>' in card
+    plain = tmp_path / "plain"
+    build(make_site_workspace(tmp_path / "no-git"), plain)
+    assert all("card-age" not in card for card in board_cards(plain / "projects/alpha.html").values())  # no history: no age
 
 
 def test_private_document_appears_in_no_file(site: tuple[Path, Path]) -> None:

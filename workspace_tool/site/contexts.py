@@ -311,11 +311,18 @@ class SearchContext(TypedDict):
 # -- project pages ----------------------------------------------------------
 
 
+class BoardCard(TaskRow):
+    """A task on the board (`pages_project.board`): a row, and how long it has been in its column."""
+
+    age: str  # "12 days in this column" ("" when done, or when no history tells)
+    since: str  # the day it entered its status (ISO; "" likewise)
+
+
 class BoardColumn(TypedDict):
     """A status column of the board, read by `project.html`."""
 
     status: str
-    cards: list[TaskRow]
+    cards: list[BoardCard]
 
 
 class DecisionItem(TypedDict):

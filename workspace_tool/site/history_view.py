@@ -555,18 +555,20 @@ def _flow(data: SiteData, history: Any, project: str, derived: dict[str, Any]) -
             flows.append(flow)
     if not flows:
         return None
+    entered = {f.id: day for f in flows if (day := _entered(f, workflow.default)) is not None}  # the board's days in a column
     begin = min(f.created_at.date() for f in flows)
     if (data.today - begin).days < 2:
-        return None
+        return {"entered": entered}
     days = (data.today - begin).days + 1
     found: dict[str, Any] = series(flows, workflow, begin, data.today, every=max(1, -(-days // MAX_POINTS)))  # the charts' points
+    found["entered"] = entered
     return found
 
 
 def flow_chart(data: SiteData, project: Project, chart_id: str) -> str:
     """Cumulative flow: tasks per status per day, from the history."""
     found = project_flow(data, project.id)
-    if not found or len(found["cumulative_flow"]) < 2:
+    if not found or len(found.get("cumulative_flow", ())) < 2:
         return ""
     rows = found["cumulative_flow"]
     workflow = data.settings.workflow("task")
@@ -579,7 +581,7 @@ def flow_chart(data: SiteData, project: Project, chart_id: str) -> str:
 def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
     """Burn-up and burndown from the history: scope, completed and remaining estimate hours per day."""
     found = project_flow(data, project.id)
-    if not found or len(found["burndown"]) < 2:
+    if not found or len(found.get("burndown", ())) < 2:
         return ""
     rows = found["burndown"]
     series = [
@@ -590,8 +592,37 @@ def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
     return charts.line_chart(chart_id, "Burn-up and burndown (estimate hours, from history)", [r["date"] for r in rows], series, "Estimated hours")
 
 
+def _entered(flow: Any, default: str) -> dt.date | None:
+    """The day a task entered its status, when its history tells.
+
+    A task in the same status since its first version was not seen entering
+    it: its first commit may come long after (a workspace put in git after
+    the work began). It has been in the workflow's first status since it was
+    created (`created:`, or that commit), and in a status its fields date
+    before history (`done:`) since then; of any other, the day is not known.
+    """
+    at = flow.entered.get(flow.status)
+    first = flow.steps[0]
+    if at is None or (at == first.at and first.status == flow.status):
+        if flow.before and flow.before[-1].status == flow.status:
+            at = flow.before[-1].at
+        elif flow.status == default:
+            at = flow.created_at
+        else:
+            return None
+    day: dt.date = at.date()
+    return day
+
+
+def entered_status(data: SiteData, project: str) -> dict[str, dt.date]:
+    """The day each of a project's tasks entered its status, by task ID (from its history; none without one)."""
+    found = project_flow(data, project)
+    return found.get("entered", {}) if found else {}
+
+
 def project_flow(data: SiteData, project: str) -> dict[str, Any] | None:
-    """A project's flow series: read from the histories of the tasks in it (and of those in no project, which may count by their past)."""
+    """A project's flow series (and `entered`, the day each task entered its status): read from the histories of the
+    tasks in it (and of those in no project, which may count by their past)."""
     data.read(query_key("task", "project", project))
     data.read(query_key("task", "project", None))
     data.read(f"{HISTORY}flow:{project}")

@@ -9,7 +9,7 @@ from workspace_tool.health import HealthFacts, project_health
 from workspace_tool.model import Decision, Project, Risk, Task
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
-from workspace_tool.site.contexts import AnyContext, BoardColumn, Money, ProjectContext, ProjectSummary
+from workspace_tool.site.contexts import AnyContext, BoardCard, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
 from workspace_tool.site.pages import Page, PageSpec, body_source, is_held_up, iso, progress, sort_tasks, task_row
 
@@ -118,12 +118,25 @@ def gantt_bars(data: SiteData, tasks: list[Task], page: str) -> tuple[list[chart
 
 
 def board(data: SiteData, project: Project, tasks: list[Task]) -> list[BoardColumn]:
+    """The workflow's columns with their cards; an open task's card says how long it has been in its column (as the
+    history tells: the last time it entered its status, in a commit or in the working copy)."""
+    from workspace_tool.site.history_view import entered_status
+
     workflow = data.settings.workflow("task")
     statuses = list(workflow.statuses if workflow else ())
     for task in tasks:
         if task.status not in statuses:
             statuses.append(task.status)
-    return [{"status": s, "cards": [task_row(data, t) for t in sort_tasks([t for t in tasks if t.status == s])]} for s in statuses]
+    entered = entered_status(data, project.id)
+    return [{"status": s, "cards": [board_card(data, t, entered.get(t.id)) for t in sort_tasks([t for t in tasks if t.status == s])]} for s in statuses]
+
+
+def board_card(data: SiteData, task: Task, since: dt.date | None) -> BoardCard:
+    if since is None or data.is_done(task) or since > data.today:
+        return {**task_row(data, task), "age": "", "since": ""}
+    days = (data.today - since).days
+    age = "entered this column today" if days == 0 else f"{days} day{'s' * (days != 1)} in this column"
+    return {**task_row(data, task), "age": age, "since": since.isoformat()}
 
 
 def burnup(data: SiteData, tasks: list[Task], chart_id: str) -> str:
