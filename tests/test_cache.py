@@ -15,6 +15,7 @@ from typing import Callable
 import pytest
 
 import workspace_tool.cache as cache_mod
+from workspace_tool import codeprint
 from workspace_tool.cache import DELTA_NAME, SNAPSHOT_NAME, ParseCache, load_with_cache
 from workspace_tool.loader import FileStat, discover, read_settings
 from workspace_tool.model import Person, Task
@@ -271,7 +272,7 @@ def test_cache_from_an_older_schema_or_version_is_rebuilt(ws: Path, monkeypatch:
     cache, _ = refresh(ws)
     assert cache.stats.parsed == 4
     assert "another version" in cache.stats.discarded[0]
-    monkeypatch.setattr(cache_mod, "__version__", "0.0.1")
+    monkeypatch.setattr(codeprint, "_CODE", ["0.1.0+other-code"])  # the same version, other code (a newer checkout)
     assert refresh(ws)[0].stats.parsed == 4
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_history_store import fresh_process
 from test_history_support import Repo, git
 
 from workspace_tool.history import History
@@ -174,6 +175,24 @@ def test_a_cache_restored_into_a_clone_is_read_on_from_its_head_only_when_vouche
         scanned.clear()
         load_history(load_index(clone), progress=False)  # saved as this folder's own: believed without the variable
         assert scanned == [], name
+
+
+def test_a_cache_written_by_other_code_is_read_again(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another checkout of wm under the same version (`codeprint`): its folds are not this code's, so every commit is read."""
+    import importlib
+
+    from workspace_tool import codeprint
+
+    read_module = importlib.import_module("workspace_tool.history.read")
+    first = repo.history()
+    scanned: list[str] = []
+    real_scan = read_module.scan
+    monkeypatch.setattr(read_module, "scan", lambda git_repo, revisions, *rest: scanned.append(revisions) or real_scan(git_repo, revisions, *rest))
+    assert summary(repo.history(), "a") == summary(first, "a") and scanned == []
+    monkeypatch.setattr(codeprint, "_CODE", ["0.1.0+other-code"])
+    fresh_process()  # a new `wm` process, of the other code
+    assert summary(repo.history(), "a") == summary(first, "a")
+    assert scanned == [git(repo.root, "rev-parse", "HEAD").strip()]
 
 
 def test_versions_from_the_cache_are_built_on_first_use(repo: Repo) -> None:

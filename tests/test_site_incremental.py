@@ -81,6 +81,17 @@ def test_nothing_changed_remakes_no_page_model(ws: Path, tmp_path: Path) -> None
     assert first.models == first.pages and again.models == 0 and again.rendered == 0 and again.written == 0
 
 
+def test_other_code_remakes_every_page_model(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newer checkout of wm under the same version (`codeprint`) may make other pages from the same files."""
+    from workspace_tool import codeprint
+
+    out = tmp_path / "out"
+    first: Any = build(ws, out)
+    monkeypatch.setattr(codeprint, "_CODE", ["0.1.0+other-code"])
+    again: Any = build(ws, out)
+    assert again.models == again.pages == first.pages
+
+
 def test_new_times_alone_remake_no_page_model(ws: Path, tmp_path: Path) -> None:
     """Every document file written anew with the same bytes (a fresh clone, a checkout, `touch`): no page can change,
     so none is made again, and nothing is written."""

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from workspace_tool import __version__, background
+from workspace_tool import background
 
 try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashlib (3 ms per command)
     from _blake2 import blake2b
@@ -66,6 +66,7 @@ except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 from workspace_tool.cache_chunks import CheckedReader, Entry, Unpickler, decode_chunk, encode_chunk
 from workspace_tool.cachefile import CACHE_FOLDER, folder_identity, ignored, vouched, written_here
+from workspace_tool.codeprint import code_version
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
 from workspace_tool.loader import FileStat, read_text
@@ -117,7 +118,7 @@ def _canonical(value: Any) -> str:
 def cache_key(settings: Settings) -> str:
     """What a cache file must have been written with to be read back."""
     python = ".".join(map(str, sys.version_info[:2]))
-    return f"schema={SCHEMA_VERSION};wm={__version__};python={python};settings={settings_fingerprint(settings)}"
+    return f"schema={SCHEMA_VERSION};wm={code_version()};python={python};settings={settings_fingerprint(settings)}"
 
 
 def digest(text: str) -> bytes:

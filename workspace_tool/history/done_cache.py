@@ -28,10 +28,10 @@ Kept = dict[str, Any]
 
 
 def _key(history: Any) -> list[Any]:
-    from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
+    from workspace_tool.codeprint import code_version
 
-    return [FORMAT, __version__, history.head, settings_fingerprint(history.settings)]
+    return [FORMAT, code_version(), history.head, settings_fingerprint(history.settings)]
 
 
 def load(root: Path, history: Any) -> Kept | None:

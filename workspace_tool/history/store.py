@@ -39,9 +39,11 @@ Until then no other save is made (it could not rewrite that shard whole).
 Files are `marshal` data (tuples, lists, dicts, bytes, text and numbers:
 it builds no objects of ours and runs no code, and loads about 4x faster
 than the same data as JSON). Its format belongs to the Python version,
-which the manifest records. The manifest (small JSON) also records the
-identity of the cache folder, so a cache that was not written here
-(copied, or committed and cloned) is never loaded; it is rebuilt instead,
+which the manifest records, as it records the code that wrote it
+(`codeprint`: another code rebuilds the cache). The manifest (small JSON)
+also records the identity of the cache folder, so a cache that was not
+written here (copied, or committed and cloned) is never loaded; it is
+rebuilt instead,
 unless `WM_TRUST_CACHE=1` vouches for it (`cachefile.vouched`: a CI
 cache restored into a fresh clone). Such a cache is still read only as far
 as it fits: its HEAD must be an ancestor of this one (`read.read`).
@@ -63,6 +65,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from workspace_tool.cachefile import folder_identity, vouched
+from workspace_tool.codeprint import code_version
 from workspace_tool.gcpause import paused
 from workspace_tool.history.model import Fields
 
@@ -336,6 +339,7 @@ def save(root: Path, cached: Cached, new_part: Part, new_blobs: Mapping[str, Fie
         manifest = {
             "schema": SCHEMA,
             "python": _python(),
+            "code": code_version(),
             "folder": folder_identity(folder),
             "head": cached.head,
             "prefix": cached.prefix,
@@ -446,8 +450,9 @@ def believed(root: Path) -> bool:
 
 
 def _believed(manifest: Any, identity: str) -> bool:
-    """Written by this schema and Python, in this folder (`identity`) or vouched for (`cachefile.vouched`)."""
-    return (manifest.get("schema"), manifest.get("python")) == (SCHEMA, _python()) and (manifest.get("folder") == identity or vouched())
+    """Written by this schema, Python and code (`codeprint`), in this folder (`identity`) or vouched for (`cachefile.vouched`)."""
+    written = (manifest.get("schema"), manifest.get("python"), manifest.get("code"))
+    return written == (SCHEMA, _python(), code_version()) and (manifest.get("folder") == identity or vouched())
 
 
 def _python() -> str:

@@ -369,14 +369,14 @@ def _output_files(out: Path) -> set[str]:
 
 def _global_key(data: SiteData, options: BuildOptions, salt: str) -> str:
     """What every page may depend on: when it changes, every page model is made again."""
-    from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
+    from workspace_tool.codeprint import code_version
     from workspace_tool.site.history_view import hidden_titles
 
     index = data.index
     history = data.sources.history
     return deps.global_key([
-        MANIFEST_VERSION, __version__, options.base_url, options.audience.label, options.audience.include_private, options.history,
+        MANIFEST_VERSION, code_version(), options.base_url, options.audience.label, options.audience.include_private, options.history,
         data.today, settings_fingerprint(index.settings), salt, data.money, data.link_docs, data.allow_html,
         # documents that are not added or deleted incrementally (see `deps.INCREMENTAL_TYPES`), and duplicate IDs
         sorted((path, doc.id, doc.type) for path, doc in index.by_path.items() if doc.type not in deps.INCREMENTAL_TYPES or index.docs.get(doc.id) is not doc),

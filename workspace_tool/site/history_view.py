@@ -456,12 +456,13 @@ def committed_events(data: SiteData, history: Any, people: dict[str, str], since
     plain values, so a damaged or planted file cannot run code; both are
     disposable.)
     """
-    from workspace_tool import __version__, background
+    from workspace_tool import background
     from workspace_tool.cache import settings_fingerprint
+    from workspace_tool.codeprint import code_version
     from workspace_tool.history.read import changed_documents
 
     background.wait(_events_child(data.index.root))  # a child making them (`make_events_beside`) has kept them on disk
-    key = [EVENTS_FORMAT, __version__, history.head, settings_fingerprint(data.settings), since.timestamp(), sorted(people.items())]
+    key = [EVENTS_FORMAT, code_version(), history.head, settings_fingerprint(data.settings), since.timestamp(), sorted(people.items())]
     path = data.index.root / EVENTS_CACHE
     by_document = data.index.root / EVENTS_BY_DOCUMENT
     remembered = _COMMITTED.get(str(path))

@@ -83,14 +83,14 @@ def _shortcut(index: Index, sources: Sources, cards: Mapping[str, str] | None) -
     "" when the cards are not known."""
     if cards is None:
         return ""
-    from workspace_tool import __version__
     from workspace_tool.cache import settings_fingerprint
+    from workspace_tool.codeprint import code_version
 
     working = sorted((path, *found) for path, found in sources.dated.items())
     by_path = index.by_path
     read = sorted((path, card) for path, card in cards.items() if getattr(by_path.get(path), "type", None) in SCHEDULED_FROM or path not in by_path)
     shadowed = sorted(path for path, doc in by_path.items() if index.docs.get(doc.id) is not doc)  # a duplicate ID can hide a task
-    parts = [__version__, settings_fingerprint(index.settings), index.today.isoformat(), getattr(sources.history, "head", None), working, read, shadowed]
+    parts = [code_version(), settings_fingerprint(index.settings), index.today.isoformat(), getattr(sources.history, "head", None), working, read, shadowed]
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -119,13 +119,13 @@ def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") 
                 sources.plan_input = kept[0]
                 sources.task_bytes = kept[1].tasks.pickled
             return kept[1]
-    from workspace_tool import __version__
+    from workspace_tool.codeprint import code_version
     from workspace_tool.scheduling import schedule  # type: ignore[attr-defined,unused-ignore]  # (not imported when the shortcut holds)
     from workspace_tool.scheduling.adapter import build_input  # type: ignore[import-not-found,unused-ignore]
 
     given = build_input(index, None, _done_dates(index, sources.history if sources is not None else None))
     try:
-        digest = hashlib.blake2b(__version__.encode() + _stable_repr(given).encode(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(code_version().encode() + _stable_repr(given).encode(), digest_size=16).hexdigest()
     except (TypeError, ValueError, RecursionError):
         digest = ""
     if sources is not None:
