@@ -359,10 +359,10 @@ def test_process_pool_gives_the_same_results(ws: Path, monkeypatch: pytest.Monke
     pids = tmp_path_factory.mktemp("pids") / "pids.txt"
     real_parse_one = cache_mod.parse_one
 
-    def recording_parse_one(root: Path, relpath: str, settings: object, with_hash: bool = True) -> tuple[bytes, Parsed]:
+    def recording_parse_one(root: Path, relpath: str, settings: object) -> tuple[bytes, Parsed]:
         with open(pids, "a", encoding="utf-8") as handle:
             handle.write(f"{os.getpid()}\n")
-        return real_parse_one(root, relpath, settings, with_hash)  # type: ignore[arg-type]
+        return real_parse_one(root, relpath, settings)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache_mod, "parse_one", recording_parse_one)
     monkeypatch.setattr(cache_mod, "POOL_THRESHOLD", 1)

@@ -125,13 +125,13 @@ def digest(text: str) -> bytes:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def parse_one(root: Path, relpath: str, settings: Settings, with_hash: bool = True) -> tuple[bytes, Parsed]:
-    """Read and parse one file; the hash is of the text read (empty when unreadable or not asked for)."""
+def parse_one(root: Path, relpath: str, settings: Settings) -> tuple[bytes, Parsed]:
+    """Read and parse one file; the hash is of the text read (empty when unreadable)."""
     text, problem = read_text(root, relpath)
     if text is None:
         assert problem is not None
         return b"", Parsed(None, (problem,))
-    return digest(text) if with_hash else b"", parse_document(text, relpath, settings)
+    return digest(text), parse_document(text, relpath, settings)
 
 
 def parse_entries(root: Path, stats: list[FileStat], settings: Settings, read_ns: int) -> dict[str, Entry]:

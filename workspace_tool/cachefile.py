@@ -10,13 +10,13 @@ Written here: the caches whose entries would be believed on a weaker test
 than their own stat (the history's, valid for any descendant of the HEAD
 it was read at; the parse cache's, whose entries a file with new times
 keeps when its text hashes the same) record the identity of the folder
-they were written in (`folder_identity`, `written_here`). One found in another folder (the
-workspace copied, `.wm/` committed and cloned, or restored into a new
-clone) was not written by this workspace's runs, so it could tell of
-documents and versions that are not these: it is not believed, unless
-`WM_TRUST_CACHE=1` says the user restored it from their own runs (`vouched`:
-a CI cache; see "Publishing from CI" in docs/site.md). Either way the next
-save writes it as this folder's own.
+they were written in (`folder_identity`, `written_here`). One found in
+another folder (the workspace copied, `.wm/` committed and cloned, or
+restored into a new clone) was not written by this workspace's runs, so
+it could tell of documents and versions that are not these: it is not
+believed, unless `WM_TRUST_CACHE=1` says the user restored it from their
+own runs (`vouched`: a CI cache; see "Publishing from CI" in
+docs/site.md). Either way the next save writes it as this folder's own.
 """
 
 from __future__ import annotations

@@ -40,13 +40,13 @@ Files are `marshal` data (tuples, lists, dicts, bytes, text and numbers:
 it builds no objects of ours and runs no code, and loads about 4x faster
 than the same data as JSON). Its format belongs to the Python version,
 which the manifest records, as it records the code that wrote it
-(`codeprint`: another code rebuilds the cache). The manifest (small JSON)
+(`codeprint`: other code rebuilds the cache). The manifest (small JSON)
 also records the identity of the cache folder, so a cache that was not
 written here (copied, or committed and cloned) is never loaded; it is
-rebuilt instead,
-unless `WM_TRUST_CACHE=1` vouches for it (`cachefile.vouched`: a CI
-cache restored into a fresh clone). Such a cache is still read only as far
-as it fits: its HEAD must be an ancestor of this one (`read.read`).
+rebuilt instead, unless `WM_TRUST_CACHE=1` vouches for it
+(`cachefile.vouched`: a CI cache restored into a fresh clone). Such a
+cache is still read only as far as it fits: its HEAD must be an ancestor
+of this one (`read.read`).
 """
 
 from __future__ import annotations
