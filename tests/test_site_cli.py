@@ -63,3 +63,26 @@ def test_sample_workspace_builds_strict(wm: Any, tmp_path: Path) -> None:
         audience = tmp_path / client
         assert wm("-C", str(REPO / "sample_workspace"), "site", "build", "--strict", "--for", f"client:{client}", "--out", str(audience)).exit_code == 0
         assert (audience / "index.html").is_file()
+
+
+def test_a_cache_restored_without_trust_gets_a_note_once(wm: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """CI without WM_TRUST_CACHE: the build works (from scratch) and says why, on stderr, not as a warning (--strict passes)."""
+    import shutil
+
+    from test_site_build import start_git
+
+    from workspace_tool.cli.site import RESTORED_NOTE
+
+    ws = start_git(make_site_workspace(tmp_path))
+    assert wm("-C", str(ws), "site", "build", "--out", str(tmp_path / "out")).exit_code == 0
+    assert (ws / ".wm/history/manifest.json").is_file()
+    monkeypatch.delenv("WM_TRUST_CACHE", raising=False)
+    for name, trust in (("restored", "0"), ("vouched", "1")):
+        copy = tmp_path / name
+        shutil.copytree(ws, copy)
+        monkeypatch.setenv("WM_TRUST_CACHE", trust)
+        result = wm("-C", str(copy), "site", "build", "--out", str(tmp_path / f"{name}-out"), "--strict")
+        assert result.exit_code == 0, result.output
+        assert (RESTORED_NOTE in result.stderr) == (trust == "0"), name
+        again = wm("-C", str(copy), "site", "build", "--out", str(tmp_path / f"{name}-out"), "--strict")
+        assert again.exit_code == 0 and RESTORED_NOTE not in again.stderr  # written as this folder's own

@@ -20,6 +20,10 @@ def _options(app: App, out: str | None, base_url: str, include_private: bool, au
     return BuildOptions(target, base_url, Audience.parse(audience, include_private), strict, jobs)
 
 
+RESTORED_NOTE = (
+    "note: .wm/ was written in another folder (a restored CI cache, or a copied workspace), so its caches are read again;"
+    ' set WM_TRUST_CACHE=1 to use a cache you restored (docs/site.md, "Publishing from CI")'
+)
 _OUT = click.option("--out", metavar="DIR", help="Output folder (default: site/ in the workspace).")
 _BASE = click.option("--base-url", default="", metavar="URL", help="Absolute URL the site is published at (used in feeds).")
 _PRIVATE = click.option("--include-private", is_flag=True, help="Include documents with visibility: private.")
@@ -57,9 +61,12 @@ def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, a
       wm site build --out public/ --for client:acme --base-url https://status.example.com/acme/
       WM_TRUST_CACHE=1 wm site build --out public/ --strict   # in CI, .wm/ restored from its cache
     """
+    from workspace_tool.history.store import written_elsewhere
     from workspace_tool.site import build_site
 
     options = _options(app, out, base_url, include_private, audience, strict, jobs)
+    if options.history and written_elsewhere(app.root):
+        click.echo(RESTORED_NOTE, err=True)
     result = build_site(app.index(with_history=options.history and jobs != 1, history_texts=options.diff_texts), options)  # -j 1: one process
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -449,6 +449,18 @@ def believed(root: Path) -> bool:
         return False
 
 
+def written_elsewhere(root: Path) -> bool:
+    """Whether the cache is this code's but was written in another folder and nothing vouches for it: a `.wm/`
+    restored without `WM_TRUST_CACHE`, or a copied workspace's (`wm site build` says so once: it is then rewritten)."""
+    folder = cache_dir(root)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        written = (manifest.get("schema"), manifest.get("python"), manifest.get("code"))
+        return written == (SCHEMA, _python(), code_version()) and manifest.get("folder") != folder_identity(folder) and not vouched()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _believed(manifest: Any, identity: str) -> bool:
     """Written by this schema, Python and code (`codeprint`), in this folder (`identity`) or vouched for (`cachefile.vouched`)."""
     written = (manifest.get("schema"), manifest.get("python"), manifest.get("code"))
