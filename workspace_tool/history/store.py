@@ -442,29 +442,35 @@ def _write(folder: Path, prefix: str, value: Any) -> ShardRef:
 def believed(root: Path) -> bool:
     """Whether `load` would read the cache's manifest (not whether every file it names is sound): `read.prefetch`
     reads every commit in a child, beside the parse, when it would not."""
-    folder = cache_dir(root)
-    try:
-        return _believed(json.loads((folder / MANIFEST).read_text(encoding="utf-8")), folder_identity(folder))
-    except (OSError, ValueError, AttributeError):
-        return False
+    found = _manifest(root)
+    return found is not None and _believed(*found)
 
 
 def written_elsewhere(root: Path) -> bool:
     """Whether the cache is this code's but was written in another folder and nothing vouches for it: a `.wm/`
     restored without `WM_TRUST_CACHE`, or a copied workspace's (`wm site build` says so once: it is then rewritten)."""
+    found = _manifest(root)
+    return found is not None and _this_code(found[0]) and found[0].get("folder") != found[1] and not vouched()
+
+
+def _manifest(root: Path) -> tuple[dict[str, Any], str] | None:
+    """The cache's manifest and the identity of its folder (None: no readable manifest)."""
     folder = cache_dir(root)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        written = (manifest.get("schema"), manifest.get("python"), manifest.get("code"))
-        return written == (SCHEMA, _python(), code_version()) and manifest.get("folder") != folder_identity(folder) and not vouched()
-    except (OSError, ValueError, AttributeError):
-        return False
+        return (manifest, folder_identity(folder)) if isinstance(manifest, dict) else None
+    except (OSError, ValueError):
+        return None
 
 
-def _believed(manifest: Any, identity: str) -> bool:
-    """Written by this schema, Python and code (`codeprint`), in this folder (`identity`) or vouched for (`cachefile.vouched`)."""
-    written = (manifest.get("schema"), manifest.get("python"), manifest.get("code"))
-    return written == (SCHEMA, _python(), code_version()) and (manifest.get("folder") == identity or vouched())
+def _this_code(manifest: Mapping[str, Any]) -> bool:
+    """Written by this schema, Python and code (`codeprint`)."""
+    return (manifest.get("schema"), manifest.get("python"), manifest.get("code")) == (SCHEMA, _python(), code_version())
+
+
+def _believed(manifest: Mapping[str, Any], identity: str) -> bool:
+    """This code's (`_this_code`), written in this folder (`identity`) or vouched for (`cachefile.vouched`)."""
+    return _this_code(manifest) and (manifest.get("folder") == identity or vouched())
 
 
 def _python() -> str:
