@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import itertools
+import json
 import os
 import re
 import shutil
@@ -143,6 +144,28 @@ def test_ci_clone_with_its_cache_restored_makes_only_what_the_new_commit_changed
     assert NEW_TITLE in (out / "d/design.html").read_text(encoding="utf-8")
     assert files_of(out) == files_of(in_place)
     assert_same_as_full_build(clone, out, tmp_path)
+
+
+def test_ci_checkout_at_another_path_keeps_the_record_of_an_output_folder_inside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runner that checks out at a new path each run, with `.wm/` and `site/` restored inside the checkout: the
+    record names the output by its path in the workspace, so the build makes only what the new commit changed."""
+    ws = start_git(make_site_workspace(tmp_path / "run-1"))
+    out = ws / "site"
+    first: Any = build(ws, out)
+    edit(ws, "projects/alpha/tasks/design.md", OLD_TITLE, NEW_TITLE)
+    _git(ws, "commit", "-qam", "Rename the design task", date="2026-11-21T10:00:00")
+    clone = tmp_path / "run-2" / "checkout"
+    subprocess.run(["git", "clone", "-q", str(ws), str(clone)], check=True, capture_output=True)
+    shutil.copytree(ws / ".wm", clone / ".wm")
+    shutil.copytree(out, clone / "site")
+    shutil.rmtree(tmp_path / "run-1")  # the last run's checkout is gone
+    monkeypatch.setenv("WM_TRUST_CACHE", "1")
+    result: Any = build(clone, clone / "site")
+    assert 0 < result.models < first.models
+    assert NEW_TITLE in (clone / "site/d/design.html").read_text(encoding="utf-8")
+    assert [path.name for path in (clone / ".wm/site").glob("*.marshal") if ".search" not in path.name] == [record_path(clone, (clone / "site").resolve()).name]
+    monkeypatch.delenv("WM_TRUST_CACHE")
+    assert_same_as_full_build(clone, clone / "site", tmp_path)
 
 
 def test_edited_title_shows_on_every_page_that_names_the_task(ws: Path, tmp_path: Path) -> None:
@@ -850,6 +873,21 @@ def test_records_of_output_folders_that_are_gone_are_removed(sharded: bool, ws: 
     build(ws, first)
     assert not stale.exists() and not any(path.exists() for path in kept)
     assert record_path(ws, first.resolve()).is_file()
+
+
+def test_a_record_kept_by_the_output_s_absolute_path_is_removed(ws: Path, tmp_path: Path) -> None:
+    """Before output folders in the workspace were named by their path there, their records were kept by the absolute
+    path: the first build under the new name removes that record (and its search entries) instead of keeping it forever."""
+    out = ws / "site"
+    build(ws, out)
+    old = record_path(ws, out.resolve()).with_name("0123456789abcdef.marshal")
+    record_path(ws, out.resolve()).rename(old)
+    record_path(ws, out.resolve()).with_suffix(".search.marshal").rename(old.with_suffix(".search.marshal"))
+    listing = ws / ".wm/site/outputs.json"
+    listing.write_text(json.dumps({old.name: str(out.resolve())}), encoding="utf-8")
+    build(ws, out)
+    assert not old.exists() and not old.with_suffix(".search.marshal").exists()
+    assert json.loads(listing.read_text(encoding="utf-8")) == {record_path(ws, out.resolve()).name: "site"}
 
 
 def _record(ws: Path, out: Path) -> Any:

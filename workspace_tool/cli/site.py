@@ -52,14 +52,14 @@ def site_group() -> None:
 def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, audience: str | None, strict: bool, jobs: int | None) -> None:
     """Build the status site into a folder of static HTML (only changed pages are rewritten).
 
-    In CI, check out the whole history and keep .wm/ between runs; set
+    In CI, check out the whole history and keep .wm/ and site/ between runs; set
     WM_TRUST_CACHE=1 so a restored .wm/ is used (docs/site.md, "Publishing
     from CI").
 
     \b
     Example:
       wm site build --out public/ --for client:acme --base-url https://status.example.com/acme/
-      WM_TRUST_CACHE=1 wm site build --out public/ --strict   # in CI, .wm/ restored from its cache
+      WM_TRUST_CACHE=1 wm site build --strict   # in CI, with .wm/ and site/ restored from its cache
     """
     from workspace_tool.history.store import written_elsewhere
     from workspace_tool.site import build_site

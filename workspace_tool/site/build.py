@@ -508,6 +508,7 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
         return files
     root = data.index.root
     out = options.out.resolve()
+    named = output_name(root, out)
     key = collected.record.key
     by_path = data.index.by_path
     last_files = collected.last.files
@@ -519,7 +520,7 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
         except (OSError, ValueError, EOFError, TypeError):
             cache = None
         valid = (
-            isinstance(cache, dict) and cache.get("version") == MANIFEST_VERSION and cache.get("out") == str(out) and cache.get("key") == key
+            isinstance(cache, dict) and cache.get("version") == MANIFEST_VERSION and cache.get("out") == named and cache.get("key") == key
             and cache.get("shards") == count and cache.get("shard") == shard and isinstance(cache.get("entries"), dict)
         )
         kept = cache["entries"] if valid and isinstance(cache, dict) else {}
@@ -531,7 +532,7 @@ def _search_index(data: SiteData, options: BuildOptions, collected: Collected | 
         entries = search.search_entries(data, collected.record.files, kept, docs)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            record = {"version": MANIFEST_VERSION, "out": str(out), "key": key, "shards": count, "shard": shard, "entries": entries}
+            record = {"version": MANIFEST_VERSION, "out": named, "key": key, "shards": count, "shard": shard, "entries": entries}
             write_if_changed(path, marshal.dumps(record))
         except (OSError, ValueError):
             pass  # a read-only workspace encodes every entry each time
@@ -747,9 +748,24 @@ def _broken_hrefs(page: str, hrefs: Iterable[str], files: set[str], seen: dict[s
 # -- manifest --------------------------------------------------------------
 
 
+def output_name(root: Path, out: Path) -> str:
+    """How the records name the output folder `out` (resolved): its path in the workspace when it is inside it, so a
+    checkout at another path (a CI runner's) with `.wm/` and the output restored keeps its record; else its absolute path."""
+    try:
+        return out.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(out)
+
+
+def _output_folder(root: Path, name: str) -> Path:
+    """The output folder an `output_name` names."""
+    path = Path(name)
+    return path if path.is_absolute() else root / path
+
+
 def record_path(root: Path, out: Path) -> Path:
     """The record of the builds into `out` (resolved): files written, and the dependency record."""
-    name = hashlib.blake2b(str(out).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    name = hashlib.blake2b(output_name(root, out).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
     return root / SITE_CACHE / f"{name}.marshal"
 
 
@@ -764,7 +780,7 @@ def _read_manifest(root: Path, out: Path) -> dict[str, Any]:
         data = marshal.loads(record_path(root, out).read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or data.get("out") != str(out):
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or data.get("out") != output_name(root, out):
         return {}
     return data
 
@@ -788,7 +804,7 @@ def _write_manifest(root: Path, out: Path, collected: Collected, links: dict[str
             del record.pages[path]  # failed to render: made again next time
     for path, old in collected.reused.items():
         record.pages[path] = old
-    manifest = {"version": MANIFEST_VERSION, "out": str(out), "files": sorted(files), "record": record.as_json()}
+    manifest = {"version": MANIFEST_VERSION, "out": output_name(root, out), "files": sorted(files), "record": record.as_json()}
     if manifest == previous:
         return
     target = record_path(root, out)
@@ -809,9 +825,11 @@ def _prune_records(root: Path, out: Path) -> None:
             known = {}
     except (OSError, ValueError):
         known = {}
-    known[record_path(root, out).name] = str(out)
+    mine = record_path(root, out).name
+    known[mine] = output_name(root, out)
     for name, path in list(known.items()):
-        if not isinstance(path, str) or not Path(path).is_dir():
+        # gone; or this folder's record under another name (kept by its absolute path, before it was named in the workspace)
+        if not isinstance(path, str) or not (folder_of := _output_folder(root, path)).is_dir() or (name != mine and folder_of.resolve() == out):
             del known[name]
             if "/" not in name and name.endswith(".marshal") and name != "outputs.json":
                 for stale in (folder / name, *folder.glob(glob.escape(name.removesuffix(".marshal")) + ".search*.marshal")):
