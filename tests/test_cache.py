@@ -185,6 +185,39 @@ def test_cache_restored_into_a_fresh_clone(ws: Path, tmp_path: Path, monkeypatch
         assert (again.stats.parsed, again.stats.rechecked) == (0, 1), name
 
 
+def test_many_files_git_vouches_for_are_not_read(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh clone with `.wm/` restored (CI): git's index says which files still hold the blobs the cache hashed,
+    and those are not read. A file changed since the clone (its stat is no longer the index's), or one git is told
+    not to look at (assume-unchanged), is read, and parsed again when its bytes changed."""
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=ws, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=ws, check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=ws, check=True)
+    refresh(ws)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ws), str(clone)], check=True)
+    shutil.copytree(ws / ".wm", clone / ".wm")
+    (clone / "projects/web/tasks/brief.md").write_text(task_text("Write the proof"), encoding="utf-8")  # as long as before
+    subprocess.run(["git", "update-index", "--assume-unchanged", "people/alice.md"], cwd=clone, check=True)
+    (clone / "people/alice.md").write_text("---\nname: Alica\n---\n# Alica\n", encoding="utf-8")
+    monkeypatch.setenv("WM_TRUST_CACHE", "1")
+    monkeypatch.setattr(cache_mod, "GIT_FROM", 1)
+    reads: list[str] = []
+    real_read = cache_mod.read_document
+
+    def read_document(root: Path, relpath: str) -> object:
+        reads.append(relpath)
+        return real_read(root, relpath)
+
+    monkeypatch.setattr(cache_mod, "read_document", read_document)
+    cache, parsed = refresh(clone)
+    assert (cache.stats.vouched_by_git, cache.stats.rechecked, cache.stats.parsed) == (2, 4, 2)
+    assert sorted(set(reads)) == ["people/alice.md", "projects/web/tasks/brief.md"]
+    assert title(parsed, "projects/web/tasks/brief.md") == "Write the proof"
+    alice = parsed["people/alice.md"].document
+    assert isinstance(alice, Person) and alice.name == "Alica"
+
+
 def test_a_cache_from_another_folder_is_not_believed_for_files_with_new_times(ws: Path, tmp_path: Path) -> None:
     """A `.wm/` committed and cloned, or copied in, could tell of texts that are not these: its entries for files
     whose stat is new (every file git writes) are never used, whatever their hashes say."""
@@ -193,7 +226,7 @@ def test_a_cache_from_another_folder_is_not_believed_for_files_with_new_times(ws
     shutil.copytree(ws, planted)  # the documents and the cache, as a copy or a clone would bring them
     path = planted / "projects/web/tasks/brief.md"
     path.write_text(task_text("Write the proof"), encoding="utf-8")  # as long as "Write the brief"
-    text_hash = cache_mod.digest(path.read_text(encoding="utf-8"))
+    text_hash = cache_mod.file_hash(planted, "projects/web/tasks/brief.md")
     cache = ParseCache(planted, read_settings(planted)[0])
     cache._load_disk()
     entry = cache.entries["projects/web/tasks/brief.md"]
@@ -354,8 +387,9 @@ def test_delta_is_folded_into_a_new_snapshot_when_it_grows(ws: Path, monkeypatch
 
 def test_process_pool_gives_the_same_results(ws: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     settings = read_settings(ws)[0]
-    serial = load_with_cache(ws, settings, discover(ws, settings)[0])
-    assert serial is not None
+    loaded = load_with_cache(ws, settings, discover(ws, settings)[0])
+    assert loaded is not None
+    serial, hashes = loaded
     pids = tmp_path_factory.mktemp("pids") / "pids.txt"
     real_parse_one = cache_mod.parse_one
 
@@ -369,6 +403,7 @@ def test_process_pool_gives_the_same_results(ws: Path, monkeypatch: pytest.Monke
     stats = discover(ws, settings)[0]
     entries, chunks = cache_mod.parse_many(ws, stats, settings, time.time_ns())
     assert [entries[s.relpath][5] for s in stats] == list(serial.values())
+    assert {s.relpath: entries[s.relpath][4] for s in stats} == hashes
     assert len(chunks) > 1
     parsers = set(pids.read_text(encoding="utf-8").split())
     assert str(os.getpid()) in parsers and len(parsers) > 1  # this process parsed a share, a worker the rest
@@ -431,13 +466,15 @@ def test_file_edited_during_a_run_is_reparsed_next_time(ws: Path) -> None:
     assert isinstance(person, Person) and person.name == "Alice Edited Meanwhile"
 
 
-def test_every_entry_carries_the_hash_of_its_text(ws: Path) -> None:
-    """Racy or not: a file whose times change later is checked against it (`test_new_times_with_the_same_text...`)."""
+def test_every_entry_carries_git_s_id_of_its_bytes(ws: Path) -> None:
+    """Racy or not: a file whose times change later is checked against it (`test_new_times_with_the_same_text...`),
+    or against git's index (`test_many_files_git_vouches_for_are_not_read`), which names the same ids."""
     (ws / "people/alice.md").write_text("---\nname: Alice Now\n---\n", encoding="utf-8")  # just written: racy
     cache, _ = refresh(ws)
     assert len(cache.entries) == 4
-    for relpath, entry in cache.entries.items():
-        assert entry[4] == cache_mod.digest((ws / relpath).read_text(encoding="utf-8")), relpath
+    paths = sorted(cache.entries)
+    ids = subprocess.run(["git", "hash-object", *paths], cwd=ws, capture_output=True, text=True, check=True).stdout.split()
+    assert {path: cache.entries[path][4].hex() for path in paths} == dict(zip(paths, ids))
 
 
 def test_deleting_files_alone_writes_nothing_until_they_outgrow_the_limit(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

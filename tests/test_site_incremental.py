@@ -105,6 +105,30 @@ def test_new_times_alone_remake_no_page_model(ws: Path, tmp_path: Path) -> None:
     assert_same_as_full_build(ws, out, tmp_path)
 
 
+def test_file_prints_take_the_parse_cache_s_hashes(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files with new times (a fresh clone): the parse cache reads and hashes each once, and the site's print of it
+    (size, time, hash) takes that hash instead of reading the file again. The prints are the ones read from the files."""
+    from workspace_tool.site import BuildOptions, build_site, deps
+    from workspace_tool.workspace import load_index
+
+    out = tmp_path / "out"
+    build_site(load_index(ws, TODAY), BuildOptions(out, jobs=1))
+    for path in sorted(ws.rglob("*.md")):
+        dated(path)
+    read: list[str] = []
+    real_print = deps.file_fingerprint
+
+    def file_fingerprint(root: Path, relpath: str, *args: Any) -> str:
+        read.append(relpath)
+        return real_print(root, relpath, *args)
+
+    monkeypatch.setattr(deps, "file_fingerprint", file_fingerprint)
+    again: Any = build_site(load_index(ws, TODAY), BuildOptions(out, jobs=1))
+    assert read == [] and (again.models, again.written) == (0, 0)
+    files = _record(ws, out)["files"]
+    assert len(files) > 10 and {path: entry[0] for path, entry in files.items()} == {path: real_print(ws, path) for path in files}
+
+
 def test_an_uncommitted_file_touched_on_another_day_shows_that_day(tmp_path: Path) -> None:
     """An uncommitted version is dated by its file's time: new times alone do change its page."""
     ws = start_git(make_site_workspace(tmp_path))

@@ -35,7 +35,7 @@ from workspace_tool.parse import Parsed
 from workspace_tool.values import DateRange, Duration, KeyResult
 
 Entry = tuple[int, int, int, int, bytes, Parsed]
-"""(size, mtime_ns, ctime_ns, read_ns, blake2b of the text, parsed): plain tuples load fastest."""
+"""(size, mtime_ns, ctime_ns, read_ns, hash of the bytes (`gitindex.blob_id`), parsed): plain tuples load fastest."""
 _T = TypeVar("_T")
 
 _ALLOWED_MODULES = frozenset(

@@ -59,6 +59,7 @@ class Index:
     stems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_path: dict[str, Document] = field(default_factory=dict)
     file_stats: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)  # path -> (size, mtime_ns) when the files were found
+    file_hashes: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)  # path -> hash of the bytes parsed (`gitindex.blob_id`), where known
     _links: _Links | None = field(default=None, init=False, repr=False, compare=False)
     _entries: list[TimeEntry] | None = field(default=None, init=False, repr=False, compare=False)
     _logged: dict[str, float] | None = field(default=None, init=False, repr=False, compare=False)

@@ -105,23 +105,29 @@ def _excluded(relpath: str, patterns: tuple[str, ...]) -> bool:
 
 def read_text(root: Path, relpath: str) -> tuple[str | None, Diagnostic | None]:
     """A document's text, or a diagnostic saying why it cannot be read."""
+    return read_document(root, relpath)[1:]
+
+
+def read_document(root: Path, relpath: str) -> tuple[bytes | None, str | None, Diagnostic | None]:
+    """A document's bytes (None when it cannot be read whole: missing, unreadable or too large) and its text, or a
+    diagnostic saying why it cannot be used."""
     path = root / relpath
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        return None, Diagnostic(relpath, 1, "warning", "vanished", "file disappeared while the workspace was read")
+        return None, None, Diagnostic(relpath, 1, "warning", "vanished", "file disappeared while the workspace was read")
     except OSError as exc:
-        return None, Diagnostic(relpath, 1, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")
+        return None, None, Diagnostic(relpath, 1, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")
     if len(data) > MAX_FILE_BYTES:
-        return None, Diagnostic(relpath, 1, "error", "too-large", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; documents are skipped above that size")
+        return None, None, Diagnostic(relpath, 1, "error", "too-large", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; documents are skipped above that size")
     if b"\x00" in data:
-        return None, Diagnostic(relpath, 1, "error", "binary", "file is binary, not a Markdown document")
+        return data, None, Diagnostic(relpath, 1, "error", "binary", "file is binary, not a Markdown document")
     try:
-        return data.decode("utf-8-sig"), None
+        return data, data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, Diagnostic(relpath, line, "error", "not-utf8", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8")
+        return data, None, Diagnostic(relpath, line, "error", "not-utf8", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8")
 
 
 def parse_file(root: Path, relpath: str, settings: Settings) -> Parsed:

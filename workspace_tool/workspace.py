@@ -54,20 +54,26 @@ def _load_index(root: Path, today: dt.date | None, use_cache: bool, with_history
 
         prefetch(root, settings, keep_texts=history_texts)
     files, walk_problems = discover(root, settings)
-    parsed = None
+    cached = None
     if use_cache:
         from workspace_tool.cache import load_with_cache
 
-        parsed = load_with_cache(root, settings, files)
-    if parsed is None:
-        parsed = {f.relpath: parse_file(root, f.relpath, settings) for f in files}
-    return assemble_index(root, settings, parsed, setting_problems + walk_problems, today or today_from_env(), files)
+        cached = load_with_cache(root, settings, files)
+    parsed, hashes = cached if cached is not None else ({f.relpath: parse_file(root, f.relpath, settings) for f in files}, {})
+    return assemble_index(root, settings, parsed, setting_problems + walk_problems, today or today_from_env(), files, hashes)
 
 
 def assemble_index(
-    root: Path, settings: Settings, parsed: Mapping[str, Parsed], problems: list[Diagnostic], today: dt.date, files: Iterable[FileStat] = ()
+    root: Path,
+    settings: Settings,
+    parsed: Mapping[str, Parsed],
+    problems: list[Diagnostic],
+    today: dt.date,
+    files: Iterable[FileStat] = (),
+    hashes: dict[str, bytes] | None = None,
 ) -> Index:
-    """The index from every file's parse result plus workspace-level problems (settings, folders); `files`: their stats as read."""
+    """The index from every file's parse result plus workspace-level problems (settings, folders); `files`: their stats
+    as read; `hashes`: the hash of each file's bytes, where the parse cache knows it."""
     documents: list[Document] = []
     diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
     for relpath, result in parsed.items():
@@ -79,6 +85,7 @@ def assemble_index(
         diagnostics[problem.path] = diagnostics.get(problem.path, ()) + (problem,)
     index = build_index(root, settings, documents, diagnostics, today)
     index.file_stats = {f.relpath: (f.size, f.mtime_ns) for f in files}
+    index.file_hashes = hashes or {}
     return index
 
 
@@ -101,7 +108,7 @@ class WarmIndex:
                 self._cache, self._fingerprint = ParseCache(self.root, settings), fingerprint
             files, walk_problems = discover(self.root, settings)
             parsed = self._cache.refresh(files)
-            return assemble_index(self.root, settings, parsed, setting_problems + walk_problems, today, files)
+            return assemble_index(self.root, settings, parsed, setting_problems + walk_problems, today, files, self._cache.hashes(files))
 
     @property
     def stats(self) -> Any:

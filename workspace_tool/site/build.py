@@ -435,7 +435,7 @@ def _prints_range(start: int, stop: int) -> dict[str, list[Any]]:
 def _prints_of(index: Index, paths: list[str], last: deps.Record | None) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     root = str(index.root)
-    stats = index.file_stats
+    stats, hashes = index.file_stats, index.file_hashes
     for path in paths:
         doc = index.by_path[path]
         before = last.files.get(path) if last is not None else None
@@ -443,6 +443,8 @@ def _prints_of(index: Index, paths: list[str], last: deps.Record | None) -> dict
         stat = stats.get(path)
         if then is not None and stat is not None and then.startswith(f"{stat[0]}:{stat[1]}:"):
             now = then  # the size and time the index was read at (the file was stat'ed once, by `discover`)
+        elif stat is not None and (hashed := hashes.get(path)):
+            now = deps.print_of(stat[0], stat[1], hashed)  # the parse cache's hash of the bytes it parsed: not read again
         else:
             now = deps.file_fingerprint(index.root, path, then, root)
         if isinstance(before, list) and len(before) == 3 and isinstance(before[1], str) and deps.same_text(before[0], now):

@@ -70,6 +70,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Container, Iterable, Mapping
 
 from workspace_tool import fields as F
+from workspace_tool.gitindex import blob_id
 from workspace_tool.model import Document, Link, TimeLog
 
 QUERY_FIELDS = ("project", "assignee", "client", "owner", "goals")
@@ -140,6 +141,10 @@ def _targets(doc: Document) -> Iterable[str]:
 def file_fingerprint(root: Path, relpath: str, last: Any = None, root_text: str | None = None) -> str:
     """Size, modification time and a hash of the bytes (the time matters: a working-copy version is dated by it).
 
+    The hash is the parse cache's (`gitindex.blob_id`), so a file the parse
+    cache knows (`Index.file_hashes`) gets its print without being read again
+    (`print_of`).
+
     When size and time equal those of `last` (the fingerprint the last build
     took) it is kept without reading the file: the index cache trusts the
     same two values.
@@ -158,7 +163,12 @@ def file_fingerprint(root: Path, relpath: str, last: Any = None, root_text: str 
             data = handle.read()
     except OSError:
         return "missing"
-    return f"{info.st_size}:{info.st_mtime_ns}:{hashlib.blake2b(data, digest_size=12).hexdigest()}"
+    return print_of(info.st_size, info.st_mtime_ns, blob_id(data))
+
+
+def print_of(size: int, mtime_ns: int, hashed: bytes) -> str:
+    """A file print (`file_fingerprint`) from a size, a modification time and the hash of the bytes."""
+    return f"{size}:{mtime_ns}:{hashed.hex()}"
 
 
 def same_text(before: Any, now: str) -> bool:
