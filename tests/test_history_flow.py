@@ -206,6 +206,29 @@ def test_activity_and_digest_stop_at_a_pinned_today(wm: Callable[..., Result], r
     assert "in-progress" in digest and "review" not in digest
 
 
+def test_board_says_how_long_each_open_card_has_been_in_its_column(wm: Callable[..., Result], tmp_path: Path) -> None:
+    """From the commit that moved the task there; in the first status since its first version, from `created:`;
+    nothing for a task in another status since its first commit (when it got there is not known) or a done one."""
+    repo = Repo(tmp_path / "repo")
+    repo.task("tasks/build.md", "todo")
+    repo.task("tasks/idea.md", "todo", created="2025-12-31")
+    repo.task("tasks/legacy.md", "in-progress")
+    repo.task("tasks/shipped.md", "done", done="2025-12-01")
+    repo.commit("plan", "2026-01-05T09:00:00+00:00")
+    repo.task("tasks/build.md", "in-progress")
+    repo.commit("start", "2026-01-06T13:00:00+00:00")
+    repo.task("tasks/build.md", "review")
+    repo.commit("review", "2026-01-08T10:00:00+00:00")
+    result = run(wm, repo, "--today", "2026-01-20", "board", "--json")
+    assert result.exit_code == 0, result.output
+    cards = {card["id"]: (card["entered"], card["days_in_column"]) for column in json.loads(result.stdout) for card in column["cards"]}
+    assert cards == {"build": ("2026-01-08", 12), "idea": ("2025-12-31", 20), "legacy": (None, None), "shipped": (None, None)}
+    text = run(wm, repo, "--today", "2026-01-20", "board").stdout
+    assert "12 d · " in text and "20 d · " in text
+    assert "d · " not in run(wm, repo, "--today", "2026-01-20", "board", "--no-history").stdout
+    assert "today · " in run(wm, repo, "--today", "2026-01-08", "board").stdout
+
+
 def test_digest_markdown(wm: Callable[..., Result], repo: Repo) -> None:
     result = run(wm, repo, "digest", "--who", "alice", "--since", "2026-01-01")
     assert result.exit_code == 0, result.output

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
 from workspace_tool.workspace import load_index, locate, today_from_env
+
+if TYPE_CHECKING:
+    from workspace_tool.history import History
 
 
 @dataclass
@@ -34,6 +38,22 @@ class App:
         if self._index is None:
             self._index = load_index(self.root, self.today, with_history=with_history, history_texts=history_texts)
         return self._index
+
+    def index_and_history(self) -> tuple[Index, History]:
+        """The index and the git history, its warnings printed on stderr. A history not read before (no cache) is
+        read in a second process while this one parses the documents, with its progress bar on a terminal."""
+        import click
+
+        from workspace_tool.history import load_history
+        from workspace_tool.history.read import prefetch
+        from workspace_tool.loader import read_settings
+
+        prefetch(self.root, read_settings(self.root)[0], progress=None)
+        index = self.index()
+        history = load_history(index)
+        for warning in history.warnings:
+            click.echo(f"wm: warning: {warning}", err=True)
+        return index, history
 
     def reload(self) -> Index:
         self._index = None

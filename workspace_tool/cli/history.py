@@ -11,14 +11,11 @@ import click
 
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError, UsageError
-from workspace_tool.history import History, Version, load_history
+from workspace_tool.history import History, Version
 from workspace_tool.history.activity import DueItem, events, people_by_key, render_days, render_digest, select
 from workspace_tool.history.diff import version_diffs
 from workspace_tool.history.flow import flow_report
-from workspace_tool.history.read import prefetch
 from workspace_tool.history.snapshot import display
-from workspace_tool.index import Index
-from workspace_tool.loader import read_settings
 from workspace_tool.model import Person, Task
 from workspace_tool.output import dumps, table
 
@@ -52,15 +49,6 @@ def _now(app: App) -> dt.datetime:
     if app.today != now.date():  # a pinned --today: count up to the end of that day
         return dt.datetime.combine(app.today, dt.time(23, 59, 59)).astimezone()
     return now
-
-
-def _load(app: App) -> tuple[Index, History]:
-    prefetch(app.root, read_settings(app.root)[0], progress=None)  # a cold read beside the parse, its progress bar on a terminal
-    index = app.index()
-    history = load_history(index)
-    for warning in history.warnings:
-        click.echo(f"wm: warning: {warning}", err=True)
-    return index, history
 
 
 def version_record(version: Version) -> dict[str, Any]:
@@ -120,7 +108,7 @@ def history_cmd(app: App, doc_id: str, as_json: bool, with_diff: bool) -> None:
     Example:
       wm history design-mockups --diff
     """
-    index, history = _load(app)
+    index, history = app.index_and_history()
     path, versions = _find(history, doc_id)
     doc = history.document(doc_id)
     diffs = version_diffs(index.root, versions) if with_diff else None
@@ -154,7 +142,7 @@ def diff_cmd(app: App, doc_id: str, rev: str | None) -> None:
     Example:
       wm diff design-mockups 3f2a9c1
     """
-    index, history = _load(app)
+    index, history = app.index_and_history()
     _path, versions = _find(history, doc_id)
     chosen: Version | None = versions[0]
     if rev in ("working", "working-copy"):
@@ -186,7 +174,7 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, as_
     Example:
       wm activity --since 2w --project website
     """
-    index, history = _load(app)
+    index, history = app.index_and_history()
     start = parse_since(since, app.today)
     end = _now(app)  # with a pinned --today, what happened after it is not shown (as on the site)
     found = [e for e in select(events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)), who, project) if e.date <= end]
@@ -209,7 +197,7 @@ def digest_cmd(app: App, who: str, since: str) -> None:
     Example:
       wm digest --who alice --since 1w > digest.md
     """
-    index, history = _load(app)
+    index, history = app.index_and_history()
     start = parse_since(since, app.today)
     end = _now(app)
     everything = [e for e in events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)) if e.date <= end]
@@ -241,7 +229,7 @@ def flow_cmd(app: App, project: str | None, start: str | None, as_json: bool) ->
     Example:
       wm flow --project website --from 2026-01-01 --json
     """
-    _index, history = _load(app)
+    _index, history = app.index_and_history()
     begin = parse_since(start, app.today) if start else None
     report = flow_report(history, app.today, _now(app), project, begin)
     if as_json:

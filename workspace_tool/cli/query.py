@@ -145,32 +145,68 @@ def _csv_value(doc: Document, name: str, index: Index) -> Any:
 @click.command("board")
 @click.option("--project", metavar="PROJECT", help="Only this project's tasks.")
 @click.option("--hide-done", is_flag=True, help="Leave out the columns of done statuses.")
+@click.option("--no-history", is_flag=True, help="Do not read the git history: cards then show no days in their column.")
 @click.option("--json", "as_json", is_flag=True, help="Print the columns and their cards as JSON.")
 @click.pass_obj
-def board_cmd(app: App, project: str | None, hide_done: bool, as_json: bool) -> None:
+def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, as_json: bool) -> None:
     """Show tasks as a kanban board: one column per workflow status.
+
+    In a git repository each open card says how long the task has been in
+    its column, from the commit (or the uncommitted edit) that moved it
+    there ("12 d · Build the new website"). A task in the workflow's first status since its first
+    version counts from its `created:` date; of a task in another status
+    since its first commit, the history cannot tell, and nothing is shown.
 
     \b
     Example:
-      wm board --project website-redesign --hide-done
+      wm board --project studio-website --hide-done
     """
+    from workspace_tool.history.read import in_git
     from workspace_tool.views import board
 
-    index = app.index()
+    with_history = not no_history and in_git(app.root)
+    index, history = app.index_and_history() if with_history else (app.index(), None)
     if project is not None and project not in {p.id for p in index.projects()} and not index.tasks_of(project):
         valid = ", ".join(sorted(p.id for p in index.projects()))
         raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
     columns = board(index, project, include_done=not hide_done)
+    entered = _entered_days(app, history, [card.id for column in columns if not column.done for card in column.cards])
     if as_json:
-        data = [{"status": c.status, "done": c.done, "cards": [_task_json(t) for t in c.cards]} for c in columns]
+        data = [
+            {"status": c.status, "done": c.done, "cards": [{**_task_json(t), **_in_column(app.today, entered.get(t.id))} for t in c.cards]}
+            for c in columns
+        ]
         click.echo(dumps(data))
         return
     headers = [f"{c.status} ({len(c.cards)})" for c in columns]
     rows: list[list[str]] = []
     for cards in zip_longest(*(c.cards for c in columns)):
         rows.append([card.id if card else "" for card in cards])
-        rows.append([f"  {card.title}" if card else "" for card in cards])
+        rows.append([_card_title(app.today, card.title, entered.get(card.id)) if card else "" for card in cards])
     click.echo(table(headers, rows))
+
+
+def _entered_days(app: App, history: Any, ids: list[str]) -> dict[str, dt.date]:
+    """The day each of these tasks entered its column, where the history tells (none without a history)."""
+    if history is None:
+        return {}
+    from workspace_tool.history.flow import entered_days
+
+    now = dt.datetime.combine(app.today, dt.time(23, 59), dt.UTC)  # every change of today counts, as on the site's board
+    return {task_id: day for task_id, day in entered_days(history, ids, now).items() if day <= app.today}
+
+
+def _in_column(today: dt.date, since: dt.date | None) -> dict[str, Any]:
+    """A card's `entered` (ISO day) and `days_in_column` in `wm board --json` (null when not known, or done)."""
+    return {"entered": since.isoformat() if since else None, "days_in_column": (today - since).days if since else None}
+
+
+def _card_title(today: dt.date, title: str, since: dt.date | None) -> str:
+    """A card's second line: how long it has been in its column (the ID above stays whole in a narrow column), and its title."""
+    if since is None:
+        return f"  {title}"
+    days = (today - since).days
+    return f"  {'today' if days == 0 else f'{days} d'} · {title}"
 
 
 def _task_json(task: Any) -> dict[str, Any]:

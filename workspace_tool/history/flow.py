@@ -61,6 +61,27 @@ class TaskFlow:
         """Done, and not cancelled (cancelled tasks are not throughput)."""
         return self.done_at is not None and self.status not in CANCELLED
 
+    def entered_day(self, first_status: str) -> dt.date | None:
+        """The day the task entered its status, when its history tells (a board's "days in this column").
+
+        A task in the same status since its first version was not seen
+        entering it: its first commit may come long after (a workspace put in
+        git after the work began). It has been in the workflow's first status
+        (`first_status`) since it was created (`created:`, or that commit), and
+        in a status its fields date before history (`done:`) since then; of
+        any other, the day is not known.
+        """
+        at = self.entered.get(self.status)
+        first = self.steps[0]
+        if at is None or (at == first.at and first.status == self.status):
+            if self.before and self.before[-1].status == self.status:
+                at = self.before[-1].at
+            elif self.status == first_status:
+                at = self.created_at
+            else:
+                return None
+        return at.date()
+
 
 def _days(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
     if start is None or end is None:
@@ -387,6 +408,21 @@ def _entered_done(doc: DocHistory, workflow: Workflow) -> dt.datetime | None:
         done = (version.date if previous is not None else _done_date(version.date, doc.last_fields)) if workflow.is_done(status) else None
         previous = status
     return done
+
+
+def entered_days(history: Any, ids: Iterable[str], now: dt.datetime) -> dict[str, dt.date]:
+    """The day each of these tasks entered its status (`TaskFlow.entered_day`), for those whose history tells."""
+    settings: Settings = history.settings
+    workflow = settings.workflow("task")
+    if workflow is None:
+        return {}
+    found: dict[str, dt.date] = {}
+    for task_id in ids:
+        doc = history.document(task_id)
+        flow = task_flow(doc, workflow, settings, now) if doc is not None and not doc.deleted else None
+        if flow is not None and (day := flow.entered_day(workflow.default)) is not None:
+            found[task_id] = day
+    return found
 
 
 def flow_report(

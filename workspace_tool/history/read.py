@@ -77,12 +77,12 @@ def prefetch(root: Path, settings: Settings, progress: bool | None = False, keep
     bar on stderr, as for `read` (this process, waiting, shows none);
     `keep_texts`, as for `read`. True when a child was started.
     """
-    if store.believed(root) or not _in_git(root):
+    if store.believed(root) or not in_git(root):
         return False
     return background.fork(_prefetch_key(root), functools.partial(read, root, settings, True, progress, keep_texts))
 
 
-def _in_git(root: Path) -> bool:
+def in_git(root: Path) -> bool:
     """Whether a `.git` (a folder, or a worktree's file) is in `root` or a folder above it: outside git there is no
     history to read, and no cache is ever written, so a child would walk the workspace for nothing on every run."""
     folder = root.resolve()

@@ -556,7 +556,7 @@ def _flow(data: SiteData, history: Any, project: str, derived: dict[str, Any]) -
             flows.append(flow)
     if not flows:
         return None
-    entered = {f.id: day for f in flows if (day := _entered(f, workflow.default)) is not None}  # the board's days in a column
+    entered = {f.id: day for f in flows if (day := f.entered_day(workflow.default)) is not None}  # the board's days in a column
     begin = min(f.created_at.date() for f in flows)
     if (data.today - begin).days < 2:
         return {"entered": entered}
@@ -591,28 +591,6 @@ def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
         charts.Series("remaining", tuple(r["remaining_hours"] for r in rows)),
     ]
     return charts.line_chart(chart_id, "Burn-up and burndown (estimate hours, from history)", [r["date"] for r in rows], series, "Estimated hours")
-
-
-def _entered(flow: Any, default: str) -> dt.date | None:
-    """The day a task entered its status, when its history tells.
-
-    A task in the same status since its first version was not seen entering
-    it: its first commit may come long after (a workspace put in git after
-    the work began). It has been in the workflow's first status since it was
-    created (`created:`, or that commit), and in a status its fields date
-    before history (`done:`) since then; of any other, the day is not known.
-    """
-    at = flow.entered.get(flow.status)
-    first = flow.steps[0]
-    if at is None or (at == first.at and first.status == flow.status):
-        if flow.before and flow.before[-1].status == flow.status:
-            at = flow.before[-1].at
-        elif flow.status == default:
-            at = flow.created_at
-        else:
-            return None
-    day: dt.date = at.date()
-    return day
 
 
 def entered_status(data: SiteData, project: str) -> dict[str, dt.date]:
