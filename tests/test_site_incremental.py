@@ -212,6 +212,32 @@ def test_edited_title_shows_on_every_page_that_names_the_task(ws: Path, tmp_path
     assert_same_as_full_build(ws, out, tmp_path)
 
 
+def test_a_project_s_flow_is_kept_until_one_of_its_tasks_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flow series and days in column (`history_view.project_flow`) are a memo: a project page made again for
+    another reason (its own text) takes them from the last build; a task of the project changed makes them again."""
+    from workspace_tool.site import history_view
+
+    ws = start_git(make_site_workspace(tmp_path))
+    out = tmp_path / "out"
+    build(ws, out)
+    made: list[str] = []
+    real_flow = history_view._flow
+
+    def counted(data: Any, history: Any, project: str, derived: Any) -> Any:
+        made.append(project)
+        return real_flow(data, history, project, derived)
+
+    monkeypatch.setattr(history_view, "_flow", counted)
+    edit(ws, "projects/alpha/project.md", "The alpha portal for Acme.", "The alpha portal for Acme, phase two.")
+    again: Any = build(ws, out)
+    assert "phase two" in (out / "projects/alpha.html").read_text(encoding="utf-8") and again.models > 0
+    assert made == []
+    edit(ws, "projects/alpha/tasks/build.md", "status: todo", "status: in-progress")
+    build(ws, out)
+    assert made == ["alpha"]
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
 def test_document_made_private_disappears_everywhere(ws: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ws, out)

@@ -596,18 +596,31 @@ def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
 def entered_status(data: SiteData, project: str) -> dict[str, dt.date]:
     """The day each of a project's tasks entered its status, by task ID (from its history; none without one)."""
     found = project_flow(data, project)
-    return found.get("entered", {}) if found else {}
+    return {task_id: dt.date.fromisoformat(day) for task_id, day in found.get("entered", {}).items()} if found else {}
 
 
 def project_flow(data: SiteData, project: str) -> dict[str, Any] | None:
-    """A project's flow series (and `entered`, the day each task entered its status): read from the histories of the
-    tasks in it (and of those in no project, which may count by their past)."""
-    data.read(query_key("task", "project", project))
-    data.read(query_key("task", "project", None))
-    data.read(f"{HISTORY}flow:{project}")
-    data.read(FLOWS)
-    found: dict[str, Any] | None = data.history.flow(project)
-    return found
+    """A project's flow series (and `entered`, the ISO day each task entered its status): read from the histories of
+    the tasks in it (and of those in no project, which may count by their past).
+
+    A memo (`SiteData.memo`): kept across builds until a task of the project
+    (or of none) changes or comes or goes, or a commit touches one. An edit
+    that moves the plan remakes the pages of every project with a task whose
+    dates moved, and their flows took most of that (40 projects at 10,000
+    documents: 0.5 s).
+    """
+
+    def compute() -> dict[str, Any] | None:
+        data.read(query_key("task", "project", project))
+        data.read(query_key("task", "project", None))
+        data.read(f"{HISTORY}flow:{project}")
+        data.read(FLOWS)
+        found: dict[str, Any] | None = data.history.flow(project)
+        if found is not None and "entered" in found:  # a memo holds plain values
+            found = {**found, "entered": {task_id: day.isoformat() for task_id, day in found["entered"].items()}}
+        return found
+
+    return data.memo(f"flow:{project}", compute)
 
 
 def versions(data: SiteData, doc_id: str) -> list[VersionRow]:
