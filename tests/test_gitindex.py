@@ -1,0 +1,48 @@
+"""`gitindex`: the blob ids git's index vouches for, checked against a real repository and `git hash-object`."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_history_support import Repo, git
+
+from workspace_tool.gitindex import blob_id, clean_blobs
+
+
+def hash_object(data: bytes, tmp: Path) -> bytes:
+    path = tmp / "object"
+    path.write_bytes(data)
+    return bytes.fromhex(subprocess.run(["git", "hash-object", str(path)], capture_output=True, text=True, check=True).stdout.strip())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.binary(max_size=300))
+def test_blob_id_is_git_s_object_id(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    tmp = tmp_path_factory.mktemp("blob")
+    assert blob_id(data) == hash_object(data, tmp)
+
+
+def test_a_workspace_in_a_subfolder_gets_its_clean_files_by_their_paths_in_it(tmp_path: Path) -> None:
+    """Paths are relative to the workspace; a file changed since the index was written, a file git is told not to
+    look at and a file outside the workspace are not vouched for; every other tracked file gets its blob's id."""
+    repo = Repo(tmp_path / "repo", "work/space")
+    repo.write("tasks/kept.md", "---\nstatus: todo\n---\n# Kept\n")
+    repo.write("tasks/edited.md", "---\nstatus: todo\n---\n# Edited\n")
+    repo.write("tasks/ignored-by-git.md", "---\nstatus: todo\n---\n# Hidden\n")
+    (repo.root / "outside.md").write_text("# Outside\n", encoding="utf-8")
+    repo.commit("start", "2026-01-05T09:00:00+00:00")
+    (repo.ws / "tasks/edited.md").write_text("---\nstatus: done\n---\n# Edited\n", encoding="utf-8")
+    git(repo.ws, "update-index", "--assume-unchanged", "tasks/ignored-by-git.md")
+    (repo.ws / "tasks/untracked.md").write_text("# New\n", encoding="utf-8")
+    found = clean_blobs(repo.ws)
+    assert sorted(found) == ["tasks/kept.md", "workspace.yml"]
+    assert found["tasks/kept.md"] == blob_id((repo.ws / "tasks/kept.md").read_bytes())
+
+
+def test_outside_a_repository_nothing_is_vouched_for(tmp_path: Path) -> None:
+    (tmp_path / "task.md").write_text("# Task\n", encoding="utf-8")
+    assert clean_blobs(tmp_path) == {}
