@@ -229,6 +229,17 @@ def test_board_says_how_long_each_open_card_has_been_in_its_column(wm: Callable[
     assert "today · " in run(wm, repo, "--today", "2026-01-08", "board").stdout
 
 
+def test_board_in_a_repository_without_commits_warns_of_nothing(wm: Callable[..., Result], tmp_path: Path) -> None:
+    """The history only adds the days in a column to the board: a repository with no commits yet (just after
+    `wm init`) is no reason for a warning on every `wm board`, as it is for `wm history`."""
+    repo = Repo(tmp_path / "repo")
+    repo.task("tasks/build.md", "todo")
+    result = run(wm, repo, "board")
+    assert result.exit_code == 0 and "build" in result.stdout
+    assert result.stderr == ""
+    assert "no commits yet" in run(wm, repo, "activity", "--since", "2026-01-01").stderr
+
+
 def test_digest_markdown(wm: Callable[..., Result], repo: Repo) -> None:
     result = run(wm, repo, "digest", "--who", "alice", "--since", "2026-01-01")
     assert result.exit_code == 0, result.output

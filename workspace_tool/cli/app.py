@@ -39,9 +39,10 @@ class App:
             self._index = load_index(self.root, self.today, with_history=with_history, history_texts=history_texts)
         return self._index
 
-    def index_and_history(self) -> tuple[Index, History]:
-        """The index and the git history, its warnings printed on stderr. A history not read before (no cache) is
-        read in a second process while this one parses the documents, with its progress bar on a terminal."""
+    def index_and_history(self, warn: bool = True) -> tuple[Index, History]:
+        """The index and the git history, its warnings printed on stderr (unless not `warn`: a command for which the
+        history only adds a detail). A history not read before (no cache) is read in a second process while this one
+        parses the documents, with its progress bar on a terminal."""
         import click
 
         from workspace_tool.history import load_history
@@ -51,7 +52,7 @@ class App:
         prefetch(self.root, read_settings(self.root)[0], progress=None)
         index = self.index()
         history = load_history(index)
-        for warning in history.warnings:
+        for warning in history.warnings if warn else ():
             click.echo(f"wm: warning: {warning}", err=True)
         return index, history
 

@@ -165,7 +165,7 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
     from workspace_tool.views import board
 
     with_history = not no_history and in_git(app.root)
-    index, history = app.index_and_history() if with_history else (app.index(), None)
+    index, history = app.index_and_history(warn=False) if with_history else (app.index(), None)  # (no commits yet: no days, no noise)
     if project is not None and project not in {p.id for p in index.projects()} and not index.tasks_of(project):
         valid = ", ".join(sorted(p.id for p in index.projects()))
         raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
