@@ -2,8 +2,9 @@
 
 The cache maps each document's path to what parsing it gave (`Parsed`,
 diagnostics included), with the size, mtime and ctime of the version that was
-read and a hash of its bytes (git's blob id, `gitindex.blob_id`). It never decides which files exist: `discover`
-does; the cache only saves parsing the ones that did not change.
+read and a hash of its bytes (git's blob id, `gitindex.blob_id`). It never
+decides which files exist: `discover` does; the cache only saves parsing the
+ones that did not change.
 
 Storage (chosen by measurement, see docs/performance.md): one file,
 `.wm/cache.pickle`, holding every entry, plus a small `.wm/cache-delta.pickle`

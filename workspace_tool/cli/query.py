@@ -153,9 +153,10 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
 
     In a git repository each open card says how long the task has been in
     its column, from the commit (or the uncommitted edit) that moved it
-    there ("12 d · Build the new website"). A task in the workflow's first status since its first
-    version counts from its `created:` date; of a task in another status
-    since its first commit, the history cannot tell, and nothing is shown.
+    there ("12 d · Build the new website"). A task in the workflow's first
+    status since its first version counts from its `created:` date; of a
+    task in another status since its first commit, the history cannot
+    tell, and nothing is shown.
 
     \b
     Example:
