@@ -112,11 +112,15 @@ def test_board_cards_say_how_long_a_task_has_been_in_its_column(tmp_path: Path) 
     assert "card-age" not in cards["&lt;script&gt;alert(&#39;title-xss&#39;)&lt;/script&gt; Evil"]  # done
     beta = board_cards(out / "projects/beta.html")
     assert '<div class="card-age" title="In todo since 2026-11-10">16 days in this column</div>' in beta["Quokka migration GLOBEXTASK"]
+    # the task's own page says the same (from its own history, so no other task's edit remakes it)
+    assert '<p class="in-status">In review for 6 days, since 2026-11-20</p>' in (out / "d/build.html").read_text(encoding="utf-8")
+    assert "in-status" not in (out / "d/design.html").read_text(encoding="utf-8") and "in-status" not in (out / "d/evil.html").read_text(encoding="utf-8")
     build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: review", "status: todo"), encoding="utf-8")
     moved = dt.datetime.combine(TODAY, dt.time(12)).timestamp()
     os.utime(build_md, (moved, moved))  # moved back, not committed: the working copy is dated by the file's time
     build(ws, out)
     assert "entered this column today" in board_cards(out / "projects/alpha.html")["Build the login page"]
+    assert '<p class="in-status">In todo since today</p>' in (out / "d/build.html").read_text(encoding="utf-8")
 
 
 def test_board_cards_of_a_todo_task_count_from_its_created_date(tmp_path: Path) -> None:

@@ -418,6 +418,13 @@ class EntryRow(TypedDict):
     tags: list[str]
 
 
+class InStatus(TypedDict):
+    """How long an open task has been in its status (`history_view.status_since`), read by `document.html`."""
+
+    text: str  # "In review for 12 days, since 2026-11-15", "In review since today"
+    since: str  # the day it entered the status (ISO)
+
+
 class DocumentExtras(TypedDict):
     """What a document page shows for its type (`pages_doc._extras`), read by `document.html`."""
 
@@ -429,6 +436,7 @@ class DocumentExtras(TypedDict):
     superseded_by: NotRequired[list[Ref]]  # decision
     subtasks: NotRequired[list[TaskRow]]  # task
     row: NotRequired[TaskRow]  # task
+    in_status: NotRequired[InStatus]  # an open task whose history tells when it entered its status
 
 
 class DocumentContext(DocumentExtras):

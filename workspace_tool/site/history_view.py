@@ -599,6 +599,23 @@ def entered_status(data: SiteData, project: str) -> dict[str, dt.date]:
     return {task_id: dt.date.fromisoformat(day) for task_id, day in found.get("entered", {}).items()} if found else {}
 
 
+def status_since(data: SiteData, task: Any) -> dt.date | None:
+    """The day an open task entered its status, from its own history (`TaskFlow.entered_day`, the board's rule), for
+    its page; None when done, or when the history does not tell. It reads what the task's version rows read."""
+    from workspace_tool.history.flow import task_flow
+
+    data.read(f"d:{task.id}")
+    data.read(f"{HISTORY}{task.id}")
+    workflow = data.settings.workflow("task")
+    history = data.history.history
+    if workflow is None or history is None or data.is_done(task):
+        return None
+    found = history.document(task.id)
+    flow = task_flow(found, workflow, data.settings, dt.datetime.combine(data.today, dt.time(23, 59), dt.UTC)) if found is not None else None
+    day = flow.entered_day(workflow.default) if flow is not None else None
+    return day if day is not None and day <= data.today else None
+
+
 def project_flow(data: SiteData, project: str) -> dict[str, Any] | None:
     """A project's flow series (and `entered`, the ISO day each task entered its status): read from the histories of
     the tasks in it (and of those in no project, which may count by their past).

@@ -10,7 +10,7 @@ from workspace_tool.model import Client, Decision, Document, Goal, Person, Proje
 from workspace_tool.output import cell, to_jsonable
 from workspace_tool.site.context import TYPE_LABELS, SiteData, doc_page, fmt_hours
 from workspace_tool.site.contexts import AnyContext, Backlink, DocumentContext, DocumentExtras, EntryRow, FieldRow, Schedule
-from workspace_tool.site.pages import Page, PageSpec, body_source, iso, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, body_source, days_text, iso, sort_tasks, task_row
 
 MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
 SKIPPED_FIELDS = frozenset({"title", "status", "visibility"})
@@ -116,6 +116,7 @@ def _schedule(data: SiteData, doc: Document) -> Schedule | None:
 
 
 def _extras(data: SiteData, doc: Document, number: int) -> DocumentExtras:
+    from workspace_tool.site.history_view import status_since
     from workspace_tool.site.pages_overview import client_money, goal_rows, workload_chart
     from workspace_tool.site.pages_project import project_summary
 
@@ -135,6 +136,11 @@ def _extras(data: SiteData, doc: Document, number: int) -> DocumentExtras:
     elif isinstance(doc, Task):
         extra["subtasks"] = [task_row(data, data.doc(s)) for s in data.subtasks(doc.id) if s in data.vis]  # type: ignore[arg-type]
         extra["row"] = task_row(data, doc)
+        since = status_since(data, doc)
+        if since is not None:
+            days = (data.today - since).days
+            text = f"In {doc.status} since today" if days == 0 else f"In {doc.status} for {days_text(days)}, since {since.isoformat()}"
+            extra["in_status"] = {"text": text, "since": since.isoformat()}
     return extra
 
 

@@ -11,7 +11,7 @@ from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
 from workspace_tool.site.contexts import AnyContext, BoardCard, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
-from workspace_tool.site.pages import Page, PageSpec, body_source, is_held_up, iso, progress, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, body_source, days_text, is_held_up, iso, progress, sort_tasks, task_row
 
 
 def specs(data: SiteData) -> list[PageSpec]:
@@ -135,7 +135,7 @@ def board_card(data: SiteData, task: Task, since: dt.date | None) -> BoardCard:
     if since is None or data.is_done(task) or since > data.today:
         return {**task_row(data, task), "age": "", "since": ""}
     days = (data.today - since).days
-    age = "entered this column today" if days == 0 else f"{days} day{'s' * (days != 1)} in this column"
+    age = "entered this column today" if days == 0 else f"{days_text(days)} in this column"
     return {**task_row(data, task), "age": age, "since": since.isoformat()}
 
 
