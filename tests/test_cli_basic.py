@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,8 @@ def test_hand_written_files_then_validate_list_show(tmp_path: Path, wm: Callable
     assert wm("-C", str(tmp_path), "validate").exit_code == 0
     shown = wm("-C", str(tmp_path), "show", "mockups").stdout
     assert "Mockups" in shown and "alice (alice)" in shown and "web (Website)" in shown
+    assert re.search(r"(?m)^estimate +2d$", shown)  # as written, not as hours
+    assert "milestone" not in shown  # a flag that is off is not a field the author set
     backlinks = wm("-C", str(tmp_path), "show", "web").stdout
     assert "Referenced by:" in backlinks and "mockups (project)" in backlinks and "mockups (link)" in backlinks
 

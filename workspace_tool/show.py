@@ -6,6 +6,7 @@ from workspace_tool import fields as F
 from workspace_tool.index import Index
 from workspace_tool.model import Document, TimeLog
 from workspace_tool.output import cell, to_jsonable
+from workspace_tool.values import Duration
 
 
 def _field_value(doc: Document, name: str, index: Index) -> str:
@@ -20,6 +21,8 @@ def _field_value(doc: Document, name: str, index: Index) -> str:
         return ", ".join(parts)
     if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
         return "; ".join(cell(to_jsonable(v)) for v in value)
+    if isinstance(value, Duration):
+        return str(value)  # as the author wrote it (`2w`), as the site shows it; `--json` gives the hours
     return cell(to_jsonable(value)) if not isinstance(value, str) else value
 
 
@@ -29,8 +32,8 @@ def render_show(doc: Document, index: Index) -> str:
     width = max(len(n) for n in [*names, "superseded_by", "subtasks"])
     for name in names:
         value = getattr(doc, name, None)
-        if value in (None, (), "") or (name == "visibility" and value == "public"):
-            continue
+        if value in (None, (), "", False) or (name == "visibility" and value == "public"):
+            continue  # unset, or a flag that is off (`milestone`)
         lines.append(f"{name:<{width}}  {_field_value(doc, name, index)}")
     for label, ids in (("subtasks", index.subtasks.get(doc.id)), ("superseded_by", index.superseded_by.get(doc.id))):
         if ids:
