@@ -87,11 +87,15 @@ def test_mixed_table_has_a_type_column(wm: Run, ws: Path) -> None:
     assert len(result.output.splitlines()) == 2 + 10  # header, rule, every document
 
 
-def test_table_fits_the_terminal_width(wm: Run, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_table_fits_the_terminal_width_by_cutting_text_never_ids_or_dates(wm: Run, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     result = wm("-C", str(ws), "list", "type:task")
     assert max(len(line) for line in result.output.splitlines()) <= 80
-    assert "Design p…" in result.output  # the title column shrank
+    assert "Design …" in result.output  # the title column shrank
+    assert "in-progress" in result.output and "2026-11-25" in result.output  # single words are whole
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = wm("-C", str(ws), "list", "type:task").output
+    assert "in-progress" in narrow and "2026-11-25" in narrow and "critical" in narrow  # the table runs past the edge instead
 
 
 def test_fields_and_limit(wm: Run, ws: Path) -> None:

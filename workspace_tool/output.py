@@ -54,14 +54,16 @@ def cell(value: Any) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], width: int | None = None, dim_rows: set[int] | None = None, right: Sequence[int] = ()) -> str:
-    """An aligned text table, its widest columns shrunk (with '…') to fit `width`."""
+    """An aligned text table, its widest text columns shrunk (with '…') to fit `width` (`_fit`)."""
     text_rows = [[cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [len(h) for h in headers]
+    prose = [False] * len(headers)
     for row in text_rows:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], len(value))
+            prose[i] = prose[i] or " " in value
     width = width or shutil.get_terminal_size((120, 24)).columns
-    _fit(widths, [len(h) for h in headers], width)
+    _fit(widths, [len(h) for h in headers], width, prose)
     lines = [_line(headers, widths, right)]
     lines.append("  ".join("-" * w for w in widths))
     for number, row in enumerate(text_rows):
@@ -72,12 +74,23 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], width: int | No
     return "\n".join(lines)
 
 
-def _fit(widths: list[int], minimums: list[int], total: int) -> None:
-    while sum(widths) + 2 * (len(widths) - 1) > total:
-        widest = max(range(len(widths)), key=lambda i: widths[i])
-        if widths[widest] <= max(minimums[widest], 8):
+PROSE_MIN = 8
+"""The narrowest a text column is shrunk to (or its header's width)."""
+
+
+def _fit(widths: list[int], minimums: list[int], total: int, prose: Sequence[bool]) -> None:
+    """Shrink the widest text column (`prose`: one whose values have spaces: titles, reasons) until the table fits
+    `total` or each is `PROSE_MIN` wide. Columns of single words (IDs, dates, numbers, statuses) are never cut: a cut
+    ID cannot be typed into the next command, nor a cut date read. A table that still does not fit runs past the
+    edge (the terminal wraps it); `--json` and `--csv` never cut anything."""
+    excess = sum(widths) + 2 * (len(widths) - 1) - total
+    while excess > 0:
+        shrinkable = [i for i, text in enumerate(prose) if text and widths[i] > max(minimums[i], PROSE_MIN)]
+        if not shrinkable:
             break
+        widest = max(shrinkable, key=lambda i: widths[i])
         widths[widest] -= 1
+        excess -= 1
 
 
 def _line(values: Sequence[str], widths: Sequence[int], right: Sequence[int]) -> str:
