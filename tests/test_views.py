@@ -201,6 +201,17 @@ def test_next_explain_notes_a_missing_scheduler(wm: Run, ws: Path, monkeypatch: 
     assert "the scheduler is not available" in result.stderr
 
 
+def test_board_keeps_every_id_whole_in_a_narrow_terminal(wm: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card's ID and its title share a column: the titles are cut to fit, the IDs never (they are what the next
+    command is typed with), whatever the terminal's width."""
+    ws = make_workspace(tmp_path / "ws", {"projects/web/tasks/accessibility-review-of-the-checkout.md": "---\nstatus: todo\n---\n# Review the checkout for accessibility problems\n"})
+    monkeypatch.setenv("COLUMNS", "40")
+    result = wm("-C", str(ws), "board", "--no-history")
+    assert result.exit_code == 0, result.output
+    assert "accessibility-review-of-the-checkout" in result.stdout
+    assert "Review the checkout for accessibility problems" not in result.stdout  # the title was cut
+
+
 def test_board_unknown_project_is_a_usage_error(wm: Run, ws: Path) -> None:
     result = wm("-C", str(ws), "board", "--project", "nope")
     assert result.exit_code == 2

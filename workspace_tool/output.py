@@ -53,8 +53,16 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], width: int | None = None, dim_rows: set[int] | None = None, right: Sequence[int] = ()) -> str:
-    """An aligned text table, its widest text columns shrunk (with '…') to fit `width` (`_fit`)."""
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    width: int | None = None,
+    dim_rows: set[int] | None = None,
+    right: Sequence[int] = (),
+    keep: Sequence[int] = (),
+) -> str:
+    """An aligned text table, its widest text columns shrunk (with '…') to fit `width` (`_fit`); `keep`: the width
+    below which each column is not shrunk (a board column's IDs, in the same column as the titles)."""
     text_rows = [[cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [len(h) for h in headers]
     prose = [False] * len(headers)
@@ -63,7 +71,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], width: int | No
             widths[i] = max(widths[i], len(value))
             prose[i] = prose[i] or " " in value
     width = width or shutil.get_terminal_size((120, 24)).columns
-    _fit(widths, [len(h) for h in headers], width, prose)
+    minimums = [max(len(header), keep[i] if i < len(keep) else 0) for i, header in enumerate(headers)]
+    _fit(widths, minimums, width, prose)
     lines = [_line(headers, widths, right)]
     lines.append("  ".join("-" * w for w in widths))
     for number, row in enumerate(text_rows):

@@ -184,7 +184,7 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
     for cards in zip_longest(*(c.cards for c in columns)):
         rows.append([card.id if card else "" for card in cards])
         rows.append([_card_title(app.today, card.title, entered.get(card.id)) if card else "" for card in cards])
-    click.echo(table(headers, rows))
+    click.echo(table(headers, rows, keep=[max((len(card.id) for card in c.cards), default=0) for c in columns]))  # IDs whole
 
 
 def _entered_days(app: App, history: Any, ids: list[str]) -> dict[str, dt.date]:
