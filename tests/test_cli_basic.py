@@ -62,6 +62,21 @@ def test_hand_written_files_then_validate_list_show(tmp_path: Path, wm: Callable
     assert "Referenced by:" in backlinks and "mockups (project)" in backlinks and "mockups (link)" in backlinks
 
 
+def test_show_of_a_project_counts_the_time_logged_against_its_documents(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """As the reports count a project's hours: against the project and against each document in it."""
+    wm("init", str(tmp_path))
+    (tmp_path / "people" / "alice.md").write_text("---\nname: Alice\n---\n")
+    (tmp_path / "projects" / "web" / "tasks").mkdir(parents=True)
+    (tmp_path / "projects" / "web" / "project.md").write_text("---\nstatus: active\n---\n# Website\n")
+    (tmp_path / "projects" / "web" / "tasks" / "mockups.md").write_text("---\nestimate: 2d\n---\n# Mockups\n")
+    (tmp_path / "timelogs" / "alice").mkdir(parents=True)
+    (tmp_path / "timelogs" / "alice" / "2026-11.md").write_text(
+        "---\ntype: timelog\nperson: alice\n---\n\n- 2026-11-02 09:00-12:00 mockups Sketches\n- 2026-11-03 09:00-10:30 web Planning\n"
+    )
+    assert re.search(r"(?m)^logged +4.5h \(1.5h against the project itself\)$", wm("-C", str(tmp_path), "show", "web").stdout)
+    assert re.search(r"(?m)^logged +3h$", wm("-C", str(tmp_path), "show", "mockups").stdout)
+
+
 def test_the_workspace_is_found_from_a_subfolder_and_by_env(tmp_path: Path, write_doc: Callable[[str, str], Path], workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_doc("notes/hello.md", "# Hello\n")
     runner = CliRunner()
