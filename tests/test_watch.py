@@ -237,7 +237,7 @@ def test_wm_watch_process_reports_changes_and_stops_cleanly_on_signal(workspace:
     (workspace / "tasks/one.md").write_text(GOOD, encoding="utf-8")
     changed = _read_until(proc, "parsed")
     assert any(line.startswith("fixed  tasks/one.md:2: error:") for line in changed)
-    assert any("1 documents, 0 errors, 0 warnings (1 parsed, 0 removed," in line for line in changed)
+    assert any("1 document, 0 errors, 0 warnings (1 parsed, 0 removed," in line for line in changed)
     proc.send_signal(sig)
     out, _ = proc.communicate(timeout=TIMEOUT)
     assert proc.returncode == 0

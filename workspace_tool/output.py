@@ -118,3 +118,14 @@ def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow([cell(v) if not isinstance(v, bool) else ("true" if v else "false") for v in row])
     return out.getvalue()
+
+
+def counted(count: int, noun: str) -> str:
+    """"1 document", "2 documents", "0 errors"."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def diagnostics_summary(documents: int, diagnostics: Sequence[Any]) -> str:
+    """The line `wm validate` and `wm watch` end with: "12 documents, 1 error, 0 warnings"."""
+    errors = sum(d.is_error for d in diagnostics)
+    return f"{counted(documents, 'document')}, {counted(errors, 'error')}, {counted(len(diagnostics) - errors, 'warning')}"

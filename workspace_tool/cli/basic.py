@@ -11,7 +11,7 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError
 from workspace_tool.init import init_workspace
-from workspace_tool.output import dumps
+from workspace_tool.output import diagnostics_summary, dumps
 from workspace_tool.records import document_record
 from workspace_tool.show import render_show
 
@@ -51,10 +51,7 @@ def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
     else:
         for diagnostic in diagnostics:
             click.echo(str(diagnostic))
-        errors = sum(d.is_error for d in diagnostics)
-        warnings = len(diagnostics) - errors
-        summary = f"{len(index)} documents, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-        click.echo(summary, err=True)
+        click.echo(diagnostics_summary(len(index), diagnostics), err=True)
     failed = any(d.is_error for d in diagnostics) or (strict and diagnostics)
     sys.exit(1 if failed else 0)
 

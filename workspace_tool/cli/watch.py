@@ -10,13 +10,12 @@ from types import FrameType
 import click
 
 from workspace_tool.cli.app import App
+from workspace_tool.output import diagnostics_summary
 from workspace_tool.watch import Change, watch
 
 
 def _summary(change: Change) -> str:
-    errors = sum(d.is_error for d in change.diagnostics)
-    warnings = len(change.diagnostics) - errors
-    return f"{len(change.index)} documents, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    return diagnostics_summary(len(change.index), change.diagnostics)
 
 
 @click.command("watch")
