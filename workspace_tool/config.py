@@ -8,6 +8,7 @@ It validates the file, fills defaults, and generates the settings table in
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -28,6 +29,22 @@ DEFAULT_WORKFLOWS: Mapping[str, Mapping[str, Any]] = {
 }
 
 
+STATUS_SYNONYMS: Mapping[str, str] = {
+    "to do": "todo", "open": "todo", "new": "todo", "backlog": "todo", "planned": "todo",
+    "doing": "in-progress", "wip": "in-progress", "started": "in-progress", "in progress": "in-progress", "inprogress": "in-progress", "active": "in-progress",
+    "in review": "review", "reviewing": "review", "qa": "review", "testing": "review",
+    "closed": "done", "complete": "done", "completed": "done", "finished": "done", "resolved": "done",
+    "canceled": "cancelled", "abandoned": "cancelled", "dropped": "cancelled", "wontfix": "cancelled", "won't do": "cancelled",
+}
+"""Words other trackers use for the default workflows' statuses (Jira's "To Do" and "In Progress", Taskwarrior's
+"completed"), by their normalized form (`_status_words`): only ever a suggestion, never taken as the status."""
+
+
+def _status_words(text: str) -> str:
+    """A status as words: lower case, hyphens and underscores as spaces (`In_Progress` -> `in progress`)."""
+    return " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
 @dataclass(frozen=True)
 class Workflow:
     """Statuses of one document type, which count as done, and allowed moves."""
@@ -42,6 +59,20 @@ class Workflow:
 
     def is_done(self, status: str | None) -> bool:
         return status in self.done
+
+    def suggest(self, status: str) -> str | None:
+        """The status of this workflow someone who typed `status` most likely meant: the same words in another case
+        or spelling (`In Progress`), a word other trackers use (`doing`, `closed`: `STATUS_SYNONYMS`), else the
+        closest spelling; None when nothing is close."""
+        words = _status_words(status)
+        for candidate in self.statuses:
+            if _status_words(candidate) == words:
+                return candidate
+        mapped = STATUS_SYNONYMS.get(words)
+        if mapped in self.statuses:
+            return mapped
+        close = difflib.get_close_matches(status, self.statuses, n=1, cutoff=0.6)
+        return close[0] if close else None
 
     def allowed_moves(self, current: str) -> tuple[str, ...]:
         if self.transitions is None:

@@ -131,7 +131,7 @@ def check_status(index: Index, doc_type: str, status: str) -> str:
     if workflow is None:
         raise UsageError(f"a {doc_type} has no status")
     if status not in workflow.statuses:
-        hint = nearest(status, workflow.statuses)
+        hint = workflow.suggest(status)
         near = f" — did you mean {hint!r}?" if hint else ""
         raise UsageError(f"unknown {doc_type} status {status!r}{near} (use {', '.join(workflow.statuses)})")
     return status

@@ -114,10 +114,10 @@ def _statuses(index: Index) -> Iterable[Diagnostic]:
         status = getattr(doc, "status", None)
         if workflow is None or status is None or status in workflow.statuses:
             continue
-        hint = difflib.get_close_matches(status, workflow.statuses, n=1)
+        hint = workflow.suggest(status)
         message = f"status: unknown {doc.type} status {status!r} (use {', '.join(workflow.statuses)})"
         if hint:
-            message = f"status: unknown {doc.type} status {status!r} — did you mean {hint[0]!r}? (use {', '.join(workflow.statuses)})"
+            message = f"status: unknown {doc.type} status {status!r} — did you mean {hint!r}? (use {', '.join(workflow.statuses)})"
         yield Diagnostic(doc.path, doc.line_of("status"), "error", "unknown-status", message)
 
 
