@@ -42,7 +42,7 @@ def test_start_then_stop_writes_the_entry(ws: Path, wm) -> None:  # type: ignore
 
 def test_new_timelog_file_is_valid(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
     wm("-C", str(ws), "log", "copy", "1h30m", "--person", "alice")
-    assert log_text(ws) == "---\ntype: timelog\nperson: alice\n---\n\n# alice: 2026-11\n\n- 2026-11-26 1h30m copy\n"
+    assert log_text(ws) == "---\ntype: timelog\nperson: alice\n---\n\n# Alice: November 2026\n\n- 2026-11-26 1h30m copy\n"
     assert wm("-C", str(ws), "validate").exit_code == 0
 
 

@@ -9,6 +9,7 @@ ones in `workspace_tool/templates/TYPE.md`, overridden by a workspace's own
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import unicodedata
@@ -134,6 +135,19 @@ def _loader(root: Path) -> jinja2.BaseLoader:
     return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root / "templates")), jinja2.FileSystemLoader(str(builtin))])
 
 
+def person_name(person: Any) -> str:
+    """How a time log's heading names its person: `name:`, else the title (which may be the ID)."""
+    return str(getattr(person, "name", None) or person.title)
+
+
+def month_name(day: dt.date) -> str:
+    """The month of `day` in words, for templates (`November 2026`), whatever the locale."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
 def render_template(root: Path, doc_type: str, context: dict[str, Any]) -> str:
     env = jinja2.Environment(loader=_loader(root), keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, autoescape=False)
     env.filters["yaml"] = render_value
@@ -157,9 +171,11 @@ def build(index: Index, request: NewDocument, person: str | None = None) -> tupl
         project = require_doc(index, request.project, ("project",)).id
     values = field_values(index, request)
     today = index.today
+    title = request.title
     if request.doc_type == "timelog":
         who = request.doc_id or person or request.title
-        values["person"] = require_doc(index, who, ("person",)).id
+        owner = require_doc(index, who, ("person",))
+        values["person"], title = owner.id, person_name(owner)  # "# Frank Ibarra: November 2026"
         relpath = f"timelogs/{values['person']}/{today:%Y-%m}.md"
         if (index.root / relpath).exists():
             raise WorkspaceError(f"{relpath} already exists; wm log appends entries to it")
@@ -171,7 +187,7 @@ def build(index: Index, request: NewDocument, person: str | None = None) -> tupl
             raise UsageError(f"the ID {request.doc_id!r} is taken; choose another --id")
     workflow = index.settings.workflow(request.doc_type)
     context = {
-        "title": request.title, "id": doc_id, "type": request.doc_type, "date": today.isoformat(), "month": f"{today:%Y-%m}",
+        "title": title, "id": doc_id, "type": request.doc_type, "date": today.isoformat(), "month": f"{today:%Y-%m}", "month_name": month_name(today),
         "author": request.author, "project": project, "fields": values,
         "status": workflow.default if workflow else None,
     }

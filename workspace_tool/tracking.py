@@ -99,9 +99,11 @@ def _append(index: Index, person: str, entry: TimeEntry) -> Change:
     text = source.text
     created = source.data is None
     if created:
-        from workspace_tool.create import render_template
+        from workspace_tool.create import month_name, person_name, render_template
 
-        text = render_template(index.root, "timelog", {"fields": {"person": person}, "month": f"{entry.date:%Y-%m}", "title": person})
+        owner = index.get(person)
+        context = {"fields": {"person": person}, "month": f"{entry.date:%Y-%m}", "month_name": month_name(entry.date), "title": person_name(owner) if owner else person}
+        text = render_template(index.root, "timelog", context)
     line = format_entry(replace(entry, path=relpath))
     checked = parse_entry(line, 1, person, relpath, index.settings.calendar.hours_per_day)
     if not isinstance(checked, TimeEntry):
