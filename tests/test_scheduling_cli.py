@@ -115,6 +115,23 @@ def test_warnings_go_to_stderr_not_traceback(tmp_path: Path, wm: Callable[..., R
     assert any("dependency cycle" in w for w in json.loads(result.stdout)["warnings"])
 
 
+def test_many_warnings_are_summed_up_and_a_project_s_are_its_own(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """A large workspace can have hundreds of warnings: the first 20 are printed, then how many more (all with
+    --all-warnings, and in --json); with --project, only that project's tasks' warnings."""
+    tasks: dict[str, dict[str, object]] = {f"vague-{n:02d}": {} for n in range(25)}  # no estimate: a warning each
+    tasks |= {f"other-{n}": {"project": "q"} for n in range(3)}
+    root = write_workspace(tmp_path, tasks, projects={"q": {}})
+    result = wm("-C", str(root), "schedule")
+    warned = [line for line in result.stderr.splitlines() if line.startswith("wm: warning: ")]
+    assert result.exit_code == 0 and len(warned) == 20
+    assert "wm: 8 more warnings (wm schedule --all-warnings lists every one" in result.stderr
+    every = wm("-C", str(root), "schedule", "--all-warnings").stderr
+    assert len([line for line in every.splitlines() if line.startswith("wm: warning: ")]) == 28 and "more warnings" not in every
+    assert len(json.loads(wm("-C", str(root), "schedule", "--json").stdout)["warnings"]) == 28
+    own = wm("-C", str(root), "schedule", "--project", "q").stderr
+    assert sorted(line.split()[2] for line in own.splitlines()) == ["other-0:", "other-1:", "other-2:"]
+
+
 def test_sample_workspace_late_project_and_its_critical_chain(wm: Callable[..., Result]) -> None:
     from conftest import SAMPLE
 

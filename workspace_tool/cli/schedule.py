@@ -19,6 +19,9 @@ from workspace_tool.scheduling.gantt import gantt
 from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, task_rows
 from workspace_tool.scheduling.workload import workload
 
+WARNINGS_SHOWN = 20
+"""Warnings `wm schedule` prints before saying how many more there are (a large workspace can have hundreds)."""
+
 
 @click.command("schedule")
 @click.option("--project", "project", metavar="P", help="Show only this project's tasks (the plan still levels everyone's work).")
@@ -28,8 +31,12 @@ from workspace_tool.scheduling.workload import workload
 @click.option("--why", "why", metavar="ID", help="Explain what fixed a task's start and its chain to the project end.")
 @click.option("--save-baseline", "save_name", metavar="NAME", help="Save the planned dates to baselines/NAME.yml.")
 @click.option("--baseline", "baseline_name", metavar="NAME", help="Show each task's and project's slip against a saved baseline.")
+@click.option("--all-warnings", is_flag=True, help=f"List every warning (default: the first {WARNINGS_SHOWN}, then how many more).")
 @click.pass_obj
-def schedule_cmd(app: App, project: str | None, start: str | None, as_json: bool, as_gantt: bool, why: str | None, save_name: str | None, baseline_name: str | None) -> None:
+def schedule_cmd(
+    app: App, project: str | None, start: str | None, as_json: bool, as_gantt: bool, why: str | None, save_name: str | None, baseline_name: str | None,
+    all_warnings: bool,
+) -> None:
     """Level the open tasks over people's time: dates, slack, critical path, forecasts.
 
     \b
@@ -59,6 +66,18 @@ def schedule_cmd(app: App, project: str | None, start: str | None, as_json: bool
         click.echo(dumps_plan(plan_json(plan, project, task_slips, project_slips)))
         return
     _print_human(plan, project, as_gantt, task_slips, project_slips)
+    _echo_warnings(plan, project, None if all_warnings else WARNINGS_SHOWN)
+
+
+def _echo_warnings(plan: Plan, project: str | None, limit: int | None) -> None:
+    """The plan's warnings on stderr: with `project`, those of its tasks (and those of no task); the first `limit`."""
+    found = list(plan.warnings)
+    if project is not None:
+        found = [w for w in found if (task := plan.tasks.get(w.split(":", 1)[0])) is None or task.project == project]
+    for warning in found if limit is None else found[:limit]:
+        click.echo(f"wm: warning: {warning}", err=True)
+    if limit is not None and len(found) > limit:
+        click.echo(f"wm: {len(found) - limit} more warnings (wm schedule --all-warnings lists every one; --json has them too)", err=True)
 
 
 def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: dict | None, project_slips: dict | None) -> None:
@@ -73,8 +92,6 @@ def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: di
         click.echo("")
         click.echo(table(headers, rows))
         _echo_critical_chains(plan, project)
-    for warning in plan.warnings:
-        click.echo(f"warning: {warning}", err=True)
 
 
 def _history_done_dates(index: Index) -> dict[str, dt.date]:
