@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Mapping
 
+from workspace_tool.gcpause import paused
 from workspace_tool.scheduling.calendar import WorkCalendar
 from workspace_tool.scheduling.engine import level
 from workspace_tool.scheduling.plan import build_plan
@@ -53,8 +54,14 @@ __all__ = [
 
 
 def schedule(inp: SchedInput) -> Plan:
-    """Level the tasks of `inp` and return the plan."""
-    return build_plan(inp, level(inp))
+    """Level the tasks of `inp` and return the plan.
+
+    The collector is paused meanwhile: a plan of 10,000 tasks is 100,000
+    bookings, none of them cyclic garbage, and collections took 0.2 s of
+    `wm schedule` at that size.
+    """
+    with paused(freeze=False):
+        return build_plan(inp, level(inp))
 
 
 def schedule_index(index: Index, start: dt.date | None = None, done_dates: Mapping[str, dt.date] | None = None) -> Plan:
