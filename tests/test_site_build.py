@@ -317,6 +317,25 @@ def start_git(ws: Path, message: str = "Start", date: str = "2026-11-10T09:00:00
     return ws
 
 
+def test_dashboard_sums_up_a_commit_that_changed_many_documents(tmp_path: Path) -> None:
+    """The first commit created every document: the dashboard lists two of them and how many more that commit made,
+    then the news after it, instead of twelve lines of one commit. The activity page still lists every event."""
+    ws = start_git(make_site_workspace(tmp_path))
+    build_md = ws / "projects/alpha/tasks/build.md"
+    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: todo", "status: review"), encoding="utf-8")
+    _git(ws, "commit", "-qam", "Build in review", date="2026-11-20T09:00:00")
+    out = tmp_path / "out"
+    build(ws, out)
+    dashboard = (out / "index.html").read_text(encoding="utf-8").split('id="h-activity"', 1)[1].split("</ul>", 1)[0]
+    lines = [re.sub(r"<[^>]+>", "", line) for line in re.findall(r"<li.*?</li>", dashboard, re.S)]
+    first = sum(1 for line in lines if "2026-11-10" in line)
+    assert "moved build to review" in lines[0]
+    assert first == 3 and re.search(r"made (\d+) more changes in the same commit", lines[-1])
+    more = int(re.search(r"made (\d+) more", lines[-1]).group(1))  # type: ignore[union-attr]
+    activity = (out / "activity.html").read_text(encoding="utf-8")
+    assert activity.count("2026-11-10") >= 1 and len(re.findall(r"<li", activity.split("2026-11-10", 1)[1])) == more + 2
+
+
 def test_history_of_public_documents_never_shows_private_ones(tmp_path: Path) -> None:
     ws = make_site_workspace(tmp_path)
     start_git(ws)

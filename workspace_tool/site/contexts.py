@@ -95,6 +95,8 @@ class Event(TypedDict):
     ref: Ref
     type: str
     project: NotRequired[str | None]  # events from the git history only
+    instant: NotRequired[float]  # committed events only: the commit's time (`pages_overview.latest_activity` groups by it)
+    more: NotRequired[int]  # the dashboard's line for a large change (`pages_overview.latest_activity`): how many more events it made
 
 
 class Change(TypedDict):

@@ -119,7 +119,7 @@ class HistoryView:
         if "events-working" not in self.derived:
             with self.data.untracked():
                 people, since = _people(self.data), _since(self.data)
-                self.derived["events-working"] = _shown(self.data, _event_rows(working_documents(self.history), people, since, working=True), self.redact)
+                self.derived["events-working"] = _shown(self.data, _event_rows(working_documents(self.history), people, since, working=True), self.redact, committed=False)
         found: list[tuple[float, Event]] = self.derived["events-working"]
         return found
 
@@ -360,9 +360,11 @@ def _since(data: SiteData) -> dt.datetime:
     return dt.datetime.combine(data.today - dt.timedelta(days=ACTIVITY_DAYS), dt.time(0), dt.UTC)
 
 
-def _shown(data: SiteData, rows: list[EventRow], redact: Any) -> list[tuple[float, Event]]:
+def _shown(data: SiteData, rows: list[EventRow], redact: Any, committed: bool = True) -> list[tuple[float, Event]]:
     """Event rows as site rows with their instants, newest first (a stable sort: rows of the same instant keep their order);
-    events of documents this site does not show, or dated after today, are left out."""
+    events of documents this site does not show, or dated after today, are left out. A committed event's row carries
+    its commit's instant (the dashboard sums up a large commit by it); a working copy's does not: a file's time moves
+    with every save, and the activity's fingerprint would with it."""
     rows = sorted(rows, key=_instant, reverse=True)
     today = data.today.isoformat()
     found: list[tuple[float, Event]] = []
@@ -370,14 +372,17 @@ def _shown(data: SiteData, rows: list[EventRow], redact: Any) -> list[tuple[floa
         doc = data.index.get(doc_id)
         if doc is None or doc.id not in data.vis or day > today:
             continue
-        found.append((instant, {
+        event: Event = {
             "date": day,
             "kind": redact(kind),
             "author": actor if actor in data.vis or data.vis.audience.internal else "someone",
             "ref": data.ref(doc.id),
             "type": doc.type,
             "project": doc.id if isinstance(doc, Project) else doc.project,
-        }))
+        }
+        if committed:
+            event["instant"] = instant
+        found.append((instant, event))
     return found
 
 

@@ -81,7 +81,7 @@ def dashboard(data: SiteData) -> Page[DashboardContext]:
         "hours_week": fmt_hours(sum(e.hours for e in week_entries)),
         "hours_month": fmt_hours(sum(e.hours for e in month_entries)),
         "people_hours": _people_hours(data, week_entries, month_entries),
-        "activity": activity_events(data)[:12],
+        "activity": latest_activity(activity_events(data), DASHBOARD_EVENTS),
         "week": week_of(today),
         "month": today.strftime("%B %Y"),
     }
@@ -311,6 +311,35 @@ def activity_events(data: SiteData, project: str | None = None) -> list[Event]:
     events = [e for e in events if e[0] <= data.today]
     events.sort(key=lambda e: (e[0], e[2]["id"]), reverse=True)
     return [{"date": day.isoformat(), "kind": kind, "ref": ref, "type": doc_type} for day, kind, ref, doc_type in events]
+
+
+DASHBOARD_EVENTS = 12
+"""Lines of the dashboard's latest activity."""
+RUN_SHOWN = 3
+"""Events of one change (a commit) the dashboard lists before saying how many more it made."""
+
+
+def latest_activity(events: list[Event], limit: int, run_shown: int = RUN_SHOWN) -> list[Event]:
+    """The dashboard's newest `limit` lines of `events` (newest first). Of a change that made more than `run_shown`
+    events (one commit: the same author and instant), its first `run_shown - 1` and a line saying how many more,
+    so a commit that touched thirty files leaves room for the other news."""
+    lines: list[Event] = []
+    start = 0
+    while start < len(events) and len(lines) < limit:
+        first = events[start]
+        end = start + 1
+        if "instant" in first:
+            key = (first["instant"], first.get("author"))
+            while end < len(events) and (events[end].get("instant"), events[end].get("author")) == key:
+                end += 1
+        run = events[start:end]
+        if len(run) > run_shown:
+            lines.extend(run[: run_shown - 1])
+            lines.append({**run[run_shown - 1], "more": len(run) - run_shown + 1})
+        else:
+            lines.extend(run)
+        start = end
+    return lines[:limit]
 
 
 def activity_page(data: SiteData) -> Page[ActivityContext]:
