@@ -612,7 +612,7 @@ def status_since(data: SiteData, task: Any) -> dt.date | None:
     data.read(f"d:{task.id}")
     data.read(f"{HISTORY}{task.id}")
     workflow = data.settings.workflow("task")
-    history = data.history.history
+    history = getattr(data.history, "history", None)  # (an empty view, or none, without git)
     if workflow is None or history is None or data.is_done(task):
         return None
     found = history.document(task.id)
