@@ -121,7 +121,7 @@ def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def counted(count: int, noun: str) -> str:
-    """"1 document", "2 documents", "0 errors"."""
+    """A count and its noun: "1 document", "2 documents", "0 errors"."""
     return f"{count} {noun}{'s' * (count != 1)}"
 
 
