@@ -348,7 +348,7 @@ def estimates_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         _emit(csv_text(task_headers, [[t.id, t.project, t.assignee, _plain(t.estimate), _plain(t.logged), _plain(t.ratio)] for t in report.tasks]))
         return
     task_rows = [[t.id, t.project, t.assignee, round(t.estimate, 2), round(t.logged, 2), round(t.ratio, 2)] for t in report.tasks]
-    _emit(table(task_headers, task_rows, right=(3, 4, 5)))
+    _emit(table(["task", "project", "assignee", "estimate h", "logged h", "ratio"], task_rows, right=(3, 4, 5)))  # (the CSV's names stay)
     dist_headers = ["group", "key", "n", "median", "p85", "min", "max", "accuracy"]
     dist_rows = [["person", d.key, d.n, round(d.median, 2), round(d.p85, 2), round(d.min, 2), round(d.max, 2), _pct(d.accuracy)] for d in report.by_person]
     dist_rows += [["project", d.key, d.n, round(d.median, 2), round(d.p85, 2), round(d.min, 2), round(d.max, 2), _pct(d.accuracy)] for d in report.by_project]
