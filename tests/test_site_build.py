@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -334,6 +335,22 @@ def test_dashboard_sums_up_a_commit_that_changed_many_documents(tmp_path: Path) 
     more = int(re.search(r"made (\d+) more", lines[-1]).group(1))  # type: ignore[union-attr]
     activity = (out / "activity.html").read_text(encoding="utf-8")
     assert activity.count("2026-11-10") >= 1 and len(re.findall(r"<li", activity.split("2026-11-10", 1)[1])) == more + 2
+
+
+def test_a_terminal_sees_the_pages_being_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`wm site build` asks for a progress bar (shown on a terminal after half a second): it counts every page model
+    made and is cleared at the end; a library build asks for none."""
+    from workspace_tool.history import progress
+
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "EVERY", 0.0)
+    ws = make_site_workspace(tmp_path)
+    result: Any = build(ws, tmp_path / "quiet")
+    assert "making pages" not in capsys.readouterr().err
+    result = build(ws, tmp_path / "out", progress=True)
+    err = capsys.readouterr().err
+    assert f"wm: making pages [{'#' * 30}] {result.models:,}/{result.models:,}" in err
+    assert err.endswith("\r")  # the bar's line is cleared
 
 
 def test_history_of_public_documents_never_shows_private_ones(tmp_path: Path) -> None:

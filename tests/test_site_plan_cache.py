@@ -220,7 +220,7 @@ def test_a_fresh_plan_is_pickled_and_kept_while_the_pages_are_made(tmp_path: Pat
     seen: list[tuple[str, bool]] = []
     real_run = make.run
 
-    def run(job: Any, jobs: Any, meanwhile: Any = None) -> Any:
+    def run(job: Any, jobs: Any, meanwhile: Any = None, progress: Any = None) -> Any:
         sources = job.data.sources
         seen.append(("pages start", sources.unsaved is not None))
 
@@ -229,7 +229,7 @@ def test_a_fresh_plan_is_pickled_and_kept_while_the_pages_are_made(tmp_path: Pat
             meanwhile()
             seen.append(("after meanwhile", sources.unsaved is not None))
 
-        return real_run(job, jobs, watched)
+        return real_run(job, jobs, watched, progress)
 
     monkeypatch.setattr(make, "run", run)
     build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(tmp_path / "out", jobs=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,7 +65,7 @@ def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, a
     from workspace_tool.history.store import written_elsewhere
     from workspace_tool.site import build_site
 
-    options = _options(app, out, base_url, include_private, audience, strict, jobs)
+    options = replace(_options(app, out, base_url, include_private, audience, strict, jobs), progress=None)  # a bar on a terminal
     if options.history and written_elsewhere(app.root):
         click.echo(RESTORED_NOTE, err=True)
     result = build_site(app.index(with_history=options.history and jobs != 1, history_texts=options.diff_texts), options)  # -j 1: one process

@@ -36,6 +36,7 @@ from workspace_tool import background
 from workspace_tool.cachefile import replace_file
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.gcpause import paused
+from workspace_tool.history.progress import Progress
 from workspace_tool.index import Index
 from workspace_tool.site import deps, make, search
 from workspace_tool.site.context import SiteData, doc_page
@@ -76,6 +77,7 @@ class BuildOptions:
     jobs: int | None = None
     incremental: bool = True
     history: bool = True
+    progress: bool | None = False  # a progress bar while pages are made: None = on a terminal (`wm site build`)
 
     @property
     def diff_texts(self) -> int:
@@ -573,7 +575,12 @@ def pages_stage(collected: Collected, out: Path, options: BuildOptions, result: 
     errors: list[tuple[str, str]] = []
     record = collected.record
     record.memos = {name: [keys, value] for name, (keys, value) in data.memos.items()}  # still valid, and made in this process
-    for made in make.run(job, options.jobs, post_build):
+    bar = Progress("wm: making pages", len(collected.specs), enabled=options.progress)  # a terminal's, after half a second
+    try:
+        everything = make.run(job, options.jobs, post_build, bar.advance)
+    finally:
+        bar.close()
+    for made in everything:
         record.pages[made.path] = {"keys": made.keys}
         if made.memos:
             record.memos.update(made.memos)

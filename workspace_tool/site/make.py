@@ -151,7 +151,7 @@ def chunk_ranges(paths: list[str], workers: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None) -> list[Made]:
+def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None, progress: Callable[[int], None] | None = None) -> list[Made]:
     """Every spec of `job` made: across `jobs` processes (this one and forked workers), or in-process for small rebuilds.
 
     `meanwhile` runs in this process first, while the workers start; then
@@ -167,13 +167,18 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
     rebuilds, after its server and watcher started): a worker forked beside
     threads inherits whatever lock one of them held at that moment (a
     buffered stream's, a logger's) and would wait for it forever.
+
+    `progress` is told how many page models each finished range made (a
+    terminal's progress bar: `build.pages_stage`).
     """
+    tell = progress or (lambda count: None)
     processes = jobs or os.cpu_count() or 1
     count = len(job.specs)
     gc.freeze()  # what the build has loaded stays: collections (and forked workers) no longer walk it
     if processes <= 1 or count < PARALLEL_MIN_PAGES or not hasattr(os, "fork") or threading.active_count() > 1:
         init_worker(job.settings)
         results = make_pages(job)
+        tell(len(results))
         if meanwhile is not None:
             meanwhile()
         return results
@@ -189,18 +194,20 @@ def run(job: Job, jobs: int | None, meanwhile: Callable[[], None] | None = None)
             context = multiprocessing.get_context("fork")
             running: dict[tuple[int, int], Future[list[Made]]] = {}
             with ProcessPoolExecutor(processes - 1, mp_context=context, initializer=init_worker, initargs=(job.settings,)) as pool:
-                _hand_out(pool, waiting, running, made, 2 * (processes - 1))
+                _hand_out(pool, waiting, running, made, 2 * (processes - 1), tell)
                 if meanwhile is not None:
                     meanwhile()
                 init_worker(job.settings)
                 while True:
-                    _hand_out(pool, waiting, running, made, 2 * (processes - 1))
+                    _hand_out(pool, waiting, running, made, 2 * (processes - 1), tell)
                     if not waiting:
                         break
                     bounds = waiting.popleft()
                     made[bounds] = make_pages(job, *bounds)
+                    tell(len(made[bounds]))
                 for bounds, future in running.items():
                     made[bounds] = future.result()
+                    tell(len(made[bounds]))
     finally:
         _JOB.clear()
     return [page for bounds in sorted(made) for page in made[bounds]]  # back in spec order
@@ -216,10 +223,15 @@ def _kept_texts(job: Job) -> contextlib.AbstractContextManager[None]:
     return kept_texts(job.data.index.root)
 
 
-def _hand_out(pool: Any, waiting: deque[tuple[int, int]], running: dict[tuple[int, int], Any], made: dict[tuple[int, int], list[Made]], ahead: int) -> None:
-    """Collect the workers' finished ranges into `made`, and submit waiting ranges until `ahead` are running or queued."""
+def _hand_out(
+    pool: Any, waiting: deque[tuple[int, int]], running: dict[tuple[int, int], Any], made: dict[tuple[int, int], list[Made]], ahead: int,
+    tell: Callable[[int], None],
+) -> None:
+    """Collect the workers' finished ranges into `made` (telling how many pages each made), and submit waiting ranges
+    until `ahead` are running or queued."""
     for bounds in [b for b, future in running.items() if future.done()]:
         made[bounds] = running.pop(bounds).result()
+        tell(len(made[bounds]))
     while waiting and len(running) < ahead:
         bounds = waiting.popleft()
         running[bounds] = pool.submit(_make_range, bounds)
