@@ -36,23 +36,28 @@ def locate(directory: str | os.PathLike[str] | None = None) -> Path:
     return find_root(Path(start))
 
 
-def load_index(root: Path, today: dt.date | None = None, use_cache: bool = True, with_history: bool = False, history_texts: int = 0) -> Index:
+def load_index(
+    root: Path, today: dt.date | None = None, use_cache: bool = True, with_history: bool = False, history_texts: int = 0, history_progress: bool | None = False
+) -> Index:
     """Read the whole workspace into an index. One broken file never hides the others.
 
     `with_history`: the caller reads the git history next; when it has not
     been read before, a second process reads it meanwhile (`history.read.prefetch`),
-    keeping the texts of each document file's newest `history_texts` changes (`history.texts`).
+    keeping the texts of each document file's newest `history_texts` changes (`history.texts`),
+    with a progress bar on stderr as `history_progress` says (None: on a terminal).
     """
     with paused():  # many small, long-lived objects
-        return _load_index(root, today, use_cache, with_history, history_texts)
+        return _load_index(root, today, use_cache, with_history, history_texts, history_progress)
 
 
-def _load_index(root: Path, today: dt.date | None, use_cache: bool, with_history: bool = False, history_texts: int = 0) -> Index:
+def _load_index(
+    root: Path, today: dt.date | None, use_cache: bool, with_history: bool = False, history_texts: int = 0, history_progress: bool | None = False
+) -> Index:
     settings, setting_problems = read_settings(root)
     if with_history and use_cache:
         from workspace_tool.history.read import prefetch
 
-        prefetch(root, settings, keep_texts=history_texts)
+        prefetch(root, settings, progress=history_progress, keep_texts=history_texts)
     files, walk_problems = discover(root, settings)
     cached = None
     if use_cache:

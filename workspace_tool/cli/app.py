@@ -33,10 +33,10 @@ class App:
     def today(self) -> dt.date:
         return today_from_env(self.today_text)
 
-    def index(self, with_history: bool = False, history_texts: int = 0) -> Index:
+    def index(self, with_history: bool = False, history_texts: int = 0, history_progress: bool | None = False) -> Index:
         """The workspace's index, loaded once; `with_history`: the command reads the git history next (see `load_index`)."""
         if self._index is None:
-            self._index = load_index(self.root, self.today, with_history=with_history, history_texts=history_texts)
+            self._index = load_index(self.root, self.today, with_history=with_history, history_texts=history_texts, history_progress=history_progress)
         return self._index
 
     def index_and_history(self, warn: bool = True) -> tuple[Index, History]:

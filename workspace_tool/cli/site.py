@@ -68,7 +68,8 @@ def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, a
     options = replace(_options(app, out, base_url, include_private, audience, strict, jobs), progress=None)  # a bar on a terminal
     if options.history and written_elsewhere(app.root):
         click.echo(RESTORED_NOTE, err=True)
-    result = build_site(app.index(with_history=options.history and jobs != 1, history_texts=options.diff_texts), options)  # -j 1: one process
+    index = app.index(with_history=options.history and jobs != 1, history_texts=options.diff_texts, history_progress=None)  # -j 1: one process
+    result = build_site(index, options)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(result.summary())
