@@ -189,7 +189,8 @@ def test_site_build_reads_the_history_beside_the_parse_unless_told_one_process(
     monkeypatch.setattr(read_module, "prefetch", lambda root, settings, **options: calls.append(options) or original(root, settings, **options))
     result = CliRunner().invoke(main, ["-C", str(repo.ws), "--today", TODAY, "site", "build", "--out", str(tmp_path / "out"), *jobs])
     assert result.exit_code == 0, result.output
-    assert calls == [{"keep_texts": MAX_DIFFS}] * started  # the texts of the versions whose diffs the pages show
+    # the texts of the versions whose diffs the pages show; a progress bar on a terminal (None: as stderr is one)
+    assert calls == [{"progress": None, "keep_texts": MAX_DIFFS}] * started
     assert (tmp_path / "out/d/t-03.html").is_file() and background.busy() == 0
 
 
