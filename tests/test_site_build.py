@@ -319,8 +319,8 @@ def start_git(ws: Path, message: str = "Start", date: str = "2026-11-10T09:00:00
 
 
 def test_dashboard_sums_up_a_commit_that_changed_many_documents(tmp_path: Path) -> None:
-    """The first commit created every document: the dashboard lists two of them and how many more that commit made,
-    then the news after it, instead of twelve lines of one commit. The activity page still lists every event."""
+    """The first commit created every document: after the newer news, the dashboard lists two of its events and how
+    many more it made, instead of twelve lines of one commit. The activity page still lists every event."""
     ws = start_git(make_site_workspace(tmp_path))
     build_md = ws / "projects/alpha/tasks/build.md"
     build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: todo", "status: review"), encoding="utf-8")
