@@ -69,7 +69,7 @@ def table(
     for row in text_rows:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], len(value))
-            prose[i] = prose[i] or " " in value
+            prose[i] = prose[i] or _is_prose(value)
     width = width or shutil.get_terminal_size((120, 24)).columns
     minimums = [max(len(header), keep[i] if i < len(keep) else 0) for i, header in enumerate(headers)]
     _fit(widths, minimums, width, prose)
@@ -87,11 +87,16 @@ PROSE_MIN = 8
 """The narrowest a text column is shrunk to (or its header's width)."""
 
 
+def _is_prose(value: str) -> bool:
+    """Text with words (a title, a reason), not a single word or a list of them (`a-id, b-id`: IDs a command takes)."""
+    return any(char == " " and value[at - 1] != "," for at, char in enumerate(value) if at)
+
+
 def _fit(widths: list[int], minimums: list[int], total: int, prose: Sequence[bool]) -> None:
-    """Shrink the widest text column (`prose`: one whose values have spaces: titles, reasons) until the table fits
-    `total` or each is `PROSE_MIN` wide. Columns of single words (IDs, dates, numbers, statuses) are never cut: a cut
-    ID cannot be typed into the next command, nor a cut date read. A table that still does not fit runs past the
-    edge (the terminal wraps it); `--json` and `--csv` never cut anything."""
+    """Shrink the widest text column (`prose`: titles, reasons) until the table fits `total` or each is `PROSE_MIN`
+    wide. Columns of single words or lists of them (IDs, dates, numbers, statuses) are never cut: a cut ID cannot be
+    typed into the next command, nor a cut date read. A table that still does not fit runs past the edge (the
+    terminal wraps its long lines); `--json` and `--csv` never cut anything."""
     excess = sum(widths) + 2 * (len(widths) - 1) - total
     while excess > 0:
         shrinkable = [i for i, text in enumerate(prose) if text and widths[i] > max(minimums[i], PROSE_MIN)]
