@@ -51,7 +51,7 @@ def clean_blobs(root: Path) -> dict[str, bytes]:
     env = {**os.environ, **ENV}
     commands = (
         ["git", "ls-files", "--stage", "-v", "-z"],  # `H <mode> <blob> <stage>\t<path>`, paths relative to root
-        ["git", "diff-files", "--name-only", "--relative", "-z"],
+        ["git", "diff-files", "--name-only", "--relative", "-z", "--", "."],  # only the workspace's folder is looked at
     )
     try:
         processes = [subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) for command in commands]
