@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,20 @@ def test_init_twice_refuses_and_changes_nothing(tmp_path: Path, wm: Callable[...
     assert result.exit_code == 1
     assert "already a workspace" in result.stderr
     assert (tmp_path / "workspace.yml").read_bytes() == before
+
+
+def test_the_next_steps_init_prints_work_as_printed(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """`wm init` ends with the commands to type next: typed as printed (the placeholders filled in), they make a
+    workspace that validates, with the task on the board."""
+    result = wm("init", str(tmp_path / "ws"))
+    hint = next(line for line in result.output.splitlines() if line.startswith("next: "))
+    steps = hint.removeprefix("next: ").split("; then ")[0].split("; ")
+    for step in steps:
+        args = shlex.split(step.replace("<your git user.email>", "ada@example.com").replace("Your Name", "Ada Lovelace"))
+        assert args[0] == "wm"
+        assert wm("-C", str(tmp_path / "ws"), *args[1:]).exit_code == 0, step
+    assert wm("-C", str(tmp_path / "ws"), "validate").exit_code == 0
+    assert "a-task" in wm("-C", str(tmp_path / "ws"), "board").stdout
 
 
 def test_init_inside_a_repository_does_not_nest_one(tmp_path: Path, wm: Callable[..., Result]) -> None:

@@ -79,5 +79,8 @@ def init_workspace(directory: Path, name: str | None = None) -> list[str]:
         from workspace_tool.gitops import setup_merge_driver
 
         done.extend(setup_merge_driver(directory))
-    done.append("next: add people/<id>.md and projects/<slug>/project.md (see docs/format.md), then run 'wm validate'")
+    done.append(
+        "next: wm new person \"Your Name\" -f email=<your git user.email>; wm new project \"A project\"; "
+        "wm new task \"A task\" --project a-project; then wm validate and wm board (the file format: docs/format.md)"
+    )
     return done
