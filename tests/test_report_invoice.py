@@ -41,6 +41,16 @@ def test_invoice_writes_document_and_marks_entries(studio: Path, wm) -> None:  #
     assert time_report(index, TimeQuery(), now=NOW).total_hours == time_report(_load(studio), TimeQuery(), now=NOW).total_hours
 
 
+def test_the_summary_names_the_work_but_never_a_private_document(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """The invoice is a note that the status site publishes: a private task is summed up by its ID alone."""
+    task = studio / "projects/site/tasks/design.md"
+    task.write_text(task.read_text(encoding="utf-8").replace("title: Design\n", "title: Design of the secret rebrand\nvisibility: private\n"), encoding="utf-8")
+    result = wm("-C", str(studio), "invoice", "acme", "--month", "2026-10", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "| `design` | 3.00 | 300.00 |" in result.stdout
+    assert "secret rebrand" not in result.stdout
+
+
 def test_invoiced_entries_are_recognised_after_lines_move(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
     wm("-C", str(studio), "invoice", "acme", "--month", "2026-10")
     log = studio / "timelogs/alice/2026-10.md"

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -83,7 +83,9 @@ def build_invoice(index: Index, client_id: str, month: str, issued: dt.date | No
     currency = entries[0].currency
     amount = sum((p.amount or Decimal(0) for p in entries), Decimal(0))
     hours = round(sum(p.hours for p in entries), 4)
-    text = render_invoice(client, month, issued or index.today, currency, entries, hours, cents(amount))
+    # titles of the work, but never a private document's: the invoice is a note anyone the site shows may read
+    titles = {ref: doc.title for ref in {p.entry.ref for p in entries} if (doc := index.get(ref)) is not None and not doc.is_private}
+    text = render_invoice(client, month, issued or index.today, currency, entries, hours, cents(amount), titles)
     return Invoice(client.id, month, relpath, currency, tuple(entries), hours, cents(amount), text)
 
 
@@ -101,7 +103,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_invoice(client: Client, month: str, issued: dt.date, currency: str, entries: list[Priced], hours: float, amount: Decimal) -> str:
+def _summary(entries: list[Priced], titles: Mapping[str, str]) -> list[str]:
+    """The invoice's summary: hours and amount per task or project worked on, in the order first worked on."""
+    hours: dict[str, float] = {}
+    amounts: dict[str, Decimal] = {}
+    for p in entries:
+        ref = p.entry.ref
+        hours[ref] = hours.get(ref, 0.0) + p.hours
+        amounts[ref] = amounts.get(ref, Decimal(0)) + (p.amount or Decimal(0))
+    lines = ["| Work | Hours | Amount |", "|---|---:|---:|"]
+    for ref in hours:
+        name = f"{_cell(titles[ref])} (`{ref}`)" if ref in titles else f"`{ref}`"
+        lines.append(f"| {name} | {exact_hours(hours[ref]):.2f} | {cents(amounts[ref]):.2f} |")
+    return lines
+
+
+def render_invoice(
+    client: Client, month: str, issued: dt.date, currency: str, entries: list[Priced], hours: float, amount: Decimal, titles: Mapping[str, str] | None = None
+) -> str:
     meta = {
         "type": "note",
         "title": f"Invoice {client.id} {month}",
@@ -121,6 +140,10 @@ def render_invoice(client: Client, month: str, issued: dt.date, currency: str, e
         "---", front.rstrip("\n"), "---",
         f"# Invoice {client.id} {month}", "",
         f"Client: {client.name or client.title} · Period: {month} · Issued: {issued.isoformat()} · Currency: {currency}", "",
+        "## Summary", "",
+        *_summary(entries, titles or {}),
+        f"| **Total** | **{hours:.2f}** | **{amount:.2f}** |", "",
+        "## Time entries", "",
         "| Date | Person | Ref | Note | Hours | Rate | Amount |",
         "|---|---|---|---|---:|---:|---:|",
     ]
