@@ -240,6 +240,24 @@ def test_board_in_a_repository_without_commits_warns_of_nothing(wm: Callable[...
     assert "no commits yet" in run(wm, repo, "activity", "--since", "2026-01-01").stderr
 
 
+def test_activity_sums_up_a_large_commit(wm: Callable[..., Result], tmp_path: Path) -> None:
+    """One commit that created six tasks: its first three changes and a line saying how many more; --all lists
+    every one, and --json has every one."""
+    repo = Repo(tmp_path / "repo")
+    for n in range(6):
+        repo.task(f"tasks/t{n}.md", "todo")
+    commit = repo.commit("plan", "2026-01-05T09:00:00+00:00")
+    repo.task("tasks/t0.md", "in-progress")
+    repo.commit("start", "2026-01-06T13:00:00+00:00")
+    text = run(wm, repo, "activity", "--since", "2026-01-01").stdout
+    assert len([line for line in text.splitlines() if "created task" in line]) == 3
+    assert f"… and 3 more changes in commit {commit[:7]} (--all lists every one)" in text
+    assert "moved t0 to in-progress" in text  # a commit of one change is listed as it is
+    every = run(wm, repo, "activity", "--since", "2026-01-01", "--all").stdout
+    assert len([line for line in every.splitlines() if "created task" in line]) == 6 and "more changes" not in every
+    assert len(json.loads(run(wm, repo, "activity", "--since", "2026-01-01", "--json").stdout)["events"]) == 7
+
+
 def test_digest_markdown(wm: Callable[..., Result], repo: Repo) -> None:
     result = run(wm, repo, "digest", "--who", "alice", "--since", "2026-01-01")
     assert result.exit_code == 0, result.output

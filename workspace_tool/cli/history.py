@@ -12,7 +12,7 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError, UsageError
 from workspace_tool.history import History, Version
-from workspace_tool.history.activity import DueItem, events, people_by_key, render_days, render_digest, select
+from workspace_tool.history.activity import RUN_SHOWN, DueItem, events, people_by_key, render_days, render_digest, select
 from workspace_tool.history.diff import version_diffs
 from workspace_tool.history.flow import flow_report
 from workspace_tool.history.snapshot import display
@@ -165,9 +165,10 @@ def diff_cmd(app: App, doc_id: str, rev: str | None) -> None:
 @click.option("--since", default="1w", show_default=True, metavar="DATE|3d|2w|6m|1y", help="From this date, or this long ago.")
 @click.option("--who", metavar="PERSON", help="Only changes by PERSON or to what PERSON owns or is assigned.")
 @click.option("--project", metavar="P", help="Only changes in project P.")
+@click.option("--all", "every", is_flag=True, help="List every change of a large commit (default: its first 3, then how many more).")
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 @click.pass_obj
-def activity_cmd(app: App, since: str, who: str | None, project: str | None, as_json: bool) -> None:
+def activity_cmd(app: App, since: str, who: str | None, project: str | None, every: bool, as_json: bool) -> None:
     """Show what changed, grouped by day, in words ("alice moved design-mockups to review").
 
     \b
@@ -181,7 +182,7 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, as_
     if as_json:
         click.echo(dumps({"since": start.isoformat(), "complete": history.complete, "events": [e.as_json() for e in found]}))
     elif found:
-        click.echo(render_days(found))
+        click.echo(render_days(found, None if every else RUN_SHOWN))
     else:
         click.echo(f"no changes since {start.isoformat()}", err=True)
 

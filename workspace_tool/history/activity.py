@@ -155,15 +155,29 @@ def by_day(found: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]:
     return sorted(days.items(), key=lambda item: item[0], reverse=True)
 
 
-def render_days(found: Sequence[Event]) -> str:
-    """Activity as text: a heading per day, one line per change."""
+RUN_SHOWN = 3
+"""Changes of one commit `wm activity` lists before saying how many more it made (`render_days`)."""
+
+
+def render_days(found: Sequence[Event], run_shown: int | None = RUN_SHOWN) -> str:
+    """Activity as text: a heading per day, one line per change. Of a commit that made more than `run_shown`
+    changes (a bulk edit, an import), the first `run_shown` and a line saying how many more (None: every one)."""
     lines: list[str] = []
     for day, items in by_day(found):
         if lines:
             lines.append("")
         lines.append(f"{day.isoformat()} ({day.strftime('%a')})")
-        for event in items:
-            lines.append(f"  {event.date.strftime('%H:%M')}  {event.text}")
+        start = 0
+        while start < len(items):
+            end = start + 1
+            commit = items[start].commit
+            while commit is not None and end < len(items) and items[end].commit == commit:
+                end += 1
+            run = items[start:end] if run_shown is None or end - start <= run_shown else items[start : start + run_shown]
+            lines.extend(f"  {event.date.strftime('%H:%M')}  {event.text}" for event in run)
+            if len(run) < end - start:
+                lines.append(f"         … and {end - start - len(run)} more changes in commit {commit[:7] if commit else ''} (--all lists every one)")
+            start = end
     return "\n".join(lines)
 
 
