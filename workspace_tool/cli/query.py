@@ -193,8 +193,7 @@ def _entered_days(app: App, history: Any, ids: list[str]) -> dict[str, dt.date]:
         return {}
     from workspace_tool.history.flow import entered_days
 
-    now = dt.datetime.combine(app.today, dt.time(23, 59), dt.UTC)  # every change of today counts, as on the site's board
-    return {task_id: day for task_id, day in entered_days(history, ids, now).items() if day <= app.today}
+    return entered_days(history, ids, app.today)
 
 
 def _in_column(today: dt.date, since: dt.date | None) -> dict[str, Any]:

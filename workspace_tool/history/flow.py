@@ -410,17 +410,19 @@ def _entered_done(doc: DocHistory, workflow: Workflow) -> dt.datetime | None:
     return done
 
 
-def entered_days(history: Any, ids: Iterable[str], now: dt.datetime) -> dict[str, dt.date]:
-    """The day each of these tasks entered its status (`TaskFlow.entered_day`), for those whose history tells."""
+def entered_days(history: Any, ids: Iterable[str], today: dt.date) -> dict[str, dt.date]:
+    """The day each of these tasks entered its status (`TaskFlow.entered_day`), for those whose history tells, by
+    `today` (every change of that day counts; one after it, with a pinned `--today`, does not)."""
     settings: Settings = history.settings
     workflow = settings.workflow("task")
     if workflow is None:
         return {}
+    now = dt.datetime.combine(today, dt.time(23, 59), dt.UTC)
     found: dict[str, dt.date] = {}
     for task_id in ids:
         doc = history.document(task_id)
         flow = task_flow(doc, workflow, settings, now) if doc is not None and not doc.deleted else None
-        if flow is not None and (day := flow.entered_day(workflow.default)) is not None:
+        if flow is not None and (day := flow.entered_day(workflow.default)) is not None and day <= today:
             found[task_id] = day
     return found
 

@@ -605,20 +605,17 @@ def entered_status(data: SiteData, project: str) -> dict[str, dt.date]:
 
 
 def status_since(data: SiteData, task: Any) -> dt.date | None:
-    """The day an open task entered its status, from its own history (`TaskFlow.entered_day`, the board's rule), for
-    its page; None when done, or when the history does not tell. It reads what the task's version rows read."""
-    from workspace_tool.history.flow import task_flow
+    """The day an open task entered its status, from its own history (`history.flow.entered_days`, as `wm board`
+    tells it), for its page; None when done, or when the history does not tell. It reads what the task's version
+    rows read."""
+    from workspace_tool.history.flow import entered_days
 
     data.read(f"d:{task.id}")
     data.read(f"{HISTORY}{task.id}")
-    workflow = data.settings.workflow("task")
     history = getattr(data.history, "history", None)  # (an empty view, or none, without git)
-    if workflow is None or history is None or data.is_done(task):
+    if history is None or data.is_done(task):
         return None
-    found = history.document(task.id)
-    flow = task_flow(found, workflow, data.settings, dt.datetime.combine(data.today, dt.time(23, 59), dt.UTC)) if found is not None else None
-    day = flow.entered_day(workflow.default) if flow is not None else None
-    return day if day is not None and day <= data.today else None
+    return entered_days(history, [task.id], data.today).get(task.id)
 
 
 def project_flow(data: SiteData, project: str) -> dict[str, Any] | None:
