@@ -174,11 +174,6 @@ def task_row(data: SiteData, task: Task) -> TaskRow:
     }
 
 
-def days_text(days: int) -> str:
-    """A number of days as a page says it: "1 day", "12 days"."""
-    return f"{days} day{'s' * (days != 1)}"
-
-
 def sort_tasks(tasks: list[Task]) -> list[Task]:
     from workspace_tool.model import PRIORITY_RANK
 

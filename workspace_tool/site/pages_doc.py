@@ -7,10 +7,10 @@ from typing import Any
 
 from workspace_tool import fields as F
 from workspace_tool.model import Client, Decision, Document, Goal, Person, Project, Task, TimeLog
-from workspace_tool.output import cell, to_jsonable
+from workspace_tool.output import cell, counted, to_jsonable
 from workspace_tool.site.context import TYPE_LABELS, SiteData, doc_page, fmt_hours
 from workspace_tool.site.contexts import AnyContext, Backlink, DocumentContext, DocumentExtras, EntryRow, FieldRow, Schedule
-from workspace_tool.site.pages import Page, PageSpec, body_source, days_text, iso, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, body_source, iso, sort_tasks, task_row
 
 MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
 SKIPPED_FIELDS = frozenset({"title", "status", "visibility"})
@@ -139,7 +139,7 @@ def _extras(data: SiteData, doc: Document, number: int) -> DocumentExtras:
         since = status_since(data, doc)
         if since is not None:
             days = (data.today - since).days
-            text = f"In {doc.status} since today" if days == 0 else f"In {doc.status} for {days_text(days)}, since {since.isoformat()}"
+            text = f"In {doc.status} since today" if days == 0 else f"In {doc.status} for {counted(days, 'day')}, since {since.isoformat()}"
             extra["in_status"] = {"text": text, "since": since.isoformat()}
     return extra
 

@@ -7,11 +7,12 @@ import functools
 
 from workspace_tool.health import HealthFacts, project_health
 from workspace_tool.model import Decision, Project, Risk, Task
+from workspace_tool.output import counted
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
 from workspace_tool.site.contexts import AnyContext, BoardCard, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
-from workspace_tool.site.pages import Page, PageSpec, body_source, days_text, is_held_up, iso, progress, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, body_source, is_held_up, iso, progress, sort_tasks, task_row
 
 
 def specs(data: SiteData) -> list[PageSpec]:
@@ -135,7 +136,7 @@ def board_card(data: SiteData, task: Task, since: dt.date | None) -> BoardCard:
     if since is None or data.is_done(task) or since > data.today:
         return {**task_row(data, task), "age": "", "since": ""}
     days = (data.today - since).days
-    age = "entered this column today" if days == 0 else f"{days_text(days)} in this column"
+    age = "entered this column today" if days == 0 else f"{counted(days, 'day')} in this column"
     return {**task_row(data, task), "age": age, "since": since.isoformat()}
 
 
