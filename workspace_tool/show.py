@@ -43,8 +43,8 @@ def render_show(doc: Document, index: Index) -> str:
     if isinstance(doc, TimeLog):
         lines.append(f"{'entries':<{width}}  {len(doc.entries)} ({sum(e.hours for e in doc.entries):g}h)")
     logged = index.logged_hours(doc.id)
-    if doc.type == "project":  # as reports count it: time against the project and against each document in it
-        within = sum(index.logged_hours(member.id) for member in index.docs.values() if getattr(member, "project", None) == doc.id)
+    if doc.type == "project":  # as the reports count it (`reports.billing`): time against the project and its tasks
+        within = sum(index.logged_hours(task.id) for task in index.tasks_of(doc.id))
         if logged + within:
             own = f" ({logged:g}h against the project itself)" if logged and within else ""
             lines.append(f"{'logged':<{width}}  {logged + within:g}h{own}")
