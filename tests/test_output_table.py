@@ -1,8 +1,9 @@
-"""`output.table`: fitting a table to the terminal cuts text (titles, reasons), never IDs, lists of IDs or numbers."""
+"""`output.table`: fitting a table to the terminal cuts text (titles, reasons), never IDs, lists of IDs or numbers;
+`output.runs`: the runs a list of activity is summed up by."""
 
 from __future__ import annotations
 
-from workspace_tool.output import table
+from workspace_tool.output import runs, table
 
 
 def test_a_list_of_ids_is_kept_whole_while_the_title_gives_way() -> None:
@@ -16,3 +17,9 @@ def test_a_table_that_cannot_fit_runs_past_the_edge_with_every_id_whole() -> Non
     rows = [("accessibility-review-of-the-checkout", "Review", "2026-11-25", "in-progress")]
     text = table(("id", "title", "due", "status"), rows, width=30)
     assert "accessibility-review-of-the-checkout" in text and "2026-11-25" in text and "in-progress" in text
+
+
+def test_runs_group_consecutive_items_with_the_same_key_and_leave_keyless_ones_alone() -> None:
+    items = [("a", 1), ("b", 1), ("c", None), ("d", None), ("e", 2), ("f", 1)]
+    assert [[name for name, _ in run] for run in runs(items, lambda item: item[1])] == [["a", "b"], ["c"], ["d"], ["e"], ["f"]]
+    assert list(runs([], lambda item: item)) == []

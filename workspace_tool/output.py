@@ -7,9 +7,11 @@ import datetime as dt
 import io
 import json
 import shutil
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence, TypeVar
 
 from workspace_tool.values import Duration
+
+T = TypeVar("T")
 
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"
@@ -134,3 +136,16 @@ def diagnostics_summary(documents: int, diagnostics: Sequence[Any]) -> str:
     """The line `wm validate` and `wm watch` end with: "12 documents, 1 error, 0 warnings"."""
     errors = sum(d.is_error for d in diagnostics)
     return f"{counted(documents, 'document')}, {counted(errors, 'error')}, {counted(len(diagnostics) - errors, 'warning')}"
+
+
+def runs(items: Sequence[T], key: Callable[[T], Hashable | None]) -> Iterator[list[T]]:
+    """`items` in runs of consecutive ones with the same key (an item whose key is None is a run of its own): the
+    changes of one commit in a list of activity, to sum up a large one."""
+    start = 0
+    while start < len(items):
+        found = key(items[start])
+        end = start + 1
+        while found is not None and end < len(items) and key(items[end]) == found:
+            end += 1
+        yield list(items[start:end])
+        start = end

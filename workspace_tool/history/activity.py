@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from workspace_tool.history.model import DocHistory, Version
 from workspace_tool.history.snapshot import display
 from workspace_tool.model import Person
+from workspace_tool.output import runs
 from workspace_tool.parse import path_project
 
 PEOPLE_FIELDS = ("assignee", "owner", "deciders", "person")
@@ -167,17 +168,11 @@ def render_days(found: Sequence[Event], run_shown: int | None = RUN_SHOWN) -> st
         if lines:
             lines.append("")
         lines.append(f"{day.isoformat()} ({day.strftime('%a')})")
-        start = 0
-        while start < len(items):
-            end = start + 1
-            commit = items[start].commit
-            while commit is not None and end < len(items) and items[end].commit == commit:
-                end += 1
-            run = items[start:end] if run_shown is None or end - start <= run_shown else items[start : start + run_shown]
-            lines.extend(f"  {event.date.strftime('%H:%M')}  {event.text}" for event in run)
-            if len(run) < end - start:
-                lines.append(f"         … and {end - start - len(run)} more changes in commit {commit[:7] if commit else ''} (--all lists every one)")
-            start = end
+        for run in runs(items, lambda event: event.commit):
+            shown = run if run_shown is None or len(run) <= run_shown else run[:run_shown]
+            lines.extend(f"  {event.date.strftime('%H:%M')}  {event.text}" for event in shown)
+            if len(shown) < len(run):
+                lines.append(f"         … and {len(run) - len(shown)} more changes in commit {(run[0].commit or '')[:7]} (--all lists every one)")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any, Callable, TypedDict
 
 from workspace_tool.model import Client, Decision, Goal, Person, Project, Task, TimeEntry
+from workspace_tool.output import runs
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, fmt_hours, fmt_money, hours_by, week_of
 from workspace_tool.site.contexts import (
@@ -324,21 +325,14 @@ def latest_activity(events: list[Event], limit: int, run_shown: int = RUN_SHOWN)
     events (one commit: the same author and instant), its first `run_shown - 1` and a line saying how many more,
     so a commit that touched thirty files leaves room for the other news."""
     lines: list[Event] = []
-    start = 0
-    while start < len(events) and len(lines) < limit:
-        first = events[start]
-        end = start + 1
-        if "instant" in first:
-            key = (first["instant"], first.get("author"))
-            while end < len(events) and (events[end].get("instant"), events[end].get("author")) == key:
-                end += 1
-        run = events[start:end]
+    for run in runs(events, lambda event: (event["instant"], event.get("author")) if "instant" in event else None):
+        if len(lines) >= limit:
+            break
         if len(run) > run_shown:
             lines.extend(run[: run_shown - 1])
             lines.append({**run[run_shown - 1], "more": len(run) - run_shown + 1})
         else:
             lines.extend(run)
-        start = end
     return lines[:limit]
 
 
