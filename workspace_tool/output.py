@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence, TypeVar
 
@@ -91,7 +92,11 @@ PROSE_MIN = 8
 
 def _is_prose(value: str) -> bool:
     """Text with words (a title, a reason), not a single word or a list of them (`a-id, b-id`: IDs a command takes)."""
-    return any(char == " " and value[at - 1] != "," for at, char in enumerate(value) if at)
+    return _WORDS.search(value) is not None
+
+
+_WORDS = re.compile(r"[^,] ")
+"""A space that does not follow a comma: words, not a list."""
 
 
 def _fit(widths: list[int], minimums: list[int], total: int, prose: Sequence[bool]) -> None:
