@@ -1,7 +1,7 @@
 """Benchmark `wm site build` against a plain `mkdocs build` of the same Markdown files.
 
 usage: python benchmarks/bench_site.py [--docs 2000] [--commits 5000] [--workspace DIR]
-                                       [--mkdocs] [--revision-date] [--full-nav] [--repeat 1]
+                                       [--mkdocs] [--revision-date] [--full-nav] [--floor] [--repeat 1]
 
 Generates a synthetic workspace with a git history (benchmarks/generate.py),
 then measures, each in a fresh process (wall time, CPU time, peak memory of
@@ -38,7 +38,12 @@ the largest process):
   which lists every page on every page (so its time grows with the square
   of the pages: 28-35 s at 2,000 documents where the short nav takes 2.5 s).
   Until 2026-11-27 this was the only MkDocs row, and the ratios in the docs
-  were against it.
+  were against it;
+* with --floor: the floor (benchmarks/site_floor.py): a page per document
+  from the same files with wm's libraries and nothing else (frontmatter
+  loaded with LibYAML, body rendered with markdown-it-py, one Jinja2
+  template, pages written by two forked processes), into a folder no run
+  has used.
 
 Prints a Markdown table (paste it into docs/site.md "Performance").
 """
@@ -73,6 +78,7 @@ nothing was deleted; the last row measures the other case, so that the cost show
 
 SHORT_NAV = 5
 """Pages in the MkDocs builds' nav: issue #8's plain build has "a short nav"; MkDocs still builds every other page."""
+FLOOR_ROW = "floor: a page per document with wm's libraries only (site_floor.py, 2 processes)"
 NO_PLUGINS = "plugins: []\n"
 """Issue #8's plain build has no plugins. A config without a `plugins` key gets MkDocs' built-in search plugin
 (its index of every page: about 0.25 CPU-seconds at 2,000 documents); an empty list leaves it out."""
@@ -87,6 +93,10 @@ if args["tool"] == "wm":
         main(args["argv"], standalone_mode=False)
     except SystemExit:
         pass
+elif args["tool"] == "floor":
+    sys.path.insert(0, args["bench"])
+    from site_floor import main
+    main(args["argv"])
 else:
     from mkdocs.__main__ import cli
     try:
@@ -109,7 +119,7 @@ USER_CACHE = Path(tempfile.mkdtemp(prefix="wm-bench-xdg-"))
 
 def run(tool: str, argv: list[str], cwd: Path | None = None, **extra: str) -> dict[str, float]:
     env = child_env(WM_TODAY=TODAY, XDG_CACHE_HOME=str(USER_CACHE), **extra)
-    done = subprocess.run([*PYTHON, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv})], capture_output=True, text=True, env=env, cwd=cwd)
+    done = subprocess.run([*PYTHON, "-c", RUNNER, json.dumps({"tool": tool, "argv": argv, "bench": str(HERE)})], capture_output=True, text=True, env=env, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{tool} {' '.join(argv)} failed:\n{done.stderr[-3000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -194,6 +204,7 @@ def main() -> None:
     parser.add_argument("--mkdocs", action="store_true", help="also time a plain mkdocs build of the same files")
     parser.add_argument("--revision-date", action="store_true", help="also time mkdocs with the git-revision-date-localized plugin")
     parser.add_argument("--full-nav", action="store_true", help="also time mkdocs with its automatic nav (every page on every page)")
+    parser.add_argument("--floor", action="store_true", help="also time the floor: a page per document with wm's libraries only (site_floor.py)")
     parser.add_argument("--repeat", type=int, default=1)
     options = parser.parse_args()
 
@@ -370,6 +381,14 @@ def main() -> None:
 
         rows.append((label, best("mkdocs", ["build", "-q", "-f", str(config)], options.repeat, configure)))
 
+    if options.floor:
+        floor_argv = [str(ws), ""]
+
+        def floor_fresh() -> None:
+            floor_argv[-1] = str(fresh_folder("floor-site"))
+
+        rows.append((FLOOR_ROW, best("floor", floor_argv, options.repeat, floor_fresh)))
+
     def emptied() -> None:
         shutil.rmtree(ws / ".wm", ignore_errors=True)
         shutil.rmtree(USER_CACHE / "wm", ignore_errors=True)
@@ -385,9 +404,16 @@ def main() -> None:
         peak = f"{figures['peak_mb']:.0f}" if figures["peak_mb"] else "—"
         print(f"| {label} | {figures['wall']:.2f} | {figures['cpu']:.2f} | {peak} |")
     cold = rows[0][1]["wall"]
+    by_label = dict(rows)
     for label, figures in rows:
         if label.startswith("mkdocs"):  # issue #8: at least 3x the plain build, 30x the build with the plugin (short nav both)
             print(f"\nwm's cold build against {label}: {figures['wall'] / cold:.1f}x", end="")
+    if FLOOR_ROW in by_label:
+        floor = by_label[FLOOR_ROW]["wall"]
+        print(f"\nwm's cold build against the floor: {cold / floor:.1f}x the floor's time", end="")
+        for label, figures in rows:
+            if label.startswith("mkdocs"):
+                print(f"\nthe floor against {label}: {figures['wall'] / floor:.1f}x", end="")
     print()
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.rmtree(USER_CACHE, ignore_errors=True)
