@@ -132,6 +132,19 @@ def test_many_warnings_are_summed_up_and_a_project_s_are_its_own(tmp_path: Path,
     assert sorted(line.split()[2] for line in own.splitlines()) == ["other-0:", "other-1:", "other-2:"]
 
 
+def test_a_warning_belongs_to_its_task_even_when_the_id_holds_a_colon(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """`id:` may be any text: a warning is kept with the ID it is about, not found again by splitting its text."""
+    root = write_workspace(tmp_path, {"plain": {}, "other": {"project": "q", "id": "q:other"}}, projects={"q": {}})
+    mine = wm("-C", str(root), "schedule", "--project", "p")
+    assert mine.exit_code == 0, mine.output
+    assert "plain: no estimate" in mine.stderr and "q:other" not in mine.stderr
+    theirs = json.loads(wm("-C", str(root), "schedule", "--project", "q", "--json").stdout)["warnings"]
+    assert theirs == ["q:other: no estimate; scheduled as zero effort"]
+    assert len(json.loads(wm("-C", str(root), "schedule", "--json").stdout)["warnings"]) == 2
+    explained = wm("-C", str(root), "schedule", "--why", "q:other")
+    assert "warning: no estimate; scheduled as zero effort" in explained.stdout, explained.output
+
+
 def test_sample_workspace_late_project_and_its_critical_chain(wm: Callable[..., Result]) -> None:
     from conftest import SAMPLE
 

@@ -126,7 +126,7 @@ def test_zero_capacity_cycle_and_cancelled_dependency_are_warnings(tmp_path: Pat
         people={"bob": {"capacity": 0}},
     )
     plan = schedule_index(index_of(root))
-    text = "\n".join(plan.warnings)
+    text = "\n".join(map(str, plan.warnings))
     assert "x: dependency cycle" in text and "y: dependency cycle" in text
     assert "z: depends on a task in a dependency cycle" in text
     assert "idle: not scheduled: assignee 'bob' has no working time" in text

@@ -16,7 +16,7 @@ from workspace_tool.scheduling.adapter import build_input
 from workspace_tool.scheduling.baseline import load_baseline, save_baseline, slips
 from workspace_tool.scheduling.explain import explain
 from workspace_tool.scheduling.gantt import gantt
-from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, task_rows
+from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, shown_warnings, task_rows
 from workspace_tool.scheduling.workload import workload
 
 WARNINGS_SHOWN = 20
@@ -71,9 +71,7 @@ def schedule_cmd(
 
 def _echo_warnings(plan: Plan, project: str | None, limit: int | None) -> None:
     """The plan's warnings on stderr: with `project`, those of its tasks (and those of no task); the first `limit`."""
-    found = list(plan.warnings)
-    if project is not None:
-        found = [w for w in found if (task := plan.tasks.get(w.split(":", 1)[0])) is None or task.project == project]
+    found = shown_warnings(plan, project)
     for warning in found if limit is None else found[:limit]:
         click.echo(f"wm: warning: {warning}", err=True)
     if limit is not None and len(found) > limit:

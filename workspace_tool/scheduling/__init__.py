@@ -10,7 +10,7 @@ The public API (pure: no I/O):
 `Plan.tasks` maps a task ID to a `ScheduledTask` (`start`/`end` dates,
 `start_at`/`end_at` datetimes, `effort_hours`, `slack_hours`, `critical`,
 `late`, `bookings`); `Plan.projects` maps a project ID to a `ProjectForecast`;
-`Plan.warnings` lists what could not be planned, task by task.
+`Plan.warnings` lists what could not be planned, task by task (`PlanWarning`: the ID it is about, the message).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from workspace_tool.scheduling.types import (
     Booking,
     Cause,
     Plan,
+    PlanWarning,
     ProjectForecast,
     Resource,
     SchedInput,
@@ -41,6 +42,7 @@ __all__ = [
     "Booking",
     "Cause",
     "Plan",
+    "PlanWarning",
     "ProjectForecast",
     "Resource",
     "SchedInput",

@@ -9,7 +9,7 @@ from workspace_tool.config import WEEKDAYS, Calendar
 from workspace_tool.index import Index
 from workspace_tool.model import PRIORITY_RANK, Person, Task
 from workspace_tool.scheduling.calendar import WorkCalendar
-from workspace_tool.scheduling.types import Resource, SchedInput, SchedProject, SchedTask
+from workspace_tool.scheduling.types import PlanWarning, Resource, SchedInput, SchedProject, SchedTask
 
 UNDER_WAY = frozenset({"in-progress", "review"})
 
@@ -34,7 +34,7 @@ def build_input(index: Index, start: dt.date | None = None, done_dates: Mapping[
     """
     history = done_dates or {}
     tasks = tuple(sched_task(index, t, history.get(t.id)) for t in sorted(index.of_type(Task), key=lambda t: t.id))
-    warnings = tuple(f"{t.id}: no estimate; scheduled as zero effort" for t in tasks if not t.has_estimate)
+    warnings = tuple(PlanWarning(t.id, "no estimate; scheduled as zero effort") for t in tasks if not t.has_estimate)
     people = {p.id: resource(p) for p in index.people()}
     projects = tuple(SchedProject(p.id, p.due) for p in sorted(index.projects(), key=lambda p: p.id))
     return SchedInput(

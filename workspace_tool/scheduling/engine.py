@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from workspace_tool.scheduling.booking import Person, Span, book_free, span_bounds
 from workspace_tool.scheduling.calendar import Timeline
 from workspace_tool.scheduling.graph import Graph, build_graph
-from workspace_tool.scheduling.types import Cause, SchedInput, SchedTask
+from workspace_tool.scheduling.types import Cause, PlanWarning, SchedInput, SchedTask
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Levelled:
     cause: list[Cause]
     done: list[bool]
     people: dict[str, Person]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
 
 
 def level(inp: SchedInput) -> Levelled:
@@ -108,7 +108,7 @@ def _release(run: Levelled, i: int, s: int, ready: list[int], waiting: list[int]
         owner = graph.owner(i)
         graph.blocked[s] = f"depends on {owner!r}, which could not be scheduled"
         if graph.task[s] is not None:
-            run.warnings.append(f"{graph.owner(s)}: not scheduled: depends on {owner!r}, which could not be scheduled")
+            run.warnings.append(PlanWarning(graph.owner(s), f"not scheduled: depends on {owner!r}, which could not be scheduled"))
     if waiting[s] == len(graph.preds[s]):
         ready[s] = _own_start(run, s)
     if run.end[i] > ready[s] or (run.end[i] == ready[s] and run.end[i] > 0 and run.cause[s].kind == "plan-start"):
@@ -153,4 +153,4 @@ def _finish(run: Levelled, i: int, start: int, end: int, spans: list[Span]) -> N
 
 def _fail(run: Levelled, i: int, message: str) -> None:
     run.graph.blocked[i] = message
-    run.warnings.append(f"{run.graph.owner(i)}: not scheduled: {message}")
+    run.warnings.append(PlanWarning(run.graph.owner(i), f"not scheduled: {message}"))

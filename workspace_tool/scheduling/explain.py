@@ -20,11 +20,11 @@ def _hours(value: float) -> str:
 def explain(plan: Plan, task_id: str) -> list[str] | None:
     """Lines explaining a task's place in the plan; None when the plan knows nothing about it."""
     record = plan.tasks.get(task_id)
-    problems = [w for w in plan.warnings if w.startswith(f"{task_id}: ")]
+    problems = [w.message for w in plan.warnings if w.about == task_id]
     if record is None:
-        return [f"{task_id} is not in the plan:", *(f"  {w.split(': ', 1)[1]}" for w in problems)] if problems else None
+        return [f"{task_id} is not in the plan:", *(f"  {problem}" for problem in problems)] if problems else None
     lines = [_summary(record), f"  start set by: {_cause(plan, record)}"]
-    lines.extend(f"  warning: {w.split(': ', 1)[1]}" for w in problems)
+    lines.extend(f"  warning: {problem}" for problem in problems)
     if not record.closed:
         lines.extend(_chain(plan, record))
     return lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from workspace_tool.scheduling.types import SchedInput, SchedTask
+from workspace_tool.scheduling.types import PlanWarning, SchedInput, SchedTask
 
 START_GATE = "#start"
 
@@ -46,12 +46,12 @@ class Graph:
         return self.ids[i].removesuffix(START_GATE)
 
 
-def build_graph(inp: SchedInput) -> tuple[Graph, list[str]]:
+def build_graph(inp: SchedInput) -> tuple[Graph, list[PlanWarning]]:
     """The graph of the open tasks, in topological order, and a warning per dropped edge or blocked task."""
     by_id = {t.id: t for t in inp.tasks}
     parents = {t.parent for t in inp.tasks if t.parent in by_id and not t.closed}
     graph = Graph()
-    warnings: list[str] = []
+    warnings: list[PlanWarning] = []
     for task in inp.tasks:
         if task.closed and task.id not in parents:
             continue
@@ -65,15 +65,15 @@ def build_graph(inp: SchedInput) -> tuple[Graph, list[str]]:
     return graph, warnings
 
 
-def _link_task(graph: Graph, task: SchedTask, by_id: dict[str, SchedTask], warnings: list[str]) -> None:
+def _link_task(graph: Graph, task: SchedTask, by_id: dict[str, SchedTask], warnings: list[PlanWarning]) -> None:
     node = graph.node_of[task.id]
     entry = graph.node_of.get(task.id + START_GATE, node)
     for dep in dict.fromkeys(task.depends_on):
         other = by_id.get(dep)
         if other is None:
-            warnings.append(f"{task.id}: depends on unknown task {dep!r}; ignored")
+            warnings.append(PlanWarning(task.id, f"depends on unknown task {dep!r}; ignored"))
         elif other.cancelled:
-            warnings.append(f"{task.id}: depends on cancelled task {dep!r}; scheduled as if that dependency were met")
+            warnings.append(PlanWarning(task.id, f"depends on cancelled task {dep!r}; scheduled as if that dependency were met"))
         elif dep in graph.node_of:
             graph.link(graph.node_of[dep], entry)
     if task.parent is not None and task.parent + START_GATE in graph.node_of:
@@ -83,7 +83,7 @@ def _link_task(graph: Graph, task: SchedTask, by_id: dict[str, SchedTask], warni
         graph.link(entry, node)
 
 
-def _sort(graph: Graph, warnings: list[str]) -> None:
+def _sort(graph: Graph, warnings: list[PlanWarning]) -> None:
     """Kahn's algorithm; nodes left over are in (or behind) a dependency cycle and are blocked."""
     indegree = [len(p) for p in graph.preds]
     queue = deque(i for i, d in enumerate(indegree) if d == 0)
@@ -99,7 +99,7 @@ def _sort(graph: Graph, warnings: list[str]) -> None:
         _report_cycles(graph, set(left), warnings)
 
 
-def _report_cycles(graph: Graph, left: set[int], warnings: list[str]) -> None:
+def _report_cycles(graph: Graph, left: set[int], warnings: list[PlanWarning]) -> None:
     reported: set[str] = set()
     for i in sorted(left):
         cycle = _cycle_through(graph, i, left) if len(left) <= 5000 else None
@@ -112,7 +112,7 @@ def _report_cycles(graph: Graph, left: set[int], warnings: list[str]) -> None:
         owner = graph.owner(i)
         if owner not in reported:
             reported.add(owner)
-            warnings.append(f"{owner}: {message}")
+            warnings.append(PlanWarning(owner, message))
 
 
 def _cycle_through(graph: Graph, start: int, left: set[int]) -> list[int] | None:

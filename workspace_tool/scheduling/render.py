@@ -15,6 +15,11 @@ def shown_tasks(plan: Plan, project: str | None = None) -> list[ScheduledTask]:
     return sorted(tasks, key=lambda t: (t.start_at, t.end_at, t.id))
 
 
+def shown_warnings(plan: Plan, project: str | None = None) -> list[str]:
+    """The plan's warnings as text; with `project`, those about its tasks and about tasks the plan does not hold."""
+    return [str(w) for w in plan.warnings if project is None or (task := plan.tasks.get(w.about)) is None or task.project == project]
+
+
 def task_json(t: ScheduledTask, slip: Slip | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": t.id,
@@ -63,7 +68,7 @@ def plan_json(
         "start": plan.start.isoformat(),
         "tasks": [task_json(t, task_slips.get(t.id) if task_slips is not None else None) for t in tasks],
         "projects": [project_json(p, project_slips.get(p.id) if project_slips is not None else None) for p in projects],
-        "warnings": list(plan.warnings),
+        "warnings": shown_warnings(plan, project),
     }
 
 

@@ -53,6 +53,17 @@ class SchedProject:
 
 
 @dataclass(frozen=True)
+class PlanWarning:
+    """Something the plan could not do as asked, about one task (`about`: its ID, or a milestone's)."""
+
+    about: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.about}: {self.message}"
+
+
+@dataclass(frozen=True)
 class SchedInput:
     """Everything the engine needs: the plan start, the calendar, tasks, people and projects."""
 
@@ -62,7 +73,7 @@ class SchedInput:
     resources: Mapping[str, Resource] = field(default_factory=dict)
     projects: tuple[SchedProject, ...] = ()
     at_risk_ratio: float = 0.1
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[PlanWarning, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,7 @@ class Plan:
     start: dt.date
     tasks: Mapping[str, ScheduledTask]
     projects: Mapping[str, ProjectForecast]
-    warnings: tuple[str, ...]
+    warnings: tuple[PlanWarning, ...]
     links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     binding: Mapping[str, str | None] = field(default_factory=dict)
     end: dt.date | None = None
