@@ -266,6 +266,34 @@ def test_digest_markdown(wm: Callable[..., Result], repo: Repo) -> None:
     assert "## Due and overdue" in result.stdout
 
 
+def test_digest_groups_changes_by_project_and_sums_up_a_large_commit(wm: Callable[..., Result], tmp_path: Path) -> None:
+    """A digest lists the person's changes under their project's title, the project changed last first, and of a
+    commit that made many changes, the first three and how many more (`--all`: every one); a commit of four is
+    listed whole, since "1 more change" would save no line."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("projects/web/project.md", "---\ntitle: New website\nstatus: active\n---\n")
+    repo.write("projects/app/project.md", "---\ntitle: Mobile app\nstatus: active\n---\n")
+    for n in range(6):
+        repo.task(f"projects/web/tasks/w{n}.md", "todo", assignee="alice")
+    for n in range(4):
+        repo.task(f"projects/app/tasks/a{n}.md", "todo", assignee="alice")
+    bulk = repo.commit("plan", "2026-01-05T09:00:00+00:00")
+    repo.task("tasks/loose.md", "todo", assignee="alice")
+    repo.commit("loose", "2026-01-06T13:00:00+00:00")
+    repo.task("projects/app/tasks/a0.md", "in-progress", assignee="alice")
+    repo.commit("start", "2026-01-07T13:00:00+00:00")
+    text = run(wm, repo, "--today", "2026-01-10", "digest", "--who", "alice", "--since", "2026-01-01").stdout
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    assert headings == ["### Mobile app (app)", "### Not in a project", "### New website (web)"]
+    web = text.split("### New website (web)")[1].split("## Decisions")[0]
+    assert len([line for line in web.splitlines() if "created task w" in line]) == 3
+    assert f"- … and 3 more changes in commit {bulk[:7]} (`wm digest --all` lists every one)" in web
+    app = text.split("### Mobile app (app)")[1].split("### ")[0]
+    assert "moved a0 to in-progress" in app and len([line for line in app.splitlines() if "created task a" in line]) == 4
+    every = run(wm, repo, "--today", "2026-01-10", "digest", "--who", "alice", "--since", "2026-01-01", "--all").stdout
+    assert len([line for line in every.splitlines() if "created task w" in line]) == 6 and "more change" not in every
+
+
 def test_not_found_and_bad_since(wm: Callable[..., Result], repo: Repo) -> None:
     assert run(wm, repo, "history", "nope").exit_code == 1
     assert run(wm, repo, "activity", "--since", "soon").exit_code == 2

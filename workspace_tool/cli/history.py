@@ -190,9 +190,10 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, eve
 @click.command("digest")
 @click.option("--who", required=True, metavar="PERSON", help="The person the digest is for.")
 @click.option("--since", default="1w", show_default=True, metavar="DATE|3d|2w|6m|1y", help="From this date, or this long ago.")
+@click.option("--all", "every", is_flag=True, help=f"List every change of a large commit (default: its first {RUN_SHOWN}, then how many more).")
 @click.pass_obj
-def digest_cmd(app: App, who: str, since: str) -> None:
-    """Print a Markdown digest for one person: changes to their work, decisions, what is due.
+def digest_cmd(app: App, who: str, since: str, every: bool) -> None:
+    """Print a Markdown digest for one person: changes to their work by project, decisions, what is due.
 
     \b
     Example:
@@ -215,7 +216,8 @@ def digest_cmd(app: App, who: str, since: str) -> None:
             and task.due <= app.today + dt.timedelta(days=7)
         ):
             due.append(DueItem(task.id, task.title, task.status, task.due, task.due < app.today))
-    click.echo(render_digest(who, start, app.today, theirs, decisions, due), nl=False)
+    titles = {project.id: project.title for project in index.projects()}
+    click.echo(render_digest(who, start, app.today, theirs, decisions, due, titles, None if every else RUN_SHOWN), nl=False)
 
 
 @click.command("flow")

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from workspace_tool.history.model import DocHistory, Version
 from workspace_tool.history.snapshot import display
 from workspace_tool.model import Person
-from workspace_tool.output import runs
+from workspace_tool.output import counted, runs
 from workspace_tool.parse import path_project
 
 PEOPLE_FIELDS = ("assignee", "owner", "deciders", "person")
@@ -169,10 +169,10 @@ def render_days(found: Sequence[Event], run_shown: int | None = RUN_SHOWN) -> st
             lines.append("")
         lines.append(f"{day.isoformat()} ({day.strftime('%a')})")
         for run in runs(items, lambda event: event.commit):
-            shown = run if run_shown is None or len(run) <= run_shown else run[:run_shown]
+            shown = _shown(run, run_shown)
             lines.extend(f"  {event.date.strftime('%H:%M')}  {event.text}" for event in shown)
             if len(shown) < len(run):
-                lines.append(f"         … and {len(run) - len(shown)} more changes in commit {(run[0].commit or '')[:7]} (--all lists every one)")
+                lines.append(f"         … and {_more(run, shown)} (--all lists every one)")
     return "\n".join(lines)
 
 
@@ -188,13 +188,31 @@ class DueItem:
 
 
 def render_digest(
-    person: str, since: dt.date, today: dt.date, found: Sequence[Event], decisions: Sequence[Event], due: Sequence[DueItem]
+    person: str,
+    since: dt.date,
+    today: dt.date,
+    found: Sequence[Event],
+    decisions: Sequence[Event],
+    due: Sequence[DueItem],
+    project_titles: Mapping[str, str] | None = None,
+    run_shown: int | None = RUN_SHOWN,
 ) -> str:
-    """A person's digest in Markdown: changes to their work, decisions taken, what is due or overdue."""
-    lines = [f"# Digest for {person}: {since.isoformat()} to {today.isoformat()}", "", "## Changes to your work", ""]
-    lines.extend(_bullets(found, "No changes to what you own or are assigned."))
+    """A person's digest in Markdown: changes to their work by project (the project changed most recently first),
+    decisions taken, what is due or overdue. Of a commit that made more than `run_shown` changes in a section, the
+    first `run_shown` and a line saying how many more (None: every one)."""
+    titles = project_titles or {}
+    lines = [f"# Digest for {person}: {since.isoformat()} to {today.isoformat()}", "", "## Changes to your work"]
+    if not found:
+        lines += ["", "No changes to what you own or are assigned."]
+    groups: dict[str | None, list[Event]] = {}
+    for event in found:  # newest first, so the groups come in the order of their latest change
+        groups.setdefault(event.project, []).append(event)
+    for project, items in groups.items():
+        heading = "Not in a project" if project is None else f"{titles[project]} ({project})" if titles.get(project) else project
+        lines += ["", f"### {heading}", ""]
+        lines.extend(_bullets(items, run_shown))
     lines += ["", "## Decisions", ""]
-    lines.extend(_bullets(decisions, "No decisions changed."))
+    lines.extend(_bullets(decisions, run_shown) if decisions else ["No decisions changed."])
     lines += ["", "## Due and overdue", ""]
     if not due:
         lines.append("Nothing due in the next week.")
@@ -204,7 +222,21 @@ def render_digest(
     return "\n".join(lines) + "\n"
 
 
-def _bullets(found: Sequence[Event], empty: str) -> list[str]:
-    if not found:
-        return [empty]
-    return [f"- {e.date.date().isoformat()}: {e.text}" + (f" ({e.commit[:7]})" if e.commit else " (uncommitted)") for e in found]
+def _bullets(found: Sequence[Event], run_shown: int | None) -> list[str]:
+    lines: list[str] = []
+    for run in runs(found, lambda event: event.commit):
+        shown = _shown(run, run_shown)
+        lines.extend(f"- {e.date.date().isoformat()}: {e.text}" + (f" ({e.commit[:7]})" if e.commit else " (uncommitted)") for e in shown)
+        if len(shown) < len(run):
+            lines.append(f"- … and {_more(run, shown)} (`wm digest --all` lists every one)")
+    return lines
+
+
+def _shown(run: list[Event], run_shown: int | None) -> list[Event]:
+    """The changes of one commit's run to list: all of them, unless there are more than `run_shown` and one
+    line saying how many more would replace at least two."""
+    return run if run_shown is None or len(run) <= run_shown + 1 else run[:run_shown]
+
+
+def _more(run: list[Event], shown: list[Event]) -> str:
+    return f"{counted(len(run) - len(shown), 'more change')} in commit {(run[0].commit or '')[:7]}"
