@@ -54,6 +54,25 @@ def test_second_start_stops_the_first(ws: Path, wm) -> None:  # type: ignore[no-
     assert lines == ["- 2026-11-26 09:00-10:30 design-mockups", "- 2026-11-26 10:30- copy"]
 
 
+def test_a_timer_stopped_in_the_minute_it_started_is_discarded(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """A start on the wrong task, put right at once: the wrong timer has no time to log, so its line goes (the
+    other lines stay byte for byte); `wm stop` in that minute does the same. Stopping before the start is refused."""
+    wm("-C", str(ws), "log", "copy", "1h", "--person", "alice")
+    before = log_text(ws)
+    wm("-C", str(ws), "start", "copy", "--at", "09:00", "--person", "alice")
+    switched = wm("-C", str(ws), "start", "design-mockups", "--at", "09:00", "--person", "alice")
+    assert switched.exit_code == 0, switched.output
+    assert "discarded the timer on copy (started 09:00, less than a minute ago: no time to log)" in switched.output
+    assert log_text(ws) == before + "- 2026-11-26 09:00- design-mockups\n"
+    stopped = wm("-C", str(ws), "stop", "--at", "09:00", "--person", "alice")
+    assert stopped.exit_code == 0, stopped.output
+    assert "discarded the timer on design-mockups" in stopped.stdout and log_text(ws) == before
+    wm("-C", str(ws), "start", "copy", "--at", "09:30", "--person", "alice")
+    early = wm("-C", str(ws), "stop", "--at", "09:29", "--person", "alice")
+    assert early.exit_code != 0 and "the timer started at 2026-11-26 09:30 (give a later --at)" in early.output
+    assert log_text(ws) == before + "- 2026-11-26 09:30- copy\n"
+
+
 def test_parallel_keeps_both_running(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
     wm("-C", str(ws), "start", "design-mockups", "--at", "09:00", "--person", "alice")
     wm("-C", str(ws), "start", "copy", "--at", "10:30", "--person", "alice", "--parallel")

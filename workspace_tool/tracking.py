@@ -136,11 +136,12 @@ def running(index: Index, person: str) -> list[TimeEntry]:
 
 
 def stop_entry(index: Index, entry: TimeEntry, at: dt.datetime) -> Change:
-    """Close a running entry at `at` by filling in its end time on its own line."""
+    """Close a running entry at `at` by filling in its end time on its own line; a timer stopped in the minute it
+    started (a start on the wrong task, put right at once) has no time to log, and its line is removed."""
     assert entry.start is not None
     begin = dt.datetime.combine(entry.date, entry.start)
-    if at <= begin:
-        raise UsageError(f"cannot stop at {at:%Y-%m-%d %H:%M}: the timer started at {begin:%Y-%m-%d %H:%M}")
+    if at < begin:
+        raise UsageError(f"cannot stop at {at:%Y-%m-%d %H:%M}: the timer started at {begin:%Y-%m-%d %H:%M} (give a later --at)")
     if at - begin > dt.timedelta(hours=24):
         raise UsageError(f"the timer {_describe(entry)} ran over 24 hours; stop it with --at or fix the line by hand")
     source = read_source(index.root, entry.path)
@@ -148,9 +149,21 @@ def stop_entry(index: Index, entry: TimeEntry, at: dt.datetime) -> Change:
     number = entry.line - 1
     if number >= len(lines) or not _OPEN.search(lines[number]):
         raise ConflictError(f"{entry.path}:{entry.line} changed on disk; the timer was not stopped — run the command again")
+    if at == begin:
+        del lines[number]
+        checked_write(source, "".join(lines))
+        return Change(entry.path, f"time {entry.person}: {_stopped(entry, at)}")
     lines[number] = _OPEN.sub(lambda m: f"{m.group(1)}{m.group(2)}-{at:%H:%M}", lines[number], count=1)
     checked_write(source, "".join(lines))
     return Change(entry.path, f"time {entry.person}: stopped {entry.ref} at {at:%H:%M}")
+
+
+def _stopped(entry: TimeEntry, at: dt.datetime) -> str:
+    """What stopping a running entry at `at` does, in words."""
+    assert entry.start is not None
+    if at == dt.datetime.combine(entry.date, entry.start):
+        return f"discarded the timer on {entry.ref} (started {entry.start:%H:%M}, less than a minute ago: no time to log)"
+    return f"stopped the timer on {entry.ref} (started {entry.start:%H:%M})"
 
 
 def start_timer(index: Index, person: str, ref: str, note: str, at: dt.datetime, parallel: bool = False) -> Result:
@@ -161,7 +174,7 @@ def start_timer(index: Index, person: str, ref: str, note: str, at: dt.datetime,
     if not parallel:
         for entry in running(index, person):
             changes.append(stop_entry(index, entry, at))
-            notes.append(f"stopped the timer on {entry.ref} (started {entry.start:%H:%M})")
+            notes.append(_stopped(entry, at))
     probe = TimeEntry(person, at.date(), target, 0.0, 0, "", at.time().replace(second=0, microsecond=0), (at + dt.timedelta(minutes=1)).time().replace(second=0, microsecond=0))
     clash = next((e for e in _entries_of(index, person) if not e.running and e.span() and overlapping_span(e, probe)), None)
     if clash is not None:
