@@ -366,3 +366,12 @@ def test_report_commands_load_without_the_history_modules() -> None:
         "assert 'flow' in report_group.list_commands(ctx) and report_group.get_command(ctx, 'flow') is not None\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_running_row_is_rounded_as_the_others(studio: Path, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A minute into the running timer on build (1/60 h): its row shows 0.02*, as the total shows 0.02, not 0.0167*."""
+    monkeypatch.setenv("WM_NOW", "14:01")
+    result = wm("-C", str(studio), "report", "time", "--by", "task", "--from", "2026-11-26", "--to", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}
+    assert rows["build"][0] == "0.02*" and rows["total"][0] == "0.02"

@@ -18,7 +18,7 @@ import click
 from workspace_tool.cli.app import App, date_option
 from workspace_tool.errors import UsageError
 from workspace_tool.model import TimeEntry
-from workspace_tool.output import csv_text, dumps, table
+from workspace_tool.output import cell, csv_text, dumps, table
 from workspace_tool.reports.time import TimeQuery, TimeReport, parse_group_by, time_report
 
 PROGRESS_MIN_DAYS = 92
@@ -176,7 +176,7 @@ def _time_rows(report: TimeReport, mark: bool = False) -> tuple[list[str], list[
         values: list[Any] = [k if k is not None else "" for k in row.key]
         hours: Any = round(row.hours, 4) if mark else _plain(row.hours)
         if mark and row.running:
-            hours = f"{hours:g}*"
+            hours = f"{cell(hours)}*"  # rounded as every other cell of the table
         values += [hours, round(row.billable_hours, 4) if mark else _plain(row.billable_hours)]
         values += [_money(row.amounts.get(c), plain=not mark) for c in report.currencies]
         rows.append(values)
