@@ -19,6 +19,30 @@ def test_a_table_that_cannot_fit_runs_past_the_edge_with_every_id_whole() -> Non
     assert "accessibility-review-of-the-checkout" in text and "2026-11-25" in text and "in-progress" in text
 
 
+def test_a_wrapped_list_goes_on_over_lines_between_items_and_is_never_cut() -> None:
+    """`wm blocked`'s "blocked by": each item whole, the lines of one row's list each ending with a comma but
+    the last, the other cells of the continuation lines empty; a list that fits stays on one line; the title gives
+    way only as far as the longest item needs."""
+    reasons = "booking-ui-design (in-progress), booking-api (in-progress), design-system-tokens (review)"
+    rows = [("booking-flow", "Booking flow frontend", reasons), ("docs", "Docs", "copy (todo)")]
+    wide = table(("id", "title", "blocked by"), rows, width=100, wrap=(2,))
+    assert wide.splitlines()[2:] == [
+        "booking-flow  Booking flow frontend  booking-ui-design (in-progress), booking-api (in-progress),",
+        "                                     design-system-tokens (review)",
+        "docs          Docs                   copy (todo)",
+    ]
+    narrow = table(("id", "title", "blocked by"), rows, width=50, wrap=(2,))
+    assert narrow.splitlines()[2:] == [
+        "booking-flow  Booking…  booking-ui-design (in-progress),",
+        "                        booking-api (in-progress),",
+        "                        design-system-tokens (review)",
+        "docs          Docs      copy (todo)",
+    ]
+    assert table(("id", "blocked by"), [("docs", "copy (todo), text (review)")], width=80, wrap=(1,)).splitlines()[2] == (
+        "docs  copy (todo), text (review)"
+    )
+
+
 def test_runs_group_consecutive_items_with_the_same_key_and_leave_keyless_ones_alone() -> None:
     items = [("a", 1), ("b", 1), ("c", None), ("d", None), ("e", 2), ("f", 1)]
     assert [[name for name, _ in run] for run in runs(items, lambda item: item[1])] == [["a", "b"], ["c"], ["d"], ["e"], ["f"]]

@@ -63,9 +63,11 @@ def table(
     dim_rows: set[int] | None = None,
     right: Sequence[int] = (),
     keep: Sequence[int] = (),
+    wrap: Sequence[int] = (),
 ) -> str:
     """An aligned text table, its widest text columns shrunk (with '…') to fit `width` (`_fit`); `keep`: the width
-    below which each column is not shrunk (a board column's IDs, in the same column as the titles)."""
+    below which each column is not shrunk (a board column's IDs, in the same column as the titles); `wrap`: columns
+    of lists (`a-id (todo), b-id (review)`) that go on over more lines, between items, instead of being cut."""
     text_rows = [[cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [len(h) for h in headers]
     prose = [False] * len(headers)
@@ -75,15 +77,40 @@ def table(
             prose[i] = prose[i] or _is_prose(value)
     width = width or shutil.get_terminal_size((120, 24)).columns
     minimums = [max(len(header), keep[i] if i < len(keep) else 0) for i, header in enumerate(headers)]
+    for i in wrap:  # down to its longest item (with the comma a line ends with), never cut
+        minimums[i] = max([minimums[i], *(len(item) + 1 for row in text_rows for item in _items(row[i]))])
+        prose[i] = widths[i] > minimums[i]
     _fit(widths, minimums, width, prose)
     lines = [_line(headers, widths, right)]
     lines.append("  ".join("-" * w for w in widths))
     for number, row in enumerate(text_rows):
-        line = _line(row, widths, right)
-        if dim_rows and number in dim_rows:
-            line = f"{DIM}{line}{RESET}"
-        lines.append(line)
+        wrapped = {i: _wrapped(row[i], widths[i]) for i in wrap if len(row[i]) > widths[i]}
+        parts = [row] + [[wrapped[i][n] if i in wrapped and n < len(wrapped[i]) else "" for i in range(len(row))] for n in range(1, max(map(len, wrapped.values()), default=1))]
+        for i, pieces in wrapped.items():
+            row[i] = pieces[0]
+        for part in parts:
+            line = _line(part, widths, right)
+            if dim_rows and number in dim_rows:
+                line = f"{DIM}{line}{RESET}"
+            lines.append(line)
     return "\n".join(lines)
+
+
+def _items(value: str) -> list[str]:
+    return value.split(", ") if value else []
+
+
+def _wrapped(value: str, width: int) -> list[str]:
+    """A list's items over lines of at most `width` characters, each line but the last ending with a comma."""
+    lines: list[str] = []
+    for item in _items(value):
+        if lines and len(lines[-1]) + 2 + len(item) + 1 <= width:
+            lines[-1] += f", {item}"
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(item)
+    return lines or [value]
 
 
 PROSE_MIN = 8
