@@ -21,26 +21,45 @@ def test_a_table_that_cannot_fit_runs_past_the_edge_with_every_id_whole() -> Non
 
 def test_a_wrapped_list_goes_on_over_lines_between_items_and_is_never_cut() -> None:
     """`wm blocked`'s "blocked by": each item whole, the lines of one row's list each ending with a comma but
-    the last, the other cells of the continuation lines empty; a list that fits stays on one line; the title gives
-    way only as far as the longest item needs."""
+    the last, the other cells of the continuation lines empty; a list that fits stays on one line. The title gives
+    way before an item is split; once it is as narrow as it goes, items go on between their words (never cut)."""
     reasons = "booking-ui-design (in-progress), booking-api (in-progress), design-system-tokens (review)"
     rows = [("booking-flow", "Booking flow frontend", reasons), ("docs", "Docs", "copy (todo)")]
-    wide = table(("id", "title", "blocked by"), rows, width=100, wrap=(2,))
+    wide = table(("id", "title", "blocked by"), rows, width=100, wrap={2: ", "})
     assert wide.splitlines()[2:] == [
         "booking-flow  Booking flow frontend  booking-ui-design (in-progress), booking-api (in-progress),",
         "                                     design-system-tokens (review)",
         "docs          Docs                   copy (todo)",
     ]
-    narrow = table(("id", "title", "blocked by"), rows, width=50, wrap=(2,))
+    middle = table(("id", "title", "blocked by"), rows, width=60, wrap={2: ", "})
+    assert middle.splitlines()[2:] == [
+        "booking-flow  Booking flo…  booking-ui-design (in-progress),",
+        "                            booking-api (in-progress),",
+        "                            design-system-tokens (review)",
+        "docs          Docs          copy (todo)",
+    ]
+    narrow = table(("id", "title", "blocked by"), rows, width=50, wrap={2: ", "})
     assert narrow.splitlines()[2:] == [
-        "booking-flow  Booking…  booking-ui-design (in-progress),",
+        "booking-flow  Booking…  booking-ui-design",
+        "                        (in-progress),",
         "                        booking-api (in-progress),",
-        "                        design-system-tokens (review)",
+        "                        design-system-tokens",
+        "                        (review)",
         "docs          Docs      copy (todo)",
     ]
-    assert table(("id", "blocked by"), [("docs", "copy (todo), text (review)")], width=80, wrap=(1,)).splitlines()[2] == (
+    assert max(len(line) for line in middle.splitlines() + narrow.splitlines()) <= 60
+    assert table(("id", "blocked by"), [("docs", "copy (todo), text (review)")], width=80, wrap={1: ", "}).splitlines()[2] == (
         "docs  copy (todo), text (review)"
     )
+
+
+def test_health_reasons_wrap_at_their_semicolons() -> None:
+    rows = [("portal", "red", "forecast end 2027-01-18 after due 2026-12-11; 90% of budget burnt; 2 open high-impact risks")]
+    text = table(("project", "health", "reasons"), rows, width=70, wrap={2: "; "})
+    assert text.splitlines()[2:] == [
+        "portal   red     forecast end 2027-01-18 after due 2026-12-11;",
+        "                 90% of budget burnt; 2 open high-impact risks",
+    ]
 
 
 def test_runs_group_consecutive_items_with_the_same_key_and_leave_keyless_ones_alone() -> None:

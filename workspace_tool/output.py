@@ -8,7 +8,7 @@ import io
 import json
 import re
 import shutil
-from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from workspace_tool.values import Duration
 
@@ -63,11 +63,13 @@ def table(
     dim_rows: set[int] | None = None,
     right: Sequence[int] = (),
     keep: Sequence[int] = (),
-    wrap: Sequence[int] = (),
+    wrap: Mapping[int, str] | None = None,
 ) -> str:
     """An aligned text table, its widest text columns shrunk (with '…') to fit `width` (`_fit`); `keep`: the width
     below which each column is not shrunk (a board column's IDs, in the same column as the titles); `wrap`: columns
-    of lists (`a-id (todo), b-id (review)`) that go on over more lines, between items, instead of being cut."""
+    of lists, by the text between their items (`{3: ", "}` for `a-id (todo), b-id (review)`), that go on over more
+    lines, between items, instead of being cut."""
+    wrap = wrap or {}
     text_rows = [[cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [len(h) for h in headers]
     prose = [False] * len(headers)
@@ -77,14 +79,19 @@ def table(
             prose[i] = prose[i] or _is_prose(value)
     width = width or shutil.get_terminal_size((120, 24)).columns
     minimums = [max(len(header), keep[i] if i < len(keep) else 0) for i, header in enumerate(headers)]
-    for i in wrap:  # down to its longest item (with the comma a line ends with), never cut
-        minimums[i] = max([minimums[i], *(len(item) + 1 for row in text_rows for item in _items(row[i]))])
-        prose[i] = widths[i] > minimums[i]
+    for i, between in wrap.items():  # lists: first down to their longest item, never cut
+        end = len(between.rstrip())
+        minimums[i] = max([minimums[i], *(len(item) + end for row in text_rows for item in _items(row[i], between))])
+        prose[i] = True
+    _fit(widths, minimums, width, prose)
+    for i, between in wrap.items():  # then, when the text columns are as narrow as they go, down to a few words a line
+        end = len(between.rstrip())
+        minimums[i] = max([len(headers[i]), min(WRAP_MIN, widths[i]), *(len(word) + end for row in text_rows for word in row[i].split())])
     _fit(widths, minimums, width, prose)
     lines = [_line(headers, widths, right)]
     lines.append("  ".join("-" * w for w in widths))
     for number, row in enumerate(text_rows):
-        wrapped = {i: _wrapped(row[i], widths[i]) for i in wrap if len(row[i]) > widths[i]}
+        wrapped = {i: _wrapped(row[i], widths[i], between) for i, between in wrap.items() if len(row[i]) > widths[i]}
         parts = [row] + [[wrapped[i][n] if i in wrapped and n < len(wrapped[i]) else "" for i in range(len(row))] for n in range(1, max(map(len, wrapped.values()), default=1))]
         for i, pieces in wrapped.items():
             row[i] = pieces[0]
@@ -96,25 +103,34 @@ def table(
     return "\n".join(lines)
 
 
-def _items(value: str) -> list[str]:
-    return value.split(", ") if value else []
+def _items(value: str, between: str) -> list[str]:
+    return value.split(between) if value else []
 
 
-def _wrapped(value: str, width: int) -> list[str]:
-    """A list's items over lines of at most `width` characters, each line but the last ending with a comma."""
+def _wrapped(value: str, width: int, between: str) -> list[str]:
+    """A list's items over lines of at most `width` characters, each line but the last ending with the separator
+    (without its space: `,` or `;`); an item that does not fit on a line of its own goes on between its words."""
+    end = between.rstrip()
     lines: list[str] = []
-    for item in _items(value):
-        if lines and len(lines[-1]) + 2 + len(item) + 1 <= width:
-            lines[-1] += f", {item}"
-        else:
-            if lines:
-                lines[-1] += ","
-            lines.append(item)
+    for item in _items(value, between):
+        if lines and len(lines[-1]) + len(between) + len(item) + len(end) <= width:
+            lines[-1] += between + item
+            continue
+        if lines:
+            lines[-1] += end
+        lines.append("")
+        for word in item.split(" "):
+            if lines[-1] and len(lines[-1]) + 1 + len(word) + len(end) > width:
+                lines.append(word)
+            else:
+                lines[-1] = f"{lines[-1]} {word}" if lines[-1] else word
     return lines or [value]
 
 
 PROSE_MIN = 8
 """The narrowest a text column is shrunk to (or its header's width)."""
+WRAP_MIN = 24
+"""The narrowest a column of lists is wrapped to (or its longest word): a few words a line."""
 
 
 def _is_prose(value: str) -> bool:

@@ -305,7 +305,7 @@ def blocked_cmd(app: App, who: str | None, project: str | None, as_json: bool) -
         reasons = [f"status: {BLOCKED_STATUS}"] if b.marked else []
         reasons += [f"{d.id} ({getattr(d, 'status', '')})" for d in b.blockers]
         rows.append((b.task.id, b.task.title, b.task.assignee, ", ".join(reasons)))
-    click.echo(table(("id", "title", "assignee", "blocked by"), rows, wrap=(3,)))
+    click.echo(table(("id", "title", "assignee", "blocked by"), rows, wrap={3: ", "}))
 
 
 def _blocker_json(doc: Document) -> dict[str, Any]:

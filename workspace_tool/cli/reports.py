@@ -276,7 +276,7 @@ def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         ]
         _emit(csv_text(csv_headers, csv_rows))
         return
-    _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
+    _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8), wrap={12: "; "}))  # each reason whole
     warn(report.notes)
 
 
