@@ -255,3 +255,20 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Any, sample_site: Path) ->
     assert wide == []
     open_page(browser, sample_site, "projects/fjordline-portal.html")
     assert browser.execute_script("return document.querySelector('figure.chart svg').getBoundingClientRect().width") >= 600
+
+
+def test_dates_in_tables_are_never_broken_at_a_hyphen(browser: Any, sample_site: Path) -> None:
+    """At a laptop's width the sample dashboard's project and task tables, a project's task table and the decision
+    log are crowded; each date cell (2026-12-11, 2026-W48) still stays on one line."""
+    browser.set_window_size(1000, 900)
+    checked = 0
+    for page in ("index.html", "projects/fjordline-portal.html", "decisions.html", "time.html"):
+        open_page(browser, sample_site, page)
+        broken = browser.execute_script(
+            "return Array.from(document.querySelectorAll('td.date')).filter(td => td.textContent.trim())"
+            ".map(td => { const r = document.createRange(); r.selectNodeContents(td.firstChild);"
+            " return [td.textContent.trim(), r.getClientRects().length]; })"
+        )
+        checked += len(broken)
+        assert [text for text, lines in broken if lines > 1] == [], page
+    assert checked > 20

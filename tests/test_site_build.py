@@ -244,7 +244,8 @@ def _entry_table(page: str) -> tuple[list[str], list[list[str]]]:
     table = re.search(r"<h2>Time entries</h2>.*?</table>", page, re.S)
     assert table is not None
     heads = re.findall(r'<th scope="col">(.*?)</th>', table.group(0))
-    rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row)] for row in re.findall(r"<tr><td>.*?</tr>", table.group(0))]
+    cells = r"<td(?: [^>]*)?>(.*?)</td>"
+    rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(cells, row)] for row in re.findall(r"<tr><td[ >].*?</tr>", table.group(0))]
     return heads, rows
 
 

@@ -134,7 +134,7 @@ OLD_TASK_TABLE = """
 <td>{{ t.status|chip }}</td>
 <td>{{ t.assignee|link }}</td>
 <td>{{ t.priority }}</td>
-<td>{{ t.due }}{% if t.overdue %} <span class="late">overdue</span>{% endif %}</td>
+<td class="date">{{ t.due }}{% if t.overdue %} <span class="late">overdue</span>{% endif %}</td>
 <td>{{ t.estimate }}</td>
 {% if internal %}<td>{{ t.logged }}</td>{% endif %}
 </tr>
@@ -220,7 +220,7 @@ def old_templates() -> dict[str, str]:
     entries = (
         '<table><thead><tr><th scope="col">Date</th><th scope="col">Person</th><th scope="col">For</th><th scope="col">Hours</th>'
         '<th scope="col">Note</th></tr></thead><tbody>\n'
-        "{% for e in entries %}<tr><td>{{ e.date }}</td><td>{{ e.person|link }}</td><td>{{ e.ref|link }}</td><td>{{ e.hours }}</td>"
+        '{% for e in entries %}<tr><td class="date">{{ e.date }}</td><td>{{ e.person|link }}</td><td>{{ e.ref|link }}</td><td>{{ e.hours }}</td>'
         "<td>{{ e.note }} {{ m.tags(e.tags) }}</td></tr>{% endfor %}\n</tbody></table>"
     )
     imports = '{% import "_macros.html" as m with context %}\n'
@@ -280,7 +280,7 @@ def test_document_page_tags_and_history_markup() -> None:
     }
     html = NEW_DOCUMENT.render(**context)
     assert '<p><span class="tag">#ux</span> <span class="tag">#a&amp;b</span> </p>' in html
-    assert '<tr><td>2026-11-02</td><td><a href="ann.html">Ann</a></td><td></td><td>2h</td><td>n <span class="tag">#t</span> </td></tr>' in html
+    assert '<tr><td class="date">2026-11-02</td><td><a href="ann.html">Ann</a></td><td></td><td>2h</td><td>n <span class="tag">#t</span> </td></tr>' in html
     assert (
         '<ol class="versions">\n<li class="version">\n<div class="version-head"><time>2026-11-01</time> · <span class="author">Ann</span> · '
         '<span class="message">m</span> <code>c</code></div>\n<ul class="changes"><li><code>status</code>: <ins>todo</ins></li></ul>'

@@ -181,7 +181,7 @@ def _entry_rows(ctx: jinja2.runtime.Context, entries: list[dict[str, Any]]) -> M
         out.append('<th scope="col">For</th>')
     out.append('<th scope="col">Hours</th><th scope="col">Note</th></tr></thead><tbody>\n')
     for e in entries:
-        out += ("<tr><td>", escape(e["date"]), "</td>")
+        out += ('<tr><td class="date">', escape(e["date"]), "</td>")
         if "person" in e:
             out += ("<td>", _link(ctx, e["person"]), "</td>")
         if "ref" in e:
@@ -213,7 +213,7 @@ def _task_rows(ctx: jinja2.runtime.Context, rows: list[dict[str, Any]], show_pro
         out.append("</td>\n")
         if show_project:
             out += ("<td>", _link(ctx, t["project"]), "</td>")
-        out += ("<td>", _chip(t["status"]), "</td>\n<td>", _link(ctx, t["assignee"]), "</td>\n<td>", escape(t["priority"]), "</td>\n<td>", escape(t["due"]))
+        out += ("<td>", _chip(t["status"]), "</td>\n<td>", _link(ctx, t["assignee"]), "</td>\n<td>", escape(t["priority"]), '</td>\n<td class="date">', escape(t["due"]))
         if overdue:
             out.append(' <span class="late">overdue</span>')
         out += ("</td>\n<td>", escape(t["estimate"]), "</td>\n")
