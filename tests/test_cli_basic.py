@@ -118,6 +118,18 @@ def test_unknown_id_suggests_the_nearest(workspace: Path, write_doc: Callable[[s
     assert result.stderr == "wm: no document with ID 'alcie' — did you mean 'alice'?\n"
 
 
+def test_show_of_a_file_that_cannot_be_read_says_why(workspace: Path, write_doc: Callable[[str, str], Path]) -> None:
+    """Not "no document": the file that would hold the ID, its line and its error (a project.md by its folder)."""
+    write_doc("projects/web/tasks/broken.md", "---\ntitle: Broken\nstatus: [todo\n---\n")
+    write_doc("projects/shop/project.md", "---\ntitle: [Shop\n---\n")
+    result = CliRunner().invoke(main, ["-C", str(workspace), "show", "broken"])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("wm: projects/web/tasks/broken.md:3: error: invalid YAML")
+    assert result.stderr.endswith("— 'broken' cannot be shown until its file is fixed (wm validate lists every problem)\n")
+    project = CliRunner().invoke(main, ["-C", str(workspace), "show", "shop"])
+    assert project.exit_code == 1 and project.stderr.startswith("wm: projects/shop/project.md:2: error: invalid YAML")
+
+
 def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WM_WORKSPACE", raising=False)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from workspace_tool.edit import Source, add_log_entry, checked_write, read_source, set_keys
@@ -52,12 +51,9 @@ def find_for_edit(index: Index, doc_id: str) -> Document:
     doc = index.resolve(doc_id)
     if doc is not None:
         return doc
-    for relpath, diagnostics in index.file_diagnostics.items():
-        stem = PurePosixPath(relpath).stem
-        name = PurePosixPath(relpath).parent.name if stem == "project" else stem
-        if doc_id in (name, relpath, relpath.removesuffix(".md")) and relpath not in index.by_path:
-            first = next((d for d in diagnostics if d.is_error), diagnostics[0])
-            raise WorkspaceError(f"{first} — fix the file before editing it with wm; nothing was changed")
+    unreadable = index.unreadable(doc_id)
+    if unreadable is not None:
+        raise WorkspaceError(f"{unreadable} — fix the file before editing it with wm; nothing was changed")
     return require_doc(index, doc_id)
 
 

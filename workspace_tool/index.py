@@ -178,6 +178,18 @@ class Index:
         owners = self.stems.get(name, [])
         return self.docs[owners[0]] if len(owners) == 1 else None
 
+    def unreadable(self, name: str) -> Diagnostic | None:
+        """The first error of a file that could not be read and would hold `name` (its file's stem, a project.md's
+        folder, or its path with or without `.md`): why `name` is not found, rather than "no document"."""
+        for relpath, diagnostics in self.file_diagnostics.items():
+            if relpath in self.by_path or not diagnostics:
+                continue
+            path = PurePosixPath(relpath)
+            stem = path.stem
+            if name in (path.parent.name if stem == "project" else stem, relpath, relpath.removesuffix(".md")):
+                return next((d for d in diagnostics if d.is_error), diagnostics[0])
+        return None
+
     def of_type(self, cls: type[D]) -> list[D]:
         return [d for d in self.docs.values() if type(d) is cls]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from workspace_tool.cli.app import App
-from workspace_tool.errors import NotFoundError
+from workspace_tool.errors import NotFoundError, WorkspaceError
 from workspace_tool.init import init_workspace
 from workspace_tool.output import diagnostics_summary, dumps
 from workspace_tool.records import document_record
@@ -72,6 +72,9 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
     if doc is None:
         from difflib import get_close_matches
 
+        unreadable = index.unreadable(doc_id)
+        if unreadable is not None:
+            raise WorkspaceError(f"{unreadable} — {doc_id!r} cannot be shown until its file is fixed (wm validate lists every problem)")
         near = get_close_matches(doc_id, list(index.docs), n=1)
         hint = f" — did you mean {near[0]!r}?" if near else ""
         raise NotFoundError(f"no document with ID {doc_id!r}{hint}")
