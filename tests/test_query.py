@@ -291,7 +291,11 @@ def test_unknown_field_lists_the_valid_ones(index: Index) -> None:
         ("due:..", "bad range '..'"),
         ("due:1..2..3", "bad range"),
         ("status:todo..done", "ranges (A..B) work only on dates, durations and numbers"),
-        ("status:doing", "unknown status 'doing'; valid values: proposed, active"),
+        ("status:doing", "unknown status 'doing' (did you mean 'in-progress'?); valid values: proposed, active"),
+        ("status:todoo", "unknown status 'todoo' (did you mean 'todo'?); valid values: proposed, active"),
+        ("priority:hihg", "unknown priority 'hihg' (did you mean 'high'?); valid values: critical, high, medium, low"),
+        ("is:blockd", "unknown is:blockd (did you mean 'blocked'?); valid values: open, done"),
+        ("asignee:alice", "unknown field 'asignee' in 'asignee:alice' (did you mean 'assignee'?); valid fields: assignee"),
         ("priority:urgent", "unknown priority 'urgent'; valid values: critical, high, medium, low"),
         ("type:epic", "unknown type 'epic'; valid values: project, task"),
         ("milestone:maybe", "expected true or false"),
@@ -312,6 +316,7 @@ def test_bad_values_are_usage_errors(index: Index, term: str, fragment: str) -> 
 def test_unknown_reference_lists_the_valid_targets(index: Index) -> None:
     message = error(index, "assignee:carol")
     assert message == "'assignee:carol': no person 'carol'; valid values: alice, bob"
+    assert error(index, "assignee:alicee") == "'assignee:alicee': no person 'alicee' (did you mean 'alice'?); valid values: alice, bob"
 
 
 def test_a_reference_used_by_documents_is_accepted_even_without_its_document(index: Index) -> None:

@@ -64,15 +64,21 @@ class Workflow:
         """The status of this workflow someone who typed `status` most likely meant: the same words in another case
         or spelling (`In Progress`), a word other trackers use (`doing`, `closed`: `STATUS_SYNONYMS`), else the
         closest spelling; None when nothing is close."""
+        meant = self.means(status)
+        if meant is not None:
+            return meant
+        close = difflib.get_close_matches(status, self.statuses, n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def means(self, status: str) -> str | None:
+        """The status of this workflow that `status` names in other words: the same words in another case or
+        spelling (`In Progress`), or a word other trackers use (`doing`, `closed`: `STATUS_SYNONYMS`)."""
         words = _status_words(status)
         for candidate in self.statuses:
             if _status_words(candidate) == words:
                 return candidate
         mapped = STATUS_SYNONYMS.get(words)
-        if mapped in self.statuses:
-            return mapped
-        close = difflib.get_close_matches(status, self.statuses, n=1, cutoff=0.6)
-        return close[0] if close else None
+        return mapped if mapped in self.statuses else None
 
     def allowed_moves(self, current: str) -> tuple[str, ...]:
         if self.transitions is None:

@@ -119,7 +119,7 @@ def resolve_field(name: str, where: str) -> F.FieldSpec:
     """The spec of a field name (aliases allowed); UsageError listing the valid ones."""
     spec = FIELDS.get(ALIASES.get(name.lower(), name.lower()))
     if spec is None:
-        raise UsageError(f"unknown field {name!r} in {where!r}; valid fields: {', '.join(field_names())} (and is:, has:, no:)")
+        raise UsageError(f"unknown field {name!r} in {where!r}{_did_you_mean(name.lower(), field_names())}; valid fields: {', '.join(field_names())} (and is:, has:, no:)")
     return spec
 
 
@@ -228,7 +228,8 @@ def _alternative(spec: F.FieldSpec, text: str, where: str, today: dt.date, setti
     if kind in (F.PRIORITY, F.CHOICE, TYPE):
         return _exact(_choice(spec.name, text, spec.choices, where))
     if kind == F.STATUS:
-        return _exact(_choice(spec.name, text, _statuses(settings), where))
+        meant = next((found for workflow in settings.workflows.values() if (found := workflow.means(text))), None)  # `doing`: in-progress
+        return _exact(_choice(spec.name, text, _statuses(settings), where, meant))
     if kind == F.WEEKDAYS:
         from workspace_tool.config import WEEKDAYS
 
@@ -294,12 +295,22 @@ def _bool(spec: F.FieldSpec, text: str, where: str) -> bool:
     raise UsageError(f"{where!r}: {spec.name}: expected true or false, got {text!r}")
 
 
-def _choice(name: str, text: str, choices: Sequence[str], where: str) -> str:
+def _choice(name: str, text: str, choices: Sequence[str], where: str, meant: str | None = None) -> str:
+    """`text` as one of `choices`; UsageError naming `meant` (else the nearest choice) and every choice."""
     if text.lower() in choices:
         return text.lower()
     if text in choices:
         return text
-    raise UsageError(f"{where!r}: unknown {name} {text!r}; valid values: {', '.join(choices)}")
+    hint = f" (did you mean {meant!r}?)" if meant else _did_you_mean(text.lower(), choices)
+    raise UsageError(f"{where!r}: unknown {name} {text!r}{hint}; valid values: {', '.join(choices)}")
+
+
+def _did_you_mean(text: str, pool: Iterable[str]) -> str:
+    """" (did you mean 'todo'?)" for the nearest of `pool`, else nothing."""
+    import difflib
+
+    found = difflib.get_close_matches(text, list(pool), n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
 
 
 def _statuses(settings: Settings) -> list[str]:
@@ -335,7 +346,7 @@ def _is_test(value: str, where: str) -> Predicate:
     tests = []
     for word in (w.strip().lower() for w in value.split(",") if w.strip()):
         if word not in IS_VALUES:
-            raise UsageError(f"{where!r}: unknown is:{word}; valid values: {', '.join(IS_VALUES)}")
+            raise UsageError(f"{where!r}: unknown is:{word}{_did_you_mean(word, IS_VALUES)}; valid values: {', '.join(IS_VALUES)}")
         tests.append(_IS[word])
     return lambda doc, context: any(t(doc, context) for t in tests)
 
@@ -398,7 +409,8 @@ def check_references(query: Query, index: Index) -> None:
                 continue
             valid = sorted(d.id for d in index.docs.values() if d.type in spec.target)
             shown = ", ".join(valid[:30]) + (", …" if len(valid) > 30 else "")
-            raise UsageError(f"{term.text!r}: no {'/'.join(spec.target)} {value!r}; valid values: {shown or '(none)'}")
+            hint = _did_you_mean(value, valid)
+            raise UsageError(f"{term.text!r}: no {'/'.join(spec.target)} {value!r}{hint}; valid values: {shown or '(none)'}")
 
 
 def _known_reference(spec: F.FieldSpec, value: str, index: Index) -> bool:
