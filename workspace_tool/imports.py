@@ -88,7 +88,7 @@ def parse_timeclock(text: str, name: str) -> list[Session]:
     return sessions
 
 
-def _object_lines(text: str) -> list[int]:
+def object_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), start=1) if line.lstrip().startswith("{")]
 
 
@@ -100,7 +100,7 @@ def parse_timewarrior(text: str, name: str) -> list[Session]:
         raise ImportFormatError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     if not isinstance(data, list):
         raise ImportFormatError(f"{name}:1: expected a JSON list of intervals (the output of 'timew export')")
-    lines: list[int | None] = list(_object_lines(text))
+    lines: list[int | None] = list(object_lines(text))
     if len(lines) != len(data):  # not one interval per line: name the interval instead
         lines = [None] * len(data)
     sessions = []
@@ -111,7 +111,7 @@ def parse_timewarrior(text: str, name: str) -> list[Session]:
             raise ImportFormatError(f"{where}: an interval needs at least a 'start'")
         if "end" not in item:
             raise ImportFormatError(f"{where}: interval is still running (no 'end'); stop it with 'timew stop' before exporting")
-        begin, end = _tw_time(item["start"], where), _tw_time(item["end"], where)
+        begin, end = tw_time(item["start"], where), tw_time(item["end"], where)
         if end <= begin:
             raise ImportFormatError(f"{where}: interval ends before it starts")
         tags = item.get("tags") or []
@@ -122,7 +122,7 @@ def parse_timewarrior(text: str, name: str) -> list[Session]:
     return sessions
 
 
-def _tw_time(value: object, where: str) -> dt.datetime:
+def tw_time(value: object, where: str) -> dt.datetime:
     try:
         utc = dt.datetime.strptime(str(value), _TW_TIME).replace(tzinfo=dt.UTC)
     except ValueError:

@@ -1,4 +1,4 @@
-"""Commands: export (json, csv, sqlite, ical, timeclock) and import (timeclock, timewarrior)."""
+"""Commands: export (json, csv, sqlite, ical, timeclock) and import (taskwarrior, timeclock, timewarrior)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from workspace_tool.cli.app import App, date_option
 from workspace_tool.cli.reports import now_for, plan_for, warn
 from workspace_tool.errors import UsageError
-from workspace_tool.output import dumps
+from workspace_tool.output import counted, dumps
 
 
 def _write_or_print(text: str, output: str | None) -> None:
@@ -126,22 +126,28 @@ def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: s
 
 @click.group("import")
 def import_group() -> None:
-    """Import time logged in other tools (timeclock, timewarrior) as timelog entries.
+    """Import tasks (taskwarrior) and time logged (timeclock, timewarrior) in other tools.
 
     \b
-    Example:
+    Examples:
+      task export | wm import taskwarrior - --assignee alice
       timew export | wm import timewarrior - --person alice
     """
+
+
+def _read_input(file: str) -> tuple[str, str]:
+    """(name, text) of FILE, or of standard input for `-`."""
+    name = "<stdin>" if file == "-" else file
+    try:
+        return name, sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{file}: cannot read: {exc}") from None
 
 
 def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> None:
     from workspace_tool.imports import apply_import, parse_timeclock, parse_timewarrior, plan_import
 
-    name = "<stdin>" if file == "-" else file
-    try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: cannot read: {exc}") from None
+    name, text = _read_input(file)
     parse = parse_timeclock if kind == "timeclock" else parse_timewarrior
     index = app.index()
     plan = plan_import(index, person, parse(text, name), name)
@@ -189,6 +195,39 @@ def import_timewarrior_cmd(app: App, file: str, person: str, dry_run: bool) -> N
       timew export 2026-11-01 - 2026-12-01 > nov.json && wm import timewarrior nov.json --person alice
     """
     _run_import(app, "timewarrior", file, person, dry_run)
+
+
+@import_group.command("taskwarrior")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--assignee", metavar="ID", help="The person the tasks are assigned to (Taskwarrior's are one person's).")
+@click.option("--dry-run", is_flag=True, help="List the documents instead of writing them.")
+@click.pass_obj
+def import_taskwarrior_cmd(app: App, file: str, assignee: str | None, dry_run: bool) -> None:
+    """Import `task export` JSON: a task document per task, a project document per new project.
+
+    Statuses map onto the task workflow (pending and waiting: its first status, started: in-progress, completed:
+    done, deleted: cancelled); due, scheduled (start), entry (created), end (done), priority, tags, dependencies,
+    annotations (## Log) and recurrence are kept, and the UUID in `taskwarrior:`, so importing again adds only
+    the new tasks. Nothing is written unless every document is valid; no file is overwritten.
+
+    \b
+    Example:
+      task export > tasks.json && wm import taskwarrior tasks.json --assignee alice --dry-run
+    """
+    from workspace_tool.import_tasks import apply_task_import, parse_taskwarrior, plan_task_import
+
+    name, text = _read_input(file)
+    index = app.index()
+    plan = plan_task_import(index, parse_taskwarrior(text, name), assignee)
+    for made in plan.made:
+        click.echo(f"{'would create' if dry_run else 'created'} {made.relpath}  ({made.doc_type} {made.doc_id}, {made.status}: {made.title})")
+    if not dry_run:
+        apply_task_import(index, plan)
+    tasks = sum(made.doc_type == "task" for made in plan.made)
+    projects = len(plan.made) - tasks
+    verb = "to import" if dry_run else "imported"
+    click.echo(f"{counted(tasks, 'task')} and {counted(projects, 'new project')} {verb}, {plan.already} already imported (skipped)", err=True)
+    warn(plan.skipped)
 
 
 COMMANDS: list[click.Command] = [export_group, import_group]
