@@ -46,7 +46,7 @@ def test_import_timeclock_writes_entries(studio: Path, wm, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert result.stdout == "updated timelogs/bob/2026-12.md\n"
     assert (studio / "timelogs/bob/2026-12.md").read_text() == (
-        "---\ntype: timelog\nperson: bob\n---\n\n# bob: 2026-12\n\n"
+        "---\ntype: timelog\nperson: bob\n---\n\n# Bob: December 2026\n\n"  # the workspace's timelog template, as wm log writes it
         "- 2026-12-01 09:00-10:30 build fixing the header\n"
         "- 2026-12-01 11:00-11:20 site call with Acme\n"
         "- 2026-12-02 22:00-01:00 admin\n"

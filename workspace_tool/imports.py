@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from workspace_tool.edit import append_to_body
 from workspace_tool.errors import NotFoundError, WorkspaceError
 from workspace_tool.export.files import write_document
 from workspace_tool.index import Index
@@ -234,7 +235,9 @@ def _files(index: Index, person: str, entries: list[TimeEntry]) -> dict[str, tup
         before = _read(path)
         lines = "\n".join(format_entry(e) for e in items) + "\n"
         if before is None:
-            after = f"---\ntype: timelog\nperson: {person}\n---\n\n# {person}: {month}\n\n{lines}"
+            from workspace_tool.tracking import new_timelog
+
+            after = append_to_body(new_timelog(index, person, items[0].date), lines)
         else:
             after = before + ("" if before.endswith("\n") or not before else "\n") + lines
         files[relpath] = (before, after)

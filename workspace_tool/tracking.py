@@ -93,17 +93,22 @@ def _describe(entry: TimeEntry) -> str:
     return f"{entry.path}:{entry.line} ({entry.date} {when} {entry.ref})"
 
 
+def new_timelog(index: Index, person: str, day: dt.date) -> str:
+    """The text of a person's new time log for `day`'s month, from the workspace's template ("# Bob: November 2026")."""
+    from workspace_tool.create import month_name, person_name, render_template
+
+    owner = index.get(person)
+    context = {"fields": {"person": person}, "month": f"{day:%Y-%m}", "month_name": month_name(day), "title": person_name(owner) if owner else person}
+    return render_template(index.root, "timelog", context)
+
+
 def _append(index: Index, person: str, entry: TimeEntry) -> Change:
     relpath = timelog_relpath(person, entry.date)
     source = read_source(index.root, relpath)
     text = source.text
     created = source.data is None
     if created:
-        from workspace_tool.create import month_name, person_name, render_template
-
-        owner = index.get(person)
-        context = {"fields": {"person": person}, "month": f"{entry.date:%Y-%m}", "month_name": month_name(entry.date), "title": person_name(owner) if owner else person}
-        text = render_template(index.root, "timelog", context)
+        text = new_timelog(index, person, entry.date)
     line = format_entry(replace(entry, path=relpath))
     checked = parse_entry(line, 1, person, relpath, index.settings.calendar.hours_per_day)
     if not isinstance(checked, TimeEntry):
