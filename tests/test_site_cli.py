@@ -25,6 +25,24 @@ def test_default_output_is_site_in_the_workspace(wm: Any, tmp_path: Path) -> Non
     assert (ws / "site/index.html").is_file() and list((ws / ".wm/site").glob("*.marshal"))
 
 
+def test_an_output_folder_holding_documents_a_file_or_one_that_cannot_be_made_is_refused(wm: Any, tmp_path: Path) -> None:
+    """The site's files would lie among the documents (and a later build removes what it no longer writes): one line
+    naming a document there, exit 2, nothing written; a file, or a folder that cannot be made, is named as such."""
+    ws = make_site_workspace(tmp_path)
+    before = sorted(p.relative_to(ws) for p in ws.rglob("*") if ".wm" not in p.parts)
+    result = wm("-C", str(ws), "site", "build", "--out", str(ws / "projects"))
+    assert result.exit_code == 2 and result.output.startswith(f"wm: --out {ws / 'projects'} holds workspace documents (projects/")
+    assert result.output.endswith(f"build into a folder of its own, such as {ws / 'site'}\n")
+    assert sorted(p.relative_to(ws) for p in ws.rglob("*") if ".wm" not in p.parts) == before
+    assert wm("-C", str(ws), "site", "build", "--out", str(ws / "workspace.yml")).output == (
+        f"wm: --out {ws / 'workspace.yml'} is a file, not a folder; choose a folder such as {ws / 'site'}\n"
+    )
+    (tmp_path / "locked").write_text("a file", encoding="utf-8")
+    result = wm("-C", str(ws), "site", "build", "--out", str(tmp_path / "locked" / "site"))
+    assert result.exit_code == 1 and result.output.startswith(f"wm: --out {tmp_path / 'locked' / 'site'}: cannot make the folder: ")
+    assert "internal error" not in result.output
+
+
 def test_bad_audience_is_one_line_exit_2(wm: Any, tmp_path: Path) -> None:
     ws = make_site_workspace(tmp_path)
     result = wm("-C", str(ws), "site", "build", "--out", str(tmp_path / "o"), "--for", "client:nobody")

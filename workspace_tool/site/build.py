@@ -173,7 +173,7 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
         timings[stage] = round(now - clock, 3)
         clock = now
 
-    out = _check_out(index.root, options.out)
+    out = _check_out(index, options.out)
     with paused():  # the history, plan and record: long-lived, and no cyclic garbage
         previous = _read_manifest(index.root, out)
         last = deps.Record.from_json(previous.get("record")) if options.incremental else deps.Record()
@@ -203,11 +203,24 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     return result
 
 
-def _check_out(root: Path, out: Path) -> Path:
+def _check_out(index: Index, out: Path) -> Path:
+    """The output folder, resolved and made: never the workspace, a folder around it, or one holding its documents
+    (the site's files would lie among them, and a later build removes the files it no longer writes)."""
     out = out.resolve()
-    root = root.resolve()
+    root = index.root.resolve()
     if out == root or root.is_relative_to(out):
         raise UsageError(f"--out {out} would write the site over the workspace; choose a folder such as {root / 'site'}")
+    if out.is_relative_to(root):
+        inside = out.relative_to(root).as_posix() + "/"
+        documents = sorted(path for path in (*index.by_path, *index.file_diagnostics) if path.startswith(inside))
+        if documents:
+            raise UsageError(f"--out {out} holds workspace documents ({documents[0]}{', …' if len(documents) > 1 else ''}); build into a folder of its own, such as {root / 'site'}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder; choose a folder such as {root / 'site'}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"--out {out}: cannot make the folder: {exc.strerror or exc}") from None
     return out
 
 
