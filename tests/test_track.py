@@ -147,3 +147,21 @@ def test_log_refuses_a_range_over_a_running_timer(ws: Path, wm) -> None:  # type
     assert result.exit_code == 2
     assert "overlaps alice's entry timelogs/alice/2026-11.md:8 (2026-11-26 13:00- copy)" in result.output
     assert wm("-C", str(ws), "log", "design-mockups", "11:00-12:00", "--person", "alice").exit_code == 0
+
+
+def test_log_dates_yesterday_and_days_back(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """`--date yesterday` and `--date -2d`, as the help's forms promise (today is 2026-11-26 in the tests)."""
+    assert wm("-C", str(ws), "log", "copy", "1h", "--date", "yesterday", "--person", "alice").exit_code == 0
+    assert wm("-C", str(ws), "log", "copy", "2h", "--date", "-2d", "--person", "alice").exit_code == 0
+    assert log_text(ws).splitlines()[-2:] == ["- 2026-11-25 1h copy", "- 2026-11-24 2h copy"]
+    bad = wm("-C", str(ws), "log", "copy", "1h", "--date", "the day before", "--person", "alice")
+    assert bad.exit_code == 2 and "expected a date YYYY-MM-DD (or today, tomorrow, yesterday, +3d, -1w)" in bad.output
+
+
+def test_a_range_across_midnight_is_logged_with_a_warning(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """22:00-01:00 is a night shift; 10:00-09:00 is more likely a slip: both are logged, and the hours said."""
+    result = wm("-C", str(ws), "log", "copy", "10:00-09:00", "--person", "alice")
+    assert result.exit_code == 0 and "warning: 10:00-09:00 crosses midnight: 23h logged from 2026-11-26" in result.output
+    assert log_text(ws).endswith("- 2026-11-26 10:00-09:00 copy\n")
+    later = wm("-C", str(ws), "log", "copy", "11:00-12:00", "--date", "2026-11-20", "--person", "alice")
+    assert later.exit_code == 0 and "warning" not in later.output

@@ -55,19 +55,18 @@ def parse_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def parse_date(text: str, today: dt.date, what: str = "date") -> dt.date:
-    """`YYYY-MM-DD`, `today`, `tomorrow` or `+Nd` / `+Nw` from today."""
+    """`YYYY-MM-DD`, `today`, `tomorrow`, `yesterday`, or `+Nd` / `-Nw` from today."""
     lowered = text.strip().lower()
-    if lowered == "today":
-        return today
-    if lowered == "tomorrow":
-        return today + dt.timedelta(days=1)
-    if lowered.startswith("+") and lowered[1:-1].isdigit() and lowered[-1] in "dw":
-        amount = int(lowered[1:-1])
-        return today + dt.timedelta(days=amount * (7 if lowered[-1] == "w" else 1))
+    named = {"today": 0, "tomorrow": 1, "yesterday": -1}
+    if lowered in named:
+        return today + dt.timedelta(days=named[lowered])
+    if lowered[:1] in ("+", "-") and lowered[1:-1].isdigit() and lowered[-1:] in ("d", "w"):
+        amount = int(lowered[1:-1]) * (7 if lowered[-1] == "w" else 1)
+        return today + dt.timedelta(days=amount if lowered[0] == "+" else -amount)
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{what}: expected a date YYYY-MM-DD (or today, tomorrow, +3d), got {text!r}") from None
+        raise UsageError(f"{what}: expected a date YYYY-MM-DD (or today, tomorrow, yesterday, +3d, -1w), got {text!r}") from None
 
 
 def _split(text: str) -> list[str]:

@@ -128,8 +128,12 @@ def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day
     clash = overlapping(index, person, entry)
     if clash is not None:
         raise UsageError(f"{day} {when} overlaps {person}'s entry {_describe(clash)}; nothing was logged")
-    notes = (f"warning: {day} is in the future (today is {index.today})",) if day > index.today else ()
-    return Result((_append(index, person, entry),), notes)
+    notes: list[str] = []
+    if day > index.today:
+        notes.append(f"warning: {day} is in the future (today is {index.today})")
+    if start is not None and end is not None and end < start:  # a night shift, or the two times the wrong way round
+        notes.append(f"warning: {when} crosses midnight: {format_hours(hours)} logged from {day}")
+    return Result((_append(index, person, entry),), tuple(notes))
 
 
 def _clean(note: str) -> str:
