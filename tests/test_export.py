@@ -190,3 +190,24 @@ def test_reading_never_modifies_documents(studio: Path, wm, tmp_path: Path) -> N
     ):
         assert wm("-C", str(studio), *args).exit_code == 0, args
     assert snapshot() == before
+
+
+def test_an_export_that_cannot_be_written_is_one_line_and_leaves_nothing(studio: Path, wm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A file where a folder should be, or a folder where the file should be: the file and the reason, exit 1, no
+    traceback, and no temporary file left behind."""
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    below = tmp_path / "notes.txt" / "work.ics"
+    result = wm("-C", str(studio), "export", "ical", "-o", str(below))
+    assert result.exit_code == 1 and result.output == f"wm: {below}: cannot write: {tmp_path / 'notes.txt'} is a file, not a folder; nothing was written\n"
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = wm("-C", str(studio), "export", "json", "-o", str(folder))
+    assert result.exit_code == 1 and result.output == f"wm: {folder}: cannot write: it is a folder; nothing was written\n"
+    database = folder / "work.db"
+    database.mkdir()
+    result = wm("-C", str(studio), "export", "sqlite", str(database))
+    assert result.exit_code == 2 and f"File '{database}' is a directory." in result.output  # click's own check of the argument
+    beneath = tmp_path / "notes.txt" / "work.db"
+    result = wm("-C", str(studio), "export", "sqlite", str(beneath))
+    assert result.exit_code == 1 and result.output == f"wm: {beneath}: cannot write the database: {tmp_path / 'notes.txt'} is a file, not a folder; nothing was written\n"
+    assert "Traceback" not in result.output and sorted(p.name for p in folder.iterdir()) == ["work.db"]

@@ -9,7 +9,7 @@ import click
 
 from workspace_tool.cli.app import App, date_option
 from workspace_tool.cli.reports import now_for, plan_for, warn
-from workspace_tool.errors import UsageError
+from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.output import counted, dumps
 
 
@@ -20,8 +20,26 @@ def _write_or_print(text: str, output: str | None) -> None:
     from workspace_tool.export.files import replace_checked
 
     path = Path(output)
-    replace_checked(path, text, path.read_text(encoding="utf-8") if path.exists() else None)
+    reason = _unwritable(path)
+    try:
+        if reason is None:
+            replace_checked(path, text, path.read_text(encoding="utf-8") if path.exists() else None)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+    if reason is not None:
+        raise WorkspaceError(f"{output}: cannot write: {reason}; nothing was written")
     click.echo(f"wrote {output}", err=True)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why `path` cannot be a file, when what stands in the way is a folder or a file: said plainly (the system's
+    "File exists" for a file where a folder should be says nothing); None otherwise."""
+    if path.is_dir():
+        return "it is a folder"
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    return None
 
 
 output_option = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
@@ -82,9 +100,17 @@ def export_sqlite_cmd(app: App, file: str) -> None:
       wm export sqlite work.db
       sqlite3 work.db "select client, sum(hours) from time_entries group by client"
     """
+    import sqlite3
+
     from workspace_tool.export.sqlite import export_sqlite
 
-    counts = export_sqlite(app.index(), Path(file), now_for(app))
+    reason = _unwritable(Path(file))
+    try:
+        counts = {} if reason else export_sqlite(app.index(), Path(file), now_for(app))
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+    if reason is not None:
+        raise WorkspaceError(f"{file}: cannot write the database: {reason}; nothing was written")
     click.echo(f"wrote {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n), err=True)
 
 

@@ -130,8 +130,11 @@ def export_sqlite(index: Index, target: Path, now: dt.datetime | None = None) ->
         db.executemany("INSERT INTO key_results VALUES (?, ?, ?, ?, ?)", krs)
         counts["key_results"] = len(krs)
         db.commit()
-    finally:
+    except BaseException:
         db.close()
+        tmp.unlink(missing_ok=True)  # a half-written database is not left beside the target
+        raise
+    db.close()
     tmp.replace(target)
     return counts
 
