@@ -375,3 +375,9 @@ def test_a_running_row_is_rounded_as_the_others(studio: Path, wm, monkeypatch: p
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}
     assert rows["build"][0] == "0.02*" and rows["total"][0] == "0.02"
+
+
+@pytest.mark.parametrize("command", [["report", "time"], ["report", "people"], ["export", "timeclock"], ["workload"]])
+def test_a_reversed_range_is_refused_by_every_command_that_takes_one(studio: Path, wm, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    result = wm("-C", str(studio), *command, "--from", "2026-12-01", "--to", "2026-11-01")
+    assert result.exit_code == 2 and result.output == "wm: --to 2026-11-01 is before --from 2026-12-01\n"

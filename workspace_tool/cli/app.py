@@ -61,6 +61,18 @@ class App:
         return self.index()
 
 
+def date_range(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """`--from` and `--to` (each optional); a usage error when both are given and `--to` comes first."""
+    first, last = date_option(start, "--from"), date_option(end, "--to")
+    check_range(first, last)
+    return first, last
+
+
+def check_range(first: dt.date | None, last: dt.date | None) -> None:
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+
+
 def date_option(value: str | None, option: str) -> dt.date | None:
     """A `--from`/`--to`-style date option: None when not given, else YYYY-MM-DD or a usage error."""
     if value is None:

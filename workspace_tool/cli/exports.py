@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from workspace_tool.cli.app import App, date_option
+from workspace_tool.cli.app import App, date_range
 from workspace_tool.cli.reports import now_for, plan_for, warn
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.output import counted, dumps
@@ -147,7 +147,8 @@ def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: s
     """
     from workspace_tool.export.timeclock import timeclock_text
 
-    _write_or_print(timeclock_text(app.index(), now_for(app), start=date_option(start, "--from"), end=date_option(end, "--to")), output)
+    first, last = date_range(start, end)
+    _write_or_print(timeclock_text(app.index(), now_for(app), start=first, end=last), output)
 
 
 @click.group("import")

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
 
-from workspace_tool.cli.app import App, date_option
+from workspace_tool.cli.app import App, date_range
 from workspace_tool.errors import UsageError
 from workspace_tool.model import TimeEntry
 from workspace_tool.output import cell, csv_text, dumps, table
@@ -147,9 +147,7 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
       wm report time --unbilled --by client --json
     """
     fmt = _format_choice(as_json, as_csv)
-    query = TimeQuery(date_option(start, "--from"), date_option(end, "--to"), parse_group_by(group_by), billable_only, unbilled)
-    if query.start and query.end and query.end < query.start:
-        raise UsageError(f"--to {query.end} is before --from {query.start}")
+    query = TimeQuery(*date_range(start, end), parse_group_by(group_by), billable_only, unbilled)
     progress = _progress_for(lambda: _span_days(app, query.start, query.end))
     report = time_report(app.index(), query, now=now_for(app), progress=progress)
     if fmt == "json":
@@ -298,7 +296,7 @@ def people_cmd(app: App, start: str | None, end: str | None, as_json: bool, as_c
     fmt = _format_choice(as_json, as_csv)
     index = app.index()
     plan, notes = plan_for(index)
-    report = people_report(index, date_option(start, "--from"), date_option(end, "--to"), plan, now=now_for(app), notes=notes)
+    report = people_report(index, *date_range(start, end), plan, now=now_for(app), notes=notes)
     if fmt == "json":
         _emit(dumps(report.as_json()))
         return

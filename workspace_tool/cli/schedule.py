@@ -7,8 +7,8 @@ import json
 
 import click
 
-from workspace_tool.cli.app import App, date_option
-from workspace_tool.errors import NotFoundError, UsageError
+from workspace_tool.cli.app import App, check_range, date_option
+from workspace_tool.errors import NotFoundError
 from workspace_tool.index import Index
 from workspace_tool.output import table
 from workspace_tool.scheduling import Plan, schedule
@@ -138,8 +138,7 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
     plan = schedule(inp)
     first = first or inp.start
     last = date_option(end, "--to") or max(plan.end or first, first)
-    if last < first:
-        raise UsageError(f"--to ({last}) is before --from ({first})")
+    check_range(first, last)
     rows = workload(plan, inp.resources, inp.calendar, first, last, by)
     if as_json:
         data = [{"person": r.person, "period": r.period.isoformat(), "capacity_hours": r.capacity, "booked_hours": r.booked, "over_hours": r.over, "idle_hours": r.idle} for r in rows]
