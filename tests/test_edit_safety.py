@@ -178,3 +178,21 @@ def test_reading_never_modifies(ws: Path, wm) -> None:  # type: ignore[no-untype
     for args in (("validate",), ("show", "design-mockups"), ("templates",)):
         wm("-C", str(ws), *args)
     assert {p: p.read_bytes() for p in ws.rglob("*.md")} == before
+
+
+def test_a_dependency_or_parent_that_would_make_a_cycle_is_refused(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    """`wm validate` calls a cycle an error and no plan can be made around it, so `wm set` refuses to make one,
+    naming the chain; the file is left as it was. A chain that does not close is fine."""
+    write_doc("projects/web/tasks/build.md", "---\ntitle: Build\ndepends_on: [design-mockups]\n---\n")
+    write_doc("projects/web/tasks/launch.md", "---\ntitle: Launch\ndepends_on: [build]\n---\n")
+    before = task_bytes(ws)
+    result = wm("-C", str(ws), "set", "design-mockups", "depends_on=launch")
+    assert result.exit_code == 1 and result.output == (
+        "wm: projects/web/tasks/design-mockups.md: depends_on: this would make a cycle, "
+        "design-mockups -> launch -> build -> design-mockups; nothing was written\n"
+    )
+    itself = wm("-C", str(ws), "set", "design-mockups", "parent=design-mockups")
+    assert itself.exit_code == 1 and "parent: this would make a cycle, design-mockups -> design-mockups;" in itself.output
+    assert task_bytes(ws) == before
+    assert wm("-C", str(ws), "set", "launch", "parent=design-mockups").exit_code == 0
+    assert wm("-C", str(ws), "validate").exit_code == 0

@@ -79,7 +79,48 @@ def save(index: Index, source: Source, text: str) -> None:
     if after.document is None or new_errors:
         problem = new_errors[0] if new_errors else after.diagnostics[0]
         raise WorkspaceError(f"{problem}; nothing was written")
+    if isinstance(after.document, Task):
+        _refuse_new_cycle(index, before.document, after.document)
     checked_write(source, text)
+
+
+def _refuse_new_cycle(index: Index, before: Document | None, after: Task) -> None:
+    """A `depends_on` or `parent` the edit gives `after` that leads back to it (`wm validate`'s `cycle` error, which a
+    plan cannot be made around): refused, naming the chain, before anything is written."""
+    for key in ("depends_on", "parent"):
+        targets = _targets(after, key)
+        if not targets or (before is not None and _targets(before, key) == targets):
+            continue
+        edges = {task.id: _targets(task, key) for task in index.of_type(Task)}
+        edges[after.id] = targets
+        chain = _path_back(after.id, edges)
+        if chain is not None:
+            raise WorkspaceError(f"{after.path}: {key}: this would make a cycle, {' -> '.join(chain)}; nothing was written")
+
+
+def _targets(doc: Document, key: str) -> tuple[str, ...]:
+    value = getattr(doc, key, None)
+    return tuple(value) if isinstance(value, (tuple, list)) else ((value,) if isinstance(value, str) and value else ())
+
+
+def _path_back(start: str, edges: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """A chain `start -> ... -> start` following `edges`, if there is one (the shortest, by breadth first)."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for target in edges.get(node, ()):
+                if target == start:
+                    chain = [node]
+                    while chain[-1] != start:
+                        chain.append(came_from[chain[-1]])
+                    return [start, *reversed(chain[:-1]), start] if len(chain) > 1 else [start, start]
+                if target not in came_from and target in edges:
+                    came_from[target] = node
+                    following.append(target)
+        frontier = following
+    return None
 
 
 def set_fields(index: Index, doc_id: str, pairs: Sequence[tuple[str, str]]) -> Result:
