@@ -97,3 +97,17 @@ def test_rebuilds_do_not_keep_the_last_builds_data_alive(tmp_path: Path) -> None
         assert [ref() is None for ref in seen] == [True, True, True]
     finally:
         server.httpd.server_close()
+
+
+def test_a_port_in_use_is_one_line_naming_it_and_the_fix(tmp_path: Path, wm: Any) -> None:
+    import socket
+
+    ws = make_site_workspace(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = wm("-C", str(ws), "site", "serve", "--port", str(port), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1 and result.output == (
+        f"wm: cannot serve on 127.0.0.1:{port}: another program is serving on it; pick another port with --port (0: any free one)\n"
+    )

@@ -10,6 +10,7 @@ ignores the site output, the `.wm/` cache and git's object store.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import gc
 import http.server
@@ -109,7 +110,12 @@ class SiteServer:
         reload_js = next(d / "static/reload.js" for d in template_dirs(self.root) if (d / "static/reload.js").is_file())
         handler = type("WmHandler", (Handler,), {"state": self.state, "reload_js": reload_js})
         options.out.mkdir(parents=True, exist_ok=True)
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(options.out)))
+        try:
+            self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(options.out)))
+        except OSError as exc:
+            taken = exc.errno == errno.EADDRINUSE
+            why = "another program is serving on it" if taken else (exc.strerror or str(exc))
+            raise WorkspaceError(f"cannot serve on 127.0.0.1:{port}: {why}; pick another port with --port (0: any free one)") from None
         self._observer: Any = None
 
     @property
