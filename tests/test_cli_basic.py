@@ -159,3 +159,18 @@ def test_show_json_is_the_list_shape(wm: Callable[..., Result]) -> None:
     assert record["supersedes"] == ["portal-session-auth"]
     older = json.loads(wm("-C", str(SAMPLE), "show", "portal-session-auth", "--json").stdout)
     assert older["superseded_by"] == ["portal-oidc-sso"]
+
+
+def test_a_file_the_system_refuses_is_named_with_its_reason(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The boundary's last net for a file error no command foresaw: the file and the system's reason, exit 1, no
+    "internal error" and no traceback (with --debug, the traceback too)."""
+    from workspace_tool.cli.app import App
+
+    def refuse(self: App) -> None:
+        raise PermissionError(13, "Permission denied", str(workspace / "projects/web/tasks/x.md"))
+
+    monkeypatch.setattr(App, "index", refuse)
+    result = CliRunner().invoke(main, ["-C", str(workspace), "list"])
+    assert result.exit_code == 1
+    assert result.stderr == f"wm: {workspace / 'projects/web/tasks/x.md'}: Permission denied (run with --debug for the traceback)\n"
+    assert "Traceback" in CliRunner().invoke(main, ["-C", str(workspace), "--debug", "list"]).stderr

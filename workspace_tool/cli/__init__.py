@@ -69,6 +69,12 @@ class WmGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(0)
+        except OSError as exc:  # a file or folder the system refused: name it, with the system's reason
+            if _debug(ctx):
+                traceback.print_exc()
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"wm: {where}{exc.strerror or exc} (run with --debug for the traceback)", err=True)
+            ctx.exit(1)
         except Exception as exc:  # the one boundary: never a bare traceback
             if _debug(ctx):
                 traceback.print_exc()
