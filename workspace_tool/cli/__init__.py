@@ -22,7 +22,7 @@ COMMANDS_BY_MODULE: dict[str, tuple[str, ...]] = {
     "query": ("list", "board", "next", "blocked", "agenda"),
     "edit": ("new", "set", "move", "assign", "comment", "apply", "templates", "recur"),
     "track": ("log", "start", "stop", "status"),
-    "gitcmds": ("merge-driver", "git-setup"),
+    "gitcmds": ("merge-driver", "git-setup", "demo"),
     "schedule": ("schedule", "workload"),
     "reports": ("report", "invoice"),
     "exports": ("export", "import"),

@@ -1,4 +1,4 @@
-"""Commands: merge-driver (run by git), git-setup."""
+"""Commands: merge-driver (run by git), git-setup, demo."""
 
 from __future__ import annotations
 
@@ -63,4 +63,36 @@ def git_setup_cmd(app: App) -> None:
         click.echo(line)
 
 
-COMMANDS = [merge_driver_cmd, git_setup_cmd]
+@click.command("demo")
+@click.argument("dest", type=click.Path(file_okay=False))
+@click.option("--no-site", is_flag=True, help="Only make the repository; do not build its site.")
+@click.pass_obj
+def demo_cmd(app: App, dest: str, no_site: bool) -> None:
+    """Copy the workspace into a new git repository whose history replays its documents by their dates, and build
+    its site: each document committed on its created: date by its owner, tasks moved through the workflow on the
+    days their time logs and done: dates say, time logs growing week by week.
+
+    For a look at what wm makes of a history (the site's activity, boards' days in a column, burndown and
+    cumulative flow) on a workspace whose own repository does not tell it, such as the sample.
+
+    \b
+    Example:
+      wm -C sample_workspace demo /tmp/wm-demo && open /tmp/wm-demo/site/index.html
+    """
+    from workspace_tool.demo import make_demo
+
+    result = make_demo(app.index(), Path(dest))
+    click.echo(
+        f"wrote {result.dest}: {result.documents} documents, {result.commits} commits from {result.first} to {result.last}", err=True
+    )
+    if no_site:
+        return
+    from workspace_tool.site import BuildOptions, build_site
+    from workspace_tool.workspace import load_index
+
+    index = load_index(result.dest, app.today)
+    built = build_site(index, BuildOptions(result.dest / "site"))
+    click.echo(f"built {built.pages} pages; open {result.dest / 'site' / 'index.html'}")
+
+
+COMMANDS = [merge_driver_cmd, git_setup_cmd, demo_cmd]
