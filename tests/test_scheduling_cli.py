@@ -115,6 +115,25 @@ def test_warnings_go_to_stderr_not_traceback(tmp_path: Path, wm: Callable[..., R
     assert any("dependency cycle" in w for w in json.loads(result.stdout)["warnings"])
 
 
+def test_why_of_a_parent_names_the_subtask_that_sets_its_start(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """A parent spans its subtasks: when its first subtask waits for its person, the parent's start was set by that
+    subtask, not by the plan start; a parent with a start date of its own says so."""
+    tasks = {
+        "urgent": {"estimate": "2d", "assignee": "ann", "priority": "critical"},
+        "parent": {"estimate": "1d", "assignee": "ann", "priority": "low"},
+        "child": {"estimate": "1d", "assignee": "ann", "parent": "parent", "priority": "low"},
+        "later": {"estimate": "1d", "assignee": "bob", "start": "2024-01-10"},
+        "later-child": {"estimate": "4h", "assignee": "bob", "parent": "later"},
+    }
+    root = write_workspace(tmp_path, tasks, people={"ann": {"capacity": 8}, "bob": {"capacity": 8}})
+    why = wm("-C", str(root), "schedule", "--why", "parent").stdout.splitlines()
+    assert why[1] == (
+        "  start set by: its first subtask, child, which starts 2024-01-03 09:00; "
+        "its start set by: ann is busy with urgent (until 2024-01-02 17:00), which went first"
+    )
+    assert wm("-C", str(root), "schedule", "--why", "later").stdout.splitlines()[1] == "  start set by: its own start date (2024-01-10)"
+
+
 def test_many_warnings_are_summed_up_and_a_project_s_are_its_own(tmp_path: Path, wm: Callable[..., Result]) -> None:
     """A large workspace can have hundreds of warnings: the first 20 are printed, then how many more (all with
     --all-warnings, and in --json); with --project, only that project's tasks' warnings."""

@@ -93,7 +93,10 @@ def _key(graph: Graph, tail: list[int], i: int) -> Entry:
 
 
 def _own_start(run: Levelled, i: int) -> int:
-    task = run.graph.task[i]
+    """When a node may start by its own date: a task's `start`; a parent's start gate, the parent's (its subtasks
+    wait for it, as they wait for its `depends_on`)."""
+    graph = run.graph
+    task = graph.task[i] if graph.task[i] is not None or graph.owner(i) == graph.ids[i] else graph.task[graph.node_of[graph.owner(i)]]
     if task is not None and task.start is not None and task.start > run.timeline.origin:
         t = run.timeline.moment(task.start)
         if t > 0:

@@ -50,6 +50,8 @@ def _cause(plan: Plan, t: ScheduledTask) -> str:
         return f"{t.assignee} is busy with {other.id} (until {_at(other.end_at)}), which went first"
     if cause.kind == "resource":
         return f"{t.assignee} is fully booked by higher-priority work until then"
+    if cause.kind == "subtask" and other is not None:
+        return f"its first subtask, {other.id}, which starts {_at(other.start_at)}; its start set by: {_cause(plan, other)}"
     if cause.kind == "done":
         return "nothing: the task is closed"
     return f"the plan start ({plan.start})"

@@ -84,7 +84,8 @@ class Booking:
 
 @dataclass(frozen=True)
 class Cause:
-    """What fixed a task's start: `plan-start`, `start` (its own date), `predecessor`, `resource` (a competing task), `done`."""
+    """What fixed a task's start: `plan-start`, `start` (its own date), `predecessor`, `resource` (a competing task),
+    `subtask` (a parent's: its first subtask's start), `done`."""
 
     kind: str
     ref: str | None = None
