@@ -436,3 +436,12 @@ def test_dashboard_lists_the_most_urgent_and_attention_page_all(tmp_path: Path) 
     assert re.findall(r"Late chore (\d\d)", overdue.group(1)) == [f"{n:02d}" for n in range(total)]
     blocked = re.search(r'<h2 id="h-blocked">Blocked <span class="count">\(1\)</span></h2>(.*?)</section>', dashboard, re.S)
     assert blocked is not None and "Build the login page" in blocked.group(1) and "most urgent" not in blocked.group(1)
+
+
+def test_a_started_task_s_planned_dates_are_those_of_the_work_left(site: tuple[Path, Path]) -> None:
+    """design is in progress: its page says when the work left is planned from; build, still to do, its planned start."""
+    _, out = site
+    design = (out / "d/design.html").read_text(encoding="utf-8")
+    build = (out / "d/build.html").read_text(encoding="utf-8")
+    assert "<dt>Work left planned from</dt>" in design and "<dt>Planned start</dt>" not in design
+    assert "<dt>Planned start</dt>" in build and "Work left" not in build

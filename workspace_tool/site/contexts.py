@@ -406,6 +406,7 @@ class Schedule(TypedDict):
     critical: bool
     late: bool
     closed: bool
+    started: bool  # open and past its workflow's first status: the dates are those of the work left
 
 
 class EntryRow(TypedDict):

@@ -112,7 +112,13 @@ def _schedule(data: SiteData, doc: Document) -> Schedule | None:
         "critical": scheduled.critical,
         "late": scheduled.late,
         "closed": scheduled.closed,
+        "started": not scheduled.closed and getattr(doc, "status", None) != _first_status(data, doc),
     }
+
+
+def _first_status(data: SiteData, doc: Document) -> str | None:
+    workflow = data.settings.workflow(doc.type)
+    return workflow.default if workflow is not None else None
 
 
 def _extras(data: SiteData, doc: Document, number: int) -> DocumentExtras:
