@@ -194,14 +194,22 @@ def test_apply_sample_process_template(tmp_path: Path, wm) -> None:  # type: ign
     assert "client-onboarding" in listed.output and "pm, developer, designer" in listed.output
 
 
-def test_apply_twice_makes_unique_ids(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+def test_apply_twice_is_refused_unless_again_which_makes_unique_ids(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """A second `wm apply` of the same template to the same project would make its tasks twice: refused, naming
+    what is there, nothing written; with --again, the new tasks get names of their own."""
     (ws / "templates/processes").mkdir(parents=True)
     (ws / "templates/processes/release.md").write_text(
         "---\ntitle: Release\ntasks:\n  - {id: build, title: Build, estimate: 2h}\n"
         "  - {id: ship, title: Ship, estimate: 1h, offset_days: 1, depends_on: [build]}\n---\n", encoding="utf-8"
     )
-    for _ in range(2):
-        assert wm("-C", str(ws), "apply", "release", "-p", "web", "--start", "2026-11-27").exit_code == 0
+    assert wm("-C", str(ws), "apply", "release", "-p", "web", "--start", "2026-11-27").exit_code == 0
+    second = wm("-C", str(ws), "apply", "release", "-p", "web", "--start", "2026-11-27")
+    assert second.exit_code == 2 and second.output == (
+        "wm: the process 'release' was applied to web already: 2 of its tasks are there (web-build, …); "
+        "pass --again to make its tasks a second time, with names of their own\n"
+    )
+    assert len(list((ws / "projects/web/tasks").glob("web-*.md"))) == 2
+    assert wm("-C", str(ws), "apply", "release", "-p", "web", "--start", "2026-11-27", "--again").exit_code == 0
     names = sorted(p.stem for p in (ws / "projects/web/tasks").glob("web-*.md"))
     assert len(names) == 4 and len(set(names)) == 4
     ship = (ws / "projects/web/tasks/web-ship.md").read_text(encoding="utf-8")

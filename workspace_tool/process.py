@@ -193,6 +193,17 @@ def plan(index: Index, template: ProcessTemplate, project: str, start: dt.date, 
     return result
 
 
+def applied(index: Index, template: ProcessTemplate, project: str) -> list[str]:
+    """The tasks of `project` an earlier `wm apply` made from `template`: named after a step, saying so in the body."""
+    mark = f"process template `{template.name}`"
+    found = []
+    for step in template.steps:
+        doc = index.get(slugify(f"{project}-{step.key}"))
+        if doc is not None and getattr(doc, "project", None) == project and mark in doc.body:
+            found.append(doc.id)
+    return found
+
+
 def _values(index: Index, step: StepSpec, start: dt.date, people: dict[str, str], ids: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     begin = add_workdays(start, step.offset_days, index)
@@ -214,10 +225,15 @@ def _values(index: Index, step: StepSpec, start: dt.date, people: dict[str, str]
     return values
 
 
-def apply_process(index: Index, name: str, project: str, start: dt.date | None, roles: dict[str, str]) -> Result:
-    """`wm apply`: write every task of the template into the project (all checked before the first write)."""
+def apply_process(index: Index, name: str, project: str, start: dt.date | None, roles: dict[str, str], again: bool = False) -> Result:
+    """`wm apply`: write every task of the template into the project (all checked before the first write); a
+    template already applied to the project is refused unless `again` (its tasks would be made twice)."""
     template = load_process(index, name)
     project_id = require_doc(index, project, ("project",)).id
+    made = applied(index, template, project_id)
+    if made and not again:
+        tasks = f"{len(made)} of its tasks are there ({made[0]}, …)" if len(made) > 1 else f"its task {made[0]} is there"
+        raise UsageError(f"the process {name!r} was applied to {project_id} already: {tasks}; pass --again to make its tasks a second time, with names of their own")
     planned = plan(index, template, project_id, start or index.today, roles)
     changes = []
     for relpath, doc_id, text in planned:

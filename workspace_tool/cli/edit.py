@@ -180,9 +180,10 @@ def comment_cmd(app: App, doc_id: str, text: str, commit: bool) -> None:
 @click.option("--project", "-p", required=True, metavar="ID", help="The project to create the tasks in.")
 @click.option("--start", metavar="DATE", help="Day 0 of the process (default: today).")
 @click.option("--assignee", "-a", "assignees", multiple=True, metavar="ROLE=PERSON", help="Who fills a role (repeatable).")
+@click.option("--again", is_flag=True, help="Apply a template the project already has once more (its tasks get names of their own).")
 @click.option("--commit", is_flag=True, help=COMMIT_HELP)
 @click.pass_obj
-def apply_cmd(app: App, name: str, project: str, start: str | None, assignees: tuple[str, ...], commit: bool) -> None:
+def apply_cmd(app: App, name: str, project: str, start: str | None, assignees: tuple[str, ...], again: bool, commit: bool) -> None:
     """Instantiate a process template (templates/processes/NAME.md) as tasks of a project.
 
     Task IDs are prefixed with the project; dependencies are wired to the
@@ -197,7 +198,7 @@ def apply_cmd(app: App, name: str, project: str, start: str | None, assignees: t
 
     roles = dict(parse_assignments(assignees))
     day = parse_date(start, app.today, "--start") if start else None
-    result = run_edit(app, commit, lambda index: apply_process(index, name, project, day, roles))
+    result = run_edit(app, commit, lambda index: apply_process(index, name, project, day, roles, again))
     for change in result.changes:
         click.echo(change.relpath)
 
