@@ -176,6 +176,18 @@ def test_recur_catches_up_a_task_completed_by_hand(ws: Path, write_doc, wm) -> N
 # -- process templates ----------------------------------------------------------------
 
 
+def test_a_second_person_project_or_client_of_the_same_name_is_refused(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """Two "Alice"s would split her time and work: refused, naming the one there, nothing written; --id makes another
+    on purpose. A task may share its title with another (two projects each have a "Setup")."""
+    person = wm("-C", str(ws), "new", "person", " alice ")
+    assert person.exit_code == 2 and person.output == "wm: a person named ' alice ' exists already: alice (people/alice.md); pass --id NAME to make another\n"
+    project = wm("-C", str(ws), "new", "project", "WEB")
+    assert project.exit_code == 2 and "a project named 'WEB' exists already: web (projects/web/project.md)" in project.output
+    assert sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*.md")) == ["people/alice.md", "projects/web/project.md", "projects/web/tasks/setup.md"]
+    assert wm("-C", str(ws), "new", "person", "Alice", "--id", "alice-b").exit_code == 0
+    assert wm("-C", str(ws), "new", "task", "Setup").exit_code == 0
+
+
 def test_apply_sample_process_template(tmp_path: Path, wm) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "sample"
     shutil.copytree(SAMPLE, root)

@@ -181,6 +181,7 @@ def build(index: Index, request: NewDocument, person: str | None = None) -> tupl
             raise WorkspaceError(f"{relpath} already exists; wm log appends entries to it")
         doc_id = relpath.removesuffix(".md")
     else:
+        _refuse_twin(index, request)
         slug = check_slug(request.doc_id or slugify(request.title), request.title)
         relpath, doc_id = unique_path(index, request.doc_type, slug, project)
         if request.doc_id and doc_id != _doc_id(request.doc_type, relpath_for(request.doc_type, slug, project), slug):
@@ -194,6 +195,20 @@ def build(index: Index, request: NewDocument, person: str | None = None) -> tupl
     text = set_keys(render_template(index.root, request.doc_type, context), values)
     _check(index, relpath, text)
     return relpath, doc_id, text
+
+
+ONE_OF_A_KIND = ("project", "person", "client", "goal")
+"""Types a second document of the same name is almost always a slip for (two "Alice Moreau"s split her time)."""
+
+
+def _refuse_twin(index: Index, request: NewDocument) -> None:
+    """A project, person, client or goal named as one the workspace has: refused, naming it, unless an --id is given."""
+    if request.doc_type not in ONE_OF_A_KIND or request.doc_id:
+        return
+    wanted = " ".join(request.title.split()).casefold()
+    for doc in index.docs.values():
+        if doc.type == request.doc_type and wanted in {" ".join(str(n).split()).casefold() for n in (doc.title, getattr(doc, "name", None)) if n}:
+            raise UsageError(f"a {doc.type} named {request.title!r} exists already: {doc.id} ({doc.path}); pass --id NAME to make another")
 
 
 def _check(index: Index, relpath: str, text: str) -> None:
