@@ -62,7 +62,7 @@ def test_a_timer_stopped_in_the_minute_it_started_is_discarded(ws: Path, wm) -> 
     wm("-C", str(ws), "start", "copy", "--at", "09:00", "--person", "alice")
     switched = wm("-C", str(ws), "start", "design-mockups", "--at", "09:00", "--person", "alice")
     assert switched.exit_code == 0, switched.output
-    assert "discarded the timer on copy (started 09:00, less than a minute ago: no time to log)" in switched.output
+    assert "discarded the timer on copy (started 09:00, stopped in the same minute: no time to log)" in switched.output
     assert log_text(ws) == before + "- 2026-11-26 09:00- design-mockups\n"
     stopped = wm("-C", str(ws), "stop", "--at", "09:00", "--person", "alice")
     assert stopped.exit_code == 0, stopped.output
@@ -165,3 +165,14 @@ def test_a_range_across_midnight_is_logged_with_a_warning(ws: Path, wm) -> None:
     assert log_text(ws).endswith("- 2026-11-26 10:00-09:00 copy\n")
     later = wm("-C", str(ws), "log", "copy", "11:00-12:00", "--date", "2026-11-20", "--person", "alice")
     assert later.exit_code == 0 and "warning" not in later.output
+
+
+def test_two_parallel_timers_stopped_in_the_minute_they_started_are_both_discarded(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """Removing one timer's line must not move the line of the other one still to stop."""
+    wm("-C", str(ws), "log", "copy", "1h", "--person", "alice")
+    before = log_text(ws)
+    wm("-C", str(ws), "start", "copy", "--at", "09:00", "--person", "alice")
+    wm("-C", str(ws), "start", "design-mockups", "--at", "09:00", "--person", "alice", "--parallel")
+    stopped = wm("-C", str(ws), "stop", "--at", "09:00", "--person", "alice")
+    assert stopped.exit_code == 0, stopped.output
+    assert log_text(ws) == before

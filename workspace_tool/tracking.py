@@ -141,7 +141,9 @@ def _clean(note: str) -> str:
 
 
 def running(index: Index, person: str) -> list[TimeEntry]:
-    return [e for e in _entries_of(index, person) if e.running]
+    """The person's running entries, last line first: stopping one may remove its line (`stop_entry`), which must
+    not move the lines of those still to stop."""
+    return sorted((e for e in _entries_of(index, person) if e.running), key=lambda e: (e.path, e.line), reverse=True)
 
 
 def stop_entry(index: Index, entry: TimeEntry, at: dt.datetime) -> Change:
@@ -171,7 +173,7 @@ def _stopped(entry: TimeEntry, at: dt.datetime) -> str:
     """What stopping a running entry at `at` does, in words."""
     assert entry.start is not None
     if at == dt.datetime.combine(entry.date, entry.start):
-        return f"discarded the timer on {entry.ref} (started {entry.start:%H:%M}, less than a minute ago: no time to log)"
+        return f"discarded the timer on {entry.ref} (started {entry.start:%H:%M}, stopped in the same minute: no time to log)"
     return f"stopped the timer on {entry.ref} (started {entry.start:%H:%M})"
 
 
@@ -219,7 +221,7 @@ class Status:
 
 def status(index: Index, person: str, now: dt.datetime) -> Status:
     timers = []
-    for entry in running(index, person):
+    for entry in reversed(running(index, person)):  # in the order they were written
         assert entry.start is not None
         elapsed = (now - dt.datetime.combine(entry.date, entry.start)).total_seconds() / 3600
         timers.append((entry, max(elapsed, 0.0)))
