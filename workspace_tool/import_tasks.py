@@ -20,14 +20,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from workspace_tool.create import render_template, slugify, unique_path
+from workspace_tool.create import month_name, render_template, slugify, unique_path
 from workspace_tool.edit import add_log_entry, set_keys
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import Diagnostic, WorkspaceError
 from workspace_tool.export.files import write_document
 from workspace_tool.imports import ImportFormatError, object_lines, tw_time
 from workspace_tool.index import Index
-from workspace_tool.model import Project
 from workspace_tool.parse import parse_document
 
 UUID_KEY = "taskwarrior"
@@ -252,9 +251,6 @@ def _projects(index: Index, tasks: list[TwTask], plan: TaskImportPlan, reserved:
         if slug in existing or name.lower() in existing:
             found[name] = existing.get(slug) or existing[name.lower()]
             continue
-        if isinstance(index.get(slug), Project):
-            found[name] = slug
-            continue
         relpath, doc_id = unique_path(index, "project", slug, None, frozenset(reserved))
         reserved.add(doc_id)
         found[name] = doc_id
@@ -273,8 +269,6 @@ def _projects(index: Index, tasks: list[TwTask], plan: TaskImportPlan, reserved:
 
 def _document(index: Index, doc_type: str, title: str, doc_id: str, status: str | None, project: str | None, created: dt.date | None, values: dict[str, Any]) -> str:
     """The new document's text from the workspace's template for its type, as `wm new` writes it."""
-    from workspace_tool.create import month_name
-
     day = created or index.today
     context: dict[str, Any] = {
         "title": title, "id": doc_id, "type": doc_type, "date": day.isoformat(), "month": f"{day:%Y-%m}", "month_name": month_name(day),
