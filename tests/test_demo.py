@@ -105,3 +105,15 @@ def test_a_folder_in_use_or_inside_the_workspace_is_refused(tmp_path: Path, wm: 
     assert [p.name for p in used.iterdir()] == ["keep.txt"]
     inside = wm("-C", str(SAMPLE), "demo", str(SAMPLE / "demo"))
     assert inside.exit_code == 2 and "is inside the workspace" in inside.output and not (SAMPLE / "demo").exists()
+
+
+def test_attachments_are_copied_as_they_are(
+    workspace: Path, write_doc: Callable[[str, str], Path], tmp_path_factory: pytest.TempPathFactory, wm: Callable[..., Result]
+) -> None:
+    write_doc("projects/web/project.md", "---\ntitle: Web\nstatus: active\n---\n![mockup](mockup.png)\n")
+    picture = b"\x89PNG\r\n\x1a\n\x00\xff\xfe binary"
+    (workspace / "projects/web/mockup.png").write_bytes(picture)
+    dest = tmp_path_factory.mktemp("elsewhere") / "demo"  # (the workspace is tmp_path itself)
+    assert wm("-C", str(workspace), "demo", str(dest), "--no-site").exit_code == 0
+    assert (dest / "projects/web/mockup.png").read_bytes() == picture
+    assert _git(dest, "status", "--porcelain") == ""

@@ -67,7 +67,7 @@ class Version:
 class Commit:
     moment: dt.datetime
     author: str
-    files: dict[str, str]
+    files: dict[str, str | bytes]
     phrases: tuple[str, ...]
 
 
@@ -251,7 +251,7 @@ def group_commits(versions: Iterable[Version]) -> list[Commit]:
         groups.setdefault((version.moment.date(), version.author), []).append(version)
     commits = []
     for (_, author), items in sorted(groups.items(), key=lambda item: (max(v.moment for v in item[1]), item[0][1])):
-        files: dict[str, str] = {}
+        files: dict[str, str | bytes] = {}
         for version in items:
             files[version.path] = version.text
         commits.append(Commit(max(v.moment for v in items), author, files, tuple(dict.fromkeys(v.phrase for v in items))))
@@ -265,8 +265,11 @@ def _message(commit: Commit) -> str:
     return head + ("\n\n" + "\n".join(f"- {p}" for p in commit.phrases) if len(commit.phrases) > 1 else "") + "\n"
 
 
-def fast_import_stream(commits: list[Commit], people: Mapping[str, tuple[str, str]], fallback: tuple[str, str]) -> bytes:
-    """`git fast-import` input for `commits` on `refs/heads/main`, with a `.gitignore` in the first."""
+def fast_import_stream(
+    commits: list[Commit], people: Mapping[str, tuple[str, str]], fallback: tuple[str, str], binaries: Mapping[str, bytes] | None = None
+) -> bytes:
+    """`git fast-import` input for `commits` on `refs/heads/main`, with a `.gitignore` and `binaries` (attachments,
+    as they are) in the first."""
     out = bytearray()
     for number, commit in enumerate(commits):
         name, email = people.get(commit.author, fallback)
@@ -276,9 +279,9 @@ def fast_import_stream(commits: list[Commit], people: Mapping[str, tuple[str, st
         out += b"data %d\n" % len(message) + message
         files = dict(commit.files)
         if number == 0:
-            files = {".gitignore": GITIGNORE, **files}
+            files = {".gitignore": GITIGNORE, **(binaries or {}), **files}
         for path, text in sorted(files.items()):
-            data = text.encode("utf-8")
+            data = text.encode("utf-8") if isinstance(text, str) else text
             out += f"M 100644 inline {path}\n".encode() + b"data %d\n" % len(data) + data + b"\n"
         out += b"\n"
     return bytes(out)
@@ -297,13 +300,13 @@ def make_demo(index: Index, dest: Path) -> DemoResult:
     root = index.root.resolve()
     if dest.is_relative_to(root):
         raise UsageError(f"{dest} is inside the workspace {root}; make the demo somewhere else, such as {root.parent / (root.name + '-demo')}")
-    texts = _texts(root)
+    texts, binaries = _files(root)
     versions = plan_versions(index, texts, index.today)
     commits = group_commits(versions)
     name = index.settings.name or root.name
     people = {p.id: _identity(p, name) for p in index.of_type(Person)}
     fallback = (name, f"workspace@{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-') or 'workspace'}.example")
-    stream = fast_import_stream(commits, people, fallback)
+    stream = fast_import_stream(commits, people, fallback, binaries)
     dest.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
     try:
@@ -316,18 +319,24 @@ def make_demo(index: Index, dest: Path) -> DemoResult:
     return DemoResult(dest, len(commits), len(index.docs), commits[0].moment.date() if commits else index.today, commits[-1].moment.date() if commits else index.today)
 
 
-def _texts(root: Path) -> dict[str, str]:
-    """Every file of the workspace to copy, by path: the documents and settings, not the cache, the site or git's."""
-    found = {}
+def _files(root: Path) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Every file of the workspace to copy, by path: the text ones (documents, settings), and the others (images and
+    other attachments, copied as they are in the first commit); not the cache, the site or git's own."""
+    texts: dict[str, str] = {}
+    binaries: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
         parts = path.relative_to(root).parts
         if not path.is_file() or any(part.startswith(".") for part in parts) or parts[0] == "site":
             continue
         try:
-            found[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue  # a binary attachment or an unreadable file: not part of the demo
-    return found
+            data = path.read_bytes()
+        except OSError:
+            continue  # unreadable: not part of the demo
+        try:
+            texts[path.relative_to(root).as_posix()] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            binaries[path.relative_to(root).as_posix()] = data
+    return texts, binaries
 
 
 def _git(cwd: Path, env: Mapping[str, str], *args: str, stdin: bytes | None = None) -> None:
