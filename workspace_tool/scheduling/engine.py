@@ -96,7 +96,9 @@ def _own_start(run: Levelled, i: int) -> int:
     """When a node may start by its own date: a task's `start`; a parent's start gate, the parent's (its subtasks
     wait for it, as they wait for its `depends_on`)."""
     graph = run.graph
-    task = graph.task[i] if graph.task[i] is not None or graph.owner(i) == graph.ids[i] else graph.task[graph.node_of[graph.owner(i)]]
+    task = graph.task[i]
+    if task is None and graph.owner(i) != graph.ids[i]:  # a start gate: its parent's start
+        task = graph.task[graph.node_of[graph.owner(i)]]
     if task is not None and task.start is not None and task.start > run.timeline.origin:
         t = run.timeline.moment(task.start)
         if t > 0:
