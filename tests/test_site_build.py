@@ -221,6 +221,8 @@ def test_client_site_leaks_nothing_of_other_clients(tmp_path: Path) -> None:
         assert money not in (out / "projects/alpha.html").read_text()
     assert not (out / "d/globex.html").exists() and not (out / "projects/beta.html").exists()
     assert not list(out.glob("d/timelogs/**/*.html"))
+    index = (out / "index.html").read_text()  # the header and footer name the client as the client knows itself
+    assert '<span class="audience">for Acme Corp</span>' in index and " for Acme Corp · " in index and "client:acme" not in index
 
 
 def test_team_site_only_the_teams_projects(tmp_path: Path) -> None:
@@ -229,6 +231,7 @@ def test_team_site_only_the_teams_projects(tmp_path: Path) -> None:
     build(ws, out, audience=Audience.parse("team:web"))
     assert (out / "projects/alpha.html").exists() and not (out / "projects/beta.html").exists()
     assert "Quokka migration" not in all_text(out)
+    assert '<span class="audience">for the web team</span>' in (out / "index.html").read_text()
 
 
 def test_bad_audience_is_a_usage_error(tmp_path: Path) -> None:

@@ -262,7 +262,7 @@ def collect_stage(
         "nav": nav,
         "nav_projects": projects,
         "today": data.today.isoformat(),
-        "audience": data.vis.audience.label,
+        "audience": data.vis.audience.title(data.index),
         "internal": data.vis.audience.internal,
         "money": data.money,
         "base_url": options.base_url,

@@ -91,7 +91,7 @@ class WorkspacePlugin(BasePlugin[WorkspaceConfig]):
         url_map = {path: _url(src, use_directory_urls) for path, src in sources.items()}
         dirs = template_dirs(index.root)
         site_globals = {
-            "site_name": index.settings.name, "nav": [], "nav_projects": [], "today": today.isoformat(), "audience": data.vis.audience.label,
+            "site_name": index.settings.name, "nav": [], "nav_projects": [], "today": today.isoformat(), "audience": data.vis.audience.title(data.index),
             "internal": data.vis.audience.internal, "money": data.money, "base_url": "", "url_map": url_map,
         }
         settings = RenderSettings(tuple(str(d) for d in dirs), site_globals, data.allow_html, layout="fragment.html")

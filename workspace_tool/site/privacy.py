@@ -33,6 +33,14 @@ class Audience:
     def label(self) -> str:
         return "everyone" if self.kind == "all" else f"{self.kind}:{self.name}"
 
+    def title(self, index: Index) -> str:
+        """How the site's header and footer name its readers: the client's name ("Fjordline Credit Union"), "the web
+        team", or everyone (the client document is one the audience sees, so its name is no secret)."""
+        if self.kind == "client":
+            client = index.get(self.name or "")
+            return str(getattr(client, "name", None) or getattr(client, "title", None) or self.name)
+        return f"the {self.name} team" if self.kind == "team" else "everyone"
+
     @classmethod
     def parse(cls, text: str | None, include_private: bool = False) -> Audience:
         """Read `--for client:ID|team:NAME`; raise UsageError for anything else."""
