@@ -388,6 +388,23 @@ def test_dashboard_remade_for_the_activity_keeps_the_project_summaries(git_ws: P
     assert_same_as_full_build(git_ws, out, tmp_path)
 
 
+def test_the_attention_rows_of_other_projects_are_kept(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overdue, blocked and due-this-week rows are one memo per project (`_attention_chunk`): a task of beta made
+    overdue makes beta's rows again and sorts alpha's kept ones in; the pages equal a full build's."""
+    from workspace_tool.site import pages_overview
+
+    out = tmp_path / "out"
+    build(ws, out)
+    computed: list[str | None] = []
+    real = pages_overview._attention_chunk
+    monkeypatch.setattr(pages_overview, "_attention_chunk", lambda data, project: computed.append(project) or real(data, project))
+    edit(ws, "projects/beta/tasks/beta-task.md", "estimate: 1d\n", "estimate: 1d\ndue: 2026-11-20\n")
+    build(ws, out)
+    assert computed == ["beta"]
+    assert "Quokka migration" in (out / "attention.html").read_text(encoding="utf-8")
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
 def test_status_change_that_books_nothing_else_keeps_the_workload_charts(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Moving a task to review leaves the plan as it was: the People page and the assignee's page are made again, with
     the last build's workload charts (memos); a longer estimate books more hours, so the assignee's charts are made again."""

@@ -185,7 +185,7 @@ class SiteData:
             self._by_type[cls] = found
         return list(found)
 
-    def where(self, cls: type[Any], name: str, value: str) -> list[Any]:
+    def where(self, cls: type[Any], name: str, value: str | None) -> list[Any]:
         """Visible documents of a type whose field `name` (one of `deps.QUERY_FIELDS`) is, or includes, `value`."""
         self.read(query_key(cls.TYPE, name, value))
         groups = self._where.get((cls.TYPE, name))

@@ -7,7 +7,7 @@ import functools
 from collections import defaultdict
 from typing import Any, Callable, TypedDict
 
-from workspace_tool.model import Client, Decision, Goal, Person, Project, Task, TimeEntry
+from workspace_tool.model import PRIORITY_RANK, Client, Decision, Goal, Person, Project, Task, TimeEntry
 from workspace_tool.output import runs
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, fmt_hours, fmt_money, hours_by, week_of
@@ -35,7 +35,7 @@ from workspace_tool.site.contexts import (
     TimeContext,
 )
 from workspace_tool.site.deps import EVENTS
-from workspace_tool.site.pages import Page, PageSpec, is_blocked, iso, sort_tasks, task_row
+from workspace_tool.site.pages import Page, PageSpec, is_blocked, iso, task_row
 from workspace_tool.site.pages_project import project_summary
 
 
@@ -57,15 +57,42 @@ DASHBOARD_ROWS = 20
 """Tasks the dashboard lists per table (overdue, blocked, due this week), most urgent first; `attention.html` lists them all."""
 
 
-def attention_tasks(data: SiteData) -> tuple[list[Task], list[Task], list[Task]]:
-    """The open tasks that are overdue, blocked, and due this week (to Sunday), each sorted most urgent first."""
+ATTENTION = ("overdue", "blocked", "due_week")
+
+
+def attention_lists(data: SiteData) -> dict[str, list[TaskRow]]:
+    """The open tasks that are overdue, blocked, and due this week (to Sunday) as rows, each list most urgent first
+    (`sort_tasks`' order); from one memo per project (`_attention_chunk`), so a status change in one project makes
+    that project's rows again and sorts the others' kept ones in."""
+    projects = sorted({t.project for t in data.tasks() if t.project is not None})
+    keyed: dict[str, list[Any]] = {name: [] for name in ATTENTION}
+    for project in [*projects, None]:
+        chunk = data.memo(f"attention:{project or ''}:{data.today.isoformat()}", functools.partial(_attention_chunk, data, project))
+        for name in ATTENTION:
+            keyed[name].extend(chunk[name])
+    return {name: [row for _, row in sorted(keyed[name], key=lambda pair: pair[0])] for name in ATTENTION}
+
+
+def _attention_chunk(data: SiteData, project: str | None) -> dict[str, list[Any]]:
+    """Of one project's open tasks (None: those in no project), the overdue, blocked and due-this-week ones as
+    [sort key, row] pairs (`sort_tasks`' order), reading only that project's tasks and what their rows read."""
     today = data.today
     sunday = week_start(today) + dt.timedelta(days=6)
-    open_tasks = [t for t in data.tasks() if not data.is_done(t)]
-    overdue = sort_tasks([t for t in open_tasks if t.due and t.due < today])
-    blocked = sort_tasks([t for t in open_tasks if is_blocked(data, t)])
-    due_week = sort_tasks([t for t in open_tasks if t.due and today <= t.due <= sunday])
-    return overdue, blocked, due_week
+    found: dict[str, list[Any]] = {name: [] for name in ATTENTION}
+    for task in data.where(Task, "project", project):
+        if data.is_done(task):
+            continue
+        lists = [name for name, hit in (
+            ("overdue", bool(task.due and task.due < today)),
+            ("blocked", is_blocked(data, task)),
+            ("due_week", bool(task.due and today <= task.due <= sunday)),
+        ) if hit]
+        if lists:
+            key = [(task.due or dt.date.max).isoformat(), PRIORITY_RANK.get(task.priority, 9), task.id]
+            row = task_row(data, task)
+            for name in lists:
+                found[name].append([key, row])
+    return found
 
 
 def dashboard(data: SiteData) -> Page[DashboardContext]:
@@ -99,23 +126,23 @@ class AttentionRows(TypedDict):
 
 
 def _attention_rows(data: SiteData, limit: int) -> AttentionRows:
-    """The first `limit` rows of each of `attention_tasks`, and how many there are (a memo: it reads every open task)."""
-    overdue, blocked, due_week = attention_tasks(data)
+    """The first `limit` rows of each of `attention_lists`, and how many there are (a memo: it reads every open task)."""
+    lists = attention_lists(data)
     return {
-        "overdue": [task_row(data, t) for t in overdue[:limit]],
-        "blocked": [task_row(data, t) for t in blocked[:limit]],
-        "due_week": [task_row(data, t) for t in due_week[:limit]],
-        "counts": {"overdue": len(overdue), "blocked": len(blocked), "due_week": len(due_week)},
+        "overdue": lists["overdue"][:limit],
+        "blocked": lists["blocked"][:limit],
+        "due_week": lists["due_week"][:limit],
+        "counts": {name: len(lists[name]) for name in ATTENTION},
     }
 
 
 def attention_page(data: SiteData) -> Page[AttentionContext]:
     """Every overdue, blocked and due-this-week task (the dashboard lists the first `DASHBOARD_ROWS` of each)."""
-    overdue, blocked, due_week = attention_tasks(data)
+    lists = attention_lists(data)
     context: AttentionContext = {
-        "overdue": [task_row(data, t) for t in overdue],
-        "blocked": [task_row(data, t) for t in blocked],
-        "due_week": [task_row(data, t) for t in due_week],
+        "overdue": lists["overdue"],
+        "blocked": lists["blocked"],
+        "due_week": lists["due_week"],
         "week": week_of(data.today),
     }
     return Page("attention.html", "attention.html", "Overdue, blocked and due this week", context, section="dashboard")
