@@ -160,6 +160,7 @@ def test_a_deleted_task_without_a_cancelled_status_is_left_out_and_said(ws: Path
 def test_recurrence_periods() -> None:
     cases = {"weekly": "weekly", "daily": "daily", "weekdays": "weekdays", "biweekly": "every 2 weeks", "2w": "every 2 weeks",
              "3d": "every 3 days", "1mo": "monthly", "quarterly": "every 3 months", "2q": "every 6 months", "P1Y": "yearly",
+             "P1M": "monthly", "P2W": "every 2 weeks", "PT1M": None, "1m": None,
              "annual": "yearly", "8h": None, "hourly": None, "0d": None}
     assert {period: recurrence(period) for period in cases} == cases
 

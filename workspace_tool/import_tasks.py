@@ -123,7 +123,8 @@ _PERIODS = {
     "fortnight": "every 2 weeks", "monthly": "monthly", "month": "monthly", "bimonthly": "every 2 months", "quarterly": "every 3 months",
     "semiannual": "every 6 months", "annual": "yearly", "yearly": "yearly", "year": "yearly", "biannual": "every 2 years", "biyearly": "every 2 years",
 }
-_COUNTED = re.compile(r"^p?(\d+)\s*(d|days?|w|wks?|weeks?|mo|mos|months?|q|qtrs?|quarters?|y|yrs?|years?)$")
+_COUNTED = re.compile(r"^(\d+)\s*(d|days?|w|wks?|weeks?|mo|mos|months?|q|qtrs?|quarters?|y|yrs?|years?)$")
+_ISO = re.compile(r"^p(\d+)([dwmy])$")  # ISO 8601, as Taskwarrior also writes periods: P1M is a month (PT1M, a minute, is not here)
 _UNITS = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}
 
 
@@ -132,7 +133,7 @@ def recurrence(period: str) -> str | None:
     text = period.strip().lower()
     if text in _PERIODS:
         return _PERIODS[text]
-    match = _COUNTED.match(text)
+    match = _COUNTED.match(text) or _ISO.match(text)
     if match is None:
         return None
     count, unit = int(match.group(1)), _UNITS[match.group(2)[0]]
