@@ -25,7 +25,7 @@ Versions dated after today are committed today; the last commit leaves
 every file exactly as it is in the workspace. Changes of one person on one
 day are one commit, authored by the person (name and `email:`) at the hour
 of the latest of them, in UTC. The repository is written with one `git
-fast-import` (about 200 commits for the sample in well under a second),
+fast-import` (about 210 commits for the sample, in well under a second),
 and the same workspace on the same day always gives the same commits.
 """
 
