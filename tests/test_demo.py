@@ -117,3 +117,14 @@ def test_attachments_are_copied_as_they_are(
     assert wm("-C", str(workspace), "demo", str(dest), "--no-site").exit_code == 0
     assert (dest / "projects/web/mockup.png").read_bytes() == picture
     assert _git(dest, "status", "--porcelain") == ""
+
+
+def test_a_name_or_email_that_would_break_the_commit_header_is_cleaned(
+    workspace: Path, write_doc: Callable[[str, str], Path], tmp_path_factory: pytest.TempPathFactory, wm: Callable[..., Result]
+) -> None:
+    write_doc("people/zed.md", '---\nname: "Zed <the>\\nContractor"\nemail: " zed@example.com\\n"\n---\n')
+    write_doc("projects/web/project.md", "---\ntitle: Web\nstatus: active\nowner: zed\n---\n")
+    dest = tmp_path_factory.mktemp("elsewhere") / "demo"
+    result = wm("-C", str(workspace), "demo", str(dest), "--no-site")
+    assert result.exit_code == 0, result.output
+    assert set(_git(dest, "log", "--format=%an <%ae>").splitlines()) == {"Zed the Contractor <zed@example.com>"}

@@ -288,8 +288,10 @@ def fast_import_stream(
 
 
 def _identity(person: Person, workspace: str) -> tuple[str, str]:
-    email = person.email or f"{person.id}@{re.sub(r'[^a-z0-9]+', '-', workspace.lower()).strip('-') or 'workspace'}.example"
-    return (person.name or person.title or person.id).replace("<", "").replace(">", ""), email
+    """A person's name and email as a git author: without the `<`, `>` and line breaks that would end the header."""
+    email = re.sub(r"[<>\s]+", "", person.email or "") or f"{person.id}@{re.sub(r'[^a-z0-9]+', '-', workspace.lower()).strip('-') or 'workspace'}.example"
+    name = " ".join(re.sub(r"[<>]+", "", str(person.name or person.title or person.id)).split()) or person.id
+    return name, email
 
 
 def make_demo(index: Index, dest: Path) -> DemoResult:
