@@ -94,3 +94,25 @@ def test_date_labels_never_overlap(days: int) -> None:
     spans = [(x - width / 2, x + width / 2) if t.get("text-anchor") == "middle" else (x - width, x) for t in texts for x in [float(t.get("x", 0))]]
     assert all(right + 4 <= left for (_, right), (left, _) in zip(spans, spans[1:])), spans  # apart, in order
     assert spans[0][0] >= 0 and spans[-1][1] <= float(root.get("viewBox", "0 0 0 0").split()[2]), spans  # inside the chart
+
+
+@given(st.integers(min_value=2, max_value=80))
+def test_week_labels_of_bars_never_overlap_and_stay_inside(weeks: int) -> None:
+    """The same for bars (the workload and time charts): the last label is centred under its bar when the bar's slot
+    leaves it room, so the one before it is not left out for nothing."""
+    labels = [f"2026-W{i % 53 + 1:02d}" for i in range(weeks)]
+    svg = charts.bars("w", "Workload", labels, [charts.Series("booked", tuple(float(i) for i in range(weeks)))], "Hours", "Week")
+    root = ET.fromstring(svg)
+    texts = [t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("font-size") == "10" and t.text in labels]
+    assert texts[0].text == labels[0] and texts[-1].text == labels[-1]
+    width = 50  # a YYYY-Www at font-size 10
+    spans = [(x - width / 2, x + width / 2) if t.get("text-anchor") == "middle" else (x - width, x) for t in texts for x in [float(t.get("x", 0))]]
+    assert all(right + 4 <= left for (_, right), (left, _) in zip(spans, spans[1:])), spans
+    assert spans[0][0] >= 0 and spans[-1][1] <= float(root.get("viewBox", "0 0 0 0").split()[2]), spans
+
+
+def test_eight_weeks_of_bars_label_every_week() -> None:
+    labels = ["2026-W48", "2026-W49", "2026-W50", "2026-W51", "2026-W52", "2026-W53", "2027-W01", "2027-W02"]
+    svg = charts.bars("w", "Workload", labels, [charts.Series("booked", (1, 2, 3, 4, 5, 6, 7, 8))], "Hours", "Week")
+    shown = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text") if t.text in labels]
+    assert shown == labels

@@ -136,15 +136,20 @@ def _y_axis(out: list[str], top: int, bottom: int, left: int, maximum: float, la
     out.append(_text(14, mid, label, "middle", f' transform="rotate(-90 14 {mid:.0f})"'))
 
 
-def _x_labels(out: list[str], labels: Sequence[str], x_of: object, bottom: int, axis: str) -> None:
+def _x_labels(out: list[str], labels: Sequence[str], x_of: object, bottom: int, axis: str, last_centred: bool = False) -> None:
+    """Every `every`-th label, none closer than TICK_GAP to another, and the last one: ending at its place (a line's
+    last point is at the plot's edge: centred, it was cut off), or centred under it (`last_centred`: a bar's slot
+    leaves it room), which keeps the one before it."""
     assert callable(x_of)
     last = len(labels) - 1
     step = float(x_of(1) - x_of(0)) if last > 0 else 0.0  # pixels from one label's place to the next
     every = max(1, math.ceil(TICK_GAP / step)) if step > 0 else 1
-    for i, label in enumerate(labels[:last]):  # every `every`-th, none closer than TICK_GAP to another
-        if i % every == 0 and (last - i) * step >= 1.5 * TICK_GAP:  # the last one ends at its place: its centre is half a label left
+    room = 1.0 if last_centred else 1.5  # the last label's centre is at its place, or half a label left of it
+    for i, label in enumerate(labels[:last]):
+        if i % every == 0 and (last - i) * step >= room * TICK_GAP:
             out.append(_text(x_of(i), bottom + 14, label, "middle", ' font-size="10"'))
-    out.append(_text(x_of(last), bottom + 14, labels[last], "end" if last else "middle", ' font-size="10"'))  # centred, it was cut off
+    anchor = "middle" if last_centred or not last else "end"
+    out.append(_text(x_of(last), bottom + 14, labels[last], anchor, ' font-size="10"'))
     out.append(_text((60 + WIDTH - 20) / 2, bottom + 32, axis, "middle", ' font-size="11"'))
 
 
@@ -246,7 +251,7 @@ def bars(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Seri
         if limit is not None:
             y = bottom - (bottom - top) * limit.values[i] / maximum
             out.append(f'<line x1="{left + slot * i:.1f}" y1="{y:.1f}" x2="{left + slot * (i + 1):.1f}" y2="{y:.1f}" stroke="currentColor" stroke-width="2" stroke-dasharray="4 2"/>')
-    _x_labels(out, labels, x_of, bottom, x_label)
+    _x_labels(out, labels, x_of, bottom, x_label, last_centred=slot >= TICK_GAP / 2)
     _legend(out, [s.name for s in series] + ([f"{limit.name} (dashed)"] if limit else []), height + 4, len(series) if limit else None)
     out.append("</svg>")
     return "\n".join(out)
