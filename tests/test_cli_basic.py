@@ -174,3 +174,15 @@ def test_a_file_the_system_refuses_is_named_with_its_reason(workspace: Path, mon
     assert result.exit_code == 1
     assert result.stderr == f"wm: {workspace / 'projects/web/tasks/x.md'}: Permission denied (run with --debug for the traceback)\n"
     assert "Traceback" in CliRunner().invoke(main, ["-C", str(workspace), "--debug", "list"]).stderr
+
+
+def test_show_writes_key_results_and_leave_in_words(workspace: Path, write_doc: Callable[[str, str], Path]) -> None:
+    """One a line, as a reader says them, where `wm show` printed the raw mappings."""
+    write_doc("goals/grow.md", "---\ntitle: Grow\nkey_results:\n  - {title: Retainers signed, current: 1, target: 4}\n  - {title: Launch}\n---\n")
+    write_doc("people/carol.md", "---\nname: Carol\nleave:\n  - 2026-10-16\n  - {from: 2026-12-14, to: 2026-12-18}\n---\n")
+    goal = CliRunner().invoke(main, ["-C", str(workspace), "show", "grow"]).stdout.splitlines()
+    start = next(n for n, line in enumerate(goal) if line.startswith("key_results"))
+    assert goal[start : start + 2] == ["key_results    Retainers signed: 1 of 4 (25%)", " " * 15 + "Launch: ?"]  # names are 13 wide
+    person = CliRunner().invoke(main, ["-C", str(workspace), "show", "carol"]).stdout.splitlines()
+    start = next(n for n, line in enumerate(person) if line.startswith("leave"))
+    assert person[start : start + 2] == ["leave" + " " * 10 + "2026-10-16", " " * 15 + "2026-12-14 to 2026-12-18"]

@@ -6,7 +6,7 @@ from workspace_tool import fields as F
 from workspace_tool.index import Index
 from workspace_tool.model import Document, TimeLog
 from workspace_tool.output import cell, to_jsonable
-from workspace_tool.values import Duration
+from workspace_tool.values import DateRange, Duration, KeyResult
 
 
 def _field_value(doc: Document, name: str, index: Index) -> str:
@@ -20,10 +20,22 @@ def _field_value(doc: Document, name: str, index: Index) -> str:
             parts.append(f"{target} ({found.title})" if found else f"{target} (missing)")
         return ", ".join(parts)
     if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
-        return "; ".join(cell(to_jsonable(v)) for v in value)
+        return "\n".join(_item(v) for v in value)  # one a line (`render_show` indents the ones after the first)
     if isinstance(value, Duration):
         return str(value)  # as the author wrote it (`2w`), as the site shows it; `--json` gives the hours
     return cell(to_jsonable(value)) if not isinstance(value, str) else value
+
+
+def _item(value: object) -> str:
+    """A key result ("Retainer contracts signed: 1 of 4 (25%)") or a leave ("2026-12-21 to 2027-01-03") in words."""
+    if isinstance(value, KeyResult):
+        shown = f"{value.current:g}" if value.current is not None else "?"
+        target = f" of {value.target:g}" if value.target is not None else ""
+        progress = f" ({value.progress:.0%})" if value.progress is not None else ""
+        return f"{value.title}: {shown}{target}{progress}"
+    if isinstance(value, DateRange):
+        return value.start.isoformat() if value.start == value.end else f"{value.start.isoformat()} to {value.end.isoformat()}"
+    return cell(to_jsonable(value))
 
 
 def render_show(doc: Document, index: Index) -> str:
@@ -34,7 +46,9 @@ def render_show(doc: Document, index: Index) -> str:
         value = getattr(doc, name, None)
         if value in (None, (), "", False) or (name == "visibility" and value == "public"):
             continue  # unset, or a flag that is off (`milestone`)
-        lines.append(f"{name:<{width}}  {_field_value(doc, name, index)}")
+        first, *more = _field_value(doc, name, index).split("\n")
+        lines.append(f"{name:<{width}}  {first}")
+        lines.extend(f"{'':<{width}}  {line}" for line in more)
     for label, ids in (("subtasks", index.subtasks.get(doc.id)), ("superseded_by", index.superseded_by.get(doc.id))):
         if ids:
             lines.append(f"{label:<{width}}  {', '.join(ids)}")
