@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -186,3 +187,14 @@ def test_show_writes_key_results_and_leave_in_words(workspace: Path, write_doc: 
     person = CliRunner().invoke(main, ["-C", str(workspace), "show", "carol"]).stdout.splitlines()
     start = next(n for n, line in enumerate(person) if line.startswith("leave"))
     assert person[start : start + 2] == ["leave" + " " * 10 + "2026-10-16", " " * 15 + "2026-12-14 to 2026-12-18"]
+
+
+def test_show_sums_up_a_nested_unknown_key_on_one_line(workspace: Path, write_doc: Callable[[str, str], Path]) -> None:
+    """An invoice note's `invoice:` holds every entry it bills: `wm show` names its fields and counts the entries
+    (`--json` has it whole); a plain unknown key shows as written."""
+    entries = "".join(f"    - {{path: timelogs/a.md, line: {n}, hours: 1.5}}\n" for n in range(40))
+    write_doc("notes/inv.md", f"---\ntitle: Invoice\nsprint: 12\ninvoice:\n  client: acme\n  hours: 60\n  entries:\n{entries}---\n")
+    shown = CliRunner().invoke(main, ["-C", str(workspace), "show", "notes/inv"]).stdout.splitlines()
+    assert "invoice        client: acme, hours: 60, entries: 40 items" in shown and "sprint         12" in shown
+    data = json.loads(CliRunner().invoke(main, ["-C", str(workspace), "show", "notes/inv", "--json"]).stdout)
+    assert len(data["invoice"]["entries"]) == 40

@@ -38,6 +38,16 @@ def _item(value: object) -> str:
     return cell(to_jsonable(value))
 
 
+def _compact(value: object) -> str:
+    """An unknown key's value on one line: a mapping as `key: value` pairs, a list of mappings (an invoice's
+    entries) by its length; `--json` has it whole."""
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_compact(item)}" for key, item in value.items())
+    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        return f"{len(value)} item{'s' * (len(value) != 1)}"
+    return cell(value)
+
+
 def render_show(doc: Document, index: Index) -> str:
     lines = [f"{doc.title}", f"{doc.type} {doc.id} — {doc.path}", ""]
     names = [n for n in F.specs_for(doc.type) if n != "title"]
@@ -53,7 +63,7 @@ def render_show(doc: Document, index: Index) -> str:
         if ids:
             lines.append(f"{label:<{width}}  {', '.join(ids)}")
     for key, value in doc.extra.items():
-        lines.append(f"{key:<{width}}  {cell(to_jsonable(value))}")
+        lines.append(f"{key:<{width}}  {_compact(to_jsonable(value))}")
     if isinstance(doc, TimeLog):
         lines.append(f"{'entries':<{width}}  {len(doc.entries)} ({sum(e.hours for e in doc.entries):g}h)")
     logged = index.logged_hours(doc.id)
