@@ -108,6 +108,17 @@ def test_workload(tmp_path: Path, wm: Callable[..., Result]) -> None:
     assert weekly.exit_code == 0 and "ann" in weekly.output and "over" in weekly.output
 
 
+def test_workload_by_month(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """30 days of work from Monday 2024-01-01: January's 23 working days are booked full, the rest goes into
+    February; the table names the months, --json gives their first days."""
+    root = write_workspace(tmp_path, {"big": {"estimate": "30d", "assignee": "ann"}}, people={"ann": {}})
+    rows = json.loads(wm("-C", str(root), "workload", "--json", "--by", "month").output)
+    ann = {r["period"]: (r["capacity_hours"], r["booked_hours"]) for r in rows if r["person"] == "ann"}
+    assert ann["2024-01-01"] == (184, 184) and ann["2024-02-01"][1] == 56 and sum(booked for _, booked in ann.values()) == 240
+    table = wm("-C", str(root), "workload", "--by", "month").output.splitlines()
+    assert table[0].split()[:2] == ["person", "month"] and table[2].split()[:4] == ["ann", "2024-01", "184", "184"]
+
+
 def test_warnings_go_to_stderr_not_traceback(tmp_path: Path, wm: Callable[..., Result]) -> None:
     root = write_workspace(tmp_path, {"x": {"estimate": "1d", "depends_on": ["y"]}, "y": {"estimate": "1d", "depends_on": ["x"]}})
     result = wm("-C", str(root), "schedule", "--json")

@@ -122,7 +122,7 @@ def _echo_critical_chains(plan: Plan, project: str | None) -> None:
 @click.command("workload")
 @click.option("--from", "start", metavar="DATE", help="First day (default: the plan start).")
 @click.option("--to", "end", metavar="DATE", help="Last day (default: the end of the plan).")
-@click.option("--by", type=click.Choice(["week", "day"]), default="week", show_default=True, help="Period length.")
+@click.option("--by", type=click.Choice(["week", "day", "month"]), default="week", show_default=True, help="Period length.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.pass_obj
 def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json: bool) -> None:
@@ -131,6 +131,7 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
     \b
     Example:
       wm workload --from 2024-06-03 --to 2024-06-30 --by week
+      wm workload --by month --to 2027-06-30
     """
     index = app.index()
     first = date_option(start, "--from")
@@ -145,7 +146,8 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
         click.echo(json.dumps(data, indent=2))
         return
     headers = ["person", by, "capacity", "booked", "over", "idle"]
-    click.echo(table(headers, [[r.person, r.period, r.capacity, r.booked, r.over or "", r.idle] for r in rows], right=(2, 3, 4, 5)))
+    shown = (lambda day: f"{day:%Y-%m}") if by == "month" else (lambda day: day)  # a month as 2026-12, not its 1st
+    click.echo(table(headers, [[r.person, shown(r.period), r.capacity, r.booked, r.over or "", r.idle] for r in rows], right=(2, 3, 4, 5)))
 
 
 COMMANDS: list[click.Command] = [schedule_cmd, workload_cmd]

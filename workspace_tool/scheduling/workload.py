@@ -44,7 +44,10 @@ def booked_by_day(plan: Plan) -> dict[str, dict[dt.date, float]]:
 
 
 def period_of(day: dt.date, by: str) -> dt.date:
-    return day - dt.timedelta(days=day.weekday()) if by == "week" else day
+    """The first day of the period (`day`, `week`: its Monday, `month`: its 1st) that holds `day`."""
+    if by == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(day=1) if by == "month" else day
 
 
 def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
