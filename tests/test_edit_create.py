@@ -107,6 +107,17 @@ def test_edit_opens_the_editor(ws: Path, wm, monkeypatch: pytest.MonkeyPatch, tm
     assert (ws / "notes/ideas.md").read_text(encoding="utf-8").endswith("edited\n")
 
 
+def test_an_editor_that_fails_or_cannot_run_is_said_and_the_new_file_named(ws: Path, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EDITOR", "false")
+    failed = wm("-C", str(ws), "new", "note", "Ideas", "--edit")
+    assert failed.exit_code == 0 and failed.stdout == "notes/ideas.md\n"
+    assert "wm: the editor 'false' exited with status 1; notes/ideas.md is as the editor left it" in failed.stderr
+    monkeypatch.setenv("EDITOR", "no-such-editor-here --wait")
+    missing = wm("-C", str(ws), "new", "note", "More ideas", "--edit")
+    assert missing.exit_code == 1 and (ws / "notes/more-ideas.md").is_file()
+    assert "cannot run the editor 'no-such-editor-here --wait' ($VISUAL or $EDITOR): No such file or directory; notes/more-ideas.md was made" in missing.stderr
+
+
 def test_workspace_template_overrides_the_builtin(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
     (ws / "templates").mkdir()
     (ws / "templates/task.md").write_text(

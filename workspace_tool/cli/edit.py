@@ -87,7 +87,12 @@ def new_cmd(app: App, doc_type: str, title: str, project: str | None, assignee: 
     path = result.changes[0].relpath
     click.echo(path)
     if editor:
-        subprocess.run([*shlex.split(editor), str(app.root / path)], check=False)
+        try:
+            done = subprocess.run([*shlex.split(editor), str(app.root / path)], check=False)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot run the editor {editor!r} ($VISUAL or $EDITOR): {exc.strerror or exc}; {path} was made, open it yourself") from None
+        if done.returncode != 0:
+            click.echo(f"wm: the editor {editor!r} exited with status {done.returncode}; {path} is as the editor left it", err=True)
 
 
 @click.command("set")
