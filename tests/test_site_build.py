@@ -322,6 +322,25 @@ def start_git(ws: Path, message: str = "Start", date: str = "2026-11-10T09:00:00
     return ws
 
 
+def test_feed_entries_carry_their_commit_s_time_and_author(tmp_path: Path) -> None:
+    """A feed reader sorts and shows entries by `updated` and `author`: a committed change is dated by its commit (in
+    UTC), not the start of its day, and signed by whoever made it; the feed is as new as its newest entry."""
+    import xml.etree.ElementTree as ET
+
+    ws = start_git(make_site_workspace(tmp_path))
+    build_md = ws / "projects/alpha/tasks/build.md"
+    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: todo", "status: review"), encoding="utf-8")
+    _git(ws, "commit", "-qam", "Build in review", date="2026-11-20T14:35:10+00:00")
+    out = tmp_path / "out"
+    build(ws, out)
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(out / "feed.xml").getroot()
+    newest = feed.findall(f"{atom}entry")[0]
+    assert "build" in (newest.findtext(f"{atom}title") or "") and newest.findtext(f"{atom}updated") == "2026-11-20T14:35:10Z"
+    assert newest.findtext(f"{atom}author/{atom}name") == "alice"  # as the activity page names her: her ID
+    assert feed.findtext(f"{atom}updated") == "2026-11-20T14:35:10Z"
+
+
 def test_dashboard_sums_up_a_commit_that_changed_many_documents(tmp_path: Path) -> None:
     """The first commit created every document: after the newer news, the dashboard lists two of its events and how
     many more it made, instead of twelve lines of one commit. The activity page still lists every event."""

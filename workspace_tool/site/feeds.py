@@ -19,9 +19,18 @@ def _link(base_url: str, target: str, feed_path: str) -> str:
     return relative_url(target, feed_path)
 
 
+def _updated(event: Event) -> str:
+    """When an event happened: its commit's time (UTC), or the start of its day (a working-copy change)."""
+    instant = event.get("instant")
+    if instant is not None:
+        return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{event['date']}T00:00:00Z"
+
+
 def atom(title: str, feed_path: str, home: str, events: Sequence[Event], base_url: str, site_id: str) -> str:
-    """An Atom 1.0 document for events (newest first) as built by `pages_overview.activity_events`."""
-    updated = (events[0]["date"] if events else dt.date(1970, 1, 1).isoformat()) + "T00:00:00Z"
+    """An Atom 1.0 document for events (newest first) as built by `pages_overview.activity_events`: each entry dated
+    by its commit's time and signed by its author, so a feed reader sorts and shows them as the activity page does."""
+    updated = max((_updated(e) for e in events[:MAX_ENTRIES]), default=dt.date(1970, 1, 1).isoformat() + "T00:00:00Z")
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
@@ -41,8 +50,10 @@ def atom(title: str, feed_path: str, home: str, events: Sequence[Event], base_ur
             "<entry>",
             f"<title>{escape(summary)}</title>",
             f"<id>{escape(site_id)}:{escape(ref['id'])}:{escape(event['date'])}:{escape(event['kind'][:40])}:{number}</id>",
-            f"<updated>{event['date']}T00:00:00Z</updated>",
+            f"<updated>{_updated(event)}</updated>",
         ]
+        if event.get("author"):
+            out.append(f"<author><name>{escape(event['author'])}</name></author>")
         if url := ref.get("url"):
             out.append(f'<link rel="alternate" type="text/html" href={quoteattr(_link(base_url, url, feed_path))}/>')
         out += [f"<summary>{escape(summary)}</summary>", "</entry>"]
