@@ -322,17 +322,24 @@ def start_git(ws: Path, message: str = "Start", date: str = "2026-11-10T09:00:00
     return ws
 
 
+def _build_in_review_committed(tmp_path: Path, date: str) -> tuple[Path, Path]:
+    """The test workspace in git (everything committed on 2026-11-10), then build moved to review in a commit at
+    `date`, and its site built: (workspace, output)."""
+    ws = start_git(make_site_workspace(tmp_path))
+    build_md = ws / "projects/alpha/tasks/build.md"
+    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: todo", "status: review"), encoding="utf-8")
+    _git(ws, "commit", "-qam", "Build in review", date=date)
+    out = tmp_path / "out"
+    build(ws, out)
+    return ws, out
+
+
 def test_feed_entries_carry_their_commit_s_time_and_author(tmp_path: Path) -> None:
     """A feed reader sorts and shows entries by `updated` and `author`: a committed change is dated by its commit (in
     UTC), not the start of its day, and signed by whoever made it; the feed is as new as its newest entry."""
     import xml.etree.ElementTree as ET
 
-    ws = start_git(make_site_workspace(tmp_path))
-    build_md = ws / "projects/alpha/tasks/build.md"
-    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: todo", "status: review"), encoding="utf-8")
-    _git(ws, "commit", "-qam", "Build in review", date="2026-11-20T14:35:10+00:00")
-    out = tmp_path / "out"
-    build(ws, out)
+    _, out = _build_in_review_committed(tmp_path, "2026-11-20T14:35:10+00:00")
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(out / "feed.xml").getroot()
     newest = feed.findall(f"{atom}entry")[0]
@@ -344,12 +351,7 @@ def test_feed_entries_carry_their_commit_s_time_and_author(tmp_path: Path) -> No
 def test_dashboard_sums_up_a_commit_that_changed_many_documents(tmp_path: Path) -> None:
     """The first commit created every document: after the newer news, the dashboard lists two of its events and how
     many more it made, instead of twelve lines of one commit. The activity page still lists every event."""
-    ws = start_git(make_site_workspace(tmp_path))
-    build_md = ws / "projects/alpha/tasks/build.md"
-    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: todo", "status: review"), encoding="utf-8")
-    _git(ws, "commit", "-qam", "Build in review", date="2026-11-20T09:00:00")
-    out = tmp_path / "out"
-    build(ws, out)
+    _, out = _build_in_review_committed(tmp_path, "2026-11-20T09:00:00")
     dashboard = (out / "index.html").read_text(encoding="utf-8").split('id="h-activity"', 1)[1].split("</ul>", 1)[0]
     lines = [re.sub(r"<[^>]+>", "", line) for line in re.findall(r"<li.*?</li>", dashboard, re.S)]
     first = sum(1 for line in lines if "2026-11-10" in line)
