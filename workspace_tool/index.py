@@ -178,17 +178,31 @@ class Index:
         owners = self.stems.get(name, [])
         return self.docs[owners[0]] if len(owners) == 1 else None
 
+    def unreadable_ids(self) -> dict[str, str]:
+        """The IDs that documents whose file could not be read would have without an `id:` key (and a note's bare
+        stem, as `[[stem]]` finds it), each with its path: a reference to one, or a command naming one, fails
+        because of the error in that file, which is the one to fix."""
+        from workspace_tool.parse import default_id, detect_type
+
+        found: dict[str, str] = {}
+        for path, problems in sorted(self.file_diagnostics.items()):
+            if path.endswith(".md") and path not in self.by_path and any(p.is_error for p in problems):
+                doc_type = detect_type(path)
+                doc_id = default_id(path, doc_type)
+                found.setdefault(doc_id, path)
+                if doc_type == "note":
+                    found.setdefault(doc_id.rsplit("/", 1)[-1], path)
+        return found
+
     def unreadable(self, name: str) -> Diagnostic | None:
-        """The first error of a file that could not be read and would hold `name` (its file's stem, a project.md's
-        folder, or its path with or without `.md`): why `name` is not found, rather than "no document"."""
-        for relpath, diagnostics in self.file_diagnostics.items():
-            if relpath in self.by_path or not diagnostics:
-                continue
-            path = PurePosixPath(relpath)
-            stem = path.stem
-            if name in (path.parent.name if stem == "project" else stem, relpath, relpath.removesuffix(".md")):
-                return next((d for d in diagnostics if d.is_error), diagnostics[0])
-        return None
+        """The first error of a file that could not be read and would hold `name` (`unreadable_ids`, or its path with
+        or without `.md`): why `name` is not found, rather than "no document"."""
+        path = self.unreadable_ids().get(name)
+        if path is None:
+            candidate = name if name.endswith(".md") else f"{name}.md"
+            path = candidate if candidate in self.file_diagnostics and candidate not in self.by_path else None
+        problems = self.file_diagnostics.get(path or "", ())
+        return next((d for d in problems if d.is_error), None)
 
     def of_type(self, cls: type[D]) -> list[D]:
         return [d for d in self.docs.values() if type(d) is cls]

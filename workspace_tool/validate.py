@@ -15,7 +15,6 @@ from workspace_tool import fields as F
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index, Reference
 from workspace_tool.model import Document, Task, TimeEntry, TimeLog
-from workspace_tool.parse import default_id, detect_type
 
 _ENTRY_TARGETS = ("task", "project")
 
@@ -60,23 +59,8 @@ def _nearest(index: Index, name: str, types: tuple[str, ...]) -> str | None:
     return matches[0] if matches else None
 
 
-def _unreadable(index: Index) -> dict[str, str]:
-    """The IDs that documents whose file could not be read would have without an `id:` key (and a note's bare stem,
-    as `[[stem]]` finds it), each with its path: a reference to one is unresolved because of the error in that file,
-    which is the one to fix."""
-    found: dict[str, str] = {}
-    for path, problems in sorted(index.file_diagnostics.items()):
-        if path.endswith(".md") and path not in index.by_path and any(p.severity == "error" for p in problems):
-            doc_type = detect_type(path)
-            doc_id = default_id(path, doc_type)
-            found.setdefault(doc_id, path)
-            if doc_type == "note":
-                found.setdefault(doc_id.rsplit("/", 1)[-1], path)
-    return found
-
-
 def _references(index: Index) -> Iterable[Diagnostic]:
-    unreadable = _unreadable(index) if index.unresolved else {}
+    unreadable = index.unreadable_ids() if index.unresolved else {}
     for ref in index.unresolved:
         source = index.docs[ref.source]
         types = _targets(index, ref)
