@@ -128,3 +128,20 @@ def test_a_name_or_email_that_would_break_the_commit_header_is_cleaned(
     result = wm("-C", str(workspace), "demo", str(dest), "--no-site")
     assert result.exit_code == 0, result.output
     assert set(_git(dest, "log", "--format=%an <%ae>").splitlines()) == {"Zed the Contractor <zed@example.com>"}
+
+
+def test_a_failed_git_leaves_the_folder_empty_for_the_next_try(tmp_path: Path, wm: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    from workspace_tool import demo
+
+    real = demo._git
+
+    def broken(cwd: Path, env: dict[str, str], *args: str, stdin: bytes | None = None) -> None:
+        if args[0] == "fast-import":
+            raise demo.WorkspaceError(f"git fast-import failed in {cwd}: fatal: simulated")
+        real(cwd, env, *args, stdin=stdin)
+
+    monkeypatch.setattr(demo, "_git", broken)
+    dest = tmp_path / "demo"
+    result = wm("-C", str(SAMPLE), "demo", str(dest), "--no-site")
+    assert result.exit_code == 1 and "fatal: simulated" in result.output
+    assert dest.is_dir() and list(dest.iterdir()) == []

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -316,7 +317,14 @@ def make_demo(index: Index, dest: Path) -> DemoResult:
         _git(dest, env, "symbolic-ref", "HEAD", "refs/heads/main")
         _git(dest, env, "fast-import", "--quiet", "--date-format=raw", stdin=stream)
         _git(dest, env, "reset", "-q", "--hard", "main")
-    except FileNotFoundError:
+    except (WorkspaceError, FileNotFoundError) as exc:
+        for made in dest.iterdir():  # the folder was empty: leave it so, for the next try
+            if made.is_dir() and not made.is_symlink():
+                shutil.rmtree(made)
+            else:
+                made.unlink()
+        if isinstance(exc, WorkspaceError):
+            raise
         raise WorkspaceError("git is not installed; the demo needs it to write its history") from None
     return DemoResult(dest, len(commits), len(index.docs), commits[0].moment.date() if commits else index.today, commits[-1].moment.date() if commits else index.today)
 
