@@ -20,7 +20,8 @@ from conftest import check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workspace_tool.import_tasks import parse_taskwarrior, recurrence
+from workspace_tool.import_tasks import recurrence
+from workspace_tool.import_taskwarrior import parse_taskwarrior
 from workspace_tool.imports import ImportFormatError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "taskwarrior" / "export-2.6.2.json"
@@ -85,7 +86,7 @@ def test_importing_again_adds_only_the_new_tasks(ws: Path, wm: Callable[..., Res
     before = set(ws.rglob("*.md"))
     again = wm("-C", str(ws), "import", "taskwarrior", str(later))
     assert again.exit_code == 0, again.output
-    assert again.stderr.splitlines()[0] == "1 task and 0 new projects imported, 7 already imported (skipped)"
+    assert again.stderr.splitlines()[0] == "1 task imported, 7 already imported (skipped)"
     assert list(_made(ws, before)) == ["tasks/fix-the-gate.md"]
     assert "depends_on: [call-the-plumber]\n" in (ws / "tasks/fix-the-gate.md").read_text(encoding="utf-8")  # an earlier import's task
 
@@ -150,7 +151,7 @@ def test_a_deleted_task_without_a_cancelled_status_is_left_out_and_said(ws: Path
     (ws / "workspace.yml").write_text("name: test\nworkflows:\n  task:\n    statuses: [open, closed]\n    done: [closed]\n", encoding="utf-8")
     result = wm("-C", str(ws), "import", "taskwarrior", str(FIXTURE))
     assert result.exit_code == 0, result.output
-    assert "'Old idea' was deleted, and the task workflow has no 'cancelled' status" in result.stderr
+    assert "'Old idea' was cancelled in Taskwarrior, and the task workflow has no 'cancelled' status; it is left out" in result.stderr
     assert not (ws / "tasks/old-idea.md").exists()
     assert "status: closed\n" in (ws / "projects/admin/tasks/renew-passport.md").read_text(encoding="utf-8")
     assert "status: open\n" in (ws / "projects/admin/tasks/file-the-tax-return.md").read_text(encoding="utf-8")  # started: no in-progress here
@@ -209,7 +210,8 @@ _TASKS = st.fixed_dictionaries(
 @given(st.lists(_TASKS, max_size=5))
 def test_parsing_keeps_what_a_task_says(tasks: list[dict[str, Any]]) -> None:
     parsed = parse_taskwarrior(json.dumps(tasks), "x.json")
-    assert [(t.uuid, t.description, t.status) for t in parsed] == [(d["uuid"], " ".join(d["description"].split()), d["status"]) for d in tasks]
+    states = {"pending": "open", "waiting": "open", "completed": "done", "deleted": "cancelled", "recurring": "template"}
+    assert [(t.key, t.title, t.state) for t in parsed] == [(d["uuid"], " ".join(d["description"].split()), states[d["status"]]) for d in tasks]
     for task, item in zip(parsed, tasks):
         assert task.priority == {"H": "high", "M": "medium", "L": "low"}.get(item.get("priority", ""))
         assert (task.due is None) == ("due" not in item)

@@ -1,121 +1,199 @@
-"""`wm import taskwarrior FILE`: Taskwarrior's tasks (`task export`) as task and project documents.
+"""Tasks from another tracker (Taskwarrior, Jira, Asana) as task, project and person documents.
 
-Parsing is pure (`parse_taskwarrior`: JSON text in, `TwTask`s out, or an
-`ImportFormatError` naming the file and line or task). `plan_task_import`
-turns them into new documents: a task file per task, under its project's
-folder (a project document is made for a Taskwarrior project the workspace
-does not have), with its status mapped onto the task workflow, its dates,
-priority, tags, dependencies and annotations (as the `## Log` entries `wm
-comment` writes), and its Taskwarrior UUID in `taskwarrior:`. A task whose
-UUID a document already carries is skipped, so importing the same export
-again adds only what is new. Every document is checked before anything is
-written; `apply_task_import` writes them, each a new file (never over one).
+Each tracker's reader (`import_taskwarrior`, `import_jira`, `import_asana`) is pure: the export's text in,
+`ForeignTask`s out, or an `ImportFormatError` naming the file and line. `plan_task_import` turns them into new
+documents, from the workspace's templates as `wm new` writes them:
+
+- a task file per task, under its project's folder; a project document for a project the workspace does not
+  have (matched by ID, key or title), a person document for an assignee it does not have (matched by the
+  `--person` map, e-mail, name or ID);
+- its status: the tracker's own status when the task workflow has it in other words (Jira's "In Progress",
+  "To Do") or `--status` maps it, else by what the tracker says of it (open, started, done, cancelled);
+- its dates, priority, tags, estimate, parent, dependencies, description (under `## Notes`) and comments (as
+  the `## Log` entries `wm comment` writes);
+- the tracker's ID of the task in a key of its own (`taskwarrior:`, `jira:`, `asana:`), so importing the same
+  export again adds only what is new.
+
+Every document is checked before anything is written; `apply_task_import` writes them, each a new file (never
+over one).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Mapping
 
+from workspace_tool.config import Workflow
 from workspace_tool.create import month_name, render_template, slugify, unique_path
 from workspace_tool.edit import add_log_entry, set_keys
 from workspace_tool.edit_values import require_doc
-from workspace_tool.errors import Diagnostic, WorkspaceError
+from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
 from workspace_tool.export.files import write_document
-from workspace_tool.imports import ImportFormatError, object_lines, tw_time
 from workspace_tool.index import Index
+from workspace_tool.model import Person
 from workspace_tool.parse import parse_document
 
-UUID_KEY = "taskwarrior"
-"""The frontmatter key that keeps an imported task's Taskwarrior UUID (an unknown key to wm: kept, never checked)."""
-
-PRIORITIES = {"H": "high", "M": "medium", "L": "low"}
-
-_TAG_UNSAFE = re.compile(r"[^\w-]+")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+STATES = ("open", "started", "done", "cancelled", "template")
+"""What a tracker says of a task, whatever its statuses are called: not started, started, finished, given up,
+or a recurring task's template (left out: its instances are imported)."""
 
 
 @dataclass(frozen=True)
-class TwTask:
-    """One task of `task export`, as much of it as wm keeps."""
+class Source:
+    """A tracker tasks are imported from."""
+
+    key: str  # the frontmatter key that keeps the tracker's ID of a task: `jira: DI-12`
+    name: str  # as the user knows it: "Jira"
+    author: str  # who wrote a document or comment the tracker does not name
+
+
+@dataclass(frozen=True)
+class Comment:
+    day: dt.date | None
+    author: str | None  # a name as the tracker gives it, or None
+    text: str
+
+
+@dataclass(frozen=True)
+class ForeignTask:
+    """One task of another tracker, as much of it as wm keeps."""
 
     where: str  # FILE:LINE, or FILE: task N
-    uuid: str
-    description: str
-    status: str  # pending, waiting, completed, deleted, recurring
-    started: bool
-    project: str | None = None
-    entry: dt.date | None = None
+    key: str  # the tracker's ID of the task
+    title: str
+    state: str  # one of STATES
+    status: str | None = None  # the tracker's own name for its status ("In Review"), mapped by name first
+    section: str | None = None  # a board column or list section: the status when it names one, else a tag
+    project: str | None = None  # the project's name
+    project_key: str | None = None  # the project's short key (Jira's "DI"), also matched against IDs
+    created: dt.date | None = None
     due: dt.date | None = None
-    scheduled: dt.date | None = None
-    end: dt.date | None = None
-    priority: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None  # when it was finished
+    priority: str | None = None  # a wm priority
     tags: tuple[str, ...] = ()
-    depends: tuple[str, ...] = ()
-    annotations: tuple[tuple[dt.date, str], ...] = ()
-    recur: str | None = None  # Taskwarrior's period (`weekly`, `2w`, `P1M`), on a recurring task's template and instances
-    parent: str | None = None  # an instance's template
+    depends: tuple[str, ...] = ()  # keys of tasks this one waits for
+    parent: str | None = None  # the key of the task this one is a subtask of
+    assignee: str | None = None  # a name or login as the tracker gives it
+    assignee_email: str | None = None
+    estimate_hours: float | None = None
+    remaining_hours: float | None = None
+    body: str = ""  # Markdown
+    comments: tuple[Comment, ...] = ()
+    recur: str | None = None  # a recurring task's period as the tracker writes it (`weekly`, `2w`, `P1M`)
+    series: str | None = None  # a recurring task's instance: the key of its template
 
 
-def parse_taskwarrior(text: str, name: str) -> list[TwTask]:
-    """`task export` JSON: a list of tasks (Taskwarrior 2.6 and 3), or one task object per line (older versions)."""
-    if not text.lstrip().startswith("["):
-        return [_task(_json(line, name, number), f"{name}:{number}") for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    data = _json(text, name, 1)
-    if not isinstance(data, list):
-        raise ImportFormatError(f"{name}:1: expected a JSON list of tasks (the output of 'task export')")
-    lines: list[int | None] = list(object_lines(text))
-    if len(lines) != len(data):  # not one task per line: name the task by its place instead
-        lines = [None] * len(data)
-    return [_task(item, f"{name}:{found}" if found else f"{name}: task {number}") for number, (item, found) in enumerate(zip(data, lines), start=1)]
+@dataclass(frozen=True)
+class NewFile:
+    relpath: str
+    doc_id: str
+    doc_type: str
+    title: str
+    status: str
 
 
-def _json(text: str, name: str, first_line: int) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"{name}:{first_line + exc.lineno - 1}: not valid JSON: {exc.msg} (expected the output of 'task export')") from None
+@dataclass
+class TaskImportPlan:
+    """What an import would write: new files (path -> text), described; what it leaves out or guessed, and why."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    made: list[NewFile] = field(default_factory=list)
+    already: int = 0  # tasks whose tracker ID a document already carries
+    skipped: list[str] = field(default_factory=list)
 
 
-def _task(item: Any, where: str) -> TwTask:
-    if not isinstance(item, dict):
-        raise ImportFormatError(f"{where}: a task must be a JSON object")
-    uuid, description, status = item.get("uuid"), item.get("description"), item.get("status")
-    if not isinstance(uuid, str) or not _UUID.match(uuid):
-        raise ImportFormatError(f"{where}: a task needs its 'uuid' (got {uuid!r})")
-    if not isinstance(description, str) or not description.strip():
-        raise ImportFormatError(f"{where}: task {uuid} has no 'description'")
-    if status not in ("pending", "waiting", "completed", "deleted", "recurring"):
-        raise ImportFormatError(f"{where}: task {uuid} has an unknown status {status!r}")
-    project = item.get("project")
-    if project is not None and (not isinstance(project, str) or not slugify(project)):
-        raise ImportFormatError(f"{where}: task {uuid} has a project wm cannot name: {project!r}")
-    tags = item.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise ImportFormatError(f"{where}: task {uuid}: 'tags' must be a list of strings")
-    depends = item.get("depends") or []
-    if isinstance(depends, str):  # Taskwarrior before 2.6 exported a comma-separated string
-        depends = [d for d in depends.split(",") if d]
-    if not isinstance(depends, list) or not all(isinstance(d, str) and _UUID.match(d) for d in depends):
-        raise ImportFormatError(f"{where}: task {uuid}: 'depends' must list task UUIDs")
-    annotations = []
-    for note in item.get("annotations") or []:
-        if not isinstance(note, dict) or not isinstance(note.get("description"), str):
-            raise ImportFormatError(f"{where}: task {uuid}: an annotation needs its 'description'")
-        annotations.append((_day(note.get("entry"), where) or dt.date.min, " ".join(note["description"].split())))
-    priority = item.get("priority")
-    recur, parent = item.get("recur"), item.get("parent")
-    return TwTask(
-        where, uuid.lower(), " ".join(description.split()), status, "start" in item, project,
-        _day(item.get("entry"), where), _day(item.get("due"), where), _day(item.get("scheduled"), where), _day(item.get("end"), where),
-        PRIORITIES.get(priority) if isinstance(priority, str) else None,
-        tuple(dict.fromkeys(t for t in (_TAG_UNSAFE.sub("-", tag).strip("-").lower() for tag in tags) if t)),
-        tuple(d.lower() for d in depends), tuple(annotations),
-        recur if isinstance(recur, str) else None, parent.lower() if isinstance(parent, str) else None,
-    )
+@dataclass(frozen=True)
+class ImportOptions:
+    assignee: str | None = None  # the person of tasks whose export names none (Taskwarrior's are one person's)
+    people: Mapping[str, str] = field(default_factory=dict)  # a tracker's name, login or e-mail -> person ID
+    statuses: Mapping[str, str] = field(default_factory=dict)  # a tracker's status -> task workflow status
+    project: str | None = None  # put every task in this project, whatever the export says
+
+
+def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, options: ImportOptions = ImportOptions()) -> TaskImportPlan:
+    """The documents `tasks` become (see the module's docstring); nothing is written."""
+    workflow = index.settings.workflow("task")
+    if workflow is None:
+        raise WorkspaceError("workspace.yml has no task workflow")
+    default = require_doc(index, options.assignee, ("person",)).id if options.assignee else None
+    into = require_doc(index, options.project, ("project",)).id if options.project else None
+    status_map = _status_map(options.statuses, workflow)
+    _check_keys(tasks)
+    known = {str(doc.extra[source.key]).lower(): doc.id for doc in index.docs.values() if isinstance(doc.extra.get(source.key), (str, int))}
+    plan = TaskImportPlan()
+    todo: list[tuple[ForeignTask, str]] = []
+    unmapped: Counter[tuple[str, str]] = Counter()
+    for task in tasks:
+        if task.key.lower() in known:
+            plan.already += 1
+        elif task.state == "template":
+            plan.skipped.append(f"{task.where}: {task.title!r} is a recurring task's template; its instances are imported, not it")
+        elif (status := _status(task, workflow, status_map, unmapped)) is None:
+            plan.skipped.append(f"{task.where}: {task.title!r} was cancelled in {source.name}, and the task workflow has no 'cancelled' status; it is left out")
+        else:
+            todo.append((task, status))
+    for (theirs, ours), count in sorted(unmapped.items()):
+        plan.skipped.append(
+            f"{count} {'task has' if count == 1 else 'tasks have'} the status {theirs!r}, which the task workflow has not: "
+            f"imported as {ours!r} (map it with --status {_quoted(theirs + '=STATUS')})"
+        )
+    latest: dict[str, ForeignTask] = {}  # per series, its open instance due last: the one `wm recur` goes on from
+    for task, status in todo:
+        if task.series and task.recur and not workflow.is_done(status):
+            if task.series not in latest or (task.due or dt.date.min) >= (latest[task.series].due or dt.date.min):
+                latest[task.series] = task
+    reserved: set[str] = set()
+    projects = {name: into for name in {t.project for t, _ in todo}} if into else _projects(index, [t for t, _ in todo], plan, reserved, source)
+    people = _People(index, options.people, plan, reserved)
+    assignees = {task.key: people.resolve(task.assignee, task.assignee_email) for task, _ in todo if task.assignee or task.assignee_email}
+    ids: dict[str, str] = dict(known)
+    places: list[tuple[ForeignTask, str, str, str, str | None]] = []
+    for task, status in todo:
+        project = projects.get(task.project) if task.project else into
+        relpath, doc_id = unique_path(index, "task", slugify(task.title) or "task", project, frozenset(reserved))
+        reserved.add(doc_id)
+        ids[task.key.lower()] = doc_id
+        places.append((task, status, relpath, doc_id, project))
+    for task, status, relpath, doc_id, project in places:
+        missing = [d for d in task.depends if d.lower() not in ids]
+        if missing:
+            plan.skipped.append(f"{task.where}: {doc_id} depends on {', '.join(missing)}, which is not in the export; that dependency is left out")
+        parent = ids.get(task.parent.lower()) if task.parent else None
+        if task.parent and parent is None:
+            plan.skipped.append(f"{task.where}: {doc_id}'s parent {task.parent} is not in the export; it is imported without one")
+        assignee = assignees.get(task.key, default)
+        finished = workflow.is_done(status) and status != "cancelled"
+        repeats = None
+        if task.series and task.recur and latest.get(task.series) is task:
+            repeats = recurrence(task.recur)
+            if repeats is None:
+                plan.skipped.append(f"{task.where}: {doc_id} repeats {task.recur!r}, which wm has no rule for; it is imported without one")
+        values: dict[str, Any] = {
+            "assignee": assignee,
+            "priority": task.priority,
+            "estimate": _hours(task.estimate_hours) if task.estimate_hours and not finished else None,
+            "remaining": _hours(task.remaining_hours) if task.remaining_hours is not None and _remaining(task, finished) else None,
+            "start": task.start,
+            "due": task.due,
+            "done": task.end if finished else None,
+            "parent": parent,
+            "tags": list(_tags(task, status, status_map, workflow)) or None,
+            "depends_on": [ids[d.lower()] for d in task.depends if d.lower() in ids] or None,
+            "recurrence": repeats,
+            source.key: task.key,
+        }
+        text = _document(index, "task", task.title, doc_id, status, project, task.created, values, source)
+        if task.body.strip():
+            text = add_log_entry(text, task.body.strip("\n"), heading="## Notes")
+        for comment in task.comments:
+            author = people.known(comment.author) if comment.author else None
+            text = add_log_entry(text, log_entry(comment.day, author or comment.author or default or source.author, comment.text))
+        _add(index, plan, NewFile(relpath, doc_id, "task", task.title, status), text)
+    return plan
 
 
 _PERIODS = {
@@ -129,7 +207,7 @@ _UNITS = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}
 
 
 def recurrence(period: str) -> str | None:
-    """A Taskwarrior period as a wm `recurrence` (`weekly`, `every 2 weeks`); None for one wm has no rule for (hours)."""
+    """A tracker's period as a wm `recurrence` (`weekly`, `every 2 weeks`); None for one wm has no rule for (hours)."""
     text = period.strip().lower()
     if text in _PERIODS:
         return _PERIODS[text]
@@ -146,134 +224,172 @@ def recurrence(period: str) -> str | None:
     return f"every {count} {unit}s"
 
 
-def _day(value: object, where: str) -> dt.date | None:
-    return None if value is None else tw_time(value, where).date()
+_TAG_UNSAFE = re.compile(r"[^\w-]+")
 
 
-@dataclass(frozen=True)
-class NewFile:
-    relpath: str
-    doc_id: str
-    doc_type: str
-    title: str
-    status: str
+def tags_of(names: Iterable[str]) -> tuple[str, ...]:
+    """A tracker's tags or labels as wm tags: lower case, runs of other characters as one `-`, each once."""
+    return tuple(dict.fromkeys(t for t in (_TAG_UNSAFE.sub("-", name).strip("-").lower() for name in names) if t))
 
 
-@dataclass
-class TaskImportPlan:
-    """What an import would write: new files (path -> text), described; what it leaves out, and why."""
-
-    files: dict[str, str] = field(default_factory=dict)
-    made: list[NewFile] = field(default_factory=list)
-    already: int = 0  # tasks whose UUID a document already carries
-    skipped: list[str] = field(default_factory=list)
+def log_entry(day: dt.date | None, author: str, text: str) -> str:
+    """A `## Log` entry as `wm comment` writes it: `- DATE AUTHOR: first line`, further lines indented under it."""
+    lines = text.strip().split("\n")
+    when = f"{day.isoformat()} " if day else ""
+    return "\n".join([f"- {when}{author}: {lines[0].strip()}", *(f"  {line.rstrip()}" if line.strip() else "" for line in lines[1:])])
 
 
-def plan_task_import(index: Index, tasks: list[TwTask], assignee: str | None = None) -> TaskImportPlan:
-    """The documents `tasks` become (see the module's docstring); nothing is written. Annotations are logged as
-    written by `assignee` (Taskwarrior's are its one user's), else by "taskwarrior"."""
-    person = require_doc(index, assignee, ("person",)).id if assignee else None
-    author = person or "taskwarrior"
-    workflow = index.settings.workflow("task")
-    if workflow is None:
-        raise WorkspaceError("workspace.yml has no task workflow")
-    known = {str(doc.extra[UUID_KEY]).lower(): doc.id for doc in index.docs.values() if isinstance(doc.extra.get(UUID_KEY), str)}
-    plan = TaskImportPlan()
-    todo: list[tuple[TwTask, str]] = []
+def _quoted(text: str) -> str:
+    return f"'{text}'" if any(c in text for c in " '\"$&;|<>()") else text
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g}h"
+
+
+def _remaining(task: ForeignTask, finished: bool) -> bool:
+    """Whether to keep a task's remaining work: when it says something its estimate does not."""
+    if finished or task.remaining_hours is None:
+        return False
+    return task.estimate_hours is None or task.remaining_hours < task.estimate_hours
+
+
+def _tags(task: ForeignTask, status: str, status_map: dict[str, str], workflow: Workflow) -> tuple[str, ...]:
+    """The task's tags, and its section's name when the section did not give its status."""
+    if task.section and _named(task.section, task.state, status_map, workflow) != status:
+        return tags_of([*task.tags, task.section])
+    return task.tags
+
+
+def _named(name: str, state: str, status_map: dict[str, str], workflow: Workflow) -> str | None:
+    """The status a tracker's name for one stands for: by `--status`, else in other words (`In Progress`,
+    `Doing`) unless the tracker says otherwise of the task (see `_agrees`)."""
+    words = " ".join(name.lower().split())
+    if words in status_map:
+        return status_map[words]
+    meant = workflow.means(name)
+    return meant if meant is not None and _agrees(meant, state, workflow) else None
+
+
+def _check_keys(tasks: list[ForeignTask]) -> None:
+    seen: dict[str, str] = {}
     for task in tasks:
-        if task.uuid in known:
-            plan.already += 1
-        elif task.status == "recurring":
-            plan.skipped.append(f"{task.where}: {task.description!r} is a recurring task's template; its instances are imported, not it")
-        elif (status := _status(task, workflow.statuses, workflow.done)) is None:
-            plan.skipped.append(f"{task.where}: {task.description!r} was deleted, and the task workflow has no 'cancelled' status")
-        else:
-            todo.append((task, status))
-    latest: dict[str, TwTask] = {}  # per template, its pending instance due last: the one `wm recur` goes on from
-    for task, status in todo:
-        if task.parent and task.recur and not workflow.is_done(status):
-            if task.parent not in latest or (task.due or dt.date.min) >= (latest[task.parent].due or dt.date.min):
-                latest[task.parent] = task
-    reserved: set[str] = set()
-    projects = _projects(index, [task for task, _ in todo], plan, reserved)
-    ids: dict[str, str] = dict(known)
-    places: list[tuple[TwTask, str, str, str]] = []
-    for task, status in todo:
-        project = projects.get(task.project) if task.project else None
-        relpath, doc_id = unique_path(index, "task", slugify(task.description) or "task", project, frozenset(reserved))
-        reserved.add(doc_id)
-        ids[task.uuid] = doc_id
-        places.append((task, status, relpath, doc_id))
-    for task, status, relpath, doc_id in places:
-        missing = [d for d in task.depends if d not in ids]
-        if missing:
-            plan.skipped.append(f"{task.where}: {doc_id} depends on {', '.join(missing)}, which is not in the export; that dependency is left out")
-        values: dict[str, Any] = {
-            "assignee": person,
-            "priority": task.priority,
-            "due": task.due,
-            "start": task.scheduled,
-            "done": task.end if workflow.is_done(status) and status != "cancelled" and task.end else None,
-            "tags": list(task.tags) or None,
-            "depends_on": [ids[d] for d in task.depends if d in ids] or None,
-            "recurrence": None,
-            UUID_KEY: task.uuid,
-        }
-        if task.parent and latest.get(task.parent) is task and task.recur:
-            values["recurrence"] = recurrence(task.recur)
-            if values["recurrence"] is None:
-                plan.skipped.append(f"{task.where}: {doc_id} repeats {task.recur!r}, which wm has no rule for; it is imported without one")
-        project = projects.get(task.project) if task.project else None
-        text = _document(index, "task", task.description, doc_id, status, project, task.entry, values)
-        for day, note in task.annotations:
-            when = "" if day == dt.date.min else f"{day.isoformat()} "
-            text = add_log_entry(text, f"- {when}{author}: {note}")
-        _add(index, plan, NewFile(relpath, doc_id, "task", task.description, status), text)
-    return plan
+        first = seen.setdefault(task.key.lower(), task.where)
+        if first != task.where:
+            raise WorkspaceError(f"{task.where}: the ID {task.key!r} is also at {first}; an export names each task once (nothing was written)")
 
 
-def _status(task: TwTask, statuses: tuple[str, ...], done: tuple[str, ...]) -> str | None:
-    """Taskwarrior's status in the task workflow: pending and waiting are its first status (a started task its
-    `in-progress`), completed its `done`, deleted its `cancelled` (None without one)."""
-    if task.status == "completed":
-        return "done" if "done" in statuses else (done[0] if done else statuses[-1])
-    if task.status == "deleted":
-        return "cancelled" if "cancelled" in statuses else None
-    return "in-progress" if task.started and "in-progress" in statuses else statuses[0]
+def _status_map(given: Mapping[str, str], workflow: Workflow) -> dict[str, str]:
+    mapped = {}
+    for theirs, ours in given.items():
+        if ours not in workflow.statuses:
+            raise UsageError(f"--status {_quoted(theirs + '=' + ours)}: {ours!r} is not a status of the task workflow ({', '.join(workflow.statuses)})")
+        mapped[" ".join(theirs.lower().split())] = ours
+    return mapped
 
 
-def _projects(index: Index, tasks: list[TwTask], plan: TaskImportPlan, reserved: set[str]) -> dict[str, str]:
-    """Taskwarrior project name -> wm project ID: the workspace's project of that ID or title, else a new one."""
+def _status(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], unmapped: Counter[tuple[str, str]]) -> str | None:
+    """The task's status in the task workflow (see the module's docstring); None for a cancelled task when the
+    workflow has no `cancelled`."""
+    statuses = workflow.statuses
+    for name in (task.status, task.section):
+        if name and (named := _named(name, task.state, status_map, workflow)):
+            return named
+    known = task.status is None or " ".join(task.status.lower().split()) in status_map or workflow.means(task.status) is not None
+    status: str | None
+    if task.state == "done":
+        status = "done" if "done" in statuses else (workflow.done[0] if workflow.done else statuses[-1])
+    elif task.state == "cancelled":
+        status = "cancelled" if "cancelled" in statuses else None
+    elif task.state == "started":
+        status = "in-progress" if "in-progress" in statuses else statuses[0]
+    else:
+        status = statuses[0]
+    if not known and task.status and status is not None:
+        unmapped[(task.status, status)] += 1
+    return status
+
+
+def _agrees(status: str, state: str, workflow: Workflow) -> bool:
+    """A status named in other words is taken unless the tracker says otherwise of the task: a "Done" the tracker
+    resolved as "Won't Do" is cancelled, not done."""
+    if state == "cancelled":
+        return status == "cancelled"
+    if state == "done":
+        return workflow.is_done(status) and status != "cancelled"
+    return not workflow.is_done(status)
+
+
+def _projects(index: Index, tasks: list[ForeignTask], plan: TaskImportPlan, reserved: set[str], source: Source) -> dict[str, str]:
+    """A tracker's project name -> wm project ID: the workspace's project of that ID, key or title, else a new one."""
     found: dict[str, str] = {}
     existing = {**{p.title.lower(): p.id for p in index.projects()}, **{p.id: p.id for p in index.projects()}}
     workflow = index.settings.workflow("project")
     for name in dict.fromkeys(t.project for t in tasks if t.project):
-        slug = slugify(name)
-        if slug in existing or name.lower() in existing:
-            found[name] = existing.get(slug) or existing[name.lower()]
+        mine = [t for t in tasks if t.project == name]
+        keys = [t.project_key.lower() for t in mine if t.project_key]
+        match = next((existing[k] for k in (slugify(name), name.lower(), *keys) if k in existing), None)
+        if match is not None:
+            found[name] = match
             continue
-        relpath, doc_id = unique_path(index, "project", slug, None, frozenset(reserved))
+        relpath, doc_id = unique_path(index, "project", slugify(name) or (keys[0] if keys else "project"), None, frozenset(reserved))
         reserved.add(doc_id)
         found[name] = doc_id
-        mine = [t for t in tasks if t.project == name]
         status = None
         if workflow is not None:
-            if all(t.status in ("completed", "deleted") for t in mine):
+            if all(t.state in ("done", "cancelled") for t in mine):
                 status = "done" if "done" in workflow.statuses else workflow.default
             else:
                 status = "active" if "active" in workflow.statuses else workflow.default
-        entry = min((t.entry for t in mine if t.entry), default=None)
-        text = _document(index, "project", name, doc_id, status, None, entry, {})
+        created = min((t.created for t in mine if t.created), default=None)
+        text = _document(index, "project", name, doc_id, status, None, created, {}, source)
         _add(index, plan, NewFile(relpath, doc_id, "project", name, status or ""), text)
     return found
 
 
-def _document(index: Index, doc_type: str, title: str, doc_id: str, status: str | None, project: str | None, created: dt.date | None, values: dict[str, Any]) -> str:
+class _People:
+    """A tracker's assignees as person IDs: by the `--person` map, e-mail, name or ID; a person document is made
+    for one the workspace does not have."""
+
+    def __init__(self, index: Index, mapped: Mapping[str, str], plan: TaskImportPlan, reserved: set[str]) -> None:
+        self.index, self.plan, self.reserved = index, plan, reserved
+        self.names: dict[str, str] = {}
+        for person in index.docs.values():
+            if isinstance(person, Person):
+                for alias in (person.id, person.title, person.name, person.email):
+                    if alias:
+                        self.names.setdefault(alias.strip().lower(), person.id)
+        for theirs, ours in mapped.items():
+            self.names[theirs.strip().lower()] = require_doc(index, ours, ("person",)).id
+
+    def known(self, name: str) -> str | None:
+        return self.names.get(name.strip().lower()) or self.names.get(slugify(name))
+
+    def resolve(self, name: str | None, email: str | None) -> str:
+        for alias in (email, name):
+            if alias and (found := self.known(alias)):
+                return found
+        title = name or (email or "").split("@")[0]
+        relpath, doc_id = unique_path(self.index, "person", slugify(title) or "person", None, frozenset(self.reserved))
+        self.reserved.add(doc_id)
+        context: dict[str, Any] = {"title": title, "id": doc_id, "type": "person", "fields": {}, "status": None, "project": None}
+        text = set_keys(render_template(self.index.root, "person", context), {"email": email} if email else {})
+        _add(self.index, self.plan, NewFile(relpath, doc_id, "person", title, ""), text)
+        for alias in (name, email):
+            if alias:
+                self.names[alias.strip().lower()] = doc_id
+        return doc_id
+
+
+def _document(
+    index: Index, doc_type: str, title: str, doc_id: str, status: str | None, project: str | None, created: dt.date | None,
+    values: dict[str, Any], source: Source,
+) -> str:
     """The new document's text from the workspace's template for its type, as `wm new` writes it."""
     day = created or index.today
     context: dict[str, Any] = {
         "title": title, "id": doc_id, "type": doc_type, "date": day.isoformat(), "month": f"{day:%Y-%m}", "month_name": month_name(day),
-        "author": "taskwarrior", "project": project, "fields": {}, "status": status,
+        "author": source.author, "project": project, "fields": {}, "status": status,
     }
     return set_keys(render_template(index.root, doc_type, context), {k: v for k, v in values.items() if v is not None})
 

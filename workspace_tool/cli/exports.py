@@ -1,9 +1,11 @@
-"""Commands: export (json, csv, sqlite, ical, timeclock) and import (taskwarrior, timeclock, timewarrior)."""
+"""Commands: export (json, csv, sqlite, ical, timeclock) and import (taskwarrior, jira, asana, timeclock, timewarrior)."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
@@ -11,6 +13,9 @@ from workspace_tool.cli.app import App, date_range
 from workspace_tool.cli.reports import now_for, plan_for, warn
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.output import counted, dumps
+
+if TYPE_CHECKING:
+    from workspace_tool.import_tasks import ForeignTask, ImportOptions, Source
 
 
 def _write_or_print(text: str, output: str | None) -> None:
@@ -153,11 +158,12 @@ def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: s
 
 @click.group("import")
 def import_group() -> None:
-    """Import tasks (taskwarrior) and time logged (timeclock, timewarrior) in other tools.
+    """Import tasks (taskwarrior, jira, asana) and time logged (timeclock, timewarrior) in other tools.
 
     \b
     Examples:
       task export | wm import taskwarrior - --assignee alice
+      wm import jira jira.csv --dry-run
       timew export | wm import timewarrior - --person alice
     """
 
@@ -241,19 +247,107 @@ def import_taskwarrior_cmd(app: App, file: str, assignee: str | None, dry_run: b
     Example:
       task export > tasks.json && wm import taskwarrior tasks.json --assignee alice --dry-run
     """
-    from workspace_tool.import_tasks import apply_task_import, parse_taskwarrior, plan_task_import
+    from workspace_tool.import_tasks import ImportOptions
+    from workspace_tool.import_taskwarrior import SOURCE, parse_taskwarrior
 
     name, text = _read_input(file)
+    _run_task_import(app, parse_taskwarrior(text, name), SOURCE, ImportOptions(assignee=assignee), dry_run)
+
+
+def _pairs(values: tuple[str, ...], option: str, example: str) -> dict[str, str]:
+    """`--status 'In QA=review'` and the like: NAME=VALUE pairs (the name may hold spaces and `=`, split at the last)."""
+    pairs = {}
+    for value in values:
+        name, sep, mapped = value.rpartition("=")
+        if not sep or not name.strip() or not mapped.strip():
+            raise UsageError(f"{option} {value!r}: expected NAME=VALUE, e.g. {option} {example}")
+        pairs[name.strip()] = mapped.strip()
+    return pairs
+
+
+def _tracker_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `wm import jira` and `wm import asana` share."""
+    for decorator in reversed((
+        click.argument("file", type=click.Path(dir_okay=False, allow_dash=True)),
+        click.option("--project", metavar="ID", help="Put every task in this project, whatever the export says."),
+        click.option("--person", "people", multiple=True, metavar="NAME=ID", help="The person an assignee or comment author of the export is (repeatable)."),
+        click.option("--status", "statuses", multiple=True, metavar="NAME=STATUS", help="The task status one of the export's statuses becomes (repeatable)."),
+        click.option("--date-format", metavar="FORMAT", help="How the export writes dates, in strptime's codes (%d/%m/%Y), where wm cannot tell."),
+        click.option("--dry-run", is_flag=True, help="List the documents instead of writing them."),
+        click.pass_obj,
+    )):
+        command = decorator(command)
+    return command
+
+
+def _run_tracker_import(app: App, tracker: str, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool) -> None:
+    from workspace_tool import import_asana, import_jira
+    from workspace_tool.import_tasks import ImportOptions
+
+    source, parse = (import_jira.SOURCE, import_jira.parse_jira) if tracker == "jira" else (import_asana.SOURCE, import_asana.parse_asana)
+    options = ImportOptions(
+        people=_pairs(people, "--person", "'Ana Lima=ana'"), statuses=_pairs(statuses, "--status", "'In QA=review'"), project=project,
+    )
+    name, text = _read_input(file)
+    _run_task_import(app, parse(text, name, date_format), source, options, dry_run)
+
+
+@import_group.command("jira")
+@_tracker_options
+def import_jira_cmd(app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool) -> None:
+    """Import Jira's CSV export: a task per issue, a project per Jira project, a person per new assignee.
+
+    Export from Jira's issue search (Export > Export CSV, all fields). Status: by its name when the task workflow
+    has it in other words (To Do, In Progress, Done), else by its status category; resolved as Won't Do or
+    Duplicate: cancelled. Priority, labels, components and issue type (as tags), created, due, resolved (done),
+    estimates, parent (sub-tasks, epics), "blocks" links (depends_on), description and comments (from Jira's
+    markup to Markdown) are kept, and the issue key in `jira:`, so importing again adds only new issues.
+    Nothing is written unless every document is valid; no file is overwritten.
+
+    \b
+    Examples:
+      wm import jira jira.csv --dry-run
+      wm import jira jira.csv --status 'In QA=review' --person 'Ana Lima=ana'
+    """
+    _run_tracker_import(app, "jira", file, project, people, statuses, date_format, dry_run)
+
+
+@import_group.command("asana")
+@_tracker_options
+def import_asana_cmd(app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool) -> None:
+    """Import Asana's CSV export: a task per task, a project per Asana project, a person per new assignee.
+
+    Export from the project's menu (Export/Print > CSV). Completed tasks are done; a section or Status field
+    naming a status of the task workflow (In Progress, Doing, Backlog) gives the status, another section is kept
+    as a tag. Assignee (by name or e-mail), created, start, due and completed dates, tags, a Priority field,
+    parent task, "blocked by" dependencies and notes are kept, and the task ID in `asana:`, so importing again
+    adds only new tasks. Nothing is written unless every document is valid; no file is overwritten.
+
+    \b
+    Examples:
+      wm import asana launch.csv --dry-run
+      wm import asana launch.csv --project website --date-format '%d/%m/%Y'
+    """
+    _run_tracker_import(app, "asana", file, project, people, statuses, date_format, dry_run)
+
+
+def _run_task_import(app: App, tasks: list[ForeignTask], source: Source, options: ImportOptions, dry_run: bool) -> None:
+    """Plan the documents, list them (`would create` with --dry-run), write them, and say what was left out."""
+    from workspace_tool.import_tasks import apply_task_import, plan_task_import
+
     index = app.index()
-    plan = plan_task_import(index, parse_taskwarrior(text, name), assignee)
+    plan = plan_task_import(index, tasks, source, options)
     for made in plan.made:
-        click.echo(f"{'would create' if dry_run else 'created'} {made.relpath}  ({made.doc_type} {made.doc_id}, {made.status}: {made.title})")
+        what = f"{made.doc_type} {made.doc_id}, {made.status}: {made.title}" if made.status else f"{made.doc_type} {made.doc_id}: {made.title}"
+        click.echo(f"{'would create' if dry_run else 'created'} {made.relpath}  ({what})")
     if not dry_run:
         apply_task_import(index, plan)
-    tasks = sum(made.doc_type == "task" for made in plan.made)
-    projects = len(plan.made) - tasks
+    kinds = Counter(made.doc_type for made in plan.made)
     verb = "to import" if dry_run else "imported"
-    click.echo(f"{counted(tasks, 'task')} and {counted(projects, 'new project')} {verb}, {plan.already} already imported (skipped)", err=True)
+    made_too = [counted(kinds["project"], "new project")] if kinds["project"] else []
+    made_too += [f"{kinds['person']} new {'person' if kinds['person'] == 1 else 'people'}"] if kinds["person"] else []
+    summary = f"{counted(kinds['task'], 'task')}{''.join(', ' + part for part in made_too[:-1])}{' and ' + made_too[-1] if made_too else ''}"
+    click.echo(f"{summary} {verb}, {plan.already} already imported (skipped)", err=True)
     warn(plan.skipped)
 
 

@@ -1,0 +1,320 @@
+"""`wm import jira` and `wm import asana`: a tracker's CSV export as task, project and person documents.
+
+The fixtures follow the exports' real shapes: Jira Cloud's "Export CSV (all fields)" (its column names and order,
+lists as repeated columns, `25/Feb/26 10:17 PM` dates, comments as `date;account ID;text`, parents by `Issue id`
+and `Parent key`), and Asana's project export (its header, tags in one cell, the parent task by name, dependencies
+by task ID). The golden files are the documents they become.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import Result
+from conftest import FIXTURES, check_golden
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workspace_tool.import_csv import parse_when, read_records
+from workspace_tool.imports import ImportFormatError
+from workspace_tool.jira_markup import to_markdown
+
+JIRA = FIXTURES / "jira" / "cloud-all-fields.csv"
+ASANA = FIXTURES / "asana" / "project-export.csv"
+GOLDEN = Path(__file__).parent / "golden" / "trackers"
+
+
+def _made(root: Path, before: set[Path]) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.md")) if p not in before}
+
+
+def _files(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".wm" not in p.relative_to(root).parts}
+
+
+def test_a_jira_export_becomes_documents(workspace: Path, wm: Callable[..., Result]) -> None:
+    """Every issue under its project (made), every assignee a person (made); statuses by name ("In QA" is
+    review), by category ("Blocked" is in progress, and said) and by resolution ("Won't Do" is cancelled);
+    parents by `Parent key`, "blocks" links both ways, estimates, labels and issue types as tags, the description
+    and comments from Jira's markup, comment authors by the names the export pairs with their account IDs."""
+    before = set(workspace.rglob("*.md"))
+    result = wm("-C", str(workspace), "import", "jira", str(JIRA))
+    assert result.exit_code == 0, result.output
+    made = _made(workspace, before)
+    assert sorted(made) == [
+        "people/ana-lima.md", "people/mei-chen.md", "people/rui-costa.md", "people/sam-okafor.md",
+        "projects/mobile-app/project.md",
+        "projects/mobile-app/tasks/accessibility-audit-of-the-ticket-screen.md",
+        "projects/mobile-app/tasks/cache-tickets-on-the-device.md",
+        "projects/mobile-app/tasks/crash-when-a-ticket-has-no-valid-until-date.md",
+        "projects/mobile-app/tasks/offline-mode.md",
+        "projects/mobile-app/tasks/release-2-4-to-the-stores.md",
+        "projects/mobile-app/tasks/sync-queued-scans-on-reconnect.md",
+        "projects/mobile-app/tasks/write-the-migration-for-the-ticket-table.md",
+    ]
+    for relpath, text in made.items():
+        check_golden(GOLDEN / ("jira__" + relpath.replace("/", "__")), text)
+    assert result.stderr.splitlines() == [
+        "7 tasks, 1 new project and 4 new people imported, 0 already imported (skipped)",
+        "wm: warning: 1 task has the status 'Blocked', which the task workflow has not: imported as 'in-progress' (map it with --status Blocked=STATUS)",
+    ]
+    validated = wm("-C", str(workspace), "validate")
+    assert validated.exit_code == 0 and validated.stderr == "12 documents, 0 errors, 0 warnings\n", validated.output
+    board = wm("-C", str(workspace), "blocked")
+    assert "release-2-4-to-the-stores" in board.stdout and "sync-queued-scans-on-reconnect" in board.stdout
+
+
+def test_importing_a_jira_export_again_adds_only_new_issues(workspace: Path, wm: Callable[..., Result], tmp_path: Path) -> None:
+    assert wm("-C", str(workspace), "import", "jira", str(JIRA)).exit_code == 0
+    rows = list(csv.reader(io.StringIO(JIRA.read_text(encoding="utf-8"))))
+    header = rows[0]
+    extra = [""] * len(header)
+    for column, value in (("Summary", "Translate the offline banner"), ("Issue key", "MOB-8"), ("Issue id", "10008"), ("Status", "To Do"),
+                          ("Project name", "Mobile App"), ("Project key", "MOB"), ("Assignee", "Ana Lima"), ("Created", "26/Nov/26 9:00 AM"),
+                          ("Inward issue link (Blocks)", "MOB-1")):
+        extra[header.index(column)] = value
+    later = tmp_path / "later.csv"
+    with later.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([*rows, extra])
+    before = set(workspace.rglob("*.md"))
+    again = wm("-C", str(workspace), "import", "jira", str(later))
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines()[0] == "1 task imported, 7 already imported (skipped)"
+    assert list(_made(workspace, before)) == ["projects/mobile-app/tasks/translate-the-offline-banner.md"]
+    banner = (workspace / "projects/mobile-app/tasks/translate-the-offline-banner.md").read_text(encoding="utf-8")
+    assert "assignee: ana-lima\n" in banner and "depends_on: [offline-mode]\n" in banner  # the earlier import's person and task
+
+
+def test_status_and_person_maps(workspace: Path, write_doc: Callable[[str, str], Path], wm: Callable[..., Result]) -> None:
+    write_doc("people/alice.md", "---\nname: Alice Smith\n---\n")
+    result = wm("-C", str(workspace), "import", "jira", str(JIRA), "--status", "blocked=todo", "--status", "In QA=in-progress", "--person", "Sam Okafor=alice")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    release = (workspace / "projects/mobile-app/tasks/release-2-4-to-the-stores.md").read_text(encoding="utf-8")
+    assert "status: todo\n" in release and "assignee: alice\n" in release
+    assert "status: in-progress\n" in (workspace / "projects/mobile-app/tasks/cache-tickets-on-the-device.md").read_text(encoding="utf-8")
+    assert not (workspace / "people/sam-okafor.md").exists()
+
+
+def test_the_workspace_s_people_and_project_are_matched(workspace: Path, write_doc: Callable[[str, str], Path], wm: Callable[..., Result]) -> None:
+    """Ana by her name, the project by its title: nothing made twice, comments signed with her ID."""
+    write_doc("people/ana.md", "---\nname: Ana Lima\nemail: ana@example.com\n---\n")
+    write_doc("projects/app/project.md", "---\ntitle: Mobile App\nstatus: active\n---\n")
+    before = set(workspace.rglob("*.md"))
+    assert wm("-C", str(workspace), "import", "jira", str(JIRA)).exit_code == 0
+    made = _made(workspace, before)
+    assert "people/ana-lima.md" not in made and not any(p.startswith("projects/mobile-app") for p in made)
+    cache = made["projects/app/tasks/cache-tickets-on-the-device.md"]
+    assert "- 2026-11-06 ana: Thirty days is enough for the pilot" in cache
+    assert "assignee: ana\n" in made["projects/app/tasks/accessibility-audit-of-the-ticket-screen.md"]
+
+
+def test_every_task_into_one_project(workspace: Path, write_doc: Callable[[str, str], Path], wm: Callable[..., Result]) -> None:
+    write_doc("projects/web/project.md", "---\ntitle: Web\nstatus: active\n---\n")
+    result = wm("-C", str(workspace), "import", "asana", str(ASANA), "--project", "web")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (workspace / "projects/web/tasks").glob("*.md")) == [
+        "ask-for-the-terrace.md", "book-the-caterer.md", "choose-the-venue.md", "draft-the-agenda.md", "send-the-invitations.md"]
+    assert [p.name for p in (workspace / "projects").iterdir()] == ["web"]
+
+
+SERVER = """Summary,Issue key,Issue id,Parent id,Issue Type,Status,Project key,Project name,Priority,Resolution,Assignee,Reporter,Created,Updated,Resolved,Component/s,Component/s,Due Date,Description,Custom field (Epic Link),Comment
+Billing revamp,FIN-1,2001,,Epic,Open,FIN,Finance,Major,Unresolved,jdoe,jdoe,12/Apr/26 3:30 PM,12/Apr/26 3:30 PM,,,,,,,
+Invoice PDF layout,FIN-2,2002,,Story,Closed,FIN,Finance,Minor,Fixed,jdoe,jdoe,12/Apr/26 3:31 PM,20/Apr/26 9:00 AM,20/Apr/26 9:00 AM,Backend,PDF,15/May/26 12:00 AM,,FIN-1,"14/Apr/26 10:00 AM;jdoe;Fonts embedded"
+Check VAT rounding,FIN-3,2003,2002,Sub-task,Resolved,FIN,Finance,Trivial,Won't Fix,,jdoe,13/Apr/26 8:00 AM,14/Apr/26 8:00 AM,14/Apr/26 8:00 AM,,,,,,
+"""
+
+
+def test_a_jira_server_export(workspace: Path, wm: Callable[..., Result], tmp_path: Path) -> None:
+    """Jira Server's shape: no status category (resolved is done, unless "Won't Fix"), logins for names,
+    `Parent id` for a sub-task's parent and the Epic Link custom field for a story's epic, components as tags."""
+    source = tmp_path / "server.csv"
+    source.write_text(SERVER, encoding="utf-8")
+    result = wm("-C", str(workspace), "import", "jira", str(source))
+    assert result.exit_code == 0, result.output
+    tasks = workspace / "projects/finance/tasks"
+    pdf = (tasks / "invoice-pdf-layout.md").read_text(encoding="utf-8")
+    for line in ("status: done\n", "assignee: jdoe\n", "priority: low\n", "due: 2026-05-15\n", "done: 2026-04-20\n", "parent: billing-revamp\n",
+                 "tags: [backend, pdf, story]\n", "- 2026-04-14 jdoe: Fonts embedded\n"):
+        assert line in pdf
+    vat = (tasks / "check-vat-rounding.md").read_text(encoding="utf-8")
+    assert "status: cancelled\n" in vat and "parent: invoice-pdf-layout\n" in vat and "done:" not in vat
+    epic = (tasks / "billing-revamp.md").read_text(encoding="utf-8")
+    assert "status: todo\n" in epic and "priority: high\n" in epic
+    assert wm("-C", str(workspace), "validate").exit_code == 0
+
+
+def test_an_asana_export_becomes_documents(workspace: Path, write_doc: Callable[[str, str], Path], wm: Callable[..., Result]) -> None:
+    """Completed is done; a section naming a status gives it ("In Progress", "Backlog"), another is a tag; the
+    parent by its name, dependencies by ID; an assignee matched by e-mail (Rui), the others made with theirs."""
+    write_doc("people/rui.md", "---\nname: Rui C.\nemail: rui@northwind.example\n---\n")
+    before = set(workspace.rglob("*.md"))
+    result = wm("-C", str(workspace), "import", "asana", str(ASANA))
+    assert result.exit_code == 0, result.output
+    made = _made(workspace, before)
+    assert sorted(made) == [
+        "people/ana-lima.md", "people/jo-park.md", "people/mei-chen.md",
+        "projects/customer-day-2027/project.md",
+        "projects/customer-day-2027/tasks/ask-for-the-terrace.md",
+        "projects/customer-day-2027/tasks/book-the-caterer.md",
+        "projects/customer-day-2027/tasks/choose-the-venue.md",
+        "projects/customer-day-2027/tasks/draft-the-agenda.md",
+        "projects/customer-day-2027/tasks/send-the-invitations.md",
+    ]
+    for relpath, text in made.items():
+        check_golden(GOLDEN / ("asana__" + relpath.replace("/", "__")), text)
+    assert result.stderr == "5 tasks, 1 new project and 3 new people imported, 0 already imported (skipped)\n"
+    assert wm("-C", str(workspace), "validate").exit_code == 0
+
+
+def test_an_asana_export_saved_through_a_spreadsheet_reads_the_same(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Google Sheets puts rows above the header, Excel a byte-order mark and CRLF line ends."""
+    plain = tmp_path_factory.mktemp("plain")
+    (plain / "workspace.yml").write_text("name: test\n", encoding="utf-8")
+    assert wm("-C", str(plain), "import", "asana", str(ASANA)).exit_code == 0
+    text = ASANA.read_text(encoding="utf-8")
+    sheet = tmp_path_factory.mktemp("export") / "sheet.csv"
+    sheet.write_bytes(("\ufeff,,\n,,https://app.asana.com/-/googleSheetsProjectCsv?domain=1\n,,\n" + text).replace("\n", "\r\n").encode("utf-8"))
+    before = set(workspace.rglob("*.md"))
+    result = wm("-C", str(workspace), "import", "asana", str(sheet))
+    assert result.exit_code == 0, result.output
+    expected = {p.relative_to(plain).as_posix(): p.read_text(encoding="utf-8") for p in plain.rglob("*.md")}
+    assert _made(workspace, before) == expected
+
+
+@pytest.mark.parametrize(
+    ("tracker", "text", "message"),
+    [
+        ("jira", "Key,Title\nA-1,x\n", "export.csv:1: no header with the columns 'Summary', 'Issue key': expected Jira's CSV export"),
+        ("jira", "Summary,Issue key,Created\nx,A-1,2026-01-01\ny,A-2,yesterday-ish\n",
+         "export.csv:3: Created 'yesterday-ish' is not a date wm reads (pass --date-format with its format"),
+        ("jira", "Summary,Issue key\nx,A-1\ny,a-1\n", "export.csv:3: the ID 'a-1' is also at export.csv:2"),
+        ("jira", "Summary,Issue key\n,A-1\n", "export.csv:2: issue A-1 has no 'Summary'"),
+        ("jira", "Summary,Issue key,Original estimate\nx,A-1,2h\n", "export.csv:2: an estimate of '2h': Jira's CSV gives estimates in seconds"),
+        ("jira", 'Summary,Issue key\n"x,A-1\n', "export.csv:2: not valid CSV"),
+        ("jira", "Summary,Issue key\nx,A-1,oops\n", "export.csv:2: 3 cells where the header has 2 columns"),
+        ("asana", "Task ID,Name\n1.20881E+15,x\n", "export.csv:2: the Task ID '1.20881E+15' was rounded by a spreadsheet"),
+        ("asana", "Task ID,Name,Due Date\n1,a\n2,b,\n3,c,31/12/2026\n", "export.csv:4: Due Date '31/12/2026' is not a date wm reads"),
+    ],
+)
+def test_a_bad_export_is_a_named_error_and_writes_nothing(
+    workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory, tracker: str, text: str, message: str,
+) -> None:
+    folder = tmp_path_factory.mktemp("export")
+    source = folder / "export.csv"
+    source.write_text(text, encoding="utf-8")
+    before = _files(workspace)
+    result = wm("-C", str(workspace), "import", tracker, str(source))
+    assert result.exit_code != 0
+    assert message in result.stderr.replace(f"{folder}/", "")
+    assert "Traceback" not in result.output
+    assert _files(workspace) == before
+
+
+def test_date_format_reads_another_locale_s_dates(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    source = tmp_path_factory.mktemp("export") / "export.csv"
+    source.write_text("Task ID,Name,Due Date\n7,Pay the venue,05/12/2026\n", encoding="utf-8")
+    assert wm("-C", str(workspace), "import", "asana", str(source), "--date-format", "%m/%d/%Y").exit_code == 0
+    assert "due: 2026-05-12\n" in (workspace / "tasks/pay-the-venue.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--status", "In QA=testing"), "--status 'In QA=testing': 'testing' is not a status of the task workflow (todo, in-progress, review, done, cancelled)"),
+        (("--status", "In QA"), "--status 'In QA': expected NAME=VALUE"),
+        (("--person", "Sam=nobody"), "nobody"),
+        (("--project", "nowhere"), "nowhere"),
+    ],
+)
+def test_bad_options_are_refused_before_anything_is_written(workspace: Path, wm: Callable[..., Result], args: tuple[str, ...], message: str) -> None:
+    before = _files(workspace)
+    result = wm("-C", str(workspace), "import", "jira", str(JIRA), *args)
+    assert result.exit_code != 0 and message in result.stderr
+    assert _files(workspace) == before
+
+
+def test_dry_run_lists_and_writes_nothing(workspace: Path, wm: Callable[..., Result]) -> None:
+    before = _files(workspace)
+    result = wm("-C", str(workspace), "import", "asana", str(ASANA), "--dry-run")
+    assert result.exit_code == 0
+    assert "would create people/ana-lima.md  (person ana-lima: Ana Lima)\n" in result.stdout
+    assert "would create projects/customer-day-2027/tasks/choose-the-venue.md  (task choose-the-venue, in-progress: Choose the venue)\n" in result.stdout
+    assert result.stderr.splitlines()[0] == "5 tasks, 1 new project and 4 new people to import, 0 already imported (skipped)"
+    assert _files(workspace) == before
+
+
+@pytest.mark.parametrize(
+    ("markup", "markdown"),
+    [
+        ("h1. Title\nh3. Deep", "### Title\n##### Deep"),
+        ("* one\n** nested\n# first\n#* mixed", "- one\n   - nested\n1. first\n   - mixed"),
+        ("*bold* and _it_ and -gone- and {{code_x}}", "**bold** and *it* and ~~gone~~ and `code_x`"),
+        ("a snake_case_name and 3*4*5 and well-known-thing", "a snake_case_name and 3*4*5 and well-known-thing"),
+        ("[the docs|https://x.test/a?b=1] [https://x.test] [~accountid:abc] !shot.png|thumbnail!",
+         "[the docs](https://x.test/a?b=1) <https://x.test> @abc (attachment: shot.png)"),
+        ("{code:python}\n*not bold* h1. no\n{code}", "```python\n*not bold* h1. no\n```"),
+        ("{noformat}x{noformat}", "```\nx\n```"),
+        ("{code:sql}select 1{code} after", "```sql\nselect 1\n```\nafter"),
+        ("{quote}said\nthis{quote}", "> said\n> this"),
+        ("bq. a quote\n----", "> a quote\n---"),
+        ("||a||b||\n|1|[x|https://y.test]|", "| a | b |\n|---|---|\n| 1 | [x](https://y.test) |"),
+        ("{color:red}alert{color}", "alert"),
+    ],
+)
+def test_jira_markup_becomes_markdown(markup: str, markdown: str) -> None:
+    assert to_markdown(markup, depth=2) == markdown
+
+
+_WORDS = st.lists(st.from_regex(r"[A-Za-z0-9]{3,8}", fullmatch=True), min_size=1, max_size=6)
+_MARKS = st.sampled_from(["", "*", "_", "-", "{{", "}}", "[", "]", "|", "||", "!", "h2. ", "* ", "# ", "{code}", "{quote}", "{noformat}", "\n", " "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_MARKS, _WORDS.map(" ".join), _MARKS), max_size=8))
+def test_jira_markup_never_drops_a_word(parts: list[tuple[str, str, str]]) -> None:
+    text = "".join(a + words + b for a, words, b in parts)
+    out = to_markdown(text)
+    for _, words, _ in parts:
+        for word in words.split():
+            assert word in out
+
+
+_CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=3, max_size=3), max_size=6), st.sampled_from(["\n", "\r\n"]))
+def test_csv_records_keep_every_value_and_the_line_they_start_on(rows: list[list[str]], newline: str) -> None:
+    header = ["Summary", "Labels", "Labels"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerows([header, *rows])
+    text = out.getvalue()
+    records = read_records(text, "x.csv", ("Summary",), "a test")
+    kept = [r for r in rows if any(c.strip() for c in r)]
+    assert [(r.cells["summary"][0], r.cells["labels"]) for r in records] == [(r[0], (r[1], r[2])) for r in kept]
+    lines = re.split(r"\r\n|\n", text)  # lines as an editor counts them, a line break in a quoted cell too
+    for record, row in zip(records, kept):
+        start = io.StringIO()
+        csv.writer(start, lineterminator="\n").writerow(row)
+        assert "\n".join(lines[record.line - 1:]).startswith(start.getvalue().rstrip("\n"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2068, 12, 31)))
+def test_the_dates_trackers_write_are_read_as_their_day(when: dt.datetime) -> None:
+    for text in (when.strftime("%d/%b/%y %I:%M %p"), when.strftime("%d/%b/%y"), when.date().isoformat(), when.isoformat(sep=" "),
+                 when.strftime("%Y-%m-%dT%H:%M:%S.123+0000")):
+        assert parse_when(text, "x.csv:2", "Created") == when.date(), text
+
+
+def test_an_unreadable_date_names_the_column_and_the_fix() -> None:
+    with pytest.raises(ImportFormatError, match=r"x.csv:2: Due Date '5/20/2026' is not a date wm reads \(pass --date-format"):
+        parse_when("5/20/2026", "x.csv:2", "Due Date")
+    assert parse_when("5/20/2026", "x.csv:2", "Due Date", "%m/%d/%Y") == dt.date(2026, 5, 20)

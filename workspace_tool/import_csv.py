@@ -1,0 +1,117 @@
+"""A tracker's CSV export read as records: pure functions for `import_jira` and `import_asana`.
+
+Trackers write CSV their own way: Jira repeats a column for each value of a list (`Labels,Labels,Comment`),
+Asana's export saved through Google Sheets has spacer rows above its header, Excel adds a byte-order mark, and
+a cell may hold line breaks. `read_records` finds the header by the columns it must have, keeps every value of a
+repeated column, and names each record by the line it starts on. `parse_when` reads the dates trackers write.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+
+from workspace_tool.imports import ImportFormatError
+
+_HEADER_SEARCH = 20  # rows looked at for the header
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of the export: its values by column (every value of a repeated column), and where it starts."""
+
+    line: int
+    cells: dict[str, tuple[str, ...]]  # by the column's name in lower case
+    names: dict[str, str]  # a column's name in lower case -> as the export writes it
+
+    def name(self, column: str) -> str:
+        return self.names.get(column.lower(), column)
+
+    def get(self, *columns: str) -> str:
+        """The first non-empty value of the first of `columns` the export has, stripped; "" when none."""
+        for column in columns:
+            for value in self.cells.get(column.lower(), ()):
+                if value.strip():
+                    return value.strip()
+        return ""
+
+    def all(self, column: str) -> tuple[str, ...]:
+        """Every non-empty value of a (repeated) column, stripped."""
+        return tuple(v.strip() for v in self.cells.get(column.lower(), ()) if v.strip())
+
+    def has(self, column: str) -> bool:
+        return column.lower() in self.cells
+
+
+def read_records(text: str, name: str, required: tuple[str, ...], what: str) -> list[Record]:
+    """The records of a CSV export whose header has every column of `required` (any case); `what` says which
+    export was expected, for the error naming `name`'s first line when no header matches."""
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    names: dict[str, str] = {}
+    records: list[Record] = []
+    start = 1
+    try:
+        for row in reader:
+            first, start = start, reader.line_num + 1
+            if header is None:
+                lowered = [cell.strip().lower() for cell in row]
+                if all(column.lower() in lowered for column in required):
+                    header = lowered
+                    for cell in row:
+                        names.setdefault(cell.strip().lower(), cell.strip())
+                elif first > _HEADER_SEARCH:
+                    break
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+                raise ImportFormatError(f"{name}:{first}: {len(row)} cells where the header has {len(header)} columns (is a value's comma unquoted?)")
+            cells: dict[str, list[str]] = {}
+            for column, value in zip(header, row):
+                cells.setdefault(column, []).append(value)
+            records.append(Record(first, {column: tuple(values) for column, values in cells.items()}, names))
+    except csv.Error as exc:
+        raise ImportFormatError(f"{name}:{reader.line_num}: not valid CSV: {exc}") from None
+    if header is None:
+        missing = ", ".join(repr(c) for c in required)
+        raise ImportFormatError(f"{name}:1: no header with the columns {missing}: expected {what}")
+    return records
+
+
+_FORMATS = (
+    "%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "%d/%b/%Y %I:%M %p", "%d/%b/%Y",  # Jira's default, 25/Feb/26 10:17 PM
+    "%d %b %Y %I:%M %p", "%d %b %Y", "%b %d, %Y", "%B %d, %Y",
+)
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def parse_when(value: str, where: str, column: str, date_format: str | None = None) -> dt.date | None:
+    """The day a tracker's date or time stands for (its time of day dropped; a time zone is not converted: the
+    day is the one the tracker showed). `date_format` (strptime's) is tried first, for exports in another locale's
+    format (`%m/%d/%Y`). None for an empty value."""
+    text = " ".join(value.split())
+    if not text:
+        return None
+    if date_format:
+        try:
+            return dt.datetime.strptime(text, date_format).date()
+        except ValueError:
+            pass
+    match = _ISO.match(text)
+    if match:
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            pass
+    for form in _FORMATS:
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    hint = f"--date-format {date_format!r} does not read it either" if date_format else "pass --date-format with its format, e.g. --date-format '%m/%d/%Y'"
+    raise ImportFormatError(f"{where}: {column} {value.strip()!r} is not a date wm reads ({hint})")

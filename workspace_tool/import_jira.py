@@ -1,0 +1,143 @@
+"""`wm import jira FILE`: Jira's CSV export (Filters > Export > CSV, all fields or current fields) as `ForeignTask`s.
+
+Pure: the CSV's text in, tasks out, or an `ImportFormatError` naming the file and line. What becomes what:
+
+- `Issue key` is the task's key (kept in `jira:`); `Summary` its title; `Project name` (and `Project key`) its project;
+- `Status`, by its words in the task workflow (planner) else by `Status Category` (To Do, In Progress, Done);
+  without a category, an issue with a `Resolved` date or a `Resolution` is done; a done issue resolved as
+  "Won't Do", "Duplicate" and the like is cancelled;
+- `Priority` (Highest and Blocker: critical, High and Major: high, Medium, Low, Lowest, Minor and Trivial: low);
+- `Labels`, `Component/s` and the issue type (bug, story, epic; not task or sub-task) as tags;
+- `Created`, `Due date`, `Resolved` (done), a `Start date` custom field; `Original estimate` and `Remaining
+  Estimate` (seconds) as hours;
+- `Parent key`, `Parent`/`Parent id` (the parent's `Issue id`) or the `Epic Link` custom field as the parent;
+  `Inward issue link (Blocks)` as dependencies, `Outward issue link (Blocks)` as dependencies of the issues named;
+- `Description` and each `Comment` (`date;author;text`) from Jira's wiki markup into Markdown, comment authors
+  named by the names the export pairs with their account IDs; `Attachment` cells as links under the description.
+
+Sprints, story points, worklogs' total (`Time Spent`) and watchers are not kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from workspace_tool.import_csv import Record, parse_when, read_records
+from workspace_tool.import_tasks import Comment, ForeignTask, Source, tags_of
+from workspace_tool.imports import ImportFormatError
+from workspace_tool.jira_markup import to_markdown
+
+SOURCE = Source("jira", "Jira", "jira")
+
+PRIORITIES = {
+    "highest": "critical", "blocker": "critical", "critical": "critical", "urgent": "critical",
+    "high": "high", "major": "high", "medium": "medium", "normal": "medium",
+    "low": "low", "lowest": "low", "minor": "low", "trivial": "low",
+}
+CATEGORIES = {"to do": "open", "new": "open", "in progress": "started", "indeterminate": "started", "done": "done", "complete": "done"}
+GIVEN_UP = {"won't do", "won't fix", "wont do", "wont fix", "duplicate", "cannot reproduce", "incomplete", "declined", "rejected", "obsolete", "abandoned"}
+_PLAIN_TYPES = {"task", "sub-task", "subtask"}
+_PEOPLE = (("assignee", "assignee id"), ("reporter", "reporter id"), ("creator", "creator id"), ("watchers", "watchers id"), ("project lead", "project lead id"))
+_WHAT = "Jira's CSV export (Filters > Export > Export CSV)"
+
+
+def parse_jira(text: str, name: str, date_format: str | None = None) -> list[ForeignTask]:
+    """The issues of a Jira CSV export (see the module's docstring)."""
+    records = read_records(text, name, ("Summary", "Issue key"), _WHAT)
+    keys = {r.get("issue id"): r.get("issue key") for r in records if r.get("issue id")}
+    names = _names(records)
+    tasks = [_issue(record, f"{name}:{record.line}", keys, names, date_format) for record in records]
+    blocked: dict[str, list[str]] = {}
+    for task, record in zip(tasks, records):
+        for other in record.all("outward issue link (blocks)"):
+            blocked.setdefault(other.lower(), []).append(task.key)
+    return [replace(t, depends=tuple(dict.fromkeys([*t.depends, *blocked.get(t.key.lower(), [])]))) if t.key.lower() in blocked else t for t in tasks]
+
+
+def _names(records: list[Record]) -> dict[str, str]:
+    """Account ID (or login) -> display name, from the columns that pair them, for naming comment authors."""
+    names: dict[str, str] = {}
+    for record in records:
+        for name_column, id_column in _PEOPLE:
+            for person, account in zip(record.cells.get(name_column, ()), record.cells.get(id_column, ())):
+                if person.strip() and account.strip():
+                    names.setdefault(account.strip(), person.strip())
+    return names
+
+
+def _issue(record: Record, where: str, keys: dict[str, str], names: dict[str, str], date_format: str | None) -> ForeignTask:
+    key, title = record.get("issue key"), " ".join(record.get("summary").split())
+    if not key:
+        raise ImportFormatError(f"{where}: an issue without its 'Issue key'")
+    if not title:
+        raise ImportFormatError(f"{where}: issue {key} has no 'Summary'")
+
+    def day(*columns: str) -> dt.date | None:
+        for column in columns:
+            if record.get(column):
+                return parse_when(record.get(column), where, record.name(column), date_format)
+        return None
+
+    status, category, resolution = record.get("status"), record.get("status category").lower(), record.get("resolution").lower()
+    resolved = day("resolved")
+    if category in CATEGORIES:
+        state = CATEGORIES[category]
+    else:
+        state = "done" if resolved or (resolution and resolution != "unresolved") else "open"
+    if state == "done" and resolution in GIVEN_UP:
+        state = "cancelled"
+    kind = record.get("issue type").lower()
+    tags = tags_of([*record.all("labels"), *record.all("component/s"), *record.all("components"), *([kind] if kind and kind not in _PLAIN_TYPES else [])])
+    parent = record.get("parent key") or _key(record.get("parent", "parent id"), keys) or record.get("custom field (epic link)") or None
+    return ForeignTask(
+        where, key, title, state, status=status or None,
+        project=record.get("project name") or record.get("project key") or None, project_key=record.get("project key") or None,
+        created=day("created"), due=day("due date", "duedate"), start=day("custom field (start date)", "custom field (target start)"),
+        end=resolved if state == "done" else None, priority=PRIORITIES.get(record.get("priority").lower()), tags=tags,
+        depends=tuple(dict.fromkeys(record.all("inward issue link (blocks)"))), parent=parent,
+        assignee=record.get("assignee") or None,
+        estimate_hours=_hours(record.get("original estimate"), where), remaining_hours=_hours(record.get("remaining estimate"), where),
+        body=_body(record), comments=tuple(_comment(cell, where, names, date_format) for cell in record.all("comment")),
+    )
+
+
+def _key(issue_id: str, keys: dict[str, str]) -> str | None:
+    """A parent named by its `Issue id`: its key when the export has it, else the ID as it is."""
+    return keys.get(issue_id, issue_id) if issue_id else None
+
+
+def _hours(seconds: str, where: str) -> float | None:
+    if not seconds:
+        return None
+    try:
+        value = float(seconds)
+    except ValueError:
+        raise ImportFormatError(f"{where}: an estimate of {seconds!r}: Jira's CSV gives estimates in seconds") from None
+    return round(value / 3600, 2) if value > 0 else None
+
+
+def _body(record: Record) -> str:
+    parts = [to_markdown(record.get("description"), depth=2)] if record.get("description") else []
+    links = []
+    for cell in record.all("attachment"):
+        fields = cell.split(";", 3)
+        if len(fields) == 4 and fields[3].startswith(("http://", "https://")):
+            links.append(f"- [{fields[2].strip() or fields[3]}]({fields[3].strip()})")
+    if links:
+        parts.append("Attachments in Jira:\n\n" + "\n".join(links))
+    return "\n\n".join(parts)
+
+
+def _comment(cell: str, where: str, names: dict[str, str], date_format: str | None) -> Comment:
+    """`date;author;text` (the text may hold `;`); a cell without that shape is the comment's text."""
+    fields = cell.split(";", 2)
+    if len(fields) == 3:
+        try:
+            day = parse_when(fields[0], where, "Comment", date_format)
+        except ImportFormatError:
+            day = None
+        if day is not None:
+            author = fields[1].strip()
+            return Comment(day, names.get(author, author) or None, to_markdown(fields[2], depth=2))
+    return Comment(None, None, to_markdown(cell, depth=2))

@@ -1,0 +1,90 @@
+"""`wm import taskwarrior FILE`: Taskwarrior's tasks (`task export`) read as `ForeignTask`s.
+
+Pure: JSON text in, tasks out, or an `ImportFormatError` naming the file and line or task. Statuses: pending and
+waiting are open (a started one started), completed done, deleted cancelled, recurring a series' template; an
+instance of a series carries its template's UUID and its period. `import_tasks.plan_task_import` makes the
+documents; the UUID goes in `taskwarrior:`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from workspace_tool.create import slugify
+from workspace_tool.import_tasks import Comment, ForeignTask, Source, tags_of
+from workspace_tool.imports import ImportFormatError, object_lines, tw_time
+
+SOURCE = Source("taskwarrior", "Taskwarrior", "taskwarrior")
+"""`taskwarrior:` keeps an imported task's UUID (an unknown key to wm: kept, never checked)."""
+
+PRIORITIES = {"H": "high", "M": "medium", "L": "low"}
+_STATES = {"pending": "open", "waiting": "open", "completed": "done", "deleted": "cancelled", "recurring": "template"}
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def parse_taskwarrior(text: str, name: str) -> list[ForeignTask]:
+    """`task export` JSON: a list of tasks (Taskwarrior 2.6 and 3), or one task object per line (older versions)."""
+    if not text.lstrip().startswith("["):
+        return [_task(_json(line, name, number), f"{name}:{number}") for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    data = _json(text, name, 1)
+    if not isinstance(data, list):
+        raise ImportFormatError(f"{name}:1: expected a JSON list of tasks (the output of 'task export')")
+    lines: list[int | None] = list(object_lines(text))
+    if len(lines) != len(data):  # not one task per line: name the task by its place instead
+        lines = [None] * len(data)
+    return [_task(item, f"{name}:{found}" if found else f"{name}: task {number}") for number, (item, found) in enumerate(zip(data, lines), start=1)]
+
+
+def _json(text: str, name: str, first_line: int) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(f"{name}:{first_line + exc.lineno - 1}: not valid JSON: {exc.msg} (expected the output of 'task export')") from None
+
+
+def _task(item: Any, where: str) -> ForeignTask:
+    if not isinstance(item, dict):
+        raise ImportFormatError(f"{where}: a task must be a JSON object")
+    uuid, description, status = item.get("uuid"), item.get("description"), item.get("status")
+    if not isinstance(uuid, str) or not _UUID.match(uuid):
+        raise ImportFormatError(f"{where}: a task needs its 'uuid' (got {uuid!r})")
+    if not isinstance(description, str) or not description.strip():
+        raise ImportFormatError(f"{where}: task {uuid} has no 'description'")
+    if status not in _STATES:
+        raise ImportFormatError(f"{where}: task {uuid} has an unknown status {status!r}")
+    project = item.get("project")
+    if project is not None and (not isinstance(project, str) or not slugify(project)):
+        raise ImportFormatError(f"{where}: task {uuid} has a project wm cannot name: {project!r}")
+    tags = item.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ImportFormatError(f"{where}: task {uuid}: 'tags' must be a list of strings")
+    depends = item.get("depends") or []
+    if isinstance(depends, str):  # Taskwarrior before 2.6 exported a comma-separated string
+        depends = [d for d in depends.split(",") if d]
+    if not isinstance(depends, list) or not all(isinstance(d, str) and _UUID.match(d) for d in depends):
+        raise ImportFormatError(f"{where}: task {uuid}: 'depends' must list task UUIDs")
+    annotations = []
+    for note in item.get("annotations") or []:
+        if not isinstance(note, dict) or not isinstance(note.get("description"), str):
+            raise ImportFormatError(f"{where}: task {uuid}: an annotation needs its 'description'")
+        annotations.append(Comment(_day(note.get("entry"), where), None, " ".join(note["description"].split())))
+    priority = item.get("priority")
+    recur, parent = item.get("recur"), item.get("parent")
+    state = _STATES[status]
+    if state == "open" and "start" in item:
+        state = "started"
+    return ForeignTask(
+        where, uuid.lower(), " ".join(description.split()), state, project=project,
+        created=_day(item.get("entry"), where), due=_day(item.get("due"), where), start=_day(item.get("scheduled"), where),
+        end=_day(item.get("end"), where), priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
+        tags=tags_of(tags), depends=tuple(d.lower() for d in depends), comments=tuple(annotations),
+        recur=recur if isinstance(recur, str) else None, series=parent.lower() if isinstance(parent, str) else None,
+    )
+
+
+def _day(value: object, where: str) -> dt.date | None:
+    return None if value is None else tw_time(value, where).date()

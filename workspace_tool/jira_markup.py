@@ -1,0 +1,144 @@
+"""Jira's wiki markup (what its CSV export holds for descriptions and comments) as Markdown.
+
+Pure and line by line: headings (`h2. `), lists (`*`, `#`, nested `**`, `#*`), quotes (`bq. `, `{quote}`), code
+and `{noformat}` blocks (copied verbatim into fences), tables (`||head||`, `|cell|`), rules (`----`), and inline
+bold, italics, monospace, strike-through, links (`[text|url]`, `[url]`), mentions (`[~name]`), images and
+attachments (`!file.png!`, its display options such as `|thumbnail` dropped) and `{color}` spans (their text
+kept). What it does not know stays as written: no other text is ever dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADING = re.compile(r"^h([1-6])\.\s+(.*)$")
+_LIST = re.compile(r"^([*#-]+)\s+(.*)$")
+_BLOCK = re.compile(r"^\{(code|noformat)(?::([^}]*))?\}(.*)$")
+_QUOTE = re.compile(r"^\{quote\}(.*)$")
+_TABLE_HEAD = re.compile(r"^\|\|(.*)\|\|\s*$")
+_TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
+
+_LINK = re.compile(r"\[([^\[\]|]*)\|([^\[\]|]+)\]|\[(https?://[^\[\]|\s]+|mailto:[^\[\]|\s]+)\]")
+_MENTION = re.compile(r"\[~(?:accountid:)?([^\]]+)\]")
+_IMAGE = re.compile(r"!([^!\s|][^!|\n]*?\.[A-Za-z0-9]{2,5})(?:\|[^!\n]*)?!")
+_MONO = re.compile(r"\{\{(.+?)\}\}")
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+_STRIKE = re.compile(r"(?<![\w-])-(?=[^\s-])([^-\n]+?)(?<=[^\s-])-(?![\w-])")
+_COLOR = re.compile(r"\{color(?::[^}]*)?\}")
+
+
+def to_markdown(text: str, depth: int = 0) -> str:
+    """`text` in Jira's wiki markup as Markdown (see the module's docstring); `depth` moves headings down (`h1.`
+    is `###` at depth 2, for a description under the document's `## Notes`), never below `######`."""
+    out: list[str] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        block = _BLOCK.match(line.strip())
+        if block:
+            kind, language, rest = block.groups()
+            closing = "{" + kind + "}"
+            lang = (language or "").split("|")[0].strip() if kind == "code" else ""
+            lang = lang if re.fullmatch(r"[\w+#.-]+", lang) else ""
+            if closing in rest:  # the whole block on one line: {noformat}text{noformat}
+                rest, _, after = rest.partition(closing)
+                if after.strip():
+                    lines.insert(number, after.lstrip())
+                fence = "~~~" if rest.lstrip().startswith("```") else "```"
+                out += [fence + lang, rest, fence] if rest.strip() else []
+                continue
+            body: list[str] = [rest] if rest.strip() else []
+            while number < len(lines) and closing not in lines[number]:
+                body.append(lines[number])
+                number += 1
+            if number < len(lines):
+                before, _, after = lines[number].partition(closing)
+                if before.strip():
+                    body.append(before)
+                number += 1
+                if after.strip():
+                    lines.insert(number, after.lstrip())
+            fence = "~~~" if any(b.lstrip().startswith("```") for b in body) else "```"
+            out += [fence + lang, *body, fence]
+            continue
+        quote = _QUOTE.match(line.strip())
+        if quote:
+            body = [quote.group(1)] if quote.group(1).strip() else []
+            while number < len(lines) and "{quote}" not in lines[number]:
+                body.append(lines[number])
+                number += 1
+            if number < len(lines):
+                body.append(lines[number].replace("{quote}", ""))
+                number += 1
+            out += ["> " + _inline(b) if b.strip() else ">" for b in body if b.strip() or body]
+            continue
+        out.append(_line(line, depth))
+    return _tables("\n".join(out)).strip("\n")
+
+
+def _line(line: str, depth: int) -> str:
+    stripped = line.strip()
+    heading = _HEADING.match(stripped)
+    if heading:
+        return "#" * min(6, int(heading.group(1)) + depth) + " " + _inline(heading.group(2))
+    if stripped.startswith("bq. "):
+        return "> " + _inline(stripped[4:])
+    if re.fullmatch(r"-{4,}", stripped):
+        return "---"
+    listed = _LIST.match(stripped)
+    if listed and not (listed.group(1) == "-" * len(listed.group(1)) and len(listed.group(1)) > 1):
+        marks, item = listed.groups()
+        indent = "   " * (len(marks) - 1)
+        bullet = "1." if marks[-1] == "#" else "-"
+        return f"{indent}{bullet} {_inline(item)}"
+    return _inline(line)
+
+
+def _inline(text: str) -> str:
+    spans: list[str] = []
+
+    def keep(markdown: str) -> str:  # a finished span, kept out of the later rules
+        spans.append(markdown)
+        return f"\x00{len(spans) - 1}\x00"
+
+    text = _MONO.sub(lambda m: keep(_code(m.group(1))), text)
+    text = _LINK.sub(lambda m: keep(f"[{m.group(1).strip() or m.group(2)}]({m.group(2).strip()})" if m.group(2) else f"<{m.group(3)}>"), text)
+    text = _MENTION.sub(lambda m: keep("@" + m.group(1)), text)
+    text = _IMAGE.sub(lambda m: keep(f"(attachment: {m.group(1)})"), text)
+    text = _COLOR.sub("", text)
+    text = _BOLD.sub(r"**\1**", text)
+    text = _ITALIC.sub(r"*\1*", text)
+    text = _STRIKE.sub(r"~~\1~~", text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+
+
+def _code(text: str) -> str:
+    ticks = "``" if "`" in text else "`"
+    return f"{ticks}{text}{ticks}" if ticks == "`" else f"{ticks} {text} {ticks}"
+
+
+def _tables(text: str) -> str:
+    """Jira's tables as Markdown's: a `||head||` row gets the separator row Markdown needs under it; a table
+    without a head row gets an empty one."""
+    out: list[str] = []
+    previous_row = False
+    for line in text.split("\n"):
+        head = _TABLE_HEAD.match(line.strip())
+        row = _TABLE_ROW.match(line.strip())
+        if head:
+            cells = [c.strip() for c in head.group(1).split("||")]
+            out += ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
+            previous_row = True
+        elif row and "|" in row.group(1) or row and previous_row:
+            cells = [c.strip() for c in row.group(1).split("|")] if row else []
+            if not previous_row:
+                out += ["|" + " |" * len(cells), "|" + "---|" * len(cells)]
+            out.append("| " + " | ".join(cells) + " |")
+            previous_row = True
+        else:
+            out.append(line)
+            previous_row = False
+    return "\n".join(out)
