@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,31 @@ def test_write_keeps_file_mode(ws: Path) -> None:
     source = read_source(ws, "projects/web/tasks/design-mockups.md")
     edit.checked_write(source, TASK.replace("todo", "review"))
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.fixture
+def umask_027() -> Iterator[None]:
+    from workspace_tool.filemode import new_file_mode
+
+    old = os.umask(0o027)
+    new_file_mode.cache_clear()
+    yield
+    os.umask(old)
+    new_file_mode.cache_clear()
+
+
+def test_new_files_get_the_mode_the_umask_gives(ws: Path, wm, umask_027: None) -> None:  # type: ignore[no-untyped-def]
+    """Not the 0600 of the temporary file behind an atomic write: a document, a time log, an export, a baseline,
+    and an export written again over one whose mode someone set."""
+    assert wm("-C", str(ws), "new", "task", "Write copy", "--project", "web").exit_code == 0
+    assert wm("-C", str(ws), "log", "design-mockups", "1h", "--person", "alice", "--date", "2026-11-20").exit_code == 0
+    assert wm("-C", str(ws), "export", "csv", "--type", "task", "-o", str(ws / "out.csv")).exit_code == 0
+    assert wm("-C", str(ws), "schedule", "--save-baseline", "v1").exit_code == 0
+    for relpath in ("projects/web/tasks/write-copy.md", "timelogs/alice/2026-11.md", "out.csv", "baselines/v1.yml"):
+        assert (ws / relpath).stat().st_mode & 0o777 == 0o640, relpath
+    (ws / "out.csv").chmod(0o644)
+    assert wm("-C", str(ws), "export", "csv", "--type", "entry", "-o", str(ws / "out.csv")).exit_code == 0
+    assert (ws / "out.csv").stat().st_mode & 0o777 == 0o644
 
 
 def test_broken_frontmatter_is_refused_with_the_diagnostic(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]

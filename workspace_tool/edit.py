@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from workspace_tool.errors import ConflictError, WorkspaceError
+from workspace_tool.filemode import new_file_mode
 
 BOM = "\ufeff"
 _TOP_KEY = re.compile(r"^(?P<key>[^\s#:\-\"'][^:#]*?|\"[^\"]*\"|'[^']*')\s*:(?=\s|$)")
@@ -84,7 +85,8 @@ def _write_bytes(fd: int, data: bytes) -> None:
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write `data` to a temporary file beside `path`, fsync it, then `os.replace` it into place.
 
-    On any failure the temporary file is removed and `path` is untouched.
+    On any failure the temporary file is removed and `path` is untouched. The file gets `mode`, else a new
+    file's (`filemode.new_file_mode`: what the umask gives, not the temporary file's 0600).
     """
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".wm-tmp", dir=folder)
@@ -94,8 +96,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, new_file_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         try:

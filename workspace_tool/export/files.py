@@ -11,9 +11,11 @@ import tempfile
 from pathlib import Path
 
 from workspace_tool.errors import ConflictError
+from workspace_tool.filemode import mode_for
 
 
 def _temp_beside(path: Path, text: str) -> str:
+    """A temporary file beside `path` holding `text`, with the mode `path` has (a new file's when it has none)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -21,6 +23,7 @@ def _temp_beside(path: Path, text: str) -> str:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, mode_for(path))
     except BaseException:
         os.unlink(tmp)
         raise

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 import yaml
 
 from workspace_tool.errors import NotFoundError, UsageError, WorkspaceError
+from workspace_tool.filemode import mode_for
 from workspace_tool.scheduling.types import Plan
 
 FOLDER = "baselines"
@@ -72,6 +73,7 @@ def save_baseline(root: Path, name: str, plan: Plan) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
