@@ -176,6 +176,14 @@ def test_completing_a_recurring_task_creates_the_next(ws: Path, write_doc, wm) -
     assert wm("-C", str(ws), "validate").exit_code == 0
 
 
+def test_the_next_instance_is_created_today_not_when_the_series_began(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    write_doc("projects/web/tasks/weekly-report.md", RECURRING.replace("recurrence: weekly\n", "recurrence: weekly\ncreated: 2026-10-17\n"))
+    assert wm("-C", str(ws), "move", "weekly-report", "done").exit_code == 0
+    new = (ws / "projects/web/tasks/weekly-report-2026-12-04.md").read_text(encoding="utf-8")
+    assert "created: 2026-11-26\n" in new and "2026-10-17" not in new  # WM_TODAY
+    assert "created: 2026-10-17\n" in (ws / "projects/web/tasks/weekly-report.md").read_text(encoding="utf-8")
+
+
 def test_recur_catches_up_a_task_completed_by_hand(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
     write_doc("projects/web/tasks/backup-check.md", "---\nstatus: done\ndone: 2026-11-25\ndue: 2026-11-25\nrecurrence: daily\n---\n")
     result = wm("-C", str(ws), "recur")

@@ -5,8 +5,8 @@ Rules: `daily`, `weekdays` (the workspace's working days), `weekly`,
 first occurrence after the previous due date that is not before the day the
 task was completed (missed periods are skipped, not piled up). The new task
 is a copy of the file with `status` reset, `due` (and `start`) moved,
-`previous: ID` set, `done` removed, checkboxes cleared and the `## Log`
-section dropped.
+`created` (when it has one) the day it is made, `previous: ID` set, `done` removed, checkboxes
+cleared and the `## Log` section dropped.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def _strip_log(body_lines: list[str]) -> list[str]:
     return out
 
 
-def instance_text(text: str, task: Task, new_id: str, due: dt.date, settings: Settings) -> str:
+def instance_text(text: str, task: Task, new_id: str, due: dt.date, settings: Settings, created: dt.date) -> str:
     """The next instance's file text, derived from the previous one by line edits."""
     workflow = settings.workflow("task")
     values: dict[str, Any] = {
@@ -119,6 +119,8 @@ def instance_text(text: str, task: Task, new_id: str, due: dt.date, settings: Se
     }
     if "id" in task.raw:
         values["id"] = new_id
+    if "created" in task.raw:  # the new instance is made today, not when the series began
+        values["created"] = created
     if task.start is not None and task.due is not None:
         values["start"] = task.start + (due - task.due)
     elif "start" in task.raw:
@@ -147,7 +149,7 @@ def create_next(index: Index, task: Task, completed: dt.date) -> Change | None:
         new_id = f"{base}-{due.isoformat()}-{suffix}"
         suffix += 1
     source = read_source(index.root, task.path)
-    text = instance_text(source.text, task, new_id, due, index.settings)
+    text = instance_text(source.text, task, new_id, due, index.settings, index.today)
     target = read_source(index.root, str(folder / f"{new_id}.md"))
     if target.data is not None:
         raise WorkspaceError(f"{target.relpath} already exists; the next instance of {task.id} was not created")
