@@ -165,7 +165,10 @@ def test_wm_blocked_a_task_marked_blocked_with_open_dependencies(wm: Run, ws: Pa
 
 def test_wm_blocked_filters(wm: Run, ws: Path) -> None:
     assert [r["id"] for r in run_json(wm, ws, "blocked", "--who", "alice")] == ["stalled"]
-    assert run_json(wm, ws, "blocked", "--project", "nope") == []
+    refused = wm("-C", str(ws), "blocked", "--project", "nope")  # a typo, not "nothing is blocked"
+    assert refused.exit_code != 0 and "no project 'nope'; valid projects:" in refused.stderr
+    refused = wm("-C", str(ws), "blocked", "--who", "zed")
+    assert refused.exit_code != 0 and "no person 'zed'; valid people:" in refused.stderr
 
 
 def test_wm_next_leaves_out_every_blocked_task(wm: Run, ws: Path) -> None:

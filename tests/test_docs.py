@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Callable
 
 import click
+import pytest
+from click.testing import Result
 from conftest import REPO
 
 from workspace_tool.cli import main
@@ -33,6 +40,34 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
 def test_every_command_has_help_with_an_example() -> None:
     missing = [name for name, command in _commands(main) if "Example" not in (command.help or "")]
     assert missing == []
+
+
+# Examples that need something the sample workspace is not: another terminal, an editor, a browser, a server, a
+# new folder, a shell pipeline, a file of another tool, or a commit of this repository's own history.
+_NOT_RUN = ("serve", "watch", "--edit", "init ", "demo ", "merge-driver", "git-setup", "import ", "|", "&&", ">", "wm diff ")
+
+
+def test_every_help_example_runs_on_the_sample_workspace(tmp_path: Path, wm: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`wm -C sample_workspace ...` is where the README sends a new user: each example must work there (in the
+    order the commands are listed, as someone trying them one after another would), not fail on an ID that
+    exists only in the help's imagination."""
+    workspace = tmp_path / "sample"
+    shutil.copytree(REPO / "sample_workspace", workspace)
+    for args in (("init", "-q"), ("add", "-A"), ("-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "sample")):
+        subprocess.run(["git", *args], cwd=workspace, check=True)
+    monkeypatch.setenv("WM_PERSON", "alice")  # who is logging time, for the time-tracking examples
+    ran, failed = 0, []
+    for name, command in _commands(main):
+        for line in (command.help or "").splitlines():
+            example = line.strip()
+            if not example.startswith("wm ") or any(part in example for part in _NOT_RUN):
+                continue
+            ran += 1
+            result = wm("-C", str(workspace), *shlex.split(example)[1:])
+            if result.exit_code != 0:
+                failed.append(f"{name}: {example}: {result.output.strip()}")
+    assert failed == []
+    assert ran >= 40
 
 
 def test_every_command_is_in_the_readme_or_docs() -> None:

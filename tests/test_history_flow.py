@@ -299,6 +299,39 @@ def test_not_found_and_bad_since(wm: Callable[..., Result], repo: Repo) -> None:
     assert run(wm, repo, "activity", "--since", "soon").exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("activity", "--since", "2026-01-01", "--who", "zed"), "no person 'zed'; valid people: alice"),
+        (("activity", "--since", "2026-01-01", "--project", "wbe"), "no project 'wbe'; valid projects:"),
+        (("digest", "--who", "alcie"), "no person 'alcie'; valid people: alice"),
+        (("flow", "--project", "wbe"), "no project 'wbe'; valid projects:"),
+    ],
+)
+def test_a_who_or_project_that_names_nothing_is_refused(wm: Callable[..., Result], repo: Repo, args: tuple[str, ...], message: str) -> None:
+    """A typo gave "no changes", a digest of nothing or an empty flow report, as if all were well."""
+    result = run(wm, repo, *args)
+    assert result.exit_code != 0 and message in result.stderr
+
+
+def test_a_git_author_who_is_no_person_can_still_be_asked_about(wm: Callable[..., Result], repo: Repo) -> None:
+    result = run(wm, repo, "activity", "--since", "2026-01-01", "--who", "Bob")
+    assert result.exit_code == 0 and "Bob moved build to in-progress" in result.stdout
+
+
+def test_flow_text_without_a_finished_task_says_so(wm: Callable[..., Result], tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.task("tasks/a.md", "todo")
+    repo.commit("plan", "2026-01-05T09:00:00+00:00")
+    text = run(wm, repo, "flow").stdout
+    assert "cycle time (days): no task has gone from started to done yet" in text and "None" not in text
+
+
+def test_flow_text_rounds_days_as_its_table_does(wm: Callable[..., Result], repo: Repo) -> None:
+    text = run(wm, repo, "flow").stdout
+    assert "cycle time (days): 1 done, average 3.1, median 3.1, 85th percentile 3.1" in text
+
+
 def test_commands_leave_no_git_process(wm: Callable[..., Result], repo: Repo) -> None:
     from test_history_support import git_children
 

@@ -43,6 +43,14 @@ def check_person(index: Index, who: str | None) -> None:
         raise UsageError(f"no person {who!r}; valid people: {', '.join(people) or '(none)'}")
 
 
+def check_project(index: Index, project: str | None) -> None:
+    """UsageError naming the projects when `project` is neither a project's ID nor the project of any task."""
+    if project is None or project in {p.id for p in index.projects()} or index.tasks_of(project):
+        return
+    valid = ", ".join(sorted(p.id for p in index.projects()))
+    raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
+
+
 def _card_order(task: Task) -> tuple[Any, ...]:
     return (PRIORITY_RANK.get(task.priority, 9), task.due or dt.date.max, task.id)
 

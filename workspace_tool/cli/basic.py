@@ -65,7 +65,7 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
 
     \b
     Example:
-      wm show design-mockups
+      wm show website-visual-design
     """
     index = app.index()
     doc = index.resolve(doc_id)

@@ -108,7 +108,7 @@ def set_cmd(app: App, doc_id: str, assignments: tuple[str, ...], commit: bool) -
 
     \b
     Example:
-      wm set design-mockups priority=high estimate=4d due=2026-12-04
+      wm set website-visual-design priority=high estimate=4d due=2026-12-04
     """
     from workspace_tool.edit_ops import set_fields
     from workspace_tool.edit_values import parse_assignments
@@ -132,7 +132,7 @@ def move_cmd(app: App, doc_id: str, status: str, commit: bool) -> None:
 
     \b
     Example:
-      wm move design-mockups in-progress --commit
+      wm move website-visual-design in-progress --commit
     """
     from workspace_tool.edit_ops import move
 
@@ -151,7 +151,7 @@ def assign_cmd(app: App, doc_id: str, person: str, commit: bool) -> None:
 
     \b
     Example:
-      wm assign design-mockups alice
+      wm assign website-visual-design alice
     """
     from workspace_tool.edit_ops import assign
 
@@ -170,7 +170,7 @@ def comment_cmd(app: App, doc_id: str, text: str, commit: bool) -> None:
 
     \b
     Example:
-      wm comment design-mockups "Client approved the second variant"
+      wm comment website-visual-design "Client approved the second variant"
     """
     from workspace_tool.edit_ops import comment
 
@@ -196,7 +196,7 @@ def apply_cmd(app: App, name: str, project: str, start: str | None, assignees: t
 
     \b
     Example:
-      wm apply client-onboarding --project harbor-shop-relaunch --start 2026-12-01 --assignee pm=alice --assignee developer=bob
+      wm apply client-onboarding --project harbor-shop-relaunch --start 2026-12-01 --assignee pm=alice --assignee designer=carol --assignee developer=bob
     """
     from workspace_tool.edit_values import parse_assignments, parse_date
     from workspace_tool.process import apply_process

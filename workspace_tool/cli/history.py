@@ -12,10 +12,11 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError, UsageError
 from workspace_tool.history import History, Version
-from workspace_tool.history.activity import RUN_SHOWN, DueItem, events, people_by_key, render_days, render_digest, select
+from workspace_tool.history.activity import RUN_SHOWN, DueItem, Event, events, people_by_key, render_days, render_digest, select
 from workspace_tool.history.diff import version_diffs
 from workspace_tool.history.flow import flow_report
 from workspace_tool.history.snapshot import display
+from workspace_tool.index import Index
 from workspace_tool.model import Person, Task
 from workspace_tool.output import dumps, table
 
@@ -106,7 +107,7 @@ def history_cmd(app: App, doc_id: str, as_json: bool, with_diff: bool) -> None:
 
     \b
     Example:
-      wm history design-mockups --diff
+      wm history website-visual-design --diff
     """
     index, history = app.index_and_history()
     path, versions = _find(history, doc_id)
@@ -140,7 +141,7 @@ def diff_cmd(app: App, doc_id: str, rev: str | None) -> None:
 
     \b
     Example:
-      wm diff design-mockups 3f2a9c1
+      wm diff website-visual-design 3f2a9c1
     """
     index, history = app.index_and_history()
     _path, versions = _find(history, doc_id)
@@ -169,22 +170,36 @@ def diff_cmd(app: App, doc_id: str, rev: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 @click.pass_obj
 def activity_cmd(app: App, since: str, who: str | None, project: str | None, every: bool, as_json: bool) -> None:
-    """Show what changed, grouped by day, in words ("alice moved design-mockups to review").
+    """Show what changed, grouped by day, in words ("alice moved website-visual-design to review").
 
     \b
     Example:
-      wm activity --since 2w --project website
+      wm activity --since 2w --project studio-website
     """
     index, history = app.index_and_history()
     start = parse_since(since, app.today)
     end = _now(app)  # with a pinned --today, what happened after it is not shown (as on the site)
-    found = [e for e in select(events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)), who, project) if e.date <= end]
+    every_event = events(history.documents, people_by_key(index.of_type(Person)), _start_of(start))
+    _check_filters(index, every_event, who, project)
+    found = [e for e in select(every_event, who, project) if e.date <= end]
     if as_json:
         click.echo(dumps({"since": start.isoformat(), "complete": history.complete, "events": [e.as_json() for e in found]}))
     elif found:
         click.echo(render_days(found, None if every else RUN_SHOWN))
     else:
         click.echo(f"no changes since {start.isoformat()}", err=True)
+
+
+def _check_filters(index: Index, found: list[Event], who: str | None, project: str | None) -> None:
+    """A `--who` or `--project` that names nothing the workspace knows is a mistake (a typo gave "no changes" or
+    an empty report): refused, naming the valid ones. An actor or project of the events counts too, so a git
+    author who is no person document, or a project whose documents are gone, can still be asked about."""
+    from workspace_tool.views import check_person, check_project
+
+    if who is not None and not any(who.lower() == e.actor.lower() or who.lower() in e.people for e in found):
+        check_person(index, who)
+    if project is not None and not any(e.project == project for e in found):
+        check_project(index, project)
 
 
 @click.command("digest")
@@ -203,6 +218,7 @@ def digest_cmd(app: App, who: str, since: str, every: bool) -> None:
     start = parse_since(since, app.today)
     end = _now(app)
     everything = [e for e in events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)) if e.date <= end]
+    _check_filters(index, everything, who, None)
     person = who.lower()
     theirs = [e for e in everything if person in e.people]
     decisions = [e for e in everything if e.doc_type == "decision"]
@@ -230,15 +246,22 @@ def flow_cmd(app: App, project: str | None, start: str | None, as_json: bool) ->
 
     \b
     Example:
-      wm flow --project website --from 2026-01-01 --json
+      wm flow --project studio-website --from 2026-01-01 --json
     """
-    _index, history = app.index_and_history()
+    index, history = app.index_and_history()
     begin = parse_since(start, app.today) if start else None
     report = flow_report(history, app.today, _now(app), project, begin)
+    if not report["tasks"]:
+        _check_filters(index, [], None, project)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     click.echo(_flow_text(report))
+
+
+def _days_text(days: float) -> str:
+    """Days as the table shows them: whole days whole, else to a tenth."""
+    return f"{days:.0f}" if float(days).is_integer() else f"{days:.1f}"
 
 
 def _flow_text(report: dict[str, Any]) -> str:
@@ -250,8 +273,8 @@ def _flow_text(report: dict[str, Any]) -> str:
             (t["created_at"] or "")[:10],
             (t["started_at"] or "")[:10],
             (t["done_at"] or "")[:10],
-            t["lead_days"],
-            t["cycle_days"],
+            "" if t["lead_days"] is None else _days_text(t["lead_days"]),
+            "" if t["cycle_days"] is None else _days_text(t["cycle_days"]),
         )
         for t in report["tasks"]
     ]
@@ -259,9 +282,13 @@ def _flow_text(report: dict[str, Any]) -> str:
     block = report["workspace"] or next(iter(report["projects"].values()), None)
     if block:
         cycle = block["cycle_time_days"]
-        parts.append(
-            f"\ncycle time (days): {cycle['count']} done, average {cycle['average']}, median {cycle['median']}, 85th percentile {cycle['p85']}"
-        )
+        if cycle["count"]:
+            parts.append(
+                f"\ncycle time (days): {cycle['count']} done, average {_days_text(cycle['average'])}, median {_days_text(cycle['median'])},"
+                f" 85th percentile {_days_text(cycle['p85'])}"
+            )
+        else:
+            parts.append("\ncycle time (days): no task has gone from started to done yet")
         weeks = ", ".join(f"{week}: {count}" for week, count in list(block["throughput"].items())[-8:])
         parts.append(f"throughput per week: {weeks or 'none'}")
         if block["wip"]:

@@ -163,13 +163,11 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
       wm board --project studio-website --hide-done
     """
     from workspace_tool.history.read import in_git
-    from workspace_tool.views import board
+    from workspace_tool.views import board, check_project
 
     with_history = not no_history and in_git(app.root)
     index, history = app.index_and_history(warn=False) if with_history else (app.index(), None)  # (no commits yet: no days, no noise)
-    if project is not None and project not in {p.id for p in index.projects()} and not index.tasks_of(project):
-        valid = ", ".join(sorted(p.id for p in index.projects()))
-        raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
+    check_project(index, project)
     columns = board(index, project, include_done=not hide_done)
     entered = _entered_days(app, history, [card.id for column in columns if not column.done for card in column.cards])
     if as_json:
@@ -286,12 +284,14 @@ def blocked_cmd(app: App, who: str | None, project: str | None, as_json: bool) -
 
     \b
     Example:
-      wm blocked --project website-redesign
+      wm blocked --project studio-website
     """
     from workspace_tool.blocking import BLOCKED_STATUS
-    from workspace_tool.views import blocked_tasks
+    from workspace_tool.views import blocked_tasks, check_person, check_project
 
     index = app.index()
+    check_person(index, who)
+    check_project(index, project)
     found = blocked_tasks(index, who, project)
     if as_json:
         data = [{**_task_json(b.task), "blocked_by": [_blocker_json(d) for d in b.blockers]} for b in found]

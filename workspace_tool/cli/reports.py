@@ -194,7 +194,7 @@ def invoice_cmd(app: App, client: str, month: str, dry_run: bool) -> None:
 
     \b
     Example:
-      wm invoice acme --month 2026-11
+      wm invoice greenleaf-clinics --month 2026-11 --dry-run
     """
     from workspace_tool.invoice import build_invoice, write_invoice
 

@@ -41,9 +41,9 @@ def schedule_cmd(
 
     \b
     Examples:
-      wm schedule --project website --gantt
+      wm schedule --project studio-website --gantt
       wm schedule --json --from 2024-06-03
-      wm schedule --why design-mockups
+      wm schedule --why website-visual-design
       wm schedule --save-baseline kickoff && wm schedule --baseline kickoff
     """
     index = app.index()

@@ -59,7 +59,7 @@ def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, a
 
     \b
     Example:
-      wm site build --out public/ --for client:acme --base-url https://status.example.com/acme/
+      wm site build --out public/ --for client:harbor-coffee --base-url https://status.example.com/harbor/
       WM_TRUST_CACHE=1 wm site build --strict   # in CI, with .wm/ and site/ restored from its cache
     """
     from workspace_tool.history.store import written_elsewhere

@@ -50,8 +50,8 @@ def log_cmd(app: App, ref: str, when: str, note: tuple[str, ...], day: str | Non
 
     \b
     Example:
-      wm log design-mockups 1h30m "Second variant" --date 2026-11-25
-      wm log design-mockups 09:00-10:30
+      wm log website-visual-design 1h30m "Second variant" --date 2026-11-25
+      wm log website-visual-design 14:00-15:30
     """
     from workspace_tool.edit_values import parse_date
     from workspace_tool.tracking import log_time
@@ -79,7 +79,7 @@ def start_cmd(app: App, ref: str, note: tuple[str, ...], at: str | None, paralle
 
     \b
     Example:
-      wm start design-mockups "Hero section"
+      wm start website-visual-design "Hero section"
     """
     from workspace_tool.tracking import start_timer
 
