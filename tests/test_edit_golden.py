@@ -57,3 +57,49 @@ def test_edit_golden(case: Path, tmp_path: Path, wm, git_env: None) -> None:  # 
     assert target.read_bytes() == expected.read_bytes()
     check = wm("-C", str(root), "validate")
     assert check.exit_code == 0, check.output
+
+
+# -- who writes a comment ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "email", "author"),
+    [
+        ((), {}, "test@example.com", "Test Author"),  # no person's e-mail: git's user.name
+        ((), {}, "bob@example.com", "bob"),  # the person whose e-mail is git's user.email
+        ((), {"WM_PERSON": "alice"}, "bob@example.com", "alice"),
+        (("--person", "bob"), {"WM_PERSON": "alice"}, "test@example.com", "bob"),
+    ],
+)
+def test_a_comment_is_signed_by_who_the_user_is(
+    tmp_path: Path, wm, git_env: None, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], env: dict[str, str], email: str, author: str,  # type: ignore[no-untyped-def]
+) -> None:
+    """As `wm log` finds its person: --person, WM_PERSON, git's user.email; git's user.name only when none is a person."""
+    make_workspace(tmp_path)
+    (tmp_path / "people" / "bob.md").write_text("---\nname: Bob B.\nemail: Bob@Example.com\n---\n", encoding="utf-8")
+    (tmp_path / "gitconfig").write_text(f"[user]\n\tname = Test Author\n\temail = {email}\n", encoding="utf-8")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = wm("-C", str(tmp_path), "comment", "a", "Looks good", *args)
+    assert result.exit_code == 0, result.output
+    assert f"- 2026-11-26 {author}: Looks good\n" in (tmp_path / "projects/web/tasks/a.md").read_text(encoding="utf-8")
+
+
+def test_a_person_who_is_not_one_is_refused(tmp_path: Path, wm, git_env: None) -> None:  # type: ignore[no-untyped-def]
+    make_workspace(tmp_path)
+    result = wm("-C", str(tmp_path), "comment", "a", "x", "--person", "zed")
+    assert result.exit_code != 0 and "zed" in result.stderr
+    assert "Log" not in (tmp_path / "projects/web/tasks/a.md").read_text(encoding="utf-8")
+
+
+def test_a_time_log_takes_no_comment(tmp_path: Path, wm, git_env: None) -> None:  # type: ignore[no-untyped-def]
+    """Its body is time entries: a comment line there was read as a broken entry, in an error naming a line the file did not have."""
+    make_workspace(tmp_path)
+    log = tmp_path / "timelogs" / "alice" / "2026-11.md"
+    log.parent.mkdir(parents=True)
+    log.write_text("---\nperson: alice\nmonth: 2026-11\n---\n\n- 2026-11-20 1h a\n", encoding="utf-8")
+    before = log.read_bytes()
+    result = wm("-C", str(tmp_path), "comment", "timelogs/alice/2026-11", "hi")
+    assert result.exit_code != 0
+    assert "timelogs/alice/2026-11.md: a time log holds time entries, not comments; comment on the task or project the time was for" in result.stderr
+    assert log.read_bytes() == before

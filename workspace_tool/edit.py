@@ -408,6 +408,13 @@ def append_to_body(text: str, addition: str) -> str:
     return text + addition.replace("\n", newline)
 
 
+def log_entry(day: dt.date | None, author: str, text: str) -> str:
+    """A `## Log` entry as `wm comment` writes it: `- DATE AUTHOR: first line`, further lines indented under it."""
+    lines = text.strip().split("\n")
+    when = f"{day.isoformat()} " if day else ""
+    return "\n".join([f"- {when}{author}: {lines[0].strip()}", *(f"  {line.rstrip()}" if line.strip() else "" for line in lines[1:])])
+
+
 def add_log_entry(text: str, entry: str, heading: str = "## Log") -> str:
     """Append `entry` (one or more lines) to the `## Log` section, creating the section at the end.
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workspace_tool.edit import Source, add_log_entry, checked_write, read_source, set_keys
+from workspace_tool.edit import Source, add_log_entry, checked_write, log_entry, read_source, set_keys
 from workspace_tool.edit_values import check_status, coerce, require_doc
 from workspace_tool.errors import Diagnostic, NotFoundError, UsageError, WorkspaceError
 from workspace_tool.index import Index
@@ -226,9 +226,8 @@ def comment(index: Index, doc_id: str, text: str, author: str, now: dt.datetime 
     if not text.strip():
         raise UsageError("the comment is empty")
     doc = find_for_edit(index, doc_id)
+    if doc.type == "timelog":
+        raise UsageError(f"{doc.path}: a time log holds time entries, not comments; comment on the task or project the time was for")
     source = load_source(index, doc)
-    day = index.today.isoformat()
-    lines = text.strip().split("\n")
-    entry = "\n".join([f"- {day} {author}: {lines[0]}", *(f"  {line}" for line in lines[1:])])
-    save(index, source, add_log_entry(source.text, entry))
+    save(index, source, add_log_entry(source.text, log_entry(index.today, author, text)))
     return Result((Change(doc.path, f"{doc.type} {doc.id}: comment by {author}"),))

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping
 
 from workspace_tool.config import Workflow
 from workspace_tool.create import month_name, render_template, slugify, unique_path
-from workspace_tool.edit import add_log_entry, set_keys
+from workspace_tool.edit import add_log_entry, log_entry, set_keys
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
 from workspace_tool.export.files import write_document
@@ -230,13 +230,6 @@ _TAG_UNSAFE = re.compile(r"[^\w-]+")
 def tags_of(names: Iterable[str]) -> tuple[str, ...]:
     """A tracker's tags or labels as wm tags: lower case, runs of other characters as one `-`, each once."""
     return tuple(dict.fromkeys(t for t in (_TAG_UNSAFE.sub("-", name).strip("-").lower() for name in names) if t))
-
-
-def log_entry(day: dt.date | None, author: str, text: str) -> str:
-    """A `## Log` entry as `wm comment` writes it: `- DATE AUTHOR: first line`, further lines indented under it."""
-    lines = text.strip().split("\n")
-    when = f"{day.isoformat()} " if day else ""
-    return "\n".join([f"- {when}{author}: {lines[0].strip()}", *(f"  {line.rstrip()}" if line.strip() else "" for line in lines[1:])])
 
 
 def _quoted(text: str) -> str:

@@ -160,12 +160,28 @@ def assign_cmd(app: App, doc_id: str, person: str, commit: bool) -> None:
         click.echo(change.message)
 
 
+def _commenter(app: App, person: str | None) -> str:
+    """Who writes a comment: `--person`, else `WM_PERSON`, else the person whose e-mail is git's `user.email`
+    (as for time), else git's `user.name` (a comment needs no person document)."""
+    from workspace_tool.gitops import config_value
+    from workspace_tool.tracking import find_me
+
+    if person or os.environ.get("WM_PERSON"):
+        return find_me(app.index(), person, None)
+    email = config_value(app.root, "user.email")
+    try:
+        return find_me(app.index(), None, email)
+    except UsageError:
+        return _author(app)
+
+
 @click.command("comment")
 @click.argument("doc_id", metavar="ID")
 @click.argument("text")
+@click.option("--person", metavar="ID", help="Who writes it (default: WM_PERSON, else the person whose email is git's user.email, else git's user.name).")
 @click.option("--commit", is_flag=True, help=COMMIT_HELP)
 @click.pass_obj
-def comment_cmd(app: App, doc_id: str, text: str, commit: bool) -> None:
+def comment_cmd(app: App, doc_id: str, text: str, person: str | None, commit: bool) -> None:
     """Add a dated comment with its author under the document's `## Log` section.
 
     \b
@@ -174,7 +190,7 @@ def comment_cmd(app: App, doc_id: str, text: str, commit: bool) -> None:
     """
     from workspace_tool.edit_ops import comment
 
-    author = _author(app)
+    author = _commenter(app, person)
     result = run_edit(app, commit, lambda index: comment(index, doc_id, text, author))
     for change in result.changes:
         click.echo(change.message)
