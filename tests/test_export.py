@@ -211,3 +211,38 @@ def test_an_export_that_cannot_be_written_is_one_line_and_leaves_nothing(studio:
     result = wm("-C", str(studio), "export", "sqlite", str(beneath))
     assert result.exit_code == 1 and result.output == f"wm: {beneath}: cannot write the database: {tmp_path / 'notes.txt'} is a file, not a folder; nothing was written\n"
     assert "Traceback" not in result.output and sorted(p.name for p in folder.iterdir()) == ["work.db"]
+
+
+PRIVATE = {
+    "projects/site/tasks/salary-talk.md": "---\ntitle: Salary talk with Bob\nstatus: todo\nvisibility: private\ndepends_on: [design]\n---\nConfidential.\n",
+    "timelogs/alice/2026-10.md": "---\nperson: alice\nvisibility: private\n---\n- 2026-10-05 2h design Private month\n",
+    "projects/site/tasks/after-talk.md": "---\ntitle: After the talk\nstatus: todo\ndepends_on: [salary-talk]\n---\n",
+    "timelogs/bob/2026-11.md": "---\nperson: bob\n---\n- 2026-11-24 1h salary-talk Prep\n- 2026-11-24 1h design Mockups\n- 2026-11-25 1h dezign Typo\n",
+}
+
+
+def test_exports_leave_out_private_documents_unless_asked(tmp_path: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """As the site does: a private task, a private time log, the time logged against the task, the dependency and
+    reference naming it; not an entry against an ID that is no document (time someone logged). --private: all."""
+    root = build_studio(tmp_path / "ws", PRIVATE)
+    everything = json.loads(wm("-C", str(root), "export", "json", "--private").stdout)
+    data = json.loads(wm("-C", str(root), "export", "json").stdout)
+    ids = {d["id"] for d in data["documents"]}
+    assert "salary-talk" not in ids and "after-talk" in ids and "timelogs/alice/2026-10" not in ids
+    assert {"salary-talk", "timelogs/alice/2026-10"} <= {d["id"] for d in everything["documents"]}
+    assert len(everything["documents"]) - len(data["documents"]) == 2
+    notes = [e["note"] for e in data["time_entries"]]
+    assert "Prep" not in notes and "Private month" not in notes and "Mockups" in notes and "Typo" in notes
+    assert len(everything["time_entries"]) - len(data["time_entries"]) == 2
+    for args in (("json",), ("csv", "--type", "task"), ("csv", "--type", "entry")):
+        out = wm("-C", str(root), "export", *args).stdout
+        assert "Salary talk" not in out and "Confidential" not in out and "Private month" not in out, args
+    assert "Salary talk" in wm("-C", str(root), "export", "csv", "--type", "task", "--private").stdout
+    target, full = tmp_path / "work.db", tmp_path / "full.db"
+    assert wm("-C", str(root), "export", "sqlite", str(target)).exit_code == 0
+    assert wm("-C", str(root), "export", "sqlite", str(full), "--private").exit_code == 0
+    db, db_full = sqlite3.connect(target), sqlite3.connect(full)
+    for query in ("select count(*) from tasks where id = 'salary-talk'", "select count(*) from dependencies where task = 'after-talk'",
+                  "select count(*) from time_entries where note in ('Prep', 'Private month')", "select count(*) from \"references\" where target = 'salary-talk' or source = 'salary-talk'"):
+        assert db.execute(query).fetchone()[0] == 0, query
+        assert db_full.execute(query).fetchone()[0] > 0, query

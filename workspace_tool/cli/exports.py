@@ -60,11 +60,15 @@ def export_group() -> None:
     """
 
 
+PRIVATE_HELP = "Include private documents (visibility: private) and the time logged against them."
+
+
 @export_group.command("json")
 @output_option
+@click.option("--private", "include_private", is_flag=True, help=PRIVATE_HELP)
 @click.pass_obj
-def export_json_cmd(app: App, output: str | None) -> None:
-    """The whole index as JSON: documents, time entries (priced), diagnostics.
+def export_json_cmd(app: App, output: str | None, include_private: bool) -> None:
+    """The whole index as JSON: documents, time entries (priced), diagnostics; private ones only with --private.
 
     \b
     Example:
@@ -72,15 +76,16 @@ def export_json_cmd(app: App, output: str | None) -> None:
     """
     from workspace_tool.export.tables import export_json
 
-    _write_or_print(dumps(export_json(app.index(), now_for(app))) + "\n", output)
+    _write_or_print(dumps(export_json(app.index(), now_for(app), include_private)) + "\n", output)
 
 
 @export_group.command("csv")
 @click.option("--type", "doc_type", required=True, metavar="TYPE", help="A document type (task, project, ...) or 'entry' for time entries.")
 @output_option
+@click.option("--private", "include_private", is_flag=True, help=PRIVATE_HELP)
 @click.pass_obj
-def export_csv_cmd(app: App, doc_type: str, output: str | None) -> None:
-    """One document type (or the time entries) as CSV, one row each.
+def export_csv_cmd(app: App, doc_type: str, output: str | None, include_private: bool) -> None:
+    """One document type (or the time entries) as CSV, one row each; private ones only with --private.
 
     \b
     Example:
@@ -89,16 +94,17 @@ def export_csv_cmd(app: App, doc_type: str, output: str | None) -> None:
     """
     from workspace_tool.export.tables import export_csv
 
-    _write_or_print(export_csv(app.index(), doc_type.lower(), now_for(app)), output)
+    _write_or_print(export_csv(app.index(), doc_type.lower(), now_for(app), include_private), output)
 
 
 @export_group.command("sqlite")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--private", "include_private", is_flag=True, help=PRIVATE_HELP)
 @click.pass_obj
-def export_sqlite_cmd(app: App, file: str) -> None:
+def export_sqlite_cmd(app: App, file: str, include_private: bool) -> None:
     """A SQLite database: a table per type, time_entries, dependencies, references (schema in docs/reports.md).
 
-    The file is replaced.
+    The file is replaced. Private documents are left out unless --private.
 
     \b
     Example:
@@ -111,7 +117,7 @@ def export_sqlite_cmd(app: App, file: str) -> None:
 
     reason = _unwritable(Path(file))
     try:
-        counts = {} if reason else export_sqlite(app.index(), Path(file), now_for(app))
+        counts = {} if reason else export_sqlite(app.index(), Path(file), now_for(app), include_private)
     except (OSError, sqlite3.Error) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
     if reason is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from workspace_tool import fields as F
+from workspace_tool.export.shown import Shown, shown
 from workspace_tool.index import Index
 from workspace_tool.model import DOC_TYPES, Goal, Task
 from workspace_tool.output import to_jsonable
@@ -82,17 +83,17 @@ def _value(index: Index, spec: F.FieldSpec, value: Any) -> Any:
     return plain
 
 
-def _document_rows(index: Index, doc_type: str) -> Iterable[tuple[Any, ...]]:
+def _document_rows(index: Index, view: Shown, doc_type: str) -> Iterable[tuple[Any, ...]]:
     specs = _columns(doc_type)
-    for doc in index.docs.values():
+    for doc in view.documents:
         if doc.type == doc_type:
             yield (doc.id, doc.path, doc.title, *(_value(index, s, getattr(doc, s.name, None)) for s in specs))
 
 
-def _entry_rows(index: Index, now: dt.datetime | None) -> Iterable[tuple[Any, ...]]:
+def _entry_rows(index: Index, view: Shown, now: dt.datetime | None) -> Iterable[tuple[Any, ...]]:
     pricer = Pricer(index, now)
-    people = {p.id for p in index.people()}
-    for number, entry in enumerate(sorted(index.entries, key=lambda e: (e.date, e.path, e.line)), start=1):
+    people = {p.id for p in index.people() if p.id not in view.hidden}
+    for number, entry in enumerate(sorted(view.entries, key=lambda e: (e.date, e.path, e.line)), start=1):
         p = pricer.price(entry)
         amount = p.amount
         yield (
@@ -104,8 +105,10 @@ def _entry_rows(index: Index, now: dt.datetime | None) -> Iterable[tuple[Any, ..
         )
 
 
-def export_sqlite(index: Index, target: Path, now: dt.datetime | None = None) -> dict[str, int]:
-    """Write a fresh database at `target` (replaced atomically); return row counts per table."""
+def export_sqlite(index: Index, target: Path, now: dt.datetime | None = None, include_private: bool = False) -> dict[str, int]:
+    """Write a fresh database at `target` (replaced atomically); return row counts per table. Private documents
+    (and what names them) only when `include_private` (`export.shown`)."""
+    view = shown(index, include_private)
     tmp = target.with_name(f".{target.name}.tmp")
     if tmp.exists():
         tmp.unlink()
@@ -116,17 +119,23 @@ def export_sqlite(index: Index, target: Path, now: dt.datetime | None = None) ->
             db.execute(statement)
         for doc_type in DOC_TYPES:
             width = 3 + len(_columns(doc_type))
-            rows = list(_document_rows(index, doc_type))
+            rows = list(_document_rows(index, view, doc_type))
             db.executemany(f"INSERT INTO {TABLES[doc_type]} VALUES ({', '.join('?' * width)})", rows)
             counts[TABLES[doc_type]] = len(rows)
-        entries = list(_entry_rows(index, now))
+        entries = list(_entry_rows(index, view, now))
         db.executemany(f"INSERT INTO time_entries VALUES ({', '.join('?' * 20)})", entries)
         counts["time_entries"] = len(entries)
-        counts["dependencies"] = _insert_dependencies(db, index)
-        refs = [(r.source, r.target, r.field, r.line, int(index.resolve(r.target) is not None)) for r in index.references]
+        counts["dependencies"] = _insert_dependencies(db, index, view)
+        refs = [
+            (r.source, r.target, r.field, r.line, int(index.resolve(r.target) is not None))
+            for r in index.references if r.source not in view.hidden and r.target not in view.hidden
+        ]
         db.executemany('INSERT INTO "references" VALUES (?, ?, ?, ?, ?)', refs)
         counts["references"] = len(refs)
-        krs = [(g.id, n, k.title, k.target, k.current) for g in index.of_type(Goal) for n, k in enumerate(g.key_results, start=1)]
+        krs = [
+            (g.id, n, k.title, k.target, k.current)
+            for g in index.of_type(Goal) if g.id not in view.hidden for n, k in enumerate(g.key_results, start=1)
+        ]
         db.executemany("INSERT INTO key_results VALUES (?, ?, ?, ?, ?)", krs)
         counts["key_results"] = len(krs)
         db.commit()
@@ -139,9 +148,10 @@ def export_sqlite(index: Index, target: Path, now: dt.datetime | None = None) ->
     return counts
 
 
-def _insert_dependencies(db: sqlite3.Connection, index: Index) -> int:
+def _insert_dependencies(db: sqlite3.Connection, index: Index, view: Shown) -> int:
     pairs = sorted({
-        (t.id, d) for t in index.of_type(Task) for d in t.depends_on if isinstance(index.get(d), Task)
+        (t.id, d) for t in index.of_type(Task) for d in t.depends_on
+        if isinstance(index.get(d), Task) and t.id not in view.hidden and d not in view.hidden
     })
     db.executemany("INSERT INTO dependencies VALUES (?, ?)", pairs)
     return len(pairs)

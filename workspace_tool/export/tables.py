@@ -7,11 +7,12 @@ Pure: index in, data or text out. Documents use `records.document_record`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Iterable
 
 from workspace_tool.errors import UsageError
+from workspace_tool.export.shown import shown
 from workspace_tool.index import Index
-from workspace_tool.model import DOC_TYPES
+from workspace_tool.model import DOC_TYPES, TimeEntry
 from workspace_tool.output import csv_text, to_jsonable
 from workspace_tool.records import document_record
 from workspace_tool.reports.billing import Priced, Pricer, cents
@@ -34,32 +35,34 @@ def entry_record(p: Priced) -> dict[str, Any]:
     }
 
 
-def entry_records(index: Index, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+def entry_records(index: Index, now: dt.datetime | None = None, entries: Iterable[TimeEntry] | None = None) -> list[dict[str, Any]]:
     pricer = Pricer(index, now)
-    ordered = sorted(index.entries, key=lambda e: (e.date, e.path, e.line))
+    ordered = sorted(index.entries if entries is None else entries, key=lambda e: (e.date, e.path, e.line))
     return [entry_record(pricer.price(e)) for e in ordered]
 
 
-def export_json(index: Index, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The whole index: settings summary, documents, time entries and diagnostics."""
+def export_json(index: Index, now: dt.datetime | None = None, include_private: bool = False) -> dict[str, Any]:
+    """The whole index: settings summary, documents, time entries and diagnostics (private ones only when asked)."""
+    view = shown(index, include_private)
     return {
         "workspace": index.settings.name,
         "today": index.today.isoformat(),
         "currency": index.settings.currency,
-        "documents": [document_record(d, index) for d in sorted(index.docs.values(), key=lambda d: (d.type, d.id))],
-        "time_entries": entry_records(index, now),
-        "diagnostics": [d.as_json() for d in index.diagnostics()],
+        "documents": [document_record(d, index) for d in sorted(view.documents, key=lambda d: (d.type, d.id))],
+        "time_entries": entry_records(index, now, view.entries),
+        "diagnostics": [d.as_json() for d in view.diagnostics(index)],
     }
 
 
-def export_csv(index: Index, doc_type: str, now: dt.datetime | None = None) -> str:
+def export_csv(index: Index, doc_type: str, now: dt.datetime | None = None, include_private: bool = False) -> str:
     """One row per document of a type (columns: the union of their keys, first seen first), or per time entry."""
+    view = shown(index, include_private)
     if doc_type == ENTRY_TYPE:
-        rows = entry_records(index, now)
+        rows = entry_records(index, now, view.entries)
         return csv_text(ENTRY_FIELDS, [[_cell(r[k]) for k in ENTRY_FIELDS] for r in rows])
     if doc_type not in DOC_TYPES:
         raise UsageError(f"--type: unknown type {doc_type!r} (use {', '.join(DOC_TYPES)} or {ENTRY_TYPE})")
-    records = [document_record(d, index) for d in sorted(index.docs.values(), key=lambda d: d.id) if d.type == doc_type]
+    records = [document_record(d, index) for d in sorted(view.documents, key=lambda d: d.id) if d.type == doc_type]
     headers: list[str] = []
     for record in records:
         headers += [k for k in record if k not in headers]
