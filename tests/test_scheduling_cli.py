@@ -108,6 +108,17 @@ def test_workload(tmp_path: Path, wm: Callable[..., Result]) -> None:
     assert weekly.exit_code == 0 and "ann" in weekly.output and "over" in weekly.output
 
 
+def test_workload_from_shows_the_same_plan_not_a_new_one(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """--from picks the first period shown; it re-planned the work from that day, so a week booked full in the
+    plain view showed as idle (or work planned for next year showed in a past month)."""
+    root = write_workspace(tmp_path, {"week": {"estimate": "5d", "assignee": "ann"}}, people={"ann": {}})  # planned 2024-01-01..05
+    whole = json.loads(wm("-C", str(root), "workload", "--json", "--to", "2024-01-21").output)
+    assert [r["booked_hours"] for r in whole] == [40, 0, 0]
+    window = json.loads(wm("-C", str(root), "workload", "--json", "--from", "2024-01-08", "--to", "2024-01-21").output)
+    assert [r["period"] for r in window] == ["2024-01-08", "2024-01-15"]
+    assert window == whole[1:]
+
+
 def test_workload_by_month(tmp_path: Path, wm: Callable[..., Result]) -> None:
     """30 days of work from Monday 2024-01-01: January's 23 working days are booked full, the rest goes into
     February; the table names the months, --json gives their first days."""

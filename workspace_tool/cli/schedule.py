@@ -120,8 +120,8 @@ def _echo_critical_chains(plan: Plan, project: str | None) -> None:
 
 
 @click.command("workload")
-@click.option("--from", "start", metavar="DATE", help="First day (default: the plan start).")
-@click.option("--to", "end", metavar="DATE", help="Last day (default: the end of the plan).")
+@click.option("--from", "start", metavar="DATE", help="First day shown (default: the plan start); the plan is the same.")
+@click.option("--to", "end", metavar="DATE", help="Last day shown (default: the end of the plan).")
 @click.option("--by", type=click.Choice(["week", "day", "month"]), default="week", show_default=True, help="Period length.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.pass_obj
@@ -130,12 +130,12 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
 
     \b
     Example:
-      wm workload --from 2024-06-03 --to 2024-06-30 --by week
+      wm workload --from 2026-12-07 --to 2027-01-03 --by week
       wm workload --by month --to 2027-06-30
     """
     index = app.index()
     first = date_option(start, "--from")
-    inp = build_input(index, first)
+    inp = build_input(index, None)  # the plan as it is: --from and --to choose the periods shown, they do not re-plan
     plan = schedule(inp)
     first = first or inp.start
     last = date_option(end, "--to") or max(plan.end or first, first)
