@@ -235,12 +235,19 @@ def test_cli_csv(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
 def test_cli_bad_options_are_one_line(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
     for args, message in (
         (["--by", "colour"], "unknown group 'colour'"),
-        (["--from", "yesterday"], "bad date for --from: 'yesterday' (use YYYY-MM-DD)"),
+        (["--from", "someday"], "--from: expected a date YYYY-MM-DD (or today, tomorrow, yesterday, +3d, -1w), got 'someday'"),
         (["--from", "2026-11-02", "--to", "2026-11-01"], "is before --from"),
         (["--json", "--csv"], "cannot be used together"),
     ):
         result = wm("-C", str(studio), "report", "time", *args)
         assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_from_and_to_take_the_date_words_wm_set_takes(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """`yesterday`, `-1w` as `wm set due=` and `wm log --date` take them (the studio's today is 2026-11-26)."""
+    words = wm("-C", str(studio), "report", "time", "--from", "-1w", "--to", "yesterday", "--json")
+    dates = wm("-C", str(studio), "report", "time", "--from", "2026-11-19", "--to", "2026-11-25", "--json")
+    assert words.exit_code == 0 and words.stdout == dates.stdout
 
 
 def test_progress_bar_only_on_a_terminal_and_for_long_spans(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -61,9 +61,9 @@ class App:
         return self.index()
 
 
-def date_range(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+def date_range(start: str | None, end: str | None, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """`--from` and `--to` (each optional); a usage error when both are given and `--to` comes first."""
-    first, last = date_option(start, "--from"), date_option(end, "--to")
+    first, last = date_option(start, "--from", today), date_option(end, "--to", today)
     check_range(first, last)
     return first, last
 
@@ -73,11 +73,11 @@ def check_range(first: dt.date | None, last: dt.date | None) -> None:
         raise UsageError(f"--to {last} is before --from {first}")
 
 
-def date_option(value: str | None, option: str) -> dt.date | None:
-    """A `--from`/`--to`-style date option: None when not given, else YYYY-MM-DD or a usage error."""
+def date_option(value: str | None, option: str, today: dt.date) -> dt.date | None:
+    """A `--from`/`--to`-style date option: None when not given, else a date as `wm set due=` takes it
+    (YYYY-MM-DD, today, tomorrow, yesterday, +3d, -1w) or a usage error."""
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"bad date for {option}: {value!r} (use YYYY-MM-DD)") from None
+    from workspace_tool.edit_values import parse_date
+
+    return parse_date(value, today, option)

@@ -158,7 +158,7 @@ def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: s
     """
     from workspace_tool.export.timeclock import timeclock_text
 
-    first, last = date_range(start, end)
+    first, last = date_range(start, end, app.today)
     _write_or_print(timeclock_text(app.index(), now_for(app), start=first, end=last), output)
 
 

@@ -24,7 +24,8 @@ _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
 
 
 def parse_since(text: str, today: dt.date) -> dt.date:
-    """`YYYY-MM-DD`, or a span back from today: `3d`, `2w`, `6m`, `1y`."""
+    """`YYYY-MM-DD`, a span back from today (`3d`, `2w`, `6m`, `1y`), or a date word as `wm set due=` takes it
+    (`yesterday`, `-1w`)."""
     match = _RELATIVE.match(text.strip().lower())
     if match:
         count, unit = int(match.group(1)), match.group(2)
@@ -35,10 +36,12 @@ def parse_since(text: str, today: dt.date) -> dt.date:
         months = count * (12 if unit == "y" else 1)
         year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
         return dt.date(year, month + 1, min(today.day, 28))
+    from workspace_tool.edit_values import parse_date
+
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"bad date {text!r}: use YYYY-MM-DD or a span such as 3d, 2w, 6m, 1y") from None
+        return parse_date(text, today)
+    except UsageError:
+        raise UsageError(f"bad date {text!r}: use YYYY-MM-DD, a span back such as 3d, 2w, 6m, 1y, or yesterday") from None
 
 
 def _start_of(day: dt.date) -> dt.datetime:

@@ -147,7 +147,7 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
       wm report time --unbilled --by client --json
     """
     fmt = _format_choice(as_json, as_csv)
-    query = TimeQuery(*date_range(start, end), parse_group_by(group_by), billable_only, unbilled)
+    query = TimeQuery(*date_range(start, end, app.today), parse_group_by(group_by), billable_only, unbilled)
     progress = _progress_for(lambda: _span_days(app, query.start, query.end))
     report = time_report(app.index(), query, now=now_for(app), progress=progress)
     if fmt == "json":
@@ -296,7 +296,7 @@ def people_cmd(app: App, start: str | None, end: str | None, as_json: bool, as_c
     fmt = _format_choice(as_json, as_csv)
     index = app.index()
     plan, notes = plan_for(index)
-    report = people_report(index, *date_range(start, end), plan, now=now_for(app), notes=notes)
+    report = people_report(index, *date_range(start, end, app.today), plan, now=now_for(app), notes=notes)
     if fmt == "json":
         _emit(dumps(report.as_json()))
         return

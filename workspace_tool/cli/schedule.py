@@ -49,7 +49,7 @@ def schedule_cmd(
     index = app.index()
     if project is not None and project not in {p.id for p in index.projects()}:
         raise NotFoundError(f"no project with ID {project!r}")
-    plan = schedule(build_input(index, date_option(start, "--from"), _history_done_dates(index)))
+    plan = schedule(build_input(index, date_option(start, "--from", app.today), _history_done_dates(index)))
     if why is not None:
         lines = explain(plan, why)
         if lines is None:
@@ -134,11 +134,11 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
       wm workload --by month --to 2027-06-30
     """
     index = app.index()
-    first = date_option(start, "--from")
+    first = date_option(start, "--from", app.today)
     inp = build_input(index, None)  # the plan as it is: --from and --to choose the periods shown, they do not re-plan
     plan = schedule(inp)
     first = first or inp.start
-    last = date_option(end, "--to") or max(plan.end or first, first)
+    last = date_option(end, "--to", app.today) or max(plan.end or first, first)
     check_range(first, last)
     rows = workload(plan, inp.resources, inp.calendar, first, last, by)
     if as_json:
