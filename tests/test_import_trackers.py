@@ -318,3 +318,12 @@ def test_an_unreadable_date_names_the_column_and_the_fix() -> None:
     with pytest.raises(ImportFormatError, match=r"x.csv:2: Due Date '5/20/2026' is not a date wm reads \(pass --date-format"):
         parse_when("5/20/2026", "x.csv:2", "Due Date")
     assert parse_when("5/20/2026", "x.csv:2", "Due Date", "%m/%d/%Y") == dt.date(2026, 5, 20)
+
+
+def test_a_file_that_cannot_be_read_is_said_plainly(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("export")
+    missing = wm("-C", str(workspace), "import", "jira", str(folder / "nope.csv"))
+    assert missing.exit_code != 0 and missing.stderr.endswith("nope.csv: cannot read: No such file or directory\n")
+    (folder / "latin1.csv").write_bytes("Summary,Issue key\nCaf\xe9,A-1\n".encode("latin-1"))
+    latin = wm("-C", str(workspace), "import", "jira", str(folder / "latin1.csv"))
+    assert latin.exit_code != 0 and latin.stderr.endswith("latin1.csv: cannot read: not UTF-8 text (byte 21); save it as UTF-8\n")

@@ -212,8 +212,6 @@ def plan_import(index: Index, person: str, sessions: list[Session], name: str) -
         seen.add(_identity(entry))
         spans.append((span, entry))
         new.append(entry)
-    if not new and duplicates:
-        raise WorkspaceError(f"nothing to import: all {len(duplicates)} entries of {name} are already logged for {person}")
     return ImportPlan(person, tuple(new), tuple(duplicates), tuple(skipped), _files(index, person, new))
 
 

@@ -179,8 +179,10 @@ def _read_input(file: str) -> tuple[str, str]:
     name = "<stdin>" if file == "-" else file
     try:
         return name, sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file}: cannot read: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
 
 def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> None:
@@ -198,7 +200,8 @@ def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> N
     else:
         for relpath in apply_import(index, plan):
             click.echo(f"updated {relpath}")
-    click.echo(f"{len(plan.new)} entries imported, {len(plan.duplicates)} already logged (skipped)", err=True)
+    verb = "to import" if dry_run else "imported"
+    click.echo(f"{len(plan.new)} {'entry' if len(plan.new) == 1 else 'entries'} {verb}, {len(plan.duplicates)} already logged (skipped)", err=True)
     warn(plan.skipped)
 
 
