@@ -319,6 +319,21 @@ def test_a_git_author_who_is_no_person_can_still_be_asked_about(wm: Callable[...
     assert result.exit_code == 0 and "Bob moved build to in-progress" in result.stdout
 
 
+def test_a_deleted_task_is_not_listed_but_counted_while_it_existed(wm: Callable[..., Result], tmp_path: Path) -> None:
+    """list, board and the scope total leave a deleted task out; flow listed it as open work."""
+    repo = Repo(tmp_path / "repo")
+    repo.task("tasks/keep.md", "todo", estimate="1d")
+    repo.task("tasks/drop.md", "todo", estimate="2d")
+    repo.commit("plan", "2026-01-05T09:00:00+00:00")
+    (repo.ws / "tasks/drop.md").unlink()
+    repo.commit("drop", "2026-01-07T09:00:00+00:00")
+    data = json.loads(run(wm, repo, "--today", "2026-01-08", "flow", "--json").stdout)
+    assert [t["id"] for t in data["tasks"]] == ["keep"]
+    scope = {day["date"]: day["scope_hours"] for day in data["workspace"]["burndown"]}
+    assert scope["2026-01-05"] == 24 and scope["2026-01-08"] == 8
+    assert "drop" not in run(wm, repo, "--today", "2026-01-08", "flow").stdout
+
+
 def test_flow_text_without_a_finished_task_says_so(wm: Callable[..., Result], tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
     repo.task("tasks/a.md", "todo")

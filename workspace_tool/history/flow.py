@@ -433,13 +433,16 @@ def flow_report(
     """The `wm flow --json` document: per-task flow, then series for the workspace and each project.
 
     With `project`, only that project's tasks and series. Series run from
-    `start` (default: the first task's creation) to `today`.
+    `start` (default: the first task's creation) to `today`. A task whose
+    file is gone counts in the series while it existed, and is not listed.
     """
     settings: Settings = history.settings
     workflow = settings.workflow("task")
     if workflow is None:
         return {"complete": history.complete, "tasks": [], "workspace": None, "projects": {}}
-    flows = [f for d in history.documents if d.type == "task" for f in [task_flow(d, workflow, settings, now)] if f is not None]
+    pairs = [(d, f) for d in history.documents if d.type == "task" for f in [task_flow(d, workflow, settings, now)] if f is not None]
+    flows = [f for _, f in pairs]
+    gone = {id(f) for d, f in pairs if d.deleted}  # a task whose file is gone: counted in the series' past, not listed
     if project is not None:
         flows = [f for f in flows if f.project == project]
     flows = [f for f in flows if start is None or f.done_at is None or f.done_at.date() >= start]
@@ -454,7 +457,7 @@ def flow_report(
         "from": begin.isoformat(),
         "to": today.isoformat(),
         "project": project,
-        "tasks": [task_record(f) for f in flows],
+        "tasks": [task_record(f) for f in flows if id(f) not in gone],
         "workspace": None if project else series(flows, workflow, begin, today),
         "projects": {name: series(items, workflow, begin, today) for name, items in sorted(by_project.items())},
     }
