@@ -388,3 +388,16 @@ def test_a_running_row_is_rounded_as_the_others(studio: Path, wm, monkeypatch: p
 def test_a_reversed_range_is_refused_by_every_command_that_takes_one(studio: Path, wm, command: list[str]) -> None:  # type: ignore[no-untyped-def]
     result = wm("-C", str(studio), *command, "--from", "2026-12-01", "--to", "2026-11-01")
     assert result.exit_code == 2 and result.output == "wm: --to 2026-11-01 is before --from 2026-12-01\n"
+
+
+def test_by_tag_names_untagged_time_and_says_why_rows_exceed_the_total(tmp_path: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    root = build_studio(tmp_path / "ws", {"timelogs/carol/2026-11.md": "---\nperson: carol\n---\n- 2026-11-12 2h design #review #client\n"})
+    result = wm("-C", str(root), "report", "time", "--by", "tag", "--from", "2026-11-12", "--to", "2026-11-12")
+    assert result.exit_code == 0, result.output
+    rows = [line.split()[:2] for line in result.stdout.splitlines()[2:]]
+    assert rows == [["client", "2"], ["review", "2"], ["total", "2"]]
+    assert "an entry with several tags counts under each of them, so the rows add up to more than the total" in result.stderr
+    untagged = wm("-C", str(root), "report", "time", "--by", "tag")
+    assert "(no tag)" in untagged.stdout
+    csv_rows = wm("-C", str(root), "report", "time", "--by", "tag", "--csv").stdout.splitlines()
+    assert "(no tag)" not in "".join(csv_rows) and any(row.startswith(",") for row in csv_rows)  # CSV keeps the empty key

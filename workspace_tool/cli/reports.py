@@ -161,6 +161,8 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
     total = ["total", *[""] * (len(report.query.group_by) - 1), report.total_hours, report.total_billable_hours]
     total += [_money(report.totals.get(c)) for c in report.currencies]
     _emit(table(headers, [*rows, total], right=tuple(right)))
+    if "tag" in report.query.group_by and round(sum(row.hours for row in report.rows), 4) > round(report.total_hours, 4):
+        click.echo("an entry with several tags counts under each of them, so the rows add up to more than the total", err=True)
     if report.running:
         click.echo("* includes a running timer, counted up to now", err=True)
     warn(report.warnings)
@@ -171,7 +173,7 @@ def _time_rows(report: TimeReport, mark: bool = False) -> tuple[list[str], list[
     headers += [f"amount {c}" for c in report.currencies]
     rows: list[list[Any]] = []
     for row in report.rows:
-        values: list[Any] = [k if k is not None else "" for k in row.key]
+        values: list[Any] = [k if k is not None else (f"(no {group})" if mark else "") for k, group in zip(row.key, report.query.group_by)]
         hours: Any = round(row.hours, 4) if mark else _plain(row.hours)
         if mark and row.running:
             hours = f"{cell(hours)}*"  # rounded as every other cell of the table
