@@ -30,12 +30,12 @@ def test_start_then_stop_writes_the_entry(ws: Path, wm) -> None:  # type: ignore
     assert started.exit_code == 0, started.output
     assert log_text(ws).endswith("- 2026-11-26 09:15- design-mockups Hero section\n")
     status = wm("-C", str(ws), "status", "--at", "10:00", "--person", "alice")
-    assert status.stdout == "running: design-mockups Hero section since 09:15 (45m)\ntoday (2026-11-26): 45m logged by alice in 0 entries\n"
+    assert status.stdout == "running: design-mockups Hero section since 09:15 (45m)\ntoday (2026-11-26): 45m logged by alice (a running timer)\n"
     stopped = wm("-C", str(ws), "stop", "--at", "11:45", "--person", "alice")
     assert stopped.exit_code == 0, stopped.output
     assert log_text(ws).endswith("- 2026-11-26 09:15-11:45 design-mockups Hero section\n")
     assert wm("-C", str(ws), "status", "--at", "12:00", "--person", "alice").stdout == (
-        "no timer running\ntoday (2026-11-26): 2h30m logged by alice in 1 entry\n"
+        "no timer running\ntoday (2026-11-26): 2h30m logged by alice (1 entry)\n"
     )
     assert wm("-C", str(ws), "validate").exit_code == 0
 

@@ -237,6 +237,11 @@ def render_status(state: Status) -> str:
         lines.append(f"running: {entry.ref}{note} since {entry.start:%H:%M} ({format_hours(hours)})")
     if not state.running:
         lines.append("no timer running")
-    lines.append(f"today ({state.today}): {format_hours(state.logged_today)} logged by {state.person} in {state.entries_today} entr{'y' if state.entries_today == 1 else 'ies'}")
+    parts = [f"{state.entries_today} entr{'y' if state.entries_today == 1 else 'ies'}"] if state.entries_today else []
+    timers = sum(entry.date == state.today for entry, _ in state.running)
+    if timers:
+        parts.append("a running timer" if timers == 1 else f"{timers} running timers")
+    made_of = f" ({' and '.join(parts)})" if parts else ""
+    lines.append(f"today ({state.today}): {format_hours(state.logged_today)} logged by {state.person}{made_of}")
     return "\n".join(lines)
 
