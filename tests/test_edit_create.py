@@ -65,7 +65,9 @@ def test_colliding_title_gets_a_random_suffix_not_a_counter(ws: Path, wm) -> Non
     assert first.exit_code == 0
     name = Path(first.stdout.strip()).stem
     assert name.startswith("setup-") and len(name) == len("setup-") + 4 and name != "setup-2"
+    assert first.stderr == f"wm: the name 'setup' was taken, so this task is '{name}' (pass --id to choose another)\n"
     assert (ws / "projects/web/tasks/setup.md").read_text(encoding="utf-8") == "---\ntitle: Setup\n---\n"
+    assert wm("-C", str(ws), "new", "task", "Teardown", "-p", "web").stderr == ""
 
 
 @pytest.mark.parametrize(

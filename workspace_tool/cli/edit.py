@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 import click
 
@@ -53,6 +54,15 @@ def _editor() -> str:
     return editor
 
 
+def _say_if_renamed(doc_type: str, title: str, doc_id: str | None, path: str) -> None:
+    """A title whose name was taken gets a suffix (`website-build-a72c`): said, so the new ID is not a surprise."""
+    from workspace_tool.create import slugify
+
+    slug, stem = slugify(title), PurePosixPath(path).stem
+    if doc_id is None and doc_type != "timelog" and slug and stem != slug and stem.startswith(slug + "-"):
+        click.echo(f"wm: the name {slug!r} was taken, so this {doc_type} is {stem!r} (pass --id to choose another)", err=True)
+
+
 @click.command("new")
 @click.argument("doc_type", metavar="TYPE", type=click.Choice(DOC_TYPES))
 @click.argument("title")
@@ -86,6 +96,7 @@ def new_cmd(app: App, doc_type: str, title: str, project: str | None, assignee: 
     result = run_edit(app, commit, lambda index: Result((create(index, request),)))
     path = result.changes[0].relpath
     click.echo(path)
+    _say_if_renamed(doc_type, title, doc_id, path)
     if editor:
         try:
             done = subprocess.run([*shlex.split(editor), str(app.root / path)], check=False)
