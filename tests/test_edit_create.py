@@ -316,3 +316,17 @@ def test_autocommit_setting(repo: Path, wm) -> None:  # type: ignore[no-untyped-
     assert result.exit_code == 0, result.output
     assert git(repo, "log", "-1", "--format=%s") == "task fresh: created\n"
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_move_says_what_it_did_to_done_and_what_is_still_open(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    """Leaving done removes `done:` (the date was lost unseen); finishing a task whose dependencies are open is
+    allowed, and said."""
+    write_doc("projects/web/tasks/api.md", "---\ntitle: API\nstatus: todo\n---\n")
+    write_doc("projects/web/tasks/ui.md", "---\ntitle: UI\nstatus: todo\ndepends_on: [api]\n---\n")
+    finished = wm("-C", str(ws), "move", "ui", "done")
+    assert finished.exit_code == 0
+    assert finished.stdout == "task ui: todo -> done (done: 2026-11-26)\n"
+    assert finished.stderr == "wm: ui depends on api (todo), not done yet\n"
+    reopened = wm("-C", str(ws), "move", "ui", "todo")
+    assert reopened.stdout == "task ui: done -> todo (done: 2026-11-26 removed)\n" and reopened.stderr == ""
+    assert wm("-C", str(ws), "move", "api", "cancelled").stderr == ""

@@ -199,7 +199,16 @@ def move(index: Index, doc_id: str, status: str) -> Result:
     values.update(_done_fields(index, doc, status, explicit={}))
     save(index, source, set_keys(source.text, values))
     extra, notes = _after_done(index, doc, status)
-    change = Change(doc.path, f"{doc.type} {doc.id}: {current} -> {status}")
+    done = ""
+    if "done" in values:  # said, so a date the file held is not lost unseen
+        done = f" (done: {values['done']})" if values["done"] is not None else f" (done: {doc.raw.get('done')} removed)"
+    if isinstance(doc, Task) and workflow.is_done(status) and status != "cancelled":
+        from workspace_tool.blocking import blockers
+
+        waiting = [f"{d.id} ({getattr(d, 'status', '?')})" for d in blockers(doc, index)]
+        if waiting:
+            notes.append(f"{doc.id} depends on {', '.join(waiting)}, not done yet")
+    change = Change(doc.path, f"{doc.type} {doc.id}: {current} -> {status}{done}")
     return Result((change, *extra), tuple(notes))
 
 
