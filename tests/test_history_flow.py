@@ -494,3 +494,16 @@ def test_every_nth_days_rows_are_those_of_the_daily_series(tasks: list[list[Any]
     assert {k: v for k, v in sampled.items() if k not in ("cumulative_flow", "wip", "burndown")} == {
         k: v for k, v in daily.items() if k not in ("cumulative_flow", "wip", "burndown")
     }
+
+
+def test_digest_due_items_are_the_agenda_s(wm: Callable[..., Result], repo: Repo) -> None:
+    """The digest's "Due and overdue" left out a risk its person owns and took one day more than `wm agenda`."""
+    repo.write("risks/vendor.md", "---\ntitle: Vendor may slip\nstatus: open\nowner: alice\ndue: 2026-01-12\n---\n")
+    repo.task("projects/web/tasks/later.md", "todo", assignee="alice", due="2026-01-17")  # the eighth day
+    repo.task("projects/web/tasks/late.md", "todo", assignee="alice", due="2026-01-02")
+    repo.commit("more", "2026-01-09T17:00:00+00:00")
+    digest = run(wm, repo, "--today", "2026-01-10", "digest", "--who", "alice", "--since", "2026-01-01").stdout
+    due = digest.split("## Due and overdue", 1)[1]
+    assert "vendor: Vendor may slip (due 2026-01-12, open)" in due and "late" in due and "later" not in due
+    agenda = run(wm, repo, "--today", "2026-01-10", "agenda", "--who", "alice").stdout
+    assert "vendor" in agenda and "later" not in agenda

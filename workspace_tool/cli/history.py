@@ -17,7 +17,7 @@ from workspace_tool.history.diff import version_diffs
 from workspace_tool.history.flow import flow_report
 from workspace_tool.history.snapshot import display
 from workspace_tool.index import Index
-from workspace_tool.model import Person, Task
+from workspace_tool.model import Person
 from workspace_tool.output import dumps, table
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
@@ -193,6 +193,18 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, eve
         click.echo(f"no changes since {start.isoformat()}", err=True)
 
 
+def _due_for(index: Index, who: str) -> list[DueItem]:
+    """What is overdue or due in the next seven days for `who`: the items of `wm agenda --who` that are due dates
+    (their tasks, and the risks, projects and goals they own), so the digest and the agenda agree."""
+    from workspace_tool.views import agenda
+
+    if who not in {p.id for p in index.people()}:
+        return []
+    found = agenda(index, who, 7)
+    items = [*found.overdue, *(item for _, items in found.days for item in items if item.kind == "due")]
+    return [DueItem(i.doc.id, i.doc.title, str(getattr(i.doc, "status", "")), i.date, i.date < index.today) for i in items]
+
+
 def _check_filters(index: Index, found: list[Event], who: str | None, project: str | None) -> None:
     """A `--who` or `--project` that names nothing the workspace knows is a mistake (a typo gave "no changes" or
     an empty report): refused, naming the valid ones. An actor or project of the events counts too, so a git
@@ -225,16 +237,7 @@ def digest_cmd(app: App, who: str, since: str, every: bool) -> None:
     person = who.lower()
     theirs = [e for e in everything if person in e.people]
     decisions = [e for e in everything if e.doc_type == "decision"]
-    due = []
-    for task in index.of_type(Task):
-        if (
-            task.assignee
-            and task.assignee.lower() == person
-            and task.due
-            and not index.is_done(task)
-            and task.due <= app.today + dt.timedelta(days=7)
-        ):
-            due.append(DueItem(task.id, task.title, task.status, task.due, task.due < app.today))
+    due = _due_for(index, who)
     titles = {project.id: project.title for project in index.projects()}
     click.echo(render_digest(who, start, app.today, theirs, decisions, due, titles, None if every else RUN_SHOWN), nl=False)
 
