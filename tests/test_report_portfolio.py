@@ -102,3 +102,20 @@ def test_cli_formats(tmp_path: Path, wm, monkeypatch: pytest.MonkeyPatch, comman
     assert data
     csv = wm("-C", str(root), "report", command, "--csv").stdout
     assert csv.count("\n") >= 2
+
+
+def test_people_next_weeks_agree_with_workload(tmp_path: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """From Thursday on, this week holds two working days: 16 h booked of 16 h left is full, as `wm workload`
+    says (the report divided by the whole week's 40 h and said 40%)."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "workspace.yml").write_text("name: t\n", encoding="utf-8")
+    (root / "people").mkdir()
+    (root / "people/ann.md").write_text("---\nname: Ann\n---\n", encoding="utf-8")
+    (root / "tasks").mkdir()
+    (root / "tasks/big.md").write_text("---\ntitle: Big\nstatus: todo\nassignee: ann\nestimate: 7d\n---\n", encoding="utf-8")
+    people = json.loads(wm("-C", str(root), "report", "people", "--json").stdout)  # WM_TODAY: Thursday 2026-11-26
+    scheduled = people["people"][0]["scheduled"]
+    assert [(w["week"], w["hours"], w["capacity"]) for w in scheduled] == [("2026-W48", 16, 16), ("2026-W49", 40, 40), ("2026-W50", 0, 40), ("2026-W51", 0, 40)]
+    workload = json.loads(wm("-C", str(root), "workload", "--json", "--to", "2026-12-20").stdout)
+    assert [(r["booked_hours"], r["capacity_hours"]) for r in workload] == [(w["hours"], w["capacity"]) for w in scheduled]

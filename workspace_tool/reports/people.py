@@ -134,14 +134,18 @@ def people_report(
                 billable[entry.person] += p.hours
     people = {p.id: p for p in index.people()}
     ids = sorted(set(people) | set(logged))
-    load = _scheduled(plan, index.today, ahead_weeks)
-    rows = tuple(_row(index, pid, people.get(pid), start, end, logged.get(pid, {}), billable.get(pid, 0.0), load.get(pid, {}), ahead_weeks, plan is not None) for pid in ids)
+    first = getattr(plan, "start", None) or index.today  # the plan's first day: what `wm workload` counts from
+    load = _scheduled(plan, first, ahead_weeks)
+    rows = tuple(
+        _row(index, pid, people.get(pid), start, end, logged.get(pid, {}), billable.get(pid, 0.0), load.get(pid, {}), ahead_weeks, plan is not None, first)
+        for pid in ids
+    )
     return PeopleReport(start, end, rows, plan is not None, notes)
 
 
 def _row(
     index: Index, pid: str, person: Person | None, start: dt.date, end: dt.date, weeks_logged: dict[str, float],
-    billable: float, load: dict[str, float], ahead_weeks: int, has_plan: bool,
+    billable: float, load: dict[str, float], ahead_weeks: int, has_plan: bool, first: dt.date,
 ) -> PersonRow:
     capacity_by_week: dict[str, float] = defaultdict(float)
     for day in _days(start, end):
@@ -151,8 +155,8 @@ def _row(
     effort = sum(_remaining(index, t) for t in open_tasks)
     scheduled: tuple[Week, ...] = ()
     if has_plan:
-        monday = index.today - dt.timedelta(days=index.today.weekday())
-        ahead = _days(monday, monday + dt.timedelta(weeks=ahead_weeks, days=-1))
+        monday = first - dt.timedelta(days=first.weekday())
+        ahead = _days(first, monday + dt.timedelta(weeks=ahead_weeks, days=-1))  # this week's capacity: what is left of it
         cap: dict[str, float] = defaultdict(float)
         for day in ahead:
             cap[week_of(day)] += day_capacity(index, person, day)
@@ -173,7 +177,7 @@ def _remaining(index: Index, task: Task) -> float:
 
 
 def _scheduled(plan: Any, today: dt.date, ahead_weeks: int) -> dict[str, dict[str, float]]:
-    """Booked hours per person per week from today on, read from the plan's task bookings."""
+    """Booked hours per person per week from `today` (the plan's first day) on, read from the plan's task bookings."""
     load: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if plan is None:
         return load
