@@ -330,3 +330,12 @@ def test_move_says_what_it_did_to_done_and_what_is_still_open(ws: Path, write_do
     reopened = wm("-C", str(ws), "move", "ui", "todo")
     assert reopened.stdout == "task ui: done -> todo (done: 2026-11-26 removed)\n" and reopened.stderr == ""
     assert wm("-C", str(ws), "move", "api", "cancelled").stderr == ""
+
+
+def test_set_of_a_misspelt_field_is_written_and_said(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    """`asignee=bob` was written and nothing read it: the user's own key stays theirs, but a likely typo is said."""
+    write_doc("projects/web/tasks/api.md", "---\ntitle: API\nstatus: todo\n---\n")
+    typo = wm("-C", str(ws), "set", "api", "asignee=alice")
+    assert typo.exit_code == 0 and "asignee: alice\n" in (ws / "projects/web/tasks/api.md").read_text(encoding="utf-8")
+    assert typo.stderr == "wm: asignee is not a field of a task; did you mean 'assignee'? (set as written; wm does not read it)\n"
+    assert wm("-C", str(ws), "set", "api", "colour=blue").stderr == ""

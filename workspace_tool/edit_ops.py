@@ -144,6 +144,11 @@ def set_fields(index: Index, doc_id: str, pairs: Sequence[tuple[str, str]]) -> R
     change = Change(doc.path, f"{doc.type} {doc.id}: set {shown}")
     if isinstance(status, str) and status != old_status:
         extra, notes = _after_done(index, doc, status)
+    from workspace_tool.fields import suggest_field
+
+    for key, value in values.items():
+        if value is not None and (meant := suggest_field(doc.type, key)) is not None:
+            notes.append(f"{key} is not a field of a {doc.type}; did you mean '{meant}'? (set as written; wm does not read it)")
     return Result((change, *extra), tuple(notes))
 
 

@@ -138,6 +138,35 @@ for _type in FIELDS:
         ALL_SPECS.setdefault(_spec.name, _spec)
 
 
+WM_KEYS = frozenset({"previous", "taskwarrior", "jira", "asana"})
+"""Keys wm writes itself that are no field (a recurring task's `previous:`, an import's tracker ID)."""
+
+_OTHER_WORDS = {
+    "due_date": "due", "duedate": "due", "due-date": "due", "deadline": "due", "start_date": "start", "startdate": "start",
+    "start-date": "start", "tag": "tags", "labels": "tags", "label": "tags", "depends": "depends_on", "dependencies": "depends_on",
+    "depends-on": "depends_on", "dependson": "depends_on", "blocked_by": "depends_on", "assigned_to": "assignee", "assigned": "assignee",
+    "owner": "assignee", "assignees": "assignee", "state": "status", "effort": "estimate", "estimation": "estimate", "name": "title",
+}
+
+
+def suggest_field(doc_type: str, key: str) -> str | None:
+    """The field of `doc_type` an unknown key most likely meant: another tracker's word for it (`due_date`,
+    `labels`), or a misspelling (`asignee`); None for a key that looks like one of the user's own."""
+    import difflib
+
+    specs = specs_for(doc_type)
+    if key in specs or key in WM_KEYS or key in RESERVED:
+        return None
+    lowered = key.strip().lower()
+    if lowered in specs:
+        return lowered
+    meant = _OTHER_WORDS.get(lowered)
+    if meant in specs:
+        return meant
+    close = difflib.get_close_matches(lowered, list(specs), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 class FieldError(ValueError):
     """A value of the wrong kind; the message is shown to the user."""
 

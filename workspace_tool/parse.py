@@ -176,6 +176,11 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
         spec = specs.get(key)
         if spec is None:
             extra[key] = raw
+            if (meant := F.suggest_field(doc_type, key)) is not None:
+                diagnostics.append(Diagnostic(
+                    path, lines.get(key, 1), "warning", "unknown-key",
+                    f"{key}: not a field of a {doc_type}; did you mean '{meant}'? (the key is kept, and wm does not read it)",
+                ))
             continue
         if raw is None:
             continue
