@@ -176,3 +176,30 @@ def test_two_parallel_timers_stopped_in_the_minute_they_started_are_both_discard
     stopped = wm("-C", str(ws), "stop", "--at", "09:00", "--person", "alice")
     assert stopped.exit_code == 0, stopped.output
     assert log_text(ws) == before
+
+
+def test_a_start_before_the_running_timer_began_is_refused_in_words(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """It said 'cannot stop at 08:00' to someone who asked to start, without naming --parallel."""
+    assert wm("-C", str(ws), "start", "design-mockups", "--at", "10:00", "--person", "alice").exit_code == 0
+    before = log_text(ws)
+    early = wm("-C", str(ws), "start", "copy", "--at", "08:00", "--person", "alice")
+    assert early.exit_code != 0
+    assert early.stderr == (
+        "wm: alice's timer on design-mockups started at 2026-11-26 10:00, after 2026-11-26 08:00: starting then would stop it"
+        " before it began; give a later --at, or --parallel to keep it running; nothing was started\n"
+    )
+    assert log_text(ws) == before
+    assert wm("-C", str(ws), "start", "copy", "--at", "08:00", "--parallel", "--person", "alice").exit_code == 0
+
+
+def test_a_timer_cannot_start_later_than_now(ws: Path, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    now = dt.datetime.now()
+    if now.hour == 23 and now.minute >= 58:
+        pytest.skip("no minute left today to be in the future")
+    monkeypatch.setenv("WM_TODAY", now.date().isoformat())
+    later = f"{min(now + dt.timedelta(minutes=2), now.replace(hour=23, minute=59)):%H:%M}"
+    result = wm("-C", str(ws), "start", "copy", "--at", later, "--person", "alice")
+    assert result.exit_code != 0 and f"--at {later} is later than now" in result.stderr
+    assert not (ws / "timelogs").exists()

@@ -184,6 +184,12 @@ def start_timer(index: Index, person: str, ref: str, note: str, at: dt.datetime,
     notes: list[str] = []
     if not parallel:
         for entry in running(index, person):
+            assert entry.start is not None
+            if at < dt.datetime.combine(entry.date, entry.start):
+                raise UsageError(
+                    f"{person}'s timer on {entry.ref} started at {entry.date} {entry.start:%H:%M}, after {at:%Y-%m-%d %H:%M}: starting "
+                    "then would stop it before it began; give a later --at, or --parallel to keep it running; nothing was started"
+                )
             changes.append(stop_entry(index, entry, at))
             notes.append(_stopped(entry, at))
     probe = TimeEntry(person, at.date(), target, 0.0, 0, "", at.time().replace(second=0, microsecond=0), (at + dt.timedelta(minutes=1)).time().replace(second=0, microsecond=0))

@@ -86,6 +86,9 @@ def start_cmd(app: App, ref: str, note: tuple[str, ...], at: str | None, paralle
     index = app.index()
     who = _me(app, index, person)
     now = _now(app, at)
+    clock = dt.datetime.now()
+    if at is not None and now.date() == clock.date() and now > clock + dt.timedelta(minutes=1):
+        raise UsageError(f"--at {at} is later than now ({clock:%H:%M}): a timer starts when the work does; nothing was started")
     run_edit(app, commit, lambda idx: start_timer(idx, who, ref, " ".join(note), now, parallel))
     click.echo(f"started {ref} at {now:%H:%M} for {who}")
 
