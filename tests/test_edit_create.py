@@ -339,3 +339,13 @@ def test_set_of_a_misspelt_field_is_written_and_said(ws: Path, write_doc, wm) ->
     assert typo.exit_code == 0 and "asignee: alice\n" in (ws / "projects/web/tasks/api.md").read_text(encoding="utf-8")
     assert typo.stderr == "wm: asignee is not a field of a task; did you mean 'assignee'? (set as written; wm does not read it)\n"
     assert wm("-C", str(ws), "set", "api", "colour=blue").stderr == ""
+
+
+def test_commands_take_a_document_s_file_as_well_as_its_id(ws: Path, write_doc, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """As a shell's completion gives it: relative to the workspace or the current folder, with or without .md."""
+    write_doc("projects/web/tasks/api.md", "---\ntitle: API\nstatus: todo\n---\n")
+    assert wm("-C", str(ws), "show", "projects/web/tasks/api.md").stdout.startswith("API\ntask api")
+    assert wm("-C", str(ws), "set", "projects/web/tasks/api", "priority=high").stdout == "task api: set priority=high\n"
+    monkeypatch.chdir(ws / "projects" / "web")
+    assert wm("-C", str(ws), "move", "tasks/api.md", "in-progress").stdout == "task api: todo -> in-progress\n"
+    assert wm("-C", str(ws), "show", "tasks/nope.md").exit_code != 0

@@ -47,8 +47,8 @@ class Result:
 
 
 def find_for_edit(index: Index, doc_id: str) -> Document:
-    """The document to edit; a file that failed to parse is refused with the parser's diagnostic."""
-    doc = index.resolve(doc_id)
+    """The document to edit (by ID or file); a file that failed to parse is refused with the parser's diagnostic."""
+    doc = index.find(doc_id)
     if doc is not None:
         return doc
     unreadable = index.unreadable(doc_id)

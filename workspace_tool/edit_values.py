@@ -30,8 +30,8 @@ def nearest(name: str, pool: Iterable[str]) -> str | None:
 
 
 def require_doc(index: Index, ref: str, types: Sequence[str] = ()) -> Document:
-    """The document with ID `ref` (of one of `types`), or NotFoundError with the nearest ID."""
-    doc = index.resolve(ref)
+    """The document with ID `ref` (or that file: `Index.find`) of one of `types`, or NotFoundError with the nearest ID."""
+    doc = index.find(ref)
     kind = " or ".join(types) if types else "document"
     if doc is None or (types and doc.type not in types):
         pool = [d.id for d in index.docs.values() if not types or d.type in types]

@@ -178,6 +178,27 @@ class Index:
         owners = self.stems.get(name, [])
         return self.docs[owners[0]] if len(owners) == 1 else None
 
+    def find(self, name: str) -> Document | None:
+        """What a command's argument names: an ID (as `resolve`), else a document's file (`projects/web/tasks/a.md`,
+        with or without `.md`, relative to the workspace or the current folder, or absolute), as a shell's
+        completion gives it."""
+        doc = self.resolve(name)
+        if doc is not None or not name.strip():
+            return doc
+        from pathlib import Path
+
+        candidates = [name.removeprefix("./")]
+        given = Path(name).expanduser()
+        try:
+            candidates.append(given.resolve().relative_to(self.root.resolve()).as_posix())
+        except (ValueError, OSError):
+            pass
+        for candidate in candidates:
+            for relpath in (candidate, f"{candidate}.md"):
+                if relpath in self.by_path:
+                    return self.by_path[relpath]
+        return None
+
     def unreadable_ids(self) -> dict[str, str]:
         """The IDs that documents whose file could not be read would have without an `id:` key (and a note's bare
         stem, as `[[stem]]` finds it), each with its path: a reference to one, or a command naming one, fails

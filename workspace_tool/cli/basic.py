@@ -68,7 +68,7 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
       wm show website-visual-design
     """
     index = app.index()
-    doc = index.resolve(doc_id)
+    doc = index.find(doc_id)
     if doc is None:
         from difflib import get_close_matches
 

@@ -84,7 +84,7 @@ def _field_list(text: str) -> tuple[str, ...]:
 @click.option("--type", "types", metavar="TYPE[,TYPE]", help="Only documents of these types (same as type:TYPE).")
 @click.option("--sort", metavar="FIELD[,FIELD]", help="Sort by these fields; `-FIELD` descends. Missing values last.")
 @click.option("--fields", metavar="FIELD[,FIELD]", help="Columns of the table or CSV (default: by the types shown).")
-@click.option("--limit", type=click.IntRange(min=0), help="Show at most this many documents.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of documents (the `wm show --json` shape).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the table's columns.")
 @click.pass_obj
