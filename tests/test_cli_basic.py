@@ -198,3 +198,14 @@ def test_show_sums_up_a_nested_unknown_key_on_one_line(workspace: Path, write_do
     assert "invoice        client: acme, hours: 60, entries: 40 items" in shown and "sprint         12" in shown
     data = json.loads(CliRunner().invoke(main, ["-C", str(workspace), "show", "notes/inv", "--json"]).stdout)
     assert len(data["invoice"]["entries"]) == 40
+
+
+def test_a_workspace_folder_that_is_not_one_is_named(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """-C to a missing folder said 'no workspace.yml in ... or any folder above it', as if the folder were there."""
+    missing = wm("-C", str(tmp_path / "nope"), "list")
+    assert missing.exit_code != 0 and missing.stderr == f"wm: {tmp_path / 'nope'}: no such folder (-C DIR or WM_WORKSPACE names a workspace's folder)\n"
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    a_file = wm("-C", str(tmp_path / "file.txt"), "list")
+    assert a_file.exit_code != 0 and "file.txt: a file, not a folder" in a_file.stderr
+    empty = wm("-C", str(tmp_path), "list")
+    assert empty.exit_code != 0 and f"no workspace.yml in {tmp_path} or any folder above it" in empty.stderr

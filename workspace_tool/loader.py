@@ -23,6 +23,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 def find_root(start: Path) -> Path:
     """The folder holding `workspace.yml`, from `start` upwards (like git finds its repository)."""
     start = start.resolve()
+    if not start.exists():
+        raise NotFoundError(f"{start}: no such folder (-C DIR or WM_WORKSPACE names a workspace's folder)")
+    if not start.is_dir():
+        raise NotFoundError(f"{start}: a file, not a folder (-C DIR or WM_WORKSPACE names a workspace's folder)")
     for folder in (start, *start.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
