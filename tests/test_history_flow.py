@@ -507,3 +507,18 @@ def test_digest_due_items_are_the_agenda_s(wm: Callable[..., Result], repo: Repo
     assert "vendor: Vendor may slip (due 2026-01-12, open)" in due and "late" in due and "later" not in due
     agenda = run(wm, repo, "--today", "2026-01-10", "agenda", "--who", "alice").stdout
     assert "vendor" in agenda and "later" not in agenda
+
+
+def test_diff_at_a_commit_git_names(wm: Callable[..., Result], repo: Repo) -> None:
+    """HEAD~1, a branch: the version the document had then (made in that commit or before it)."""
+    repo.write("notes.md", "---\ntitle: Notes\n---\n")
+    repo.commit("unrelated", "2026-01-10T09:00:00+00:00")
+    at_head = run(wm, repo, "diff", "build", "HEAD")
+    assert at_head.exit_code == 0 and "-status: review" in at_head.stdout and "+status: done" in at_head.stdout
+    earlier = run(wm, repo, "diff", "build", "HEAD~2")
+    assert "-status: in-progress" in earlier.stdout and "+status: review" in earlier.stdout
+    assert "+status: done" in run(wm, repo, "diff", "build", "main").stdout
+    unknown = run(wm, repo, "diff", "build", "no-such-branch")
+    assert unknown.exit_code != 0 and "no commit git knows by that name" in unknown.stderr
+    before = run(wm, repo, "diff", "notes", "HEAD~1")
+    assert before.exit_code != 0 and "notes did not exist yet at 'HEAD~1'" in before.stderr

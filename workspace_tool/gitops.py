@@ -49,6 +49,25 @@ def config_value(root: Path, key: str) -> str | None:
     return value or None
 
 
+def commit_of(root: Path, rev: str) -> str | None:
+    """The full hash of a commit git knows by `rev` (`HEAD~2`, `main`, a tag, a hash prefix); None for none."""
+    if rev.startswith("-"):
+        return None
+    try:
+        result = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+    except WorkspaceError:
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """Whether commit `older` is `newer` or one of its ancestors."""
+    try:
+        return _git(root, "merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
+    except WorkspaceError:
+        return False
+
+
 def author(root: Path) -> str:
     """Who is editing: `git config user.name`, else the login name."""
     return config_value(root, "user.name") or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import click
@@ -140,11 +141,12 @@ def history_cmd(app: App, doc_id: str, as_json: bool, with_diff: bool) -> None:
 def diff_cmd(app: App, doc_id: str, rev: str | None) -> None:
     """Show the diff one version of a document made (default: the newest).
 
-    REV is a commit (any unique prefix), or `working` for uncommitted changes.
+    REV is a commit (any unique prefix, or what git calls it: HEAD~2, main, a tag), or `working` for
+    uncommitted changes; at a commit that did not touch the document, the version it had then.
 
     \b
     Example:
-      wm diff website-visual-design 3f2a9c1
+      wm diff website-visual-design HEAD
     """
     index, history = app.index_and_history()
     _path, versions = _find(history, doc_id)
@@ -156,13 +158,27 @@ def diff_cmd(app: App, doc_id: str, rev: str | None) -> None:
     elif rev is not None:
         matches = [v for v in versions if v.commit and v.commit.startswith(rev.lower())]
         if not matches:
-            raise NotFoundError(f"{doc_id} has no version at {rev!r}; see 'wm history {doc_id}'")
+            matches = _as_of(index.root, versions, rev, doc_id)
         chosen = matches[0]
     assert chosen is not None
     click.echo(_header(chosen))
     for line in _describe(chosen):
         click.echo(f"    {line}")
     click.echo(version_diffs(index.root, [chosen])[0].rstrip("\n"))
+
+
+def _as_of(root: Path, versions: list[Version], rev: str, doc_id: str) -> list[Version]:
+    """The version a document had at a commit git names (`HEAD~2`, `main`, a tag): the newest of its versions made
+    in that commit or before it."""
+    from workspace_tool.gitops import commit_of, is_ancestor
+
+    commit = commit_of(root, rev)
+    if commit is None:
+        raise NotFoundError(f"{doc_id} has no version at {rev!r} (no commit git knows by that name); see 'wm history {doc_id}'")
+    found = [v for v in versions if v.commit and is_ancestor(root, v.commit, commit)][:1]
+    if not found:
+        raise NotFoundError(f"{doc_id} did not exist yet at {rev!r} ({commit[:7]}); see 'wm history {doc_id}'")
+    return found
 
 
 @click.command("activity")
