@@ -29,10 +29,14 @@ def merge_driver_cmd(base: str, ours: str, theirs: str, path: str) -> None:
     from workspace_tool.gitops import merge_body
     from workspace_tool.merge import merge_text
 
-    try:
-        texts = [Path(p).read_bytes().decode("utf-8") for p in (base, ours, theirs)]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkspaceError(f"merge-driver {path}: cannot read a version: {exc}") from None
+    texts = []
+    for role, name in (("base (%O)", base), ("ours (%A)", ours), ("theirs (%B)", theirs)):
+        try:
+            texts.append(Path(name).read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise WorkspaceError(f"merge-driver{' ' + path if path else ''}: the {role} version {name} is not UTF-8 text, so wm cannot merge it: resolve the file by hand") from None
+        except OSError as exc:
+            raise WorkspaceError(f"merge-driver{' ' + path if path else ''}: cannot read the {role} version {name}: {exc.strerror or exc}") from None
     label = f" {path}" if path else ""
     merged, conflict = merge_text(
         texts[0],
