@@ -38,6 +38,13 @@ def _files(root: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".wm" not in p.relative_to(root).parts}
 
 
+def _check_made(made: dict[str, str], tracker: str, people: list[str], project: str, tasks: list[str]) -> None:
+    """Exactly these files were made (the people, the project, its tasks), each equal to its golden file."""
+    assert sorted(made) == [*people, f"projects/{project}/project.md", *(f"projects/{project}/tasks/{task}.md" for task in tasks)]
+    for relpath, text in made.items():
+        check_golden(GOLDEN / (f"{tracker}__" + relpath.replace("/", "__")), text)
+
+
 def test_a_jira_export_becomes_documents(workspace: Path, wm: Callable[..., Result]) -> None:
     """Every issue under its project (made), every assignee a person (made); statuses by name ("In QA" is
     review), by category ("Blocked" is in progress, and said) and by resolution ("Won't Do" is cancelled);
@@ -46,20 +53,10 @@ def test_a_jira_export_becomes_documents(workspace: Path, wm: Callable[..., Resu
     before = set(workspace.rglob("*.md"))
     result = wm("-C", str(workspace), "import", "jira", str(JIRA))
     assert result.exit_code == 0, result.output
-    made = _made(workspace, before)
-    assert sorted(made) == [
-        "people/ana-lima.md", "people/mei-chen.md", "people/rui-costa.md", "people/sam-okafor.md",
-        "projects/mobile-app/project.md",
-        "projects/mobile-app/tasks/accessibility-audit-of-the-ticket-screen.md",
-        "projects/mobile-app/tasks/cache-tickets-on-the-device.md",
-        "projects/mobile-app/tasks/crash-when-a-ticket-has-no-valid-until-date.md",
-        "projects/mobile-app/tasks/offline-mode.md",
-        "projects/mobile-app/tasks/release-2-4-to-the-stores.md",
-        "projects/mobile-app/tasks/sync-queued-scans-on-reconnect.md",
-        "projects/mobile-app/tasks/write-the-migration-for-the-ticket-table.md",
-    ]
-    for relpath, text in made.items():
-        check_golden(GOLDEN / ("jira__" + relpath.replace("/", "__")), text)
+    _check_made(_made(workspace, before), "jira", ["people/ana-lima.md", "people/mei-chen.md", "people/rui-costa.md", "people/sam-okafor.md"], "mobile-app", [
+        "accessibility-audit-of-the-ticket-screen", "cache-tickets-on-the-device", "crash-when-a-ticket-has-no-valid-until-date", "offline-mode",
+        "release-2-4-to-the-stores", "sync-queued-scans-on-reconnect", "write-the-migration-for-the-ticket-table",
+    ])
     assert result.stderr.splitlines() == [
         "7 tasks, 1 new project and 4 new people imported, 0 already imported (skipped)",
         "wm: warning: 1 task has the status 'Blocked', which the task workflow has not: imported as 'in-progress' (map it with --status Blocked=STATUS)",
@@ -157,18 +154,9 @@ def test_an_asana_export_becomes_documents(workspace: Path, write_doc: Callable[
     before = set(workspace.rglob("*.md"))
     result = wm("-C", str(workspace), "import", "asana", str(ASANA))
     assert result.exit_code == 0, result.output
-    made = _made(workspace, before)
-    assert sorted(made) == [
-        "people/ana-lima.md", "people/jo-park.md", "people/mei-chen.md",
-        "projects/customer-day-2027/project.md",
-        "projects/customer-day-2027/tasks/ask-for-the-terrace.md",
-        "projects/customer-day-2027/tasks/book-the-caterer.md",
-        "projects/customer-day-2027/tasks/choose-the-venue.md",
-        "projects/customer-day-2027/tasks/draft-the-agenda.md",
-        "projects/customer-day-2027/tasks/send-the-invitations.md",
-    ]
-    for relpath, text in made.items():
-        check_golden(GOLDEN / ("asana__" + relpath.replace("/", "__")), text)
+    _check_made(_made(workspace, before), "asana", ["people/ana-lima.md", "people/jo-park.md", "people/mei-chen.md"], "customer-day-2027", [
+        "ask-for-the-terrace", "book-the-caterer", "choose-the-venue", "draft-the-agenda", "send-the-invitations",
+    ])
     assert result.stderr == "5 tasks, 1 new project and 3 new people imported, 0 already imported (skipped)\n"
     assert wm("-C", str(workspace), "validate").exit_code == 0
 
