@@ -189,3 +189,48 @@ def test_done_rows_are_dimmed_on_a_terminal(ws: Path, monkeypatch: pytest.Monkey
     result = CliRunner().invoke(main, ["-C", str(ws), "list", "type:task"], color=True)
     dimmed = [line.split()[0].replace(DIM, "") for line in result.output.splitlines() if line.startswith(DIM)]
     assert dimmed == ["design"]
+
+
+@pytest.fixture
+def own_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tasks carrying keys of the team's own: a colour, story points (a hyphenated key), a customer list."""
+    monkeypatch.setenv("COLUMNS", "120")
+    root = tmp_path / "own"
+    (root / "tasks").mkdir(parents=True)
+    (root / "workspace.yml").write_text("name: own\n", encoding="utf-8")
+    docs = {
+        "a": "colour: Blue\nstory-points: 8\ncustomers: [Acme, Globex]",
+        "b": "colour: red\nstory-points: 13",
+        "c": "story-points: 2",
+        "d": "title: Plain",
+    }
+    for name, fields in docs.items():
+        (root / "tasks" / f"{name}.md").write_text(f"---\n{fields}\n---\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (("colour:blue",), ["a"]),  # as text, case-insensitively
+        (("colour:blue,red",), ["a", "b"]),
+        (("-colour:blue",), ["b", "c", "d"]),
+        (("has:colour",), ["a", "b"]),
+        (("no:colour",), ["c", "d"]),
+        (("colour:r*",), ["b"]),
+        (("customers:globex",), ["a"]),  # a list: any of its items
+        (("story-points:13",), ["b"]),
+        (("has:story-points", "--sort", "-story-points"), ["b", "a", "c"]),  # numbers by their value: 13, 8, 2
+    ],
+)
+def test_keys_of_the_team_s_own_can_be_queried(wm: Run, own_keys: Path, args: tuple[str, ...], ids: list[str]) -> None:
+    assert list_ids(wm, own_keys, *args) == ids
+
+
+def test_keys_of_the_team_s_own_as_columns_and_their_typos(wm: Run, own_keys: Path) -> None:
+    csv_out = wm("-C", str(own_keys), "list", "has:story-points", "--fields", "id,story-points,colour,customers", "--csv").stdout
+    assert csv_out.splitlines() == ["id,story-points,colour,customers", "a,8,Blue,\"Acme, Globex\"", "b,13,red,", "c,2,,"]
+    typo = wm("-C", str(own_keys), "list", "colur:blue")
+    assert typo.exit_code == 2 and "unknown field 'colur' in 'colur:blue' (did you mean 'colour'?)" in typo.stderr
+    assert "keys of your own: colour, customers, story-points" in typo.stderr
+    assert wm("-C", str(own_keys), "list", "flavour:x").exit_code == 2  # a key no document has is still a typo

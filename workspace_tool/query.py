@@ -10,8 +10,11 @@ bodies, case-insensitively. docs/query.md is the reference.
 
 Fields are read from the one declaration in `fields.ALL_SPECS`, plus `id`,
 `type`, `path`, `title`, `tag` (alias of `tags`), `is:`, `has:` and `no:`.
-Parsing is pure (it needs only today's date and the settings); evaluation
-reads only the index.
+A key of the team's own (`colour: blue`, kept in a document's `extra`) is a
+field too when some document has it (`custom`, the keys the index holds):
+its values match as text, case-insensitively, or by a glob. Parsing is pure
+(it needs only today's date, the settings and those keys); evaluation reads
+only the index.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +40,9 @@ RANGE_KINDS = (F.DATE, F.DURATION, F.NUMBER)
 NOT_QUERYABLE = (F.KEY_RESULTS,)
 ALIASES = {"tag": "tags"}
 IS_VALUES = ("open", "done", "overdue", "blocked", "ready", "milestone", "private", "public", "unassigned", "critical")
-_TERM = re.compile(r"^(-?)([A-Za-z_][A-Za-z0-9_]*):(.*)$", re.DOTALL)
+_TERM = re.compile(r"^(-?)([A-Za-z_][A-Za-z0-9_-]*):(.*)$", re.DOTALL)
+CUSTOM = "custom"
+"""The kind of a key of the team's own (not a wm field)."""
 _GLOB = re.compile(r"[*?\[]")
 
 
@@ -115,25 +120,39 @@ def field_names() -> list[str]:
     return sorted([*FIELDS, *ALIASES])
 
 
-def resolve_field(name: str, where: str) -> F.FieldSpec:
-    """The spec of a field name (aliases allowed); UsageError listing the valid ones."""
+def resolve_field(name: str, where: str, custom: Collection[str] = ()) -> F.FieldSpec:
+    """The spec of a field name (aliases allowed), or of a key of the team's own that some document has (`custom`);
+    UsageError listing the valid ones."""
     spec = FIELDS.get(ALIASES.get(name.lower(), name.lower()))
-    if spec is None:
-        raise UsageError(f"unknown field {name!r} in {where!r}{_did_you_mean(name.lower(), field_names())}; valid fields: {', '.join(field_names())} (and is:, has:, no:)")
-    return spec
+    if spec is not None:
+        return spec
+    for key in (name, name.lower()):
+        if key in custom:
+            return F.FieldSpec(key, CUSTOM, description="A key of your own")
+    mine = sorted(custom)
+    own = f"; keys of your own: {', '.join(mine[:20])}{', …' if len(mine) > 20 else ''}" if mine else ""
+    raise UsageError(
+        f"unknown field {name!r} in {where!r}{_did_you_mean(name.lower(), [*field_names(), *custom])}; valid fields: {', '.join(field_names())}"
+        f" (and is:, has:, no:){own}"
+    )
 
 
-def parse_query(args: Iterable[str], today: dt.date, settings: Settings) -> Query:
+def custom_keys(index: Index) -> frozenset[str]:
+    """The keys of the team's own that the index's documents have (`colour:`), for queries to name."""
+    return frozenset(key for doc in index.docs.values() for key in doc.extra)
+
+
+def parse_query(args: Iterable[str], today: dt.date, settings: Settings, custom: Collection[str] = ()) -> Query:
     """Parse terms as the shell split them; UsageError for unknown fields and bad values."""
     terms = []
     for arg in args:
         text = arg.strip()
         if text:
-            terms.append(_parse_term(text, today, settings))
+            terms.append(_parse_term(text, today, settings, custom))
     return Query(tuple(terms))
 
 
-def parse_query_text(text: str, today: dt.date, settings: Settings) -> Query:
+def parse_query_text(text: str, today: dt.date, settings: Settings, custom: Collection[str] = ()) -> Query:
     """Parse a query kept as one string (a saved view, a site page): split like a shell would."""
     import shlex
 
@@ -141,27 +160,28 @@ def parse_query_text(text: str, today: dt.date, settings: Settings) -> Query:
         words = shlex.split(text)
     except ValueError as exc:
         raise UsageError(f"bad query {text!r}: {exc}") from None
-    return parse_query(words, today, settings)
+    return parse_query(words, today, settings, custom)
 
 
-def _parse_term(text: str, today: dt.date, settings: Settings) -> Term:
+def _parse_term(text: str, today: dt.date, settings: Settings, custom: Collection[str] = ()) -> Term:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return _words(text[1:-1], text, False)
     match = _TERM.match(text)
-    if match is None or (match.group(2).lower() not in (*FIELDS, *ALIASES, "is", "has", "no") and " " in text):
+    if match is None or (match.group(2).lower() not in (*FIELDS, *ALIASES, "is", "has", "no") and match.group(2) not in custom and " " in text):
         negated = text.startswith("-") and len(text) > 1
         return _words(text[1:] if negated else text, text, negated)
     sign, name, value = match.groups()
-    name = name.lower()
+    if name not in custom:
+        name = name.lower()
     if not value.replace(",", "").strip():
         raise UsageError(f"{text!r}: {name}: needs a value (e.g. {name}:VALUE)")
     if name == "is":
         return Term(text, "is", value, bool(sign), _is_test(value, text))
     if name in ("has", "no"):
-        spec = resolve_field(value, text)
+        spec = resolve_field(value, text, custom)
         present = _presence(spec.name)
         return Term(text, name, value, bool(sign) != (name == "no"), present)
-    spec = resolve_field(name, text)
+    spec = resolve_field(name, text, custom)
     matcher = _any_of([_alternative(spec, part.strip(), text, today, settings) for part in value.split(",") if part.strip()])
     return Term(text, spec.name, value, bool(sign), _field_test(spec.name, matcher))
 
@@ -184,7 +204,30 @@ def _any_of(matchers: list[Matcher]) -> Matcher:
 def _value_of(doc: Document, name: str) -> Any:
     if name == TYPE:
         return doc.type
-    return getattr(doc, name, None)
+    if name in FIELDS:
+        return getattr(doc, name, None)
+    return custom_value(doc, name)
+
+
+def custom_value(doc: Document, name: str) -> Any:
+    """A key of the team's own as a query compares it: text (`true`, `3`, `2026-12-01`), a list as a tuple of
+    texts; None when the document lacks it."""
+    value = doc.extra.get(name)
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return tuple(_text(v) for v in value if v is not None)
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _field_test(name: str, matcher: Matcher) -> Predicate:
@@ -236,6 +279,8 @@ def _alternative(spec: F.FieldSpec, text: str, where: str, today: dt.date, setti
         return _exact(_choice(spec.name, text[:3], WEEKDAYS, where))
     if kind == PATH:
         return _path(text)
+    if kind == CUSTOM:
+        return _glob(text) if _GLOB.search(text) else _same_text(text)
     if kind == F.STR:
         return _glob(text) if _GLOB.search(text) else _substring(text)
     if kind == F.STRS and spec.name == "tags":
@@ -321,6 +366,11 @@ def _statuses(settings: Settings) -> list[str]:
 
 
 def _exact(text: str) -> Matcher:
+    wanted = text.lower()
+    return lambda value: str(value).lower() == wanted
+
+
+def _same_text(text: str) -> Matcher:
     wanted = text.lower()
     return lambda value: str(value).lower() == wanted
 
@@ -434,7 +484,7 @@ class SortKey:
     descending: bool = False
 
 
-def parse_sort(text: str | None) -> tuple[SortKey, ...]:
+def parse_sort(text: str | None, custom: Collection[str] = ()) -> tuple[SortKey, ...]:
     """`due,-priority` -> keys; UsageError for unknown fields."""
     keys = []
     for part in (p.strip() for p in (text or "").split(",")):
@@ -442,7 +492,7 @@ def parse_sort(text: str | None) -> tuple[SortKey, ...]:
             continue
         descending = part.startswith("-")
         name = part.lstrip("-+")
-        keys.append(SortKey(resolve_field(name, f"--sort {text}").name, descending))
+        keys.append(SortKey(resolve_field(name, f"--sort {text}", custom).name, descending))
     return tuple(keys)
 
 
@@ -451,6 +501,12 @@ def sort_value(doc: Document, name: str, index: Index) -> Any:
     value = _value_of(doc, name)
     if value is None or value == () or value == "":
         return None
+    if name not in FIELDS:  # a key of the team's own: numbers by their value, before text
+        text = ", ".join(value) if isinstance(value, tuple) else value
+        try:
+            return (0, float(text), "")
+        except ValueError:
+            return (1, 0.0, text.lower())
     kind = FIELDS[name].kind
     if name == TYPE:
         return DOC_TYPES.index(value)

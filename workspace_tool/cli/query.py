@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import zip_longest
 from typing import Any
 
@@ -55,9 +55,14 @@ class QueryCommand(click.Command):
 
 
 def display(doc: Document, name: str, index: Index) -> Any:
-    """A field's value for a table or CSV cell."""
+    """A field's value for a table or CSV cell (a key of the team's own as its text)."""
+    from workspace_tool.query import FIELDS, custom_value
+
     if name == "type":
         return doc.type
+    if name not in FIELDS:
+        value = custom_value(doc, name)
+        return ", ".join(value) if isinstance(value, tuple) else value
     value = getattr(doc, name, None)
     if isinstance(value, Duration):
         return str(value)
@@ -73,10 +78,10 @@ def columns_for(docs: Sequence[Document]) -> tuple[str, ...]:
     return MIXED_COLUMNS
 
 
-def _field_list(text: str) -> tuple[str, ...]:
+def _field_list(text: str, custom: Collection[str] = ()) -> tuple[str, ...]:
     from workspace_tool.query import resolve_field
 
-    return tuple(resolve_field(n.strip(), f"--fields {text}").name for n in text.split(",") if n.strip())
+    return tuple(resolve_field(n.strip(), f"--fields {text}", custom).name for n in text.split(",") if n.strip())
 
 
 @click.command("list", cls=QueryCommand, context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True})
@@ -101,7 +106,7 @@ def list_cmd(app: App, terms: tuple[str, ...], types: str | None, sort: str | No
       wm list status:todo,in-progress assignee:alice due:..+7d -tag:infra
       wm list --type task estimate:4h.. --sort -priority,due --limit 10
     """
-    from workspace_tool.query import check_references, parse_query, parse_sort, select, sort_documents
+    from workspace_tool.query import check_references, custom_keys, parse_query, parse_sort, select, sort_documents
 
     if as_json and as_csv:
         raise UsageError("use either --json or --csv, not both")
@@ -110,9 +115,10 @@ def list_cmd(app: App, terms: tuple[str, ...], types: str | None, sort: str | No
             raise UsageError(f"no such option: {term} (see wm list --help)")
     index = app.index()
     words = [*terms, *([f"type:{types}"] if types else [])]
-    query = parse_query(words, index.today, index.settings)
-    keys = parse_sort(sort)
-    columns = _field_list(fields) if fields else None
+    custom = custom_keys(index)
+    query = parse_query(words, index.today, index.settings, custom)
+    keys = parse_sort(sort, custom)
+    columns = _field_list(fields, custom) if fields else None
     check_references(query, index)
     docs = sort_documents(select(index, query), keys, index)
     if limit is not None:
@@ -136,7 +142,9 @@ def list_cmd(app: App, terms: tuple[str, ...], types: str | None, sort: str | No
 
 
 def _csv_value(doc: Document, name: str, index: Index) -> Any:
-    value = getattr(doc, name, None) if name != "type" else doc.type
+    from workspace_tool.query import FIELDS
+
+    value = getattr(doc, name, None) if name in FIELDS and name != "type" else None
     if isinstance(value, Duration):
         return value.hours
     return display(doc, name, index)
