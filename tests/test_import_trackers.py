@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from pathlib import Path
 from typing import Callable
@@ -65,6 +66,8 @@ def test_a_jira_export_becomes_documents(workspace: Path, wm: Callable[..., Resu
     assert validated.exit_code == 0 and validated.stderr == "12 documents, 0 errors, 0 warnings\n", validated.output
     board = wm("-C", str(workspace), "blocked")
     assert "release-2-4-to-the-stores" in board.stdout and "sync-queued-scans-on-reconnect" in board.stdout
+    sprint = json.loads(wm("-C", str(workspace), "list", "sprint:MOB Sprint 5", "--json").stdout)  # the latest sprint, a key of its own
+    assert [t["id"] for t in sprint] == ["cache-tickets-on-the-device"] and sprint[0]["story_points"] == 5
 
 
 def test_importing_a_jira_export_again_adds_only_new_issues(workspace: Path, wm: Callable[..., Result], tmp_path: Path) -> None:

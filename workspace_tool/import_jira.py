@@ -15,13 +15,15 @@ Pure: the CSV's text in, tasks out, or an `ImportFormatError` naming the file an
 - `Description` and each `Comment` (`date;author;text`) from Jira's wiki markup into Markdown, comment authors
   named by the names the export pairs with their account IDs; `Attachment` cells as links under the description.
 
-Sprints, story points, worklogs' total (`Time Spent`) and watchers are not kept.
+An issue's latest sprint and its story points are kept as keys of the team's own (`sprint:`, `story_points:`:
+queryable, not read by the planner). Worklogs' total (`Time Spent`) and watchers are not kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 from workspace_tool.import_csv import Record, parse_when, read_records
 from workspace_tool.import_tasks import Comment, ForeignTask, Source, tags_of
@@ -99,7 +101,26 @@ def _issue(record: Record, where: str, keys: dict[str, str], names: dict[str, st
         assignee=record.get("assignee") or None,
         estimate_hours=_hours(record.get("original estimate"), where), remaining_hours=_hours(record.get("remaining estimate"), where),
         body=_body(record), comments=tuple(_comment(cell, where, names, date_format) for cell in record.all("comment")),
+        keys=_keys(record),
     )
+
+
+def _keys(record: Record) -> tuple[tuple[str, Any], ...]:
+    """Jira's sprint (the latest of an issue's) and story points, kept as keys of the team's own: `wm list
+    sprint:'MOB Sprint 5'`, `--sort -story_points`."""
+    found: list[tuple[str, Any]] = []
+    sprints = record.all("sprint")
+    if sprints:
+        found.append(("sprint", sprints[-1]))
+    points = record.get("custom field (story points)", "custom field (story point estimate)")
+    if points:
+        try:
+            number = float(points)
+        except ValueError:
+            number = None
+        if number is not None and number >= 0:
+            found.append(("story_points", int(number) if number.is_integer() else number))
+    return tuple(found)
 
 
 def _key(issue_id: str, keys: dict[str, str]) -> str | None:

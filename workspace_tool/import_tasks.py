@@ -84,6 +84,7 @@ class ForeignTask:
     body: str = ""  # Markdown
     comments: tuple[Comment, ...] = ()
     recur: str | None = None  # a recurring task's period as the tracker writes it (`weekly`, `2w`, `P1M`)
+    keys: tuple[tuple[str, Any], ...] = ()  # keys of the team's own to keep (`sprint`, `story_points`): queryable, not read
     series: str | None = None  # a recurring task's instance: the key of its template
 
 
@@ -184,6 +185,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
             "tags": list(_tags(task, status, status_map, workflow)) or None,
             "depends_on": [ids[d.lower()] for d in task.depends if d.lower() in ids] or None,
             "recurrence": repeats,
+            **dict(task.keys),
             source.key: task.key,
         }
         text = _document(index, "task", task.title, doc_id, status, project, task.created, values, source)
