@@ -361,6 +361,9 @@ def agenda_cmd(app: App, who: str | None, days: int, as_json: bool) -> None:
     for day, items in result.days:
         label = f"{day:%a} {day.isoformat()}" + (" (today)" if day == result.start else "")
         sections.append((label, items))
+    everything = [item_json(item) for _, items in sections for item in items]
+    id_width = min(max(len(d["id"]) for d in everything), 40)  # one column across the days, as a table
+    title_width = min(max(len(d["title"]) for d in everything), 48)
     for number, (label, items) in enumerate(sections):
         if number:
             click.echo("")
@@ -368,7 +371,8 @@ def agenda_cmd(app: App, who: str | None, days: int, as_json: bool) -> None:
         for item in items:
             data = item_json(item)
             when = f"{item.date.isoformat()}  " if label == "Overdue" else ""
-            click.echo(f"  {when}{item.kind:<5}  {data['id']}  {data['title']}" + (f"  ({data['who']})" if data["who"] else ""))
+            line = f"  {when}{item.kind:<5}  {data['id']:<{id_width}}  {data['title']:<{title_width}}" + (f"  ({data['who']})" if data["who"] else "")
+            click.echo(line.rstrip())
 
 
 COMMANDS = [list_cmd, board_cmd, next_cmd, blocked_cmd, agenda_cmd]
