@@ -218,6 +218,9 @@ def test_apply_sample_process_template(tmp_path: Path, wm) -> None:  # type: ign
     created = result.stdout.split()
     assert len(created) == 7
     assert all(p.startswith("projects/harbor-shop-relaunch/tasks/harbor-shop-relaunch-") for p in created)
+    assert result.stderr == (  # the sample's harbor-shop-relaunch is done
+        "wm: harbor-shop-relaunch is done: its new tasks are open work in a finished project (reopen it with 'wm move harbor-shop-relaunch active')\n"
+    )
     plan = (root / "projects/harbor-shop-relaunch/tasks/harbor-shop-relaunch-project-plan.md").read_text(encoding="utf-8")
     assert "depends_on: [harbor-shop-relaunch-kickoff-workshop, harbor-shop-relaunch-technical-audit]" in plan
     assert "start: 2026-12-10\n" in plan and "assignee: alice\n" in plan and "estimate: 1d\n" in plan

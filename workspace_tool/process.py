@@ -240,5 +240,9 @@ def apply_process(index: Index, name: str, project: str, start: dt.date | None, 
         checked_write(Source(index.root / relpath, relpath, None, ""), text)
         changes.append(Change(relpath, f"task {doc_id}: created from process {name}", created=True))
     missing = [r for r in template.roles if r not in roles]
-    notes = (f"unassigned roles: {', '.join(missing)} (pass --assignee ROLE=PERSON)",) if missing else ()
-    return Result(tuple(changes), notes)
+    notes = [f"unassigned roles: {', '.join(missing)} (pass --assignee ROLE=PERSON)"] if missing else []
+    owner = index.get(project_id)
+    if owner is not None and index.is_done(owner):
+        status = getattr(owner, "status", "done")
+        notes.append(f"{project_id} is {status}: its new tasks are open work in a finished project (reopen it with 'wm move {project_id} active')")
+    return Result(tuple(changes), tuple(notes))

@@ -223,7 +223,7 @@ def apply_cmd(app: App, name: str, project: str, start: str | None, assignees: t
 
     \b
     Example:
-      wm apply client-onboarding --project harbor-shop-relaunch --start 2026-12-01 --assignee pm=alice --assignee designer=carol --assignee developer=bob
+      wm apply client-onboarding --project greenleaf-booking --start 2026-12-01 --assignee pm=alice --assignee designer=carol --assignee developer=bob
     """
     from workspace_tool.edit_values import parse_assignments, parse_date
     from workspace_tool.process import apply_process
