@@ -117,7 +117,7 @@ def test_unbilled_and_invoice_for_a_month(sample_env: None, wm) -> None:  # type
     check_golden(GOLDEN / "sample_invoice_harbor-coffee_2026-10.md", result.stdout)
     raw = [e for e in _raw_entries() if e["client"] == "harbor-coffee" and str(e["date"]).startswith("2026-10") and e["billable"]]
     total = sum((e["hours"] * e["rate"] for e in raw), Decimal(0))  # type: ignore[operator]
-    assert f"**{_cents(total):.2f}** |" in result.stdout
+    assert f"**{_cents(total):,.2f}** |" in result.stdout
     assert result.stdout.count("\n| 2026-10-") == len(raw)
     unbilled = json.loads(wm("-C", str(SAMPLE), "report", "time", "--unbilled", "--by", "client", "--json").stdout)
     assert {r["key"][0]: r["amount"] for r in unbilled["rows"]}["harbor-coffee"] >= _cents(total)

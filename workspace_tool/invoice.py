@@ -114,7 +114,7 @@ def _summary(entries: list[Priced], titles: Mapping[str, str]) -> list[str]:
     lines = ["| Work | Hours | Amount |", "|---|---:|---:|"]
     for ref in hours:
         name = f"{_cell(titles[ref])} (`{ref}`)" if ref in titles else f"`{ref}`"
-        lines.append(f"| {name} | {exact_hours(hours[ref]):.2f} | {cents(amounts[ref]):.2f} |")
+        lines.append(f"| {name} | {exact_hours(hours[ref]):.2f} | {cents(amounts[ref]):,.2f} |")
     return lines
 
 
@@ -142,7 +142,7 @@ def render_invoice(
         f"Client: {client.name or client.title} · Period: {month} · Issued: {issued.isoformat()} · Currency: {currency}", "",
         "## Summary", "",
         *_summary(entries, titles or {}),
-        f"| **Total** | **{hours:.2f}** | **{amount:.2f}** |", "",
+        f"| **Total** | **{hours:,.2f}** | **{amount:,.2f}** |", "",
         "## Time entries", "",
         "| Date | Person | Ref | Note | Hours | Rate | Amount |",
         "|---|---|---|---|---:|---:|---:|",
@@ -151,9 +151,9 @@ def render_invoice(
         e = p.entry
         rate = p.rate or Decimal(0)
         lines.append(
-            f"| {e.date.isoformat()} | {e.person} | {e.ref} | {_cell(e.note)} | {exact_hours(p.hours):.2f} | {rate:.2f} | {cents(p.amount or Decimal(0)):.2f} |"
+            f"| {e.date.isoformat()} | {e.person} | {e.ref} | {_cell(e.note)} | {exact_hours(p.hours):.2f} | {rate:,.2f} | {cents(p.amount or Decimal(0)):,.2f} |"
         )
-    lines.append(f"| **Total** | | | | **{hours:.2f}** | | **{amount:.2f}** |")
+    lines.append(f"| **Total** | | | | **{hours:,.2f}** | | **{amount:,.2f}** |")
     return "\n".join(lines) + "\n"
 
 
