@@ -209,3 +209,22 @@ def test_a_workspace_folder_that_is_not_one_is_named(tmp_path: Path, wm: Callabl
     assert a_file.exit_code != 0 and "file.txt: a file, not a folder" in a_file.stderr
     empty = wm("-C", str(tmp_path), "list")
     assert empty.exit_code != 0 and f"no workspace.yml in {tmp_path} or any folder above it" in empty.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("report", "time"), "no time logged\n"),
+        (("report", "time", "--from", "2026-11-01"), "no time logged from 2026-11-01\n"),
+        (("report", "projects"), "no projects (wm new project TITLE makes one)\n"),
+        (("report", "people"), "no people and no time logged from 2026-11-02 to 2026-11-29 (wm new person NAME makes a person)\n"),
+        (("report", "estimates"), "no finished task has an estimate and time logged against it yet\n"),
+        (("report", "goals"), "no goals (wm new goal TITLE makes one)\n"),
+        (("workload",), "no people to book (wm new person NAME makes one)\n"),
+        (("schedule",), "nothing to schedule: no open tasks\n"),
+    ],
+)
+def test_an_empty_report_is_said_in_words_not_a_table_of_headers(workspace: Path, wm: Callable[..., Result], args: tuple[str, ...], message: str) -> None:
+    result = wm("-C", str(workspace), *args)
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == message
+    assert wm("-C", str(workspace), *args, "--json").stdout.strip() != ""  # the JSON keeps its (empty) shape

@@ -278,6 +278,9 @@ def flow_cmd(app: App, project: str | None, start: str | None, as_json: bool) ->
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
+    if not report["tasks"]:
+        click.echo("no task in the history yet" + (f" of {project}" if project else "") + " (flow is read from committed versions)", err=True)
+        return
     click.echo(_flow_text(report))
 
 

@@ -54,6 +54,18 @@ def _format_choice(as_json: bool, as_csv: bool) -> str:
     return "json" if as_json else "csv" if as_csv else "table"
 
 
+def _say_empty(message: str) -> None:
+    """An empty report is said in words on stderr (as `wm list` says "no documents match"), not printed as a table of
+    headers alone; --json and --csv still print their empty shapes."""
+    click.echo(message, err=True)
+
+
+def _between(start: Any, end: Any) -> str:
+    if start and end:
+        return f" from {start} to {end}"
+    return f" from {start}" if start else (f" up to {end}" if end else "")
+
+
 def _money(value: Any, plain: bool = False) -> str:
     """Money with cents; thousands separated in tables, `plain` (no separator) for CSV."""
     if value is None:
@@ -156,6 +168,9 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
     headers, rows = _time_rows(report, mark=fmt == "table")  # mark: the table (CSV stays plain)
     if fmt == "csv":
         _emit(csv_text(headers, rows))
+        return
+    if not rows:
+        _say_empty("no time logged" + _between(report.query.start, report.query.end))
         return
     right = range(len(report.query.group_by), len(headers))
     total = ["total", *[""] * (len(report.query.group_by) - 1), report.total_hours, report.total_billable_hours]
@@ -276,6 +291,9 @@ def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         ]
         _emit(csv_text(csv_headers, csv_rows))
         return
+    if not rows:
+        _say_empty("no projects (wm new project TITLE makes one)")
+        return
     _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8), wrap={12: "; "}))  # each reason whole
     warn(report.notes)
 
@@ -318,6 +336,9 @@ def people_cmd(app: App, start: str | None, end: str | None, as_json: bool, as_c
          " ".join(f"{_pct(w.utilisation) or '-'}" for w in r.scheduled) if report.schedule else ""]
         for r in report.rows
     ]
+    if not rows:
+        _say_empty("no people and no time logged" + _between(report.start, report.end) + " (wm new person NAME makes a person)")
+        return
     click.echo(f"{report.start} – {report.end}", err=True)
     _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
     warn(report.notes)
@@ -346,6 +367,11 @@ def estimates_cmd(app: App, as_json: bool, as_csv: bool) -> None:
     task_headers = ["task", "project", "assignee", "estimate", "logged", "ratio"]
     if fmt == "csv":
         _emit(csv_text(task_headers, [[t.id, t.project, t.assignee, _plain(t.estimate), _plain(t.logged), _plain(t.ratio)] for t in report.tasks]))
+        return
+    if not report.tasks:
+        _say_empty("no finished task has an estimate and time logged against it yet")
+        if report.unestimated:
+            warn([f"{len(report.unestimated)} done tasks have no estimate: {', '.join(report.unestimated[:10])}"])
         return
     task_rows = [[t.id, t.project, t.assignee, round(t.estimate, 2), round(t.logged, 2), round(t.ratio, 2)] for t in report.tasks]
     _emit(table(["task", "project", "assignee", "estimate h", "logged h", "ratio"], task_rows, right=(3, 4, 5)))  # (the CSV's names stay)
@@ -387,6 +413,9 @@ def goals_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         rows += [["", f"project {p.id} ({p.status})", "", "", _pct(p.progress)] for p in g.projects]
     if fmt == "csv":
         _emit(csv_text(headers, rows))
+        return
+    if not rows:
+        _say_empty("no goals (wm new goal TITLE makes one)")
         return
     _emit(table(headers, rows, right=(2, 3, 4)))
 

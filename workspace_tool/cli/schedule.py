@@ -80,6 +80,9 @@ def _echo_warnings(plan: Plan, project: str | None, limit: int | None) -> None:
 
 def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: dict | None, project_slips: dict | None) -> None:
     tasks = shown_tasks(plan, project)
+    if not tasks:
+        click.echo("nothing to schedule: no open tasks" + (f" in {project}" if project else ""), err=True)
+        return
     if as_gantt:
         click.echo(gantt(tasks))
     else:
@@ -144,6 +147,9 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
     if as_json:
         data = [{"person": r.person, "period": r.period.isoformat(), "capacity_hours": r.capacity, "booked_hours": r.booked, "over_hours": r.over, "idle_hours": r.idle} for r in rows]
         click.echo(json.dumps(data, indent=2))
+        return
+    if not rows:
+        click.echo("no people to book (wm new person NAME makes one)", err=True)
         return
     headers = ["person", by, "capacity", "booked", "over", "idle"]
     shown = (lambda day: f"{day:%Y-%m}") if by == "month" else (lambda day: day)  # a month as 2026-12, not its 1st
