@@ -119,3 +119,19 @@ def test_people_next_weeks_agree_with_workload(tmp_path: Path, wm) -> None:  # t
     assert [(w["week"], w["hours"], w["capacity"]) for w in scheduled] == [("2026-W48", 16, 16), ("2026-W49", 40, 40), ("2026-W50", 0, 40), ("2026-W51", 0, 40)]
     workload = json.loads(wm("-C", str(root), "workload", "--json", "--to", "2026-12-20").stdout)
     assert [(r["booked_hours"], r["capacity_hours"]) for r in workload] == [(w["hours"], w["capacity"]) for w in scheduled]
+
+
+def test_goals_csv_is_data_like_the_other_reports(tmp_path: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """It was the table's text: '26%' strings and a blank goal on every key result's row."""
+    import csv
+    import io
+    import shutil
+
+    from conftest import SAMPLE
+
+    shutil.copytree(SAMPLE, tmp_path / "s")
+    rows = list(csv.DictReader(io.StringIO(wm("-C", str(tmp_path / "s"), "report", "goals", "--csv").stdout)))
+    assert rows and all(r["goal"] for r in rows) and {r["kind"] for r in rows} == {"goal", "key_result", "project"}
+    assert all("%" not in r["progress"] and 0 <= float(r["progress"]) <= 1 for r in rows if r["progress"])
+    first = rows[0]
+    assert first["kind"] == "goal" and first["item"] == "Launch the Northwind design system" and first["progress"] == "0.2611"

@@ -411,8 +411,13 @@ def goals_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         rows.append([g.id, g.title, "", "", _pct(g.progress)])
         rows += [["", f"KR: {k.title}", k.current, k.target, _pct(k.progress)] for k in g.key_results]
         rows += [["", f"project {p.id} ({p.status})", "", "", _pct(p.progress)] for p in g.projects]
-    if fmt == "csv":
-        _emit(csv_text(headers, rows))
+    if fmt == "csv":  # data, as the other reports' CSV: the goal on every row, progress as a fraction
+        data: list[list[Any]] = []
+        for g in goals:
+            data.append([g.id, "goal", g.title, "", "", _plain(g.progress)])
+            data += [[g.id, "key_result", k.title, k.current, k.target, _plain(k.progress)] for k in g.key_results]
+            data += [[g.id, "project", p.id, "", "", _plain(p.progress)] for p in g.projects]
+        _emit(csv_text(["goal", "kind", "item", "current", "target", "progress"], data))
         return
     if not rows:
         _say_empty("no goals (wm new goal TITLE makes one)")
