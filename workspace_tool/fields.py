@@ -8,6 +8,7 @@ which fields exist and of what kind.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -149,9 +150,11 @@ _OTHER_WORDS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def suggest_field(doc_type: str, key: str) -> str | None:
     """The field of `doc_type` an unknown key most likely meant: another tracker's word for it (`due_date`,
-    `labels`), or a misspelling (`asignee`); None for a key that looks like one of the user's own."""
+    `labels`), or a misspelling (`asignee`); None for a key that looks like one of the user's own. Cached: a
+    team's own keys repeat on every document that has them, and the parser asks for each."""
     import difflib
 
     specs = specs_for(doc_type)
