@@ -158,11 +158,16 @@ def test_log_dates_yesterday_and_days_back(ws: Path, wm) -> None:  # type: ignor
     assert bad.exit_code == 2 and "expected a date YYYY-MM-DD (or today, tomorrow, yesterday, +3d, -1w)" in bad.output
 
 
-def test_a_range_across_midnight_is_logged_with_a_warning(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
-    """22:00-01:00 is a night shift; 10:00-09:00 is more likely a slip: both are logged, and the hours said."""
-    result = wm("-C", str(ws), "log", "copy", "10:00-09:00", "--person", "alice")
-    assert result.exit_code == 0 and "warning: 10:00-09:00 crosses midnight: 23h logged from 2026-11-26" in result.output
-    assert log_text(ws).endswith("- 2026-11-26 10:00-09:00 copy\n")
+def test_a_night_across_midnight_is_logged_and_two_times_the_wrong_way_round_refused(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """22:00-01:00 is a night's work (3 h, logged with a warning); 10:00-09:00 would be 23 h, a slip: refused with the
+    range it most likely meant, and nothing logged (it was logged, and billed, as 23 h)."""
+    night = wm("-C", str(ws), "log", "copy", "22:00-01:00", "--person", "alice")
+    assert night.exit_code == 0 and "warning: 22:00-01:00 crosses midnight: 3h logged from 2026-11-26" in night.output
+    assert log_text(ws).endswith("- 2026-11-26 22:00-01:00 copy\n")
+    before = log_text(ws)
+    slip = wm("-C", str(ws), "log", "copy", "10:00-09:00", "--person", "alice")
+    assert slip.exit_code == 2 and slip.stderr.startswith("wm: 10:00-09:00 would be 23h across midnight: did you mean 09:00-10:00?")
+    assert log_text(ws) == before
     later = wm("-C", str(ws), "log", "copy", "11:00-12:00", "--date", "2026-11-20", "--person", "alice")
     assert later.exit_code == 0 and "warning" not in later.output
 

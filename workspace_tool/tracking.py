@@ -117,6 +117,10 @@ def _append(index: Index, person: str, entry: TimeEntry) -> Change:
     return Change(relpath, f"time {person}: {line[2:]}", created=created)
 
 
+OVERNIGHT_HOURS = 12.0
+"""The longest clock range across midnight `wm log` takes (`22:00-06:00`); a longer one is two times the wrong way round."""
+
+
 def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day: dt.date | None = None) -> Result:
     """`wm log`: append a finished entry; refuses an overlapping clock range."""
     target = require_doc(index, ref, ENTRY_TYPES).id
@@ -124,6 +128,11 @@ def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day
     start, end, hours = parse_when(when, index.settings.calendar.hours_per_day)
     if start is not None and end is None:
         raise UsageError(f"{when!r} has no end time; use 'wm start' for a running timer")
+    if start is not None and end is not None and end < start and hours > OVERNIGHT_HOURS:
+        raise UsageError(
+            f"{when} would be {format_hours(hours)} across midnight: did you mean {end:%H:%M}-{start:%H:%M}? (a range across midnight is a"
+            f" night's work of up to {OVERNIGHT_HOURS:g} hours; log a longer one as a duration, e.g. {format_hours(hours)}); nothing was logged"
+        )
     entry = TimeEntry(person, day, target, hours, 0, "", start, end, _clean(note))
     clash = overlapping(index, person, entry)
     if clash is not None:
