@@ -213,6 +213,14 @@ def test_an_export_that_cannot_be_written_is_one_line_and_leaves_nothing(studio:
     assert "Traceback" not in result.output and sorted(p.name for p in folder.iterdir()) == ["work.db"]
 
 
+def test_every_export_makes_the_folder_its_file_goes_in(studio: Path, wm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """csv, json and ical made a missing folder; sqlite refused with 'unable to open database file'."""
+    for args, target in ((("sqlite",), tmp_path / "a" / "b" / "work.db"), (("csv", "--type", "task", "-o"), tmp_path / "c" / "d" / "tasks.csv")):
+        result = wm("-C", str(studio), "export", *args, str(target))
+        assert result.exit_code == 0, result.output
+        assert target.is_file()
+
+
 PRIVATE = {
     "projects/site/tasks/salary-talk.md": "---\ntitle: Salary talk with Bob\nstatus: todo\nvisibility: private\ndepends_on: [design]\n---\nConfidential.\n",
     "timelogs/alice/2026-10.md": "---\nperson: alice\nvisibility: private\n---\n- 2026-10-05 2h design Private month\n",

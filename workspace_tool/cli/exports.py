@@ -117,6 +117,8 @@ def export_sqlite_cmd(app: App, file: str, include_private: bool) -> None:
 
     reason = _unwritable(Path(file))
     try:
+        if reason is None:
+            Path(file).parent.mkdir(parents=True, exist_ok=True)  # as -o makes the folder of the other exports
         counts = {} if reason else export_sqlite(app.index(), Path(file), now_for(app), include_private)
     except (OSError, sqlite3.Error) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
