@@ -208,3 +208,10 @@ def test_a_timer_cannot_start_later_than_now(ws: Path, wm, monkeypatch: pytest.M
     result = wm("-C", str(ws), "start", "copy", "--at", later, "--person", "alice")
     assert result.exit_code != 0 and f"--at {later} is later than now" in result.stderr
     assert not (ws / "timelogs").exists()
+
+
+def test_a_wm_person_that_is_no_person_is_named_as_the_cause(ws: Path, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WM_PERSON", "zed")
+    result = wm("-C", str(ws), "status")
+    assert result.exit_code != 0 and result.stderr == "wm: WM_PERSON=zed: no person with ID 'zed' (set WM_PERSON to a person's ID, or unset it)\n"
+    assert "WM_PERSON" not in wm("-C", str(ws), "status", "--person", "zed").stderr  # --person names its own mistake

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from workspace_tool.edit import append_to_body, checked_write, read_source, split_lines
 from workspace_tool.edit_ops import Change, Result
 from workspace_tool.edit_values import require_doc
-from workspace_tool.errors import ConflictError, UsageError, WorkspaceError
+from workspace_tool.errors import ConflictError, NotFoundError, UsageError, WorkspaceError
 from workspace_tool.index import Index
 from workspace_tool.model import Person, TimeEntry
 from workspace_tool.timelog import clock_hours, format_entry, parse_entry
@@ -31,7 +31,12 @@ def find_me(index: Index, person: str | None, git_email: str | None) -> str:
     """`--person`, else `WM_PERSON`, else the person whose `email` matches git's `user.email`."""
     name = person or os.environ.get("WM_PERSON")
     if name:
-        return require_doc(index, name, ("person",)).id
+        try:
+            return require_doc(index, name, ("person",)).id
+        except NotFoundError as exc:
+            if person:
+                raise
+            raise NotFoundError(f"WM_PERSON={name}: {exc} (set WM_PERSON to a person's ID, or unset it)") from None
     if git_email:
         for candidate in index.of_type(Person):
             if candidate.email and candidate.email.strip().lower() == git_email.strip().lower():
