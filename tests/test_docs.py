@@ -56,6 +56,7 @@ def test_every_help_example_runs_on_the_sample_workspace(tmp_path: Path, wm: Cal
     for args in (("init", "-q"), ("add", "-A"), ("-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "sample")):
         subprocess.run(["git", *args], cwd=workspace, check=True)
     monkeypatch.setenv("WM_PERSON", "alice")  # who is logging time, for the time-tracking examples
+    monkeypatch.setenv("WM_NOW", "16:00")  # a timer started "now" and stopped at 17:30, whatever the hour of the run
     monkeypatch.chdir(tmp_path)  # where the examples' output files (-o tasks.csv, --out public/) go
     ran, failed = 0, []
     for name, command in _commands(main):

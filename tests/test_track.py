@@ -215,3 +215,17 @@ def test_a_wm_person_that_is_no_person_is_named_as_the_cause(ws: Path, wm, monke
     result = wm("-C", str(ws), "status")
     assert result.exit_code != 0 and result.stderr == "wm: WM_PERSON=zed: no person with ID 'zed' (set WM_PERSON to a person's ID, or unset it)\n"
     assert "WM_PERSON" not in wm("-C", str(ws), "status", "--person", "zed").stderr  # --person names its own mistake
+
+
+def test_a_timer_stopped_over_an_entry_is_said(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """An entry 14:00-15:30, then a timer started at 12:00 and stopped at 17:30 around it: written, and the overlap
+    said (wm validate then reports it, as it did before, unannounced)."""
+    assert wm("-C", str(ws), "log", "design-mockups", "14:00-15:30", "--person", "alice").exit_code == 0
+    assert wm("-C", str(ws), "start", "copy", "--at", "12:00", "--person", "alice").exit_code == 0
+    stopped = wm("-C", str(ws), "stop", "--at", "17:30", "--person", "alice")
+    assert stopped.exit_code == 0
+    assert "warning: the timer on copy (12:00-17:30) overlaps timelogs/alice/2026-11.md:" in stopped.stderr
+    assert "14:00-15:30 design-mockups); wm validate reports the two until one changes" in stopped.stderr
+    assert wm("-C", str(ws), "start", "copy", "--at", "18:00", "--person", "alice").exit_code == 0
+    clean = wm("-C", str(ws), "stop", "--at", "18:30", "--person", "alice")
+    assert clean.exit_code == 0 and clean.stderr == ""

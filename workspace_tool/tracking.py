@@ -206,6 +206,8 @@ def start_timer(index: Index, person: str, ref: str, note: str, at: dt.datetime,
                 )
             changes.append(stop_entry(index, entry, at))
             notes.append(_stopped(entry, at))
+            if (overlap := _overlap_note(index, entry, at)) is not None:
+                notes.append(overlap)
     probe = TimeEntry(person, at.date(), target, 0.0, 0, "", at.time().replace(second=0, microsecond=0), (at + dt.timedelta(minutes=1)).time().replace(second=0, microsecond=0))
     clash = next((e for e in _entries_of(index, person) if not e.running and e.span() and overlapping_span(e, probe)), None)
     if clash is not None:
@@ -225,7 +227,21 @@ def stop_timer(index: Index, person: str, at: dt.datetime) -> Result:
     timers = running(index, person)
     if not timers:
         raise UsageError(f"{person} has no running timer (start one with 'wm start REF')")
-    return Result(tuple(stop_entry(index, entry, at) for entry in timers))
+    notes = [note for entry in timers if (note := _overlap_note(index, entry, at))]
+    return Result(tuple(stop_entry(index, entry, at) for entry in timers), tuple(notes))
+
+
+def _overlap_note(index: Index, entry: TimeEntry, at: dt.datetime) -> str | None:
+    """A timer stopped at `at` whose span covers a finished entry of the same person (logged meanwhile): said, since
+    `wm validate` reports the two until one of them changes."""
+    assert entry.start is not None
+    if at.date() != entry.date or at.time() <= entry.start:
+        return None
+    closed = replace(entry, end=at.time().replace(second=0, microsecond=0))
+    clash = next((e for e in _entries_of(index, entry.person) if not e.running and e.span() and e is not entry and overlapping_span(e, closed)), None)
+    if clash is None:
+        return None
+    return f"warning: the timer on {entry.ref} ({entry.start:%H:%M}-{at:%H:%M}) overlaps {_describe(clash)}; wm validate reports the two until one changes"
 
 
 @dataclass(frozen=True)

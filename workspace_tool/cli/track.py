@@ -26,7 +26,10 @@ def _me(app: App, index: Index, person: str | None) -> str:
 def _now(app: App, at: str | None) -> dt.datetime:
     """Today's date (WM_TODAY / --today) with the clock time `--at HH:MM`, else the current time."""
     if at is None:
-        clock = dt.datetime.now().time().replace(second=0, microsecond=0)
+        from workspace_tool.cli.reports import now_for
+
+        pinned = now_for(app)  # WM_NOW, as the reports read it
+        clock = (pinned or dt.datetime.now()).time().replace(second=0, microsecond=0)
     else:
         try:
             clock = dt.time.fromisoformat(at.zfill(5))
@@ -86,7 +89,9 @@ def start_cmd(app: App, ref: str, note: tuple[str, ...], at: str | None, paralle
     index = app.index()
     who = _me(app, index, person)
     now = _now(app, at)
-    clock = dt.datetime.now()
+    from workspace_tool.cli.reports import now_for
+
+    clock = now_for(app) or dt.datetime.now()
     if at is not None and now.date() == clock.date() and now > clock + dt.timedelta(minutes=1):
         raise UsageError(f"--at {at} is later than now ({clock:%H:%M}): a timer starts when the work does; nothing was started")
     run_edit(app, commit, lambda idx: start_timer(idx, who, ref, " ".join(note), now, parallel))
