@@ -206,3 +206,29 @@ def test_versions_from_the_cache_are_built_on_first_use(repo: Repo) -> None:
     assert "lazy" in repr(doc) and doc.deleted and doc.aliases == {"a"}
     assert [v.message for v in doc.versions] == ["add", "done", "delete"]
     assert "lazy" not in repr(doc)
+
+
+def test_a_merge_that_combines_two_branches_fields_says_nothing_of_its_own(repo: Repo) -> None:
+    """Priority changed on a branch, the estimate on main, merged key by key (the result is neither parent's): the
+    merge's field changes were measured from main and repeated the branch's 'priority' change under the merger's
+    name. Now each change is its own commit's; the merge is a version with none, and no event of the activity."""
+    from workspace_tool.history.activity import events
+
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.task("tasks/a.md", "todo", estimate="1d", priority="high")
+    repo.commit("priority on branch", "2026-01-02T09:00:00+00:00")
+    git(repo.root, "checkout", "-q", "main")
+    repo.task("tasks/a.md", "todo", estimate="2d")
+    repo.commit("estimate on main", "2026-01-03T09:00:00+00:00")
+    git(repo.root, "merge", "-q", "--no-commit", "feature", check=False)
+    repo.task("tasks/a.md", "todo", estimate="2d", priority="high")  # what wm's merge driver makes of the two
+    repo.commit("merge feature", "2026-01-04T09:00:00+00:00", author=("Mia", "mia@example.com"))
+    history = same_as_fresh(repo)
+    found = summary(history, "a")
+    assert found[0] == ("merge feature", "tasks/a.md", None, [])
+    changes = {m: c for m, _, _, c in found[1:]}
+    assert changes["estimate on main"] == [("estimate", "1d", "2d")] and changes["priority on branch"] == [("priority", None, "high")]
+    import datetime as dt
+
+    said = [(e.actor, e.text) for e in events(history.documents, {}, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))]
+    assert not any(actor == "Mia" for actor, _ in said)

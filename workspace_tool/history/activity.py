@@ -105,6 +105,8 @@ def events(
         for version in doc.versions:
             if version.date < since or (until is not None and version.date > until):
                 continue
+            if _combined(version):
+                continue
             fields = version.fields or doc.last_fields
             found.append(
                 Event(
@@ -120,6 +122,15 @@ def events(
             )
     found.sort(key=lambda e: e.date, reverse=True)
     return found
+
+
+def _combined(version: Version) -> bool:
+    """A merge that only combined its branches' changes (measured from its own result, `versions._combines`): their
+    commits tell them, and it has nothing of its own to say."""
+    return (
+        version.commit is not None and version.blob is not None and version.old_blob == version.blob
+        and version.old_path is None and not version.deleted and not version.unparseable
+    )
 
 
 def _project(version: Version, fields: Mapping[str, Any]) -> str | None:

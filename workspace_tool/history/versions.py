@@ -188,9 +188,23 @@ def _apply_merge(state: State, commit: Commit, change: FileChange) -> None:
     old_path = lineage.path if (lineage.versions or lineage.rows) and lineage.path != path else None
     if change.new_blob in {blob for _, blob in change.merge_from}:
         change = change._replace(old_blob=lineage.blob)
+    elif _combines(state, change):  # each field as one branch left it: those changes are the branches' versions, not the merge's
+        change = change._replace(old_blob=change.new_blob)
     live[path] = last_at[path] = lineage
     lineage.path = path
     _add(state, lineage, commit, path, old_path, change, deleted=False)
+
+
+def _combines(state: State, change: FileChange) -> bool:
+    """Whether a merge's frontmatter only combines its parents': every field's value is one parent's (a clean merge
+    of edits to different fields, by wm's merge driver). Its field changes measured from the first parent would
+    repeat a change the other branch's commit already made, under the name of whoever merged."""
+    merged = _fields_of(state.blobs, change.new_blob) if change.new_blob else None
+    parents = [_fields_of(state.blobs, blob) for _, blob in change.merge_from if blob]
+    if merged is None or len(parents) < 2 or any(p is None for p in parents):
+        return False
+    keys = set(merged).union(*(p for p in parents if p is not None))
+    return all(any(merged.get(key) == p.get(key) for p in parents if p is not None) for key in keys)
 
 
 def _add(
