@@ -212,6 +212,8 @@ def test_a_merge_that_combines_two_branches_fields_says_nothing_of_its_own(repo:
     """Priority changed on a branch, the estimate on main, merged key by key (the result is neither parent's): the
     merge's field changes were measured from main and repeated the branch's 'priority' change under the merger's
     name. Now each change is its own commit's; the merge is a version with none, and no event of the activity."""
+    import datetime as dt
+
     from workspace_tool.history.activity import events
 
     git(repo.root, "checkout", "-q", "-b", "feature")
@@ -228,7 +230,5 @@ def test_a_merge_that_combines_two_branches_fields_says_nothing_of_its_own(repo:
     assert found[0] == ("merge feature", "tasks/a.md", None, [])
     changes = {m: c for m, _, _, c in found[1:]}
     assert changes["estimate on main"] == [("estimate", "1d", "2d")] and changes["priority on branch"] == [("priority", None, "high")]
-    import datetime as dt
-
-    said = [(e.actor, e.text) for e in events(history.documents, {}, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))]
+    said = [(e.actor, e.text) for e in events(history.documents, {}, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))]
     assert not any(actor == "Mia" for actor, _ in said)
