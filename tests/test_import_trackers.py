@@ -318,3 +318,17 @@ def test_a_file_that_cannot_be_read_is_said_plainly(workspace: Path, wm: Callabl
     (folder / "latin1.csv").write_bytes("Summary,Issue key\nCaf\xe9,A-1\n".encode("latin-1"))
     latin = wm("-C", str(workspace), "import", "jira", str(folder / "latin1.csv"))
     assert latin.exit_code != 0 and latin.stderr.endswith("latin1.csv: cannot read: not UTF-8 text (byte 21); save it as UTF-8\n")
+
+
+def test_a_parent_in_another_project_is_left_out_and_said(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """An epic of one Jira project with a story in another: wm keeps a subtask in its parent's project, so the
+    import made a workspace that failed validation."""
+    source = tmp_path_factory.mktemp("export") / "jira.csv"
+    source.write_text(
+        "Summary,Issue key,Issue id,Project name,Parent key\nPlatform epic,OPS-1,1,Ops,\nMobile story,MOB-9,2,Mobile,OPS-1\n", encoding="utf-8",
+    )
+    result = wm("-C", str(workspace), "import", "jira", str(source))
+    assert result.exit_code == 0, result.output
+    assert "mobile-story's parent platform-epic is in ops, not mobile (a subtask is in its parent's project); it is imported without one" in result.stderr
+    assert "parent:" not in (workspace / "projects/mobile/tasks/mobile-story.md").read_text(encoding="utf-8")
+    assert wm("-C", str(workspace), "validate").exit_code == 0

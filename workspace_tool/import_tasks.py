@@ -159,6 +159,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
         reserved.add(doc_id)
         ids[task.key.lower()] = doc_id
         places.append((task, status, relpath, doc_id, project))
+    projects_of = {doc_id: project for _, _, _, doc_id, project in places}
     for task, status, relpath, doc_id, project in places:
         missing = [d for d in task.depends if d.lower() not in ids]
         if missing:
@@ -166,6 +167,9 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
         parent = ids.get(task.parent.lower()) if task.parent else None
         if task.parent and parent is None:
             plan.skipped.append(f"{task.where}: {doc_id}'s parent {task.parent} is not in the export; it is imported without one")
+        elif parent is not None and (elsewhere := projects_of.get(parent, getattr(index.docs.get(parent), "project", None))) != project:
+            plan.skipped.append(f"{task.where}: {doc_id}'s parent {parent} is in {elsewhere or 'no project'}, not {project or 'no project'} (a subtask is in its parent's project); it is imported without one")
+            parent = None
         assignee = assignees.get(task.key, default)
         finished = workflow.is_done(status) and status != "cancelled"
         repeats = None
