@@ -332,3 +332,67 @@ def test_a_parent_in_another_project_is_left_out_and_said(workspace: Path, wm: C
     assert "mobile-story's parent platform-epic is in ops, not mobile (a subtask is in its parent's project); it is imported without one" in result.stderr
     assert "parent:" not in (workspace / "projects/mobile/tasks/mobile-story.md").read_text(encoding="utf-8")
     assert wm("-C", str(workspace), "validate").exit_code == 0
+
+
+MONDAY = FIXTURES / "csv" / "monday-board.csv"
+MONDAY_COLUMNS = (
+    "--column", "key=Item ID", "--column", "title=Name", "--column", "status=Status", "--column", "assignee=Person", "--column", "due=Date",
+    "--column", "project=Group", "--column", "priority=Priority", "--column", "estimate=Time Est.", "--column", "tags=Tags",
+    "--column", "done=Completed", "--column", "depends=Depends On", "--column", "description=Notes",
+)
+
+
+def test_any_csv_by_a_column_map(workspace: Path, wm: Callable[..., Result]) -> None:
+    """A monday.com board saved as CSV: its own column names, statuses in its words ('Working on it'), estimates
+    in hours or as durations, dependencies by title or ID; the ID kept under --source, so a re-import adds nothing."""
+    result = wm("-C", str(workspace), "import", "csv", str(MONDAY), "--source", "monday", *MONDAY_COLUMNS)
+    assert result.exit_code == 0, result.output
+    tasks = workspace / "projects/customer-day/tasks"
+    venue = (tasks / "venue-contract.md").read_text(encoding="utf-8")
+    for line in ("status: in-progress\n", "assignee: ana-lima\n", "priority: high\n", "estimate: 6h\n", "due: 2026-12-04\n", "tags: [venue, legal]\n", "monday: '4011'\n"):
+        assert line in venue
+    assert "Second draft from the venue's lawyer." in venue
+    guests = (tasks / "guest-list.md").read_text(encoding="utf-8")
+    assert "estimate: 8h\n" in guests and "depends_on: [venue-contract]\n" in guests  # 1d; by title
+    badges = (tasks / "print-badges.md").read_text(encoding="utf-8")
+    assert "status: done\n" in badges and "done: 2026-11-19\n" in badges and "depends_on: [guest-list]\n" in badges  # by ID
+    assert result.stderr.splitlines() == [
+        "4 tasks, 1 new project and 2 new people imported, 0 already imported (skipped)",
+        "wm: warning: 1 task has the status 'Stuck', which the task workflow has not: imported as 'todo' (map it with --status Stuck=STATUS)",
+    ]
+    assert wm("-C", str(workspace), "validate").exit_code == 0
+    again = wm("-C", str(workspace), "import", "csv", str(MONDAY), "--source", "monday", *MONDAY_COLUMNS)
+    assert again.stderr.splitlines()[0] == "0 tasks imported, 4 already imported (skipped)"
+
+
+def test_without_a_key_column_a_row_is_known_by_its_project_and_title(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    source = tmp_path_factory.mktemp("export") / "sheet.csv"
+    source.write_text("Task,List\nWrite brief,Launch\nSend brief,Launch\n", encoding="utf-8")
+    assert wm("-C", str(workspace), "import", "csv", str(source), "--column", "title=Task", "--column", "project=List").exit_code == 0
+    assert "csv: launch/write brief\n" in (workspace / "projects/launch/tasks/write-brief.md").read_text(encoding="utf-8")
+    source.write_text("Task,List\nWrite brief,Launch\nSend brief,Launch\nBook room,Launch\n", encoding="utf-8")
+    again = wm("-C", str(workspace), "import", "csv", str(source), "--column", "title=Task", "--column", "project=List")
+    assert again.stderr.splitlines()[0] == "1 task imported, 2 already imported (skipped)"
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "message"),
+    [
+        ("Name\nx\n", ("--column", "name=Name"), "--column name=Name: wm imports no field 'name' (fields: title, key, status"),
+        ("Name\nx\n", ("--column", "status=Name"), "--column title=HEADER is needed"),
+        ("Name,State\nx,todo\n", ("--column", "title=Name", "--column", "status=Status"), "no column for --column status='Status' (the file's columns: 'Name', 'State')"),
+        ("Task\nx\n", ("--column", "title=Name"), "sheet.csv:1: no header with the columns 'Name': expected a CSV file with the column 'Name'"),
+        ("Name\nx\nx\n", ("--column", "title=Name"), "sheet.csv:3: 'x' is also at line 2, in the same project: map the column that holds each row's ID with --column key=HEADER"),
+        ("Name,Est\nx,soon\n", ("--column", "title=Name", "--column", "estimate=Est"), "sheet.csv:2: Est 'soon': expected a duration"),
+        ("Name\nx\n", ("--column", "title=Name", "--source", "My Tool"), "--source 'My Tool': a name of letters, digits"),
+    ],
+)
+def test_a_bad_column_map_or_sheet_is_refused_before_anything_is_written(
+    workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory, text: str, args: tuple[str, ...], message: str,
+) -> None:
+    folder = tmp_path_factory.mktemp("export")
+    (folder / "sheet.csv").write_text(text, encoding="utf-8")
+    before = _files(workspace)
+    result = wm("-C", str(workspace), "import", "csv", str(folder / "sheet.csv"), *args)
+    assert result.exit_code != 0 and message in result.stderr.replace(f"{folder}/", "")
+    assert _files(workspace) == before

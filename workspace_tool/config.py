@@ -31,9 +31,9 @@ DEFAULT_WORKFLOWS: Mapping[str, Mapping[str, Any]] = {
 
 STATUS_SYNONYMS: Mapping[str, str] = {
     "to do": "todo", "open": "todo", "new": "todo", "backlog": "todo", "planned": "todo", "selected for development": "todo",
-    "doing": "in-progress", "wip": "in-progress", "started": "in-progress", "in progress": "in-progress", "inprogress": "in-progress", "active": "in-progress",
+    "doing": "in-progress", "working on it": "in-progress", "in development": "in-progress", "wip": "in-progress", "started": "in-progress", "in progress": "in-progress", "inprogress": "in-progress", "active": "in-progress",
     "in review": "review", "reviewing": "review", "qa": "review", "testing": "review", "in qa": "review", "in testing": "review",
-    "code review": "review", "ready for review": "review",
+    "code review": "review", "ready for review": "review", "under review": "review",
     "closed": "done", "complete": "done", "completed": "done", "finished": "done", "resolved": "done",
     "canceled": "cancelled", "abandoned": "cancelled", "dropped": "cancelled", "wontfix": "cancelled", "won't do": "cancelled",
 }

@@ -1,7 +1,8 @@
-"""Commands: export (json, csv, sqlite, ical, timeclock) and import (taskwarrior, jira, asana, timeclock, timewarrior)."""
+"""Commands: export (json, csv, sqlite, ical, timeclock) and import (taskwarrior, jira, asana, csv, timeclock, timewarrior)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -166,7 +167,7 @@ def export_timeclock_cmd(app: App, output: str | None, start: str | None, end: s
 
 @click.group("import")
 def import_group() -> None:
-    """Import tasks (taskwarrior, jira, asana) and time logged (timeclock, timewarrior) in other tools.
+    """Import tasks (taskwarrior, jira, asana, any CSV) and time logged (timeclock, timewarrior) in other tools.
 
     \b
     Examples:
@@ -265,11 +266,12 @@ def import_taskwarrior_cmd(app: App, file: str, assignee: str | None, dry_run: b
     _run_task_import(app, parse_taskwarrior(text, name), SOURCE, ImportOptions(assignee=assignee), dry_run)
 
 
-def _pairs(values: tuple[str, ...], option: str, example: str) -> dict[str, str]:
-    """`--status 'In QA=review'` and the like: NAME=VALUE pairs (the name may hold spaces and `=`, split at the last)."""
+def _pairs(values: tuple[str, ...], option: str, example: str, at_first: bool = False) -> dict[str, str]:
+    """`--status 'In QA=review'` and the like: NAME=VALUE pairs (the name may hold spaces and `=`: split at the last
+    `=`; `at_first` for `--column FIELD=HEADER`, whose header may hold one)."""
     pairs = {}
     for value in values:
-        name, sep, mapped = value.rpartition("=")
+        name, sep, mapped = value.partition("=") if at_first else value.rpartition("=")
         if not sep or not name.strip() or not mapped.strip():
             raise UsageError(f"{option} {value!r}: expected NAME=VALUE, e.g. {option} {example}")
         pairs[name.strip()] = mapped.strip()
@@ -340,6 +342,41 @@ def import_asana_cmd(app: App, file: str, project: str | None, people: tuple[str
       wm import asana launch.csv --project website --date-format '%d/%m/%Y'
     """
     _run_tracker_import(app, "asana", file, project, people, statuses, date_format, dry_run)
+
+
+@import_group.command("csv")
+@_tracker_options
+@click.option("--column", "columns", multiple=True, required=True, metavar="FIELD=HEADER",
+              help="Which column holds a field: title (required), key, status, project, assignee, email, priority, tags, created, start, due, done, estimate, parent, depends, description (repeatable).")
+@click.option("--source", default="csv", show_default=True, metavar="NAME", help="The tracker's name: the key that keeps each row's ID (monday: 1234).")
+def import_csv_cmd(
+    app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool,
+    columns: tuple[str, ...], source: str,
+) -> None:
+    """Import any tracker's CSV export (monday.com, Linear, Trello, a spreadsheet) by a column map.
+
+    Each row is a task, under its project (made when new), assigned to its person (made when new). Status by its
+    name in the task workflow (or --status), else done when the done column has a date, else the first status.
+    The key column's value is kept under the --source name, so importing a newer export adds only new rows.
+
+    \b
+    Example:
+      wm import csv board.csv --source monday --column key="Item ID" --column title=Name --column status=Status --column assignee=Person --column due=Date --column project=Group --dry-run
+    """
+    from workspace_tool.import_generic import check_columns, parse_generic
+    from workspace_tool.import_tasks import ImportOptions, Source
+
+    name_key = source.strip().lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", name_key):
+        raise UsageError(f"--source {source!r}: a name of letters, digits, '-' and '_' (it becomes a key of each task: {name_key or 'csv'}: ID)")
+    mapped = check_columns(_pairs(columns, "--column", "title=Name", at_first=True))
+    options = ImportOptions(
+        people=_pairs(people, "--person", "'Ana Lima=ana'"), statuses=_pairs(statuses, "--status", "'Stuck=review'"), project=project,
+    )
+    name, text = _read_input(file)
+    index = app.index()
+    tasks = parse_generic(text, name, mapped, date_format, index.settings.calendar.hours_per_day)
+    _run_task_import(app, tasks, Source(name_key, source.strip(), name_key), options, dry_run)
 
 
 def _run_task_import(app: App, tasks: list[ForeignTask], source: Source, options: ImportOptions, dry_run: bool) -> None:
