@@ -396,3 +396,18 @@ def test_a_bad_column_map_or_sheet_is_refused_before_anything_is_written(
     result = wm("-C", str(workspace), "import", "csv", str(folder / "sheet.csv"), *args)
     assert result.exit_code != 0 and message in result.stderr.replace(f"{folder}/", "")
     assert _files(workspace) == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.from_regex(r"[A-Za-z][A-Za-z ,.]{0,20}", fullmatch=True), st.sampled_from(["", "• item", "- item", "1. first"])), max_size=8))
+def test_asana_notes_keep_every_line_as_a_line_of_its_own(lines: list[str]) -> None:
+    """Each non-blank line of Asana's plain text is still a line of the Markdown, in order, and no two text lines
+    run into one paragraph (Markdown would join lines that only a line break separates)."""
+    from workspace_tool.import_asana import plain_text
+
+    out = plain_text("\n".join(lines)).split("\n")
+    kept = [line.rstrip() for line in lines if line.strip()]
+    assert [line for line in out if line.strip()] == [k.replace("• ", "- ", 1) for k in kept]
+    for above, below in zip(out, out[1:]):
+        if above.strip() and below.strip():
+            assert re.match(r"^(?:[-*]|\d+[.)])\s", below.strip()), (above, below)  # only list items follow each other

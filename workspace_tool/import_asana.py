@@ -8,7 +8,7 @@ Pure: the CSV's text in, tasks out, or an `ImportFormatError` naming the file an
   section that names no status is kept as a tag;
 - `Assignee` and `Assignee Email`; `Created At`, `Start Date`, `Due Date`; `Tags` and a `Priority` custom field;
 - `Parent task` (the parent's name, or ID) as the parent, `Blocked By (Dependencies)` as dependencies (IDs or names);
-- `Notes` as the description, as written.
+- `Notes` as the description: each of its lines a paragraph (a list stays a list), as Asana showed it.
 
 The export saved through Google Sheets (rows above the header) and by Excel (a byte-order mark) read the same.
 """
@@ -59,8 +59,34 @@ def _task(record: Record, where: str, ids: set[str], by_name: dict[str, list[Rec
         priority=PRIORITIES.get(record.get("priority").lower()), tags=tags_of(t for t in record.get("tags").split(",")),
         depends=tuple(dict.fromkeys(k for k in (_ref(r, ids, by_name, record) for r in _items(record.get("blocked by (dependencies)"))) if k)),
         parent=_ref(record.get("parent task"), ids, by_name, record), assignee=record.get("assignee") or None,
-        assignee_email=record.get("assignee email") or None, body=record.get("notes").replace("\r\n", "\n"),
+        assignee_email=record.get("assignee email") or None, body=plain_text(record.get("notes")),
     )
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+
+
+def plain_text(text: str) -> str:
+    """Asana's notes (plain text, each line break meant) as Markdown that reads the same: a line is a paragraph of
+    its own, where Markdown would run it into the next; lines of a list stay one list (`•` becomes `-`)."""
+    out: list[str] = []
+    previous_item = False
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.rstrip()
+        stripped = line.strip()
+        if not stripped:
+            if out and out[-1] != "":
+                out.append("")
+            previous_item = False
+            continue
+        item = bool(_LIST_ITEM.match(stripped))
+        if stripped.startswith("• "):
+            line = line.replace("• ", "- ", 1)
+        if out and out[-1] != "" and not (item and previous_item):
+            out.append("")
+        out.append(line)
+        previous_item = item
+    return "\n".join(out).strip("\n")
 
 
 def _items(cell: str) -> list[str]:
