@@ -229,3 +229,10 @@ def test_a_timer_stopped_over_an_entry_is_said(ws: Path, wm) -> None:  # type: i
     assert wm("-C", str(ws), "start", "copy", "--at", "18:00", "--person", "alice").exit_code == 0
     clean = wm("-C", str(ws), "stop", "--at", "18:30", "--person", "alice")
     assert clean.exit_code == 0 and clean.stderr == ""
+
+
+def test_status_before_a_timer_began_says_so(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    assert wm("-C", str(ws), "start", "copy", "--at", "09:00", "--person", "alice").exit_code == 0
+    early = wm("-C", str(ws), "status", "--at", "08:00", "--person", "alice")
+    assert early.stdout.splitlines()[0] == "running: copy from 2026-11-26 09:00, not begun at 2026-11-26 08:00"  # it said "(0m)"
+    assert wm("-C", str(ws), "status", "--at", "09:30", "--person", "alice").stdout.splitlines()[0] == "running: copy since 09:00 (30m)"

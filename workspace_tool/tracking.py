@@ -253,6 +253,7 @@ class Status:
     running: tuple[tuple[TimeEntry, float], ...]
     logged_today: float
     entries_today: int
+    at: dt.datetime | None = None  # the moment asked about (`--at`, or now)
 
 
 def status(index: Index, person: str, now: dt.datetime) -> Status:
@@ -263,13 +264,16 @@ def status(index: Index, person: str, now: dt.datetime) -> Status:
         timers.append((entry, max(elapsed, 0.0)))
     today = [e for e in _entries_of(index, person) if e.date == now.date() and not e.running]
     total = sum(e.hours for e in today) + sum(h for e, h in timers if e.date == now.date())
-    return Status(person, now.date(), tuple(timers), round(total, 6), len(today))
+    return Status(person, now.date(), tuple(timers), round(total, 6), len(today), now)
 
 
 def render_status(state: Status) -> str:
     lines = []
     for entry, hours in state.running:
         note = f" {entry.note}" if entry.note else ""
+        if state.at is not None and entry.start is not None and state.at < dt.datetime.combine(entry.date, entry.start):
+            lines.append(f"running: {entry.ref}{note} from {entry.date} {entry.start:%H:%M}, not begun at {state.at:%Y-%m-%d %H:%M}")
+            continue
         lines.append(f"running: {entry.ref}{note} since {entry.start:%H:%M} ({format_hours(hours)})")
     if not state.running:
         lines.append("no timer running")
