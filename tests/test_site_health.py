@@ -42,3 +42,17 @@ def test_project_pages_agree_with_the_portfolio_report(tmp_path: Path, wm: Calla
         assert (level, why) == (row["health"], row["reasons"] or ["on track"]), row["id"]
         levels.add(level)
     assert len(levels) >= 2  # the sample has projects in different states: the comparison is not of defaults
+
+
+def test_a_closed_project_with_open_tasks_says_so_in_the_report_and_on_the_site(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """Work added to a finished project (`wm apply` onto it, a task filed there by mistake) showed nothing wrong."""
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns(".wm", "site"))
+    (ws / "projects/harbor-shop-relaunch/tasks/late-extra.md").write_text("---\ntitle: Late extra\nstatus: todo\n---\n", encoding="utf-8")
+    rows = {r["id"]: r for r in json.loads(wm("-C", str(ws), "report", "projects", "--json").stdout)["projects"]}
+    harbor = rows["harbor-shop-relaunch"]
+    assert harbor["status"] == "done" and "closed with 1 open task" in harbor["reasons"] and harbor["health"] == "amber"
+    out = tmp_path / "out"
+    build_site(load_index(ws, TODAY, use_cache=False), BuildOptions(out, jobs=1))
+    assert site_health(out, "harbor-shop-relaunch") == ("grey", ["project is done", "closed with 1 open task"])
+    assert site_health(out, "fjordline-portal")[0] != "grey"

@@ -3,7 +3,8 @@
 Red when over budget, past its due date, or forecast to finish after it;
 amber when nine tenths of the budget is burnt, the forecast is at risk, or
 there are overdue or held-up tasks (`blocking.is_held_up`), open
-high-impact risks, or hours without a rate (the cost is then incomplete).
+high-impact risks, or hours without a rate (the cost is then incomplete), or
+when a closed project still has open tasks.
 Pure: the caller gathers the facts (the report from the index, the site
 through `SiteData`, which records what each page reads).
 """
@@ -31,6 +32,7 @@ class HealthFacts:
     held_up: int  # open tasks held up now
     high_risks: int  # open risks with impact high
     unpriced_hours: float  # hours logged without a rate
+    open_tasks: int = 0  # tasks not done (read for a closed project: work left in a finished one)
 
 
 def project_health(facts: HealthFacts) -> tuple[str, tuple[str, ...]]:
@@ -55,6 +57,8 @@ def project_health(facts: HealthFacts) -> tuple[str, tuple[str, ...]]:
             amber.append(f"{facts.held_up} blocked task{'s' * (facts.held_up != 1)}")
         if facts.high_risks:
             amber.append(f"{facts.high_risks} open high-impact risk{'s' * (facts.high_risks != 1)}")
+    if facts.closed and facts.open_tasks:
+        amber.append(f"closed with {facts.open_tasks} open task{'s' * (facts.open_tasks != 1)}")
     if facts.unpriced_hours:
         amber.append(f"{facts.unpriced_hours:g}h without a rate (cost incomplete)")
     if red:

@@ -158,7 +158,7 @@ def _health(index: Index, project: Project, row: ProjectRow) -> tuple[str, tuple
     high = [r for r in row.open_risks if getattr(index.get(r), "impact", None) == "high"]
     facts = HealthFacts(
         index.is_done(project), project.due, index.today, row.burn, row.forecast_status, row.forecast_end,
-        len(row.overdue), len(row.blocked), len(high), row.unpriced_hours,
+        len(row.overdue), len(row.blocked), len(high), row.unpriced_hours, row.tasks - row.done_tasks,
     )
     return project_health(facts)
 

@@ -25,10 +25,11 @@ def collect(data: SiteData) -> list[Page[AnyContext]]:
 
 def health(data: SiteData, project: Project, tasks: list[Task]) -> tuple[str, list[str]]:
     """`workspace_tool.health` (the rule of `wm report projects`) from facts read through `data`; grey once closed."""
-    if data.is_done(project):
-        return "grey", [f"project is {project.status}"]
     counted = [t for t in tasks if t.status != "cancelled" and not data.subtasks(t.id)]  # the report's tasks: no parents
     open_tasks = [t for t in counted if not data.is_done(t)]
+    if data.is_done(project):
+        left = f"closed with {len(open_tasks)} open task{'s' * (len(open_tasks) != 1)}"
+        return "grey", [f"project is {project.status}", *([left] if open_tasks else [])]
     forecast = data.forecast(project.id)
     burn, unpriced = _burn(data, project)
     facts = HealthFacts(
