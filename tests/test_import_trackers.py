@@ -411,3 +411,31 @@ def test_asana_notes_keep_every_line_as_a_line_of_its_own(lines: list[str]) -> N
     for above, below in zip(out, out[1:]):
         if above.strip() and below.strip():
             assert re.match(r"^(?:[-*]|\d+[.)])\s", below.strip()), (above, below)  # only list items follow each other
+
+
+def test_links_make_a_key_of_your_own_a_link_on_the_site_and_in_show(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """After a Jira import, `links: {jira: https://acme.atlassian.net/browse/{value}}` takes a reader from a task to its issue."""
+    (workspace / "workspace.yml").write_text("name: t\nlinks:\n  jira: https://acme.atlassian.net/browse/{value}\n", encoding="utf-8")
+    assert wm("-C", str(workspace), "import", "jira", str(JIRA)).exit_code == 0
+    shown = wm("-C", str(workspace), "show", "cache-tickets-on-the-device").stdout
+    assert re.search(r"^jira +MOB-2  https://acme\.atlassian\.net/browse/MOB-2$", shown, re.M), shown
+    out = tmp_path_factory.mktemp("site")
+    assert wm("-C", str(workspace), "site", "build", "--out", str(out)).exit_code == 0
+    page = (out / "d" / "cache-tickets-on-the-device.html").read_text(encoding="utf-8")
+    assert '<dt>jira</dt><dd><a href="https://acme.atlassian.net/browse/MOB-2">MOB-2</a></dd>' in page
+    assert "<dt>sprint</dt><dd>MOB Sprint 5</dd>" in page  # a key without a link stays text
+
+
+@pytest.mark.parametrize("links", ["x", "{jira: 'ftp://x/{value}'}", "{jira: 'https://x/browse/'}", "{jira: 3}"])
+def test_a_bad_links_setting_is_a_diagnostic(workspace: Path, wm: Callable[..., Result], links: str) -> None:
+    (workspace / "workspace.yml").write_text(f"name: t\nlinks: {links}\n", encoding="utf-8")
+    result = wm("-C", str(workspace), "validate")
+    assert result.exit_code == 1 and "workspace.yml:2: error: links" in result.stdout
+
+
+def test_a_link_quotes_its_value() -> None:
+    from workspace_tool.config import load_settings
+
+    settings, problems = load_settings("links:\n  ref: https://x.example/q?id={value}\n", "workspace.yml")
+    assert problems == [] and settings.link("ref", "a b&c/d") == "https://x.example/q?id=a%20b%26c%2Fd"
+    assert settings.link("ref", ["a"]) is None and settings.link("other", "a") is None and settings.link("ref", True) is None

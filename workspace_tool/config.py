@@ -118,6 +118,17 @@ class Settings:
     at_risk_ratio: float = 0.1
     autocommit: bool = False
     allow_html: bool = False
+    links: Mapping[str, str] = field(default_factory=dict)  # key of your own -> URL template with {value}
+
+    def link(self, key: str, value: object) -> str | None:
+        """The URL a key of your own's value stands for (`jira: MOB-2` -> the issue in Jira), by `links:`; None
+        for a key without one, or a value that is no single text or number."""
+        template = self.links.get(key)
+        if template is None or isinstance(value, bool) or not isinstance(value, (str, int, float)) or not str(value).strip():
+            return None
+        from urllib.parse import quote
+
+        return template.replace("{value}", quote(str(value).strip(), safe=""))
 
     def workflow(self, doc_type: str) -> Workflow | None:
         return self.workflows.get(doc_type)
@@ -125,6 +136,17 @@ class Settings:
 
 class SettingError(ValueError):
     """A bad value for one setting; the message is shown to the user."""
+
+
+def _links(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise SettingError("expected a mapping of keys to web addresses, e.g. jira: https://acme.atlassian.net/browse/{value}")
+    found = {}
+    for key, template in value.items():
+        if not isinstance(template, str) or not template.startswith(("https://", "http://")) or "{value}" not in template:
+            raise SettingError(f"{key}: expected a web address (http:// or https://) with {{value}} where the value goes, got {template!r}")
+        found[str(key)] = template
+    return found
 
 
 def _str(value: Any) -> str:
@@ -263,6 +285,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("schedule.at_risk", "fraction", 0.1, "A project is at risk when its slack to due is under this share of its remaining work.", _ratio),
     Setting("git.autocommit", "bool", False, "Editing commands commit the files they touched.", _bool),
     Setting("site.allow_html", "bool", False, "Render raw HTML in document bodies on the site.", _bool),
+    Setting(
+        "links", "mapping", {},
+        "Per key of your own, the web address of its value, `{value}` standing for it (`jira: https://acme.atlassian.net/browse/{value}`): a link on the site and in `wm show`.",
+        _links,
+    ),
 )
 
 _KNOWN_SECTIONS = {s.key.split(".")[0] for s in SETTINGS}
@@ -324,6 +351,7 @@ def _build(values: Mapping[str, Any]) -> Settings:
         at_risk_ratio=values.get("schedule.at_risk", 0.1),
         autocommit=values.get("git.autocommit", False),
         allow_html=values.get("site.allow_html", False),
+        links=values.get("links", {}),
     )
 
 

@@ -63,7 +63,8 @@ def render_show(doc: Document, index: Index) -> str:
         if ids:
             lines.append(f"{label:<{width}}  {', '.join(ids)}")
     for key, value in doc.extra.items():
-        lines.append(f"{key:<{width}}  {_compact(to_jsonable(value))}")
+        url = index.settings.link(key, value)
+        lines.append(f"{key:<{width}}  {_compact(to_jsonable(value))}" + (f"  {url}" if url else ""))
     if isinstance(doc, TimeLog):
         lines.append(f"{'entries':<{width}}  {len(doc.entries)} ({sum(e.hours for e in doc.entries):g}h)")
     logged = index.logged_hours(doc.id)

@@ -383,11 +383,13 @@ class DocInfo(TypedDict):
 
 
 class FieldRow(TypedDict):
-    """A set field as references or as text, read by `document.html`."""
+    """A set field as references or as text (a key of your own's with its web address, by `links:`), read by
+    `document.html`."""
 
     name: str
     refs: NotRequired[list[Ref]]
     text: NotRequired[str]
+    url: NotRequired[str]
 
 
 class Backlink(TypedDict):

@@ -51,7 +51,11 @@ def field_rows(data: SiteData, doc: Document) -> list[FieldRow]:
             rows.append({"name": name, "text": _field_text(value)})
     if data.vis.audience.internal:
         for key, value in doc.extra.items():
-            rows.append({"name": str(key), "text": _field_text(value)})
+            row: FieldRow = {"name": str(key), "text": _field_text(value)}
+            url = data.settings.link(str(key), value)
+            if url:
+                row["url"] = url
+            rows.append(row)
     return rows
 
 
