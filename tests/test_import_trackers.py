@@ -439,3 +439,27 @@ def test_a_link_quotes_its_value() -> None:
     settings, problems = load_settings("links:\n  ref: https://x.example/q?id={value}\n", "workspace.yml")
     assert problems == [] and settings.link("ref", "a b&c/d") == "https://x.example/q?id=a%20b%26c%2Fd"
     assert settings.link("ref", ["a"]) is None and settings.link("other", "a") is None and settings.link("ref", True) is None
+
+
+@pytest.mark.parametrize(
+    ("tracker", "text", "args", "statuses"),
+    [
+        # a status named as the workflow's, where the export says nothing else of the task
+        ("csv", "Name,Status\nA,Done\nB,Cancelled\nC,done\n", ("--column", "title=Name", "--column", "status=Status"), ["done", "cancelled", "done"]),
+        ("jira", "Summary,Issue key,Status\nShipped,C-1,Done\nDropped,C-2,Cancelled\nLater,C-3,Closed\n", (), ["done", "cancelled", "done"]),
+        # a finished issue called Cancelled (team-managed Jira resolves nothing), or resolved with a curly apostrophe
+        ("jira", "Summary,Issue key,Status,Status Category,Resolution\nc1,C-1,Cancelled,Done,\nc2,C-2,Done,Done,Won\u2019t Do\n", (), ["cancelled", "cancelled"]),
+        # an open issue called Done stays open: the category says so
+        ("jira", "Summary,Issue key,Status,Status Category\nx,C-1,Done,In Progress\n", (), ["in-progress"]),
+    ],
+)
+def test_a_status_named_as_the_workflow_s_is_kept(
+    workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory, tracker: str, text: str, args: tuple[str, ...], statuses: list[str],
+) -> None:
+    """Completed work came back open: a CSV's 'Done' and a current-fields Jira export's 'Done' were imported as todo."""
+    source = tmp_path_factory.mktemp("export") / "export.csv"
+    source.write_text(text, encoding="utf-8")
+    result = wm("-C", str(workspace), "import", tracker, str(source), *args, "--dry-run")
+    assert result.exit_code == 0, result.output
+    found = re.findall(r"\(task [^,]+, ([\w-]+): ", result.stdout)
+    assert found == statuses and "warning" not in result.stderr

@@ -96,7 +96,7 @@ def _task(
         return text if text in keys else titles.get(text.lower(), text)
 
     return ForeignTask(
-        where, _key(record, columns), title, "done" if done else "open", status=value("status") or None,
+        where, _key(record, columns), title, "done" if done else ("open" if "done" in columns else "unknown"), status=value("status") or None,
         project=value("project") or None, created=day("created"), due=day("due"), start=day("start"), end=done,
         priority=PRIORITIES.get(value("priority").lower()), tags=tags_of(_LIST.split(value("tags"))) if value("tags") else (),
         depends=tuple(dict.fromkeys(ref(d) for d in _LIST.split(value("depends")) if d)) if value("depends") else (),

@@ -81,12 +81,15 @@ def _issue(record: Record, where: str, keys: dict[str, str], names: dict[str, st
                 return parse_when(record.get(column), where, record.name(column), date_format)
         return None
 
-    status, category, resolution = record.get("status"), record.get("status category").lower(), record.get("resolution").lower()
+    status, category = record.get("status"), record.get("status category").lower()
+    resolution = record.get("resolution").lower().replace("\u2019", "'")  # Won’t Do, as a word processor wrote it
     resolved = day("resolved")
     if category in CATEGORIES:
         state = CATEGORIES[category]
-    else:
+    elif record.has("resolution") or record.has("resolved"):
         state = "done" if resolved or (resolution and resolution != "unresolved") else "open"
+    else:  # an export of the current fields alone: the status's name tells
+        state = "unknown"
     if state == "done" and resolution in GIVEN_UP:
         state = "cancelled"
     kind = record.get("issue type").lower()

@@ -36,9 +36,10 @@ from workspace_tool.index import Index
 from workspace_tool.model import Person
 from workspace_tool.parse import parse_document
 
-STATES = ("open", "started", "done", "cancelled", "template")
+STATES = ("open", "started", "done", "cancelled", "template", "unknown")
 """What a tracker says of a task, whatever its statuses are called: not started, started, finished, given up,
-or a recurring task's template (left out: its instances are imported)."""
+a recurring task's template (left out: its instances are imported), or nothing (an export without a status
+category or completion column: the status's name alone tells)."""
 
 
 @dataclass(frozen=True)
@@ -311,11 +312,15 @@ def _status(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], u
 
 def _agrees(status: str, state: str, workflow: Workflow) -> bool:
     """A status named in other words is taken unless the tracker says otherwise of the task: a "Done" the tracker
-    resolved as "Won't Do" is cancelled, not done."""
+    resolved as "Won't Do" is cancelled, not done; an open issue called "Done" is not done. A finished one may be
+    called "Cancelled" (a team-managed Jira project resolves nothing), and a tracker that says nothing of the task
+    (`unknown`) leaves the name to tell."""
+    if state == "unknown":
+        return True
     if state == "cancelled":
         return status == "cancelled"
     if state == "done":
-        return workflow.is_done(status) and status != "cancelled"
+        return workflow.is_done(status)
     return not workflow.is_done(status)
 
 
