@@ -317,7 +317,7 @@ def test_a_file_that_cannot_be_read_is_said_plainly(workspace: Path, wm: Callabl
     assert missing.exit_code != 0 and missing.stderr.endswith("nope.csv: cannot read: No such file or directory\n")
     (folder / "latin1.csv").write_bytes("Summary,Issue key\nCaf\xe9,A-1\n".encode("latin-1"))
     latin = wm("-C", str(workspace), "import", "jira", str(folder / "latin1.csv"))
-    assert latin.exit_code != 0 and latin.stderr.endswith("latin1.csv: cannot read: not UTF-8 text (byte 21); save it as UTF-8\n")
+    assert latin.exit_code != 0 and latin.stderr.endswith("latin1.csv: cannot read: not UTF-8 text (byte 21); save it as UTF-8 (in Excel: 'CSV UTF-8')\n")
 
 
 def test_a_parent_in_another_project_is_left_out_and_said(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -463,3 +463,38 @@ def test_a_status_named_as_the_workflow_s_is_kept(
     assert result.exit_code == 0, result.output
     found = re.findall(r"\(task [^,]+, ([\w-]+): ", result.stdout)
     assert found == statuses and "warning" not in result.stderr
+
+
+def test_bad_bytes_on_standard_input_are_refused_before_anything_is_written(workspace: Path, wm: Callable[..., Result]) -> None:
+    """Windows-1252 bytes piped in got past the check as surrogates: an internal error after some files were written."""
+    from click.testing import CliRunner
+
+    from workspace_tool.cli import main
+
+    data = "Summary,Issue key,Project name,Assignee,Description\nFirst,S-1,Proj,Ana Lima,fine\nSecond,S-2,Proj,,caf\xe9\n".encode("cp1252")
+    before = _files(workspace)
+    result = CliRunner().invoke(main, ["-C", str(workspace), "import", "jira", "-"], input=data)
+    assert result.exit_code == 2 and result.stderr == "wm: <stdin>: cannot read: not UTF-8 text (byte 101); save it as UTF-8 (in Excel: 'CSV UTF-8')\n"
+    assert _files(workspace) == before
+
+
+def test_a_write_that_fails_midway_takes_back_what_it_wrote(workspace: Path, wm: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    """All or nothing: the third file cannot be written (a disk full, say): the two before it go again, with the
+    folders the import made for them, and nothing is listed as created."""
+    from workspace_tool import import_tasks
+
+    calls: list[str] = []
+    real = import_tasks.write_document
+
+    def failing(root: Path, relpath: str, text: str, expected: str | None) -> None:
+        calls.append(relpath)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(root / relpath))
+        real(root, relpath, text, expected)
+
+    monkeypatch.setattr(import_tasks, "write_document", failing)
+    before = _files(workspace)
+    result = wm("-C", str(workspace), "import", "asana", str(ASANA))
+    assert result.exit_code != 0 and "No space left on device" in result.stderr and "created" not in result.stdout
+    assert len(calls) == 3 and _files(workspace) == before
+    assert not (workspace / "projects").exists() and not (workspace / "people").exists()

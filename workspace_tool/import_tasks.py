@@ -408,7 +408,21 @@ def _add(index: Index, plan: TaskImportPlan, made: NewFile, text: str) -> None:
 
 
 def apply_task_import(index: Index, plan: TaskImportPlan) -> list[str]:
-    """Write every new file of the plan (each atomically; refused if the file appeared meanwhile)."""
-    for relpath, text in plan.files.items():
-        write_document(index.root, relpath, text, None)
+    """Write every new file of the plan, each atomically and refused if the file appeared meanwhile; all or
+    nothing: when one cannot be written, the ones written before it are removed again (they are new files, which
+    nobody else can have edited yet)."""
+    written: list[str] = []
+    try:
+        for relpath, text in plan.files.items():
+            write_document(index.root, relpath, text, None)
+            written.append(relpath)
+    except BaseException:
+        for relpath in reversed(written):
+            path = index.root / relpath
+            path.unlink(missing_ok=True)
+            for folder in path.parents:  # the folders the import made for them, if nothing else is there
+                if folder == index.root or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        raise
     return list(plan.files)

@@ -180,10 +180,11 @@ def import_group() -> None:
 def _read_input(file: str) -> tuple[str, str]:
     """(name, text) of FILE, or of standard input for `-`."""
     name = "<stdin>" if file == "-" else file
-    try:
-        return name, sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    try:  # bytes, decoded strictly: standard input's own decoding lets bad bytes through as surrogates
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        return name, data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{file}: cannot read: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise UsageError(f"{name}: cannot read: not UTF-8 text (byte {exc.start}); save it as UTF-8 (in Excel: 'CSV UTF-8')") from None
     except OSError as exc:
         raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
@@ -385,11 +386,11 @@ def _run_task_import(app: App, tasks: list[ForeignTask], source: Source, options
 
     index = app.index()
     plan = plan_task_import(index, tasks, source, options)
+    if not dry_run:
+        apply_task_import(index, plan)  # all or nothing: listed below only once written
     for made in plan.made:
         what = f"{made.doc_type} {made.doc_id}, {made.status}: {made.title}" if made.status else f"{made.doc_type} {made.doc_id}: {made.title}"
         click.echo(f"{'would create' if dry_run else 'created'} {made.relpath}  ({what})")
-    if not dry_run:
-        apply_task_import(index, plan)
     kinds = Counter(made.doc_type for made in plan.made)
     verb = "to import" if dry_run else "imported"
     made_too = [counted(kinds["project"], "new project")] if kinds["project"] else []
