@@ -498,3 +498,23 @@ def test_a_write_that_fails_midway_takes_back_what_it_wrote(workspace: Path, wm:
     assert result.exit_code != 0 and "No space left on device" in result.stderr and "created" not in result.stdout
     assert len(calls) == 3 and _files(workspace) == before
     assert not (workspace / "projects").exists() and not (workspace / "people").exists()
+
+
+def test_cycles_in_an_export_are_broken_and_said(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Blocks links in a ring, an issue blocking itself, parents in a ring: the import wrote them and validate then
+    failed. The link that would close each loop is left out, and said; the workspace validates."""
+    source = tmp_path_factory.mktemp("export") / "jira.csv"
+    source.write_text(
+        "Summary,Issue key,Project name,Inward issue link (Blocks),Parent key\n"
+        "Cycle A,G-5,P,G-6,\nCycle B,G-6,P,G-5,\nSelf,G-7,P,G-7,\nParent one,G-8,P,,G-9\nParent two,G-9,P,,G-8\nSelf parent,G-10,P,,G-10\n",
+        encoding="utf-8",
+    )
+    result = wm("-C", str(workspace), "import", "jira", str(source))
+    assert result.exit_code == 0, result.output
+    assert "cycle-b depends on cycle-a, which waits for it; that dependency is left out (a cycle)" in result.stderr
+    assert "self depends on self, which is itself; that dependency is left out (a cycle)" in result.stderr
+    assert "parent-two's parent parent-one is below it; it is imported without one (a cycle)" in result.stderr
+    assert "self-parent's parent self-parent is itself; it is imported without one (a cycle)" in result.stderr
+    validated = wm("-C", str(workspace), "validate")
+    assert validated.exit_code == 0, validated.output
+    assert "depends_on: [cycle-b]\n" in (workspace / "projects/p/tasks/cycle-a.md").read_text(encoding="utf-8")

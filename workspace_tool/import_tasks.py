@@ -33,7 +33,7 @@ from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
 from workspace_tool.export.files import write_document
 from workspace_tool.index import Index
-from workspace_tool.model import Person
+from workspace_tool.model import Person, Task
 from workspace_tool.parse import parse_document
 
 STATES = ("open", "started", "done", "cancelled", "template", "unknown")
@@ -161,16 +161,30 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
         ids[task.key.lower()] = doc_id
         places.append((task, status, relpath, doc_id, project))
     projects_of = {doc_id: project for _, _, _, doc_id, project in places}
+    waits = {t.id: set(t.depends_on) for t in index.of_type(Task)}  # the workspace's dependencies, and the import's as taken
+    above = {t.id: t.parent for t in index.of_type(Task) if t.parent}
     for task, status, relpath, doc_id, project in places:
         missing = [d for d in task.depends if d.lower() not in ids]
         if missing:
             plan.skipped.append(f"{task.where}: {doc_id} depends on {', '.join(missing)}, which is not in the export; that dependency is left out")
+        depends: list[str] = []
+        for other in dict.fromkeys(ids[d.lower()] for d in task.depends if d.lower() in ids):
+            if other == doc_id or _reaches(waits, other, doc_id):
+                plan.skipped.append(f"{task.where}: {doc_id} depends on {other}, which {'is itself' if other == doc_id else 'waits for it'}; that dependency is left out (a cycle)")
+                continue
+            waits.setdefault(doc_id, set()).add(other)
+            depends.append(other)
         parent = ids.get(task.parent.lower()) if task.parent else None
         if task.parent and parent is None:
             plan.skipped.append(f"{task.where}: {doc_id}'s parent {task.parent} is not in the export; it is imported without one")
         elif parent is not None and (elsewhere := projects_of.get(parent, getattr(index.docs.get(parent), "project", None))) != project:
             plan.skipped.append(f"{task.where}: {doc_id}'s parent {parent} is in {elsewhere or 'no project'}, not {project or 'no project'} (a subtask is in its parent's project); it is imported without one")
             parent = None
+        elif parent is not None and (parent == doc_id or _is_above(above, doc_id, parent)):
+            plan.skipped.append(f"{task.where}: {doc_id}'s parent {parent} {'is itself' if parent == doc_id else 'is below it'}; it is imported without one (a cycle)")
+            parent = None
+        if parent is not None:
+            above[doc_id] = parent
         assignee = assignees.get(task.key, default)
         finished = workflow.is_done(status) and status != "cancelled"
         repeats = None
@@ -188,7 +202,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
             "done": task.end if finished else None,
             "parent": parent,
             "tags": list(_tags(task, status, status_map, workflow)) or None,
-            "depends_on": [ids[d.lower()] for d in task.depends if d.lower() in ids] or None,
+            "depends_on": depends or None,
             "recurrence": repeats,
             **dict(task.keys),
             source.key: task.key,
@@ -245,6 +259,31 @@ def _quoted(text: str) -> str:
 
 def _hours(hours: float) -> str:
     return f"{hours:g}h"
+
+
+def _reaches(waits: Mapping[str, set[str]], start: str, goal: str) -> bool:
+    """Whether `start` waits, through dependencies, for `goal`."""
+    seen, todo = {start}, [start]
+    while todo:
+        for other in waits.get(todo.pop(), ()):
+            if other == goal:
+                return True
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return False
+
+
+def _is_above(above: Mapping[str, str], doc_id: str, parent: str) -> bool:
+    """Whether `doc_id` is among `parent`'s parents (so making it `parent`'s child would close a loop)."""
+    seen: set[str] = set()
+    current: str | None = parent
+    while current is not None and current not in seen:
+        if current == doc_id:
+            return True
+        seen.add(current)
+        current = above.get(current)
+    return False
 
 
 def _remaining(task: ForeignTask, finished: bool) -> bool:
