@@ -244,17 +244,24 @@ def test_dry_run_lists_and_writes_nothing(workspace: Path, wm: Callable[..., Res
 @pytest.mark.parametrize(
     ("markup", "markdown"),
     [
-        ("h1. Title\nh3. Deep", "### Title\n##### Deep"),
+        ("h1. Title\nh3. Deep", "### Title\n\n##### Deep"),
         ("* one\n** nested\n# first\n#* mixed", "- one\n   - nested\n1. first\n   - mixed"),
         ("*bold* and _it_ and -gone- and {{code_x}}", "**bold** and *it* and ~~gone~~ and `code_x`"),
-        ("a snake_case_name and 3*4*5 and well-known-thing", "a snake_case_name and 3*4*5 and well-known-thing"),
+        ("a snake_case_name and 3*4*5 and well-known-thing", "a snake_case_name and 3\\*4\\*5 and well-known-thing"),  # literal, as Jira shows it
+        ("{quote}Said it{quote}\nh2. After", "> Said it\n\n#### After"),  # a one-line quote ends where it says
+        ("bq. Quoted\nText", "> Quoted\n\nText"),  # not run into the quote
+        ("||A||B||\n|1|2|\nText", "| A | B |\n|---|---|\n| 1 | 2 |\n\nText"),  # not a row of the table
+        ("* one\n* two\nAfter", "- one\n- two\n\nAfter"),  # not part of the last item
+        ("Some text\n----", "Some text\n\n---"),  # a rule, not a heading
+        ("line one\nline two", "line one\n\nline two"),  # Jira's line break
+        ("see https://ex.com/*x*/y.", "see <https://ex.com/*x*/y>."),
         ("[the docs|https://x.test/a?b=1] [https://x.test] [~accountid:abc] !shot.png|thumbnail!",
          "[the docs](https://x.test/a?b=1) <https://x.test> @abc (attachment: shot.png)"),
         ("{code:python}\n*not bold* h1. no\n{code}", "```python\n*not bold* h1. no\n```"),
         ("{noformat}x{noformat}", "```\nx\n```"),
-        ("{code:sql}select 1{code} after", "```sql\nselect 1\n```\nafter"),
+        ("{code:sql}select 1{code} after", "```sql\nselect 1\n```\n\nafter"),
         ("{quote}said\nthis{quote}", "> said\n> this"),
-        ("bq. a quote\n----", "> a quote\n---"),
+        ("bq. a quote\n----", "> a quote\n\n---"),
         ("||a||b||\n|1|[x|https://y.test]|", "| a | b |\n|---|---|\n| 1 | [x](https://y.test) |"),
         ("{color:red}alert{color}", "alert"),
     ],

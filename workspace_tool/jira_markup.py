@@ -26,6 +26,7 @@ _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _STRIKE = re.compile(r"(?<![\w-])-(?=[^\s-])([^-\n]+?)(?<=[^\s-])-(?![\w-])")
 _COLOR = re.compile(r"\{color(?::[^}]*)?\}")
+_URL = re.compile(r"\bhttps?://[^\s<>\x00]*[^\s<>\x00.,;:!?)\]'\"]")
 
 
 def to_markdown(text: str, depth: int = 0) -> str:
@@ -66,7 +67,14 @@ def to_markdown(text: str, depth: int = 0) -> str:
             continue
         quote = _QUOTE.match(line.strip())
         if quote:
-            body = [quote.group(1)] if quote.group(1).strip() else []
+            rest = quote.group(1)
+            if "{quote}" in rest:  # the whole quote on one line: {quote}text{quote}
+                rest, _, after = rest.partition("{quote}")
+                if after.strip():
+                    lines.insert(number, after.lstrip())
+                out += ["> " + _inline(rest)] if rest.strip() else []
+                continue
+            body = [rest] if rest.strip() else []
             while number < len(lines) and "{quote}" not in lines[number]:
                 body.append(lines[number])
                 number += 1
@@ -76,7 +84,7 @@ def to_markdown(text: str, depth: int = 0) -> str:
             out += ["> " + _inline(b) if b.strip() else ">" for b in body if b.strip() or body]
             continue
         out.append(_line(line, depth))
-    return _tables("\n".join(out)).strip("\n")
+    return _blocks(_tables("\n".join(out)).split("\n")).strip("\n")
 
 
 def _line(line: str, depth: int) -> str:
@@ -108,11 +116,47 @@ def _inline(text: str) -> str:
     text = _LINK.sub(lambda m: keep(f"[{m.group(1).strip() or m.group(2)}]({m.group(2).strip()})" if m.group(2) else f"<{m.group(3)}>"), text)
     text = _MENTION.sub(lambda m: keep("@" + m.group(1)), text)
     text = _IMAGE.sub(lambda m: keep(f"(attachment: {m.group(1)})"), text)
+    text = _URL.sub(lambda m: keep(f"<{m.group(0)}>"), text)  # a bare address whole, asterisks and all
     text = _COLOR.sub("", text)
-    text = _BOLD.sub(r"**\1**", text)
-    text = _ITALIC.sub(r"*\1*", text)
-    text = _STRIKE.sub(r"~~\1~~", text)
-    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    text = _BOLD.sub(lambda m: keep(f"**{m.group(1)}**"), text)
+    text = _ITALIC.sub(lambda m: keep(f"*{m.group(1)}*"), text)
+    text = _STRIKE.sub(lambda m: keep(f"~~{m.group(1)}~~"), text)
+    text = text.replace("*", "\\*")  # what is left is literal (`2*3*4`), as Jira showed it
+    while "\x00" in text:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    return text
+
+
+_FENCE = re.compile(r"^(```|~~~)")
+_KINDS = (("list", re.compile(r"^\s*(?:-|\d+\.)\s")), ("quote", re.compile(r"^>")), ("table", re.compile(r"^\|")))
+
+
+def _blocks(lines: list[str]) -> str:
+    """Blank lines where Markdown needs them to show what Jira showed: between a quote, list or table and the
+    text after it (else the text runs into it), before a rule (else the text above becomes a heading), and between
+    two lines of text (Jira shows a line break; Markdown would join them)."""
+    out: list[str] = []
+    previous = "blank"
+    in_code = False
+    for line in lines:
+        if in_code:
+            out.append(line)
+            in_code = not _FENCE.match(line.strip())
+            previous = "code" if not in_code else previous
+            continue
+        if not line.strip():
+            out.append(line)
+            previous = "blank"
+            continue
+        kind = "fence" if _FENCE.match(line.strip()) else next((name for name, pattern in _KINDS if pattern.match(line)), "text")
+        if previous != "blank" and not (kind == previous and kind in ("list", "quote", "table")):
+            out.append("")
+        out.append(line)
+        if kind == "fence":
+            in_code, previous = True, "code"
+        else:
+            previous = kind
+    return "\n".join(out)
 
 
 def _code(text: str) -> str:
