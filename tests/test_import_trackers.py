@@ -392,6 +392,8 @@ def test_without_a_key_column_a_row_is_known_by_its_project_and_title(workspace:
         ("Name\nx\nx\n", ("--column", "title=Name"), "sheet.csv:3: 'x' is also at line 2, in the same project: map the column that holds each row's ID with --column key=HEADER"),
         ("Name,Est\nx,soon\n", ("--column", "title=Name", "--column", "estimate=Est"), "sheet.csv:2: Est 'soon': expected a duration"),
         ("Name\nx\n", ("--column", "title=Name", "--source", "My Tool"), "--source 'My Tool': a name of letters, digits"),
+        ("Name\nx\n", ("--column", "title=Name", "--source", "status"), "--source 'status': 'status' is a field of wm's"),
+        ("Name\nx\n", ("--column", "title=Name", "--source", "id"), "--source 'id': 'id' is a field of wm's"),
     ],
 )
 def test_a_bad_column_map_or_sheet_is_refused_before_anything_is_written(

@@ -370,6 +370,10 @@ def import_csv_cmd(
     name_key = source.strip().lower()
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", name_key):
         raise UsageError(f"--source {source!r}: a name of letters, digits, '-' and '_' (it becomes a key of each task: {name_key or 'csv'}: ID)")
+    from workspace_tool import fields as F
+
+    if name_key in F.ALL_SPECS or name_key in F.RESERVED or name_key in ("previous", "title", "body"):
+        raise UsageError(f"--source {source!r}: {name_key!r} is a field of wm's (the source's name becomes the key that keeps each row's ID); name the tracker, e.g. --source monday")
     mapped = check_columns(_pairs(columns, "--column", "title=Name", at_first=True))
     options = ImportOptions(
         people=_pairs(people, "--person", "'Ana Lima=ana'"), statuses=_pairs(statuses, "--status", "'Stuck=review'"), project=project,
