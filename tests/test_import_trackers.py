@@ -527,3 +527,21 @@ def test_cycles_in_an_export_are_broken_and_said(workspace: Path, wm: Callable[.
     validated = wm("-C", str(workspace), "validate")
     assert validated.exit_code == 0, validated.output
     assert "depends_on: [cycle-b]\n" in (workspace / "projects/p/tasks/cycle-a.md").read_text(encoding="utf-8")
+
+
+def test_names_wm_new_would_refuse_are_never_made(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Windows' device names (a repository holding aux.md cannot be checked out there) and titles without a letter
+    wm can put in a file name (Japanese, emoji) became con.md, aux.md, task.md, person.md."""
+    source = tmp_path_factory.mktemp("export") / "jira.csv"
+    source.write_text(
+        "Summary,Issue key,Project name,Project key,Assignee\n🚀,J-2,🚀,RKT,佐藤 花子\nCon,J-3,Index,IDX,CON\nAux,J-4,Index,IDX,aux\n", encoding="utf-8",
+    )
+    result = wm("-C", str(workspace), "import", "jira", str(source))
+    assert result.exit_code == 0, result.output
+    made = sorted(p.relative_to(workspace).as_posix() for p in workspace.rglob("*.md"))
+    assert made == [
+        "people/aux-person.md", "people/con-person.md", "people/person.md",
+        "projects/index-project/project.md", "projects/index-project/tasks/aux-task.md", "projects/index-project/tasks/con-task.md",
+        "projects/rkt/project.md", "projects/rkt/tasks/j-2.md",
+    ]
+    assert wm("-C", str(workspace), "validate").exit_code == 0

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from workspace_tool.config import Workflow
-from workspace_tool.create import month_name, render_template, slugify, unique_path
+from workspace_tool.create import RESERVED_NAMES, month_name, render_template, slugify, unique_path
 from workspace_tool.edit import add_log_entry, log_entry, set_keys
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
@@ -156,7 +156,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     places: list[tuple[ForeignTask, str, str, str, str | None]] = []
     for task, status in todo:
         project = projects.get(task.project) if task.project else into
-        relpath, doc_id = unique_path(index, "task", slugify(task.title) or "task", project, frozenset(reserved))
+        relpath, doc_id = unique_path(index, "task", name_for(task.title, task.key, "task"), project, frozenset(reserved))
         reserved.add(doc_id)
         ids[task.key.lower()] = doc_id
         places.append((task, status, relpath, doc_id, project))
@@ -259,6 +259,14 @@ def _quoted(text: str) -> str:
 
 def _hours(hours: float) -> str:
     return f"{hours:g}h"
+
+
+def name_for(title: str, hint: str, kind: str) -> str:
+    """A file name for an imported document: its title's slug; for a title with no letters wm can use (`佐藤 花子`,
+    `🚀`) the tracker's key or e-mail name, else its kind; a name Windows or wm keeps for itself (`con`, `aux`,
+    `index`) gets its kind after it (`con-person`), as `wm new` refuses those."""
+    slug = slugify(title) or slugify(hint) or kind
+    return f"{slug}-{kind}" if slug in RESERVED_NAMES else slug
 
 
 def _reaches(waits: Mapping[str, set[str]], start: str, goal: str) -> bool:
@@ -375,7 +383,7 @@ def _projects(index: Index, tasks: list[ForeignTask], plan: TaskImportPlan, rese
         if match is not None:
             found[name] = match
             continue
-        relpath, doc_id = unique_path(index, "project", slugify(name) or (keys[0] if keys else "project"), None, frozenset(reserved))
+        relpath, doc_id = unique_path(index, "project", name_for(name, keys[0] if keys else "", "project"), None, frozenset(reserved))
         reserved.add(doc_id)
         found[name] = doc_id
         status = None
@@ -413,7 +421,7 @@ class _People:
             if alias and (found := self.known(alias)):
                 return found
         title = name or (email or "").split("@")[0]
-        relpath, doc_id = unique_path(self.index, "person", slugify(title) or "person", None, frozenset(self.reserved))
+        relpath, doc_id = unique_path(self.index, "person", name_for(title, (email or "").split("@")[0], "person"), None, frozenset(self.reserved))
         self.reserved.add(doc_id)
         context: dict[str, Any] = {"title": title, "id": doc_id, "type": "person", "fields": {}, "status": None, "project": None}
         text = set_keys(render_template(self.index.root, "person", context), {"email": email} if email else {})
