@@ -545,3 +545,18 @@ def test_names_wm_new_would_refuse_are_never_made(workspace: Path, wm: Callable[
         "projects/rkt/project.md", "projects/rkt/tasks/j-2.md",
     ]
     assert wm("-C", str(workspace), "validate").exit_code == 0
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_file_with_semicolons_or_tabs_between_cells_reads_the_same(
+    workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory, separator: str,
+) -> None:
+    """Excel writes CSV with semicolons where the decimal mark is a comma; a TSV has tabs."""
+    text = ASANA.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator, lineterminator="\n").writerows(rows)
+    source = tmp_path_factory.mktemp("export") / "export.csv"
+    source.write_text(out.getvalue(), encoding="utf-8")
+    plain, other = wm("-C", str(workspace), "import", "asana", str(ASANA), "--dry-run"), wm("-C", str(workspace), "import", "asana", str(source), "--dry-run")
+    assert other.exit_code == 0 and other.stdout == plain.stdout

@@ -48,9 +48,20 @@ class Record:
 
 def read_records(text: str, name: str, required: tuple[str, ...], what: str) -> list[Record]:
     """The records of a CSV export whose header has every column of `required` (any case); `what` says which
-    export was expected, for the error naming `name`'s first line when no header matches."""
+    export was expected, for the error naming `name`'s first line when no header matches. Commas first; a file
+    whose header is only found split at `;` or tabs (Excel's CSV in a locale with decimal commas, a TSV) is read so."""
     text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    for delimiter in (",", ";", "\t"):
+        records = _records(text, name, required, delimiter)
+        if records is not None:
+            return records
+    missing = ", ".join(repr(c) for c in required)
+    raise ImportFormatError(f"{name}:1: no header with the columns {missing}: expected {what}")
+
+
+def _records(text: str, name: str, required: tuple[str, ...], delimiter: str) -> list[Record] | None:
+    """The records with `delimiter` between cells; None when no header with `required` is found so."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     header: list[str] | None = None
     names: dict[str, str] = {}
     records: list[Record] = []
@@ -70,17 +81,19 @@ def read_records(text: str, name: str, required: tuple[str, ...], what: str) -> 
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
-                raise ImportFormatError(f"{name}:{first}: {len(row)} cells where the header has {len(header)} columns (is a value's comma unquoted?)")
+                raise ImportFormatError(f"{name}:{first}: {len(row)} cells where the header has {len(header)} columns (is a value's {_SEPARATOR_NAMES[delimiter]} unquoted?)")
             cells: dict[str, list[str]] = {}
             for column, value in zip(header, row):
                 cells.setdefault(column, []).append(value)
             records.append(Record(first, {column: tuple(values) for column, values in cells.items()}, names))
     except csv.Error as exc:
+        if header is None:
+            return None
         raise ImportFormatError(f"{name}:{reader.line_num}: not valid CSV: {exc}") from None
-    if header is None:
-        missing = ", ".join(repr(c) for c in required)
-        raise ImportFormatError(f"{name}:1: no header with the columns {missing}: expected {what}")
-    return records
+    return records if header is not None else None
+
+
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 _FORMATS = (
