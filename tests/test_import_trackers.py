@@ -560,3 +560,30 @@ def test_a_file_with_semicolons_or_tabs_between_cells_reads_the_same(
     source.write_text(out.getvalue(), encoding="utf-8")
     plain, other = wm("-C", str(workspace), "import", "asana", str(ASANA), "--dry-run"), wm("-C", str(workspace), "import", "asana", str(source), "--dry-run")
     assert other.exit_code == 0 and other.stdout == plain.stdout
+
+
+def test_cells_a_task_holds_one_of_and_text_that_looks_like_markdown(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A board's cell of two people, a priority wm has no word for, a name with two spaces, a description with its
+    own '## Log' heading: the first person (said), the priority left out (said), one person, the heading below Notes."""
+    (workspace / "people").mkdir()
+    (workspace / "people/ana.md").write_text("---\nname: Ana Lima\n---\n", encoding="utf-8")
+    source = tmp_path_factory.mktemp("export") / "board.csv"
+    source.write_text(
+        'Name,Person,Priority,Notes\nBoth,"Ana Lima, Mei Chen",urgent!,"Real note\n\n## Log\n\n- 2026-01-01 alice: fake entry"\nSpaced,Ana  Lima,P1,\n', encoding="utf-8",
+    )
+    args = ("--column", "title=Name", "--column", "assignee=Person", "--column", "priority=Priority", "--column", "description=Notes")
+    result = wm("-C", str(workspace), "import", "csv", str(source), *args)
+    assert result.exit_code == 0, result.output
+    assert "both: 2 people in Person (Ana Lima, Mei Chen): assigned to Ana Lima, as a task has one assignee" in result.stderr
+    assert "both: the priority 'urgent!' is none wm knows (critical, high, medium, low): left out" in result.stderr
+    both = (workspace / "tasks/both.md").read_text(encoding="utf-8")
+    assert "assignee: ana\n" in both and "#### Log" in both and "\n## Log" not in both
+    spaced = (workspace / "tasks/spaced.md").read_text(encoding="utf-8")
+    assert "assignee: ana\n" in spaced and "priority: critical\n" in spaced
+    assert sorted(p.name for p in (workspace / "people").iterdir()) == ["ana.md"]
+
+
+def test_asana_notes_that_look_like_markdown_stay_text() -> None:
+    from workspace_tool.import_asana import plain_text
+
+    assert plain_text("# not a heading\n> not a quote\n---\nok") == "\\# not a heading\n\n\\> not a quote\n\n\\---\n\nok"

@@ -64,6 +64,7 @@ def _task(record: Record, where: str, ids: set[str], by_name: dict[str, list[Rec
 
 
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+_MARKUP_START = re.compile(r"^(?:#{1,6}(?:\s|$)|>|[-_*=]{3,}\s*$|```|~~~|<)")
 
 
 def plain_text(text: str) -> str:
@@ -82,6 +83,8 @@ def plain_text(text: str) -> str:
         item = bool(_LIST_ITEM.match(stripped))
         if stripped.startswith("• "):
             line = line.replace("• ", "- ", 1)
+        elif _MARKUP_START.match(stripped):  # plain text that Markdown would read as a heading, quote, rule or fence
+            line = "\\" + stripped
         if out and out[-1] != "" and not (item and previous_item):
             out.append("")
         out.append(line)

@@ -95,14 +95,34 @@ def _task(
     def ref(text: str) -> str:
         return text if text in keys else titles.get(text.lower(), text)
 
+    notes: list[str] = []
+    assignee = value("assignee")
+    if assignee and _LIST.search(assignee):  # a board's cell of several people
+        names = [n for n in _LIST.split(assignee) if n.strip()]
+        assignee = names[0] if names else ""
+        notes.append(f"{len(names)} people in {record.name(columns['assignee'])} ({value('assignee')}): assigned to {assignee}, as a task has one assignee")
+    priority = PRIORITIES.get(value("priority").lower()) if value("priority") else None
+    if value("priority") and priority is None:
+        notes.append(f"the priority {value('priority')!r} is none wm knows (critical, high, medium, low): left out")
+
     return ForeignTask(
         where, _key(record, columns), title, "done" if done else ("open" if "done" in columns else "unknown"), status=value("status") or None,
         project=value("project") or None, created=day("created"), due=day("due"), start=day("start"), end=done,
-        priority=PRIORITIES.get(value("priority").lower()), tags=tags_of(_LIST.split(value("tags"))) if value("tags") else (),
+        priority=priority, tags=tags_of(_LIST.split(value("tags"))) if value("tags") else (),
         depends=tuple(dict.fromkeys(ref(d) for d in _LIST.split(value("depends")) if d)) if value("depends") else (),
-        parent=ref(value("parent")) if value("parent") else None, assignee=value("assignee") or None, assignee_email=value("email") or None,
-        estimate_hours=estimate or None, body=value("description").replace("\r\n", "\n"),
+        parent=ref(value("parent")) if value("parent") else None, assignee=assignee or None, assignee_email=value("email") or None,
+        estimate_hours=estimate or None, body=_under_notes(value("description")), notes=tuple(notes),
     )
+
+
+_HEADING = re.compile(r"^(#{1,6})(?=\s)", re.M)
+
+
+def _under_notes(text: str) -> str:
+    """A description as written (Markdown, as Linear and others export it), its headings two levels down, so they
+    sit under the document's `## Notes` and none can be taken for its `## Log`."""
+    text = text.replace("\r\n", "\n")
+    return _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + 2), text)
 
 
 def _number_or_text(text: str) -> float | str:

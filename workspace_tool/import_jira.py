@@ -35,7 +35,7 @@ SOURCE = Source("jira", "Jira", "jira")
 PRIORITIES = {
     "highest": "critical", "blocker": "critical", "critical": "critical", "urgent": "critical",
     "high": "high", "major": "high", "medium": "medium", "normal": "medium",
-    "low": "low", "lowest": "low", "minor": "low", "trivial": "low",
+    "low": "low", "lowest": "low", "minor": "low", "trivial": "low", "p1": "critical", "p2": "high", "p3": "medium", "p4": "low", "p5": "low",
 }
 CATEGORIES = {"to do": "open", "new": "open", "in progress": "started", "indeterminate": "started", "done": "done", "complete": "done"}
 GIVEN_UP = {"won't do", "won't fix", "wont do", "wont fix", "duplicate", "cannot reproduce", "incomplete", "declined", "rejected", "obsolete", "abandoned"}
@@ -105,6 +105,8 @@ def _issue(record: Record, where: str, keys: dict[str, str], names: dict[str, st
         estimate_hours=_hours(record.get("original estimate"), where), remaining_hours=_hours(record.get("remaining estimate"), where),
         body=_body(record), comments=tuple(_comment(cell, where, names, date_format) for cell in record.all("comment")),
         keys=_keys(record),
+        notes=(f"the priority {record.get('priority')!r} is none wm knows (critical, high, medium, low): left out",)
+        if record.get("priority") and record.get("priority").lower() not in PRIORITIES else (),
     )
 
 

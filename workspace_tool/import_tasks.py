@@ -86,6 +86,7 @@ class ForeignTask:
     comments: tuple[Comment, ...] = ()
     recur: str | None = None  # a recurring task's period as the tracker writes it (`weekly`, `2w`, `P1M`)
     keys: tuple[tuple[str, Any], ...] = ()  # keys of the team's own to keep (`sprint`, `story_points`): queryable, not read
+    notes: tuple[str, ...] = ()  # what the reader left out or guessed, said with the import's warnings
     series: str | None = None  # a recurring task's instance: the key of its template
 
 
@@ -164,6 +165,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     waits = {t.id: set(t.depends_on) for t in index.of_type(Task)}  # the workspace's dependencies, and the import's as taken
     above = {t.id: t.parent for t in index.of_type(Task) if t.parent}
     for task, status, relpath, doc_id, project in places:
+        plan.skipped.extend(f"{task.where}: {doc_id}: {note}" for note in task.notes)
         missing = [d for d in task.depends if d.lower() not in ids]
         if missing:
             plan.skipped.append(f"{task.where}: {doc_id} depends on {', '.join(missing)}, which is not in the export; that dependency is left out")
@@ -409,18 +411,19 @@ class _People:
             if isinstance(person, Person):
                 for alias in (person.id, person.title, person.name, person.email):
                     if alias:
-                        self.names.setdefault(alias.strip().lower(), person.id)
+                        self.names.setdefault(" ".join(alias.split()).lower(), person.id)
         for theirs, ours in mapped.items():
-            self.names[theirs.strip().lower()] = require_doc(index, ours, ("person",)).id
+            self.names[" ".join(theirs.split()).lower()] = require_doc(index, ours, ("person",)).id
 
     def known(self, name: str) -> str | None:
-        return self.names.get(name.strip().lower()) or self.names.get(slugify(name))
+        words = " ".join(name.split()).lower()
+        return self.names.get(words) or self.names.get(slugify(name))
 
     def resolve(self, name: str | None, email: str | None) -> str:
         for alias in (email, name):
             if alias and (found := self.known(alias)):
                 return found
-        title = name or (email or "").split("@")[0]
+        title = " ".join((name or (email or "").split("@")[0]).split())
         relpath, doc_id = unique_path(self.index, "person", name_for(title, (email or "").split("@")[0], "person"), None, frozenset(self.reserved))
         self.reserved.add(doc_id)
         context: dict[str, Any] = {"title": title, "id": doc_id, "type": "person", "fields": {}, "status": None, "project": None}
@@ -428,7 +431,7 @@ class _People:
         _add(self.index, self.plan, NewFile(relpath, doc_id, "person", title, ""), text)
         for alias in (name, email):
             if alias:
-                self.names[alias.strip().lower()] = doc_id
+                self.names[" ".join(alias.split()).lower()] = doc_id
         return doc_id
 
 
