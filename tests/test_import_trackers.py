@@ -587,3 +587,17 @@ def test_asana_notes_that_look_like_markdown_stay_text() -> None:
     from workspace_tool.import_asana import plain_text
 
     assert plain_text("# not a heading\n> not a quote\n---\nok") == "\\# not a heading\n\n\\> not a quote\n\n\\---\n\nok"
+
+
+@pytest.mark.parametrize(
+    ("text", "date_format", "day"),
+    [
+        ("25.02.2026 10:17", "%d.%m.%Y", dt.date(2026, 2, 25)),  # a localised export's times after its dates
+        ("03.03.2026", "%d.%m.%Y", dt.date(2026, 3, 3)),
+        ("25 Feb 2026 16:38", None, dt.date(2026, 2, 25)),
+        ("2026-02-25 4:38 PM", None, dt.date(2026, 2, 25)),
+        ("2026-02-25 16:38:58.679 UTC", None, dt.date(2026, 2, 25)),
+    ],
+)
+def test_a_time_after_the_date_needs_no_format_of_its_own(text: str, date_format: str | None, day: dt.date) -> None:
+    assert parse_when(text, "x.csv:2", "Resolved", date_format) == day

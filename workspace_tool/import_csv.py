@@ -106,10 +106,23 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:
 def parse_when(value: str, where: str, column: str, date_format: str | None = None) -> dt.date | None:
     """The day a tracker's date or time stands for (its time of day dropped; a time zone is not converted: the
     day is the one the tracker showed). `date_format` (strptime's) is tried first, for exports in another locale's
-    format (`%m/%d/%Y`). None for an empty value."""
+    format (`%d.%m.%Y`); a time after the date (`25.02.2026 10:17`, `25 Feb 2026 16:38`) needs no code of its own.
+    None for an empty value."""
     text = " ".join(value.split())
     if not text:
         return None
+    for candidate in dict.fromkeys((text, _TIME_AFTER.sub("", text))):
+        found = _day_of(candidate, date_format)
+        if found is not None:
+            return found
+    hint = f"--date-format {date_format!r} does not read it either" if date_format else "pass --date-format with its format, e.g. --date-format '%m/%d/%Y'"
+    raise ImportFormatError(f"{where}: {column} {value.strip()!r} is not a date wm reads ({hint})")
+
+
+_TIME_AFTER = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|UTC|[+-]\d{2}:?\d{2}))?$")
+
+
+def _day_of(text: str, date_format: str | None) -> dt.date | None:
     if date_format:
         try:
             return dt.datetime.strptime(text, date_format).date()
@@ -120,11 +133,10 @@ def parse_when(value: str, where: str, column: str, date_format: str | None = No
         try:
             return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
-            pass
+            return None
     for form in _FORMATS:
         try:
             return dt.datetime.strptime(text, form).date()
         except ValueError:
             continue
-    hint = f"--date-format {date_format!r} does not read it either" if date_format else "pass --date-format with its format, e.g. --date-format '%m/%d/%Y'"
-    raise ImportFormatError(f"{where}: {column} {value.strip()!r} is not a date wm reads ({hint})")
+    return None
