@@ -601,3 +601,25 @@ def test_asana_notes_that_look_like_markdown_stay_text() -> None:
 )
 def test_a_time_after_the_date_needs_no_format_of_its_own(text: str, date_format: str | None, day: dt.date) -> None:
     assert parse_when(text, "x.csv:2", "Resolved", date_format) == day
+
+
+def test_a_row_that_names_its_own_title_is_not_its_own_dependency(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Two rows called Dup, the second waiting for 'Dup': the first one, not itself (it was a silent self-cycle)."""
+    source = tmp_path_factory.mktemp("export") / "sheet.csv"
+    source.write_text("Name,ID,Group,Depends\nDup,5,G,\nDup,6,G,Dup\n", encoding="utf-8")
+    args = ("--column", "title=Name", "--column", "key=ID", "--column", "project=Group", "--column", "depends=Depends")
+    assert wm("-C", str(workspace), "import", "csv", str(source), *args).exit_code == 0
+    docs = {p.read_text(encoding="utf-8").split("csv: '")[1][0]: p for p in (workspace / "projects/g/tasks").glob("*.md")}
+    assert f"depends_on: [{docs['5'].stem}]\n" in docs["6"].read_text(encoding="utf-8")
+    assert wm("-C", str(workspace), "validate").exit_code == 0
+
+
+def test_a_task_whose_document_is_broken_is_not_imported_twice(workspace: Path, wm: Callable[..., Result]) -> None:
+    """Re-importing while an imported document's frontmatter is broken made a second document for it, unsaid."""
+    assert wm("-C", str(workspace), "import", "jira", str(JIRA)).exit_code == 0
+    broken = workspace / "projects/mobile-app/tasks/sync-queued-scans-on-reconnect.md"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("status: todo", "status: [todo"), encoding="utf-8")
+    before = _files(workspace)
+    again = wm("-C", str(workspace), "import", "jira", str(JIRA))
+    assert again.exit_code == 0 and _files(workspace) == before
+    assert "MOB-3 was imported into projects/mobile-app/tasks/sync-queued-scans-on-reconnect.md, which cannot be read now" in again.stderr

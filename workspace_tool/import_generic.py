@@ -60,7 +60,9 @@ def parse_generic(text: str, name: str, columns: Mapping[str, str], date_format:
                 f"{name}:{record.line}: {record.get(columns['title'])!r} is also at line {first.line}, in the same project: map the column"
                 " that holds each row's ID with --column key=HEADER"
             )
-    titles = {record.get(columns["title"]).lower(): _key(record, columns) for record in records}
+    titles: dict[str, list[str]] = {}
+    for record in records:
+        titles.setdefault(" ".join(record.get(columns["title"]).split()).lower(), []).append(_key(record, columns))
     return [_task(record, f"{name}:{record.line}", columns, keys, titles, date_format, hours_per_day) for record in records]
 
 
@@ -72,7 +74,7 @@ def _key(record: Record, columns: Mapping[str, str]) -> str:
 
 
 def _task(
-    record: Record, where: str, columns: Mapping[str, str], keys: Mapping[str, Record], titles: Mapping[str, str], date_format: str | None,
+    record: Record, where: str, columns: Mapping[str, str], keys: Mapping[str, Record], titles: Mapping[str, list[str]], date_format: str | None,
     hours_per_day: float,
 ) -> ForeignTask:
     def value(field: str) -> str:
@@ -92,8 +94,14 @@ def _task(
         except ValueError as exc:
             raise ImportFormatError(f"{where}: {record.name(columns['estimate'])} {value('estimate')!r}: {exc}") from None
 
+    own = _key(record, columns)
+
     def ref(text: str) -> str:
-        return text if text in keys else titles.get(text.lower(), text)
+        """Another row by its key, else by its title: the first row of that title other than this one."""
+        if text in keys:
+            return text
+        found = titles.get(" ".join(text.split()).lower(), [])
+        return next((key for key in found if key != own), found[0] if found else text)
 
     notes: list[str] = []
     assignee = value("assignee")

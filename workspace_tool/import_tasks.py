@@ -127,12 +127,18 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     status_map = _status_map(options.statuses, workflow)
     _check_keys(tasks)
     known = {str(doc.extra[source.key]).lower(): doc.id for doc in index.docs.values() if isinstance(doc.extra.get(source.key), (str, int))}
+    broken = _keys_in_unreadable_files(index, source.key)
     plan = TaskImportPlan()
     todo: list[tuple[ForeignTask, str]] = []
     unmapped: Counter[tuple[str, str]] = Counter()
     for task in tasks:
         if task.key.lower() in known:
             plan.already += 1
+        elif task.key.lower() in broken:
+            plan.skipped.append(
+                f"{task.where}: {task.key} was imported into {broken[task.key.lower()]}, which cannot be read now: fix it (wm validate says how)"
+                " and import again; it is not imported twice"
+            )
         elif task.state == "template":
             plan.skipped.append(f"{task.where}: {task.title!r} is a recurring task's template; its instances are imported, not it")
         elif (status := _status(task, workflow, status_map, unmapped)) is None:
@@ -261,6 +267,23 @@ def _quoted(text: str) -> str:
 
 def _hours(hours: float) -> str:
     return f"{hours:g}h"
+
+
+def _keys_in_unreadable_files(index: Index, key: str) -> dict[str, str]:
+    """Tracker IDs (lower case) -> the file that holds them, of files the index could not read: an import must not
+    make a second document for a task whose first one is only broken."""
+    found: dict[str, str] = {}
+    line = re.compile(rf"^{re.escape(key)}:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.M)
+    for path, problems in index.file_diagnostics.items():
+        if path in index.by_path or not any(p.is_error for p in problems):
+            continue
+        try:
+            text = (index.root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in line.finditer(text):
+            found.setdefault(match.group(1).strip().lower(), path)
+    return found
 
 
 def name_for(title: str, hint: str, kind: str) -> str:
