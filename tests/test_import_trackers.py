@@ -623,3 +623,12 @@ def test_a_task_whose_document_is_broken_is_not_imported_twice(workspace: Path, 
     again = wm("-C", str(workspace), "import", "jira", str(JIRA))
     assert again.exit_code == 0 and _files(workspace) == before
     assert "MOB-3 was imported into projects/mobile-app/tasks/sync-queued-scans-on-reconnect.md, which cannot be read now" in again.stderr
+
+
+def test_a_deleted_jira_account_is_no_person_and_infinite_points_are_none(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    source = tmp_path_factory.mktemp("export") / "jira.csv"
+    source.write_text("Summary,Issue key,Assignee,Custom field (Story Points)\nOld,J-1,Former user,inf\n", encoding="utf-8")
+    result = wm("-C", str(workspace), "import", "jira", str(source))
+    assert result.exit_code == 0 and "its assignee's Jira account was deleted ('Former user'): left unassigned" in result.stderr
+    old = (workspace / "tasks/old.md").read_text(encoding="utf-8")
+    assert "assignee" not in old and "story_points" not in old and not (workspace / "people").exists()

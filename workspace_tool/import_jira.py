@@ -22,6 +22,7 @@ queryable, not read by the planner). Worklogs' total (`Time Spent`) and watchers
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +41,8 @@ PRIORITIES = {
 CATEGORIES = {"to do": "open", "new": "open", "in progress": "started", "indeterminate": "started", "done": "done", "complete": "done"}
 GIVEN_UP = {"won't do", "won't fix", "wont do", "wont fix", "duplicate", "cannot reproduce", "incomplete", "declined", "rejected", "obsolete", "abandoned"}
 _PLAIN_TYPES = {"task", "sub-task", "subtask"}
+DELETED_ACCOUNT = "former user"
+"""How Jira Cloud names the account of someone who left: not a person to make."""
 _PEOPLE = (("assignee", "assignee id"), ("reporter", "reporter id"), ("creator", "creator id"), ("watchers", "watchers id"), ("project lead", "project lead id"))
 _WHAT = "Jira's CSV export (Filters > Export > Export CSV)"
 
@@ -101,12 +104,11 @@ def _issue(record: Record, where: str, keys: dict[str, str], names: dict[str, st
         created=day("created"), due=day("due date", "duedate"), start=day("custom field (start date)", "custom field (target start)"),
         end=resolved if state == "done" else None, priority=PRIORITIES.get(record.get("priority").lower()), tags=tags,
         depends=tuple(dict.fromkeys(record.all("inward issue link (blocks)"))), parent=parent,
-        assignee=record.get("assignee") or None,
+        assignee=None if record.get("assignee").lower() == DELETED_ACCOUNT else record.get("assignee") or None,
         estimate_hours=_hours(record.get("original estimate"), where), remaining_hours=_hours(record.get("remaining estimate"), where),
         body=_body(record), comments=tuple(_comment(cell, where, names, date_format) for cell in record.all("comment")),
         keys=_keys(record),
-        notes=(f"the priority {record.get('priority')!r} is none wm knows (critical, high, medium, low): left out",)
-        if record.get("priority") and record.get("priority").lower() not in PRIORITIES else (),
+        notes=_notes(record),
     )
 
 
@@ -123,9 +125,18 @@ def _keys(record: Record) -> tuple[tuple[str, Any], ...]:
             number = float(points)
         except ValueError:
             number = None
-        if number is not None and number >= 0:
+        if number is not None and math.isfinite(number) and number >= 0:
             found.append(("story_points", int(number) if number.is_integer() else number))
     return tuple(found)
+
+
+def _notes(record: Record) -> tuple[str, ...]:
+    notes = []
+    if record.get("priority") and record.get("priority").lower() not in PRIORITIES:
+        notes.append(f"the priority {record.get('priority')!r} is none wm knows (critical, high, medium, low): left out")
+    if record.get("assignee").lower() == DELETED_ACCOUNT:
+        notes.append("its assignee's Jira account was deleted ('Former user'): left unassigned")
+    return tuple(notes)
 
 
 def _key(issue_id: str, keys: dict[str, str]) -> str | None:
