@@ -632,3 +632,12 @@ def test_a_deleted_jira_account_is_no_person_and_infinite_points_are_none(worksp
     assert result.exit_code == 0 and "its assignee's Jira account was deleted ('Former user'): left unassigned" in result.stderr
     old = (workspace / "tasks/old.md").read_text(encoding="utf-8")
     assert "assignee" not in old and "story_points" not in old and not (workspace / "people").exists()
+
+
+def test_a_dry_run_names_the_files_the_real_run_writes(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Two tasks of one title: the second gets a suffix, the same in --dry-run and in the run (it was random)."""
+    source = tmp_path_factory.mktemp("export") / "sheet.csv"
+    source.write_text("Name,ID\nSame,1\nSame,2\n", encoding="utf-8")
+    args = ("import", "csv", str(source), "--column", "title=Name", "--column", "key=ID")
+    dry = wm("-C", str(workspace), *args, "--dry-run").stdout.replace("would create", "created")
+    assert wm("-C", str(workspace), *args).stdout == dry and "same-" in dry

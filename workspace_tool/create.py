@@ -10,6 +10,7 @@ ones in `workspace_tool/templates/TYPE.md`, overridden by a workspace's own
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 import unicodedata
@@ -89,12 +90,16 @@ def _doc_id(doc_type: str, relpath: str, slug: str) -> str:
     return relpath.removesuffix(".md") if doc_type == "note" else slug
 
 
-def unique_path(index: Index, doc_type: str, slug: str, project: str | None, reserved: frozenset[str] = frozenset()) -> tuple[str, str]:
+def unique_path(
+    index: Index, doc_type: str, slug: str, project: str | None, reserved: frozenset[str] = frozenset(), seed: str | None = None,
+) -> tuple[str, str]:
     """(relpath, id) for a new document; a taken slug gets a random 4-hex suffix, never a counter.
 
-    `reserved` holds IDs already planned by the same command.
+    `reserved` holds IDs already planned by the same command. With a `seed` (an import's tracker ID), the first
+    suffix tried is the seed's hash, so a `--dry-run` names the files the real run will.
     """
     candidate = slug
+    suffixes = iter([hashlib.blake2b(seed.encode(), digest_size=2).hexdigest()] if seed else [])
     for _ in range(20):
         relpath = relpath_for(doc_type, candidate, project)
         doc_id = _doc_id(doc_type, relpath, candidate)
@@ -103,7 +108,7 @@ def unique_path(index: Index, doc_type: str, slug: str, project: str | None, res
             taken = taken or (index.root / "projects" / candidate).exists()
         if not taken:
             return relpath, doc_id
-        candidate = f"{slug}-{secrets.token_hex(2)}"
+        candidate = f"{slug}-{next(suffixes, None) or secrets.token_hex(2)}"
     raise WorkspaceError(f"could not find a free name for {slug!r}; pass --id NAME")
 
 

@@ -163,7 +163,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     places: list[tuple[ForeignTask, str, str, str, str | None]] = []
     for task, status in todo:
         project = projects.get(task.project) if task.project else into
-        relpath, doc_id = unique_path(index, "task", name_for(task.title, task.key, "task"), project, frozenset(reserved))
+        relpath, doc_id = unique_path(index, "task", name_for(task.title, task.key, "task"), project, frozenset(reserved), seed=f"{source.key}:{task.key}")
         reserved.add(doc_id)
         ids[task.key.lower()] = doc_id
         places.append((task, status, relpath, doc_id, project))
