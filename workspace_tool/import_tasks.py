@@ -14,8 +14,9 @@ documents, from the workspace's templates as `wm new` writes them:
 - the tracker's ID of the task in a key of its own (`taskwarrior:`, `jira:`, `asana:`), so importing the same
   export again adds only what is new.
 
-Every document is checked before anything is written; `apply_task_import` writes them, each a new file (never
-over one).
+A dependency or parent that would close a loop, or a parent in another project, is left out and said; a task
+whose first document is there but broken is not made again. Every document is checked before anything is written;
+`apply_task_import` writes them, each a new file (never over one), all or nothing.
 """
 
 from __future__ import annotations
