@@ -641,3 +641,14 @@ def test_a_dry_run_names_the_files_the_real_run_writes(workspace: Path, wm: Call
     args = ("import", "csv", str(source), "--column", "title=Name", "--column", "key=ID")
     dry = wm("-C", str(workspace), *args, "--dry-run").stdout.replace("would create", "created")
     assert wm("-C", str(workspace), *args).stdout == dry and "same-" in dry
+
+
+def test_tags_keep_plus_and_sharp_and_a_title_with_a_comma_is_one_reference(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    source = tmp_path_factory.mktemp("export") / "sheet.csv"
+    source.write_text('Name,Tags,Depends\n"Buy milk, eggs",,\nCook,"c++, C#",\"Buy milk, eggs\"\n', encoding="utf-8")
+    args = ("--column", "title=Name", "--column", "tags=Tags", "--column", "depends=Depends")
+    result = wm("-C", str(workspace), "import", "csv", str(source), *args)
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+    cook = (workspace / "tasks/cook.md").read_text(encoding="utf-8")
+    assert "tags: [c++, 'c#']\n" in cook and "depends_on: [buy-milk-eggs]\n" in cook
+    assert [t["id"] for t in json.loads(wm("-C", str(workspace), "list", "tag:c#", "--json").stdout)] == ["cook"]

@@ -117,7 +117,7 @@ def _task(
         where, _key(record, columns), title, "done" if done else ("open" if "done" in columns else "unknown"), status=value("status") or None,
         project=value("project") or None, created=day("created"), due=day("due"), start=day("start"), end=done,
         priority=priority, tags=tags_of(_LIST.split(value("tags"))) if value("tags") else (),
-        depends=tuple(dict.fromkeys(ref(d) for d in _LIST.split(value("depends")) if d)) if value("depends") else (),
+        depends=tuple(dict.fromkeys(ref(d) for d in _items(value("depends"), keys, titles) if d)) if value("depends") else (),
         parent=ref(value("parent")) if value("parent") else None, assignee=assignee or None, assignee_email=value("email") or None,
         estimate_hours=estimate or None, body=_under_notes(value("description")), notes=tuple(notes),
     )
@@ -131,6 +131,14 @@ def _under_notes(text: str) -> str:
     sit under the document's `## Notes` and none can be taken for its `## Log`."""
     text = text.replace("\r\n", "\n")
     return _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + 2), text)
+
+
+def _items(cell: str, keys: Mapping[str, Record], titles: Mapping[str, list[str]]) -> list[str]:
+    """A cell of references: one row's key or title whole (`Buy milk, eggs`), else split at `,` or `;`."""
+    whole = " ".join(cell.split())
+    if whole in keys or whole.lower() in titles:
+        return [whole]
+    return [item for item in _LIST.split(cell) if item]
 
 
 def _number_or_text(text: str) -> float | str:

@@ -254,12 +254,13 @@ def recurrence(period: str) -> str | None:
     return f"every {count} {unit}s"
 
 
-_TAG_UNSAFE = re.compile(r"[^\w-]+")
+_TAG_UNSAFE = re.compile(r"[^\w+#-]+")
 
 
 def tags_of(names: Iterable[str]) -> tuple[str, ...]:
-    """A tracker's tags or labels as wm tags: lower case, runs of other characters as one `-`, each once."""
-    return tuple(dict.fromkeys(t for t in (_TAG_UNSAFE.sub("-", name).strip("-").lower() for name in names) if t))
+    """A tracker's tags or labels as wm tags: lower case, runs of other characters as one `-` (`+` and `#` kept
+    inside a tag, so `c++` and `C#` stay apart), each once."""
+    return tuple(dict.fromkeys(t for t in (_TAG_UNSAFE.sub("-", name).strip("-").lstrip("#").strip("-").lower() for name in names) if t))
 
 
 def _quoted(text: str) -> str:
