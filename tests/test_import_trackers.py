@@ -652,3 +652,9 @@ def test_tags_keep_plus_and_sharp_and_a_title_with_a_comma_is_one_reference(work
     cook = (workspace / "tasks/cook.md").read_text(encoding="utf-8")
     assert "tags: [c++, 'c#']\n" in cook and "depends_on: [buy-milk-eggs]\n" in cook
     assert [t["id"] for t in json.loads(wm("-C", str(workspace), "list", "tag:c#", "--json").stdout)] == ["cook"]
+
+
+def test_a_csv_description_s_headings_go_below_notes_but_its_code_stays() -> None:
+    from workspace_tool.import_generic import _under_notes
+
+    assert _under_notes("# Title\n```sh\n# a comment\n```\n## Log") == "### Title\n```sh\n# a comment\n```\n#### Log"

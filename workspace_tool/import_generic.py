@@ -128,9 +128,19 @@ _HEADING = re.compile(r"^(#{1,6})(?=\s)", re.M)
 
 def _under_notes(text: str) -> str:
     """A description as written (Markdown, as Linear and others export it), its headings two levels down, so they
-    sit under the document's `## Notes` and none can be taken for its `## Log`."""
-    text = text.replace("\r\n", "\n")
-    return _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + 2), text)
+    sit under the document's `## Notes` and none can be taken for its `## Log` (a `# comment` in a code block is
+    code, and stays)."""
+    out, fence = [], None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        mark = line.lstrip()[:3]
+        if fence is None and mark in ("```", "~~~"):
+            fence = mark
+        elif fence is not None and mark == fence:
+            fence = None
+        elif fence is None:
+            line = _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + 2), line)
+        out.append(line)
+    return "\n".join(out)
 
 
 def _items(cell: str, keys: Mapping[str, Record], titles: Mapping[str, list[str]]) -> list[str]:
