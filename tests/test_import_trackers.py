@@ -658,3 +658,12 @@ def test_a_csv_description_s_headings_go_below_notes_but_its_code_stays() -> Non
     from workspace_tool.import_generic import _under_notes
 
     assert _under_notes("# Title\n```sh\n# a comment\n```\n## Log") == "### Title\n```sh\n# a comment\n```\n#### Log"
+
+
+def test_an_estimate_is_written_as_a_duration_wm_reads_back(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """'1e9' hours was written as 1e+09h, which no document can hold: the import was refused as invalid."""
+    source = tmp_path_factory.mktemp("export") / "sheet.csv"
+    source.write_text("Name,Est\nHuge,1e9\nThird,0.3333333\n", encoding="utf-8")
+    assert wm("-C", str(workspace), "import", "csv", str(source), "--column", "title=Name", "--column", "estimate=Est").exit_code == 0
+    assert "estimate: 1000000000h\n" in (workspace / "tasks/huge.md").read_text(encoding="utf-8")
+    assert "estimate: 0.3333h\n" in (workspace / "tasks/third.md").read_text(encoding="utf-8")

@@ -268,7 +268,8 @@ def _quoted(text: str) -> str:
 
 
 def _hours(hours: float) -> str:
-    return f"{hours:g}h"
+    """Hours as a duration wm reads back: `6h`, `1.5h`, never an exponent (`1e+09h`)."""
+    return f"{round(hours, 4):f}".rstrip("0").rstrip(".") + "h"
 
 
 def _keys_in_unreadable_files(index: Index, key: str) -> dict[str, str]:
