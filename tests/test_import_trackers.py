@@ -667,3 +667,15 @@ def test_an_estimate_is_written_as_a_duration_wm_reads_back(workspace: Path, wm:
     assert wm("-C", str(workspace), "import", "csv", str(source), "--column", "title=Name", "--column", "estimate=Est").exit_code == 0
     assert "estimate: 1000000000h\n" in (workspace / "tasks/huge.md").read_text(encoding="utf-8")
     assert "estimate: 0.3333h\n" in (workspace / "tasks/third.md").read_text(encoding="utf-8")
+
+
+def test_a_dependency_on_a_task_left_out_as_cancelled_says_so(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
+    (workspace / "workspace.yml").write_text(
+        "name: t\nworkflows:\n  task:\n    statuses: [todo, done]\n    done: [done]\n", encoding="utf-8",
+    )
+    source = tmp_path_factory.mktemp("export") / "jira.csv"
+    source.write_text("Summary,Issue key,Status,Resolution,Inward issue link (Blocks)\nOld,W-1,Done,Won't Do,\nNew,W-2,To Do,,W-1\n", encoding="utf-8")
+    result = wm("-C", str(workspace), "import", "jira", str(source))
+    assert result.exit_code == 0, result.output
+    assert "new depends on W-1, cancelled and left out (above); that dependency is left out" in result.stderr
+    assert "not in the export" not in result.stderr

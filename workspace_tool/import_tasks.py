@@ -131,6 +131,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     broken = _keys_in_unreadable_files(index, source.key)
     plan = TaskImportPlan()
     todo: list[tuple[ForeignTask, str]] = []
+    left_out: set[str] = set()  # cancelled tasks a workflow without `cancelled` cannot hold
     unmapped: Counter[tuple[str, str]] = Counter()
     for task in tasks:
         if task.key.lower() in known:
@@ -144,6 +145,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
             plan.skipped.append(f"{task.where}: {task.title!r} is a recurring task's template; its instances are imported, not it")
         elif (status := _status(task, workflow, status_map, unmapped)) is None:
             plan.skipped.append(f"{task.where}: {task.title!r} was cancelled in {source.name}, and the task workflow has no 'cancelled' status; it is left out")
+            left_out.add(task.key.lower())
         else:
             todo.append((task, status))
     for (theirs, ours), count in sorted(unmapped.items()):
@@ -173,9 +175,12 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     above = {t.id: t.parent for t in index.of_type(Task) if t.parent}
     for task, status, relpath, doc_id, project in places:
         plan.skipped.extend(f"{task.where}: {doc_id}: {note}" for note in task.notes)
-        missing = [d for d in task.depends if d.lower() not in ids]
+        missing = [d for d in task.depends if d.lower() not in ids and d.lower() not in left_out]
         if missing:
             plan.skipped.append(f"{task.where}: {doc_id} depends on {', '.join(missing)}, which is not in the export; that dependency is left out")
+        dropped = [d for d in task.depends if d.lower() in left_out]
+        if dropped:
+            plan.skipped.append(f"{task.where}: {doc_id} depends on {', '.join(dropped)}, cancelled and left out (above); that dependency is left out")
         depends: list[str] = []
         for other in dict.fromkeys(ids[d.lower()] for d in task.depends if d.lower() in ids):
             if other == doc_id or _reaches(waits, other, doc_id):
