@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,3 +82,16 @@ def date_option(value: str | None, option: str, today: dt.date) -> dt.date | Non
     from workspace_tool.edit_values import parse_date
 
     return parse_date(value, today, option)
+
+
+def now_for(app: App) -> dt.datetime | None:
+    """`WM_NOW` (HH:MM, or YYYY-MM-DDTHH:MM) pins the clock running timers count up to; default: now."""
+    text = os.environ.get("WM_NOW")
+    if not text:
+        return None
+    try:
+        if "T" in text:
+            return dt.datetime.fromisoformat(text)
+        return dt.datetime.combine(app.today, dt.time.fromisoformat(text))
+    except ValueError:
+        raise UsageError(f"bad WM_NOW {text!r} (use HH:MM or YYYY-MM-DDTHH:MM)") from None

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Callable
 
 import click
 
-from workspace_tool.cli.app import App, date_range
-from workspace_tool.cli.reports import now_for, plan_for, warn
+from workspace_tool.cli.app import App, date_range, now_for
+from workspace_tool.cli.reports import plan_for, warn
 from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.output import counted, dumps
 

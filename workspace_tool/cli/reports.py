@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
 import sys
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
 
-from workspace_tool.cli.app import App, date_range
+from workspace_tool.cli.app import App, date_range, now_for
 from workspace_tool.errors import UsageError
 from workspace_tool.model import TimeEntry
 from workspace_tool.output import cell, csv_text, dumps, table
@@ -33,19 +32,6 @@ def warn(lines: Iterable[str]) -> None:
 
 def _emit(text: str) -> None:
     click.echo(text.rstrip("\n"))
-
-
-def now_for(app: App) -> dt.datetime | None:
-    """`WM_NOW` (HH:MM, or YYYY-MM-DDTHH:MM) pins the clock running timers count up to; default: now."""
-    text = os.environ.get("WM_NOW")
-    if not text:
-        return None
-    try:
-        if "T" in text:
-            return dt.datetime.fromisoformat(text)
-        return dt.datetime.combine(app.today, dt.time.fromisoformat(text))
-    except ValueError:
-        raise UsageError(f"bad WM_NOW {text!r} (use HH:MM or YYYY-MM-DDTHH:MM)") from None
 
 
 def _format_choice(as_json: bool, as_csv: bool) -> str:
