@@ -27,8 +27,10 @@ _OPEN = re.compile(r"(\s)(\d{1,2}:\d{2})-(?=\s)")
 ENTRY_TYPES = ("task", "project")
 
 
-def find_me(index: Index, person: str | None, git_email: str | None) -> str:
-    """`--person`, else `WM_PERSON`, else the person whose `email` matches git's `user.email`."""
+def find_me(index: Index, person: str | None, fallback: str | None = None) -> str:
+    """Who the user is, for time and comments: `--person`, else `WM_PERSON`, else the person whose `email` is
+    git's `user.email`; else `fallback` when given (a comment's author need be no person), or a UsageError saying
+    how to tell wm."""
     name = person or os.environ.get("WM_PERSON")
     if name:
         try:
@@ -37,10 +39,15 @@ def find_me(index: Index, person: str | None, git_email: str | None) -> str:
             if person:
                 raise
             raise NotFoundError(f"WM_PERSON={name}: {exc} (set WM_PERSON to a person's ID, or unset it)") from None
+    from workspace_tool.gitops import config_value
+
+    git_email = config_value(index.root, "user.email")
     if git_email:
         for candidate in index.of_type(Person):
             if candidate.email and candidate.email.strip().lower() == git_email.strip().lower():
                 return candidate.id
+    if fallback is not None:
+        return fallback
     found = f" (git user.email {git_email!r} matches no person's email)" if git_email else ""
     raise UsageError(
         f"who is logging time?{found} Pass --person ID, set WM_PERSON=ID, or add 'email: <your git user.email>' to your people/<id>.md"

@@ -172,18 +172,11 @@ def assign_cmd(app: App, doc_id: str, person: str, commit: bool) -> None:
 
 
 def _commenter(app: App, person: str | None) -> str:
-    """Who writes a comment: `--person`, else `WM_PERSON`, else the person whose e-mail is git's `user.email`
-    (as for time), else git's `user.name` (a comment needs no person document)."""
-    from workspace_tool.gitops import config_value
+    """Who writes a comment: the user as for time (`tracking.find_me`), else git's `user.name` (a comment needs no
+    person document)."""
     from workspace_tool.tracking import find_me
 
-    if person or os.environ.get("WM_PERSON"):
-        return find_me(app.index(), person, None)
-    email = config_value(app.root, "user.email")
-    try:
-        return find_me(app.index(), None, email)
-    except UsageError:
-        return _author(app)
+    return find_me(app.index(), person, fallback=_author(app))
 
 
 @click.command("comment")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import click
 
-from workspace_tool.cli.app import App
+from workspace_tool.cli.app import App, now_for
 from workspace_tool.cli.edit import COMMIT_HELP, run_edit
 from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
@@ -16,18 +15,14 @@ PERSON_HELP = "Whose time (default: WM_PERSON, else the person whose email is gi
 
 
 def _me(app: App, index: Index, person: str | None) -> str:
-    from workspace_tool.gitops import config_value
     from workspace_tool.tracking import find_me
 
-    email = None if person or os.environ.get("WM_PERSON") else config_value(app.root, "user.email")
-    return find_me(index, person, email)
+    return find_me(index, person)
 
 
 def _now(app: App, at: str | None) -> dt.datetime:
     """Today's date (WM_TODAY / --today) with the clock time `--at HH:MM`, else the current time."""
     if at is None:
-        from workspace_tool.cli.reports import now_for
-
         pinned = now_for(app)  # WM_NOW, as the reports read it
         clock = (pinned or dt.datetime.now()).time().replace(second=0, microsecond=0)
     else:
@@ -89,8 +84,6 @@ def start_cmd(app: App, ref: str, note: tuple[str, ...], at: str | None, paralle
     index = app.index()
     who = _me(app, index, person)
     now = _now(app, at)
-    from workspace_tool.cli.reports import now_for
-
     clock = now_for(app) or dt.datetime.now()
     if at is not None and now.date() == clock.date() and now > clock + dt.timedelta(minutes=1):
         raise UsageError(f"--at {at} is later than now ({clock:%H:%M}): a timer starts when the work does; nothing was started")
