@@ -19,15 +19,27 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
+from workspace_tool import fields as F
 from workspace_tool.errors import UsageError
 from workspace_tool.import_csv import Record, parse_when, read_records
 from workspace_tool.import_jira import PRIORITIES
-from workspace_tool.import_tasks import ForeignTask, tags_of
+from workspace_tool.import_tasks import ForeignTask, Source, tags_of
 from workspace_tool.imports import ImportFormatError
 from workspace_tool.values import parse_duration
 
 FIELDS = ("title", "key", "status", "project", "assignee", "email", "priority", "tags", "created", "start", "due", "done", "estimate", "parent", "depends", "description")
 _LIST = re.compile(r"\s*[,;]\s*")
+
+
+def check_source(name: str) -> Source:
+    """The tracker `--source` names: its name is the key that keeps each row's ID (`monday: 4011`), so it must be a
+    key (letters, digits, `-`, `_`) and no field of wm's (`--source title` would overwrite every title)."""
+    key = name.strip().lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", key):
+        raise UsageError(f"--source {name!r}: a name of letters, digits, '-' and '_' (it becomes a key of each task: {key or 'csv'}: ID)")
+    if key in F.ALL_SPECS or key in F.RESERVED or key in ("previous", "title", "body"):
+        raise UsageError(f"--source {name!r}: {key!r} is a field of wm's (the source's name becomes the key that keeps each row's ID); name the tracker, e.g. --source monday")
+    return Source(key, name.strip(), key)
 
 
 def check_columns(columns: Mapping[str, str]) -> dict[str, str]:

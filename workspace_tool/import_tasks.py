@@ -1,6 +1,6 @@
-"""Tasks from another tracker (Taskwarrior, Jira, Asana) as task, project and person documents.
+"""Tasks from another tracker (Taskwarrior, Jira, Asana, any CSV) as task, project and person documents.
 
-Each tracker's reader (`import_taskwarrior`, `import_jira`, `import_asana`) is pure: the export's text in,
+Each tracker's reader (`import_taskwarrior`, `import_jira`, `import_asana`, `import_generic`) is pure: the export's text in,
 `ForeignTask`s out, or an `ImportFormatError` naming the file and line. `plan_task_import` turns them into new
 documents, from the workspace's templates as `wm new` writes them:
 

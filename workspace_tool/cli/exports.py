@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -280,7 +279,7 @@ def _pairs(values: tuple[str, ...], option: str, example: str, at_first: bool = 
 
 
 def _tracker_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The options `wm import jira` and `wm import asana` share."""
+    """The options `wm import jira`, `asana` and `csv` share."""
     for decorator in reversed((
         click.argument("file", type=click.Path(dir_okay=False, allow_dash=True)),
         click.option("--project", metavar="ID", help="Put every task in this project, whatever the export says."),
@@ -364,16 +363,10 @@ def import_csv_cmd(
     Example:
       wm import csv board.csv --source monday --column key="Item ID" --column title=Name --column status=Status --column assignee=Person --column due=Date --column project=Group --dry-run
     """
-    from workspace_tool.import_generic import check_columns, parse_generic
-    from workspace_tool.import_tasks import ImportOptions, Source
+    from workspace_tool.import_generic import check_columns, check_source, parse_generic
+    from workspace_tool.import_tasks import ImportOptions
 
-    name_key = source.strip().lower()
-    if not re.fullmatch(r"[a-z][a-z0-9_-]*", name_key):
-        raise UsageError(f"--source {source!r}: a name of letters, digits, '-' and '_' (it becomes a key of each task: {name_key or 'csv'}: ID)")
-    from workspace_tool import fields as F
-
-    if name_key in F.ALL_SPECS or name_key in F.RESERVED or name_key in ("previous", "title", "body"):
-        raise UsageError(f"--source {source!r}: {name_key!r} is a field of wm's (the source's name becomes the key that keeps each row's ID); name the tracker, e.g. --source monday")
+    tracker = check_source(source)
     mapped = check_columns(_pairs(columns, "--column", "title=Name", at_first=True))
     options = ImportOptions(
         people=_pairs(people, "--person", "'Ana Lima=ana'"), statuses=_pairs(statuses, "--status", "'Stuck=review'"), project=project,
@@ -381,7 +374,7 @@ def import_csv_cmd(
     name, text = _read_input(file)
     index = app.index()
     tasks = parse_generic(text, name, mapped, date_format, index.settings.calendar.hours_per_day)
-    _run_task_import(app, tasks, Source(name_key, source.strip(), name_key), options, dry_run)
+    _run_task_import(app, tasks, tracker, options, dry_run)
 
 
 def _run_task_import(app: App, tasks: list[ForeignTask], source: Source, options: ImportOptions, dry_run: bool) -> None:
