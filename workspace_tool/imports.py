@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,8 +189,15 @@ def plan_import(index: Index, person: str, sessions: list[Session], name: str) -
     """Entries to add per monthly file; duplicates of logged entries are skipped, overlaps refused."""
     if not isinstance(index.get(person), Person):
         raise NotFoundError(f"no person with ID {person!r}: --person must name a person document")
+    from workspace_tool.tracking import require_readable_logs
+
+    require_readable_logs(index, person, "importing")
     existing = [e for e in index.entries if e.person == person]
     seen = {_identity(e) for e in existing}
+    # a duration entry has no clock times: our own timeclock export lays it out from the day's start, so a
+    # session of the same day, ref and length is that entry coming back (each counted once)
+    durations = Counter((e.date, e.ref, f"{e.hours:.4f}") for e in existing if e.start is None)
+    timers = {(e.date, e.start, e.ref) for e in existing if e.running}  # exported as sessions up to the moment of the export
     spans = [(e.span(), e) for e in existing if e.span() is not None]
     new: list[TimeEntry] = []
     duplicates: list[int] = []
@@ -201,6 +208,14 @@ def plan_import(index: Index, person: str, sessions: list[Session], name: str) -
             skipped.append(f"{name}:{session.line}: shorter than a minute, skipped")
             continue
         if _identity(entry) in seen:
+            duplicates.append(session.line)
+            continue
+        length = (entry.date, entry.ref, f"{entry.hours:.4f}")
+        if (entry.date, entry.start, entry.ref) in timers:
+            duplicates.append(session.line)
+            continue
+        if durations[length] > 0:
+            durations[length] -= 1
             duplicates.append(session.line)
             continue
         span = entry.span()
@@ -237,7 +252,7 @@ def _files(index: Index, person: str, entries: list[TimeEntry]) -> dict[str, tup
 
             after = append_to_body(new_timelog(index, person, items[0].date), lines)
         else:
-            after = before + ("" if before.endswith("\n") or not before else "\n") + lines
+            after = append_to_body(before, lines)  # in the file's own line endings
         files[relpath] = (before, after)
     return files
 

@@ -28,8 +28,9 @@ def _clock(text: str) -> dt.time:
 
 
 def clock_hours(start: dt.time, end: dt.time) -> float:
+    """Hours from `start` to `end`; an end before the start runs past midnight, an equal one is 0 (empty)."""
     minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-    if minutes <= 0:
+    if minutes < 0:
         minutes += 24 * 60  # runs past midnight
     return minutes / 60
 
@@ -76,7 +77,9 @@ def parse_entry(
     except ValueError as exc:
         return Diagnostic(path, number, "error", "bad-entry", f"{exc} in time entry")
     if hours <= 0 and end is not None:
-        return Diagnostic(path, number, "error", "bad-entry", "time entry has no duration")
+        return Diagnostic(
+            path, number, "error", "bad-entry", f"time entry {when} is empty: it ends when it starts (write the end time, or a duration)"
+        )
     if hours > MAX_ENTRY_HOURS:
         return Diagnostic(path, number, "error", "bad-entry", f"time entry of {hours:g}h is longer than a day; split it per day")
     if end is None and start is None and hours <= 0:

@@ -18,7 +18,7 @@ from workspace_tool.edit_ops import Change, Result
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import ConflictError, NotFoundError, UsageError, WorkspaceError
 from workspace_tool.index import Index
-from workspace_tool.model import Person, TimeEntry
+from workspace_tool.model import Person, TimeEntry, TimeLog
 from workspace_tool.timelog import clock_hours, format_entry, parse_entry
 from workspace_tool.values import format_hours, parse_duration
 
@@ -83,6 +83,23 @@ def _entries_of(index: Index, person: str) -> list[TimeEntry]:
     return [e for e in index.entries if e.person == person]
 
 
+def require_readable_logs(index: Index, person: str, doing: str) -> None:
+    """Refuse to work on `person`'s time while one of their time logs does not parse: its entries are
+    not in the index, so overlaps, duplicates and running timers in it would go unseen."""
+    folder = f"timelogs/{person}/"
+    broken = [
+        d for path, found in sorted(index.file_diagnostics.items())
+        if path.startswith(folder) and not isinstance(index.by_path.get(path), TimeLog)
+        for d in found if d.severity == "error"
+    ]
+    if broken:
+        first = broken[0]
+        raise WorkspaceError(
+            f"{first.path}:{first.line}: error: {first.message} — {person}'s time log cannot be read, so its entries (and any running "
+            f"timer) are unknown; fix the file before {doing} (wm validate lists its problems)"
+        )
+
+
 def overlapping(index: Index, person: str, entry: TimeEntry, now: dt.datetime | None = None) -> TimeEntry | None:
     """An existing entry of `person` whose clock range overlaps `entry`'s (a running one runs until `now`)."""
     span = entry.span()
@@ -136,6 +153,7 @@ OVERNIGHT_HOURS = 12.0
 def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day: dt.date | None = None) -> Result:
     """`wm log`: append a finished entry; refuses an overlapping clock range."""
     target = require_doc(index, ref, ENTRY_TYPES).id
+    require_readable_logs(index, person, "logging time")
     day = day or index.today
     start, end, hours = parse_when(when, index.settings.calendar.hours_per_day)
     if start is not None and end is None:
@@ -145,11 +163,21 @@ def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day
             f"{when} would be {format_hours(hours)} across midnight: did you mean {end:%H:%M}-{start:%H:%M}? (a range across midnight is a"
             f" night's work of up to {OVERNIGHT_HOURS:g} hours; log a longer one as a duration, e.g. {format_hours(hours)}); nothing was logged"
         )
+    notes: list[str] = []
+    if start is None:
+        minutes = hours * 60
+        if round(minutes) < 1:
+            raise UsageError(f"{when!r} is under a minute: time entries are whole minutes; nothing was logged")
+        if abs(minutes - round(minutes)) > 1e-6:
+            hours = round(minutes) / 60
+            notes.append(f"note: {when} is logged as {format_hours(hours)} (time entries are whole minutes)")
     entry = TimeEntry(person, day, target, hours, 0, "", start, end, _clean(note))
     clash = overlapping(index, person, entry)
     if clash is not None:
         raise UsageError(f"{day} {when} overlaps {person}'s entry {_describe(clash)}; nothing was logged")
-    notes: list[str] = []
+    worked = index.get(target)
+    if worked is not None and index.is_done(worked):
+        notes.append(f"warning: {target} is {getattr(worked, 'status', 'done')}: the time is logged on it all the same")
     if day > index.today:
         notes.append(f"warning: {day} is in the future (today is {index.today})")
     if start is not None and end is not None and end < start:  # a night shift, or the two times the wrong way round
@@ -175,7 +203,10 @@ def stop_entry(index: Index, entry: TimeEntry, at: dt.datetime) -> Change:
     if at < begin:
         raise UsageError(f"cannot stop at {at:%Y-%m-%d %H:%M}: the timer started at {begin:%Y-%m-%d %H:%M} (give a later --at)")
     if at - begin > dt.timedelta(hours=24):
-        raise UsageError(f"the timer {_describe(entry)} ran over 24 hours; stop it with --at or fix the line by hand")
+        raise UsageError(
+            f"the timer {_describe(entry)} ran over 24 hours: stop it at the time it really ended, "
+            f"wm stop --at '{entry.date} HH:MM', or fix the line by hand"
+        )
     source = read_source(index.root, entry.path)
     lines = split_lines(source.text)
     number = entry.line - 1
@@ -201,6 +232,7 @@ def _stopped(entry: TimeEntry, at: dt.datetime) -> str:
 def start_timer(index: Index, person: str, ref: str, note: str, at: dt.datetime, parallel: bool = False) -> Result:
     """`wm start`: a running entry; any running timer of the person is stopped first (unless `parallel`)."""
     target = require_doc(index, ref, ENTRY_TYPES).id
+    require_readable_logs(index, person, "starting a timer")
     changes: list[Change] = []
     notes: list[str] = []
     if not parallel:
@@ -231,6 +263,7 @@ def overlapping_span(a: TimeEntry, b: TimeEntry) -> bool:
 
 def stop_timer(index: Index, person: str, at: dt.datetime) -> Result:
     """`wm stop`: close every running timer of the person."""
+    require_readable_logs(index, person, "stopping a timer")
     timers = running(index, person)
     if not timers:
         raise UsageError(f"{person} has no running timer (start one with 'wm start REF')")
@@ -264,6 +297,7 @@ class Status:
 
 
 def status(index: Index, person: str, now: dt.datetime) -> Status:
+    require_readable_logs(index, person, "asking for the status")
     timers = []
     for entry in reversed(running(index, person)):  # in the order they were written
         assert entry.start is not None

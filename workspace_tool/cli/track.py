@@ -26,10 +26,13 @@ def _now(app: App, at: str | None) -> dt.datetime:
         pinned = now_for(app)  # WM_NOW, as the reports read it
         clock = (pinned or dt.datetime.now()).time().replace(second=0, microsecond=0)
     else:
+        day, _, time = at.strip().replace("T", " ").rpartition(" ")
         try:
-            clock = dt.time.fromisoformat(at.zfill(5))
+            clock = dt.time.fromisoformat(time.zfill(5))
+            date = dt.date.fromisoformat(day) if day else app.today
         except ValueError:
-            raise UsageError(f"--at: expected HH:MM, got {at!r}") from None
+            raise UsageError(f"--at: expected HH:MM, or YYYY-MM-DD HH:MM for another day, got {at!r}") from None
+        return dt.datetime.combine(date, clock)
     return dt.datetime.combine(app.today, clock)
 
 
@@ -65,7 +68,7 @@ def log_cmd(app: App, ref: str, when: str, note: tuple[str, ...], day: str | Non
 @click.command("start")
 @click.argument("ref")
 @click.argument("note", nargs=-1)
-@click.option("--at", metavar="HH:MM", help="Start time (default: now).")
+@click.option("--at", metavar="[DATE] HH:MM", help="Start time, today or 'YYYY-MM-DD HH:MM' (default: now).")
 @click.option("--parallel", is_flag=True, help="Keep other running timers running.")
 @click.option("--person", metavar="ID", help=PERSON_HELP)
 @click.option("--commit", is_flag=True, help=COMMIT_HELP)
@@ -92,7 +95,7 @@ def start_cmd(app: App, ref: str, note: tuple[str, ...], at: str | None, paralle
 
 
 @click.command("stop")
-@click.option("--at", metavar="HH:MM", help="Stop time (default: now).")
+@click.option("--at", metavar="[DATE] HH:MM", help="Stop time, today or 'YYYY-MM-DD HH:MM' (default: now).")
 @click.option("--person", metavar="ID", help=PERSON_HELP)
 @click.option("--commit", is_flag=True, help=COMMIT_HELP)
 @click.pass_obj
@@ -114,7 +117,7 @@ def stop_cmd(app: App, at: str | None, person: str | None, commit: bool) -> None
 
 
 @click.command("status")
-@click.option("--at", metavar="HH:MM", help="The time to count running timers up to (default: now).")
+@click.option("--at", metavar="[DATE] HH:MM", help="The time to count running timers up to, today or 'YYYY-MM-DD HH:MM' (default: now).")
 @click.option("--person", metavar="ID", help=PERSON_HELP)
 @click.pass_obj
 def status_cmd(app: App, at: str | None, person: str | None) -> None:
