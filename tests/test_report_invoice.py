@@ -59,23 +59,24 @@ def test_invoiced_entries_are_recognised_after_lines_move(studio: Path, wm) -> N
     assert unbilled.total_hours == 0
 
 
-def test_second_invoice_for_a_month_is_refused(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_run_for_a_month_invoices_nothing_twice(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
     assert wm("-C", str(studio), "invoice", "acme", "--month", "2026-10").exit_code == 0
     text = (studio / "invoices/acme-2026-10.md").read_text()
     again = wm("-C", str(studio), "invoice", "acme", "--month", "2026-10")
-    assert again.exit_code == 1
-    assert "invoices/acme-2026-10.md already exists" in again.stderr and "Traceback" not in again.output
+    assert again.exit_code == 1 and "Traceback" not in again.output
+    assert "nothing to invoice: acme has no billable, uninvoiced time in 2026-10 (invoices/acme-2026-10.md has its time)" in again.stderr
     assert (studio / "invoices/acme-2026-10.md").read_text() == text
+    assert sorted(p.name for p in (studio / "invoices").iterdir()) == ["acme-2026-10.md"]
 
 
 def test_running_timer_blocks_the_invoice(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
-    result = wm("-C", str(studio), "invoice", "acme", "--month", "2026-11")
+    result = wm("-C", str(studio), "invoice", "acme", "--month", "2026-11", "--partial")
     assert result.exit_code == 1 and "timelogs/alice/2026-11.md:10: a timer is still running" in result.stderr
     assert not (studio / "invoices").exists()
 
 
 def test_invoice_in_client_currency_with_exact_total(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
-    result = wm("-C", str(studio), "invoice", "globex", "--month", "2026-11")
+    result = wm("-C", str(studio), "invoice", "globex", "--month", "2026-11", "--partial")
     assert result.stdout == "invoices/globex-2026-11.md: 2 entries, 6.75h, 540.00 USD\n"
     text = (studio / "invoices/globex-2026-11.md").read_text()
     assert "currency: USD" in text and "| **Total** | | | | **6.75** | | **540.00** |" in text

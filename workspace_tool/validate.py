@@ -27,7 +27,19 @@ def check_index(index: Index) -> list[Diagnostic]:
     found.extend(_cycles(index))
     found.extend(_subtask_projects(index))
     found.extend(_timelogs(index))
+    found.extend(_stale_invoices(index))
     return found
+
+
+def _stale_invoices(index: Index) -> Iterable[Diagnostic]:
+    from workspace_tool.reports.billing import stale_invoiced
+
+    for stale in stale_invoiced(index):
+        yield Diagnostic(
+            stale.invoice.path, stale.invoice.line_of("invoice"), "warning", "invoiced-entry-changed",
+            f"invoiced entry {stale.describe()} is no longer in its time log: edited or removed after invoicing? An edited entry "
+            "counts as unbilled again in full; put it back as it was invoiced, and log a correction as an entry of its own",
+        )
 
 
 def _duplicates(index: Index) -> Iterable[Diagnostic]:
@@ -167,10 +179,11 @@ def _timelogs(index: Index) -> Iterable[Diagnostic]:
             if entry.span() is not None:
                 by_person[log.person].append(entry)
     for person, entries in by_person.items():
-        yield from _overlaps(person, entries)
+        yield from overlaps(person, entries)
 
 
-def _overlaps(person: str, entries: list[TimeEntry]) -> Iterable[Diagnostic]:
+def overlaps(person: str, entries: list[TimeEntry]) -> Iterable[Diagnostic]:
+    """An `overlap` error at each clock range that starts before an earlier one of `person` ends."""
     spans = sorted(((e.span(), e) for e in entries), key=lambda pair: pair[0])  # type: ignore[arg-type,return-value]
     latest_end = None
     latest: TimeEntry | None = None

@@ -154,9 +154,11 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
     headers, rows = _time_rows(report, mark=fmt == "table")  # mark: the table (CSV stays plain)
     if fmt == "csv":
         _emit(csv_text(headers, rows))
+        warn(report.warnings)
         return
     if not rows:
         _say_empty("no time logged" + _between(report.query.start, report.query.end))
+        warn(report.warnings)
         return
     right = range(len(report.query.group_by), len(headers))
     total = ["total", *[""] * (len(report.query.group_by) - 1), report.total_hours, report.total_billable_hours]
@@ -187,22 +189,27 @@ def _time_rows(report: TimeReport, mark: bool = False) -> tuple[list[str], list[
 @click.command("invoice")
 @click.argument("client")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to invoice.")
+@click.option("--partial", is_flag=True, help="Invoice a month that has not ended yet (what is logged so far).")
 @click.option("--dry-run", is_flag=True, help="Print the invoice instead of writing it.")
 @click.pass_obj
-def invoice_cmd(app: App, client: str, month: str, dry_run: bool) -> None:
+def invoice_cmd(app: App, client: str, month: str, partial: bool, dry_run: bool) -> None:
     """Write invoices/CLIENT-YYYY-MM.md for a client's billable, uninvoiced time of a month.
 
     Its entries count as invoiced from then on (see `wm report time --unbilled`).
-    A second invoice for the same client and month is refused.
+    A month is invoiced once it has ended (or with --partial). Time logged into
+    an invoiced month later goes on a follow-up invoice, CLIENT-YYYY-MM-2.md;
+    the same time is never invoiced twice. Refused while a time log of the
+    month, or a document the invoice prices from, has errors (wm validate).
 
     \b
     Example:
-      wm invoice greenleaf-clinics --month 2026-11 --dry-run
+      wm invoice greenleaf-clinics --month 2026-10 --dry-run
+      wm invoice greenleaf-clinics --month 2026-11 --partial
     """
     from workspace_tool.invoice import build_invoice, write_invoice
 
     index = app.index()
-    invoice = build_invoice(index, client, month)
+    invoice = build_invoice(index, client, month, partial=partial)
     if dry_run:
         _emit(invoice.text)
         return

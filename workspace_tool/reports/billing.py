@@ -116,6 +116,39 @@ def invoiced_keys(index: Index) -> Counter[tuple[str, str, str, str, str]]:
     return found
 
 
+@dataclass(frozen=True)
+class StaleItem:
+    """An invoiced entry no time log holds any more (edited or removed after invoicing)."""
+
+    invoice: Note
+    client: str
+    month: str
+    item: Mapping[str, Any]
+
+    def describe(self) -> str:
+        item = self.item
+        start = f" {item.get('start')}" if item.get("start") else ""
+        return f"{item.get('path')} {item.get('date')}{start} {item.get('ref')} {item.get('hours')}h"
+
+
+def stale_invoiced(index: Index) -> list[StaleItem]:
+    """Invoiced entries that match no entry of the time logs now: the entry was edited after it was
+    invoiced (its new version counts as unbilled, in full) or removed (it was billed all the same)."""
+    present = Counter(key_of(e) for e in index.entries)
+    stale = []
+    for doc in sorted(invoices(index), key=lambda d: d.path):
+        meta = doc.extra[INVOICE_KEY]
+        for item in meta.get("entries") or ():
+            if not isinstance(item, Mapping):
+                continue
+            key = _item_key(item)
+            if present[key] > 0:
+                present[key] -= 1
+            else:
+                stale.append(StaleItem(doc, str(meta.get("client", "")), str(meta.get("month", "")), item))
+    return stale
+
+
 def _item_key(item: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
     try:
         hours = float(item.get("hours", 0))
@@ -196,6 +229,11 @@ class Pricer:
         task, project, client, _ = self._ref(ref)
         return self._shared_rate(ref, task, project, client)[0] is not None
 
+    def foreign(self, entry: TimeEntry, currency: str) -> bool:
+        """Whether `entry` is priced at a person's or the workspace's rate (both in the workspace
+        currency) while its client bills in another currency: an amount in the wrong money."""
+        return currency != self.currency and not self.person_free(entry.ref)
+
     def terms(self, entry: TimeEntry) -> tuple[str | None, str | None, str | None, bool, Decimal | None, str]:
         """What `price` resolves, without building a `Priced`: task, project and client IDs,
         billable, rate and currency (a report prices ~10,000 kinds of entries; see reports.time)."""
@@ -261,6 +299,26 @@ def unpriced_warnings(priced: Iterable[Priced]) -> list[str]:
         warnings.append(
             f"no rate for {sum(p.count for p in items)} billable entries ({hours:g}h) of {who}{whose}, first at {first.path}:{first.line}: "
             "set a rate on the task, project, client, person or workspace; they are not billed"
+        )
+    return warnings
+
+
+def foreign_rate_warnings(priced: Iterable[Priced], workspace_currency: str) -> list[str]:
+    """One warning per client whose billable entries are priced at person or workspace rates
+    (in the workspace currency) while the client bills in another currency."""
+    found: dict[str | None, list[Priced]] = {}
+    for p in priced:
+        if p.billable and p.rate is not None and p.currency != workspace_currency and p.rate_source is not None and (
+            p.rate_source == "workspace" or p.rate_source.startswith("person ")
+        ):
+            found.setdefault(p.client, []).append(p)
+    warnings = []
+    for client, items in sorted(found.items(), key=lambda kv: kv[0] or ""):
+        first = min((p.entry for p in items), key=lambda e: (e.path, e.line))
+        warnings.append(
+            f"{sum(p.count for p in items)} billable entries ({sum(p.hours for p in items):g}h) of client {client}, first at {first.path}:{first.line}, "
+            f"are priced at person or workspace rates, which are in {workspace_currency}, but {client} is billed in {items[0].currency}: "
+            f"set a rate on the client, project or task"
         )
     return warnings
 

@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterable, Sequence
 from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
 from workspace_tool.model import TimeEntry
-from workspace_tool.reports.billing import Priced, Pricer, cents, unknown_ref_warnings, unpriced_warnings
+from workspace_tool.reports.billing import Priced, Pricer, cents, foreign_rate_warnings, unknown_ref_warnings, unpriced_warnings
+from workspace_tool.reports.problems import problem_warnings, time_problems
 from workspace_tool.timelog import MAX_ENTRY_HOURS
 
 GROUPS: tuple[str, ...] = ("person", "project", "client", "task", "tag", "day", "week", "month")
@@ -413,8 +414,8 @@ def _kind(pricer: Pricer, entry: TimeEntry, query: TimeQuery) -> _Kind | None:
             static += (client,)
         elif group == "task":
             static += (task,)
-    if (task is None and project is None) or (billable and rate is None):
-        static += ((entry.ref, entry.person, entry.tags),)
+    if (task is None and project is None) or (billable and rate is None) or (billable and pricer.foreign(entry, currency)):
+        static += ((entry.ref, entry.person, entry.tags),)  # its own line: a warning names it
     return _Kind(entry, static)
 
 
@@ -426,7 +427,10 @@ def _bucket(day: dt.date, group: str, dates: dict[tuple[dt.date, str], str]) -> 
 
 
 def time_report(index: Index, query: TimeQuery, now: dt.datetime | None = None, progress: Progress | None = None) -> TimeReport:
-    return summarize(select(index, query, now, progress), query, index)
+    """The report, warning about its period's time log problems (entries left out or counted twice)."""
+    report = summarize(select(index, query, now, progress), query, index)
+    problems = problem_warnings(time_problems(index, query.start, query.end))
+    return replace(report, warnings=report.warnings + tuple(problems)) if problems else report
 
 
 def summarize(lines: Sequence[_Line], query: TimeQuery, index: Index) -> TimeReport:
@@ -441,7 +445,7 @@ def summarize(lines: Sequence[_Line], query: TimeQuery, index: Index) -> TimeRep
     for line in lines:
         p = line.priced
         line_hours = line.hours
-        if not p.known_ref or (p.billable and p.rate is None):  # for the warnings
+        if not p.known_ref or (p.billable and (p.rate is None or p.currency != index.settings.currency)):  # for the warnings
             seen = per_price.get(id(p))
             per_price[id(p)] = (p, (seen[1] if seen else 0.0) + line_hours, (seen[2] if seen else 0) + line.count)
         total_hours += line_hours
@@ -470,7 +474,7 @@ def summarize(lines: Sequence[_Line], query: TimeQuery, index: Index) -> TimeRep
         for key in sorted(hours, key=_sort_key)
     )
     grouped = [replace(p, hours=h, count=n) for p, h, n in per_price.values()]
-    warnings = unpriced_warnings(grouped) + unknown_ref_warnings(grouped, index)
+    warnings = unpriced_warnings(grouped) + foreign_rate_warnings(grouped, index.settings.currency) + unknown_ref_warnings(grouped, index)
     for line in lines:
         entry = line.priced.entry
         if line.priced.running and line.hours > MAX_ENTRY_HOURS:
