@@ -291,3 +291,25 @@ def test_a_full_save_removes_temporary_files_a_save_ended_half_way_left(tmp_path
     history = repo.history()
     assert history.versions("t-01")
     assert not old.exists() and new.exists()
+
+
+def test_a_change_of_exclude_reads_the_history_again(tmp_path: Path) -> None:
+    """Which files are documents decides what the fold holds: the cache of other rules is not used."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("workspace.yml", "name: test\nexclude: ['drafts/**']\n")
+    repo.task("drafts/plan.md", "todo")
+    repo.task("tasks/kept.md", "todo")
+    repo.commit("create", "2026-11-01T10:00:00+00:00")
+    repo.task("drafts/plan.md", "in-progress")
+    repo.commit("progress", "2026-11-05T10:00:00+00:00")
+    assert "drafts/plan" not in {d.id for d in repo.history().documents}  # excluded, and now cached so
+    repo.write("workspace.yml", "name: test\n")
+    repo.commit("stop excluding drafts", "2026-11-20T10:00:00+00:00")
+    fresh_process()
+    warm = repo.history()
+    assert warm.versions("drafts/plan") == repo.history(use_cache=False).versions("drafts/plan")
+    assert len(warm.versions("drafts/plan")) == 2
+    repo.write("workspace.yml", "name: test\nexclude: ['tasks/**']\n")
+    repo.commit("exclude tasks", "2026-11-21T10:00:00+00:00")
+    fresh_process()
+    assert "kept" not in {d.id for d in repo.history().documents}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import functools
+import json
 import os
 import threading
 from dataclasses import dataclass, field
@@ -64,6 +65,11 @@ def document_filter(settings: Settings) -> Callable[[str], bool]:
     return is_document
 
 
+def documents_key(settings: Settings) -> str:
+    """What `document_filter` depends on, as text: a history folded under other rules is read again."""
+    return json.dumps(sorted(settings.exclude))
+
+
 def prefetch(root: Path, settings: Settings, progress: bool | None = False, keep_texts: int = 0) -> bool:
     """Start reading the history of the workspace at `root` in a forked child, when there is no history cache yet.
 
@@ -112,7 +118,7 @@ def read(root: Path, settings: Settings, use_cache: bool = True, progress: bool 
         if info.head is None:
             reading.warnings.append(NO_COMMITS_WARNING)
         else:
-            _read_commits(repo, info, root, is_document, reading, use_cache, progress, keep_texts)
+            _read_commits(repo, info, root, is_document, reading, use_cache, progress, keep_texts, documents_key(settings))
         if info.shallow:
             reading.complete = False
             reading.warnings.append(SHALLOW_WARNING)
@@ -129,12 +135,18 @@ def _read_commits(
     use_cache: bool,
     progress: bool | None,
     keep_texts: int = 0,
+    documents: str = "",
 ) -> None:
-    """Fold the commits into `reading.state`: from the cache, plus `git log OLD..HEAD` (or everything)."""
+    """Fold the commits into `reading.state`: from the cache, plus `git log OLD..HEAD` (or everything).
+
+    A cache folded for another folder of the repository, or under other rules
+    for which files are documents (`exclude:`), keeps only its blobs.
+    """
     with paused():  # tens of thousands of small objects, none of them cyclic garbage
         cached = store.load(root) if use_cache else store.Cached()
-        state = _restored(cached, cached.blobs, is_document) if cached.prefix == info.prefix and not info.shallow else None
-    if cached.prefix != info.prefix or info.shallow:
+        same_scope = cached.prefix == info.prefix and cached.documents == documents and not info.shallow
+        state = _restored(cached, cached.blobs, is_document) if same_scope else None
+    if not same_scope:
         cached = store.Cached(blobs=cached.blobs)
     assert info.head is not None
     blobs = cached.blobs
@@ -159,7 +171,7 @@ def _read_commits(
     versions.fold(state, new_commits)
     new_rows = versions.take_rows(state)
     if use_cache:
-        cached.head, cached.prefix, cached.state = info.head, info.prefix, versions.export_state(state)
+        cached.head, cached.prefix, cached.state, cached.documents = info.head, info.prefix, versions.export_state(state), documents
         store.save(root, cached, new_rows, new_blobs, rebuilt=not incremental)
     if read_texts is not None:
         texts.save(root, read_texts, texts.newest_blobs(new_commits, is_document, keep_texts))

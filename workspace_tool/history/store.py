@@ -233,6 +233,7 @@ class Cached:
     state: dict[str, Any] | None = None
     blobs: BlobTable = field(default_factory=BlobTable)
     segments: list[str] = field(default_factory=list)
+    documents: str = ""  # which paths were documents (`read.documents_key`): the fold depends on it
 
 
 def cache_dir(root: Path) -> Path:
@@ -266,7 +267,7 @@ def load(root: Path) -> Cached:
         shards.refresh(refs)
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, AttributeError):
         return Cached()
-    cached = Cached(manifest.get("head"), manifest.get("prefix", ""), blobs=BlobTable(shards))
+    cached = Cached(manifest.get("head"), manifest.get("prefix", ""), blobs=BlobTable(shards), documents=str(manifest.get("documents", "")))
     try:
         cached.segments = [str(name) for name in manifest["segments"]]
         for name in cached.segments:
@@ -302,7 +303,9 @@ def _rescan_if_damaged(folder: Path, cached: Cached) -> Cached:
 
 def _copy(cached: Cached) -> Cached:
     """The same values in new containers (a reader may add to them; rows and the state are only read and replaced)."""
-    return Cached(cached.head, cached.prefix, list(cached.commits), dict(cached.rows), cached.state, cached.blobs.copy(), list(cached.segments))
+    return Cached(
+        cached.head, cached.prefix, list(cached.commits), dict(cached.rows), cached.state, cached.blobs.copy(), list(cached.segments), cached.documents
+    )
 
 
 def save(root: Path, cached: Cached, new_part: Part, new_blobs: Mapping[str, Fields | None], rebuilt: bool) -> None:
@@ -343,6 +346,7 @@ def save(root: Path, cached: Cached, new_part: Part, new_blobs: Mapping[str, Fie
             "folder": folder_identity(folder),
             "head": cached.head,
             "prefix": cached.prefix,
+            "documents": cached.documents,
             "segments": segments,
             "blobs": refs,
             "state": state,
