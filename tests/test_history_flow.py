@@ -522,3 +522,20 @@ def test_diff_at_a_commit_git_names(wm: Callable[..., Result], repo: Repo) -> No
     assert unknown.exit_code != 0 and "no commit git knows by that name" in unknown.stderr
     before = run(wm, repo, "diff", "notes", "HEAD~1")
     assert before.exit_code != 0 and "notes did not exist yet at 'HEAD~1'" in before.stderr
+
+
+def test_a_version_dated_before_the_one_it_follows_never_makes_a_time_negative(tmp_path: Path) -> None:
+    """A rebased or cherry-picked commit keeps its author date: done 'before' it started."""
+    repo = Repo(tmp_path / "repo")
+    repo.task("projects/p/project.md", "active")
+    repo.task("projects/p/tasks/t.md", "todo")
+    repo.commit("create", "2026-11-15T10:00:00+00:00")
+    repo.task("projects/p/tasks/t.md", "in-progress")
+    repo.commit("start", "2026-11-17T10:00:00+00:00")
+    repo.task("projects/p/tasks/t.md", "done")
+    repo.commit("done (rebased, author date kept)", "2026-11-16T10:00:00+00:00")
+    report = flow_report(repo.history(), dt.date(2026, 11, 20), NOW)
+    t = task(report, "t")
+    assert t["lead_days"] == 2.0 and t["cycle_days"] == 0.0
+    assert t["time_in_status_days"] == {"todo": 2.0, "in-progress": 0.0}
+    assert all(v >= 0 for v in report["workspace"]["cycle_time_days"].values() if isinstance(v, (int, float)))

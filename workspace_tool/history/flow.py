@@ -160,16 +160,23 @@ def _before_history(doc: DocHistory, steps: Sequence[Step], workflow: Workflow, 
 
 
 def _steps(doc: DocHistory, workflow: Workflow, settings: Settings) -> tuple[Step, ...]:
+    """The document's status and estimate after each version, oldest first.
+
+    A version dated before the one it follows (a rebase or cherry-pick keeps
+    the author date) counts from the earlier one's moment, so no time in a
+    status, lead or cycle time comes out negative.
+    """
     steps: list[Step] = []
     status, estimate = workflow.default, 0.0
     for version in doc.versions:
+        at = version.date if not steps or version.date >= steps[-1].at else steps[-1].at
         if version.deleted:
-            steps.append(Step(version.date, status, estimate, exists=False))
+            steps.append(Step(at, status, estimate, exists=False))
             continue
         if version.fields is not None:
             status = str(version.fields.get("status") or workflow.default)
             estimate = _hours(version.fields.get("remaining", version.fields.get("estimate")), settings)
-        steps.append(Step(version.date, status, estimate))
+        steps.append(Step(at, status, estimate))
     return tuple(steps)
 
 
