@@ -348,6 +348,27 @@ def test_feed_entries_carry_their_commit_s_time_and_author(tmp_path: Path) -> No
     assert feed.findtext(f"{atom}updated") == "2026-11-20T14:35:10Z"
 
 
+def test_feed_entry_ids_stay_the_same_when_newer_entries_arrive(tmp_path: Path) -> None:
+    """A feed reader knows an entry by its ID: a new commit adds entries, and the ones it had keep their IDs
+    (valid URIs, no spaces), so none shows up as new a second time."""
+    import xml.etree.ElementTree as ET
+
+    ws, out = _build_in_review_committed(tmp_path, "2026-11-20T14:35:10+00:00")
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    def ids() -> list[str]:
+        return [e.findtext(f"{atom}id") or "" for e in ET.parse(out / "feed.xml").getroot().findall(f"{atom}entry")]
+
+    before = ids()
+    assert len(before) == len(set(before)) > 2 and not any(" " in i for i in before)
+    build_md = ws / "projects/alpha/tasks/build.md"
+    build_md.write_text(build_md.read_text(encoding="utf-8").replace("status: review", "status: done"), encoding="utf-8")
+    _git(ws, "commit", "-qam", "Build done", date="2026-11-21T10:00:00+00:00")
+    build(ws, out)
+    after = ids()
+    assert len(after) == len(before) + 1 and after[1:] == before
+
+
 def test_dashboard_sums_up_a_commit_that_changed_many_documents(tmp_path: Path) -> None:
     """The first commit created every document: after the newer news, the dashboard lists two of its events and how
     many more it made, instead of twelve lines of one commit. The activity page still lists every event."""

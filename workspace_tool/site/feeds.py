@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Sequence
 
 from workspace_tool.site.contexts import Event
@@ -27,6 +28,15 @@ def _updated(event: Event) -> str:
     return f"{event['date']}T00:00:00Z"
 
 
+def _entry_id(event: Event, seen: dict[str, int]) -> str:
+    """An entry's ID: the same for the same event in every build (a reader shows an entry once), whatever came
+    before it in the feed; a hash of what the event is (document, moment, kind, author), so no spaces."""
+    key = "\0".join((event["ref"]["id"], str(event.get("instant", event["date"])), event["kind"], event.get("author", "")))
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+    seen[digest] = seen.get(digest, 0) + 1
+    return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
 def atom(title: str, feed_path: str, home: str, events: Sequence[Event], base_url: str, site_id: str) -> str:
     """An Atom 1.0 document for events (newest first) as built by `pages_overview.activity_events`: each entry dated
     by its commit's time and signed by its author, so a feed reader sorts and shows them as the activity page does."""
@@ -41,7 +51,8 @@ def atom(title: str, feed_path: str, home: str, events: Sequence[Event], base_ur
         f'<link rel="self" href={quoteattr(_link(base_url, feed_path, feed_path))}/>',
         "<author><name>wm</name></author>",
     ]
-    for number, event in enumerate(events[:MAX_ENTRIES]):
+    seen: dict[str, int] = {}
+    for event in events[:MAX_ENTRIES]:
         ref = event["ref"]
         summary = f"{ref['title']} ({ref['id']}): {event['kind']}"
         if event.get("author"):
@@ -49,7 +60,7 @@ def atom(title: str, feed_path: str, home: str, events: Sequence[Event], base_ur
         out += [
             "<entry>",
             f"<title>{escape(summary)}</title>",
-            f"<id>{escape(site_id)}:{escape(ref['id'])}:{escape(event['date'])}:{escape(event['kind'][:40])}:{number}</id>",
+            f"<id>{escape(site_id)}:entry:{_entry_id(event, seen)}</id>",
             f"<updated>{_updated(event)}</updated>",
         ]
         if event.get("author"):
