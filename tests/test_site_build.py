@@ -490,3 +490,20 @@ def test_a_started_task_s_planned_dates_are_those_of_the_work_left(site: tuple[P
     build = (out / "d/build.html").read_text(encoding="utf-8")
     assert "<dt>Work left planned from</dt>" in design and "<dt>Planned start</dt>" not in design
     assert "<dt>Planned start</dt>" in build and "Work left" not in build
+
+
+def test_progress_leaves_out_parents_of_subtasks_as_the_report_does(tmp_path: Path) -> None:
+    """A parent's estimate is its subtasks' work again: the dashboard, the project page and the people page count
+    it once, as `wm report projects` and `wm report people` do."""
+    ws = make_site_workspace(tmp_path)
+    (ws / "projects/alpha/tasks/epic.md").write_text("---\ntitle: Epic\nstatus: todo\nassignee: bob\nestimate: 10d\n---\n", encoding="utf-8")
+    (ws / "projects/alpha/tasks/part.md").write_text(
+        "---\ntitle: Part\nstatus: done\nassignee: bob\nestimate: 1d\nparent: epic\ndone: 2026-11-20\n---\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    build(ws, out)
+    rows = re.findall(r"<tr>.*?</tr>", (out / "index.html").read_text(encoding="utf-8"), re.S)
+    row = next(r for r in rows if "Alpha portal" in r and " tasks</small>" in r)
+    assert "1/4 tasks" in row and "14%" in row  # design, build, evil, part: 8h done of 56h; not the epic's 80h
+    bob = (out / "people.html").read_text(encoding="utf-8").split(">Bob Baker</a></h2>", 1)[1].split("</p>", 1)[0]
+    assert "2 open tasks (32h remaining)" in bob, bob  # build and beta-task; the epic is its subtask's work again

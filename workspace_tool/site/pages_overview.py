@@ -233,7 +233,7 @@ def people_page(data: SiteData) -> Page[PeopleContext]:
     month = [e for e in data.entries() if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]  # as the dashboard
     rows: list[PersonRow] = []
     for number, person in enumerate(data.people()):
-        open_tasks = [t for t in data.where(Task, "assignee", person.id) if not data.is_done(t)]
+        open_tasks = [t for t in data.where(Task, "assignee", person.id) if not data.is_done(t) and t.id not in data.index.subtasks]  # as the report
         rows.append({
             "ref": data.ref(person.id),
             "role": person.role or "",
