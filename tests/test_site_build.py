@@ -448,6 +448,40 @@ def test_audience_site_history_names_only_people_it_shows(tmp_path: Path) -> Non
     assert '<span class="author">Alice Able</span>' in page  # a person the client site shows keeps her name
 
 
+def test_a_client_site_names_no_hidden_document_and_no_ones_own_details(tmp_path: Path) -> None:
+    """A commit message naming another client's task by ID, an e-mail address changed in a version, a person's
+    capacity and leave, time entries' notes and billing tags: none of it is on Acme's site; all of it on the internal one."""
+    ws = make_site_workspace(tmp_path)
+    start_git(ws)
+    alice = ws / "people/alice.md"
+    alice.write_text(alice.read_text().replace("email: alice@example.com", "email: alice@newmail.example\nleave: [2026-12-01]"))
+    design = ws / "projects/alpha/tasks/design.md"
+    design.write_text(design.read_text().replace("status: in-progress", "status: review"))
+    _git(ws, "commit", "-q", "-am", "Design to review, like beta-task; alice's address", date="2026-11-12T09:00:00")
+    with (ws / "timelogs/alice/2026-11.md").open("a", encoding="utf-8") as handle:
+        handle.write("- 2026-11-21 1h design walrus-note #nonbillable\n")
+    internal, acme = tmp_path / "internal", tmp_path / "acme"
+    build(ws, internal)
+    build(ws, acme, audience=Audience.parse("client:acme"))
+    inside, outside = all_text(internal), all_text(acme)
+    for detail in ("beta-task", "alice@newmail.example", "walrus-note", "nonbillable"):
+        assert detail in inside and detail not in outside, detail
+    assert "Design to review, like [private]" in (acme / "d/design.html").read_text()
+    people = (acme / "people.html").read_text()
+    assert "capacity" not in people and "Workload of Alice Able: booked<" in people
+
+
+def test_this_weeks_capacity_counts_from_the_plans_first_day(tmp_path: Path) -> None:
+    """Today is Thursday 2026-11-26: the plan books from today, so this week's capacity is Thursday and Friday's, as in
+    `wm workload` (Alice works 6h a day: 12h, not 30h)."""
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "out"
+    build(ws, out)
+    desc = re.search(r'<desc id="wl0-d">([^<]*)</desc>', (out / "people.html").read_text()).group(1)  # type: ignore[union-attr]
+    assert "2026-W48: booked" in desc and desc.split("2026-W48: booked ", 1)[1].split(";", 1)[0].endswith("capacity 12"), desc
+    assert "2026-W49: booked" in desc and desc.split("2026-W49: booked ", 1)[1].split(";", 1)[0].endswith("capacity 30"), desc
+
+
 def test_hours_logged_this_month_leave_out_future_entries(tmp_path: Path) -> None:
     """People and dashboard agree: an entry dated after today is not "logged this month" yet."""
     ws = make_site_workspace(tmp_path)

@@ -98,6 +98,7 @@ class SiteData:
     _ref_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _money: bool | None = field(default=None, repr=False)
     _hidden: tuple[str, ...] | None = field(default=None, repr=False)
+    _hidden_ids: tuple[str, ...] | None = field(default=None, repr=False)
     _authors: tuple[dict[str, str], frozenset[tuple[str, str]]] | None = field(default=None, repr=False)  # see history_view
     _priced_prints: dict[str, str] = field(default_factory=dict, repr=False)  # `p:` fingerprints made (they read no history)
     early_search: dict[str, str | None] = field(default_factory=dict, repr=False)  # see `search.encode_early`

@@ -40,6 +40,8 @@ MAX_POINTS = 120
 KEPT_INSTANTS = 512  # the newest committed events' instants kept for `HistoryView.events_print`
 REDACTED = "[private]"
 MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
+PERSONAL_FIELDS = frozenset({"capacity", "leave", "email"})
+"""A person's (or client contact's) own details: shown on the internal site only, in fields and in history."""
 
 
 @dataclass
@@ -136,11 +138,15 @@ class HistoryView:
 
 
 def _redactor(data: SiteData) -> re.Pattern[str] | None:
-    return hidden_pattern(hidden_titles(data))
+    return hidden_pattern(hidden_titles(data), hidden_ids(data))
 
 
-def hidden_pattern(titles: tuple[str, ...]) -> re.Pattern[str] | None:
-    return re.compile("|".join(re.escape(t) for t in titles)) if titles else None
+def hidden_pattern(titles: tuple[str, ...], ids: tuple[str, ...] = ()) -> re.Pattern[str] | None:
+    """Any of the titles anywhere, or any of the IDs as a whole word (`design` but not `designer`)."""
+    parts = [re.escape(t) for t in titles]
+    if ids:
+        parts.append(r"(?<![\w-])(?:" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])")
+    return re.compile("|".join(parts)) if parts else None
 
 
 def prepare(data: SiteData) -> HistoryView:
@@ -153,7 +159,7 @@ def prepare(data: SiteData) -> HistoryView:
     def redact(text: str) -> str:
         return pattern.sub(REDACTED, text) if pattern is not None and text else text
 
-    key = (_state(history), data.vis.ids, data.vis.audience, data.today, hidden_titles(data), data.link_docs)
+    key = (_state(history), data.vis.ids, data.vis.audience, data.today, hidden_titles(data), hidden_ids(data), data.link_docs)
     derived = _DERIVED.get(key)
     if derived is None:
         _DERIVED.clear()
@@ -209,7 +215,7 @@ def _version_rows(data: SiteData, history: Any, doc_id: str, redact: Any) -> lis
     if not found:
         return []
     shown = None if data.vis.audience.internal else (data.vis.ids, _authors(data)[1])  # audience rows name only people the site shows
-    key = (data.vis.audience, data.money, hidden_titles(data), shown, doc_id, tuple((v.commit, v.blob, v.old_blob, v.date, v.path, v.deleted) for v in found))
+    key = (data.vis.audience, data.money, hidden_titles(data), hidden_ids(data), shown, doc_id, tuple((v.commit, v.blob, v.old_blob, v.date, v.path, v.deleted) for v in found))
     cached = _ROWS.get(key)
     if cached is None:
         if len(_ROWS) > 200_000:
@@ -226,7 +232,7 @@ def _rows(data: SiteData, found: list[Any], redact: Any) -> list[VersionRow]:
         changes: list[Change] = [
             {"field": c.field, "old": redact(_display(c.old)), "new": redact(_display(c.new))}
             for c in version.changes
-            if money or c.field not in MONEY_FIELDS
+            if (money or c.field not in MONEY_FIELDS) and (people is None or c.field not in PERSONAL_FIELDS)
         ]
         row: VersionRow = {
             "commit": (version.commit or "uncommitted")[:10],
@@ -337,6 +343,17 @@ def hidden_titles(data: SiteData) -> tuple[str, ...]:
     return data._hidden
 
 
+def hidden_ids(data: SiteData) -> tuple[str, ...]:
+    """On a client's or a team's site, the IDs of the documents it does not show (another client's task named in a
+    commit message or a field's old value); the internal site names hidden documents by their bare IDs."""
+    if data.vis.audience.internal:
+        return ()
+    if data._hidden_ids is None:
+        ids = {doc_id for doc_id in data.index.docs if doc_id not in data.vis.ids and len(doc_id) >= 3}
+        data._hidden_ids = tuple(sorted(ids, key=lambda i: (-len(i), i)))
+    return data._hidden_ids
+
+
 def _hidden_titles(data: SiteData) -> tuple[str, ...]:
     titles = {d.title for d in data.index.docs.values() if d.id not in data.vis.ids and len(d.title) >= 3}
     return tuple(sorted(titles, key=lambda t: (-len(t), t)))  # longest first (the pattern tries them in order); then fixed
@@ -368,10 +385,13 @@ def _shown(data: SiteData, rows: list[EventRow], redact: Any, committed: bool = 
     rows = sorted(rows, key=_instant, reverse=True)
     today = data.today.isoformat()
     found: list[tuple[float, Event]] = []
+    unsaid = _unsaid_fields(data)
     for instant, day, actor, doc_id, kind in rows:
         doc = data.index.get(doc_id)
         if doc is None or doc.id not in data.vis or day > today:
             continue
+        if unsaid is not None and unsaid.search(kind):
+            kind = f"edited {doc_id}"  # the change was to a field this site does not show
         event: Event = {
             "date": day,
             "kind": redact(kind),
@@ -384,6 +404,18 @@ def _shown(data: SiteData, rows: list[EventRow], redact: Any, committed: bool = 
             event["instant"] = instant
         found.append((instant, event))
     return found
+
+
+def _unsaid_fields(data: SiteData) -> re.Pattern[str] | None:
+    """How an event names a change of a field this site leaves out (`activity.phrases`: `set F of`, `changed F of`,
+    `removed F from`): people's own details on an audience site, money where money is not shown."""
+    fields = set() if data.vis.audience.internal else set(PERSONAL_FIELDS)
+    if not data.money:
+        fields |= MONEY_FIELDS
+    if not fields:
+        return None
+    names = "|".join(sorted(fields))
+    return re.compile(rf"(?:^|, )(?:(?:set|changed) (?:{names}) of |removed (?:{names}) from )")
 
 
 def _events_digest(committed_print: str, instants: list[float], working: list[tuple[float, Event]]) -> str:

@@ -10,9 +10,9 @@ from workspace_tool.model import Client, Decision, Document, Goal, Person, Proje
 from workspace_tool.output import cell, counted, to_jsonable
 from workspace_tool.site.context import TYPE_LABELS, SiteData, doc_page, fmt_hours
 from workspace_tool.site.contexts import AnyContext, Backlink, DocumentContext, DocumentExtras, EntryRow, FieldRow, Schedule
+from workspace_tool.site.history_view import MONEY_FIELDS, PERSONAL_FIELDS
 from workspace_tool.site.pages import Page, PageSpec, body_source, iso, sort_tasks, task_row
 
-MONEY_FIELDS = frozenset({"rate", "budget", "billable"})
 SKIPPED_FIELDS = frozenset({"title", "status", "visibility"})
 
 
@@ -37,7 +37,7 @@ def field_rows(data: SiteData, doc: Document) -> list[FieldRow]:
     for name, spec in F.specs_for(doc.type).items():
         if name in SKIPPED_FIELDS or (name in MONEY_FIELDS and not data.money):
             continue
-        if not data.vis.audience.internal and name in ("capacity", "leave", "email"):
+        if not data.vis.audience.internal and name in PERSONAL_FIELDS:
             continue
         value = getattr(doc, name, None)
         if value in (None, (), "", False):
@@ -95,8 +95,10 @@ def _entries(data: SiteData, doc: Document) -> list[EntryRow]:
     person = not isinstance(doc, Person) and (not isinstance(doc, TimeLog) or len({e.person for e in chosen}) > 1)
     ref = not isinstance(doc, Task)
     rows: list[EntryRow] = []
+    internal = data.vis.audience.internal
     for e in chosen:
-        row: EntryRow = {"date": iso(e.date), "hours": fmt_hours(e.hours), "note": e.note, "tags": list(e.tags)}
+        # a client's or team's site shows who worked on what and how long, not the team's own notes and billing tags
+        row: EntryRow = {"date": iso(e.date), "hours": fmt_hours(e.hours), "note": e.note if internal else "", "tags": list(e.tags) if internal else []}
         if person:
             row["person"] = data.ref(e.person)
         if ref:

@@ -175,14 +175,17 @@ def decision_log(data: SiteData) -> Page[DecisionsContext]:
     return Page("decisions.html", "decisions.html", "Decision log", {"decisions": rows, "statuses": statuses}, section="decisions")
 
 
-def person_capacity(data: SiteData, person: Person, monday: dt.date) -> float:
-    """Working hours of a person in the week starting `monday` (their capacity per day on their workdays, minus leave)."""
+def person_capacity(data: SiteData, person: Person, monday: dt.date, start: dt.date | None = None) -> float:
+    """Working hours of a person in the week starting `monday` (their capacity per day on their workdays, minus leave),
+    from `start` on when given (the plan's first day)."""
     calendar = data.settings.calendar
     per_day = person.capacity if person.capacity is not None else calendar.hours_per_day
     days = person.workdays or calendar.workdays
     total = 0.0
     for offset in range(7):
         day = monday + dt.timedelta(days=offset)
+        if start is not None and day < start:
+            continue
         if day.strftime("%a").lower()[:3] in days and day not in calendar.holidays and not person.on_leave(day):
             total += per_day
     return total
@@ -218,8 +221,13 @@ def _workload_chart(data: SiteData, person: Person, chart_id: str) -> str:
         for entry in data.entries_by("person", person.id):
             logged[week_start(entry.date)] += entry.hours
         values, title, name = [logged.get(w, 0.0) for w in weeks], f"Hours of {person.title}: logged vs capacity", "logged"
-    capacity = [person_capacity(data, person, w) for w in weeks]
     labels = [week_of(w) for w in weeks]
+    if not data.vis.audience.internal:  # capacity tells leave and part-time hours: the team's own business
+        title = title.replace(" vs capacity", "")
+        return charts.bars(chart_id, title, labels, [charts.Series(name, tuple(values))], "Hours", "Week")
+    # the plan books from its first day on: this week's capacity counts from there, as `wm workload` does
+    start = plan.start if plan is not None else None
+    capacity = [person_capacity(data, person, w, start) for w in weeks]
     return charts.bars(chart_id, title, labels, [charts.Series(name, tuple(values))], "Hours", "Week", charts.Series("capacity", tuple(capacity)))
 
 
