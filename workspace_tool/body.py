@@ -9,6 +9,7 @@ at a fraction of its cost: the index reads every body on every cold run.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workspace_tool.model import Checklist, Link
@@ -99,6 +100,27 @@ def scan_body(body: str, first_line: int = 1) -> BodyInfo:
 
 
 _CHECKLISTS: dict[tuple[int, int], Checklist] = {}
+
+
+def in_code_blocks(lines: Sequence[str]) -> list[bool]:
+    """For each line (without its line ending), whether it belongs to a fenced code block, its fences included.
+
+    The fences `scan_body` knows: three or more backticks or tildes, closed by at least as many of the same.
+    """
+    inside: list[bool] = []
+    fence: str | None = None
+    for line in lines:
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            inside.append(True)
+            continue
+        match = _FENCE.match(line) if line.lstrip(" ")[:1] in ("`", "~") else None
+        if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+            fence = match.group(1)
+        inside.append(fence is not None)
+    return inside
 
 
 def _close(columns: list[int], indent: int) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 
 from workspace_tool import fields as F
-from workspace_tool.edit import Source, checked_write, render_value, set_keys
+from workspace_tool.edit import DuplicateKeyError, Source, checked_write, render_value, set_keys
 from workspace_tool.edit_ops import Change
 from workspace_tool.edit_values import coerce, require_doc
 from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
@@ -197,7 +197,10 @@ def build(index: Index, request: NewDocument, person: str | None = None) -> tupl
         "author": request.author, "project": project, "fields": values,
         "status": workflow.default if workflow else None,
     }
-    text = set_keys(render_template(index.root, request.doc_type, context), values)
+    try:
+        text = set_keys(render_template(index.root, request.doc_type, context), values, relpath)
+    except DuplicateKeyError as exc:
+        raise WorkspaceError(f"the template made an invalid document: {exc.key} is written more than once (lines {', '.join(map(str, exc.lines))}); fix the template") from None
     _check(index, relpath, text)
     return relpath, doc_id, text
 

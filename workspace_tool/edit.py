@@ -25,12 +25,13 @@ from typing import Any
 
 import yaml
 
+from workspace_tool.body import in_code_blocks
 from workspace_tool.errors import ConflictError, WorkspaceError
 from workspace_tool.filemode import new_file_mode
 
 BOM = "\ufeff"
 _TOP_KEY = re.compile(r"^(?P<key>[^\s#:\-\"'][^:#]*?|\"[^\"]*\"|'[^']*')\s*:(?=\s|$)")
-_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 # -- sources and safe writes ---------------------------------------------
@@ -123,25 +124,41 @@ def checked_write(source: Source, text: str, root: Path | None = None) -> None:
     if current != source.data:
         what = "was created" if source.data is None else ("was deleted" if current is None else "changed")
         raise ConflictError(f"{rel} {what} on disk while wm was editing it; nothing was written — run the command again")
+    target = _write_target(source)
     mode = None
     if source.data is not None:
-        if not os.access(path, os.W_OK):
+        mode = target.stat().st_mode & 0o7777
+        if not mode & 0o222 or not os.access(target, os.W_OK):  # the bits too: root may write any file
             raise WorkspaceError(f"{rel}: file is read-only; nothing was written (make it writable, e.g. chmod u+w {rel})")
-        mode = path.stat().st_mode & 0o7777
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, source.encode(text), mode)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, source.encode(text), mode)
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise WorkspaceError(f"{rel}: cannot write file: {reason}; the file was left unchanged") from None
+
+
+def _write_target(source: Source) -> Path:
+    """The file to replace: `source.path`, or the file it is a symbolic link to (the link itself stays)."""
+    path = source.path
+    if not path.is_symlink():
+        return path
+    if source.data is None:
+        raise WorkspaceError(f"{source.relpath} is a symbolic link to a file that does not exist; nothing was written")
+    return Path(os.path.realpath(path))
 
 
 # -- lines -----------------------------------------------------------------
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with their own terminators (`\\n` or `\\r\\n`); the last may have none."""
+    """Lines with their own terminators (`\\n`, `\\r\\n` or a lone `\\r`, as the parser reads them); the last may have none."""
     return _LINE.findall(text)
+
+
+def ends_line(text: str) -> bool:
+    """Whether `text` ends with a line ending (`\\n`, `\\r\\n` or a lone `\\r`)."""
+    return text.endswith(("\n", "\r"))
 
 
 def _bare(line: str) -> str:
@@ -149,9 +166,9 @@ def _bare(line: str) -> str:
 
 
 def newline_of(text: str) -> str:
-    """The file's line ending: CRLF when its first line ends so, else LF."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+    """The file's line ending: that of its first line (CRLF, a lone CR or LF), else LF."""
+    match = re.search(r"\r\n|\r|\n", text)
+    return match.group(0) if match else "\n"
 
 
 @dataclass(frozen=True)
@@ -179,24 +196,52 @@ def _key_of(line: str) -> str | None:
     return match.group("key").strip().strip("\"'") if match else None
 
 
+class DuplicateKeyError(WorkspaceError):
+    """A key an edit would change is written more than once: YAML reads the last, so no edit can be sure to count."""
+
+    def __init__(self, key: str, lines: Sequence[int], path: str = "") -> None:
+        self.key, self.lines, self.path = key, tuple(lines), path
+        where = f"{path}:{self.lines[1]}" if path else f"line {self.lines[1]}"
+        numbers = ", ".join(str(n) for n in self.lines)
+        super().__init__(
+            f"{where}: error: {key!r} is written more than once in the frontmatter (lines {numbers}), and YAML reads only the "
+            f"last; remove the others before editing {key} with wm; nothing was changed"
+        )
+
+    def at(self, path: str) -> DuplicateKeyError:
+        """The same error, naming the file."""
+        return DuplicateKeyError(self.key, self.lines, path)
+
+
 def key_block(lines: Sequence[str], fm: Frontmatter, key: str) -> tuple[int, int] | None:
-    """The lines [first, stop) of a top-level key: its line plus indented or `- ` continuation lines."""
-    for number in range(fm.start, fm.end):
-        if _key_of(lines[number]) == key:
-            stop = number + 1
-            probe = stop
-            while probe < fm.end:
-                bare = _bare(lines[probe])
-                if not bare.strip():
-                    probe += 1
-                    continue
-                if bare[0] in " \t" or bare.startswith("-"):
-                    probe += 1
-                    stop = probe
-                    continue
-                break
-            return number, stop
-    return None
+    """The lines [first, stop) of a top-level key: its line plus its continuation lines.
+
+    Continuation lines are indented lines and `- ` items at column 0. A comment-only line (indented or not) is
+    part of the block only when more of the block follows it (a comment between list items), so a comment
+    under a scalar key stays when the key is edited; inside a `|` or `>` scalar every indented line is text.
+    A key written twice raises `DuplicateKeyError` (lines counted from 1, as in the file).
+    """
+    found = [number for number in range(fm.start, fm.end) if _key_of(lines[number]) == key]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise DuplicateKeyError(key, [number + 1 for number in found])
+    first = found[0]
+    bare = _bare(lines[first])
+    block_scalar = bare[_TOP_KEY.match(bare).end() :].lstrip(" \t").startswith(("|", ">"))  # type: ignore[union-attr]
+    stop = first + 1
+    for probe in range(first + 1, fm.end):
+        bare = _bare(lines[probe])
+        stripped = bare.strip()
+        if not stripped:
+            continue
+        if bare[0] in " \t" and (block_scalar or not stripped.startswith("#")):
+            stop = probe + 1
+        elif bare.startswith("-"):
+            stop = probe + 1
+        elif not stripped.startswith("#"):
+            break
+    return first, stop
 
 
 def frontmatter_keys(text: str) -> list[str]:
@@ -262,7 +307,7 @@ def _double_quoted(text: str) -> str:
 def _reads_back(text: str) -> bool:
     try:
         return yaml.safe_load(text) == text
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # PyYAML raises ValueError for an impossible date (2026-02-30)
         return False
 
 
@@ -287,35 +332,48 @@ def render_value(value: Any) -> str:
 
 
 def _value_span(line: str) -> tuple[int, int]:
-    """Start and end of the value part of a `key: value  # comment` line (without the comment)."""
+    """Start and end of the value part of a `key: value  # comment` line (without the comment).
+
+    For `key:` with no value (maybe `key:   # comment`) both are where a value goes: the end of the line, or
+    right after the colon when a comment follows (which then stays, with its spacing).
+    """
     bare = _bare(line)
     match = _TOP_KEY.match(bare)
     assert match is not None
     start = match.end()
     while start < len(bare) and bare[start] in " \t":
         start += 1
-    end = len(bare)
-    rest_from = start
-    if start < len(bare) and bare[start] in "\"'":
-        quote = bare[start]
-        probe = start + 1
-        while probe < len(bare):
-            if bare[probe] == "\\" and quote == '"':
-                probe += 2
-                continue
-            if bare[probe] == quote:
-                if quote == "'" and bare[probe + 1 : probe + 2] == "'":
-                    probe += 2
-                    continue
-                break
-            probe += 1
-        rest_from = min(probe + 1, len(bare))
-    comment = re.search(r"[ \t]+#", bare[rest_from:])
-    if comment:
-        end = rest_from + comment.start()
-    else:
-        end = len(bare.rstrip(" \t")) if rest_from <= len(bare.rstrip(" \t")) else len(bare)
-    return start, max(end, start)
+    if start == len(bare):
+        return start, start
+    if bare[start] == "#":
+        return match.end(), match.end()
+    return start, start + _comment_start(bare[start:])
+
+
+_UNREADABLE = object()
+
+
+def _load_value(text: str) -> Any:
+    try:
+        return yaml.safe_load(f"k: {text}\n")
+    except (yaml.YAMLError, ValueError):  # ValueError: an impossible date
+        return _UNREADABLE
+
+
+def _comment_start(value: str) -> int:
+    """Where a one-line value's trailing `# comment` begins (with the spaces before it), else where its text ends.
+
+    The comment is the first ` #` whose removal leaves the value YAML reads (so a ` #` inside quotes is text).
+    """
+    candidates = [found.start() for found in re.finditer(r"[ \t]+#", value)]
+    if candidates:
+        whole = _load_value(value)
+        if whole is _UNREADABLE:  # not a whole value (a line of a longer one): the first ` #` is a comment
+            return candidates[0]
+        for at in candidates:
+            if _load_value(value[:at]) == whole:
+                return at
+    return len(value.rstrip(" \t"))
 
 
 def _block_list_indent(lines: Sequence[str], first: int, stop: int) -> str | None:
@@ -349,35 +407,25 @@ def set_key(text: str, key: str, value: Any) -> str:
         return "".join(lines)
     first, stop = block
     ending = _ending(lines[first], newline)
-    if isinstance(value, (list, tuple)):
-        indent = _block_list_indent(lines, first, stop)
-        head = _bare(lines[first])[: _TOP_KEY.match(_bare(lines[first])).end()]  # type: ignore[union-attr]
-        if indent is not None and value:
-            new = [f"{head}{ending}"] + [f"{indent}- {yaml_scalar(v)}{ending}" for v in value]
-        else:
-            new = [f"{head} {render_value(value)}{ending}"]
-        lines[first:stop] = new
+    bare = _bare(lines[first])
+    start, end = _value_span(lines[first])
+    head = bare[: _TOP_KEY.match(bare).end()]  # type: ignore[union-attr]
+    tail = bare[end:]  # the spacing and `# comment` after the value: kept
+    if isinstance(value, (list, tuple)) and value and (indent := _block_list_indent(lines, first, stop)) is not None:
+        lines[first:stop] = [f"{head}{tail}{ending}"] + [f"{indent}- {yaml_scalar(v)}{ending}" for v in value]
         return "".join(lines)
-    if stop - first > 1:  # a block (list or multi-line scalar) becomes a one-line scalar
-        head = _bare(lines[first])[: _TOP_KEY.match(_bare(lines[first])).end()]  # type: ignore[union-attr]
-        lines[first:stop] = [f"{head} {render_value(value)}{ending}"]
-        return "".join(lines)
-    line = lines[first]
-    start, end = _value_span(line)
-    bare = _bare(line)
     rendered = render_value(value)
+    if stop - first > 1:  # a block (list or multi-line scalar) becomes one line
+        lines[first:stop] = [f"{head} {rendered}{tail}{ending}"]
+        return "".join(lines)
     if start == end and (start == len(bare) or bare[start - 1] not in " \t"):
         rendered = " " + rendered  # `key:` with no value
-    lines[first] = bare[:start] + rendered + bare[end:] + line[len(bare) :]
+    lines[first] = bare[:start] + rendered + bare[end:] + lines[first][len(bare) :]
     return "".join(lines)
 
 
 def _ending(line: str, default: str) -> str:
-    if line.endswith("\r\n"):
-        return "\r\n"
-    if line.endswith("\n"):
-        return "\n"
-    return default
+    return line[len(_bare(line)) :] or default
 
 
 def remove_key(text: str, key: str) -> str:
@@ -393,17 +441,20 @@ def remove_key(text: str, key: str) -> str:
     return "".join(lines)
 
 
-def set_keys(text: str, values: dict[str, Any]) -> str:
-    """Apply several `set_key` / `remove_key` (value None) edits in order."""
-    for key, value in values.items():
-        text = remove_key(text, key) if value is None else set_key(text, key, value)
+def set_keys(text: str, values: dict[str, Any], path: str = "") -> str:
+    """Apply several `set_key` / `remove_key` (value None) edits in order; `path` names the file in errors."""
+    try:
+        for key, value in values.items():
+            text = remove_key(text, key) if value is None else set_key(text, key, value)
+    except DuplicateKeyError as exc:
+        raise exc.at(path) from None
     return text
 
 
 def append_to_body(text: str, addition: str) -> str:
     """Append lines at the end of the file, in its line-ending style (after a newline if missing)."""
     newline = newline_of(text)
-    if text and not text.endswith("\n"):
+    if text and not ends_line(text):
         text += newline
     return text + addition.replace("\n", newline)
 
@@ -426,26 +477,22 @@ def add_log_entry(text: str, entry: str, heading: str = "## Log") -> str:
     fm = find_frontmatter(lines)
     body_start = fm.end + 1 if fm else 0
     level = len(heading) - len(heading.lstrip("#"))
+    code = [False] * body_start + in_code_blocks([_bare(line) for line in lines[body_start:]])
     section = None
-    in_code = False
     for number in range(body_start, len(lines)):
-        bare = _bare(lines[number])
-        if bare.lstrip().startswith(("```", "~~~")):
-            in_code = not in_code
-        if not in_code and bare.strip().lower() == heading.lower():
+        if not code[number] and _bare(lines[number]).strip().lower() == heading.lower():
             section = number
             break
     new_lines = [part + newline for part in entry.split("\n")]
     if section is None:
-        if lines and not lines[-1].endswith("\n"):
+        if lines and not ends_line(lines[-1]):
             lines[-1] += newline
         gap = [] if not lines or not _bare(lines[-1]).strip() else [newline]
         return "".join(lines + gap + [heading + newline, newline] + new_lines)
     stop = len(lines)
     for number in range(section + 1, len(lines)):
-        bare = _bare(lines[number])
-        match = re.match(r"^(#{1,6})\s", bare)
-        if match and len(match.group(1)) <= level:
+        match = re.match(r"^(#{1,6})\s", _bare(lines[number]))
+        if match and not code[number] and len(match.group(1)) <= level:
             stop = number
             break
     last = stop - 1
@@ -453,14 +500,14 @@ def add_log_entry(text: str, entry: str, heading: str = "## Log") -> str:
         last -= 1
     if last == section:  # empty section: leave one blank line under the heading
         insert_at = section + 1
-        if not lines[section].endswith("\n"):
+        if not ends_line(lines[section]):
             lines[section] += newline
         new_lines = [newline] + new_lines
         if insert_at < len(lines) and not _bare(lines[insert_at]).strip():
             new_lines = new_lines[1:]
             insert_at += 1
     else:
-        if not lines[last].endswith("\n"):
+        if not ends_line(lines[last]):
             lines[last] += newline
         insert_at = last + 1
     lines[insert_at:insert_at] = new_lines

@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workspace_tool.edit import Source, add_log_entry, checked_write, log_entry, read_source, set_keys
 from workspace_tool.edit_values import check_status, coerce, require_doc
-from workspace_tool.errors import Diagnostic, NotFoundError, UsageError, WorkspaceError
+from workspace_tool.errors import ConflictError, Diagnostic, NotFoundError, UsageError, WorkspaceError
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Task
 from workspace_tool.parse import parse_document
+
+if TYPE_CHECKING:
+    from workspace_tool.recur import NextInstance
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,16 @@ def find_for_edit(index: Index, doc_id: str) -> Document:
 
 
 def load_source(index: Index, doc: Document) -> Source:
+    """The file of `doc` to edit: refused when it no longer parses, or no longer holds what the index read (the
+    command's decisions, such as the current status or a transition check, were taken from that)."""
     source = read_source(index.root, doc.path)
     if source.data is None:
         raise NotFoundError(f"{doc.path}: file disappeared; nothing was changed")
     parsed = parse_document(source.text, doc.path, index.settings)
     if parsed.document is None:
         raise WorkspaceError(f"{parsed.diagnostics[0]} — fix the file before editing it with wm; nothing was changed")
+    if (repr(parsed.document.raw), parsed.document.body) != (repr(doc.raw), doc.body):  # decisions were taken from `doc`
+        raise ConflictError(f"{doc.path} changed on disk while wm was reading the workspace; nothing was written — run the command again")
     return source
 
 
@@ -71,8 +78,9 @@ def _errors(diagnostics: Sequence[Diagnostic]) -> set[tuple[str, str]]:
     return {(d.code, d.message) for d in diagnostics if d.is_error}
 
 
-def save(index: Index, source: Source, text: str) -> None:
-    """Check that `text` parses with no error the original lacked, then write it atomically."""
+def check_edit(index: Index, source: Source, text: str, expect: dict[str, Any] | None = None) -> Document:
+    """The document `text` makes, once checked: it parses with no error the original lacked, makes no new
+    dependency cycle, and every key in `expect` reads back as the value given (None: the key is gone)."""
     before = parse_document(source.text, source.relpath, index.settings)
     after = parse_document(text, source.relpath, index.settings)
     new_errors = [d for d in after.diagnostics if d.is_error and (d.code, d.message) not in _errors(before.diagnostics)]
@@ -81,7 +89,27 @@ def save(index: Index, source: Source, text: str) -> None:
         raise WorkspaceError(f"{problem}; nothing was written")
     if isinstance(after.document, Task):
         _refuse_new_cycle(index, before.document, after.document)
+    for key, value in (expect or {}).items():
+        _check_reads_back(after.document, key, value)
+    return after.document
+
+
+def _check_reads_back(document: Document, key: str, value: Any) -> None:
+    """The safety net of every edit: the file, read again, holds `value` at `key` (the line edit hit the right lines)."""
+    wanted = list(value) if isinstance(value, (list, tuple)) else value
+    present = key in document.raw
+    found = document.raw.get(key)
+    same = found == wanted and isinstance(found, bool) == isinstance(wanted, bool)  # `1` is no `true`
+    if (value is None and present) or (value is not None and (not present or not same)):
+        read = f"{found!r}" if present else "nothing"
+        raise WorkspaceError(f"{document.path}:{document.line_of(key)}: {key}: the edited file would read {read}, not {wanted!r}; nothing was written")
+
+
+def save(index: Index, source: Source, text: str, expect: dict[str, Any] | None = None) -> Document:
+    """`check_edit`, then write `text` atomically; returns the document written."""
+    document = check_edit(index, source, text, expect)
     checked_write(source, text)
+    return document
 
 
 def _refuse_new_cycle(index: Index, before: Document | None, after: Task) -> None:
@@ -131,19 +159,19 @@ def set_fields(index: Index, doc_id: str, pairs: Sequence[tuple[str, str]]) -> R
     for key, text in pairs:
         values[key] = coerce(index, doc.type, key, text)
     notes: list[str] = []
-    extra: list[Change] = []
     status = values.get("status")
     old_status = getattr(doc, "status", None)
     if isinstance(status, str) and status != old_status:
         values.update(_done_fields(index, doc, status, explicit=values))
-    text = set_keys(source.text, values)
+    text = set_keys(source.text, values, doc.path)
     if text == source.text:
         return Result((), ("nothing to change",))
-    save(index, source, text)
+    after = check_edit(index, source, text, expect=values)
+    planned = _plan_after_done(index, after, status, text, source.bom) if isinstance(status, str) and status != old_status else None
+    checked_write(source, text)
     shown = ", ".join(f"{k}={_show(v)}" if v is not None else f"{k} removed" for k, v in values.items())
     change = Change(doc.path, f"{doc.type} {doc.id}: set {shown}")
-    if isinstance(status, str) and status != old_status:
-        extra, notes = _after_done(index, doc, status)
+    extra = _write_planned(index, planned)
     from workspace_tool.fields import suggest_field
 
     for key, value in values.items():
@@ -174,15 +202,26 @@ def _done_fields(index: Index, doc: Document, status: str, explicit: dict[str, A
     return {}
 
 
-def _after_done(index: Index, doc: Document, status: str) -> tuple[list[Change], list[str]]:
-    """A recurring task that was just completed gets its next instance."""
-    workflow = index.settings.workflow(doc.type)
-    if not isinstance(doc, Task) or not doc.recurrence or workflow is None or not workflow.is_done(status):
-        return [], []
-    from workspace_tool.recur import create_next
+def _plan_after_done(index: Index, after: Document, status: str, text: str, bom: bool) -> NextInstance | None:
+    """The next instance of a recurring task the edit completes, worked out (and any problem raised) before the
+    edit is written; made from the edited text, so it carries the edit's other changes."""
+    workflow = index.settings.workflow(after.type)
+    if not isinstance(after, Task) or workflow is None or not workflow.is_done(status):
+        return None
+    from workspace_tool.recur import plan_next
 
-    change = create_next(index, doc, completed=index.today)
-    return ([change], []) if change else ([], [])
+    return plan_next(index, after, completed=index.today, text=text, bom=bom)
+
+
+def _write_planned(index: Index, planned: NextInstance | None) -> list[Change]:
+    if planned is None:
+        return []
+    from workspace_tool.recur import write_next
+
+    try:
+        return [write_next(index, planned)]
+    except WorkspaceError as exc:  # the edit itself is written: say so
+        raise WorkspaceError(f"{exc} (the status change was saved)", exc.exit_code) from None
 
 
 def move(index: Index, doc_id: str, status: str) -> Result:
@@ -202,8 +241,12 @@ def move(index: Index, doc_id: str, status: str) -> Result:
     source = load_source(index, doc)
     values: dict[str, Any] = {"status": status}
     values.update(_done_fields(index, doc, status, explicit={}))
-    save(index, source, set_keys(source.text, values))
-    extra, notes = _after_done(index, doc, status)
+    text = set_keys(source.text, values, doc.path)
+    after = check_edit(index, source, text, expect=values)
+    planned = _plan_after_done(index, after, status, text, source.bom)
+    checked_write(source, text)
+    extra = _write_planned(index, planned)
+    notes: list[str] = []
     done = ""
     if "done" in values:  # said, so a date the file held is not lost unseen
         done = f" (done: {values['done']})" if values["done"] is not None else f" (done: {doc.raw.get('done')} removed)"
@@ -228,10 +271,10 @@ def assign(index: Index, doc_id: str, person: str) -> Result:
         raise UsageError(f"a {doc.type} cannot be assigned (only {', '.join(ASSIGNEE_FIELD)})")
     who = require_doc(index, person, ("person",)).id
     source = load_source(index, doc)
-    text = set_keys(source.text, {key: who})
+    text = set_keys(source.text, {key: who}, doc.path)
     if text == source.text:
         return Result((), (f"{doc.type} {doc.id} is already assigned to {who}",))
-    save(index, source, text)
+    save(index, source, text, expect={key: who})
     return Result((Change(doc.path, f"{doc.type} {doc.id}: assigned to {who}"),))
 
 

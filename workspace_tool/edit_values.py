@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-import yaml
 
 from workspace_tool import fields as F
 from workspace_tool.errors import NotFoundError, UsageError
@@ -73,8 +72,19 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+"""What `wm set` and `--field` take as a key: a plain name, written as is and read back as the same key."""
+
+
+def check_key(key: str) -> str:
+    if not KEY.fullmatch(key):
+        raise UsageError(f"{key!r}: not a key wm can set (a key is a letter or _, then letters, digits, _ or -); nothing was changed")
+    return key
+
+
 def coerce(index: Index, doc_type: str, key: str, text: str) -> Any:
     """The value to write for `key=text` on a document of `doc_type`; None removes the key."""
+    check_key(key)
     if key in F.RESERVED:
         raise UsageError(f"{key}: cannot be changed with wm set (an ID is the file name; rename the file and its references by hand)")
     if text == "":
@@ -121,6 +131,11 @@ def coerce(index: Index, doc_type: str, key: str, text: str) -> Any:
         except F.FieldError as exc:
             raise UsageError(f"{key}: {exc}") from None
     if kind == F.STR:
+        if spec.check is not None:
+            try:
+                spec.check(text)
+            except ValueError as exc:
+                raise UsageError(f"{key}: {exc}") from None
         return text
     raise UsageError(f"{key}: this field holds a structured list; edit it in the file")
 
@@ -145,11 +160,23 @@ def _number_or_text(text: str) -> Any:
 
 
 def _unknown(text: str) -> Any:
-    """An unknown key's value: a YAML scalar read as YAML (numbers, booleans), else the text."""
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-    if isinstance(value, (bool, int, float, str, dt.date)):
-        return value
+    """An unknown key's value: the text as typed, except a plain decimal number (`12`, `-3`, `2.5`) or `true` /
+    `false`, which become a number or a boolean. Only a number YAML writes back exactly as typed is one:
+    `0012`, `1.50`, `+49`, `1_000`, `0x1F`, `1:30` stay text (and are quoted so that they read back as text)."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text) and repr(float(text)) == text and not float(text).is_integer():  # `1.0` would be written `1`
+        return float(text)
+    if _DATE.fullmatch(text):  # a date as YAML writes one: unquoted, so a query compares it as a date
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return text
     return text
+
+
+_INT = re.compile(r"0|-?[1-9][0-9]*")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

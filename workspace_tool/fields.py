@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from workspace_tool.model import PRIORITIES
-from workspace_tool.values import DateRange, KeyResult, parse_duration
+from workspace_tool.values import DateRange, KeyResult, parse_duration, parse_recurrence
 
 # Kinds of values. A kind ending in "ref" names another document.
 STR, DATE, DURATION, NUMBER, BOOL, PRIORITY, STATUS, CHOICE = (
@@ -34,15 +34,19 @@ class FieldSpec:
     target: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     description: str = ""
+    check: Callable[[str], object] | None = None  # a text field's rule: raises ValueError for a value it refuses
 
     @property
     def is_reference(self) -> bool:
         return self.kind in (REF, REFS)
 
 
-def _f(name: str, kind: str, target: str | tuple[str, ...] = (), choices: tuple[str, ...] = (), description: str = "") -> FieldSpec:
+def _f(
+    name: str, kind: str, target: str | tuple[str, ...] = (), choices: tuple[str, ...] = (), description: str = "",
+    check: Callable[[str], object] | None = None,
+) -> FieldSpec:
     targets = (target,) if isinstance(target, str) else target
-    return FieldSpec(name, kind, targets, choices, description)
+    return FieldSpec(name, kind, targets, choices, description, check)
 
 
 COMMON: tuple[FieldSpec, ...] = (
@@ -82,7 +86,7 @@ FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
         _f("done", DATE),
         _f("billable", BOOL),
         _f("rate", NUMBER),
-        _f("recurrence", STR),
+        _f("recurrence", STR, check=parse_recurrence),
     ),
     "decision": (
         _PROJECT_REF,
@@ -297,7 +301,13 @@ def convert(spec: FieldSpec, value: Any, hours_per_day: float, days_per_week: fl
             raise FieldError(f"unknown {spec.name} {value!r} (use {', '.join(spec.choices)})")
         return text
     if kind == STATUS or kind == STR:
-        return _as_str(value)
+        text = _as_str(value)
+        if spec.check is not None:
+            try:
+                spec.check(text)
+            except ValueError as exc:
+                raise FieldError(str(exc)) from None
+        return text
     if kind == REF:
         return _as_id(value)
     if kind == REFS:

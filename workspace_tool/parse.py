@@ -53,12 +53,14 @@ class Split:
 
 
 def split_frontmatter(text: str, path: str = "") -> Split:
-    """Split `---` YAML `---` (or `...`) from the body. Text must have `\\n` line endings."""
+    """Split `---` YAML `---` (or `...`) from the body; trailing whitespace after either `---` is allowed. Text must have `\\n` line endings."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not (text.startswith("---\n") or text == "---" or text.startswith("--- \n")):
+    if not text.startswith("---"):
         return Split(None, text, 1, 1)
     lines = text.split("\n")
+    if lines[0].rstrip() != "---":  # `---` with trailing spaces opens it too (as the editor finds it: `edit.find_frontmatter`)
+        return Split(None, text, 1, 1)
     for number in range(1, len(lines)):
         if lines[number].rstrip() in ("---", "..."):
             fm = "\n".join(lines[1:number])
@@ -141,16 +143,17 @@ def parse_document(text: str, path: str, settings: Settings | None = None) -> Pa
         return Parsed(None, (split.error,))
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    diagnostics: list[Diagnostic] = []
     if split.frontmatter is not None:
         loaded, lines, diagnostics = load_yaml_mapping(split.frontmatter, path, split.fm_line - 1)
         if loaded is None:
             return Parsed(None, tuple(diagnostics))
         data = loaded
-    return _build(data, lines, split, path, settings)
+    return _build(data, lines, split, path, settings, diagnostics)
 
 
-def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str, settings: Settings) -> Parsed:
-    diagnostics: list[Diagnostic] = []
+def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str, settings: Settings, diagnostics: list[Diagnostic]) -> Parsed:
+    """The document of loaded frontmatter and a body; `diagnostics` (the frontmatter's, such as `duplicate-key`) grows."""
     doc_type = detect_type(path)
     if "type" in data:
         declared = str(data["type"]).strip().lower()

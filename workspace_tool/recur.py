@@ -1,7 +1,7 @@
 """Recurring work: a completed task with `recurrence:` gets its next instance as a new file.
 
-Rules: `daily`, `weekdays` (the workspace's working days), `weekly`,
-`monthly`, `yearly`, `every N days|weeks|months`. The next due date is the
+Rules (`values.parse_recurrence`): `daily`, `weekdays` (the workspace's working days), `weekly`, `biweekly`,
+`monthly`, `yearly`, `every N days|weeks|months|years`. The next due date is the
 first occurrence after the previous due date that is not before the day the
 task was completed (missed periods are skipped, not piled up). The new task
 is a copy of the file with `status` reset, `due` (and `start`) moved,
@@ -14,36 +14,22 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import re
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from workspace_tool.body import in_code_blocks
 from workspace_tool.config import Calendar, Settings
-from workspace_tool.edit import checked_write, find_frontmatter, read_source, set_keys, split_lines
+from workspace_tool.edit import Source, checked_write, ends_line, find_frontmatter, read_source, set_keys, split_lines
 from workspace_tool.edit_ops import Change
 from workspace_tool.errors import WorkspaceError
 from workspace_tool.index import Index
 from workspace_tool.model import Task
+from workspace_tool.values import parse_recurrence
 
-_EVERY = re.compile(r"^every\s+(?:(\d+)\s+)?(day|week|month|year)s?$")
-_NAMED = {"daily": (1, "day"), "weekly": (1, "week"), "biweekly": (2, "week"), "monthly": (1, "month"), "yearly": (1, "year")}
 _DATE_SUFFIX = re.compile(r"-\d{4}-\d{2}-\d{2}$")
-
-
-def parse_rule(text: str) -> tuple[int, str]:
-    """(count, unit) of a rule; unit is day, week, month, year or workday. Raises ValueError."""
-    rule = " ".join(text.strip().lower().split())
-    if rule in _NAMED:
-        return _NAMED[rule]
-    if rule in ("weekdays", "workdays", "every weekday"):
-        return 1, "workday"
-    match = _EVERY.match(rule)
-    if match:
-        count = int(match.group(1) or 1)
-        if count < 1:
-            raise ValueError(f"recurrence must repeat at least every 1 {match.group(2)}")
-        return count, match.group(2)
-    raise ValueError(f"unknown recurrence {text!r} (use daily, weekdays, weekly, monthly, yearly or 'every 2 weeks')")
+parse_rule = parse_recurrence
+"""(count, unit) of a rule (`values.parse_recurrence`, which the field declaration checks `recurrence:` with)."""
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -89,20 +75,22 @@ def successors(index: Index) -> dict[str, str]:
 
 
 def _strip_log(body_lines: list[str]) -> list[str]:
+    """The body without its `## Log` section (up to the next heading of level 1 or 2; headings in code do not count)."""
     out: list[str] = []
     skipping = False
-    for line in body_lines:
-        bare = line.rstrip("\r\n")
-        if re.match(r"^##\s+Log\s*$", bare, re.IGNORECASE):
+    bare = [line.rstrip("\r\n") for line in body_lines]
+    code = in_code_blocks(bare)
+    for line, text, in_code in zip(body_lines, bare, code):
+        if not in_code and re.match(r"^##\s+Log\s*$", text, re.IGNORECASE):
             skipping = True
             continue
-        if skipping and re.match(r"^#{1,2}\s", bare):
+        if skipping and not in_code and re.match(r"^#{1,2}\s", text):
             skipping = False
         if not skipping:
             out.append(line)
     while out and not out[-1].strip():
         out.pop()
-    if out and not out[-1].endswith("\n"):
+    if out and not ends_line(out[-1]):
         out[-1] += "\n"
     return out
 
@@ -125,7 +113,7 @@ def instance_text(text: str, task: Task, new_id: str, due: dt.date, settings: Se
         values["start"] = task.start + (due - task.due)
     elif "start" in task.raw:
         values["start"] = None
-    new = set_keys(text, values)
+    new = set_keys(text, values, task.path)
     lines = split_lines(new)
     fm = find_frontmatter(lines)
     head, body = (lines[: fm.end + 1], lines[fm.end + 1 :]) if fm else ([], lines)
@@ -133,14 +121,30 @@ def instance_text(text: str, task: Task, new_id: str, due: dt.date, settings: Se
     return "".join(head + body)
 
 
-def create_next(index: Index, task: Task, completed: dt.date) -> Change | None:
-    """Write the next instance of a recurring task; returns its `Change`, or None if it exists."""
-    if not task.recurrence or task.id in successors(index):
+@dataclass(frozen=True)
+class NextInstance:
+    """A recurring task's next instance, worked out and checked but not written yet (`write_next`)."""
+
+    relpath: str
+    text: str
+    bom: bool
+    message: str
+
+
+def plan_next(index: Index, task: Task, completed: dt.date, text: str | None = None, bom: bool = False) -> NextInstance | None:
+    """The next instance of a recurring task, made from `text` (the task's file as it is about to be written; else as
+    on disk); None when it has one already. Raises `WorkspaceError` (a rule wm does not know, a file in the way)
+    before anything is written."""
+    rule = task.recurrence
+    raw = task.raw.get("recurrence")
+    if not rule and raw not in (None, ""):  # the parser refused the rule (`wm validate` says so): say it here too
+        rule = str(raw)
+    if not rule or task.id in successors(index):
         return None
     try:
-        due = next_due(task.recurrence, task.due, completed, index.settings.calendar)
+        due = next_due(rule, task.due, completed, index.settings.calendar)
     except ValueError as exc:
-        raise WorkspaceError(f"{task.path}:{task.line_of('recurrence')}: {exc}") from None
+        raise WorkspaceError(f"{task.path}:{task.line_of('recurrence')}: {exc}; nothing was written") from None
     base = _DATE_SUFFIX.sub("", task.id)
     new_id = f"{base}-{due.isoformat()}"
     folder = PurePosixPath(task.path).parent
@@ -148,13 +152,27 @@ def create_next(index: Index, task: Task, completed: dt.date) -> Change | None:
     while new_id in index.docs or (index.root / str(folder / f"{new_id}.md")).exists():
         new_id = f"{base}-{due.isoformat()}-{suffix}"
         suffix += 1
-    source = read_source(index.root, task.path)
-    text = instance_text(source.text, task, new_id, due, index.settings, index.today)
-    target = read_source(index.root, str(folder / f"{new_id}.md"))
+    if text is None:
+        source = read_source(index.root, task.path)
+        text, bom = source.text, source.bom
+    relpath = str(folder / f"{new_id}.md")
+    message = f"task {new_id}: next {rule} instance of {task.id}, due {due}"
+    return NextInstance(relpath, instance_text(text, task, new_id, due, index.settings, index.today), bom, message)
+
+
+def write_next(index: Index, planned: NextInstance) -> Change:
+    """Write a planned next instance (refused, with nothing written, when its file appeared meanwhile)."""
+    target = read_source(index.root, planned.relpath)
     if target.data is not None:
-        raise WorkspaceError(f"{target.relpath} already exists; the next instance of {task.id} was not created")
-    checked_write(replace(target, bom=source.bom), text)
-    return Change(target.relpath, f"task {new_id}: next {task.recurrence} instance of {task.id}, due {due}", created=True)
+        raise WorkspaceError(f"{target.relpath} already exists; the next instance was not created")
+    checked_write(Source(target.path, target.relpath, None, "", planned.bom), planned.text)
+    return Change(planned.relpath, planned.message, created=True)
+
+
+def create_next(index: Index, task: Task, completed: dt.date) -> Change | None:
+    """Write the next instance of a recurring task; returns its `Change`, or None if it exists."""
+    planned = plan_next(index, task, completed)
+    return write_next(index, planned) if planned is not None else None
 
 
 def missed(index: Index) -> list[Task]:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*([mhdw])", re.IGNORECASE)
 _DURATION_FULL = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)\s*[mhdw]\s*)+$", re.IGNORECASE)
+_EVERY = re.compile(r"^every\s+(?:(\d+)\s+)?(day|week|month|year)s?$")
+_NAMED_RULES = {"daily": (1, "day"), "weekly": (1, "week"), "biweekly": (2, "week"), "monthly": (1, "month"), "yearly": (1, "year")}
+_WORKDAY_RULES = ("weekdays", "workdays", "every weekday")
 
 
 @dataclass(frozen=True, order=True)
@@ -79,3 +82,23 @@ def format_hours(hours: float) -> str:
     if h:
         return f"{h}h"
     return f"{m}m"
+
+
+def parse_recurrence(text: str) -> tuple[int, str]:
+    """(count, unit) of a `recurrence:` rule; unit is day, week, month, year or workday. Raises ValueError.
+
+    The rules: daily, weekdays (also workdays, every weekday), weekly, biweekly, monthly, yearly, and
+    `every [N] days|weeks|months|years` (case and spacing do not matter).
+    """
+    rule = " ".join(text.strip().lower().split())
+    if rule in _NAMED_RULES:
+        return _NAMED_RULES[rule]
+    if rule in _WORKDAY_RULES:
+        return 1, "workday"
+    match = _EVERY.match(rule)
+    if match:
+        count = int(match.group(1) or 1)
+        if count < 1:
+            raise ValueError(f"recurrence must repeat at least every 1 {match.group(2)}")
+        return count, match.group(2)
+    raise ValueError(f"unknown recurrence {text!r} (use daily, weekdays, weekly, biweekly, monthly, yearly or 'every 2 weeks')")

@@ -61,7 +61,13 @@ def key_lines(text: str, line_offset: int) -> dict[str, int]:
     whitespace, `#`, `:` or `-` to the line's first `:` (it cannot pass a `:`
     or a `#`), which must be followed by whitespace or the line's end.
     """
+    return _key_lines(text, line_offset)[0]
+
+
+def _key_lines(text: str, line_offset: int) -> tuple[dict[str, int], bool]:
+    """`key_lines`, and whether a key appeared on more than one line."""
     lines: dict[str, int] = {}
+    repeated = False
     for number, line in enumerate(text.split("\n"), start=line_offset + 1):
         if not line:
             continue
@@ -80,7 +86,27 @@ def key_lines(text: str, line_offset: int) -> dict[str, int]:
             key = line[:colon].strip().strip("\"'")
         if key not in lines:
             lines[key] = number
-    return lines
+        else:
+            repeated = True
+    return lines, repeated
+
+
+def duplicate_keys(text: str, line_offset: int) -> dict[str, list[int]]:
+    """Top-level keys written more than once, each with the 1-based lines it is on (YAML reads the last).
+
+    As YAML's parser sees the mapping (a `key:` line inside a quoted text is none); empty when it cannot.
+    """
+    try:
+        node = yaml.compose(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    seen: dict[str, list[int]] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            seen.setdefault(str(key_node.value), []).append(line_offset + key_node.start_mark.line + 1)
+    return {key: found for key, found in seen.items() if len(found) > 1}
 
 
 def nested_key_lines(text: str, line_offset: int = 0) -> dict[str, int]:
@@ -290,4 +316,13 @@ def load_yaml_mapping(text: str, path: str, line_offset: int) -> tuple[dict[str,
         kind = type(data).__name__
         return None, {}, [Diagnostic(path, line_offset + 1, "error", "not-mapping", f"expected a mapping of key: value, got a {kind}")]
     clean = {str(k): v for k, v in data.items()}
-    return clean, key_lines(text, line_offset), []
+    lines, repeated = _key_lines(text, line_offset)
+    found: list[Diagnostic] = []
+    if repeated:  # rare: confirmed, with each line, by YAML's own parser
+        for key, numbers in duplicate_keys(text, line_offset).items():
+            lines[key] = numbers[-1]  # the one YAML reads
+            found.extend(
+                Diagnostic(path, number, "error", "duplicate-key", f"{key}: the key is written more than once, and YAML reads only the last one — remove the others")
+                for number in numbers[1:]
+            )
+    return clean, lines, found
