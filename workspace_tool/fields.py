@@ -210,6 +210,8 @@ def _as_id(value: Any) -> str:
         return value.strip()
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):  # `depends_on: [2026-12-01]`: YAML read the ID as a date
+        return value.isoformat()
     raise FieldError(f"expected an ID, got {_describe(value)}")
 
 
@@ -228,6 +230,8 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value.isoformat()}"
     return repr(value)
 
 

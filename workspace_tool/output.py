@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import unicodedata
 from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from workspace_tool.values import Duration
@@ -75,7 +76,7 @@ def table(
     prose = [False] * len(headers)
     for row in text_rows:
         for i, value in enumerate(row):
-            widths[i] = max(widths[i], len(value))
+            widths[i] = max(widths[i], display_width(value))
             prose[i] = prose[i] or _is_prose(value)
     width = width or shutil.get_terminal_size((120, 24)).columns
     minimums = [max(len(header), keep[i] if i < len(keep) else 0) for i, header in enumerate(headers)]
@@ -91,7 +92,7 @@ def table(
     lines = [_line(headers, widths, right)]
     lines.append("  ".join("-" * w for w in widths))
     for number, row in enumerate(text_rows):
-        wrapped = {i: _wrapped(row[i], widths[i], between) for i, between in wrap.items() if len(row[i]) > widths[i]}
+        wrapped = {i: _wrapped(row[i], widths[i], between) for i, between in wrap.items() if display_width(row[i]) > widths[i]}
         parts = [row] + [[wrapped[i][n] if i in wrapped and n < len(wrapped[i]) else "" for i in range(len(row))] for n in range(1, max(map(len, wrapped.values()), default=1))]
         for i, pieces in wrapped.items():
             row[i] = pieces[0]
@@ -157,12 +158,34 @@ def _fit(widths: list[int], minimums: list[int], total: int, prose: Sequence[boo
         excess -= 1
 
 
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: wide characters (CJK, full-width forms) take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(value: str, width: int) -> str:
+    """`value` cut with '…' to at most `width` columns."""
+    out, used = [], 0
+    for ch in value:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
 def _line(values: Sequence[str], widths: Sequence[int], right: Sequence[int]) -> str:
     parts = []
     for i, (value, w) in enumerate(zip(values, widths)):
-        if len(value) > w:
-            value = value[: max(w - 1, 0)] + "…"
-        parts.append(value.rjust(w) if i in right else value.ljust(w))
+        shown = display_width(value)
+        if shown > w:
+            value = _cut(value, w)
+            shown = display_width(value)
+        pad = " " * max(w - shown, 0)
+        parts.append(pad + value if i in right else value + pad)
     return "  ".join(parts).rstrip()
 
 

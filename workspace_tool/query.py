@@ -20,7 +20,6 @@ only the index.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,7 +42,19 @@ IS_VALUES = ("open", "done", "overdue", "blocked", "ready", "milestone", "privat
 _TERM = re.compile(r"^(-?)([A-Za-z_][A-Za-z0-9_-]*):(.*)$", re.DOTALL)
 CUSTOM = "custom"
 """The kind of a key of the team's own (not a wm field)."""
-_GLOB = re.compile(r"[*?\[]")
+_GLOB = re.compile(r"\*")
+"""Globs have one wildcard, `*` (any run of characters): `[`, `]` and `?` are themselves (`title:[WIP]`)."""
+_OPERATOR = re.compile(r"^(-?)([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z]+):|(<=|>=|!=|==|=|<|>))(.*)$", re.DOTALL)
+"""`due<2026-12-01`, `status=todo`, `due.before:2026-12-01`: JQL's and Taskwarrior's ways, refused with ours."""
+_JOINERS = frozenset({"OR", "AND", "NOT", "||", "&&"})
+_MODIFIERS = {
+    "before": "..{v} (inclusive)", "below": "..{v} (inclusive)", "after": "{v}.. (inclusive)", "above": "{v}.. (inclusive)",
+    "is": "{v}", "equals": "{v}", "has": "{v}", "contains": "{v}", "not": "-{n}:{v}", "isnt": "-{n}:{v}", "hasnt": "-{n}:{v}",
+}
+_OPERATORS = {
+    "<": "{n}:..{v} (ranges are inclusive)", "<=": "{n}:..{v}", ">": "{n}:{v}.. (ranges are inclusive)", ">=": "{n}:{v}..",
+    "=": "{n}:{v}", "==": "{n}:{v}", "!=": "-{n}:{v}",
+}
 
 
 def _query_specs() -> dict[str, F.FieldSpec]:
@@ -163,9 +174,39 @@ def parse_query_text(text: str, today: dt.date, settings: Settings, custom: Coll
     return parse_query(words, today, settings, custom)
 
 
+def _foreign_syntax(text: str, custom: Collection[str]) -> str | None:
+    """What to write instead of another tool's query syntax (`OR`, `status=todo`, `due.before:X`), else None."""
+    if text in _JOINERS:
+        return (
+            f"{text!r}: wm has no {text} between terms (every term must hold); for any of several values of one field "
+            "write FIELD:A,B (status:todo,review), and -TERM for not"
+        )
+    match = _OPERATOR.match(text)
+    if match is None:
+        return None
+    sign, name, modifier, operator, value = match.groups()
+    known = name.lower() in (*FIELDS, *ALIASES) or name in custom
+    if not known:
+        return None
+    if modifier is not None:
+        form = _MODIFIERS.get(modifier.lower())
+        if form is None:
+            return f"{text!r}: wm has no .{modifier} modifier; write {name}:VALUE, {name}:A..B for a range, -{name}:VALUE for not"
+        shown = form.format(n=name, v=value)
+        shown = shown if shown.startswith("-") else f"{name}:{shown}"
+    else:
+        shown = _OPERATORS[operator].format(n=name, v=value)
+    if sign:
+        shown = shown[1:] if shown.startswith("-") else f"-{shown}"
+    return f"{text!r}: write {shown}"
+
+
 def _parse_term(text: str, today: dt.date, settings: Settings, custom: Collection[str] = ()) -> Term:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return _words(text[1:-1], text, False)
+    foreign = _foreign_syntax(text, custom)
+    if foreign is not None:
+        raise UsageError(foreign)
     match = _TERM.match(text)
     if match is None or (match.group(2).lower() not in (*FIELDS, *ALIASES, "is", "has", "no") and match.group(2) not in custom and " " in text):
         negated = text.startswith("-") and len(text) > 1
@@ -187,10 +228,10 @@ def _parse_term(text: str, today: dt.date, settings: Settings, custom: Collectio
 
 
 def _words(phrase: str, text: str, negated: bool) -> Term:
-    needle = phrase.lower()
+    needle = phrase.casefold()  # casefold: `GRÖSSE` finds `größe`
 
     def test(doc: Document, context: Context) -> bool:
-        return needle in doc.title.lower() or needle in doc.body.lower()
+        return needle in doc.title.casefold() or needle in doc.body.casefold()
 
     return Term(text, "", phrase, negated, test)
 
@@ -366,23 +407,24 @@ def _statuses(settings: Settings) -> list[str]:
 
 
 def _exact(text: str) -> Matcher:
-    wanted = text.lower()
-    return lambda value: str(value).lower() == wanted
+    wanted = text.casefold()
+    return lambda value: str(value).casefold() == wanted
 
 
 def _same_text(text: str) -> Matcher:
-    wanted = text.lower()
-    return lambda value: str(value).lower() == wanted
+    wanted = text.casefold()
+    return lambda value: str(value).casefold() == wanted
 
 
 def _substring(text: str) -> Matcher:
-    wanted = text.lower()
-    return lambda value: wanted in str(value).lower()
+    wanted = text.casefold()
+    return lambda value: wanted in str(value).casefold()
 
 
 def _glob(text: str) -> Matcher:
-    pattern = text.lower()
-    return lambda value: fnmatch.fnmatchcase(str(value).lower(), pattern)
+    """`*` matches any run of characters (`/` too); everything else is itself, in any case."""
+    pattern = re.compile(".*".join(re.escape(part) for part in text.casefold().split("*")), re.DOTALL)
+    return lambda value: pattern.fullmatch(str(value).casefold()) is not None
 
 
 def _path(text: str) -> Matcher:

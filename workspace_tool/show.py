@@ -20,13 +20,13 @@ def _field_value(doc: Document, name: str, index: Index) -> str:
             parts.append(f"{target} ({found.title})" if found else f"{target} (missing)")
         return ", ".join(parts)
     if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
-        return "\n".join(_item(v) for v in value)  # one a line (`render_show` indents the ones after the first)
+        return "\n".join(item_text(v) for v in value)  # one a line (`render_show` indents the ones after the first)
     if isinstance(value, Duration):
         return str(value)  # as the author wrote it (`2w`), as the site shows it; `--json` gives the hours
     return cell(to_jsonable(value)) if not isinstance(value, str) else value
 
 
-def _item(value: object) -> str:
+def item_text(value: object) -> str:
     """A key result ("Retainer contracts signed: 1 of 4 (25%)") or a leave ("2026-12-21 to 2027-01-03") in words."""
     if isinstance(value, KeyResult):
         shown = f"{value.current:g}" if value.current is not None else "?"

@@ -75,6 +75,14 @@ class WmGroup(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"wm: {where}{exc.strerror or exc} (run with --debug for the traceback)", err=True)
             ctx.exit(1)
+        except OverflowError as exc:  # `--days 10000000`, `--from 9999-12-31`: counted past the calendar's end
+            if _debug(ctx):
+                traceback.print_exc()
+            click.echo(
+                f"wm: a date out of range ({exc}): dates run from year 1 to 9999; use a nearer --from, --to, --today or a smaller --days",
+                err=True,
+            )
+            ctx.exit(2)
         except Exception as exc:  # the one boundary: never a bare traceback
             if _debug(ctx):
                 traceback.print_exc()

@@ -14,7 +14,7 @@ from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
 from workspace_tool.model import Document
 from workspace_tool.output import csv_text, dumps, table
-from workspace_tool.values import Duration
+from workspace_tool.values import DateRange, Duration, KeyResult
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "project": ("id", "title", "status", "owner", "client", "priority", "due"),
@@ -49,6 +49,8 @@ class QueryCommand(click.Command):
                 takes_value = not options[arg].is_flag
             elif arg.startswith("-") and not arg.startswith("--") and len(arg) > 1:
                 terms.append(arg)
+            elif arg.startswith("--") and len(arg) > 2 and arg.split("=", 1)[0] not in options:
+                raise UsageError(f"no such option: {arg} (see wm {self.name} --help; after -- it is a term)")
             else:
                 kept.append(arg)
         return super().parse_args(ctx, [*kept, "--", *terms, *after])
@@ -68,6 +70,10 @@ def display(doc: Document, name: str, index: Index) -> Any:
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, tuple) and any(isinstance(v, (DateRange, KeyResult)) for v in value):
+        from workspace_tool.show import item_text
+
+        return ", ".join(item_text(v) for v in value)  # leave and key results in words, as wm show gives them
     return value
 
 
@@ -110,9 +116,6 @@ def list_cmd(app: App, terms: tuple[str, ...], types: str | None, sort: str | No
 
     if as_json and as_csv:
         raise UsageError("use either --json or --csv, not both")
-    for term in terms:
-        if term.startswith("--") and len(term) > 2:
-            raise UsageError(f"no such option: {term} (see wm list --help)")
     index = app.index()
     words = [*terms, *([f"type:{types}"] if types else [])]
     custom = custom_keys(index)
