@@ -89,7 +89,7 @@ def _paragraphs(rng: random.Random, doc_id: str, n: int) -> str:
 def person_text(rng: random.Random, pid: str) -> str:
     return (
         f"---\nname: {pid.replace('-', ' ').title()}\nemail: {pid}@example.com\nrole: {rng.choice(['designer', 'developer', 'pm'])}\n"
-        f"capacity: {rng.choice([0.5, 0.8, 1.0, 1.0])}\nrate: {rng.choice([80, 95, 110])}\n---\n\n# {pid}\n\n{_paragraphs(rng, pid, 1)}\n"
+        f"capacity: {rng.choice([4, 6.4, 8, 8])}\nrate: {rng.choice([80, 95, 110])}\n---\n\n# {pid}\n\n{_paragraphs(rng, pid, 1)}\n"
     )
 
 

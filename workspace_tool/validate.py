@@ -14,7 +14,7 @@ from typing import Iterable
 from workspace_tool import fields as F
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index, Reference
-from workspace_tool.model import Document, Task, TimeEntry, TimeLog
+from workspace_tool.model import Document, Person, Task, TimeEntry, TimeLog
 
 _ENTRY_TARGETS = ("task", "project")
 
@@ -28,7 +28,21 @@ def check_index(index: Index) -> list[Diagnostic]:
     found.extend(_subtask_projects(index))
     found.extend(_timelogs(index))
     found.extend(_stale_invoices(index))
+    found.extend(_capacities(index))
     return found
+
+
+def _capacities(index: Index) -> Iterable[Diagnostic]:
+    """`capacity: 0.5` is half an hour a day: most likely a share of a day, as other tools write it."""
+    per_day = index.settings.calendar.hours_per_day
+    for person in index.of_type(Person):
+        capacity = person.capacity
+        if capacity is not None and 0 < capacity <= 1 and per_day > 1:
+            yield Diagnostic(
+                person.path, person.line_of("capacity"), "warning", "small-capacity",
+                f"capacity {capacity:g} is hours a day ({capacity * 60:g} minutes); for {capacity:.0%} of a {per_day:g}-hour day "
+                f"write capacity: {capacity * per_day:g}",
+            )
 
 
 def _stale_invoices(index: Index) -> Iterable[Diagnostic]:
