@@ -109,3 +109,14 @@ def test_a_capacity_of_a_fraction_is_warned_about(ws: Path, write_doc, wm) -> No
     write_doc("people/bo.md", "---\nname: Bo\ncapacity: 0.5\n---\n")
     result = wm("-C", str(ws), "validate")
     assert "people/bo.md:3: warning: capacity 0.5 is hours a day (30 minutes); for 50% of a 8-hour day write capacity: 4" in result.output
+
+
+def test_read_commands_say_a_file_was_left_out(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    """A task whose YAML is broken is on no list: every command says so in one line; validate and show explain it."""
+    write_doc("projects/web/tasks/broken.md", "---\ntitle: B: the middle step\n---\n")
+    line = "wm: warning: 1 file could not be read and is left out: projects/web/tasks/broken.md:2 (wm validate shows why)\n"
+    for args in (("list",), ("board",), ("next",), ("blocked",), ("agenda",), ("list", "--json")):
+        result = wm("-C", str(ws), *args)
+        assert result.exit_code == 0 and result.stderr.startswith(line), (args, result.stderr)
+    assert "could not be read and" not in wm("-C", str(ws), "validate").stderr
+    assert "could not be read and" not in wm("-C", str(ws), "show", "wip").stderr

@@ -23,6 +23,7 @@ class App:
     debug: bool = False
     _index: Index | None = field(default=None, repr=False)
     _root: Path | None = field(default=None, repr=False)
+    quiet_unreadable: bool = False  # `wm validate` and `wm watch` list the problems themselves
 
     @property
     def root(self) -> Path:
@@ -38,6 +39,8 @@ class App:
         """The workspace's index, loaded once; `with_history`: the command reads the git history next (see `load_index`)."""
         if self._index is None:
             self._index = load_index(self.root, self.today, with_history=with_history, history_texts=history_texts, history_progress=history_progress)
+            if not self.quiet_unreadable:
+                warn_unreadable(self._index)
         return self._index
 
     def index_and_history(self, warn: bool = True) -> tuple[Index, History]:
@@ -60,6 +63,38 @@ class App:
     def reload(self) -> Index:
         self._index = None
         return self.index()
+
+
+SHOWN_UNREADABLE = 3
+
+
+def unreadable_files(index: Index) -> list[tuple[str, int]]:
+    """Files that hold no document because they could not be read (a YAML mistake, bad bytes), with the first error's line."""
+    found = []
+    for path, diagnostics in sorted(index.file_diagnostics.items()):
+        if path not in index.by_path:
+            errors = [d for d in diagnostics if d.severity == "error"]
+            if errors:
+                found.append((path, errors[0].line))
+    return found
+
+
+def warn_unreadable(index: Index) -> None:
+    """One line on stderr when files could not be read: every answer leaves them out (a task whose file is broken is
+    on no list or board, and what depends on it may look ready), so it is said, not left to `wm validate`."""
+    import click
+
+    found = unreadable_files(index)
+    if not found:
+        return
+    named = ", ".join(f"{path}:{line}" for path, line in found[:SHOWN_UNREADABLE])
+    more = f" and {len(found) - SHOWN_UNREADABLE} more" if len(found) > SHOWN_UNREADABLE else ""
+    many = len(found) != 1
+    click.echo(
+        f"wm: warning: {len(found)} file{'s' if many else ''} could not be read and {'are' if many else 'is'} left out: {named}{more} "
+        "(wm validate shows why)",
+        err=True,
+    )
 
 
 def date_range(start: str | None, end: str | None, today: dt.date) -> tuple[dt.date | None, dt.date | None]:

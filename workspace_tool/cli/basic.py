@@ -44,6 +44,7 @@ def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
     Example:
       wm validate --strict
     """
+    app.quiet_unreadable = True  # it lists every problem itself
     index = app.index()
     diagnostics = index.diagnostics()
     if as_json:
@@ -67,6 +68,7 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
     Example:
       wm show website-visual-design
     """
+    app.quiet_unreadable = True  # one document: a broken file it asks for is explained below
     index = app.index()
     doc = index.find(doc_id)
     if doc is None:
