@@ -238,3 +238,42 @@ def test_log_says_what_it_rounds_refuses_under_a_minute_and_warns_on_done_work(s
     assert log.read_text() == before
     done = wm("-C", str(studio), "log", "api", "1h", "--person", "bob")
     assert done.exit_code == 0 and "warning: api is done: the time is logged on it all the same" in done.stderr
+
+
+def test_a_timeclock_round_trip_keeps_what_is_billable(studio: Path, wm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Export, delete the logs, import: the same hours are billable (`#nonbillable` went along as a tag)."""
+    before = _october(studio)
+    export = wm("-C", str(studio), "export", "timeclock", "--to", "2026-10-31")
+    assert "alice: design review #nonbillable" in export.stdout
+    source = tmp_path / "oct.timeclock"
+    source.write_text(export.stdout, encoding="utf-8")
+    (studio / ALICE_OCT).unlink()
+    assert wm("-C", str(studio), "import", "timeclock", str(source), "--person", "alice").exit_code == 0
+    after = _october(studio)
+    assert (after.total_hours, after.total_billable_hours, after.totals) == (before.total_hours, before.total_billable_hours, before.totals)
+    assert after.total_billable_hours == 3  # the 1.5h review stays non-billable
+
+
+def test_a_timewarrior_interval_across_a_clock_change_keeps_its_real_length(studio: Path, wm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """00:30 to 01:30 UTC on 2026-10-25 is 01:30 to 02:30 in Berlin, yet two hours: the clocks went back. It is
+    written as a duration, since no clock range tells it; a second import adds nothing."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        source = tmp_path / "timew.json"
+        source.write_text(
+            '[{"id":2,"start":"20261024T233000Z","end":"20261025T013000Z","tags":["build"],"annotation":"night"},\n'
+            ' {"id":1,"start":"20261026T080000Z","end":"20261026T093000Z","tags":["build"],"annotation":"day"}]\n',
+            encoding="utf-8",
+        )
+        result = wm("-C", str(studio), "import", "timewarrior", str(source), "--person", "bob", "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert result.stdout == "- 2026-10-25 2h build night\n- 2026-10-26 09:00-10:30 build day\n"
+        assert wm("-C", str(studio), "import", "timewarrior", str(source), "--person", "bob").exit_code == 0
+        again = wm("-C", str(studio), "import", "timewarrior", str(source), "--person", "bob")
+        assert again.stderr.splitlines()[0] == "0 entries imported, 2 already logged (skipped)"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -110,7 +110,7 @@ def test_timeclock_format(tmp_path: Path) -> None:
     assert lines[:4] == [
         "i 2026-10-05 09:00:00 acme:site  alice: design initial sketches",
         "o 2026-10-05 12:00:00",
-        "i 2026-10-06 09:00:00 acme:site  alice: design review",
+        "i 2026-10-06 09:00:00 acme:site  alice: design review #nonbillable",  # tags go along: an import reads them back
         "o 2026-10-06 10:30:00",
     ]
     # durations are laid back to back from day_start; each i is followed by its o

@@ -44,6 +44,7 @@ class Session:
     note: str
     tags: tuple[str, ...]
     candidates: tuple[str, ...] = ()
+    seconds: float | None = None  # the real time elapsed, where the local clock times may not tell it (a DST change)
 
 
 def _when(day: str, clock: str, where: str) -> dt.datetime:
@@ -83,7 +84,8 @@ def parse_timeclock(text: str, name: str) -> list[Session]:
             raise ImportFormatError(f"{where}: clock-out {moment} is not after its clock-in {begin} (line {start_line})")
         segment = account.split(":")[-1].strip()
         words = description.split()
-        sessions.append(Session(start_line, begin, moment, segment, description, (), tuple(words[:2])))
+        tags = tuple(w[1:] for w in words if w.startswith("#") and len(w) > 1)  # `#nonbillable`, as wm's own export writes them
+        sessions.append(Session(start_line, begin, moment, segment, description, tags, tuple(words[:2])))
     if open_ is not None:
         raise ImportFormatError(f"{name}:{open_[0]}: session never clocked out (a running timer cannot be imported; add its 'o' line)")
     return sessions
@@ -119,13 +121,19 @@ def parse_timewarrior(text: str, name: str) -> list[Session]:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise ImportFormatError(f"{where}: 'tags' must be a list of strings")
         annotation = item.get("annotation") or ""
-        sessions.append(Session(line, begin, end, None, str(annotation), tuple(tags), tuple(tags)))
+        elapsed = (_utc(item["end"]) - _utc(item["start"])).total_seconds()
+        sessions.append(Session(line, begin, end, None, str(annotation), tuple(tags), tuple(tags), elapsed))
     return sessions
 
 
+def _utc(value: object) -> dt.datetime:
+    return dt.datetime.strptime(str(value), _TW_TIME).replace(tzinfo=dt.UTC)
+
+
 def tw_time(value: object, where: str) -> dt.datetime:
+    """A timewarrior time (UTC) as the local clock time it was."""
     try:
-        utc = dt.datetime.strptime(str(value), _TW_TIME).replace(tzinfo=dt.UTC)
+        utc = _utc(value)
     except ValueError:
         raise ImportFormatError(f"{where}: bad time {value!r} (expected YYYYMMDDTHHMMSSZ)") from None
     return utc.astimezone().replace(tzinfo=None)
@@ -163,17 +171,33 @@ def _minute(moment: dt.datetime) -> dt.datetime:
 
 def _to_entry(index: Index, session: Session, person: str, name: str) -> TimeEntry | None:
     begin, end = _minute(session.begin), _minute(session.end)
+    clock_seconds = (session.end - session.begin).total_seconds()
+    if session.seconds is not None and abs(session.seconds - clock_seconds) >= 60:
+        # the clocks changed in between (daylight saving time): 01:30-02:30 local was two hours; a duration tells it
+        minutes = round(session.seconds / 60)
+        if minutes < 1:
+            return None
+        hours = minutes / 60
+        if hours > MAX_ENTRY_HOURS:
+            raise ImportFormatError(f"{name}:{session.line}: a session of {hours:g}h is longer than a day; split it per day")
+        ref = _ref(index, session, name)
+        return TimeEntry(person, begin.date(), ref, round(hours, 6), session.line, name, None, None, _note(session, person, ref), _tags(session, ref))
     if end <= begin:
         return None  # under a minute
     hours = (end - begin).total_seconds() / 3600
     if hours > MAX_ENTRY_HOURS:
         raise ImportFormatError(f"{name}:{session.line}: a session of {hours:g}h is longer than a day; split it per day")
     ref = _ref(index, session, name)
-    tags = tuple(t for t in (_TAG_UNSAFE.sub("-", t).strip("-").lower() for t in session.tags if t != ref) if t)
+    return TimeEntry(person, begin.date(), ref, round(hours, 6), session.line, name, begin.time(), end.time(), _note(session, person, ref), _tags(session, ref))
+
+
+def _tags(session: Session, ref: str) -> tuple[str, ...]:
+    return tuple(t for t in (_TAG_UNSAFE.sub("-", t).strip("-").lower() for t in session.tags if t != ref) if t)
+
+
+def _note(session: Session, person: str, ref: str) -> str:
     note = " ".join(w for w in session.note.split() if not w.startswith("#"))
-    if session.ref is not None:
-        note = _strip_prefix(note, person, ref)
-    return TimeEntry(person, begin.date(), ref, round(hours, 6), session.line, name, begin.time(), end.time(), note, tags)
+    return _strip_prefix(note, person, ref) if session.ref is not None else note
 
 
 def _strip_prefix(note: str, person: str, ref: str) -> str:
@@ -218,14 +242,14 @@ def plan_import(index: Index, person: str, sessions: list[Session], name: str) -
             durations[length] -= 1
             duplicates.append(session.line)
             continue
-        span = entry.span()
-        assert span is not None
-        for other_span, other in spans:
-            assert other_span is not None
-            if span[0] < other_span[1] and other_span[0] < span[1]:
-                raise ImportFormatError(f"{name}:{session.line}: overlaps {other.path}:{other.line} ({other.date} {other.start:%H:%M}-{other.end:%H:%M}); nothing imported")
+        span = entry.span()  # None: a duration (a session across a change of the clocks)
+        if span is not None:
+            for other_span, other in spans:
+                assert other_span is not None
+                if span[0] < other_span[1] and other_span[0] < span[1]:
+                    raise ImportFormatError(f"{name}:{session.line}: overlaps {other.path}:{other.line} ({other.date} {other.start:%H:%M}-{other.end:%H:%M}); nothing imported")
+            spans.append((span, entry))
         seen.add(_identity(entry))
-        spans.append((span, entry))
         new.append(entry)
     return ImportPlan(person, tuple(new), tuple(duplicates), tuple(skipped), _files(index, person, new))
 

@@ -59,7 +59,8 @@ def sessions(index: Index, now: dt.datetime | None = None, start: dt.date | None
             begin = max(cursor[key], dt.datetime.combine(entry.date, day_start))
             finish = begin + dt.timedelta(seconds=round(entry.hours * 3600))
             cursor[key] = finish
-        description = " ".join(part for part in (entry.ref, _UNSAFE.sub(" ", entry.note)) if part)
+        # the tags too (`#nonbillable`): `wm import timeclock` reads them back, so billing survives the round trip
+        description = " ".join(part for part in (entry.ref, _UNSAFE.sub(" ", entry.note), *(f"#{t}" for t in entry.tags)) if part)
         result.append(Session(account_of(p), begin, finish, f"{entry.person}: {description}"))
     return result
 
