@@ -60,6 +60,17 @@ def test_people_utilisation_and_billable_ratio(tmp_path: Path) -> None:
     assert report.as_json()["people"][0]["weeks"] == [{"week": "2026-W45", "hours": 5, "capacity": 40, "utilisation": 0.125}]
 
 
+def test_hours_per_week_count_the_days_of_the_period_not_the_weeks_it_touches(tmp_path: Path) -> None:
+    """November runs from a Sunday to a Monday: six ISO weeks, but 30 days, 30/7 weeks of time."""
+    index = studio_index(tmp_path / "ws")
+    month = people_report(index, dt.date(2026, 11, 1), dt.date(2026, 11, 25), now=NOW)
+    alice = month.rows[0]
+    assert len(alice.weeks) == 5 and alice.hours == pytest.approx(5)
+    assert alice.per_week == pytest.approx(5 * 7 / 25) and month.as_json()["people"][0]["hours_per_week"] == round(5 * 7 / 25, 2)
+    one_day = people_report(index, dt.date(2026, 11, 2), dt.date(2026, 11, 2), now=NOW).rows[0]
+    assert one_day.per_week == pytest.approx(4 * 7)  # 4h in a day is 28h a week at that pace, not "4h per week"
+
+
 def test_people_leave_and_unknown_person(tmp_path: Path) -> None:
     extra = {
         "people/alice.md": "---\nname: Alice\ncapacity: 8\nleave:\n  - {from: 2026-11-02, to: 2026-11-04}\n---\n",

@@ -53,8 +53,13 @@ class PersonRow:
     def billable_ratio(self) -> float | None:
         return self.billable_hours / self.hours if self.hours else None
 
+    days: int = 0  # of the report's period
+
     @property
     def per_week(self) -> float:
+        """Hours per seven days of the period: a period of November (30 days, six ISO weeks) divides by 30/7, not 6."""
+        if self.days:
+            return self.hours * 7 / self.days
         return self.hours / len(self.weeks) if self.weeks else 0.0
 
     def as_json(self) -> dict[str, Any]:
@@ -164,7 +169,7 @@ def _row(
     name = (person.name or person.title) if person else pid
     return PersonRow(
         pid, name, person is not None, weeks, sum(weeks_logged.values()), billable,
-        sum(w.capacity for w in weeks), effort, len(open_tasks), scheduled,
+        sum(w.capacity for w in weeks), effort, len(open_tasks), scheduled, (end - start).days + 1,
     )
 
 
