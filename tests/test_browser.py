@@ -84,6 +84,13 @@ def test_search_finds_a_task_by_a_word_of_its_title_and_opens_it_by_keyboard(bro
     assert browser.current_url.endswith("/d/design.html")
 
 
+def test_search_finds_a_tag_as_the_pages_show_it(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "search.html").as_uri() + "?q=%23ux")
+    assert "Design the flamingo login page" in [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#results li a")]
+
+
 def test_search_from_the_query_string(browser: Any, site: Path) -> None:
     from selenium.webdriver.common.by import By
 
@@ -254,7 +261,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Any, sample_site: Path) ->
             wide.append((page, page_width, view_width))
     assert wide == []
     open_page(browser, sample_site, "projects/fjordline-portal.html")
-    assert browser.execute_script("return document.querySelector('figure.chart svg').getBoundingClientRect().width") >= 600
+    assert browser.execute_script("return document.querySelector('figure.chart svg').getBoundingClientRect().width") >= 760  # text at 12px
 
 
 def test_dates_in_tables_are_never_broken_at_a_hyphen(browser: Any, sample_site: Path) -> None:

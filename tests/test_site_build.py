@@ -541,3 +541,18 @@ def test_progress_leaves_out_parents_of_subtasks_as_the_report_does(tmp_path: Pa
     assert "1/4 tasks" in row and "14%" in row  # design, build, evil, part: 8h done of 56h; not the epic's 80h
     bob = (out / "people.html").read_text(encoding="utf-8").split(">Bob Baker</a></h2>", 1)[1].split("</p>", 1)[0]
     assert "2 open tasks (32h remaining)" in bob, bob  # build and beta-task; the epic is its subtask's work again
+
+
+def test_a_body_s_leading_title_heading_is_not_a_second_h1(tmp_path: Path) -> None:
+    """`# Bob Baker` atop Bob's body repeats the page's title: the page has one <h1>; another first heading stays."""
+    ws = make_site_workspace(tmp_path)
+    (ws / "notes/other.md").write_text("# Not the title\n\nText.\n", encoding="utf-8")
+    (ws / "notes/titled.md").write_text("---\ntitle: Plan\n---\n\n# Plan\n\nThe plan itself.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(ws, out)
+    bob = (out / "d/bob.html").read_text(encoding="utf-8")
+    assert bob.count("<h1") == 1 and "Also on call for Globex" in bob
+    titled = (out / "d/notes/titled.html").read_text(encoding="utf-8")
+    assert titled.count("<h1") == 1 and "The plan itself." in titled
+    other = (out / "d/notes/other.html").read_text(encoding="utf-8")
+    assert "Not the title" in other and "Text." in other

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings
@@ -31,9 +33,32 @@ def test_gantt_marks_critical_path_today_and_escapes_labels() -> None:
     desc = root.find(f"{NS}desc").text or ""  # type: ignore[union-attr]
     assert "3 tasks" in desc and "1 on the critical path" in desc and "(critical)" in desc
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    assert 'stroke="currentColor" stroke-width="2"' in svg  # the critical bar is outlined
+    assert svg.count('class="wm-bar-normal wm-bar-critical"') == 1  # the critical bar is outlined, in red
     assert ">today<" in svg and "Date (weeks starting Monday)" in svg
     assert svg.count("<path") == 1  # the milestone diamond
+    for key in (">planned<", ">late (past its due date)<", ">done<", ">critical path<"):
+        assert key in svg  # the key says what colours and the outline mean
+
+
+def test_a_late_critical_task_looks_late_and_critical() -> None:
+    bars = [charts.Bar("Late and critical", D, D + dt.timedelta(days=4), critical=True, late=True), charts.Bar("On time", D, D)]
+    svg = charts.gantt("g2", "Schedule", bars, D)
+    late = re.search(r'<rect class="wm-bar-late wm-bar-critical"[^>]*>', svg)
+    assert late is not None and 'stroke-width="2.5"' in late.group(0)  # orange, with the critical path's red outline
+    assert 'class="wm-bar-normal"' in svg
+
+
+def test_axes_have_round_ticks_and_counts_whole_ones() -> None:
+    for maximum in (0.3, 1, 4, 37.5, 166, 1026, 12345):
+        top, step = charts.nice_scale(maximum)
+        assert top >= maximum and 3 <= round(top / step) <= 6, (maximum, top, step)
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert round(mantissa, 6) in (1, 2, 2.5, 5), (maximum, step)
+    assert charts.nice_scale(1026) == (1200, 200) and charts.nice_scale(166) == (200, 50)
+    assert all(charts.nice_scale(m, whole=True)[1].is_integer() for m in (1, 2, 3, 4, 7, 19))
+    svg = charts.stacked_area("cf", "Flow", ["d1", "d2"], [charts.Series("todo", (1.0, 2.0)), charts.Series("done", (0.0, 2.0))], "Tasks")
+    labels = re.findall(r'text-anchor="end" fill="currentColor" font-size="10">([^<]+)<', svg)
+    assert labels[:-1] == ["0", "1", "2", "3", "4"], labels  # task counts: whole numbers (then the last date, also at its end)
 
 
 def test_gantt_without_bars_is_empty() -> None:
@@ -116,3 +141,12 @@ def test_eight_weeks_of_bars_label_every_week() -> None:
     svg = charts.bars("w", "Workload", labels, [charts.Series("booked", (1, 2, 3, 4, 5, 6, 7, 8))], "Hours", "Week")
     shown = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text") if t.text in labels]
     assert shown == labels
+
+
+def test_hours_and_numbers_read_as_people_write_them() -> None:
+    from workspace_tool.site.context import fmt_hours
+    from workspace_tool.site.render import number_text
+
+    # quarter hours as logged, so months add up to their total as `wm report time` prints them (180.75 + 330.75 ...)
+    assert [fmt_hours(h) for h in (286.25, 0.75, 966.5, 40.0, 0.0, 1 / 3)] == ["286.25h", "0.75h", "966.5h", "40h", "0h", "0.33h"]
+    assert [number_text(v) for v in (1.0, 4.0, 2.5, 150000, None)] == ["1", "4", "2.5", "150,000", ""]  # "1 of 4", not "1.0 of 4.0"

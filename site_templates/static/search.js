@@ -67,7 +67,8 @@
     active = -1;
     if (!query) { status.textContent = ""; return; }
     if (!prepared) { status.textContent = "Loading the search index…"; return; }
-    var words = query.split(/\s+/);
+    // a tag as the pages show it (#frontend) is the tag's word
+    var words = query.split(/\s+/).map(function (w) { return w.length > 1 && w.charAt(0) === "#" ? w.slice(1) : w; });
     var hits = [];
     for (var i = 0; i < prepared.length; i++) {
       var s = score(prepared[i], words);

@@ -76,7 +76,7 @@ def gantt(chart_id: str, title: str, bars: Sequence[Bar], today: dt.date, page_u
     span = max((last - first).days + 1, 7)
     row, top = 22, 44
     plot = WIDTH - LABEL_WIDTH - 20
-    height = top + row * len(bars) + 40
+    height = top + row * len(bars) + 62  # the axis caption, then the key
     critical = sum(b.critical for b in bars)
     desc = (
         f"{len(bars)} tasks from {first.isoformat()} to {last.isoformat()}; {critical} on the critical path. "
@@ -104,14 +104,17 @@ def gantt(chart_id: str, title: str, bars: Sequence[Bar], today: dt.date, page_u
             label = f"<a href={quoteattr(bar.url)}>{label}</a>"
         out.append(label)
         x0, x1 = x_of(bar.start), x_of(bar.end + dt.timedelta(days=1))
-        state = "critical" if bar.critical else "late" if bar.late else "done" if bar.done else "normal"
-        fill = {"critical": _color(3), "late": _color(1), "done": _color(2), "normal": _color(0)}[state]
+        # the fill says late, done or planned; a red outline says critical (a late critical task is both)
+        state = "late" if bar.late else "done" if bar.done else "normal"
+        fill = {"late": _color(1), "done": _color(2), "normal": _color(0)}[state]
+        state += " wm-bar-critical" if bar.critical else ""
         tip = f"{bar.label}: {bar.start.isoformat()} – {bar.end.isoformat()}{' · critical path' if bar.critical else ''}{' · late' if bar.late else ''}{(' · ' + bar.note) if bar.note else ''}"
         if bar.milestone:
             cx, cy = x_of(bar.end), y + 10
-            out.append(f'<path class="wm-bar-{state}" d="M{cx:.1f},{cy - 7} l7,7 l-7,7 l-7,-7 z" fill="{fill}"><title>{escape(tip)}</title></path>')
+            stroke = f' stroke="{_color(3)}" stroke-width="2.5"' if bar.critical else ""
+            out.append(f'<path class="wm-bar-{state}" d="M{cx:.1f},{cy - 7} l7,7 l-7,7 l-7,-7 z" fill="{fill}"{stroke}><title>{escape(tip)}</title></path>')
         else:
-            stroke = ' stroke="currentColor" stroke-width="2"' if bar.critical else ""
+            stroke = f' stroke="{_color(3)}" stroke-width="2.5"' if bar.critical else ""
             out.append(
                 f'<rect class="wm-bar-{state}" x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 2):.1f}" height="13" rx="2" fill="{fill}"{stroke}>'
                 f"<title>{escape(tip)}</title></rect>"
@@ -120,20 +123,59 @@ def gantt(chart_id: str, title: str, bars: Sequence[Bar], today: dt.date, page_u
     if first <= today <= last:
         out.append(f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{height - 30}" stroke="{_color(3)}" stroke-dasharray="4 3"/>')
         out.append(_text(tx, height - 18, "today", "middle", ' font-size="10"'))
-    out.append(_text(LABEL_WIDTH + plot / 2, height - 4, "Date (weeks starting Monday); outlined red bars: critical path", "middle", ' font-size="11"'))
+    out.append(_text(LABEL_WIDTH + plot / 2, height - 26, "Date (weeks starting Monday)", "middle", ' font-size="11"'))
+    _gantt_key(out, height - 8)
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _y_axis(out: list[str], top: int, bottom: int, left: int, maximum: float, label: str) -> None:
-    steps = 4
+def _gantt_key(out: list[str], y: float) -> None:
+    """What the bars' colours and outline mean."""
+    x = float(LABEL_WIDTH)
+    for name, fill, stroke in (
+        ("planned", _color(0), ""), ("late (past its due date)", _color(1), ""), ("done", _color(2), ""),
+        ("critical path", "none", f' stroke="{_color(3)}" stroke-width="2.5"'),
+    ):
+        out.append(f'<rect x="{x:.1f}" y="{y - 9}" width="14" height="10" rx="2" fill="{fill}"{stroke}/>')
+        out.append(_text(x + 19, y, name, "start", ' font-size="11"'))
+        x += 30 + 6.2 * len(name)
+
+
+def nice_scale(maximum: float, whole: bool = False) -> tuple[float, float]:
+    """The axis's top and its step between ticks: a step of 1, 2, 2.5 or 5 times a power of ten (whole numbers
+    only when `whole`: counts of tasks), about four steps up to the first tick at or above `maximum`."""
+    if maximum <= 0:
+        return (4.0, 1.0) if whole else (1.0, 0.25)
+    exponent = math.floor(math.log10(maximum / 4))
+    candidates = [m * 10.0**e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 2.5, 5)]
+    if whole:
+        candidates = [c for c in candidates if c >= 1 and c.is_integer()] or [1.0]
+    best: tuple[float, float] | None = None
+    for step in sorted(candidates):
+        ticks = math.ceil(maximum / step - 1e-9)
+        if 3 <= ticks <= 6 or (whole and step == 1 and ticks < 3):
+            top = step * max(ticks, 1)
+            if best is None or top < best[0]:
+                best = (top, step)
+    if best is None:  # whole numbers up to 2: one a tick
+        step = max(candidates)
+        return step * math.ceil(maximum / step - 1e-9), step
+    return best
+
+
+def _y_axis(out: list[str], top: int, bottom: int, left: int, maximum: float, label: str, whole: bool = False) -> float:
+    """Gridlines and labels at round values; returns the value at the top of the plot, which the caller scales by."""
+    scale, step = nice_scale(maximum, whole)
+    steps = round(scale / step)
     for i in range(steps + 1):
-        value = maximum * i / steps
+        value = step * i
         y = bottom - (bottom - top) * i / steps
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - 20}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.12"/>')
-        out.append(_text(left - 6, y + 4, f"{value:.0f}" if maximum >= 8 else f"{value:.1f}", "end", ' font-size="10"'))
+        # the zero sits a little above its line, clear of the first label of the x axis below
+        out.append(_text(left - 6, y + (0 if i == 0 else 4), f"{value:g}", "end", ' font-size="10"'))
     mid = (top + bottom) / 2
     out.append(_text(14, mid, label, "middle", f' transform="rotate(-90 14 {mid:.0f})"'))
+    return scale
 
 
 def _x_labels(out: list[str], labels: Sequence[str], x_of: object, bottom: int, axis: str, last_centred: bool = False) -> None:
@@ -175,7 +217,7 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
         f"{s.name}: from {s.values[0]:g} to {s.values[-1]:g}" for s in series if s.values
     )
     out = _open(chart_id, title, desc, height + 10)
-    _y_axis(out, top, bottom, left, maximum, y_label)
+    maximum = _y_axis(out, top, bottom, left, maximum, y_label)
     plot = WIDTH - 20 - left
 
     def x_of(i: int) -> float:
@@ -201,7 +243,7 @@ def stacked_area(chart_id: str, title: str, labels: Sequence[str], layers: Seque
     maximum = max(totals + [1.0])
     desc = f"{title}, {labels[0]} to {labels[-1]}. Latest: " + ", ".join(f"{layer.name} {layer.values[-1]:g}" for layer in layers)
     out = _open(chart_id, title, desc, height + 10)
-    _y_axis(out, top, bottom, left, maximum, y_label)
+    maximum = _y_axis(out, top, bottom, left, maximum, y_label, whole=all(float(v).is_integer() for layer in layers for v in layer.values))
     plot = WIDTH - 20 - left
 
     def x_of(i: int) -> float:
@@ -234,7 +276,7 @@ def bars(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Seri
         f"{label}: " + ", ".join(f"{s.name} {s.values[i]:g}" for s in [*series, *([limit] if limit else [])]) for i, label in enumerate(labels)
     )
     out = _open(chart_id, title, desc, height + 10)
-    _y_axis(out, top, bottom, left, maximum, y_label)
+    maximum = _y_axis(out, top, bottom, left, maximum, y_label)
     plot = WIDTH - 20 - left
     slot = plot / len(labels)
     width = max(slot * 0.8 / len(series), 1)

@@ -15,7 +15,7 @@ import pickle
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar, cast
 
@@ -59,7 +59,15 @@ def week_of(day: dt.date) -> str:
 
 
 def fmt_hours(hours: float) -> str:
-    return f"{hours:.1f}".rstrip("0").rstrip(".") + "h" if hours else "0h"
+    """Hours to the hundredth, rounded half up, trailing zeros dropped: `286.25h`, `966.5h`, `40h` (quarter hours
+    logged are shown as logged, so a row of months adds up to its total as `wm report time` prints them)."""
+    if not hours:
+        return "0h"
+    text = f"{Decimal(repr(hours)).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "h"
+
+
+_HUNDREDTH = Decimal("0.01")
 
 
 def fmt_money(amount: Decimal | float | None, currency: str) -> str:

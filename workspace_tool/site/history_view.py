@@ -623,7 +623,9 @@ def burn_chart(data: SiteData, project: Project, chart_id: str) -> str:
         return ""
     rows = found["burndown"]
     series = [
-        charts.Series("scope", tuple(r["scope_hours"] for r in rows)),
+        # a task under way counts its `remaining:` where set, not its first estimate: so the scope is not the header's
+        # "of N h estimated", and the name says what it is
+        charts.Series("scope (completed + remaining)", tuple(r["scope_hours"] for r in rows)),
         charts.Series("completed", tuple(r["done_hours"] for r in rows)),
         charts.Series("remaining", tuple(r["remaining_hours"] for r in rows)),
     ]

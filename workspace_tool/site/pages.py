@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import pickle
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, NamedTuple, TypeVar
 
@@ -128,7 +129,23 @@ def body_source(data: SiteData, doc: Document) -> tuple[BodySource | None, tuple
         elif not resolved.endswith(".md") and data.attachment_ok(resolved):
             paths[resolved] = f"files/{resolved}"
             attachments.append(resolved)
-    return BodySource(doc.body, doc.path, LinkMap(wiki, paths)), tuple(sorted(attachments))
+    text = without_title(doc.body, doc.title)
+    if not text.strip():
+        return None, tuple(sorted(attachments))
+    return BodySource(text, doc.path, LinkMap(wiki, paths)), tuple(sorted(attachments))
+
+
+_TITLE_LINE = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+
+
+def without_title(body: str, title: str) -> str:
+    """The body without a leading `# Title` that only repeats the page's title (the page has it as its one `<h1>`)."""
+    stripped = body.lstrip("\n")
+    first, _, rest = stripped.partition("\n")
+    match = _TITLE_LINE.match(first)
+    if match is None or match.group(1).strip() != title.strip():
+        return body
+    return rest.lstrip("\n")
 
 
 def iso(day: dt.date | None) -> str:

@@ -402,6 +402,15 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+def number_text(value: float | int | None) -> str:
+    """A number as people write it: `1`, not `1.0`; `2.5`; `150,000`; up to two decimals."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
+
+
 def make_env(settings: RenderSettings) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader(list(settings.dirs)),
@@ -412,6 +421,7 @@ def make_env(settings: RenderSettings) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["u"] = _url
+    env.filters["num"] = number_text
     env.filters["link"] = _link
     env.filters["links"] = _links
     env.filters["chip"] = _chip
