@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import graphlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from workspace_tool.history.model import DocHistory, Version
-from workspace_tool.history.snapshot import display
+from workspace_tool.history.snapshot import display, identity
 from workspace_tool.model import Person
 from workspace_tool.output import counted, runs
 from workspace_tool.parse import path_project
@@ -75,6 +76,9 @@ def phrases(version: Version) -> tuple[str, ...]:
     if version.unparseable:
         said.append(f"edited {name} (its frontmatter cannot be read)")
     for change in version.changes:
+        if change.field == "id":  # the IDs the document had and has (without an `id:` key, its file name's)
+            said.append(f"renamed {identity(version.previous, version.old_path or version.path)[0]} to {name}")
+            continue
         said.append(_phrase(name, change.field, change.old, change.new))
     return tuple(said) or (f"edited {name}",)
 
@@ -84,8 +88,6 @@ def _phrase(name: str, key: str, old: Any, new: Any) -> str:
         return f"moved {name} to {display(new)}"
     if key == "assignee":
         return f"assigned {name} to {display(new)}" if new is not None else f"unassigned {name} (was {display(old)})"
-    if key == "id":
-        return f"renamed {display(old)} to {display(new)}"
     if old is None:
         return f"set {key} of {name} to {display(new)}"
     if new is None:
@@ -96,13 +98,22 @@ def _phrase(name: str, key: str, old: Any, new: Any) -> str:
 def events(
     docs: Iterable[DocHistory], people: Mapping[str, str], since: dt.datetime, until: dt.datetime | None = None
 ) -> list[Event]:
-    """Every version from `since` as an event, newest first (documents with nothing that recent are not built)."""
+    """Every version from `since` as an event, newest first (documents with nothing that recent are not built).
+
+    Events of the same moment (commits made by a script in one second) are
+    newest commit first, each commit's together (`_commit_order`).
+    """
     found = []
+    after: list[tuple[str, str]] = []  # (older commit, newer commit) of one document's versions of the same moment
     for doc in docs:
         newest = doc.newest()
         if newest is None or newest < since:
             continue
+        earlier: Version | None = None
         for version in doc.versions:
+            if earlier is not None and earlier.date == version.date and earlier.commit != version.commit:
+                after.append((earlier.commit or "", version.commit or ""))
+            earlier = version
             if version.date < since or (until is not None and version.date > until):
                 continue
             if _combined(version):
@@ -120,8 +131,23 @@ def events(
                     _people(fields) | _people(doc.last_fields),
                 )
             )
-    found.sort(key=lambda e: e.date, reverse=True)
+    order = _commit_order(after)
+    found.sort(key=lambda e: (e.date, order.get(e.commit or "", -1), e.commit or ""), reverse=True)
     return found
+
+
+def _commit_order(after: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Commits of the same moment by their place in history (a larger number: newer), from documents' version order
+    (git's topological order, the same for every document)."""
+    if not after:
+        return {}
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for older, newer in after:
+        sorter.add(newer, older)
+    try:
+        return {commit: n for n, commit in enumerate(sorter.static_order())}
+    except graphlib.CycleError:  # not from one history: the commits' own order is unknown
+        return {}
 
 
 def _combined(version: Version) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from workspace_tool.config import Settings, Workflow
-from workspace_tool.history.model import DocHistory, Fields
+from workspace_tool.history.model import DocHistory, Fields, Version
 from workspace_tool.parse import path_project
 from workspace_tool.values import parse_duration
 
@@ -164,20 +164,54 @@ def _steps(doc: DocHistory, workflow: Workflow, settings: Settings) -> tuple[Ste
 
     A version dated before the one it follows (a rebase or cherry-pick keeps
     the author date) counts from the earlier one's moment, so no time in a
-    status, lead or cycle time comes out negative.
+    status, lead or cycle time comes out negative. Each version changes the
+    status and estimate only as far as it changed them itself (`_own`): the
+    versions of parallel branches come one branch after the other.
     """
     steps: list[Step] = []
-    status, estimate = workflow.default, 0.0
+    status, estimate, exists = workflow.default, 0.0, False
     for version in doc.versions:
         at = version.date if not steps or version.date >= steps[-1].at else steps[-1].at
         if version.deleted:
             steps.append(Step(at, status, estimate, exists=False))
+            exists = False
             continue
-        if version.fields is not None:
-            status = str(version.fields.get("status") or workflow.default)
-            estimate = _hours(version.fields.get("remaining", version.fields.get("estimate")), settings)
+        fields = version.fields
+        if fields is not None:
+            status = _status_after(version, status, exists, workflow.default)
+            value = fields.get("remaining", fields.get("estimate"))
+            own = _own(version, exists)
+            if own is None or own.get("remaining", own.get("estimate")) != value:
+                estimate = _hours(value, settings)
+        exists = True
         steps.append(Step(at, status, estimate))
     return tuple(steps)
+
+
+def _own(version: Version, exists: bool) -> Fields | None:
+    """The fields `version`'s own change is measured from, when only that change counts (None: take its fields whole).
+
+    Versions come in `git log --topo-order`: a merged branch's after the
+    branch it was merged into, so one may descend from an older version than
+    the one before it (done on a branch, then an estimate edited on main,
+    whose file still says in progress). Its own change is from the version
+    it descends from (`previous`). A merge and the working copy descend from
+    every version before them, and a new file has no earlier state: their
+    fields are whole.
+    """
+    return version.previous if exists and not version.merge and version.commit is not None else None
+
+
+def _status_after(version: Version, status: str, exists: bool, default: str) -> str:
+    """The status after a readable version, `status` before it (`_own`'s rule)."""
+    assert version.fields is not None
+    new = str(version.fields.get("status") or default)
+    if new == status:
+        return status
+    own = _own(version, exists)
+    if own is not None and str(own.get("status") or default) == new:
+        return status  # the version did not change the status: its file says what its branch said
+    return new
 
 
 def _hours(value: Any, settings: Settings) -> float:
@@ -404,12 +438,14 @@ def _kept_done(kept: dict[str, Any], doc: DocHistory, workflow: Workflow) -> dt.
 
 def _entered_done(doc: DocHistory, workflow: Workflow) -> dt.datetime | None:
     """When the document's last status change happened, if that status is a done one (`task_flow`'s rule)."""
-    status, previous, done = workflow.default, None, None
+    status, previous, done, exists = workflow.default, None, None, False
     for version in doc.versions:
         if version.deleted:
+            exists = False
             continue
         if version.fields is not None:
-            status = str(version.fields.get("status") or workflow.default)
+            status = _status_after(version, status, exists, workflow.default)
+        exists = True
         if status == previous:
             continue
         done = (version.date if previous is not None else _done_date(version.date, doc.last_fields)) if workflow.is_done(status) else None

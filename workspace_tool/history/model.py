@@ -63,7 +63,10 @@ class Version(NamedTuple):
 
     `fields` is the frontmatter after this version (None when it could not be
     read: `unparseable`, or `deleted`); `previous` the one before it (None
-    for a new file). `old_path` is set when the version moved the file.
+    for a new file): the version's own change is from `previous` to `fields`.
+    `old_path` is set when the version moved the file. `merge`: a merge
+    commit's version, whose content descends from every version before it
+    (a version on a merged branch need not descend from the one before it).
     """
 
     commit: str | None
@@ -81,6 +84,7 @@ class Version(NamedTuple):
     unparseable: bool = False
     fields: Fields | None = None
     previous: Fields | None = None
+    merge: bool = False
 
     @property
     def changes(self) -> tuple[FieldChange, ...]:

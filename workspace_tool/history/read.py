@@ -234,6 +234,7 @@ def status_args(prefix: str) -> list[str]:
 def working_copy(out: bytes, info: RepoInfo, root: Path, is_document: Callable[[str], bool]) -> list[WorkingFile]:
     """Document files whose working copy differs from HEAD (changed, new, or deleted), from `git status` (`status_args`)."""
     result = []
+    seen: set[str] = set()
     for entry in out.split(b"\x00"):
         if len(entry) < 4:
             continue
@@ -242,7 +243,8 @@ def working_copy(out: bytes, info: RepoInfo, root: Path, is_document: Callable[[
             if not path.startswith(info.prefix):
                 continue
             path = path[len(info.prefix) :]
-        if is_document(path):
+        if is_document(path) and path not in seen:  # one path listed twice (`git rm --cached`: deleted, and untracked)
+            seen.add(path)
             result.append(_working_file(root, path))
     return result
 

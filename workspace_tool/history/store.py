@@ -69,7 +69,7 @@ from workspace_tool.codeprint import code_version
 from workspace_tool.gcpause import paused
 from workspace_tool.history.model import Fields
 
-SCHEMA = 5
+SCHEMA = 6
 CACHE_DIR = Path(".wm") / "history"
 MANIFEST = "manifest.json"
 RESCAN = "rescan"

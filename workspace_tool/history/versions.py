@@ -3,7 +3,9 @@
 A *lineage* is one file followed through `git log` (added, modified, moved,
 deleted). Lineages are joined into one document when a file is deleted and
 a file with the same ID appears later (re-created, or moved without git
-seeing a rename). The working copy adds one last version per changed file.
+seeing a rename), or when a file is deleted while a copy of it made later
+(a file with its ID) lives on: a move done as copy, then delete. The
+working copy adds one last version per changed file.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ _ORDER = {"D": 0, "R": 1, "M": 2, "A": 3}
 SAME = 1
 """In a cache row: the same blob as the lineage's previous version (old blob) or as the old blob (before)."""
 Row = tuple[Any, ...]
-"""A committed version in the cache: (seq, commit index, path, old path, blob, old blob, deleted, ID, type, before blob)."""
+"""A committed version in the cache: (seq, commit index, path, old path, blob, old blob, deleted, ID, type, before blob, merge)."""
 CommitRow = tuple[str, str, str, str, str]
 """A commit in the cache: (sha, author, email, ISO author date, message)."""
 Summary = tuple[int, int, tuple[str, ...], str]
@@ -83,6 +85,7 @@ class State:
     commit_base: int = 0  # commits in the cache before `commits` (rows name commits by their place in the whole table)
     before_key: str | None = None
     decoder: _Decoder | None = None  # builds the restored rows' versions
+    by_id: dict[str, list[_Lineage]] | None = None  # lineages by ID (some stale: checked on use), made by `_twin` when first needed
 
     def new_lineage(self, path: str) -> _Lineage:
         lineage = _Lineage(len(self.lineages), path, group=len(self.lineages))
@@ -152,6 +155,10 @@ def _apply(state: State, commit: Commit, change: FileChange) -> None:
         lineage = state.live.pop(path, None)
         if lineage is None:
             return
+        twin = _twin(state, lineage)
+        if twin is not None:
+            _continue_in(state, lineage, twin, (commit.sha, commit.author, commit.email, commit.date, commit.message))
+            return
         _add(state, lineage, commit, path, None, change, deleted=True)
         state.dead[lineage.doc_id] = lineage
         return
@@ -172,7 +179,9 @@ def _apply_merge(state: State, commit: Commit, change: FileChange) -> None:
     The parents may have the file under other names (renamed on one branch):
     the document is the one followed at any of them, and only the merged name
     stays live. When the merged content is one parent's (only names were
-    combined), the change is measured from the document's previous version.
+    combined), the change is measured from that parent: the merge changed no
+    field. It moved the file only when no parent had it under the merged name
+    (a rename on a branch is that branch's commit's).
     """
     path = change.path
     if not state.is_document(path):
@@ -185,14 +194,17 @@ def _apply_merge(state: State, commit: Commit, change: FileChange) -> None:
     for other in others:
         if live.get(other) is lineage:
             del live[other]
-    old_path = lineage.path if (lineage.versions or lineage.rows) and lineage.path != path else None
-    if change.new_blob in {blob for _, blob in change.merge_from}:
-        change = change._replace(old_blob=lineage.blob)
-    elif _combines(state, change):  # each field as one branch left it: those changes are the branches' versions, not the merge's
+    source = next(((p, blob) for p, blob in change.merge_from if blob is not None and blob == change.new_blob), None)
+    took = source[0] if source is not None else None
+    old_path = None
+    if (lineage.versions or lineage.rows) and all(p != path for p, _ in change.merge_from):
+        old_path = took if took is not None and state.is_document(took) else lineage.path if lineage.path != path else None
+    if source is not None or _combines(state, change):
+        # one parent's content, or each field as one branch left it: those changes are the branches' versions, not the merge's
         change = change._replace(old_blob=change.new_blob)
     live[path] = last_at[path] = lineage
     lineage.path = path
-    _add(state, lineage, commit, path, old_path, change, deleted=False)
+    _add(state, lineage, commit, path, old_path, change, deleted=False, merge=True)
 
 
 def _combines(state: State, change: FileChange) -> bool:
@@ -208,7 +220,14 @@ def _combines(state: State, change: FileChange) -> bool:
 
 
 def _add(
-    state: State, lineage: _Lineage, commit: Commit, path: str, old_path: str | None, change: FileChange, deleted: bool
+    state: State,
+    lineage: _Lineage,
+    commit: Commit,
+    path: str,
+    old_path: str | None,
+    change: FileChange,
+    deleted: bool,
+    merge: bool = False,
 ) -> None:
     new_blob = None if deleted else change.new_blob
     fields = None if new_blob is None else _fields_of(state.blobs, new_blob)
@@ -228,6 +247,7 @@ def _add(
         change.old_blob,
         new_blob,
         (commit.sha, commit.author, commit.email, commit.date, commit.message),
+        merge,
     )
 
 
@@ -243,9 +263,14 @@ def _apply_working(state: State, item: WorkingFile, user: tuple[str, str]) -> No
     meta = (None, user[0], user[1], item.date, WORKING_MESSAGE)
     if not item.exists:
         lineage = state.live.pop(item.path, None)
-        if lineage is not None:
-            _record(state, lineage, item.path, None, _fields(state, lineage), True, None, lineage.blob, None, meta)
-            state.dead[lineage.doc_id] = lineage
+        if lineage is None:
+            return
+        twin = _twin(state, lineage)
+        if twin is not None:
+            _continue_in(state, lineage, twin, meta)
+            return
+        _record(state, lineage, item.path, None, _fields(state, lineage), True, None, lineage.blob, None, meta)
+        state.dead[lineage.doc_id] = lineage
         return
     lineage = state.live.get(item.path) or state.new_lineage(item.path)
     state.live[item.path] = lineage
@@ -271,10 +296,14 @@ def _record(
     old_blob: str | None,
     blob: str | None,
     meta: tuple[str | None, str, str, dt.datetime, str],
+    merge: bool = False,
 ) -> None:
     first = not lineage.versions and not lineage.rows
     if fields is not None or first:
+        known = lineage.doc_id
         lineage.doc_id, lineage.doc_type = _identity(state, fields, path)
+        if state.by_id is not None and (first or lineage.doc_id != known):
+            state.by_id.setdefault(lineage.doc_id, []).append(lineage)
     if first:
         _link_recreated(state, lineage)
         if not deleted:
@@ -297,6 +326,7 @@ def _record(
         not deleted and fields is None,
         fields,
         before,
+        merge,
     )
     state.seq += 1
     lineage.versions.append((state.seq, version))
@@ -325,6 +355,41 @@ def _link_recreated(state: State, lineage: _Lineage) -> None:
     earlier = state.dead.pop(lineage.doc_id, None)
     if earlier is not None and earlier is not lineage:
         state.parent[lineage.number] = state.root(earlier.number)
+
+
+def _twin(state: State, lineage: _Lineage) -> _Lineage | None:
+    """A live file with `lineage`'s ID made after it (a copy, the first half of a move done as copy then delete), if any.
+
+    The oldest such file, so the answer does not depend on the order `by_id`
+    was filled in (a cold read and a cached one build it at other moments).
+    """
+    if state.by_id is None:
+        state.by_id = {}
+        for each in state.lineages:
+            state.by_id.setdefault(each.doc_id, []).append(each)
+    doc_id, live, number = lineage.doc_id, state.live, lineage.number
+    found = [ln for ln in state.by_id.get(doc_id, ()) if ln.number > number and ln.doc_id == doc_id and live.get(ln.path) is ln]
+    return min(found, key=_number) if found else None
+
+
+def _number(lineage: _Lineage) -> int:
+    return lineage.number
+
+
+def _continue_in(state: State, lineage: _Lineage, twin: _Lineage, meta: tuple[str | None, str, str, dt.datetime, str]) -> None:
+    """`lineage`'s file is deleted while `twin`, a later file with its ID, lives on: one document, moved there.
+
+    The deletion is a version of the twin that moved it from the deleted
+    file's path and changed no field (the copy's own version, before, said
+    what the copy was).
+    """
+    first, second = state.root(lineage.number), state.root(twin.number)
+    if first != second:
+        state.parent[second] = first
+    blob = twin.blob
+    fields = _fields_of(state.blobs, blob) if blob is not None else None
+    state.before_key = blob if fields is not None else None
+    _record(state, twin, twin.path, fields, fields, False, lineage.path, blob, blob, meta)
 
 
 def group(state: State) -> list[DocHistory]:
@@ -419,7 +484,7 @@ def _keep_row(state: State, lineage: _Lineage, version: Version, previous_blob: 
     before = state.before_key
     before_row = SAME if before is not None and before == version.old_blob else before
     row: Row = (state.seq, index, version.path, version.old_path, version.blob, old_blob, int(version.deleted))
-    row += (version.doc_id, version.doc_type, before_row)
+    row += (version.doc_id, version.doc_type, before_row, int(version.merge))
     found = state.rows.get(lineage.number)
     if found is None:
         state.rows[lineage.number] = [row]
@@ -492,7 +557,7 @@ class _Decoder:
         result = []
         previous: str | None = None
         decoded = [row for chunk in rows.chunks for row in marshal.loads(chunk)]
-        for seq, index, path, old_path, blob, old_blob, deleted, doc_id, doc_type, before_key in decoded:
+        for seq, index, path, old_path, blob, old_blob, deleted, doc_id, doc_type, before_key, merge in decoded:
             if old_blob == SAME:
                 old_blob = previous
             if before_key == SAME:
@@ -520,6 +585,7 @@ class _Decoder:
                 not deleted and fields is None,
                 fields,
                 before,
+                bool(merge),
             )
             result.append((seq, version))
             previous = blob
