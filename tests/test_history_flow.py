@@ -539,3 +539,19 @@ def test_a_version_dated_before_the_one_it_follows_never_makes_a_time_negative(t
     assert t["lead_days"] == 2.0 and t["cycle_days"] == 0.0
     assert t["time_in_status_days"] == {"todo": 2.0, "in-progress": 0.0}
     assert all(v >= 0 for v in report["workspace"]["cycle_time_days"].values() if isinstance(v, (int, float)))
+
+
+def test_activity_shows_a_commit_dated_minutes_ahead(wm: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A committer's clock a few minutes fast: `wm activity` and `wm digest` list the commit, as `wm history` does."""
+    monkeypatch.delenv("WM_TODAY")  # today as it is, not pinned
+    repo = Repo(tmp_path / "repo")
+    repo.write("people/alice.md", "---\nname: Alice\nemail: alice@example.com\n---\n")
+    repo.task("tasks/build.md", "todo", assignee="alice")
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).replace(microsecond=0)
+    if ahead.astimezone().date() != dt.date.today():
+        pytest.skip("five minutes from now is tomorrow")
+    repo.commit("plan", ahead.isoformat())
+    result = run(wm, repo, "activity", "--since", "1d", "--json")
+    assert result.exit_code == 0, result.output
+    assert sorted(e["id"] for e in json.loads(result.stdout)["events"]) == ["alice", "build"]
+    assert "build" in run(wm, repo, "digest", "--who", "alice", "--since", "1d").stdout

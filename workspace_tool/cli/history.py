@@ -56,6 +56,12 @@ def _now(app: App) -> dt.datetime:
     return now
 
 
+def _until(app: App) -> dt.datetime:
+    """The last moment `activity` and `digest` show: the end of today (pinned or not), so a commit dated a few
+    minutes ahead by a fast clock is shown, as `wm history` and the site show it."""
+    return dt.datetime.combine(app.today, dt.time(23, 59, 59)).astimezone()
+
+
 def version_record(version: Version) -> dict[str, Any]:
     """One version in `wm history --json`."""
     return {
@@ -197,7 +203,7 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, eve
     """
     index, history = app.index_and_history()
     start = parse_since(since, app.today)
-    end = _now(app)  # with a pinned --today, what happened after it is not shown (as on the site)
+    end = _until(app)  # with a pinned --today, what happened after it is not shown (as on the site)
     every_event = events(history.documents, people_by_key(index.of_type(Person)), _start_of(start))
     _check_filters(index, every_event, who, project)
     found = [e for e in select(every_event, who, project) if e.date <= end]
@@ -247,7 +253,7 @@ def digest_cmd(app: App, who: str, since: str, every: bool) -> None:
     """
     index, history = app.index_and_history()
     start = parse_since(since, app.today)
-    end = _now(app)
+    end = _until(app)
     everything = [e for e in events(history.documents, people_by_key(index.of_type(Person)), _start_of(start)) if e.date <= end]
     _check_filters(index, everything, who, None)
     person = who.lower()
