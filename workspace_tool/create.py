@@ -42,9 +42,16 @@ PROJECT_SCOPED = ("task", "decision", "risk", "note")
 OWNER_FIELD = {"task": "assignee", "project": "owner", "risk": "owner", "goal": "owner"}
 
 
+_LATIN = str.maketrans({
+    "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ẞ": "SS", "đ": "d", "Đ": "D",
+    "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L", "ı": "i", "ħ": "h", "Ħ": "H",
+})
+"""Latin letters that decomposing into ASCII would drop (Søren → soren, not sren)."""
+
+
 def slugify(title: str) -> str:
     """Lowercase ASCII words joined by `-`, at most 60 characters, cut at a word."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    text = unicodedata.normalize("NFKD", title.translate(_LATIN)).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rsplit("-", 1)[0] or slug[:MAX_SLUG]
@@ -53,7 +60,7 @@ def slugify(title: str) -> str:
 
 def check_slug(slug: str, title: str) -> str:
     if not slug:
-        raise UsageError(f"the title {title!r} has no letters or digits to name the file; pass --id NAME")
+        raise UsageError(f"the title {title!r} has no letters or digits a file name can hold (a-z, 0-9); pass --id NAME, e.g. --id tokyo-launch")
     if slug in RESERVED_NAMES:
         raise UsageError(f"{slug!r} is a reserved file name; pass --id NAME or change the title")
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", slug):
@@ -154,15 +161,43 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 
 def render_template(root: Path, doc_type: str, context: dict[str, Any]) -> str:
-    env = jinja2.Environment(loader=_loader(root), keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, autoescape=False)
+    """The template of `doc_type` rendered with `context`; an unset value (`{{ project }}` without a project) is
+    empty, and a name the template uses that is no variable (`{{ titel }}`) is an error naming the template."""
+    env = jinja2.Environment(
+        loader=_loader(root), keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, autoescape=False,
+        finalize=lambda value: "" if value is None else value,
+    )
     env.filters["yaml"] = render_value
     try:
         template = env.get_template(f"{doc_type}.md")
+        _check_names(env, template, doc_type, context)
         return template.render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise WorkspaceError(f"{exc.filename or 'templates/' + doc_type + '.md'}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise WorkspaceError(f"templates/{doc_type}.md: template error: {exc}") from None
+
+
+def _check_names(env: jinja2.Environment, template: jinja2.Template, doc_type: str, context: dict[str, Any]) -> None:
+    from jinja2 import meta
+
+    if template.filename is None:
+        return
+    try:
+        source = Path(template.filename).read_text(encoding="utf-8")
+    except OSError:
+        return
+    unknown = sorted(meta.find_undeclared_variables(env.parse(source)) - set(context) - set(env.globals))
+    if unknown:
+        import difflib
+
+        name = unknown[0]
+        close = difflib.get_close_matches(name, list(context), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        shown = Path(template.filename).name
+        raise WorkspaceError(
+            f"templates/{shown}: {{{{ {name} }}}} is no variable wm sets{hint}; the variables are {', '.join(sorted(context))}"
+        )
 
 
 def build(index: Index, request: NewDocument, person: str | None = None) -> tuple[str, str, str]:
@@ -220,10 +255,19 @@ def _refuse_twin(index: Index, request: NewDocument) -> None:
 
 
 def _check(index: Index, relpath: str, text: str) -> None:
+    """The new text parses without errors, and its status is one of its workflow's (as `wm validate` checks)."""
     parsed = parse_document(text, relpath, index.settings)
     errors: Sequence[Diagnostic] = [d for d in parsed.diagnostics if d.is_error]
     if parsed.document is None or errors:
         raise WorkspaceError(f"the template made an invalid document: {(errors or parsed.diagnostics)[0]}")
+    doc = parsed.document
+    workflow = index.settings.workflow(doc.type)
+    status = getattr(doc, "status", None)
+    if workflow is not None and status is not None and status not in workflow.statuses:
+        raise WorkspaceError(
+            f"the template made an invalid document: {relpath}:{doc.line_of('status')}: unknown status {status!r} for a {doc.type} "
+            f"(use {', '.join(workflow.statuses)}); fix templates/{doc.type}.md"
+        )
 
 
 def create(index: Index, request: NewDocument, person: str | None = None) -> Change:

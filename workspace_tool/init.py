@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import subprocess
 from pathlib import Path
 
+from workspace_tool.edit import yaml_scalar
 from workspace_tool.errors import WorkspaceError
 from workspace_tool.loader import CONFIG_NAME
 
@@ -56,14 +58,37 @@ def _append_missing(path: Path, text: str) -> bool:
     return True
 
 
+def _enclosing_workspace(directory: Path) -> Path | None:
+    """The nearest folder above `directory` that is a workspace and reads it (not excluded there), if any."""
+    for parent in directory.parents:
+        if (parent / CONFIG_NAME).is_file():
+            from workspace_tool.loader import read_settings
+
+            relative = directory.relative_to(parent).as_posix()
+            try:
+                settings = read_settings(parent)[0]
+            except Exception:  # noqa: BLE001 - a broken outer workspace.yml: still a workspace that would read this one
+                return parent
+            if any(fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(relative + "/", pattern) for pattern in settings.exclude):
+                return None
+            return parent
+    return None
+
+
 def init_workspace(directory: Path, name: str | None = None) -> list[str]:
     """Create the workspace in `directory`; return lines describing what was done."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / CONFIG_NAME
     if config.exists():
         raise WorkspaceError(f"{config} already exists: this folder is already a workspace")
+    outer = _enclosing_workspace(directory.resolve())
+    if outer is not None:
+        raise WorkspaceError(
+            f"{directory} is inside the workspace at {outer}: a workspace there would read this one's documents as its own; "
+            "choose a folder outside it, or add this folder to that workspace's exclude: first"
+        )
     done = []
-    config.write_text(CONFIG_TEMPLATE.format(name=name or directory.resolve().name), encoding="utf-8")
+    config.write_text(CONFIG_TEMPLATE.format(name=yaml_scalar(name or directory.resolve().name)), encoding="utf-8")
     done.append(f"created {config}")
     for folder in FOLDERS:
         (directory / folder).mkdir(exist_ok=True)

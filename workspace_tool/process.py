@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workspace_tool.create import render_template, slugify, unique_path
+from workspace_tool.create import month_name, render_template, slugify, unique_path
 from workspace_tool.edit import Source, checked_write, set_keys
 from workspace_tool.edit_ops import Change, Result
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import NotFoundError, UsageError, WorkspaceError
+from workspace_tool.gitops import author as git_author
 from workspace_tool.index import Index
 from workspace_tool.parse import parse_document, split_frontmatter
 from workspace_tool.validate import find_cycles
@@ -102,11 +103,19 @@ def _step(item: Any, line: int, path: str, hours_per_day: float) -> StepSpec:
     if unknown:
         raise _fail(path, line, f"unknown task key {unknown[0]!r} (use {', '.join(sorted(TASK_KEYS))})")
     estimate = item.get("estimate")
+    if isinstance(estimate, (int, float)) and not isinstance(estimate, bool):
+        estimate = f"{estimate:g}h"  # a bare number is hours, as in a document and `wm new -e 4`
     if estimate is not None:
         try:
             parse_duration(estimate, hours_per_day)
         except ValueError as exc:
             raise _fail(path, line, f"estimate: {exc}") from None
+    if not isinstance(item.get("milestone", False), bool):
+        raise _fail(path, line, f"milestone: expected true or false, got {item['milestone']!r}")
+    for key in ("role", "priority", "title", "id"):
+        value = item.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+            raise _fail(path, line, f"{key}: expected one word or text, got {value!r}")
     offsets = {}
     for key in ("offset_days", "due_days"):
         value = item.get(key)
@@ -176,11 +185,13 @@ def plan(index: Index, template: ProcessTemplate, project: str, start: dt.date, 
         taken.add(doc_id)
         ids[step.key] = (relpath, doc_id)
     workflow = index.settings.workflow("task")
+    author = git_author(index.root)  # the template variables `wm new` gives (docs/editing.md)
     result = []
     for step in template.steps:
         relpath, doc_id = ids[step.key]
         values = _values(index, step, start, people, {k: v[1] for k, v in ids.items()})
-        context = {"title": step.title, "id": doc_id, "type": "task", "date": index.today.isoformat(), "author": "wm apply",
+        context = {"title": step.title, "id": doc_id, "type": "task", "date": index.today.isoformat(), "author": author,
+                   "month": f"{index.today:%Y-%m}", "month_name": month_name(index.today),
                    "project": project, "fields": values, "status": workflow.default if workflow else "todo"}
         text = set_keys(render_template(index.root, "task", context), values)
         note = f"Created from the process template `{template.name}` ({template.title}), step `{step.key}`."

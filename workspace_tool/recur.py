@@ -32,21 +32,23 @@ parse_rule = parse_recurrence
 """(count, unit) of a rule (`values.parse_recurrence`, which the field declaration checks `recurrence:` with)."""
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def _add_months(day: dt.date, months: int, anchor: int | None = None) -> dt.date:
+    """`day` moved by `months`, on the series' day of the month (`anchor`, else `day`'s) or the month's last day
+    when it is shorter: Jan 31 → Feb 28 → Mar 31, never stuck on the 28th."""
     total = day.month - 1 + months
     year, month = day.year + total // 12, total % 12 + 1
-    return dt.date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+    return dt.date(year, month, min(anchor or day.day, _calendar.monthrange(year, month)[1]))
 
 
-def advance(day: dt.date, count: int, unit: str, cal: Calendar) -> dt.date:
+def advance(day: dt.date, count: int, unit: str, cal: Calendar, anchor: int | None = None) -> dt.date:
     if unit == "day":
         return day + dt.timedelta(days=count)
     if unit == "week":
         return day + dt.timedelta(weeks=count)
     if unit == "month":
-        return _add_months(day, count)
+        return _add_months(day, count, anchor)
     if unit == "year":
-        return _add_months(day, 12 * count)
+        return _add_months(day, 12 * count, anchor)
     following = day + dt.timedelta(days=1)
     for _ in range(366):
         if cal.is_workday(following):
@@ -55,12 +57,39 @@ def advance(day: dt.date, count: int, unit: str, cal: Calendar) -> dt.date:
     return following
 
 
-def next_due(rule: str, due: dt.date | None, completed: dt.date, cal: Calendar) -> dt.date:
-    """The next occurrence after `due` (or after `completed` when there is no due date), not before `completed`."""
+def next_due(rule: str, due: dt.date | None, completed: dt.date, cal: Calendar, anchor: int | None = None) -> dt.date:
+    """The next occurrence after `due` (or after `completed` when there is no due date), not before `completed`.
+
+    `anchor`: the series' day of the month (its first instance's), for monthly and yearly rules.
+    """
     count, unit = parse_rule(rule)
-    day = advance(due or completed, count, unit, cal)
+    day = advance(due or completed, count, unit, cal, anchor)
     while day < completed:
-        day = advance(day, count, unit, cal)
+        day = advance(day, count, unit, cal, anchor)
+    return day
+
+
+def _month_end(day: dt.date) -> bool:
+    return day.day == _calendar.monthrange(day.year, day.month)[1]
+
+
+def series_day(index: Index, task: Task) -> int | None:
+    """The series' day of the month: the task's due day, unless that is a month's last day, which a shorter month
+    may have cut it to; then the day the instances before it (`previous:`) were due on, back to one not at a
+    month's end (Jan 31, Feb 28 → 31; Jan 30, Feb 28 → 30). None without a due date."""
+    if task.due is None:
+        return None
+    day = task.due.day
+    seen = {task.id}
+    current: Task = task
+    while _month_end(current.due or task.due):
+        previous = current.extra.get("previous")
+        earlier = index.get(previous) if isinstance(previous, str) and previous not in seen else None
+        if not isinstance(earlier, Task) or earlier.due is None:
+            break
+        seen.add(earlier.id)
+        day = max(day, earlier.due.day)
+        current = earlier
     return day
 
 
@@ -95,21 +124,27 @@ def _strip_log(body_lines: list[str]) -> list[str]:
     return out
 
 
-def instance_text(text: str, task: Task, new_id: str, due: dt.date, settings: Settings, created: dt.date) -> str:
-    """The next instance's file text, derived from the previous one by line edits."""
+def instance_text(
+    text: str, task: Task, new_id: str, due: dt.date | None, settings: Settings, created: dt.date, start: dt.date | None = None
+) -> str:
+    """The next instance's file text, derived from the previous one by line edits: `due` moved (and `start` by as
+    much), or, for a series with a start and no due date, `start` moved."""
     workflow = settings.workflow("task")
     values: dict[str, Any] = {
         "status": workflow.default if workflow else "todo",
-        "due": due,
         "previous": task.id,
         "done": None,
         "remaining": None,
     }
+    if due is not None:
+        values["due"] = due
     if "id" in task.raw:
         values["id"] = new_id
     if "created" in task.raw:  # the new instance is made today, not when the series began
         values["created"] = created
-    if task.start is not None and task.due is not None:
+    if start is not None:
+        values["start"] = start
+    elif task.start is not None and task.due is not None and due is not None:
         values["start"] = task.start + (due - task.due)
     elif "start" in task.raw:
         values["start"] = None
@@ -141,23 +176,31 @@ def plan_next(index: Index, task: Task, completed: dt.date, text: str | None = N
         rule = str(raw)
     if not rule or task.id in successors(index):
         return None
+    calendar = index.settings.calendar
+    due: dt.date | None = None
+    start: dt.date | None = None
     try:
-        due = next_due(rule, task.due, completed, index.settings.calendar)
+        if task.due is None and task.start is not None:  # a series planned by its start dates: it stays one
+            start = next_due(rule, task.start, completed, calendar, task.start.day)
+        else:
+            due = next_due(rule, task.due, completed, calendar, series_day(index, task))
     except ValueError as exc:
         raise WorkspaceError(f"{task.path}:{task.line_of('recurrence')}: {exc}; nothing was written") from None
+    when = start or due
+    assert when is not None
     base = _DATE_SUFFIX.sub("", task.id)
-    new_id = f"{base}-{due.isoformat()}"
+    new_id = f"{base}-{when.isoformat()}"
     folder = PurePosixPath(task.path).parent
     suffix = 2
     while new_id in index.docs or (index.root / str(folder / f"{new_id}.md")).exists():
-        new_id = f"{base}-{due.isoformat()}-{suffix}"
+        new_id = f"{base}-{when.isoformat()}-{suffix}"
         suffix += 1
     if text is None:
         source = read_source(index.root, task.path)
         text, bom = source.text, source.bom
     relpath = str(folder / f"{new_id}.md")
-    message = f"task {new_id}: next {rule} instance of {task.id}, due {due}"
-    return NextInstance(relpath, instance_text(text, task, new_id, due, index.settings, index.today), bom, message)
+    message = f"task {new_id}: next {rule} instance of {task.id}, " + (f"due {due}" if due is not None else f"starting {start}")
+    return NextInstance(relpath, instance_text(text, task, new_id, due, index.settings, index.today, start), bom, message)
 
 
 def write_next(index: Index, planned: NextInstance) -> Change:
@@ -176,16 +219,25 @@ def create_next(index: Index, task: Task, completed: dt.date) -> Change | None:
 
 
 def missed(index: Index) -> list[Task]:
-    """Completed recurring tasks whose next instance was never created."""
+    """Completed recurring tasks whose next instance was never created (with a rule wm knows, or one it refused:
+    `plan_next` names the file and line of that)."""
     after = successors(index)
-    return [t for t in index.of_type(Task) if t.recurrence and index.is_done(t) and t.id not in after]
+    return [
+        t for t in index.of_type(Task)
+        if (t.recurrence or t.raw.get("recurrence") not in (None, "")) and index.is_done(t) and t.id not in after
+    ]
 
 
-def catch_up(index: Index) -> list[Change]:
-    """`wm recur`: create every missed next instance."""
-    changes = []
+def catch_up(index: Index) -> tuple[list[Change], list[str]]:
+    """`wm recur`: create every missed next instance; a task whose next instance cannot be made (a rule wm does
+    not know, a file in the way) is named with the reason, and the others are still made."""
+    changes, problems = [], []
     for task in sorted(missed(index), key=lambda t: t.id):
-        change = create_next(index, task, completed=task.done or index.today)
+        try:
+            change = create_next(index, task, completed=task.done or index.today)
+        except WorkspaceError as exc:
+            problems.append(exc.message.replace("; nothing was written", "; its next instance was not made"))
+            continue
         if change is not None:
             changes.append(change)
-    return changes
+    return changes, problems

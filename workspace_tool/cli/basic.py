@@ -20,11 +20,13 @@ from workspace_tool.show import render_show
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--name", help="The workspace's name (default: the folder's name).")
 def init_cmd(directory: str, name: str | None) -> None:
-    """Create a workspace: workspace.yml, the folders, .gitignore, and git init.
+    """Create a workspace: workspace.yml, the folders, .gitignore, .gitattributes, git init and the merge driver.
+
+    Refused inside another workspace (it would read this one's documents as its own).
 
     \b
     Example:
-      wm init acme-work && cd acme-work && wm validate
+      wm init acme-work --name "Acme: Ops" && cd acme-work && wm validate
     """
     created = init_workspace(Path(directory), name)
     for line in created:

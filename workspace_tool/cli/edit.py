@@ -270,11 +270,22 @@ def recur_cmd(app: App, commit: bool) -> None:
     """
     from workspace_tool.recur import catch_up
 
-    result = run_edit(app, commit, lambda index: Result(tuple(catch_up(index))))
-    if not result.changes:
+    problems: list[str] = []
+
+    def action(index: Index) -> Result:
+        changes, found = catch_up(index)
+        problems.extend(found)
+        return Result(tuple(changes))
+
+    result = run_edit(app, commit, action)
+    if not result.changes and not problems:
         click.echo("no recurring task is missing its next instance")
     for change in result.changes:
         click.echo(f"{change.relpath}: {change.message}")
+    for problem in problems:
+        click.echo(f"wm: {problem}", err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
 
 
 COMMANDS = [new_cmd, set_cmd, move_cmd, assign_cmd, comment_cmd, apply_cmd, templates_cmd, recur_cmd]
