@@ -4,9 +4,14 @@ Two notions, one built on the other:
 
 * **blocked** (`is_blocked`): an open (not done) task whose status is
   `blocked` (a status a custom workflow may have, see docs/format.md), or
-  that has *blockers*: `depends_on` documents that exist and are not done.
-  This is `is:blocked` (and `is:ready` = open and not blocked), `wm blocked`,
-  what `wm next` leaves out, and the site's list of blocked work.
+  that has *blockers* (`blockers`): `depends_on` documents that exist and
+  are not done, `depends_on` IDs whose file could not be read (a stand-in
+  task names the file), and the nearest open ancestor (`parent`, its parent,
+  ...) that is itself marked `blocked` or has blockers of its own, since
+  subtasks wait for their parent's dependencies (docs/scheduling.md).
+  This is `is:blocked` (and `is:ready` = open and not blocked), `wm blocked`
+  and what `wm next` leaves out. The site's list of blocked work
+  (`blocked_by`, read through its own look-ups) counts dependencies only.
 * **held up** (`is_held_up`): blocked *now* — blocked and either marked
   `blocked`, or started (its status is past its workflow's default), or its
   `start` or `due` date has arrived. A task merely waiting for its
@@ -20,7 +25,8 @@ records what each page reads).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Task
@@ -37,7 +43,8 @@ def marked_blocked(task: Task) -> bool:
 def open_dependencies(task: Task, get: Callable[[str], Document | None], is_done: Callable[[Document], bool]) -> list[Document]:
     """The documents `task` depends on that exist and are not done, in `depends_on` order.
 
-    A dependency that names no document is `wm validate`'s business, not a blocker.
+    A dependency that names no document is `wm validate`'s business here (one whose file could not be read is
+    a blocker of `blockers`: `unreadable_dependencies`).
     """
     found = []
     for dep in task.depends_on:
@@ -47,18 +54,81 @@ def open_dependencies(task: Task, get: Callable[[str], Document | None], is_done
     return found
 
 
+UNREADABLE = "unreadable"
+"""The status of the stand-in for a dependency whose file could not be read: `unreadable: PATH`."""
+
+
 def blockers(task: Task, index: Index) -> list[Document]:
-    """The unfinished dependencies of `task` (see `open_dependencies`)."""
-    return open_dependencies(task, index.get, index.is_done)
+    """What `task` waits for: its unfinished dependencies (`open_dependencies`), a stand-in task for each dependency
+    whose file could not be read (status `unreadable: PATH`), and its nearest blocked open ancestor (`waiting_ancestor`)."""
+    found = open_dependencies(task, index.get, index.is_done) + unreadable_dependencies(task, index)
+    ancestor = waiting_ancestor(task, index)
+    if ancestor is not None:
+        found.append(ancestor)
+    return found
+
+
+def unreadable_dependencies(task: Task, index: Index) -> list[Document]:
+    """A stand-in task for each `depends_on` ID that names no document but a file that could not be read."""
+    found: list[Document] = []
+    for dep in task.depends_on:
+        if index.get(dep) is not None:
+            continue
+        path = _unreadable_ids(index).get(dep)
+        if path is not None:
+            problem = index.unreadable(dep)
+            why = f"{path} could not be read" + (f": {problem.message}" if problem is not None else "")
+            found.append(Task(id=dep, path=path, title=why, status=f"{UNREADABLE}: {path}"))
+    return found
+
+
+_UNREADABLE: list[tuple[Mapping[str, object], dict[str, str]]] = []
+"""The last index's `unreadable_ids` (they are found by reading every file's diagnostics), with what they came from."""
+
+
+def _unreadable_ids(index: Index) -> dict[str, str]:
+    if not _UNREADABLE or _UNREADABLE[0][0] is not index.file_diagnostics:
+        _UNREADABLE[:] = [(index.file_diagnostics, index.unreadable_ids())]
+    return _UNREADABLE[0][1]
+
+
+def _open_ancestors(task: Task, index: Index) -> list[Task]:
+    """The open tasks above `task` (parent first), up to the first that is missing, done or not a task (or a cycle)."""
+    found: list[Task] = []
+    seen = {task.id}
+    parent = task.parent
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        doc = index.get(parent)
+        if not isinstance(doc, Task) or index.is_done(doc):
+            break
+        found.append(doc)
+        parent = doc.parent
+    return found
+
+
+def waiting_ancestor(task: Task, index: Index) -> Task | None:
+    """The nearest open ancestor of `task` marked `blocked` or with blockers of its own (dependencies, unreadable ones)."""
+    for ancestor in _open_ancestors(task, index):
+        if marked_blocked(ancestor) or open_dependencies(ancestor, index.get, index.is_done) or unreadable_dependencies(ancestor, index):
+            return ancestor
+    return None
+
+
+def later_ancestor(task: Task, index: Index) -> Task | None:
+    """The nearest open ancestor of `task` whose `start` is after today: its subtasks wait for it, as for their own."""
+    today: dt.date = index.today
+    return next((a for a in _open_ancestors(task, index) if a.start is not None and a.start > today), None)
 
 
 def is_blocked(task: Task, index: Index) -> bool:
-    """Open, and marked `blocked` or with blockers."""
-    return blocked_by(task, index.get, index.is_done)
+    """Open, and marked `blocked` or with blockers (see `blockers`)."""
+    return not index.is_done(task) and (marked_blocked(task) or bool(blockers(task, index)))
 
 
 def blocked_by(task: Task, get: Callable[[str], Document | None], is_done: Callable[[Document], bool]) -> bool:
-    """`is_blocked` with the look-ups given (the site reads through `SiteData`, which records what each page reads)."""
+    """Blocked by status or unfinished dependencies, with the look-ups given (the site reads through `SiteData`, which
+    records what each page reads); unlike `is_blocked`, it leaves out unreadable dependencies and ancestors."""
     return not is_done(task) and (marked_blocked(task) or bool(open_dependencies(task, get, is_done)))
 
 

@@ -34,21 +34,40 @@ def _open_tasks(index: Index) -> list[Task]:
     return [t for t in index.of_type(Task) if not index.is_done(t)]
 
 
-def check_person(index: Index, who: str | None) -> None:
-    """UsageError naming the people when `who` is not a person's ID."""
+def check_person(index: Index, who: str | None) -> str | None:
+    """The person `who` names, in any case (as query values are matched); UsageError naming the people if none."""
     if who is None:
-        return
+        return None
     people = sorted(p.id for p in index.people())
-    if who not in people:
+    found = _match(who, people)
+    if found is None:
         raise UsageError(f"no person {who!r}; valid people: {', '.join(people) or '(none)'}")
+    return found
 
 
-def check_project(index: Index, project: str | None) -> None:
-    """UsageError naming the projects when `project` is neither a project's ID nor the project of any task."""
-    if project is None or project in {p.id for p in index.projects()} or index.tasks_of(project):
-        return
-    valid = ", ".join(sorted(p.id for p in index.projects()))
-    raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
+def check_project(index: Index, project: str | None) -> str | None:
+    """The project `project` names, in any case: a project's ID or the project of any task; UsageError if none."""
+    if project is None:
+        return None
+    projects = sorted(p.id for p in index.projects())
+    found = _match(project, sorted(set(projects) | {t.project for t in index.of_type(Task) if t.project is not None}))
+    if found is None:
+        valid = ", ".join(projects)
+        raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
+    return found
+
+
+def _match(name: str, ids: list[str]) -> str | None:
+    """`name` itself if it is one of `ids`, else the one ID equal to it ignoring case."""
+    if name in ids:
+        return name
+    folded = [i for i in ids if i.casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _same(value: str | None, wanted: str | None) -> bool:
+    """A `--who`/`--project` filter: no filter, or equal ignoring case."""
+    return wanted is None or (value is not None and value.casefold() == wanted.casefold())
 
 
 def _card_order(task: Task) -> tuple[Any, ...]:
@@ -69,7 +88,7 @@ def board(index: Index, project: str | None = None, include_done: bool = True) -
     """One column per task workflow status (in workflow order; unknown statuses after), cards by priority, due, ID."""
     workflow = index.settings.workflow("task")
     statuses = list(workflow.statuses) if workflow else []
-    tasks = [t for t in index.of_type(Task) if project is None or t.project == project]
+    tasks = [t for t in index.of_type(Task) if _same(t.project, project)]
     for task in tasks:
         if task.status not in statuses:
             statuses.append(task.status)
@@ -137,10 +156,12 @@ def _days(count: int) -> str:
 def next_tasks(index: Index, who: str | None = None, limit: int | None = 10, plan: Any = None) -> list[Ranked]:
     """Open, unblocked, startable leaf tasks (not milestones), most urgent first.
 
-    `plan` is the schedule (`Plan.tasks[id].critical`); without it the
-    critical-path part is left out.
+    Blocked means `blocking.is_blocked` (a blocked ancestor blocks its
+    subtasks); startable, that neither the task nor an open ancestor has a
+    `start` after today, as the schedule has it. `plan` is the schedule
+    (`Plan.tasks[id].critical`); without it the critical-path part is left out.
     """
-    check_person(index, who)
+    who = check_person(index, who)
     critical = frozenset(i for i, t in plan.tasks.items() if t.critical) if plan is not None else None
     open_tasks = _open_tasks(index)
     open_ids = {t.id for t in open_tasks}
@@ -150,11 +171,13 @@ def next_tasks(index: Index, who: str | None = None, limit: int | None = 10, pla
             waiting[dep] = waiting.get(dep, 0) + 1
     ranked = []
     for task in open_tasks:
-        if who is not None and task.assignee != who:
+        if not _same(task.assignee, who):
             continue
         if task.milestone or (task.start is not None and task.start > index.today):
             continue
         if any(s in open_ids for s in index.subtasks.get(task.id, ())) or blocking.is_blocked(task, index):
+            continue
+        if task.parent is not None and blocking.later_ancestor(task, index) is not None:
             continue
         ranked.append(urgency(task, index, critical, waiting.get(task.id, 0)))
     ranked.sort(key=lambda r: (-r.score, r.task.due or dt.date.max, r.task.id))
@@ -186,14 +209,19 @@ class Blocked:
 
 
 def blocked_tasks(index: Index, who: str | None = None, project: str | None = None) -> list[Blocked]:
-    """Blocked tasks (open, and marked `blocked` or with unfinished dependencies), by task ID."""
-    check_person(index, who)
+    """Blocked tasks (`blocking.is_blocked`: open, and marked `blocked` or with blockers), by task ID.
+
+    `blockers` lists unfinished dependencies, stand-ins for unreadable ones
+    (status `unreadable: PATH`) and the nearest blocked ancestor.
+    """
+    who = check_person(index, who)
     found = []
     for task in sorted(_open_tasks(index), key=lambda t: t.id):
-        if (who is not None and task.assignee != who) or (project is not None and task.project != project):
+        if not (_same(task.assignee, who) and _same(task.project, project)):
             continue
-        if blocking.is_blocked(task, index):
-            found.append(Blocked(task, tuple(blocking.blockers(task, index)), blocking.marked_blocked(task)))
+        waits = blocking.blockers(task, index)
+        if waits or blocking.marked_blocked(task):
+            found.append(Blocked(task, tuple(waits), blocking.marked_blocked(task)))
     return found
 
 
@@ -216,14 +244,14 @@ class Agenda:
 
 
 def _belongs_to(doc: Document, who: str) -> bool:
-    return getattr(doc, "assignee", None) == who or getattr(doc, "owner", None) == who
+    return _same(getattr(doc, "assignee", None), who) or _same(getattr(doc, "owner", None), who)
 
 
 def agenda(index: Index, who: str | None = None, days: int = 7) -> Agenda:
     """Open items due or starting from today for `days` days, by day; earlier open due dates are overdue."""
     if days < 1:
         raise UsageError(f"--days must be at least 1, got {days}")
-    check_person(index, who)
+    who = check_person(index, who)
     start = index.today
     end = start + dt.timedelta(days=days - 1)
     by_day: dict[dt.date, list[AgendaItem]] = {}

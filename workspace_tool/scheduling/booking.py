@@ -47,6 +47,11 @@ class Person:
         self.daily = day if cap is None else max(0, min(day, round(cap * 60)))
 
     @property
+    def leave_days(self) -> frozenset[dt.date] | None:
+        """Every day of the person's leave (None when there are too many to list)."""
+        return self._leave
+
+    @property
     def never_works(self) -> bool:
         weekdays = self.resource.weekdays
         usable = self.timeline.calendar.weekdays if weekdays is None else weekdays & self.timeline.calendar.weekdays
@@ -127,12 +132,13 @@ class Person:
         return taken
 
     def blocker(self, t: int, ready: int) -> str | None:
-        """The task booked just before moment `t` (what kept this person from starting at `ready`)."""
+        """The task booked last between moments `ready` and `t` (what kept this person from starting at `ready`);
+        None when nothing was (their capacity that day was used up, or they do not work then)."""
         dm = self.timeline.day_minutes
         i, offset = divmod(t, dm)
         first = max(ready // dm, i - 31)
         while i >= first:
-            before = [s for s in self.slots.get(i, ()) if s[1] <= offset]
+            before = [s for s in self.slots.get(i, ()) if s[1] <= offset and i * dm + s[1] > ready]
             if before:
                 return max(before, key=lambda s: s[1])[2]
             i, offset = i - 1, dm

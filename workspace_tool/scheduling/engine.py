@@ -12,7 +12,7 @@ ready), and a task may be split around other bookings.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workspace_tool.scheduling.booking import Person, Span, book_free, span_bounds
 from workspace_tool.scheduling.calendar import Timeline
@@ -118,10 +118,20 @@ def _release(run: Levelled, i: int, s: int, ready: list[int], waiting: list[int]
         ready[s] = _own_start(run, s)
     if run.end[i] > ready[s] or (run.end[i] == ready[s] and run.end[i] > 0 and run.cause[s].kind == "plan-start"):
         ready[s] = run.end[i]
-        run.cause[s] = Cause("predecessor", graph.owner(i))
+        run.cause[s] = _passed_on(run, i)
     waiting[s] -= 1
     if waiting[s] == 0:
         heapq.heappush(heap, _key(graph, tail, s))
+
+
+def _passed_on(run: Levelled, i: int) -> Cause:
+    """The cause node `i`'s end gives its successor: it is the predecessor, unless it is a parent's start gate, which
+    passes on what set it (the parent's start date or predecessor), naming the parent."""
+    graph = run.graph
+    gate = run.cause[i]
+    if graph.task[i] is None and gate.kind in ("start", "predecessor"):
+        return replace(gate, via=graph.owner(i), calendar=False)
+    return Cause("predecessor", graph.owner(i))
 
 
 def _place(run: Levelled, i: int, ready: int) -> None:
@@ -138,10 +148,12 @@ def _place(run: Levelled, i: int, ready: int) -> None:
     if person.never_works:
         _fail(run, i, f"assignee {task.assignee!r} has no working time (capacity 0 or no workdays)")
         return
-    spans = person.book(task.id, ready, minutes, pinned=run.cause[i].kind == "start")
+    cause = run.cause[i]
+    spans = person.book(task.id, ready, minutes, pinned=cause.kind == "start" and cause.via is None)
     _finish_spans(run, i, spans)
     if spans and run.start[i] > ready:
-        run.cause[i] = Cause("resource", person.blocker(run.start[i], ready))
+        other = person.blocker(run.start[i], ready)
+        run.cause[i] = Cause("resource", other) if other is not None else replace(cause, calendar=True)
 
 
 def _finish_spans(run: Levelled, i: int, spans: list[Span] | None) -> None:

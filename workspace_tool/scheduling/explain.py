@@ -40,12 +40,20 @@ def _summary(t: ScheduledTask) -> str:
 
 
 def _cause(plan: Plan, t: ScheduledTask) -> str:
+    text = _what(plan, t)
+    if t.cause.calendar and t.assignee:
+        text += f"; {t.assignee} could not work on it before {_at(t.start_at)} (capacity used up that day, leave or a day off)"
+    return text
+
+
+def _what(plan: Plan, t: ScheduledTask) -> str:
     cause = t.cause
     other = plan.tasks.get(cause.ref) if cause.ref else None
+    parent = f" of its parent {cause.via}" if cause.via else ""
     if cause.kind == "start":
-        return f"its own start date ({t.start})"
+        return f"the start date of its parent {cause.via}" if cause.via else f"its own start date ({t.start})"
     if cause.kind == "predecessor" and other is not None:
-        return f"predecessor {other.id}, which ends {_at(other.end_at)}"
+        return f"predecessor {other.id}{parent}, which ends {_at(other.end_at)}"
     if cause.kind == "resource" and other is not None:
         return f"{t.assignee} is busy with {other.id} (until {_at(other.end_at)}), which went first"
     if cause.kind == "resource":
@@ -58,24 +66,32 @@ def _cause(plan: Plan, t: ScheduledTask) -> str:
 
 
 def _chain(plan: Plan, t: ScheduledTask) -> list[str]:
-    target = f"project {t.project}" if t.project else "the plan"
-    project = plan.projects.get(t.project) if t.project else None
-    end = project.end if project is not None else plan.end
-    lines = [f"  chain to the end of {target} ({end}):"]
+    """The successors that set the task's latest finish, one after the other, to the end of the last one's project
+    (which may be another project's end: a person's next task can be in another project)."""
+    steps: list[ScheduledTask] = []
     current: str | None = plan.binding.get(t.id)
     seen = {t.id}
     while current is not None and current not in seen and len(seen) < MAX_CHAIN:
         seen.add(current)
         step = plan.tasks.get(current)
         if step is not None:
-            lines.append(f"    -> {step.id} ({step.assignee or 'unassigned'}): {_at(step.start_at)} -> {_at(step.end_at)}, slack {_hours(step.slack_hours)}")
+            steps.append(step)
         current = plan.binding.get(current)
+    last = steps[-1] if steps else t
+    target = f"project {last.project}" if last.project else "the plan"
+    project = plan.projects.get(last.project) if last.project else None
+    end = project.end if project is not None else plan.end
+    lines = [f"  chain to the end of {target} ({end}):"]
+    for step in steps:
+        where = f", {step.project}" if step.project != t.project and step.project else ""
+        lines.append(f"    -> {step.id} ({step.assignee or 'unassigned'}{where}): {_at(step.start_at)} -> {_at(step.end_at)}, slack {_hours(step.slack_hours)}")
     lines.append(f"    -> end of {target} ({end})")
     return lines
 
 
 def critical_chain(plan: Plan, project_id: str) -> list[str]:
-    """The IDs of the chain that decides a project's end: its earliest critical task, then what it binds."""
+    """The IDs of the chain that decides a project's end: its earliest critical task, then what it binds, as long as
+    the chain stays in the project."""
     critical = sorted(
         (t for t in plan.tasks.values() if t.project == project_id and t.critical and not t.closed),
         key=lambda t: (t.start_at, t.id),
@@ -85,7 +101,10 @@ def critical_chain(plan: Plan, project_id: str) -> list[str]:
     chain = [critical[0].id]
     current = plan.binding.get(critical[0].id)
     while current is not None and current not in chain and len(chain) < MAX_CHAIN:
-        if current in plan.tasks:
+        step = plan.tasks.get(current)
+        if step is not None:
+            if step.project != project_id:
+                break
             chain.append(current)
         current = plan.binding.get(current)
     return chain

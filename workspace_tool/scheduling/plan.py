@@ -126,7 +126,7 @@ def _summary(tid: str, by_id: dict[str, SchedTask], children: dict[str, list[str
     gate = run.cause[run.graph.node_of.get(tid + "#start", i)]
     first = min(parts, key=lambda p: (p.start_at, p.id))
     # a parent spans its subtasks: its start is its first subtask's, unless its own start date or predecessor set both
-    cause = gate if gate.kind in ("start", "predecessor") and first.cause.ref == tid else Cause("subtask", first.id)
+    cause = gate if gate.kind in ("start", "predecessor") and first.cause.via == tid else Cause("subtask", first.id)
     record = ScheduledTask(
         tid, task.project, task.assignee, start_at.date(), end_at.date(), start_at, end_at,
         round(sum(p.effort_hours for p in parts), 4), _hours(slack[i]), slack[i] <= 0,

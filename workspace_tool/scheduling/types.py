@@ -85,10 +85,16 @@ class Booking:
 @dataclass(frozen=True)
 class Cause:
     """What fixed a task's start: `plan-start`, `start` (its own date), `predecessor`, `resource` (a competing task),
-    `subtask` (a parent's: its first subtask's start), `done`."""
+    `subtask` (a parent's: its first subtask's start), `done`.
+
+    `via`: the parent whose start date or predecessor it is (subtasks wait for their parent's). `calendar`: the
+    person could not work on it from then until its start (capacity used up that day, leave, a day off).
+    """
 
     kind: str
     ref: str | None = None
+    via: str | None = None
+    calendar: bool = False
 
 
 @dataclass(frozen=True)
