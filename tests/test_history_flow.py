@@ -555,3 +555,9 @@ def test_activity_shows_a_commit_dated_minutes_ahead(wm: Callable[..., Result], 
     assert result.exit_code == 0, result.output
     assert sorted(e["id"] for e in json.loads(result.stdout)["events"]) == ["alice", "build"]
     assert "build" in run(wm, repo, "digest", "--who", "alice", "--since", "1d").stdout
+
+
+def test_activity_project_matches_in_any_case(wm: Callable[..., Result], repo: Repo) -> None:
+    lower = run(wm, repo, "activity", "--since", "2026-01-01", "--project", "web", "--json")
+    upper = run(wm, repo, "activity", "--since", "2026-01-01", "--project", "WEB", "--json")
+    assert upper.exit_code == 0 and json.loads(upper.stdout)["events"] == json.loads(lower.stdout)["events"] != []

@@ -205,7 +205,7 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, eve
     start = parse_since(since, app.today)
     end = _until(app)  # with a pinned --today, what happened after it is not shown (as on the site)
     every_event = events(history.documents, people_by_key(index.of_type(Person)), _start_of(start))
-    _check_filters(index, every_event, who, project)
+    project = _check_filters(index, every_event, who, project)
     found = [e for e in select(every_event, who, project) if e.date <= end]
     if as_json:
         click.echo(dumps({"since": start.isoformat(), "complete": history.complete, "events": [e.as_json() for e in found]}))
@@ -227,7 +227,7 @@ def _due_for(index: Index, who: str) -> list[DueItem]:
     return [DueItem(i.doc.id, i.doc.title, str(getattr(i.doc, "status", "")), i.date, i.date < index.today) for i in items]
 
 
-def _check_filters(index: Index, found: list[Event], who: str | None, project: str | None) -> None:
+def _check_filters(index: Index, found: list[Event], who: str | None, project: str | None) -> str | None:
     """A `--who` or `--project` that names nothing the workspace knows is a mistake (a typo gave "no changes" or
     an empty report): refused, naming the valid ones. An actor or project of the events counts too, so a git
     author who is no person document, or a project whose documents are gone, can still be asked about."""
@@ -236,7 +236,9 @@ def _check_filters(index: Index, found: list[Event], who: str | None, project: s
     if who is not None and not any(who.lower() == e.actor.lower() or who.lower() in e.people for e in found):
         check_person(index, who)
     if project is not None and not any(e.project == project for e in found):
-        check_project(index, project)
+        named = next((e.project for e in found if e.project and e.project.lower() == project.lower()), None)
+        return named or check_project(index, project)  # in any case, as query values: the project's own ID
+    return project
 
 
 @click.command("digest")
