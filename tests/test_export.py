@@ -81,6 +81,11 @@ def test_sqlite_dependencies_table(tmp_path: Path) -> None:
     assert sqlite3.connect(target).execute("select * from dependencies").fetchall() == [("build", "design")]
 
 
+def test_ical_categories_are_a_list(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    text = wm("-C", str(studio), "export", "ical").stdout
+    assert "CATEGORIES:due,task\n" in text and "due\\,task" not in text  # two categories, not one holding a comma
+
+
 def test_ical_parses_with_icalendar(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
     icalendar = pytest.importorskip("icalendar")
     extra = studio / "projects/site/tasks/launch.md"

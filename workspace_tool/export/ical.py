@@ -46,7 +46,7 @@ def _event(uid: str, stamp: dt.datetime, summary: str, start: dt.date | dt.datet
     if description:
         lines.append(f"DESCRIPTION:{_escape(description)}")
     if categories:
-        lines.append(f"CATEGORIES:{_escape(categories)}")
+        lines.append(f"CATEGORIES:{','.join(_escape(c) for c in categories.split(','))}")  # a list: its commas separate
     lines.append("END:VEVENT")
     return lines
 
