@@ -16,6 +16,7 @@ import pytest
 from test_reports_workspace import NOW, build_studio, studio_index
 
 from workspace_tool.export.sqlite import HOURS_PER_CLIENT_PER_MONTH, export_sqlite
+from workspace_tool.export.tables import export_csv
 from workspace_tool.export.timeclock import timeclock_text
 from workspace_tool.reports.time import TimeQuery, time_report
 
@@ -79,6 +80,14 @@ def test_sqlite_dependencies_table(tmp_path: Path) -> None:
     target = tmp_path / "deps.db"
     export_sqlite(studio_index(tmp_path / "ws", extra), target, NOW)
     assert sqlite3.connect(target).execute("select * from dependencies").fetchall() == [("build", "design")]
+
+
+def test_csv_writes_structured_values_as_json(tmp_path: Path) -> None:
+    index = studio_index(tmp_path / "ws", {"people/alice.md": "---\nname: Alice\nleave: [2026-12-01, {from: 2026-12-21, to: 2026-12-24}]\n---\n"})
+    goals = list(csv.DictReader(export_csv(index, "goal").splitlines()))
+    assert json.loads(goals[0]["key_results"])[0] == {"title": "New clients", "target": 4, "current": 1}
+    people = {r["id"]: r for r in csv.DictReader(export_csv(index, "person").splitlines())}
+    assert json.loads(people["alice"]["leave"])[1]["end"] == "2026-12-24"
 
 
 def test_ical_categories_are_a_list(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]

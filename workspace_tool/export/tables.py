@@ -73,9 +73,9 @@ def _cell(value: Any) -> Any:
     plain = to_jsonable(value)
     if isinstance(plain, float):  # full precision (a table cell would show 2 decimals)
         return f"{plain:.6f}".rstrip("0").rstrip(".")
-    if isinstance(plain, list):
+    if isinstance(plain, list) and not any(isinstance(v, (dict, list)) for v in plain):
         return ";".join(str(v) for v in plain)
-    if isinstance(plain, dict):
+    if isinstance(plain, (dict, list)):  # key results, leave ranges: JSON, which any tool reads back
         import json
 
         return json.dumps(plain, ensure_ascii=False)
