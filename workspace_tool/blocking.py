@@ -26,7 +26,7 @@ records what each page reads).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Task
@@ -74,22 +74,12 @@ def unreadable_dependencies(task: Task, index: Index) -> list[Document]:
     for dep in task.depends_on:
         if index.get(dep) is not None:
             continue
-        path = _unreadable_ids(index).get(dep)
+        path = index.unreadable_ids().get(dep)
         if path is not None:
             problem = index.unreadable(dep)
             why = f"{path} could not be read" + (f": {problem.message}" if problem is not None else "")
             found.append(Task(id=dep, path=path, title=why, status=f"{UNREADABLE}: {path}"))
     return found
-
-
-_UNREADABLE: list[tuple[Mapping[str, object], dict[str, str]]] = []
-"""The last index's `unreadable_ids` (they are found by reading every file's diagnostics), with what they came from."""
-
-
-def _unreadable_ids(index: Index) -> dict[str, str]:
-    if not _UNREADABLE or _UNREADABLE[0][0] is not index.file_diagnostics:
-        _UNREADABLE[:] = [(index.file_diagnostics, index.unreadable_ids())]
-    return _UNREADABLE[0][1]
 
 
 def _open_ancestors(task: Task, index: Index) -> list[Task]:

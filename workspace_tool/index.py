@@ -66,6 +66,8 @@ class Index:
     _targeted: dict[str, list[Reference]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _by_field: dict[str, dict[str, list[str]]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _done: dict[tuple[str, str | None], bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _unreadable: dict[str, Diagnostic] | None = field(default=None, init=False, repr=False, compare=False)
+    _unreadable_ids: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- references: resolved on first use (many commands never need them) --
     def _resolved(self) -> _Links:
@@ -199,21 +201,33 @@ class Index:
                     return self.by_path[relpath]
         return None
 
+    def unreadable_files(self) -> dict[str, Diagnostic]:
+        """The files that hold no document because of an error (a YAML mistake, bad bytes), by path in order, each
+        with its first error: every answer leaves them out, and what names them should say so."""
+        if self._unreadable is None:
+            self._unreadable = {
+                path: next(p for p in problems if p.is_error)
+                for path, problems in sorted(self.file_diagnostics.items())
+                if path.endswith(".md") and path not in self.by_path and any(p.is_error for p in problems)
+            }
+        return self._unreadable
+
     def unreadable_ids(self) -> dict[str, str]:
         """The IDs that documents whose file could not be read would have without an `id:` key (and a note's bare
         stem, as `[[stem]]` finds it), each with its path: a reference to one, or a command naming one, fails
         because of the error in that file, which is the one to fix."""
-        from workspace_tool.parse import default_id, detect_type
+        if self._unreadable_ids is None:
+            from workspace_tool.parse import default_id, detect_type
 
-        found: dict[str, str] = {}
-        for path, problems in sorted(self.file_diagnostics.items()):
-            if path.endswith(".md") and path not in self.by_path and any(p.is_error for p in problems):
+            found: dict[str, str] = {}
+            for path in self.unreadable_files():
                 doc_type = detect_type(path)
                 doc_id = default_id(path, doc_type)
                 found.setdefault(doc_id, path)
                 if doc_type == "note":
                     found.setdefault(doc_id.rsplit("/", 1)[-1], path)
-        return found
+            self._unreadable_ids = found
+        return self._unreadable_ids
 
     def unreadable(self, name: str) -> Diagnostic | None:
         """The first error of a file that could not be read and would hold `name` (`unreadable_ids`, or its path with

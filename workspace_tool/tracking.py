@@ -18,7 +18,7 @@ from workspace_tool.edit_ops import Change, Result
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import ConflictError, NotFoundError, UsageError, WorkspaceError
 from workspace_tool.index import Index
-from workspace_tool.model import Person, TimeEntry, TimeLog
+from workspace_tool.model import Person, TimeEntry
 from workspace_tool.timelog import clock_hours, format_entry, parse_entry
 from workspace_tool.values import format_hours, parse_duration
 
@@ -87,11 +87,7 @@ def require_readable_logs(index: Index, person: str, doing: str) -> None:
     """Refuse to work on `person`'s time while one of their time logs does not parse: its entries are
     not in the index, so overlaps, duplicates and running timers in it would go unseen."""
     folder = f"timelogs/{person}/"
-    broken = [
-        d for path, found in sorted(index.file_diagnostics.items())
-        if path.startswith(folder) and not isinstance(index.by_path.get(path), TimeLog)
-        for d in found if d.severity == "error"
-    ]
+    broken = [error for path, error in index.unreadable_files().items() if path.startswith(folder)]
     if broken:
         first = broken[0]
         raise WorkspaceError(

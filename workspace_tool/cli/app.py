@@ -68,23 +68,12 @@ class App:
 SHOWN_UNREADABLE = 3
 
 
-def unreadable_files(index: Index) -> list[tuple[str, int]]:
-    """Files that hold no document because they could not be read (a YAML mistake, bad bytes), with the first error's line."""
-    found = []
-    for path, diagnostics in sorted(index.file_diagnostics.items()):
-        if path not in index.by_path:
-            errors = [d for d in diagnostics if d.severity == "error"]
-            if errors:
-                found.append((path, errors[0].line))
-    return found
-
-
 def warn_unreadable(index: Index) -> None:
     """One line on stderr when files could not be read: every answer leaves them out (a task whose file is broken is
     on no list or board, and what depends on it may look ready), so it is said, not left to `wm validate`."""
     import click
 
-    found = unreadable_files(index)
+    found = [(path, error.line) for path, error in index.unreadable_files().items()]
     if not found:
         return
     named = ", ".join(f"{path}:{line}" for path, line in found[:SHOWN_UNREADABLE])
