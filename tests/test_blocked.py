@@ -99,6 +99,15 @@ def test_blocked_and_held_up_per_task(ws: Path) -> None:
     assert not has_started(task(index, "later"), index) and has_started(task(index, "wip"), index)
 
 
+def test_a_started_subtask_of_a_waiting_parent_is_held_up(wm: Run, ws: Path, write_doc: Callable[[str, str], Path]) -> None:
+    write_doc("projects/web/tasks/child.md", "---\ntitle: Part of it\nstatus: in-progress\nparent: wip\n---\n")
+    index = index_of(ws)
+    child = task(index, "child")
+    assert (is_blocked(child, index), is_held_up(child, index)) == (True, True)
+    [project] = run_json(wm, ws, "report", "projects")["projects"]
+    assert project["blocked"] == ["child", "stalled"]  # wip, a parent now, counts through its subtask
+
+
 @pytest.mark.parametrize(
     ("front", "held_up"),
     [
@@ -212,6 +221,13 @@ def dashboard_blocked(out: Path) -> dict[str, list[str]]:
     return found
 
 
+def row_of(out: Path, task_id: str) -> str:
+    """The dashboard's blocked-list row of a task."""
+    html = (out / "index.html").read_text(encoding="utf-8")
+    section = html[html.index('id="h-blocked"') :]
+    return next(row for row in section.split("<tr")[1:] if f'd/{task_id}.html"' in row)
+
+
 def test_dashboard_lists_the_blocked_work_of_wm_blocked(wm: Run, ws: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ws, out)
@@ -235,4 +251,30 @@ def test_dashboard_follows_status_and_dependency_edits_in_incremental_builds(wm:
     build(ws, out)
     assert sorted(dashboard_blocked(out)) == ["free", "stalled"]  # later and wip wait for nothing now
     assert sorted(r["id"] for r in run_json(wm, ws, "blocked")) == ["free", "stalled"]
+    assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_dashboard_lists_subtasks_of_waiting_parents_and_tasks_waiting_on_unreadable_files(
+    wm: Run, ws: Path, tmp_path: Path, write_doc: Callable[[str, str], Path]
+) -> None:
+    write_doc("projects/web/tasks/child.md", "---\ntitle: Part of the work in progress\nstatus: todo\nparent: wip\n---\n")
+    write_doc("projects/web/tasks/broken.md", "---\ntitle: [unclosed\n---\n")
+    write_doc("projects/web/tasks/after.md", "---\ntitle: After the broken one\nstatus: todo\ndepends_on: [broken]\n---\n")
+    out = tmp_path / "out"
+    build(ws, out)
+    listed = dashboard_blocked(out)
+    assert sorted(listed) == sorted([*BLOCKED, "after", "child"])
+    assert listed["child"] == ["wip"]  # waits for its parent, which links to its page
+    result = wm("-C", str(ws), "blocked", "--json")
+    assert result.exit_code == 0, result.output
+    blocked = json.loads(result.stdout)
+    assert sorted(listed) == sorted(r["id"] for r in blocked)
+    after = next(r for r in blocked if r["id"] == "after")
+    assert [b["id"] for b in after["blocked_by"]] == ["broken"]  # the unreadable file: named, with no page to link
+    assert listed["after"] == []
+    assert "broken" in row_of(out, "after")
+    prep = ws / "projects/web/tasks/prep.md"
+    prep.write_text(prep.read_text(encoding="utf-8").replace("status: todo", "status: done"), encoding="utf-8")
+    build(ws, out)
+    assert sorted(dashboard_blocked(out)) == ["after", "stalled"]  # the parent's dependency is done: child is free
     assert_same_as_full_build(ws, out, tmp_path)

@@ -9,30 +9,46 @@ Two notions, one built on the other:
   task names the file), and the nearest open ancestor (`parent`, its parent,
   ...) that is itself marked `blocked` or has blockers of its own, since
   subtasks wait for their parent's dependencies (docs/scheduling.md).
-  This is `is:blocked` (and `is:ready` = open and not blocked), `wm blocked`
-  and what `wm next` leaves out. The site's list of blocked work
-  (`blocked_by`, read through its own look-ups) counts dependencies only.
+  This is `is:blocked` (and `is:ready` = open and not blocked), `wm blocked`,
+  what `wm next` leaves out and the site's lists of blocked work.
 * **held up** (`is_held_up`): blocked *now* — blocked and either marked
   `blocked`, or started (its status is past its workflow's default), or its
   `start` or `due` date has arrived. A task merely waiting for its
   predecessors in a future plan is blocked but not held up. The portfolio
   report (`wm report projects`, its `blocked` field) counts these.
 
-Pure functions of a task and the index. `open_dependencies` takes the two
-look-ups as functions, so the site can make them through `SiteData` (which
-records what each page reads).
+Pure functions of a task and the index. Each reads documents through a
+`Reader`: the index's own look-ups (`reader`), or the site's (`SiteData`,
+which records what each page reads, so a page is made again when a
+dependency or an ancestor changes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Task
 
 BLOCKED_STATUS = "blocked"
 """The workflow status that marks a task blocked whatever its dependencies."""
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Where the rule reads documents: `get` and `is_done` look-ups, and the index for what it alone knows (the
+    files that could not be read, today, workflows), which the site treats as global to a build."""
+
+    get: Callable[[str], Document | None]
+    is_done: Callable[[Document], bool]
+    index: Index
+
+
+def reader(index: Index) -> Reader:
+    """The index's own look-ups."""
+    return Reader(index.get, index.is_done, index)
 
 
 def marked_blocked(task: Task) -> bool:
@@ -58,49 +74,56 @@ UNREADABLE = "unreadable"
 """The status of the stand-in for a dependency whose file could not be read: `unreadable: PATH`."""
 
 
-def blockers(task: Task, index: Index) -> list[Document]:
+def blockers(task: Task, index: Index | Reader) -> list[Document]:
     """What `task` waits for: its unfinished dependencies (`open_dependencies`), a stand-in task for each dependency
     whose file could not be read (status `unreadable: PATH`), and its nearest blocked open ancestor (`waiting_ancestor`)."""
-    found = open_dependencies(task, index.get, index.is_done) + unreadable_dependencies(task, index)
-    ancestor = waiting_ancestor(task, index)
+    read = _reader(index)
+    found = open_dependencies(task, read.get, read.is_done) + unreadable_dependencies(task, read)
+    ancestor = waiting_ancestor(task, read)
     if ancestor is not None:
         found.append(ancestor)
     return found
 
 
-def unreadable_dependencies(task: Task, index: Index) -> list[Document]:
+def _reader(index: Index | Reader) -> Reader:
+    return index if isinstance(index, Reader) else reader(index)
+
+
+def unreadable_dependencies(task: Task, index: Index | Reader) -> list[Document]:
     """A stand-in task for each `depends_on` ID that names no document but a file that could not be read."""
+    read = _reader(index)
     found: list[Document] = []
     for dep in task.depends_on:
-        if index.get(dep) is not None:
+        if read.get(dep) is not None:
             continue
-        path = index.unreadable_ids().get(dep)
+        path = read.index.unreadable_ids().get(dep)
         if path is not None:
-            problem = index.unreadable(dep)
+            problem = read.index.unreadable(dep)
             why = f"{path} could not be read" + (f": {problem.message}" if problem is not None else "")
             found.append(Task(id=dep, path=path, title=why, status=f"{UNREADABLE}: {path}"))
     return found
 
 
-def _open_ancestors(task: Task, index: Index) -> list[Task]:
+def _open_ancestors(task: Task, read: Reader) -> list[Task]:
     """The open tasks above `task` (parent first), up to the first that is missing, done or not a task (or a cycle)."""
     found: list[Task] = []
     seen = {task.id}
     parent = task.parent
     while parent is not None and parent not in seen:
         seen.add(parent)
-        doc = index.get(parent)
-        if not isinstance(doc, Task) or index.is_done(doc):
+        doc = read.get(parent)
+        if not isinstance(doc, Task) or read.is_done(doc):
             break
         found.append(doc)
         parent = doc.parent
     return found
 
 
-def waiting_ancestor(task: Task, index: Index) -> Task | None:
+def waiting_ancestor(task: Task, index: Index | Reader) -> Task | None:
     """The nearest open ancestor of `task` marked `blocked` or with blockers of its own (dependencies, unreadable ones)."""
-    for ancestor in _open_ancestors(task, index):
-        if marked_blocked(ancestor) or open_dependencies(ancestor, index.get, index.is_done) or unreadable_dependencies(ancestor, index):
+    read = _reader(index)
+    for ancestor in _open_ancestors(task, read):
+        if marked_blocked(ancestor) or open_dependencies(ancestor, read.get, read.is_done) or unreadable_dependencies(ancestor, read):
             return ancestor
     return None
 
@@ -108,18 +131,13 @@ def waiting_ancestor(task: Task, index: Index) -> Task | None:
 def later_ancestor(task: Task, index: Index) -> Task | None:
     """The nearest open ancestor of `task` whose `start` is after today: its subtasks wait for it, as for their own."""
     today: dt.date = index.today
-    return next((a for a in _open_ancestors(task, index) if a.start is not None and a.start > today), None)
+    return next((a for a in _open_ancestors(task, reader(index)) if a.start is not None and a.start > today), None)
 
 
-def is_blocked(task: Task, index: Index) -> bool:
+def is_blocked(task: Task, index: Index | Reader) -> bool:
     """Open, and marked `blocked` or with blockers (see `blockers`)."""
-    return not index.is_done(task) and (marked_blocked(task) or bool(blockers(task, index)))
-
-
-def blocked_by(task: Task, get: Callable[[str], Document | None], is_done: Callable[[Document], bool]) -> bool:
-    """Blocked by status or unfinished dependencies, with the look-ups given (the site reads through `SiteData`, which
-    records what each page reads); unlike `is_blocked`, it leaves out unreadable dependencies and ancestors."""
-    return not is_done(task) and (marked_blocked(task) or bool(open_dependencies(task, get, is_done)))
+    read = _reader(index)
+    return not read.is_done(task) and (marked_blocked(task) or bool(blockers(task, read)))
 
 
 def has_started(task: Task, index: Index) -> bool:
@@ -131,11 +149,7 @@ def has_started(task: Task, index: Index) -> bool:
     return bool(task.start and task.start <= today) or bool(task.due and task.due <= today)
 
 
-def is_held_up(task: Task, index: Index) -> bool:
+def is_held_up(task: Task, index: Index | Reader) -> bool:
     """Blocked now: blocked, and marked `blocked` or started (see `has_started`)."""
-    return held_up_by(task, index.get, index.is_done, index)
-
-
-def held_up_by(task: Task, get: Callable[[str], Document | None], is_done: Callable[[Document], bool], index: Index) -> bool:
-    """`is_held_up` with the look-ups given (`index` only for the task's workflow and today, which every page shares)."""
-    return blocked_by(task, get, is_done) and (marked_blocked(task) or has_started(task, index))
+    read = _reader(index)
+    return is_blocked(task, read) and (marked_blocked(task) or has_started(task, read.index))

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, NamedTuple, TypeVar
 
-from workspace_tool.blocking import blocked_by, held_up_by, open_dependencies
+from workspace_tool import blocking
 from workspace_tool.model import Document, Task
 from workspace_tool.site.context import SiteData, fmt_hours
 from workspace_tool.site.contexts import AnyContext, Progress, TaskRow
@@ -152,21 +152,27 @@ def iso(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
 
+def _reader(data: SiteData) -> blocking.Reader:
+    """The blocking rule's look-ups through `data`, so a page records the dependencies and ancestors it read."""
+    return blocking.Reader(data.doc, data.is_done, data.index)
+
+
 def blocked(data: SiteData, task: Task) -> list[str]:
-    """The IDs of the unfinished dependencies of an unfinished task (`blocking.open_dependencies`, read through `data`)."""
+    """The IDs of what an unfinished task waits for (`blocking.blockers`, read through `data`): unfinished
+    dependencies, ones whose file could not be read, and the nearest blocked ancestor."""
     if data.is_done(task):
         return []
-    return [d.id for d in open_dependencies(task, data.doc, data.is_done)]
+    return [d.id for d in blocking.blockers(task, _reader(data))]
 
 
 def is_blocked(data: SiteData, task: Task) -> bool:
-    """`blocking.is_blocked`, the dependencies read through `data`."""
-    return blocked_by(task, data.doc, data.is_done)
+    """`blocking.is_blocked`, read through `data`."""
+    return blocking.is_blocked(task, _reader(data))
 
 
 def is_held_up(data: SiteData, task: Task) -> bool:
-    """`blocking.is_held_up`, the dependencies read through `data`."""
-    return held_up_by(task, data.doc, data.is_done, data.index)
+    """`blocking.is_held_up`, read through `data`."""
+    return blocking.is_held_up(task, _reader(data))
 
 
 def task_row(data: SiteData, task: Task) -> TaskRow:
