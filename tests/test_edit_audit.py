@@ -189,6 +189,29 @@ def test_opening_line_with_trailing_whitespace_is_frontmatter(ws: Path, write_do
     assert '"status": "review"' in shown
 
 
+@pytest.mark.parametrize("top", ["\n", "\n\n", "  \n", "\r\n"])
+def test_frontmatter_after_blank_lines_is_an_error_and_edits_refuse(ws: Path, write_doc, wm, top: str) -> None:  # type: ignore[no-untyped-def]
+    text = f"{top}---\ntitle: Late\nstatus: todo\n---\nbody\n"
+    line = top.count("\n") + 1
+    parsed = parse_document(text, f"{TASKS}/late.md")
+    assert parsed.document is not None and parsed.document.title == "late"  # read as body, as every tool reads it
+    [diagnostic] = parsed.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.severity) == ("frontmatter-not-first", line, "error")
+    assert "remove the blank lines above it" in diagnostic.message
+    write_doc(f"{TASKS}/late.md", text)
+    result = wm("-C", str(ws), "validate")
+    assert result.exit_code == 1 and f"{TASKS}/late.md:{line}: error: '---' on line {line}" in result.output
+    result = wm("-C", str(ws), "set", "late", "status=review")
+    assert result.exit_code == 1
+    assert f"{TASKS}/late.md:{line}: error: the frontmatter starts after blank lines" in result.output
+    assert (ws / TASKS / "late.md").read_bytes() == text.encode("utf-8")  # no second frontmatter written above it
+
+
+@pytest.mark.parametrize("text", ["\nNo frontmatter here.\n", "\n---\nA rule, then text.\n", "\n\n# Title\n\n---\n\nmore\n---\n"])
+def test_blank_lines_and_rules_without_frontmatter_are_fine(text: str) -> None:
+    assert parse_document(text, f"{TASKS}/plain.md").diagnostics == ()
+
+
 # -- F7: recurrence rules ---------------------------------------------------------------------------------
 
 

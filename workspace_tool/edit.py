@@ -28,6 +28,7 @@ import yaml
 from workspace_tool.body import in_code_blocks
 from workspace_tool.errors import ConflictError, WorkspaceError
 from workspace_tool.filemode import new_file_mode
+from workspace_tool.parse import misplaced_frontmatter
 
 BOM = "\ufeff"
 _TOP_KEY = re.compile(r"^(?P<key>[^\s#:\-\"'][^:#]*?|\"[^\"]*\"|'[^']*')\s*:(?=\s|$)")
@@ -194,6 +195,22 @@ def _key_of(line: str) -> str | None:
         return None
     match = _TOP_KEY.match(bare)
     return match.group("key").strip().strip("\"'") if match else None
+
+
+class LateFrontmatterError(WorkspaceError):
+    """The file's `---` block starts after blank lines: read as body, so an edit would add a second frontmatter."""
+
+    def __init__(self, key: str, line: int, path: str = "") -> None:
+        self.key, self.line, self.path = key, line, path
+        where = f"{path}:{line}" if path else f"line {line}"
+        super().__init__(
+            f"{where}: error: the frontmatter starts after blank lines, so it is read as body text; remove the blank "
+            f"lines above '---' before editing {key} with wm; nothing was changed"
+        )
+
+    def at(self, path: str) -> LateFrontmatterError:
+        """The same error, naming the file."""
+        return LateFrontmatterError(self.key, self.line, path)
 
 
 class DuplicateKeyError(WorkspaceError):
@@ -398,6 +415,8 @@ def set_key(text: str, key: str, value: Any) -> str:
     newline = newline_of(text)
     fm = find_frontmatter(lines)
     if fm is None:
+        if (late := misplaced_frontmatter(text.replace("\r\n", "\n").replace("\r", "\n"))) is not None:
+            raise LateFrontmatterError(key, late)
         head = f"---{newline}{key}: {render_value(value)}{newline}---{newline}"
         return head + text
     block = key_block(lines, fm, key)
@@ -446,7 +465,7 @@ def set_keys(text: str, values: dict[str, Any], path: str = "") -> str:
     try:
         for key, value in values.items():
             text = remove_key(text, key) if value is None else set_key(text, key, value)
-    except DuplicateKeyError as exc:
+    except (DuplicateKeyError, LateFrontmatterError) as exc:
         raise exc.at(path) from None
     return text
 

@@ -70,6 +70,24 @@ def split_frontmatter(text: str, path: str = "") -> Split:
     return Split(None, text, 1, 1, error)
 
 
+def misplaced_frontmatter(text: str) -> int | None:
+    """The line of a `---` that would open a closed frontmatter block but comes after blank lines at the top, where
+    nothing reads it as frontmatter (the parser, the editor, Jekyll, Hugo, Obsidian: only line 1 opens it)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text[:1].isspace():
+        return None
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped == "":
+            continue
+        if line.rstrip() != "---" or not any(rest.rstrip() in ("---", "...") for rest in lines[number + 1 :]):
+            return None
+        return number + 1
+    return None
+
+
 def detect_type(relpath: str) -> str:
     """The type a path implies when the frontmatter has no `type:`."""
     parts = _parts(relpath)
@@ -144,6 +162,12 @@ def parse_document(text: str, path: str, settings: Settings | None = None) -> Pa
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
     diagnostics: list[Diagnostic] = []
+    if split.frontmatter is None and (late := misplaced_frontmatter(text)) is not None:
+        diagnostics.append(Diagnostic(
+            path, late, "error", "frontmatter-not-first",
+            f"'---' on line {late} would open the frontmatter, but only line 1 can: remove the blank lines above it "
+            "(until then its keys are read as body text)",
+        ))
     if split.frontmatter is not None:
         loaded, lines, diagnostics = load_yaml_mapping(split.frontmatter, path, split.fm_line - 1)
         if loaded is None:
