@@ -204,6 +204,36 @@ def test_copy_then_delete_in_two_commits_continues_the_document(repo: Repo) -> N
     assert len(history.versions("t")) == 7
 
 
+def test_the_copy_reads_as_copied_with_what_it_changed_not_created(repo: Repo, wm: Any) -> None:
+    _done_then_copied(repo)
+    repo.task("projects/p2/tasks/t.md", "done", estimate="2d")  # edited in the copy's commit: amended below
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "--amend", "--no-edit", date="2026-11-10T10:00:00+00:00")
+    git(repo.root, "rm", "-q", TASK)
+    repo.commit("remove the old copy", "2026-11-10T10:05:00+00:00")
+    history = same_as_fresh(repo)
+    copy = history.versions("t")[1]
+    assert (copy.message, copy.copied_from, copy.created) == ("copy t to p2", TASK, False)
+    assert [(c.field, c.old, c.new) for c in copy.changes] == [("estimate", "1d", "2d")]
+    assert history.versions("t")[-1].created  # the file that made the document
+    assert ("2026-11-10", "Alice", f"copied t from {TASK} to projects/p2/tasks/t.md, changed estimate of t from 1d to 2d") in said(history)
+    assert not any("created" in text for date, _, text in said(history) if date == "2026-11-10")
+    shown = wm("-C", str(repo.ws), "history", "t")
+    assert shown.exit_code == 0, shown.output
+    assert f"copied from {TASK}\n    estimate: 1d -> 2d" in shown.output
+
+
+def test_a_file_re_created_after_a_deletion_is_created_again(repo: Repo) -> None:
+    repo.task(TASK, "todo")
+    repo.commit("create", "2026-11-01T10:00:00+00:00")
+    git(repo.root, "rm", "-q", TASK)
+    repo.commit("delete", "2026-11-02T10:00:00+00:00")
+    repo.task("projects/p2/tasks/t.md", "todo")
+    repo.commit("again", "2026-11-03T10:00:00+00:00")
+    versions = same_as_fresh(repo).versions("t")
+    assert [(v.message, v.created, v.copied_from) for v in versions] == [("again", True, None), ("delete", False, None), ("create", True, None)]
+
+
 def test_copy_committed_then_the_original_removed_in_the_working_copy(repo: Repo) -> None:
     _done_then_copied(repo)
     repo.history()

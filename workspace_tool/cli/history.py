@@ -88,6 +88,8 @@ def _describe(version: Version) -> list[str]:
         lines.append("frontmatter cannot be read in this version")
     elif version.created:
         lines.append("created")
+    elif version.copied_from is not None:
+        lines.append(f"copied from {version.copied_from}")
     lines.extend(f"{c.field}: {display(c.old)} -> {display(c.new)}" for c in version.changes if not version.created)
     return lines
 

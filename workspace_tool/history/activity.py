@@ -71,6 +71,8 @@ def phrases(version: Version) -> tuple[str, ...]:
     if version.created:
         return (f"created {version.doc_type} {name}",)
     said: list[str] = []
+    if version.copied_from is not None:
+        said.append(f"copied {name} from {version.copied_from} to {version.path}")
     if version.old_path is not None:
         said.append(f"moved {name} from {version.old_path} to {version.path}")
     if version.unparseable:

@@ -67,6 +67,9 @@ class Version(NamedTuple):
     `old_path` is set when the version moved the file. `merge`: a merge
     commit's version, whose content descends from every version before it
     (a version on a merged branch need not descend from the one before it).
+    `copied_from`: the path of the file this new file copied, when the
+    document lived on in it (a move done as copy, then delete: `previous` is
+    then the copied file's frontmatter, so `changes` says what the copy changed).
     """
 
     commit: str | None
@@ -85,6 +88,7 @@ class Version(NamedTuple):
     fields: Fields | None = None
     previous: Fields | None = None
     merge: bool = False
+    copied_from: str | None = None
 
     @property
     def changes(self) -> tuple[FieldChange, ...]:
@@ -101,8 +105,8 @@ class Version(NamedTuple):
 
     @property
     def created(self) -> bool:
-        """The version that made the file (no earlier content)."""
-        return self.old_blob is None and not self.deleted and self.old_path is None
+        """The version that made the document (no earlier content, and not a copy of a file it lived in)."""
+        return self.old_blob is None and not self.deleted and self.old_path is None and self.copied_from is None
 
     def change_of(self, name: str) -> FieldChange | None:
         return next((c for c in self.changes if c.field == name), None)

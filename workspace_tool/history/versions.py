@@ -428,9 +428,27 @@ def _newest(members: list[_Lineage], decoder: _Decoder) -> dt.datetime | None:
 def _joined(members: list[_Lineage], decoder: _Decoder | None) -> tuple[Version, ...]:
     """The versions of a document's lineages in the order they were made."""
     pairs = [pair for m in members for pair in (decoder.versions(m.rows) if decoder and m.rows else ()) + tuple(m.versions)]
-    if len(members) > 1:
-        pairs.sort(key=_first)
-    return tuple([pair[1] for pair in pairs])
+    if len(members) == 1:
+        return tuple([pair[1] for pair in pairs])
+    pairs.sort(key=_first)
+    return tuple(_copies_marked([pair[1] for pair in pairs]))
+
+
+def _copies_marked(versions: list[Version]) -> list[Version]:
+    """A file made while the document lived at another path (a copy, then the old file deleted: one document) is the
+    document copied there, from the frontmatter it had, not created again; one made after a deletion is a re-creation."""
+    fields_at: dict[str, Fields | None] = {}  # the live files of the document: path -> frontmatter
+    for number, version in enumerate(versions):
+        if version.created and fields_at and version.path not in fields_at:
+            source = next(reversed(fields_at))
+            versions[number] = version._replace(copied_from=source, previous=fields_at[source])
+        if version.old_path is not None:
+            fields_at.pop(version.old_path, None)
+        if version.deleted:
+            fields_at.pop(version.path, None)
+        else:
+            fields_at[version.path] = version.fields
+    return versions
 
 
 def _last_seq(lineage: _Lineage) -> int:
