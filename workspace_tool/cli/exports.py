@@ -22,14 +22,14 @@ def _write_or_print(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from workspace_tool.export.files import replace_checked
+    from workspace_tool.export.files import replace_file
 
     path = Path(output)
     reason = _unwritable(path)
     try:
         if reason is None:
-            replace_checked(path, text, path.read_text(encoding="utf-8") if path.exists() else None)
-    except (OSError, UnicodeDecodeError) as exc:
+            replace_file(path, text)  # whatever the file held: an export's output is replaced (in one step)
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
     if reason is not None:
         raise WorkspaceError(f"{output}: cannot write: {reason}; nothing was written")

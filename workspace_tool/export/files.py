@@ -1,4 +1,4 @@
-"""Atomic file writes for the commands that write documents (invoices, imported entries).
+"""Atomic file writes for the commands that write documents (invoices, imported entries) and exports' files.
 
 A temporary file in the same folder, then `os.replace` (or `os.link` when the
 file must not exist yet), so a reader never sees half a file.
@@ -41,6 +41,17 @@ def write_new(path: Path, text: str) -> None:
         os.unlink(tmp)
 
 
+def replace_file(path: Path, text: str) -> None:
+    """Write `text` over `path` (or create it) atomically, whatever it held: an export's output file, which the
+    user asked to have written (a spreadsheet may have saved it again in another encoding, or it may be binary)."""
+    tmp = _temp_beside(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def replace_checked(path: Path, text: str, expected: str | None) -> None:
     """Replace `path` with `text`, first checking it still holds `expected` (None: must not exist)."""
     current = path.read_text(encoding="utf-8") if path.exists() else None
@@ -49,12 +60,7 @@ def replace_checked(path: Path, text: str, expected: str | None) -> None:
     if expected is None:
         write_new(path, text)
         return
-    tmp = _temp_beside(path, text)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    replace_file(path, text)
 
 
 def write_document(root: Path, relpath: str, text: str, expected: str | None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from workspace_tool.export.shown import shown
 from workspace_tool.index import Index
 from workspace_tool.model import Goal, Project, Risk, Task
 
@@ -72,6 +73,7 @@ def ical_text(index: Index, plan: Any = None, include_private: bool = False) -> 
             status = getattr(doc, "status", "")
             lines += _event(f"due-{doc.id}@wm", stamp, f"Due: {doc.title}", *_all_day(due), f"{doc.type} {doc.id}" + (f" ({status})" if status else ""), f"due,{doc.type}")
     if plan is not None:
+        view = shown(index, include_private)
         for task_id in sorted(plan.tasks):
             scheduled = plan.tasks[task_id]
             task = index.get(task_id)
@@ -79,7 +81,8 @@ def ical_text(index: Index, plan: Any = None, include_private: bool = False) -> 
                 continue
             if task.is_private and not include_private:
                 continue
-            who = f" — {scheduled.assignee}" if scheduled.assignee else ""
+            assignee = view.reference(index, scheduled.assignee)  # a private person is named nowhere
+            who = f" — {assignee}" if assignee else ""
             lines += _event(f"plan-{task_id}@wm", stamp, f"{task.title}{who}", scheduled.start_at, scheduled.end_at,
                             f"planned task {task_id}, {scheduled.effort_hours:g}h" + (" (critical)" if scheduled.critical else ""), "plan")
     lines.append("END:VCALENDAR")

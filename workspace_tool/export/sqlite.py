@@ -4,9 +4,10 @@ One table per document type (`projects`, `tasks`, ..., columns from the
 field declarations in `fields.py`), plus `time_entries` (priced, with their
 resolved task, project and client), `dependencies`, `references` and
 `key_results`, all with foreign keys. A reference column holds the target's
-ID only when it exists and has the right type (NULL otherwise; the raw value
-stays in `references`), so `PRAGMA foreign_key_check` is clean. The schema
-is documented in docs/reports.md.
+ID only when it exists, has the right type and is shown (NULL otherwise; the
+raw value stays in `references` unless it names a left-out document), so
+`PRAGMA foreign_key_check` is clean. The schema is documented in
+docs/reports.md.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Iterable
 from workspace_tool import fields as F
 from workspace_tool.export.shown import Shown, shown
 from workspace_tool.index import Index
-from workspace_tool.model import DOC_TYPES, Goal, Task
+from workspace_tool.model import DOC_TYPES, Client, Goal, Task
 from workspace_tool.output import to_jsonable
 from workspace_tool.reports.billing import Pricer
 
@@ -51,7 +52,7 @@ def schema() -> list[str]:
         columns += [_column_sql(s) for s in _columns(doc_type)]
         statements.append(f"CREATE TABLE {TABLES[doc_type]} ({', '.join(columns)})")
     statements += [
-        "CREATE TABLE time_entries (id INTEGER PRIMARY KEY, person TEXT NOT NULL, person_id TEXT REFERENCES people(id), date TEXT NOT NULL, "
+        "CREATE TABLE time_entries (id INTEGER PRIMARY KEY, person TEXT, person_id TEXT REFERENCES people(id), date TEXT NOT NULL, "
         "ref TEXT NOT NULL, task TEXT REFERENCES tasks(id), project TEXT REFERENCES projects(id), client TEXT REFERENCES clients(id), "
         "hours REAL NOT NULL, billable INTEGER NOT NULL, rate REAL, amount REAL, currency TEXT NOT NULL, running INTEGER NOT NULL, "
         "start TEXT, \"end\" TEXT, note TEXT, tags TEXT, path TEXT NOT NULL, line INTEGER NOT NULL)",
@@ -65,9 +66,11 @@ def schema() -> list[str]:
     return statements
 
 
-def _value(index: Index, spec: F.FieldSpec, value: Any) -> Any:
-    if value is None:
+def _value(index: Index, view: Shown, spec: F.FieldSpec, value: Any) -> Any:
+    if value is None or (spec.kind == F.REF and view.names_hidden(index, value)):
         return None
+    if spec.kind == F.REFS and isinstance(value, (list, tuple)):
+        value = view.references(index, value)
     if spec.kind == F.REF and len(spec.target) == 1:
         target = index.get(value)
         return value if target is not None and target.type == spec.target[0] else None
@@ -87,18 +90,19 @@ def _document_rows(index: Index, view: Shown, doc_type: str) -> Iterable[tuple[A
     specs = _columns(doc_type)
     for doc in view.documents:
         if doc.type == doc_type:
-            yield (doc.id, doc.path, doc.title, *(_value(index, s, getattr(doc, s.name, None)) for s in specs))
+            yield (doc.id, doc.path, doc.title, *(_value(index, view, s, getattr(doc, s.name, None)) for s in specs))
 
 
 def _entry_rows(index: Index, view: Shown, now: dt.datetime | None) -> Iterable[tuple[Any, ...]]:
     pricer = Pricer(index, now)
     people = {p.id for p in index.people() if p.id not in view.hidden}
+    clients = {c.id for c in index.of_type(Client) if c.id not in view.hidden}
     for number, entry in enumerate(sorted(view.entries, key=lambda e: (e.date, e.path, e.line)), start=1):
         p = pricer.price(entry)
         amount = p.amount
         yield (
-            number, entry.person, entry.person if entry.person in people else None, entry.date.isoformat(), entry.ref, p.task, p.project,
-            p.client if p.client and index.get(p.client) is not None else None, p.hours, int(p.billable),
+            number, view.reference(index, entry.person), entry.person if entry.person in people else None, entry.date.isoformat(), entry.ref,
+            view.reference(index, p.task), view.reference(index, p.project), p.client if p.client in clients else None, p.hours, int(p.billable),
             float(p.rate) if p.rate is not None else None, float(amount) if amount is not None else None, p.currency,
             int(p.running), entry.start.strftime("%H:%M") if entry.start else None, entry.end.strftime("%H:%M") if entry.end else None,
             entry.note, json.dumps(list(entry.tags)), entry.path, entry.line,
@@ -128,7 +132,7 @@ def export_sqlite(index: Index, target: Path, now: dt.datetime | None = None, in
         counts["dependencies"] = _insert_dependencies(db, index, view)
         refs = [
             (r.source, r.target, r.field, r.line, int(index.resolve(r.target) is not None))
-            for r in index.references if r.source not in view.hidden and r.target not in view.hidden
+            for r in index.references if r.source not in view.hidden and not view.names_hidden(index, r.target)
         ]
         db.executemany('INSERT INTO "references" VALUES (?, ?, ?, ?, ?)', refs)
         counts["references"] = len(refs)

@@ -1,7 +1,8 @@
 """`wm export json` and `wm export csv`: the whole index, or one type, in stable shapes.
 
 Pure: index in, data or text out. Documents use `records.document_record`
-(the `wm list --json` shape); time entries use `entry_record`.
+(the `wm list --json` shape); time entries use `entry_record`. Both name no
+document the export leaves out (`export.shown`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from workspace_tool.export.shown import shown
 from workspace_tool.index import Index
 from workspace_tool.model import DOC_TYPES, TimeEntry
 from workspace_tool.output import csv_text, to_jsonable
-from workspace_tool.records import document_record
 from workspace_tool.reports.billing import Priced, Pricer, cents
 
 ENTRY_TYPE = "entry"
@@ -48,8 +48,8 @@ def export_json(index: Index, now: dt.datetime | None = None, include_private: b
         "workspace": index.settings.name,
         "today": index.today.isoformat(),
         "currency": index.settings.currency,
-        "documents": [document_record(d, index) for d in sorted(view.documents, key=lambda d: (d.type, d.id))],
-        "time_entries": entry_records(index, now, view.entries),
+        "documents": [view.record(d, index) for d in sorted(view.documents, key=lambda d: (d.type, d.id))],
+        "time_entries": [view.entry_record(r, index) for r in entry_records(index, now, view.entries)],
         "diagnostics": [d.as_json() for d in view.diagnostics(index)],
     }
 
@@ -58,11 +58,11 @@ def export_csv(index: Index, doc_type: str, now: dt.datetime | None = None, incl
     """One row per document of a type (columns: the union of their keys, first seen first), or per time entry."""
     view = shown(index, include_private)
     if doc_type == ENTRY_TYPE:
-        rows = entry_records(index, now, view.entries)
+        rows = [view.entry_record(r, index) for r in entry_records(index, now, view.entries)]
         return csv_text(ENTRY_FIELDS, [[_cell(r[k]) for k in ENTRY_FIELDS] for r in rows])
     if doc_type not in DOC_TYPES:
         raise UsageError(f"--type: unknown type {doc_type!r} (use {', '.join(DOC_TYPES)} or {ENTRY_TYPE})")
-    records = [document_record(d, index) for d in sorted(view.documents, key=lambda d: d.id) if d.type == doc_type]
+    records = [view.record(d, index) for d in sorted(view.documents, key=lambda d: d.id) if d.type == doc_type]
     headers: list[str] = []
     for record in records:
         headers += [k for k in record if k not in headers]
