@@ -114,7 +114,7 @@ def _references(index: Index) -> Iterable[Diagnostic]:
         if target.is_private and not source.is_private:
             yield Diagnostic(
                 source.path, ref.line, "warning", "private-ref",
-                f"public document refers to private {target.type} {target.id!r}; it will show as a bare ID when published",
+                f"public document refers to private {target.type} {target.id!r}; the site shows it as a bare ID and exports leave it out",
             )
 
 
