@@ -131,6 +131,26 @@ def test_show_of_a_file_that_cannot_be_read_says_why(workspace: Path, write_doc:
     assert project.exit_code == 1 and project.stderr.startswith("wm: projects/shop/project.md:2: error: invalid YAML")
 
 
+def test_show_lists_the_problems_of_the_document_s_file(workspace: Path, write_doc: Callable[[str, str], Path]) -> None:
+    """A value wm could not use (here the priority, read as the default) is named where the document is shown."""
+    import json
+
+    write_doc("tasks/urgent.md", "---\ntitle: Urgent thing\npriority: urgent\nassignee: nobody\n---\n")
+    write_doc("tasks/fine.md", "---\ntitle: Fine\n---\n")
+    result = CliRunner().invoke(main, ["-C", str(workspace), "show", "urgent"])
+    assert result.exit_code == 0
+    problems = result.stdout.split("\nProblems (as wm validate reports them):\n")[1].splitlines()
+    assert problems == [
+        "  tasks/urgent.md:3: error: priority: unknown priority 'urgent' (use critical, high, medium, low)",
+        "  tasks/urgent.md:4: error: assignee: unknown person 'nobody'",
+    ]
+    record = json.loads(CliRunner().invoke(main, ["-C", str(workspace), "show", "urgent", "--json"]).stdout)
+    assert [(d["line"], d["code"]) for d in record["diagnostics"]] == [(3, "bad-value"), (4, "unknown-ref")]
+    fine = CliRunner().invoke(main, ["-C", str(workspace), "show", "fine"])
+    assert "Problems" not in fine.stdout
+    assert "diagnostics" not in json.loads(CliRunner().invoke(main, ["-C", str(workspace), "show", "fine", "--json"]).stdout)
+
+
 def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WM_WORKSPACE", raising=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workspace_tool import fields as F
+from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
 from workspace_tool.model import Document, TimeLog
 from workspace_tool.output import cell, to_jsonable
@@ -48,6 +49,11 @@ def _compact(value: object) -> str:
     return cell(value)
 
 
+def problems_of(doc: Document, index: Index) -> list[Diagnostic]:
+    """What `wm validate` says about the document's file (a value it could not use, a reference to nothing, ...)."""
+    return [d for d in index.diagnostics() if d.path == doc.path]
+
+
 def render_show(doc: Document, index: Index) -> str:
     lines = [f"{doc.title}", f"{doc.type} {doc.id} — {doc.path}", ""]
     names = [n for n in F.specs_for(doc.type) if n != "title"]
@@ -75,6 +81,10 @@ def render_show(doc: Document, index: Index) -> str:
             lines.append(f"{'logged':<{width}}  {logged + within:g}h{own}")
     elif logged:
         lines.append(f"{'logged':<{width}}  {logged:g}h")
+    problems = problems_of(doc, index)
+    if problems:
+        lines += ["", "Problems (as wm validate reports them):"]
+        lines.extend(f"  {d}" for d in problems)
     backlinks = index.backlinks.get(doc.id, [])
     if backlinks:
         lines += ["", "Referenced by:"]

@@ -13,7 +13,7 @@ from workspace_tool.errors import NotFoundError, WorkspaceError
 from workspace_tool.init import init_workspace
 from workspace_tool.output import diagnostics_summary, dumps
 from workspace_tool.records import document_record
-from workspace_tool.show import render_show
+from workspace_tool.show import problems_of, render_show
 
 
 @click.command("init")
@@ -83,7 +83,11 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
         hint = f" — did you mean {near[0]!r}?" if near else ""
         raise NotFoundError(f"no document with ID {doc_id!r}{hint}")
     if as_json:
-        click.echo(dumps(document_record(doc, index)))
+        record = document_record(doc, index)
+        problems = problems_of(doc, index)
+        if problems:
+            record["diagnostics"] = [d.as_json() for d in problems]
+        click.echo(dumps(record))
     else:
         click.echo(render_show(doc, index))
 
