@@ -87,6 +87,9 @@ def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, a
 def serve_cmd(app: App, port: int, out: str | None, include_private: bool, audience: str | None, jobs: int | None) -> None:
     """Build the site, serve it on 127.0.0.1, rebuild on every change and reload open tabs.
 
+    A failing build, and documents that cannot be read (left out), are shown
+    in a banner over the page. Ctrl-C or SIGTERM stops it.
+
     \b
     Example:
       wm site serve --port 8000

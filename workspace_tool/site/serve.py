@@ -3,8 +3,12 @@
 Watchdog callbacks only mark that something changed; a loop waits for
 about 100 ms of quiet, then re-reads the workspace (through the cache) and
 rebuilds incrementally. A failing build is logged in one line, shown over
-every page by the reload script, and the server keeps running. The watcher
-ignores the site output, the `.wm/` cache and git's object store.
+every page by the reload script, and the server keeps running; a
+`workspace.yml` with an error fails the build (the last good site stays).
+Documents that cannot be read are left out of the build, as `wm site build`
+does, and named in the log and in a banner on every page served. Pages that
+do not exist answer 404. SIGTERM stops the server as Ctrl-C does. The
+watcher ignores the site output, the `.wm/` cache and git's object store.
 """
 
 from __future__ import annotations
@@ -13,15 +17,22 @@ import datetime as dt
 import errno
 import functools
 import gc
+import html
 import http.server
 import json
+import os
+import re
+import signal
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any, Callable
 
-from workspace_tool.errors import WorkspaceError
+from workspace_tool.errors import Diagnostic, WorkspaceError
+from workspace_tool.loader import read_settings
 from workspace_tool.site.build import BuildOptions, build_site
 from workspace_tool.site.render import template_dirs
 from workspace_tool.workspace import WarmIndex, today_from_env
@@ -29,6 +40,13 @@ from workspace_tool.workspace import WarmIndex, today_from_env
 QUIET_SECONDS = 0.1
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
 RELOAD_SCRIPT = '<script src="/__wm/reload.js"></script>'
+SHOWN_UNREADABLE = 3  # in the log line; the banner names them all
+NOT_FOUND = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>'
+    '<link rel="stylesheet" href="/static/style.css"></head><body><main><h1>No page here</h1>'
+    "<p>Nothing is built at <code>{path}</code>: the document may have been renamed or deleted, its file may not be readable"
+    ' (see the banner), or the last build failed.</p><p><a href="/">Go to the dashboard</a></p></main></body></html>'
+)
 
 
 @dataclass
@@ -37,11 +55,42 @@ class BuildState:
 
     build: int = 0
     error: str | None = None
+    unreadable: tuple[Diagnostic, ...] = ()  # the served build's documents that could not be read (left out)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def as_json(self) -> bytes:
         with self.lock:
             return json.dumps({"build": self.build, "error": self.error}).encode("utf-8")
+
+    def banner(self) -> str:
+        """The HTML put at the top of every page while the served build left documents out ("" when none)."""
+        with self.lock:
+            found = self.unreadable
+        if not found:
+            return ""
+        many = len(found) != 1
+        head = f"{len(found)} file{'s' if many else ''} could not be read and {'are' if many else 'is'} left out of the site (fix and save; wm validate lists every problem):"
+        text = "\n".join([head, *(f"{d.path}:{d.line}: {d.message}" for d in found)])
+        style = "margin:0;border-radius:0;padding:.5em 1em;background:var(--red,#b3261e);color:#fff;white-space:pre-wrap"
+        return f'<pre id="wm-unreadable" role="alert" style="{style}">{html.escape(text)}</pre>'
+
+
+def left_out(found: tuple[Diagnostic, ...]) -> str:
+    """What the log line adds when documents could not be read: how many, and the first few with their problem."""
+    if not found:
+        return ""
+    many = len(found) != 1
+    named = "; ".join(f"{d.path}:{d.line}: {d.message}" for d in found[:SHOWN_UNREADABLE])
+    more = f"; and {len(found) - SHOWN_UNREADABLE} more" if len(found) > SHOWN_UNREADABLE else ""
+    return f"; {len(found)} file{'s' if many else ''} could not be read and {'are' if many else 'is'} left out: {named}{more}"
+
+
+def check_settings(root: Path) -> None:
+    """A `workspace.yml` with an error fails the build: built with default settings the site would lose its name,
+    rates and holidays without a word."""
+    errors = [d for d in read_settings(root)[1] if d.is_error]
+    if errors:
+        raise WorkspaceError("; ".join(f"{d.path}:{d.line}: {d.message}" for d in errors))
 
 
 def _ignored(path: str, root: Path, out: Path) -> bool:
@@ -67,31 +116,48 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        self._respond(head=True)
+
+    def _respond(self, head: bool) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/__wm/build":
-            self._send(self.state.as_json(), "application/json")
+            self._send(self.state.as_json(), "application/json", head=head)
         elif path == "/__wm/reload.js":
-            self._send(self.reload_js.read_bytes(), "text/javascript")
+            self._send(self.reload_js.read_bytes(), "text/javascript", head=head)
         elif path.endswith((".html", "/")):
             target = Path(self.translate_path(path))
             if target.is_dir():
                 target = target / "index.html"
             if target.is_file():
-                html = target.read_text(encoding="utf-8")
-            else:
-                html = "<!doctype html><title>Not built</title><h1>No page here</h1><p>The site has not been built yet or the page does not exist.</p>"
-            self._send(html.replace("</body>", RELOAD_SCRIPT + "</body>") if "</body>" in html else html + RELOAD_SCRIPT, "text/html; charset=utf-8")
+                self._send(self._page(target.read_text(encoding="utf-8")), "text/html; charset=utf-8", head=head)
+            else:  # with the reload script: the page appears once a build makes it
+                page = NOT_FOUND.format(path=html.escape(urllib.parse.unquote(path)))
+                self._send(self._page(page), "text/html; charset=utf-8", status=404, head=head)
+        elif head:
+            super().do_HEAD()
         else:
             super().do_GET()
 
-    def _send(self, body: bytes | str, kind: str) -> None:
+    def _page(self, text: str) -> str:
+        """A page with the banner naming unreadable documents (if any) and the reload script."""
+        banner = self.state.banner()
+        if banner:
+            text, found = re.subn(r"<body\b[^>]*>", lambda m: m.group(0) + banner, text, count=1)
+            text = text if found else banner + text
+        return text.replace("</body>", RELOAD_SCRIPT + "</body>", 1) if "</body>" in text else text + RELOAD_SCRIPT
+
+    def _send(self, body: bytes | str, kind: str, status: int = 200, head: bool = False) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        if not head:
+            self.wfile.write(data)
 
 
 class SiteServer:
@@ -117,6 +183,8 @@ class SiteServer:
             why = "another program is serving on it" if taken else (exc.strerror or str(exc))
             raise WorkspaceError(f"cannot serve on 127.0.0.1:{port}: {why}; pick another port with --port (0: any free one)") from None
         self._observer: Any = None
+        self._builder: threading.Thread | None = None
+        self._http: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -125,7 +193,9 @@ class SiteServer:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
+            check_settings(self.root)
             index = self._warm.load(self.today or today_from_env())
+            unreadable = tuple(index.unreadable_files().values())
             result = build_site(index, self.options)
         except WorkspaceError as exc:
             self._fail(exc.message)
@@ -135,7 +205,9 @@ class SiteServer:
             with self.state.lock:
                 self.state.build += 1
                 self.state.error = None
-            self.log(f"rebuilt in {time.perf_counter() - started:.2f}s: {result.rendered} pages rendered, {len(result.warnings)} warnings")
+                self.state.unreadable = unreadable
+            summary = f"{result.rendered} pages rendered, {len(result.warnings)} warnings{left_out(unreadable)}"
+            self.log(f"rebuilt in {time.perf_counter() - started:.2f}s: {summary}")
         finally:
             # A build freezes what it loads (`gcpause`): in a one-shot command that is free, but this process
             # lives on, and the last build's index and site data must be collectable once the next one starts.
@@ -173,29 +245,50 @@ class SiteServer:
         self._observer = Observer()
         self._observer.schedule(watcher, str(self.root), recursive=True)
         self._observer.start()
-        threading.Thread(target=self._loop, name="wm-rebuild", daemon=True).start()
-        threading.Thread(target=self.httpd.serve_forever, name="wm-http", daemon=True).start()
+        self._builder = threading.Thread(target=self._loop, name="wm-rebuild", daemon=True)
+        self._builder.start()
+        self._http = threading.Thread(target=self.httpd.serve_forever, name="wm-http", daemon=True)
+        self._http.start()
 
     def stop(self) -> None:
+        """Stop watching and serving and close the port (also after a `start()` that did not finish)."""
         self._stop.set()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=5)
-        self.httpd.shutdown()
+        if self._builder is not None:
+            self._builder.join(timeout=10)  # a build under way finishes writing its pages
+        if self._http is not None:
+            self.httpd.shutdown()  # waits for `serve_forever` to return: only once it runs
         self.httpd.server_close()
 
 
 def serve(root: Path, options: BuildOptions, port: int = 8000, today: dt.date | None = None) -> None:
-    """Serve until interrupted (Ctrl-C)."""
+    """Serve until interrupted (Ctrl-C or SIGTERM), then stop watching, close the port and say so."""
     import click
 
     server = SiteServer(root, options, port, today, log=lambda line: click.echo(line, err=True))
-    server.start()
-    click.echo(f"serving {options.out} at {server.url} (Ctrl-C to stop)", err=True)
+    owner = os.getpid()
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        """SIGTERM (kill, systemd, docker stop, timeout) stops the server as Ctrl-C does."""
+        if os.getpid() != owner:  # a render worker forked during a build: it ends as SIGTERM ends a process
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, interrupt) if in_main else None
     try:
+        server.start()
+        click.echo(f"serving {options.out} at {server.url} (Ctrl-C to stop)", err=True)
         while True:
             time.sleep(1)
     except KeyboardInterrupt:
         pass
     finally:
+        if in_main:  # from here a second SIGTERM ends the process at once
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
         server.stop()
+    click.echo("stopped serving", err=True)
