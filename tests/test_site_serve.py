@@ -87,6 +87,29 @@ def test_serve_rebuilds_on_change_and_survives_a_broken_build(tmp_path: Path) ->
         server.stop()
 
 
+def test_a_change_that_changes_no_page_reloads_nothing_and_logs_nothing(tmp_path: Path) -> None:
+    """`wm site serve 2> serve.log` inside the workspace: each log line was a change, rebuilt, logged: a loop."""
+    ws = make_site_workspace(tmp_path)
+    lines: list[str] = []
+    server = SiteServer(ws, BuildOptions(tmp_path / "out", jobs=1), port=0, today=TODAY, log=lines.append)
+    server.start()
+    try:
+        assert build_number(server) == 1 and len(lines) == 1
+        rebuilds: list[int] = []
+        original = server.rebuild
+        server.rebuild = lambda: (rebuilds.append(1), original())[1]  # type: ignore[method-assign]
+        (ws / "serve.log").write_text("a line\n")
+        wait_for(lambda: len(rebuilds) >= 1)
+        time.sleep(0.5)
+        assert (build_number(server), len(lines), len(rebuilds)) == (1, 1, 1)  # no reload, no line, no loop
+        task = ws / "projects/alpha/tasks/build.md"
+        task.write_text(task.read_text().replace("Build it.", "Build it again."))
+        wait_for(lambda: build_number(server) == 2)
+        assert len(lines) == 2 and lines[1].startswith("rebuilt in ")
+    finally:
+        server.stop()
+
+
 def test_watcher_ignores_output_cache_and_git_objects(tmp_path: Path) -> None:
     root, out = tmp_path, tmp_path / "site"
     assert _ignored(str(out / "index.html"), root, out)

@@ -203,11 +203,17 @@ class SiteServer:
             self._fail(f"{type(exc).__name__}: {exc}")
         else:
             with self.state.lock:
-                self.state.build += 1
+                # a build that changed no file (a save without a change, a file of no page's: a log written into
+                # the workspace) reloads no tab and logs nothing, so it cannot set off the next one
+                changed = bool(result.written or result.removed) or self.state.build == 0
+                changed = changed or self.state.error is not None or unreadable != self.state.unreadable
+                if changed:
+                    self.state.build += 1
                 self.state.error = None
                 self.state.unreadable = unreadable
-            summary = f"{result.rendered} pages rendered, {len(result.warnings)} warnings{left_out(unreadable)}"
-            self.log(f"rebuilt in {time.perf_counter() - started:.2f}s: {summary}")
+            if changed:
+                summary = f"{result.rendered} pages rendered, {len(result.warnings)} warnings{left_out(unreadable)}"
+                self.log(f"rebuilt in {time.perf_counter() - started:.2f}s: {summary}")
         finally:
             # A build freezes what it loads (`gcpause`): in a one-shot command that is free, but this process
             # lives on, and the last build's index and site data must be collectable once the next one starts.
