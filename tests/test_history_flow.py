@@ -206,6 +206,22 @@ def test_activity_and_digest_stop_at_a_pinned_today(wm: Callable[..., Result], r
     assert "in-progress" in digest and "review" not in digest
 
 
+def test_flow_stops_at_a_pinned_today(wm: Callable[..., Result], repo: Repo) -> None:
+    """Tasks, throughput and cycle times as they were that day, like the series, `wm activity` and the site."""
+    repo.task("tasks/later.md", "todo", estimate="1d")
+    repo.commit("a task made after that day", "2026-01-08T09:00:00+00:00")
+    report = json.loads(run(wm, repo, "--today", "2026-01-07", "flow", "--json").stdout)
+    build = task(report, "build")
+    assert (build["status"], build["done_at"], build["cycle_days"]) == ("in-progress", None, None)
+    assert "review" not in build["entered"]
+    assert "later" not in [t["id"] for t in report["tasks"]]
+    assert report["workspace"]["throughput"] == {"2025-W49": 1}  # the old task only: build was done on 01-09
+    assert report["workspace"]["cycle_time_days"]["count"] == 0
+    assert report["workspace"]["wip"][-1]["count"] == 1
+    whole = json.loads(run(wm, repo, "--today", "2026-01-20", "flow", "--json").stdout)
+    assert task(whole, "build")["status"] == "done" and "later" in [t["id"] for t in whole["tasks"]]
+
+
 def test_board_says_how_long_each_open_card_has_been_in_its_column(wm: Callable[..., Result], tmp_path: Path) -> None:
     """From the commit that moved the task there; in the first status since its first version, from `created:`;
     nothing for a task in another status since its first commit (when it got there is not known) or a done one."""

@@ -96,9 +96,11 @@ def started_statuses(workflow: Workflow) -> frozenset[str]:
     return frozenset(s for s in order[first:] if not workflow.is_done(s))
 
 
-def task_flow(doc: DocHistory, workflow: Workflow, settings: Settings, now: dt.datetime) -> TaskFlow | None:
-    """A task's flow from its versions (None when it has none)."""
+def task_flow(doc: DocHistory, workflow: Workflow, settings: Settings, now: dt.datetime, until: dt.datetime | None = None) -> TaskFlow | None:
+    """A task's flow from its versions (None when it has none), as it was before `until` (None: every version)."""
     steps = _steps(doc, workflow, settings)
+    if until is not None:
+        steps = tuple(step for step in steps if step.at < until)  # `_steps` never goes back in time: a prefix
     if not steps:
         return None
     fields = doc.last_fields
@@ -476,16 +478,18 @@ def flow_report(
     """The `wm flow --json` document: per-task flow, then series for the workspace and each project.
 
     With `project`, only that project's tasks and series. Series run from
-    `start` (default: the first task's creation) to `today`. A task whose
-    file is gone counts in the series while it existed, and is not listed.
+    `start` (default: the first task's creation) to `today`. Changes made
+    after `today` (a pinned `--today` looks back) are left out, as
+    `wm activity` and the site leave them out. A task whose file is gone
+    counts in the series while it existed, and is not listed.
     """
     settings: Settings = history.settings
     workflow = settings.workflow("task")
     if workflow is None:
         return {"complete": history.complete, "tasks": [], "workspace": None, "projects": {}}
-    pairs = [(d, f) for d in history.documents if d.type == "task" for f in [task_flow(d, workflow, settings, now)] if f is not None]
-    flows = [f for _, f in pairs]
-    gone = {id(f) for d, f in pairs if d.deleted}  # a task whose file is gone: counted in the series' past, not listed
+    until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), now.tzinfo)  # the end of `today`, where `now` is
+    flows = [f for d in history.documents if d.type == "task" for f in [task_flow(d, workflow, settings, now, until)] if f is not None]
+    gone = {id(f) for f in flows if not f.steps[-1].exists}  # a task whose file is gone: counted in the series' past, not listed
     if project is not None:
         flows = [f for f in flows if f.project == project]
     flows = [f for f in flows if start is None or f.done_at is None or f.done_at.date() >= start]
