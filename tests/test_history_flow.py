@@ -222,6 +222,21 @@ def test_flow_stops_at_a_pinned_today(wm: Callable[..., Result], repo: Repo) -> 
     assert task(whole, "build")["status"] == "done" and "later" in [t["id"] for t in whole["tasks"]]
 
 
+def test_a_workflow_s_own_cancelled_status_is_no_throughput_and_no_scope(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("workspace.yml", "name: test\nworkflows:\n  task:\n    statuses: [todo, doing, done, dropped]\n    done: [done, dropped]\n")
+    repo.task("tasks/a.md", "todo", estimate="4h")
+    repo.task("tasks/b.md", "todo", estimate="4h")
+    repo.commit("plan", "2026-01-05T09:00:00+00:00")
+    repo.task("tasks/a.md", "done", estimate="4h")
+    repo.task("tasks/b.md", "dropped", estimate="4h")
+    repo.commit("one done, one dropped", "2026-01-06T09:00:00+00:00")
+    series = flow_report(repo.history(), dt.date(2026, 1, 7), NOW)["workspace"]
+    assert series["throughput"] == {iso_week(dt.date(2026, 1, 6)): 1}  # a only
+    burn = {row["date"]: row for row in series["burndown"]}
+    assert burn["2026-01-05"]["scope_hours"] == 8 and burn["2026-01-06"]["scope_hours"] == 4  # b left the scope
+
+
 def test_board_says_how_long_each_open_card_has_been_in_its_column(wm: Callable[..., Result], tmp_path: Path) -> None:
     """From the commit that moved the task there; in the first status since its first version, from `created:`;
     nothing for a task in another status since its first commit (when it got there is not known) or a done one."""
@@ -500,7 +515,7 @@ def test_every_nth_days_rows_are_those_of_the_daily_series(tasks: list[list[Any]
         )
         last = steps[-1]
         done = last.at if last.status in ("done", "cancelled") else None
-        flows.append(TaskFlow(f"t{n}", None, last.status, steps[0].at, None, done, {}, {}, steps))
+        flows.append(TaskFlow(f"t{n}", None, last.status, steps[0].at, None, done, {}, {}, steps, cancelled=last.status == "cancelled"))
     end = start + dt.timedelta(days=days - 1)
     daily = series(flows, workflow, start, end)
     sampled = series(flows, workflow, start, end, every=every)

@@ -41,6 +41,12 @@ STATUS_SYNONYMS: Mapping[str, str] = {
 "completed"), by their normalized form (`_status_words`): only ever a suggestion, never taken as the status."""
 
 
+def _means_cancelled(status: str) -> bool:
+    """`cancelled`, or a word other trackers use for it (`canceled`, `dropped`, `wontfix`, ...)."""
+    words = _status_words(status)
+    return words == "cancelled" or STATUS_SYNONYMS.get(words) == "cancelled"
+
+
 def _status_words(text: str) -> str:
     """A status as words: lower case, hyphens and underscores as spaces (`In_Progress` -> `in progress`)."""
     return " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
@@ -53,6 +59,7 @@ class Workflow:
     statuses: tuple[str, ...]
     done: tuple[str, ...]
     transitions: Mapping[str, tuple[str, ...]] | None = None
+    cancelled: tuple[str, ...] | None = None  # None: the done statuses named `cancelled` or a synonym (`_means_cancelled`)
 
     @property
     def default(self) -> str:
@@ -60,6 +67,16 @@ class Workflow:
 
     def is_done(self, status: str | None) -> bool:
         return status in self.done
+
+    @property
+    def cancelled_statuses(self) -> tuple[str, ...]:
+        """The done statuses that end work without doing it (left out of progress, throughput and estimates)."""
+        if self.cancelled is not None:
+            return self.cancelled
+        return tuple(s for s in self.done if _means_cancelled(s))
+
+    def is_cancelled(self, status: str | None) -> bool:
+        return status in self.cancelled_statuses
 
     def suggest(self, status: str) -> str | None:
         """The status of this workflow someone who typed `status` most likely meant: the same words in another case
@@ -161,6 +178,13 @@ def _number(value: Any) -> float:
     return float(value)
 
 
+def _hours_per_day(value: Any) -> float:
+    hours = _number(value)
+    if not 0 < hours <= 24:
+        raise SettingError(f"expected working hours in a day, more than 0 and at most 24, got {value!r}")
+    return hours
+
+
 def _opt_number(value: Any) -> float | None:
     return None if value is None else _number(value)
 
@@ -245,6 +269,13 @@ def _workflow(doc_type: str, spec: Any) -> Workflow:
     for status in done:
         if status not in statuses:
             raise SettingError(f"workflow {doc_type!r}: done status {status!r} is not in its statuses")
+    cancelled = None
+    if spec.get("cancelled") is not None:
+        raw_cancelled = spec["cancelled"] if isinstance(spec["cancelled"], list) else [spec["cancelled"]]
+        cancelled = tuple(str(s) for s in raw_cancelled)
+        for status in cancelled:
+            if status not in done:
+                raise SettingError(f"workflow {doc_type!r}: cancelled status {status!r} is not one of its done statuses {list(done)}")
     transitions = None
     if spec.get("transitions") is not None:
         raw = spec["transitions"]
@@ -257,7 +288,7 @@ def _workflow(doc_type: str, spec: Any) -> Workflow:
                 if str(status) not in statuses:
                     raise SettingError(f"workflow {doc_type!r}: transition names unknown status {status!r}")
             transitions[str(source)] = tuple(str(t) for t in targets)
-    return Workflow(statuses, done, transitions)
+    return Workflow(statuses, done, transitions, cancelled)
 
 
 @dataclass(frozen=True)
@@ -276,11 +307,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("currency", "string", "EUR", "Currency of budgets and rates (ISO code).", _str),
     Setting("rate", "number", None, "Default hourly billing rate.", _opt_number),
     Setting("exclude", "list of globs", [], "Paths (relative to the root) that are not documents.", _globs),
-    Setting("calendar.hours_per_day", "number", 8, "Working hours in a working day; `1d` of effort.", _number),
+    Setting("calendar.hours_per_day", "number", 8, "Working hours in a working day; `1d` of effort.", _hours_per_day),
     Setting("calendar.workdays", "list of weekdays", ["mon", "tue", "wed", "thu", "fri"], "Working weekdays.", _weekdays),
     Setting("calendar.holidays", "list of dates", [], "Days nobody works.", _holidays),
     Setting("calendar.day_start", "HH:MM", "09:00", "When a working day starts.", _clock),
-    Setting("workflows", "mapping", {}, "Per type: `statuses`, `done` statuses, `transitions` (FROM: [TO]).", _workflows),
+    Setting(
+        "workflows", "mapping", {},
+        "Per type: `statuses`, `done` statuses, `cancelled` (the done ones that end work undone), `transitions` (FROM: [TO]).",
+        _workflows,
+    ),
     Setting("schedule.start", "date", None, "A fixed plan start (else today), for reproducible plans.", _opt_date),
     Setting("schedule.at_risk", "fraction", 0.1, "A project is at risk when its slack to due is under this share of its remaining work.", _ratio),
     Setting("git.autocommit", "bool", False, "Editing commands commit the files they touched.", _bool),
@@ -333,7 +368,7 @@ def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
 
 def _build(values: Mapping[str, Any]) -> Settings:
     calendar = Calendar(
-        hours_per_day=values.get("calendar.hours_per_day", 8.0) or 8.0,
+        hours_per_day=values.get("calendar.hours_per_day", 8.0),
         workdays=values.get("calendar.workdays", Calendar.workdays),
         holidays=values.get("calendar.holidays", frozenset()),
         day_start=values.get("calendar.day_start", dt.time(9, 0)),

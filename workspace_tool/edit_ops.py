@@ -250,7 +250,7 @@ def move(index: Index, doc_id: str, status: str) -> Result:
     done = ""
     if "done" in values:  # said, so a date the file held is not lost unseen
         done = f" (done: {values['done']})" if values["done"] is not None else f" (done: {doc.raw.get('done')} removed)"
-    if isinstance(doc, Task) and workflow.is_done(status) and status != "cancelled":
+    if isinstance(doc, Task) and workflow.is_done(status) and not workflow.is_cancelled(status):
         from workspace_tool.blocking import blockers
 
         waiting = [f"{d.id} ({getattr(d, 'status', '?')})" for d in blockers(doc, index)]

@@ -200,7 +200,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
         if parent is not None:
             above[doc_id] = parent
         assignee = assignees.get(task.key, default)
-        finished = workflow.is_done(status) and status != "cancelled"
+        finished = workflow.is_done(status) and not workflow.is_cancelled(status)
         repeats = None
         if task.series and task.recur and latest.get(task.series) is task:
             repeats = recurrence(task.recur)
@@ -380,7 +380,7 @@ def _status(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], u
     if task.state == "done":
         status = "done" if "done" in statuses else (workflow.done[0] if workflow.done else statuses[-1])
     elif task.state == "cancelled":
-        status = "cancelled" if "cancelled" in statuses else None
+        status = next(iter(workflow.cancelled_statuses), None)
     elif task.state == "started":
         status = "in-progress" if "in-progress" in statuses else statuses[0]
     else:
@@ -398,7 +398,7 @@ def _agrees(status: str, state: str, workflow: Workflow) -> bool:
     if state == "unknown":
         return True
     if state == "cancelled":
-        return status == "cancelled"
+        return workflow.is_cancelled(status)
     if state == "done":
         return workflow.is_done(status)
     return not workflow.is_done(status)

@@ -254,6 +254,11 @@ class Index:
     def workflow(self, doc: Document) -> Workflow | None:
         return self.settings.workflow(doc.type)
 
+    def is_cancelled(self, doc: Document) -> bool:
+        """In a done status of its workflow that ends work undone (`Workflow.cancelled_statuses`)."""
+        workflow = self.workflow(doc)
+        return workflow is not None and workflow.is_cancelled(getattr(doc, "status", None))
+
     def is_done(self, doc: Document) -> bool:
         """Done in its workflow's sense (done or cancelled for tasks); answered once per type and status."""
         key = (doc.type, getattr(doc, "status", None))

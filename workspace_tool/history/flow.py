@@ -20,7 +20,6 @@ from workspace_tool.parse import path_project
 from workspace_tool.values import parse_duration
 
 DAY = 86400.0
-CANCELLED = frozenset({"cancelled", "canceled"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class TaskFlow:
     time_in_status: Mapping[str, float]  # days
     steps: tuple[Step, ...]
     before: tuple[Step, ...] = ()  # what its fields say about the days before its first commit (`_before_history`)
+    cancelled: bool = False  # its status now is one of the workflow's cancelled ones (`Workflow.cancelled_statuses`)
 
     @property
     def lead_days(self) -> float | None:
@@ -59,7 +59,7 @@ class TaskFlow:
     @property
     def finished(self) -> bool:
         """Done, and not cancelled (cancelled tasks are not throughput)."""
-        return self.done_at is not None and self.status not in CANCELLED
+        return self.done_at is not None and not self.cancelled
 
     def entered_day(self, first_status: str) -> dt.date | None:
         """The day the task entered its status, when its history tells (a board's "days in this column").
@@ -132,6 +132,7 @@ def task_flow(doc: DocHistory, workflow: Workflow, settings: Settings, now: dt.d
         _time_in_status(steps, workflow, now),
         steps,
         _before_history(doc, steps, workflow, created),
+        workflow.is_cancelled(last.status),
     )
 
 
@@ -153,7 +154,7 @@ def _before_history(doc: DocHistory, steps: Sequence[Step], workflow: Workflow, 
         return ()
     fields = next((version.fields for version in doc.versions if version.fields is not None), None) or {}
     done = _midnight(fields.get("done"), first.at) if fields.get("done") and workflow.is_done(first.status) else None
-    if first.status in CANCELLED and done is None:
+    if workflow.is_cancelled(first.status) and done is None:
         return (Step(created, first.status, first.estimate),)
     before = [Step(created, workflow.default, first.estimate)]
     if done is not None and done < first.at:
@@ -391,7 +392,7 @@ def _apply(
         return
     if step.status in counts:
         counts[step.status][index] += sign
-    if step.status in CANCELLED:
+    if workflow.is_cancelled(step.status):
         return
     scope[index] += sign * step.estimate
     if not workflow.is_done(step.status):

@@ -207,7 +207,7 @@ def progress(data: SiteData, tasks: list[Task]) -> Progress:
     """Done tasks of all, and done estimate hours of all, as `wm report projects` counts them: cancelled tasks and
     parents of subtasks do not count (a parent's estimate is its subtasks' work again)."""
     parents = data.index.subtasks
-    counted = [t for t in tasks if t.status != "cancelled" and t.id not in parents]
+    counted = [t for t in tasks if not data.index.is_cancelled(t) and t.id not in parents]
     done = [t for t in counted if data.is_done(t)]
     total_h = sum(t.estimate.hours for t in counted if t.estimate)
     done_h = sum(t.estimate.hours for t in done if t.estimate)
