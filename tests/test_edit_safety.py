@@ -222,3 +222,53 @@ def test_a_dependency_or_parent_that_would_make_a_cycle_is_refused(ws: Path, wri
     assert task_bytes(ws) == before
     assert wm("-C", str(ws), "set", "launch", "parent=design-mockups").exit_code == 0
     assert wm("-C", str(ws), "validate").exit_code == 0
+
+
+def test_two_writers_at_once_the_second_waits_then_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both read the file; the first is between its check and its replace when the second checks: without a lock the
+    second passed its check too and its edit was replaced by the first's, while it said it had written."""
+    import threading
+    import time
+
+    doc = tmp_path / "tasks" / "t.md"
+    doc.parent.mkdir()
+    doc.write_text("---\ntitle: T\n---\n", encoding="utf-8")
+    first, second = read_source(tmp_path, "tasks/t.md"), read_source(tmp_path, "tasks/t.md")
+    inside = threading.Event()
+    real = edit.atomic_write
+
+    def slow(path: Path, data: bytes, mode: int | None = None) -> None:
+        inside.set()
+        time.sleep(0.4)  # the first writer holds its place between check and replace
+        real(path, data, mode)
+
+    monkeypatch.setattr(edit, "atomic_write", slow)
+    writer = threading.Thread(target=edit.checked_write, args=(first, "---\ntitle: First\n---\n"))
+    writer.start()
+    assert inside.wait(5)
+    with pytest.raises(ConflictError, match="changed on disk while wm was editing it"):
+        edit.checked_write(second, "---\ntitle: Second\n---\n")
+    writer.join()
+    assert doc.read_text(encoding="utf-8") == "---\ntitle: First\n---\n"
+
+
+def test_parallel_wm_log_runs_each_keep_their_entry_or_fail(ws: Path) -> None:
+    """Eight `wm log` processes at once on one month's file: every one that says it logged, logged."""
+    import subprocess
+    import sys
+
+    (ws / "people/bob.md").parent.mkdir(exist_ok=True)
+    (ws / "people/bob.md").write_text("---\nname: Bob\n---\n", encoding="utf-8")
+    env = {**os.environ, "WM_TODAY": "2026-11-26"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "workspace_tool", "-C", str(ws), "log", "design-mockups", f"{n}h", "--person", "bob", "--date", f"2026-11-1{n}"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for n in range(1, 9)
+    ]
+    codes = [run.wait(60) for run in runs]
+    logged = (ws / "timelogs/bob/2026-11.md").read_text(encoding="utf-8")
+    kept = [n for n in range(1, 9) if f"- 2026-11-1{n} {n}h design-mockups" in logged]
+    assert [n for n, code in zip(range(1, 9), codes) if code == 0] == kept
+    assert set(codes) <= {0, 1}

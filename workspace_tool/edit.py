@@ -13,12 +13,13 @@ that was read (else `ConflictError`, and nothing is written).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -115,28 +116,59 @@ def checked_write(source: Source, text: str, root: Path | None = None) -> None:
     Errors become one-line `WorkspaceError`s naming the file.
     """
     rel = source.relpath
-    path = source.path
+    target = _write_target(source)
     try:
-        current: bytes | None = path.read_bytes()
+        target.parent.mkdir(parents=True, exist_ok=True)  # first: the folder is what the lock is taken on
+    except OSError as exc:
+        raise WorkspaceError(f"{rel}: cannot write file: {exc.strerror or exc}; the file was left unchanged") from None
+    with folder_lock(target.parent):
+        _check_unchanged(source)
+        mode = None
+        if source.data is not None:
+            mode = target.stat().st_mode & 0o7777
+            if not mode & 0o222 or not os.access(target, os.W_OK):  # the bits too: root may write any file
+                raise WorkspaceError(f"{rel}: file is read-only; nothing was written (make it writable, e.g. chmod u+w {rel})")
+        try:
+            atomic_write(target, source.encode(text), mode)
+        except OSError as exc:
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            raise WorkspaceError(f"{rel}: cannot write file: {reason}; the file was left unchanged") from None
+
+
+def _check_unchanged(source: Source) -> None:
+    """Raise `ConflictError` when the file is not what `source` read (created, deleted or changed since)."""
+    try:
+        current: bytes | None = source.path.read_bytes()
     except FileNotFoundError:
         current = None
     except OSError as exc:
-        raise WorkspaceError(f"{rel}: cannot read file: {exc.strerror or exc}") from None
+        raise WorkspaceError(f"{source.relpath}: cannot read file: {exc.strerror or exc}") from None
     if current != source.data:
         what = "was created" if source.data is None else ("was deleted" if current is None else "changed")
-        raise ConflictError(f"{rel} {what} on disk while wm was editing it; nothing was written — run the command again")
-    target = _write_target(source)
-    mode = None
-    if source.data is not None:
-        mode = target.stat().st_mode & 0o7777
-        if not mode & 0o222 or not os.access(target, os.W_OK):  # the bits too: root may write any file
-            raise WorkspaceError(f"{rel}: file is read-only; nothing was written (make it writable, e.g. chmod u+w {rel})")
+        raise ConflictError(f"{source.relpath} {what} on disk while wm was editing it; nothing was written — run the command again")
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `folder` while a file in it is checked and replaced, so two `wm` processes editing one
+    file (two `wm log` at once) cannot both pass the check and one silently replace the other's edit: the second
+    waits, then finds the file changed and refuses. `flock` on the folder (its inode outlives every replace of the
+    files in it); without `fcntl` (Windows) or when the folder cannot be opened, the check alone runs, as before."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, source.encode(text), mode)
-    except OSError as exc:
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise WorkspaceError(f"{rel}: cannot write file: {reason}; the file was left unchanged") from None
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _write_target(source: Source) -> Path:
