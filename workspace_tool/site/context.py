@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar, cast
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar, cast
 
 from workspace_tool.config import Settings
 from workspace_tool.errors import Diagnostic
@@ -71,9 +71,30 @@ _HUNDREDTH = Decimal("0.01")
 
 
 def fmt_money(amount: Decimal | float | None, currency: str) -> str:
+    """An amount to the cent, rounded half up (as `wm report time` and invoices round), with its currency."""
     if amount is None:
         return ""
-    return f"{float(amount):,.2f} {currency}"
+    exact = amount if isinstance(amount, Decimal) else Decimal(repr(float(amount)))
+    return f"{exact.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP):,.2f} {currency}"
+
+
+def fmt_amounts(amounts: Mapping[str, Decimal], currency: str) -> str:
+    """Amounts in several currencies, each with its own and never added up (`1,200.00 EUR; 200.00 USD`); none is
+    zero in `currency`."""
+    if not amounts:
+        return fmt_money(Decimal(0), currency)
+    return "; ".join(fmt_money(amounts[name], name) for name in sorted(amounts))
+
+
+def by_currency(priced: Iterable[Any], amount: Callable[[Any], Decimal | None]) -> dict[str, Decimal]:
+    """The sum of `amount(p)` per currency of priced entries (`reports.billing.Priced`: an entry carries the currency
+    it was priced in, its client's); entries whose amount is None are left out."""
+    totals: dict[str, Decimal] = {}
+    for p in priced:
+        value = amount(p)
+        if value is not None:
+            totals[p.currency] = totals.get(p.currency, Decimal(0)) + value
+    return totals
 
 
 @dataclass
@@ -420,6 +441,12 @@ class SiteData:
         from workspace_tool.reports.billing import exact_hours
 
         return sum((exact_hours(p.hours) * p.rate for p in entries if p.rate is not None), Decimal(0))
+
+    def costs(self, entries: Iterable[Any]) -> dict[str, Decimal]:
+        """`cost` per currency the entries were priced in (an entry's client's: never added across currencies)."""
+        from workspace_tool.reports.billing import exact_hours
+
+        return by_currency(entries, lambda p: None if p.rate is None else exact_hours(p.hours) * p.rate)
 
     # -- files ----------------------------------------------------------
     def attachment_ok(self, relpath: str) -> bool:

@@ -65,9 +65,10 @@ class Progress(TypedDict):
 class Money(TypedDict, total=False):
     """A project's cost and budget burn (`pages_project._money`; internal sites with pricing), read by `dashboard.html` and `project.html`."""
 
-    cost: str
-    budget: str
-    burn_pct: int
+    cost: str  # per currency, in the one it was priced in (`context.fmt_amounts`)
+    budget: str  # in the workspace currency; set when the project has one (0 included)
+    burn_pct: int  # cost / budget: only when both are in one currency and the budget is not 0
+    burn_note: str  # why there is no burn when the cost is in another currency than the budget
 
 
 class ProjectSummary(Money):

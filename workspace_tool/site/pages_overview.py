@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any, Callable, TypedDict
 
 from workspace_tool.model import PRIORITY_RANK, Client, Decision, Goal, Person, Project, Task, TimeEntry
 from workspace_tool.output import runs
 from workspace_tool.site import charts
-from workspace_tool.site.context import SiteData, fmt_hours, fmt_money, hours_by, week_of
+from workspace_tool.site.context import SiteData, by_currency, fmt_amounts, fmt_hours, hours_by, week_of
 from workspace_tool.site.contexts import (
     ActivityContext,
     AnyContext,
@@ -231,9 +232,14 @@ def _workload_chart(data: SiteData, person: Person, chart_id: str) -> str:
     return charts.bars(chart_id, title, labels, [charts.Series(name, tuple(values))], "Hours", "Week", charts.Series("capacity", tuple(capacity)))
 
 
-def _remaining(task: Task) -> float:
-    left = task.remaining or task.estimate
-    return left.hours if left is not None else 0.0
+def _remaining(data: SiteData, task: Task) -> float:
+    """The effort left as the scheduler counts it (`scheduling.adapter.effort_hours`: `remaining`, else the estimate,
+    less the time logged while the task is under way); reads the task's logged hours, so logging time remakes it."""
+    from workspace_tool.scheduling.adapter import effort_hours
+
+    if task.remaining is None and task.estimate is not None:
+        data.logged(task.id)
+    return effort_hours(data.index, task) or 0.0
 
 
 def people_page(data: SiteData) -> Page[PeopleContext]:
@@ -241,13 +247,13 @@ def people_page(data: SiteData) -> Page[PeopleContext]:
     month = [e for e in data.entries() if (e.date.year, e.date.month) == (today.year, today.month) and e.date <= today]  # as the dashboard
     rows: list[PersonRow] = []
     for number, person in enumerate(data.people()):
-        open_tasks = [t for t in data.where(Task, "assignee", person.id) if not data.is_done(t) and t.id not in data.index.subtasks]  # as the report
+        open_tasks = [t for t in data.where(Task, "assignee", person.id) if not data.is_done(t) and not data.subtasks(t.id)]  # as the report
         rows.append({
             "ref": data.ref(person.id),
             "role": person.role or "",
             "team": person.team or "",
             "open": len(open_tasks),
-            "remaining": fmt_hours(sum(_remaining(t) for t in open_tasks)),
+            "remaining": fmt_hours(sum(_remaining(data, t) for t in open_tasks)),
             "month": fmt_hours(sum(e.hours for e in month if e.person == person.id)),
             "chart": workload_chart(data, person, f"wl{number}"),
         })
@@ -259,19 +265,31 @@ def _month(day: dt.date) -> str:
 
 
 def client_money(data: SiteData, client_id: str) -> ClientMoney:
-    """Billable hours and amounts by month, and the unbilled total, for one client (internal sites)."""
+    """Billable hours and amounts by month, and the unbilled total, for one client (internal sites).
+
+    Amounts are in the currency each entry was priced in (the client's, as
+    `wm report time` and `wm invoice` give them), kept apart per currency.
+    """
+    client = data.doc(client_id)
+    currency = client.currency if isinstance(client, Client) and client.currency else data.currency  # of no amount
     priced = [p for p in data.priced("client", client_id) if p.billable]
-    months: dict[str, dict[str, Any]] = {}
+    months: dict[str, list[Any]] = {}
     for p in sorted(priced, key=lambda p: p.entry.date):
-        row = months.setdefault(_month(p.entry.date), {"month": _month(p.entry.date), "hours": 0.0, "amount": 0})
-        row["hours"] += p.hours
-        row["amount"] += p.amount or 0
-    unbilled = sum((p.amount or 0 for p in priced if not p.invoiced), 0)
+        months.setdefault(_month(p.entry.date), []).append(p)
+    unbilled = [p for p in priced if not p.invoiced]
     return {
-        "months": [{"month": m["month"], "hours": fmt_hours(m["hours"]), "amount": fmt_money(m["amount"], data.currency)} for m in months.values()],
-        "unbilled": fmt_money(unbilled, data.currency),
-        "unbilled_hours": fmt_hours(sum(p.hours for p in priced if not p.invoiced)),
+        "months": [
+            {"month": month, "hours": fmt_hours(sum(p.hours for p in rows)), "amount": fmt_amounts(by_currency(rows, _amount), currency)}
+            for month, rows in months.items()
+        ],
+        "unbilled": fmt_amounts(by_currency(unbilled, _amount), currency),
+        "unbilled_hours": fmt_hours(sum(p.hours for p in unbilled)),
     }
+
+
+def _amount(priced: Any) -> Decimal | None:
+    """A priced entry's amount (None: not billable, or no rate)."""
+    return priced.amount  # type: ignore[no-any-return]
 
 
 def clients_page(data: SiteData) -> Page[ClientsContext]:

@@ -9,7 +9,7 @@ from workspace_tool.health import HealthFacts, project_health
 from workspace_tool.model import Decision, Project, Risk, Task
 from workspace_tool.output import counted
 from workspace_tool.site import charts
-from workspace_tool.site.context import SiteData, doc_page, fmt_hours, fmt_money, hours_by
+from workspace_tool.site.context import SiteData, doc_page, fmt_amounts, fmt_hours, fmt_money, hours_by
 from workspace_tool.site.contexts import AnyContext, BoardCard, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
 from workspace_tool.site.pages import Page, PageSpec, body_source, is_held_up, iso, progress, sort_tasks, task_row
@@ -63,14 +63,20 @@ def _burn(data: SiteData, project: Project) -> tuple[float | None, float]:
 
 
 def _money(data: SiteData, project: Project) -> Money:
+    """The cost in the currency it was priced in (the client's), and the budget (in the workspace currency, set
+    or not: a budget of 0 is one); the burn only when both are in one currency and the budget is not 0."""
     if not data.money:
         return {}
-    priced = data.priced("project", project.id)
-    cost = data.cost(priced)
-    result: Money = {"cost": fmt_money(cost, data.currency)}
-    if project.budget:
-        result["budget"] = fmt_money(project.budget, data.currency)
-        result["burn_pct"] = round(100 * float(cost) / project.budget)
+    costs = data.costs(data.priced("project", project.id))
+    result: Money = {"cost": fmt_amounts(costs, data.currency)}
+    if project.budget is None:
+        return result
+    result["budget"] = fmt_money(project.budget, data.currency)
+    foreign = sorted(name for name in costs if name != data.currency)
+    if foreign:
+        result["burn_note"] = f"burn not comparable: cost in {', '.join(foreign)}, budget in {data.currency}"
+    elif project.budget:
+        result["burn_pct"] = round(100 * float(costs.get(data.currency, 0)) / project.budget)
     return result
 
 
