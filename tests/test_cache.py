@@ -424,6 +424,13 @@ def test_wm_no_cache_environment_skips_the_cache(ws: Path, monkeypatch: pytest.M
     assert not (ws / ".wm").exists()
 
 
+@pytest.mark.parametrize("value", ["0", ""])
+def test_wm_no_cache_set_to_0_or_empty_leaves_the_cache_on(ws: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("WM_NO_CACHE", value)
+    load_index(ws)
+    assert (ws / ".wm").is_dir()
+
+
 WRITER = """
 import sys, time
 from pathlib import Path

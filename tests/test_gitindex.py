@@ -46,3 +46,24 @@ def test_a_workspace_in_a_subfolder_gets_its_clean_files_by_their_paths_in_it(tm
 def test_outside_a_repository_nothing_is_vouched_for(tmp_path: Path) -> None:
     (tmp_path / "task.md").write_text("# Task\n", encoding="utf-8")
     assert clean_blobs(tmp_path) == {}
+
+
+@pytest.mark.parametrize("setting", [("core.trustctime", "false"), ("core.checkStat", "minimal")])
+def test_a_file_edited_in_place_with_its_old_mtime_is_not_vouched_for_whatever_git_s_stat_settings(tmp_path: Path, setting: tuple[str, str]) -> None:
+    """Same size, mtime put back: only the ctime (and, for checkStat, the rest) tells. git told to ignore it would
+    vouch for the old blob, and the cache would serve the old text for good."""
+    import os
+    import time
+
+    repo = Repo(tmp_path / "repo")
+    doc = repo.ws / "tasks/t.md"
+    repo.write("tasks/t.md", "---\nstatus: todo\n---\n")
+    repo.commit("start", "2026-01-05T09:00:00+00:00")
+    git(repo.ws, "config", *setting)
+    before = doc.stat()
+    time.sleep(1.1)
+    git(repo.ws, "update-index", "--refresh")  # the index is newer than the file: git trusts its stat
+    with open(doc, "r+", encoding="utf-8") as handle:  # in place: the same inode
+        handle.write("---\nstatus: done\n---\n")
+    os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert "tasks/t.md" not in clean_blobs(repo.ws)

@@ -69,7 +69,7 @@ try:  # hashlib's blake2b itself, without loading OpenSSL for the rest of hashli
 except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b
 from workspace_tool.cache_chunks import CheckedReader, Entry, Unpickler, decode_chunk, encode_chunk
-from workspace_tool.cachefile import CACHE_FOLDER, folder_identity, ignored, vouched, written_here
+from workspace_tool.cachefile import CACHE_FOLDER, disabled, folder_identity, ignored, vouched, written_here
 from workspace_tool.codeprint import code_version
 from workspace_tool.config import Settings
 from workspace_tool.gcpause import paused
@@ -398,7 +398,7 @@ def clear_cache(root: Path) -> bool:
 def load_with_cache(root: Path, settings: Settings, files: list[FileStat]) -> tuple[Mapping[str, Parsed], dict[str, bytes]] | None:
     """Parsed files, reusing unchanged ones from the cache, and the hash of each one's bytes (`ParseCache.hashes`).
     None: no cache, parse everything."""
-    if os.environ.get("WM_NO_CACHE"):
+    if disabled():
         return None
     cache = ParseCache(root, settings)
     return cache.refresh(files), cache.hashes(files)

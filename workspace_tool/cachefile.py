@@ -43,9 +43,22 @@ def written_here(recorded: object, folder: Path) -> bool:
         return False
 
 
+NO_CACHE_ENV = "WM_NO_CACHE"
+
+
+def env_flag(name: str) -> bool:
+    """An on/off environment variable is on: set to anything but empty or `0` (`WM_NO_CACHE=0` leaves the cache on)."""
+    return os.environ.get(name, "0") not in ("", "0")
+
+
 def vouched() -> bool:
     """`WM_TRUST_CACHE` is set (to anything but `0`): caches written elsewhere are believed (the user restored them)."""
-    return os.environ.get(TRUST_ENV, "0") not in ("", "0")
+    return env_flag(TRUST_ENV)
+
+
+def disabled() -> bool:
+    """`WM_NO_CACHE` is set (to anything but `0`): no cache is read or written (the index's, compiled templates)."""
+    return env_flag(NO_CACHE_ENV)
 
 
 def replace_file(path: Path, content: bytes) -> None:

@@ -51,7 +51,9 @@ def clean_blobs(root: Path) -> dict[str, bytes]:
     env = {**os.environ, **ENV}
     commands = (
         ["git", "ls-files", "--stage", "-v", "-z"],  # `H <mode> <blob> <stage>\t<path>`, paths relative to root
-        ["git", "diff-files", "--name-only", "--relative", "-z", "--", "."],  # only the workspace's folder is looked at
+        # only the workspace's folder is looked at; every stat field counts, whatever the repository's settings say,
+        # since wm's own check found one changed (`core.trustctime=false` made git vouch for a file edited in place)
+        ["git", "-c", "core.trustctime=true", "-c", "core.checkStat=default", "diff-files", "--name-only", "--relative", "-z", "--", "."],
     )
     try:
         processes = [subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) for command in commands]

@@ -356,7 +356,9 @@ def bytecode_cache() -> jinja2.FileSystemBytecodeCache | None:
     hash of its source, so an edited template is compiled again.
     `WM_NO_CACHE=1` turns it off, as it does the index cache.
     """
-    if os.environ.get("WM_NO_CACHE"):
+    from workspace_tool.cachefile import disabled
+
+    if disabled():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "wm", f"templates-{jinja2.__version__}-{sys.implementation.cache_tag}")
