@@ -27,7 +27,9 @@ def test_projects_progress_cost_burn_health(tmp_path: Path) -> None:
     assert site.burn == pytest.approx(1950 / 5000)
     assert site.accuracy == pytest.approx(8.5 / 10)  # design: 3 + 1.5 + 4 logged of 10
     assert site.overdue == ("build",) and site.health == "amber" and site.reasons == ("1 overdue task",)
-    assert app.health == "red" and app.reasons == ("past due 2026-11-20",)
+    # app's cost is in globex's USD, its budget in the workspace's EUR: no burn across currencies, a note that does not colour
+    assert app.health == "red" and app.reasons == ("past due 2026-11-20", "cost in USD, budget in EUR: no burn")
+    assert app.burn is None and app.currencies == ("USD", "EUR")
     assert app.cost == Decimal("540.00") and app.currency == "USD"
     assert internal.health == "green" and internal.cost == Decimal("180.00")  # 2h at alice's 90
     assert report.forecast is False
@@ -55,8 +57,9 @@ def test_people_utilisation_and_billable_ratio(tmp_path: Path) -> None:
     assert (alice.capacity, bob.capacity) == (40, 20)
     assert alice.hours == pytest.approx(5) and alice.utilisation == pytest.approx(5 / 40)  # 4h design + 3x20m
     assert bob.hours == pytest.approx(12.75) and bob.billable_ratio == 1
-    # open assigned effort: bob's build 20h estimate - 5h logged; alice's admin 4h - 2h
-    assert (alice.open_effort, bob.open_effort) == (2, 15)
+    # open assigned effort, as the plan books it (`remaining_effort`): bob's build, in progress, 20h estimate - 5h logged;
+    # alice's admin 4h, not started (the 2h logged on it in October are not taken off a task not under way)
+    assert (alice.open_effort, bob.open_effort) == (4, 15)
     assert report.as_json()["people"][0]["weeks"] == [{"week": "2026-W45", "hours": 5, "capacity": 40, "utilisation": 0.125}]
 
 

@@ -7,6 +7,7 @@ JSON or CSV. The library modules do the work (`workspace_tool.reports`,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import sys
@@ -17,7 +18,7 @@ import click
 from workspace_tool.cli.app import App, date_range, now_for
 from workspace_tool.errors import UsageError
 from workspace_tool.model import TimeEntry
-from workspace_tool.output import cell, csv_text, dumps, table
+from workspace_tool.output import cell, counted, csv_text, dumps, table
 from workspace_tool.reports.time import TimeQuery, TimeReport, parse_group_by, time_report
 
 PROGRESS_MIN_DAYS = 92
@@ -219,13 +220,26 @@ def invoice_cmd(app: App, client: str, month: str, partial: bool, dry_run: bool)
 
 
 def plan_for(index: Any) -> tuple[Any, tuple[str, ...]]:
-    """The scheduler's plan, or None with a note when the scheduler is not available."""
+    """The scheduler's plan, as `wm schedule` and the site make it (done tasks without `done:` dated from git
+    history), or None with a note when the scheduler is not available."""
     try:
         module = importlib.import_module("workspace_tool.scheduling")
         schedule_index = module.schedule_index
+        from workspace_tool.cli.schedule import _history_done_dates  # the one reader of done dates, `wm schedule`'s
     except (ImportError, AttributeError):
         return None, ("the scheduler (workspace_tool.scheduling) is not available: forecasts and scheduled load are omitted",)
-    return schedule_index(index), ()
+    return schedule_index(index, None, _history_done_dates(index)), ()
+
+
+@contextlib.contextmanager
+def _values_warned(index: Any, documents: Iterable[Any]) -> Iterator[None]:
+    """Warn (stderr), once the report is printed, about the invalid values of the documents it reads: each counts
+    as not set, so the figures differ from what the files say (stdout and JSON stay as they are)."""
+    from workspace_tool.reports.problems import value_problems, value_warnings
+
+    lines = value_warnings(value_problems(index, documents))
+    yield
+    warn(lines)
 
 
 def _whole(value: Any) -> str:
@@ -239,6 +253,20 @@ def _plain(value: float | None) -> str:
 
 def _pct(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
+
+
+def _burn(value: float | None, plain: bool = False) -> str:
+    """A burn: in a table as `health.burn_percent` words it (never contradicting the colour), in CSV a fraction
+    (blank when a budget of 0 is exceeded, as JSON's null)."""
+    from workspace_tool.health import burn_percent
+
+    if value is None or (plain and value == float("inf")):
+        return ""
+    return _plain(value) if plain else burn_percent(value)
+
+
+def _progress(value: float | None, basis: str | None) -> str:
+    return _pct(value) + (" by tasks" if basis == "tasks" else "")
 
 
 def _num(value: float | None) -> str:
@@ -259,41 +287,45 @@ def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
       wm report projects
       wm report projects --json | jq '.projects[] | select(.health == "red")'
     """
-    from workspace_tool.reports.projects import project_report
+    from workspace_tool.reports.projects import project_report, read_documents
 
     fmt = _format_choice(as_json, as_csv)
     index = app.index()
     plan, notes = plan_for(index)
     report = project_report(index, plan, now=now_for(app), notes=notes)
-    if fmt == "json":
-        _emit(dumps(report.as_json()))
-        return
-    headers = ["project", "status", "progress", "tasks", "hours", "cost", "budget", "burn", "accuracy", "due", "forecast", "health", "reasons"]
-    rows = [
-        [r.id, r.status, _pct(r.progress_effort), f"{r.done_tasks}/{r.tasks}", round(r.hours, 2), _whole(r.cost), _whole(r.budget),
-         _pct(r.burn), _pct(r.accuracy), r.due, r.forecast_end, r.health, "; ".join(r.reasons)]
-        for r in report.rows
-    ]
-    if fmt == "csv":
-        csv_headers = ["project", "status", "priority", "owner", "client", "progress_effort", "done_tasks", "tasks", "hours", "cost",
-                       "currency", "budget", "burn", "accuracy", "due", "forecast_end", "health", "reasons"]
-        csv_rows = [
-            [r.id, r.status, r.priority, r.owner, r.client, _plain(r.progress_effort), r.done_tasks, r.tasks, _plain(r.hours),
-             _money(r.cost, plain=True), r.currency, r.budget, _plain(r.burn), _plain(r.accuracy), r.due, r.forecast_end, r.health, "; ".join(r.reasons)]
+    with _values_warned(index, read_documents(index)):  # after the report, as `report time` warns
+        if fmt == "json":
+            _emit(dumps(report.as_json()))
+            return
+        headers = ["project", "status", "progress", "tasks", "hours", "cost", "budget", "burn", "accuracy", "due", "forecast", "health", "reasons"]
+        rows = [
+            [r.id, r.status, _progress(r.progress, r.progress_by), f"{r.done_tasks}/{r.tasks}", round(r.hours, 2), _whole(r.cost), _whole(r.budget),
+             _burn(r.burn), _pct(r.accuracy), r.due, r.forecast_end, r.health, "; ".join(r.reasons)]
             for r in report.rows
         ]
-        _emit(csv_text(csv_headers, csv_rows))
-        return
-    if not rows:
-        _say_empty("no projects (wm new project TITLE makes one)")
-        return
-    _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8), wrap={12: "; "}))  # each reason whole
-    warn(report.notes)
+        if fmt == "csv":
+            csv_headers = ["project", "status", "priority", "owner", "client", "progress_effort", "done_tasks", "tasks", "hours", "cost",
+                           "currency", "budget", "burn", "accuracy", "due", "forecast_end", "health", "reasons",
+                           "forecast_status", "overdue", "blocked", "progress", "progress_by"]
+            csv_rows = [
+                [r.id, r.status, r.priority, r.owner, r.client, _plain(r.progress_effort), r.done_tasks, r.tasks, _plain(r.hours),
+                 _money(r.cost, plain=True), r.currency, r.budget, _burn(r.burn, plain=True), _plain(r.accuracy), r.due, r.forecast_end, r.health,
+                 "; ".join(r.reasons), r.forecast_status, ";".join(r.overdue), ";".join(r.blocked), _plain(r.progress), r.progress_by]
+                for r in report.rows
+            ]
+            _emit(csv_text(csv_headers, csv_rows))
+            return
+        if not rows:
+            _say_empty("no projects (wm new project TITLE makes one)")
+            return
+        progress_width = max(len(str(row[2])) for row in rows)  # "50% by tasks" is a figure: never cut
+        _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8), keep=(0, 0, progress_width), wrap={12: "; "}))  # each reason whole
+        warn(report.notes)
 
 
 @report_group.command("people")
-@click.option("--from", "start", metavar="DATE", help="First day (inclusive); default: the last 4 weeks.")
-@click.option("--to", "end", metavar="DATE", help="Last day (inclusive); default: the end of this week.")
+@click.option("--from", "start", metavar="DATE", help="First day (inclusive); default: 4 weeks ago, or 4 weeks before --to when that is earlier.")
+@click.option("--to", "end", metavar="DATE", help="Last day (inclusive); default: the end of this week, or 4 weeks after --from when that is later.")
 @json_option
 @csv_option
 @click.pass_obj
@@ -304,37 +336,39 @@ def people_cmd(app: App, start: str | None, end: str | None, as_json: bool, as_c
     Example:
       wm report people --from 2026-11-02 --to 2026-11-29
     """
-    from workspace_tool.reports.people import people_report
+    from workspace_tool.reports.people import people_report, read_documents
 
     fmt = _format_choice(as_json, as_csv)
     index = app.index()
+    first, last = date_range(start, end, app.today)
     plan, notes = plan_for(index)
-    report = people_report(index, *date_range(start, end, app.today), plan, now=now_for(app), notes=notes)
-    if fmt == "json":
-        _emit(dumps(report.as_json()))
-        return
-    if fmt == "csv":
-        csv_headers = ["person", "name", "known", "hours", "hours_per_week", "capacity", "utilisation", "billable_ratio", "open_tasks", "open_effort"]
-        csv_rows = [
-            [r.id, r.name, r.known, _plain(r.hours), _plain(r.per_week), _plain(r.capacity), _plain(r.utilisation),
-             _plain(r.billable_ratio), r.open_tasks, _plain(r.open_effort)]
+    report = people_report(index, first, last, plan, now=now_for(app), notes=notes)
+    with _values_warned(index, read_documents(index)):  # after the report, as `report time` warns
+        if fmt == "json":
+            _emit(dumps(report.as_json()))
+            return
+        if fmt == "csv":
+            csv_headers = ["person", "name", "known", "hours", "hours_per_week", "capacity", "utilisation", "billable_ratio", "open_tasks", "open_effort"]
+            csv_rows = [
+                [r.id, r.name, r.known, _plain(r.hours), _plain(r.per_week), _plain(r.capacity), _plain(r.utilisation),
+                 _plain(r.billable_ratio), r.open_tasks, _plain(r.open_effort)]
+                for r in report.rows
+            ]
+            _emit(csv_text(csv_headers, csv_rows))
+            return
+        headers = ["person", "name", "hours", "per week", "capacity", "utilisation", "billable", "open tasks", "open effort", "next 4 weeks"]
+        rows = [
+            [r.id + ("" if r.known else " (unknown)"), r.name, round(r.hours, 2), round(r.per_week, 2), round(r.capacity, 2), _pct(r.utilisation),
+             _pct(r.billable_ratio), r.open_tasks, round(r.open_effort, 2),
+             " ".join(f"{_pct(w.utilisation) or '-'}" for w in r.scheduled) if report.schedule else ""]
             for r in report.rows
         ]
-        _emit(csv_text(csv_headers, csv_rows))
-        return
-    headers = ["person", "name", "hours", "per week", "capacity", "utilisation", "billable", "open tasks", "open effort", "next 4 weeks"]
-    rows = [
-        [r.id + ("" if r.known else " (unknown)"), r.name, round(r.hours, 2), round(r.per_week, 2), round(r.capacity, 2), _pct(r.utilisation),
-         _pct(r.billable_ratio), r.open_tasks, round(r.open_effort, 2),
-         " ".join(f"{_pct(w.utilisation) or '-'}" for w in r.scheduled) if report.schedule else ""]
-        for r in report.rows
-    ]
-    if not rows:
-        _say_empty("no people and no time logged" + _between(report.start, report.end) + " (wm new person NAME makes a person)")
-        return
-    click.echo(f"{report.start} – {report.end}", err=True)
-    _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
-    warn(report.notes)
+        if not rows:
+            _say_empty("no people and no time logged" + _between(report.start, report.end) + " (wm new person NAME makes a person)")
+            return
+        click.echo(f"{report.start} – {report.end}", err=True)
+        _emit(table(headers, rows, right=(2, 3, 4, 5, 6, 7, 8)))
+        warn(report.notes)
 
 
 @report_group.command("estimates")
@@ -363,8 +397,7 @@ def estimates_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         return
     if not report.tasks:
         _say_empty("no finished task has an estimate and time logged against it yet")
-        if report.unestimated:
-            warn([f"{len(report.unestimated)} done tasks have no estimate: {', '.join(report.unestimated[:10])}"])
+        warn(_left_out(report))
         return
     task_rows = [[t.id, t.project, t.assignee, round(t.estimate, 2), round(t.logged, 2), round(t.ratio, 2)] for t in report.tasks]
     _emit(table(["task", "project", "assignee", "estimate h", "logged h", "ratio"], task_rows, right=(3, 4, 5)))  # (the CSV's names stay)
@@ -376,8 +409,28 @@ def estimates_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         dist_rows.append(["overall", "", d.n, round(d.median, 2), round(d.p85, 2), round(d.min, 2), round(d.max, 2), _pct(d.accuracy)])
     click.echo("")
     _emit(table(dist_headers, dist_rows, right=(2, 3, 4, 5, 6, 7)))
+    warn(_left_out(report))
+
+
+def _left_out(report: Any) -> list[str]:
+    """The done tasks `wm report estimates` leaves out, by why (the first ten of each)."""
+    def named(ids: Sequence[str]) -> str:
+        return ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+    lines = []
     if report.unestimated:
-        warn([f"{len(report.unestimated)} done tasks have no estimate: {', '.join(report.unestimated[:10])}"])
+        lines.append(f"{counted(len(report.unestimated), 'done task')} {_has(report.unestimated)} no estimate: {named(report.unestimated)}")
+    if report.invalid:
+        lines.append(f"{counted(len(report.invalid), 'done task')} {_has(report.invalid)} an invalid estimate (wm validate says why), "
+                     f"left out: {named(report.invalid)}")
+    if report.unlogged:
+        lines.append(f"{counted(len(report.unlogged), 'done task')} {_has(report.unlogged)} no time logged, left out of the ratios: "
+                     f"{named(report.unlogged)}")
+    return lines
+
+
+def _has(items: Sequence[str]) -> str:
+    return "has" if len(items) == 1 else "have"
 
 
 @report_group.command("goals")
@@ -391,31 +444,33 @@ def goals_cmd(app: App, as_json: bool, as_csv: bool) -> None:
     Example:
       wm report goals
     """
-    from workspace_tool.reports.goals import goals_report
+    from workspace_tool.reports.goals import goals_report, read_documents
 
     fmt = _format_choice(as_json, as_csv)
-    goals = goals_report(app.index())
-    if fmt == "json":
-        _emit(dumps({"goals": [g.as_json() for g in goals]}))
-        return
-    headers = ["goal", "item", "current", "target", "progress"]
-    rows: list[list[Any]] = []
-    for g in goals:
-        rows.append([g.id, g.title, "", "", _pct(g.progress)])
-        rows += [["", f"KR: {k.title}", k.current, k.target, _pct(k.progress)] for k in g.key_results]
-        rows += [["", f"project {p.id} ({p.status})", "", "", _pct(p.progress)] for p in g.projects]
-    if fmt == "csv":  # data, as the other reports' CSV: the goal on every row, progress as a fraction
-        data: list[list[Any]] = []
+    index = app.index()
+    goals = goals_report(index)
+    with _values_warned(index, read_documents(index)):  # after the report, as `report time` warns
+        if fmt == "json":
+            _emit(dumps({"goals": [g.as_json() for g in goals]}))
+            return
+        headers = ["goal", "item", "current", "target", "progress"]
+        rows: list[list[Any]] = []
         for g in goals:
-            data.append([g.id, "goal", g.title, "", "", _plain(g.progress)])
-            data += [[g.id, "key_result", k.title, k.current, k.target, _plain(k.progress)] for k in g.key_results]
-            data += [[g.id, "project", p.id, "", "", _plain(p.progress)] for p in g.projects]
-        _emit(csv_text(["goal", "kind", "item", "current", "target", "progress"], data))
-        return
-    if not rows:
-        _say_empty("no goals (wm new goal TITLE makes one)")
-        return
-    _emit(table(headers, rows, right=(2, 3, 4)))
+            rows.append([g.id, g.title, "", "", _pct(g.progress)])
+            rows += [["", f"KR: {k.title}", k.current, k.target, _pct(k.progress)] for k in g.key_results]
+            rows += [["", f"project {p.id} ({p.status})", "", "", _progress(p.progress, p.progress_by)] for p in g.projects]
+        if fmt == "csv":  # data, as the other reports' CSV: the goal on every row, progress as a fraction
+            data: list[list[Any]] = []
+            for g in goals:
+                data.append([g.id, "goal", g.title, "", "", _plain(g.progress)])
+                data += [[g.id, "key_result", k.title, k.current, k.target, _plain(k.progress)] for k in g.key_results]
+                data += [[g.id, "project", p.id, "", "", _plain(p.progress)] for p in g.projects]
+            _emit(csv_text(["goal", "kind", "item", "current", "target", "progress"], data))
+            return
+        if not rows:
+            _say_empty("no goals (wm new goal TITLE makes one)")
+            return
+        _emit(table(headers, rows, right=(2, 3, 4), keep=(0, 0, 0, 0, max(len(str(row[4])) for row in rows))))  # progress: never cut
 
 
 def _attach_flow(commands: dict[str, click.Command]) -> None:

@@ -1,7 +1,8 @@
 """`wm report goals`: each goal's key results and the progress of the projects pointing at it.
 
-Pure. A project's progress is its done effort over its total effort (the
-estimates of its tasks), else its done tasks over its tasks.
+Pure. A project's progress is `reports.progress`'s (the rule of `wm report
+projects` and the site): its done effort over its total effort (the estimates
+of its tasks), else its done tasks over its tasks.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from workspace_tool.index import Index
-from workspace_tool.model import Goal, Project
+from workspace_tool.model import Document, Goal, Project, Task
+from workspace_tool.reports.progress import project_progress
 from workspace_tool.values import KeyResult
 
 
@@ -22,6 +24,7 @@ class GoalProject:
     status: str
     progress: float | None
     done: bool
+    progress_by: str | None = None  # "effort", "tasks" or "status" (`reports.progress.Progress.basis`)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class GoalRow:
             "id": self.id, "title": self.title, "owner": self.owner, "due": self.due.isoformat() if self.due else None,
             "progress": _r(self.progress),
             "key_results": [{"title": k.title, "current": k.current, "target": k.target, "progress": _r(k.progress)} for k in self.key_results],
-            "projects": [{"id": p.id, "title": p.title, "status": p.status, "progress": _r(p.progress), "done": p.done} for p in self.projects],
+            "projects": [{"id": p.id, "title": p.title, "status": p.status, "progress": _r(p.progress), "progress_by": p.progress_by, "done": p.done} for p in self.projects],
         }
 
 
@@ -55,14 +58,18 @@ def _r(value: float | None) -> float | int | None:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def project_progress(index: Index, project: Project) -> float | None:
-    tasks = [t for t in index.tasks_of(project.id) if t.status != "cancelled" and t.id not in index.subtasks]
-    effort = sum(t.estimate.hours for t in tasks if t.estimate)
-    if effort:
-        return sum(t.estimate.hours for t in tasks if t.estimate and index.is_done(t)) / effort
-    if tasks:
-        return sum(index.is_done(t) for t in tasks) / len(tasks)
-    return 1.0 if index.is_done(project) else None
+def read_documents(index: Index) -> list[Document]:
+    """The documents whose values make the report's figures: goals (key results), and the tasks of the projects
+    naming them (their progress)."""
+    goals = index.of_type(Goal)
+    ids = {g.id for g in goals}
+    named = {p.id for p in index.projects() if ids.intersection(p.goals)}
+    return [*goals, *(t for t in index.of_type(Task) if t.project in named)]
+
+
+def _project(index: Index, project: Project) -> GoalProject:
+    progress = project_progress(index, project)
+    return GoalProject(project.id, project.title, project.status, progress.share, index.is_done(project), progress.basis)
 
 
 def goals_report(index: Index) -> tuple[GoalRow, ...]:
@@ -71,7 +78,7 @@ def goals_report(index: Index) -> tuple[GoalRow, ...]:
         projects = [p for p in index.projects() if goal.id in p.goals]
         rows.append(GoalRow(
             goal.id, goal.title, goal.owner, goal.due, goal.key_results,
-            tuple(GoalProject(p.id, p.title, p.status, project_progress(index, p), index.is_done(p)) for p in sorted(projects, key=lambda p: p.id)),
+            tuple(_project(index, p) for p in sorted(projects, key=lambda p: p.id)),
         ))
     return tuple(rows)
 

@@ -1,10 +1,13 @@
-"""Problems in the time logs that change what a report or an invoice counts.
+"""Problems in the time logs, and invalid values of documents, that change what a report or an invoice counts.
 
 A time log whose frontmatter does not parse loses all its entries; a
 malformed line loses itself; two clock ranges that overlap count the same
 hour twice. `wm validate` reports them all; reports warn about those of
 their period, and an invoice refuses its month while any of them, or an
-error in a document it prices from, is unfixed. Pure: index in,
+error in a document it prices from, is unfixed. A value that does not
+parse (`budget: lots`, `due: 2026-02-30`, one bad `leave:` item) counts as
+not set, so the portfolio, people and goals reports warn about those of
+the documents they report on (`value_problems`). Pure: index in,
 diagnostics out.
 """
 
@@ -17,9 +20,11 @@ from typing import Iterable
 
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
-from workspace_tool.model import TimeEntry, TimeLog
+from workspace_tool.model import Document, TimeEntry, TimeLog
 from workspace_tool.validate import overlaps
 
+BAD_VALUE = "bad-value"
+"""The code of a frontmatter value that does not parse (the document is read without it)."""
 TIMELOG_FOLDER = "timelogs"
 SHOWN = 5
 """How many problems a warning or a refusal lists before "and N more"."""
@@ -84,5 +89,24 @@ def problem_warnings(diagnostics: list[Diagnostic]) -> list[str]:
     tail = (
         f"{'these' if many else 'this'} time log problem{'s' if many else ''} "
         f"{'leave' if many else 'leaves'} entries out or {'count' if many else 'counts'} them twice until fixed"
+    )
+    return [*listed(diagnostics), tail]
+
+
+def value_problems(index: Index, documents: Iterable[Document]) -> list[Diagnostic]:
+    """The invalid values (`bad-value` errors) of `documents`, by file and line: each counts as not set."""
+    paths = {doc.path for doc in documents}
+    found = [d for path in paths for d in index.file_diagnostics.get(path, ()) if d.code == BAD_VALUE and d.severity == "error"]
+    return sorted(set(found), key=lambda d: (d.path, d.line, d.message))
+
+
+def value_warnings(diagnostics: list[Diagnostic]) -> list[str]:
+    """The warnings a report prints for invalid values of what it reports on (`listed`, then what they do)."""
+    if not diagnostics:
+        return []
+    many = len(diagnostics) != 1
+    tail = (
+        f"the report counts {'these values' if many else 'this value'} as not set until fixed, "
+        f"so {'they change' if many else 'it changes'} its figures (wm validate)"
     )
     return [*listed(diagnostics), tail]

@@ -3,8 +3,12 @@
 Pure: index (+ the scheduler's plan, when there is one) in, rows out.
 Health (`workspace_tool.health`, the rule the status site uses too) is red
 when a project is over budget or late, amber when it is close to its
-budget, at risk, or has overdue or blocked tasks or open high-impact
-risks, else green; every colour comes with its reasons.
+budget, at risk, or has overdue or blocked tasks, open high-impact risks
+or open tasks the plan could not schedule, else green; every colour comes
+with its reasons. Open tasks the plan counts as zero effort for want of an
+estimate are named in the report's notes (the forecast leaves their work out). Progress is `reports.progress`'s and
+accuracy is `reports.estimates.done_tasks`'s (the rules of the site, `wm
+report goals` and `wm report estimates`).
 
 The `blocked` tasks of a row are those *held up* now
 (`blocking.is_held_up`): blocked, and marked `blocked`, started, or at
@@ -15,16 +19,19 @@ plan are blocked in `wm blocked`'s sense but not counted here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Sequence
 
 from workspace_tool.blocking import is_held_up
-from workspace_tool.health import HealthFacts, project_health
+from workspace_tool.health import HealthFacts, budget_burn, named, open_tasks_text, plan_gaps, project_health
 from workspace_tool.index import Index
-from workspace_tool.model import PRIORITY_RANK, Project, Risk, Task
+from workspace_tool.model import PRIORITY_RANK, Client, Document, Project, Risk, Task
 from workspace_tool.reports.billing import Priced, Pricer, cents, exact_hours
+from workspace_tool.reports.estimates import TaskEstimate, accuracy, done_tasks
+from workspace_tool.reports.progress import Progress, counted_tasks
 
 HEALTH_RANK = {"red": 0, "amber": 1, "green": 2}
 
@@ -55,6 +62,9 @@ class ProjectRow:
     open_risks: tuple[str, ...]
     health: str
     reasons: tuple[str, ...]
+    closed: bool = False  # the project is in a done status
+    budget_currency: str | None = None  # the workspace's: a budget is in it (None: the cost's)
+    unestimated: tuple[str, ...] = ()  # open tasks the plan counts as zero effort (no estimate)
 
     @property
     def progress_effort(self) -> float | None:
@@ -64,11 +74,31 @@ class ProjectRow:
     def progress_tasks(self) -> float | None:
         return self.done_tasks / self.tasks if self.tasks else None
 
+    def _progress(self) -> Progress:
+        return Progress(self.tasks, self.done_tasks, self.effort, self.done_effort, self.closed)
+
+    @property
+    def progress(self) -> float | None:
+        """By effort, else by tasks (`reports.progress`: the rule of `wm report goals` and the site)."""
+        return self._progress().share
+
+    @property
+    def progress_by(self) -> str | None:
+        """"effort", "tasks", "status" (closed, no tasks) or None."""
+        return self._progress().basis
+
+    @property
+    def currencies(self) -> tuple[str, str] | None:
+        """(the cost's currency, the budget's) when there are a budget and a cost in another currency than it."""
+        other = self.budget is not None and self.cost is not None and self.budget_currency not in (None, self.currency)
+        return (self.currency, self.budget_currency or "") if other else None
+
     @property
     def burn(self) -> float | None:
-        if self.budget is None or self.budget == 0 or self.cost is None:
+        """cost / budget (`health.budget_burn`; inf: a budget of 0 exceeded); None across currencies."""
+        if self.currencies is not None:
             return None
-        return float(self.cost) / self.budget
+        return budget_burn(None if self.cost is None else float(self.cost), self.budget)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -77,9 +107,10 @@ class ProjectRow:
             "tasks": self.tasks, "done_tasks": self.done_tasks,
             "effort_hours": _round(self.effort), "done_effort_hours": _round(self.done_effort),
             "progress_effort": _round(self.progress_effort), "progress_tasks": _round(self.progress_tasks),
+            "progress": _round(self.progress), "progress_by": self.progress_by,
             "hours": _round(self.hours), "cost": None if self.cost is None else float(self.cost),
             "currency": self.currency, "unpriced_hours": _round(self.unpriced_hours),
-            "budget": self.budget, "burn": _round(self.burn), "accuracy": _round(self.accuracy),
+            "budget": self.budget, "burn": None if self.burn == math.inf else _round(self.burn), "accuracy": _round(self.accuracy),
             "forecast_end": _iso(self.forecast_end), "forecast_status": self.forecast_status,
             "overdue": list(self.overdue), "blocked": list(self.blocked), "open_risks": list(self.open_risks),
             "health": self.health, "reasons": list(self.reasons),
@@ -107,8 +138,12 @@ def _round(value: float | None, digits: int = 4) -> float | int | None:
     return int(rounded) if float(rounded).is_integer() else rounded
 
 
-def _cancelled(task: Task) -> bool:
-    return task.status == "cancelled"
+def read_documents(index: Index) -> list[Document]:
+    """The documents whose values make the report's figures: projects, their tasks and their clients."""
+    projects = index.projects()
+    ids = {p.id for p in projects}
+    clients = {p.client for p in projects if p.client}
+    return [*projects, *(t for t in index.of_type(Task) if t.project in ids), *(c for c in index.of_type(Client) if c.id in clients)]
 
 
 def project_report(index: Index, plan: Any = None, now: dt.datetime | None = None, notes: Sequence[str] = ()) -> PortfolioReport:
@@ -120,21 +155,24 @@ def project_report(index: Index, plan: Any = None, now: dt.datetime | None = Non
         by_project[p.project].append(p)
         if p.task:
             by_task[p.task] += p.hours
-    rows = [_row(index, project, by_project.get(project.id, []), by_task, plan) for project in index.projects()]
+    measured: dict[str | None, list[TaskEstimate]] = defaultdict(list)
+    for task in done_tasks(index, by_task).measured:
+        measured[task.project].append(task)
+    rows = [_row(index, project, by_project.get(project.id, []), measured.get(project.id, []), plan) for project in index.projects()]
     rows.sort(key=lambda r: (PRIORITY_RANK.get(r.priority, 9), HEALTH_RANK[r.health], r.due or dt.date.max, r.id))
-    return PortfolioReport(tuple(rows), plan is not None, tuple(notes))
+    unestimated = [unestimated_note(r) for r in rows if r.unestimated and not r.closed]
+    return PortfolioReport(tuple(rows), plan is not None, (*notes, *unestimated))
 
 
-def _row(index: Index, project: Project, priced: list[Priced], by_task: dict[str, float], plan: Any) -> ProjectRow:
-    tasks = [t for t in index.tasks_of(project.id) if not _cancelled(t) and t.id not in index.subtasks]
+def unestimated_note(row: ProjectRow) -> str:
+    return f"{row.id}: {open_tasks_text(len(row.unestimated))} without an estimate, left out of the forecast: {named(row.unestimated)}"
+
+
+def _row(index: Index, project: Project, priced: list[Priced], measured: list[TaskEstimate], plan: Any) -> ProjectRow:
+    tasks = counted_tasks(index.tasks_of(project.id), index.subtasks, index.is_cancelled)
     done = [t for t in tasks if index.is_done(t)]
     effort = sum(t.estimate.hours for t in tasks if t.estimate)
     done_effort = sum(t.estimate.hours for t in done if t.estimate)
-    estimated_done = [t for t in done if t.estimate and t.estimate.hours > 0]
-    accuracy = None
-    if estimated_done:
-        estimate = sum(t.estimate.hours for t in estimated_done if t.estimate)
-        accuracy = sum(by_task.get(t.id, 0.0) for t in estimated_done) / estimate
     hours = sum(p.hours for p in priced)
     with_rate = [p for p in priced if p.rate is not None]
     cost = cents(sum((exact_hours(p.hours) * (p.rate or Decimal(0)) for p in with_rate), Decimal(0))) if with_rate else None
@@ -147,23 +185,27 @@ def _row(index: Index, project: Project, priced: list[Priced], by_task: dict[str
     forecast = plan.projects.get(project.id) if plan is not None else None
     row = ProjectRow(
         project.id, project.title, project.status, project.priority, project.owner, project.client, project.due,
-        len(tasks), len(done), effort, done_effort, hours, cost, currency, unpriced, project.budget, accuracy,
+        len(tasks), len(done), effort, done_effort, hours, cost, currency, unpriced, project.budget, accuracy(measured),
         getattr(forecast, "end", None), getattr(forecast, "status", None), overdue, blocked, risks, "green", (),
+        index.is_done(project), index.settings.currency,
     )
-    health, reasons = _health(index, project, row)
-    return _with_health(row, health, reasons)
+    unscheduled, unestimated = plan_gaps(getattr(plan, "warnings", ()), [t.id for t in open_tasks])
+    health, reasons = _health(index, project, row, unscheduled)
+    return _with_health(row, health, reasons, unestimated)
 
 
-def _health(index: Index, project: Project, row: ProjectRow) -> tuple[str, tuple[str, ...]]:
+def _health(index: Index, project: Project, row: ProjectRow, unscheduled: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     high = [r for r in row.open_risks if getattr(index.get(r), "impact", None) == "high"]
     facts = HealthFacts(
-        index.is_done(project), project.due, index.today, row.burn, row.forecast_status, row.forecast_end,
-        len(row.overdue), len(row.blocked), len(high), row.unpriced_hours, row.tasks - row.done_tasks,
+        closed=index.is_done(project), due=project.due, today=index.today, burn=row.burn,
+        forecast_status=row.forecast_status, forecast_end=row.forecast_end, overdue=len(row.overdue), held_up=len(row.blocked),
+        high_risks=len(high), unpriced_hours=row.unpriced_hours, open_tasks=row.tasks - row.done_tasks,
+        currencies=row.currencies, unscheduled=unscheduled,
     )
     return project_health(facts)
 
 
-def _with_health(row: ProjectRow, health: str, reasons: tuple[str, ...]) -> ProjectRow:
+def _with_health(row: ProjectRow, health: str, reasons: tuple[str, ...], unestimated: tuple[str, ...]) -> ProjectRow:
     from dataclasses import replace
 
-    return replace(row, health=health, reasons=reasons)
+    return replace(row, health=health, reasons=reasons, unestimated=unestimated)

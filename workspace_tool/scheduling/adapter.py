@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Any, Mapping
 
 from workspace_tool.config import WEEKDAYS, Calendar
+from workspace_tool.effort import remaining_effort
 from workspace_tool.index import Index
 from workspace_tool.model import PRIORITY_RANK, Person, Task
 from workspace_tool.scheduling.calendar import WorkCalendar
 from workspace_tool.scheduling.types import PlanWarning, Resource, SchedInput, SchedProject, SchedTask
-
-UNDER_WAY = frozenset({"in-progress", "review"})
 
 
 def plan_start(index: Index, start: dt.date | None = None) -> dt.date:
@@ -71,20 +70,9 @@ def done_dates_from(index: Index, history: Any) -> dict[str, dt.date]:
     return {task_id: found[task_id].date() for task_id in undated if task_id in found}
 
 
-def effort_hours(index: Index, task: Task) -> float | None:
-    """`remaining`, else `estimate` minus logged time for a task under way, else `estimate`."""
-    if task.remaining is not None:
-        return task.remaining.hours
-    if task.estimate is None:
-        return None
-    if task.status in UNDER_WAY:
-        return max(0.0, task.estimate.hours - index.logged_hours(task.id))
-    return task.estimate.hours
-
-
 def sched_task(index: Index, task: Task, done_in_history: dt.date | None = None) -> SchedTask:
     closed = index.is_done(task)
-    effort = effort_hours(index, task)
+    effort = remaining_effort(index, task)  # the one definition, shared with `wm report people` and the site
     is_parent = bool(index.subtasks.get(task.id))
     return SchedTask(
         id=task.id,
@@ -98,7 +86,7 @@ def sched_task(index: Index, task: Task, done_in_history: dt.date | None = None)
         parent=task.parent,
         milestone=task.milestone,
         closed=closed,
-        cancelled=closed and task.status == "cancelled",
+        cancelled=closed and index.is_cancelled(task),
         done=task.done or (done_in_history if closed else None),
         has_estimate=effort is not None or task.milestone or closed or is_parent,
     )

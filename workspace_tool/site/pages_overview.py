@@ -233,13 +233,13 @@ def _workload_chart(data: SiteData, person: Person, chart_id: str) -> str:
 
 
 def _remaining(data: SiteData, task: Task) -> float:
-    """The effort left as the scheduler counts it (`scheduling.adapter.effort_hours`: `remaining`, else the estimate,
+    """The effort left as the scheduler counts it (`effort.remaining_effort`: `remaining`, else the estimate,
     less the time logged while the task is under way); reads the task's logged hours, so logging time remakes it."""
-    from workspace_tool.scheduling.adapter import effort_hours
+    from workspace_tool.effort import remaining_effort
 
     if task.remaining is None and task.estimate is not None:
         data.logged(task.id)
-    return effort_hours(data.index, task) or 0.0
+    return remaining_effort(data.index, task) or 0.0
 
 
 def people_page(data: SiteData) -> Page[PeopleContext]:
