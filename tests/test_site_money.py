@@ -70,7 +70,10 @@ def test_a_zero_budget_is_a_budget(money_site: Path) -> None:
     assert "50.00 EUR of 0.00 EUR" in text_of(money_site, "index.html")
     # a project without `budget:` still has none, and one in the workspace currency still has its burn
     assert "Budget vs cost 600.00 EUR (no budget)" in text_of(money_site, "projects/beta.html")
-    assert "Budget vs cost 580.00 EUR of 10,000.00 EUR (6%)" in text_of(money_site, "projects/alpha.html")
+    # 5.8% reads 5%: as `wm report projects` words a burn (`health.burn_percent`, rounded down: 89.8% is not amber's 90%)
+    assert "Budget vs cost 580.00 EUR of 10,000.00 EUR (5%)" in text_of(money_site, "projects/alpha.html")
+    assert "Budget vs cost 50.00 EUR of 0.00 EUR (∞)" in project
+    assert "over budget: the budget is 0" in project  # red, as in the report
 
 
 def test_amounts_in_several_currencies_are_listed_apart() -> None:
@@ -136,3 +139,31 @@ def test_a_new_subtask_remakes_the_people_page(tmp_path: Path) -> None:
     build(ws, out)
     assert _remaining(out)["web"] == "1 open task (14h remaining)"
     assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_site_health_is_the_report_s(tmp_path: Path, wm: Any) -> None:
+    """Zero budget exceeded (red), cost in another currency than the budget (a note), and an open task nobody can
+    do (amber: its assignee has no working time): the dashboard gives each project the report's colour and reasons."""
+    import json
+
+    ws = make_site_workspace(tmp_path)
+    files = {**MONEY_FILES, "people/idle.md": "---\nname: Idle\ncapacity: 0\n---\n",
+             "projects/p6/project.md": "---\ntitle: Six\nstatus: active\n---\n",
+             "projects/p6/tasks/x1.md": "---\ntitle: X one\nstatus: todo\nestimate: 4h\nassignee: idle\n---\n"}
+    for relpath, text in files.items():
+        (ws / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (ws / relpath).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    build(ws, out)
+    report = json.loads(wm("-C", str(ws), "report", "projects", "--json").stdout)["projects"]
+    reported = {p["id"]: (p["health"], p["reasons"]) for p in report}
+    assert reported["p2"][0] == "red" and "over budget: the budget is 0" in reported["p2"][1]
+    assert "cost in USD, budget in EUR: no burn" in reported["p5"][1]
+    assert reported["p6"][0] == "amber" and any(r.startswith("1 open task not scheduled: x1") for r in reported["p6"][1])
+    html = (out / "index.html").read_text(encoding="utf-8")
+    for project_id in ("p2", "p5", "p6"):
+        row = next(r for r in html.split("<tr")[1:] if f'href="projects/{project_id}.html"' in r)
+        health, reasons = reported[project_id]
+        assert f"health-{health}" in row or health in row
+        for reason in reasons:
+            assert reason.replace("'", "&#39;") in row, (project_id, reason)

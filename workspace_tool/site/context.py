@@ -367,6 +367,15 @@ class SiteData:
         plan = self.sources.plan
         return None if plan is None else plan.tasks.get(task_id)
 
+    def plan_warnings(self, task_ids: Iterable[str]) -> list[Any]:
+        """The plan's warnings about these tasks (why one is not scheduled, ...); each one's schedule is read, so a page
+        is made again when one becomes scheduled or not."""
+        wanted = set(task_ids)
+        for task_id in sorted(wanted):
+            self.read(f"s:{task_id}")
+        plan = self.sources.plan
+        return [] if plan is None else [w for w in plan.warnings if w.about in wanted]
+
     def forecast(self, project_id: str) -> Any:
         self.read(f"f:{project_id}")
         plan = self.sources.plan

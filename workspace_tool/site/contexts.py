@@ -57,7 +57,8 @@ class Progress(TypedDict):
 
     done: int
     total: int
-    pct: int
+    pct: int  # the bar's width: whole percents, rounded down (0 when unknown)
+    label: str  # "40%", "50% by tasks" (no estimates), "—" (no tasks, open)
     hours_done: str
     hours_total: str
 
@@ -67,7 +68,8 @@ class Money(TypedDict, total=False):
 
     cost: str  # per currency, in the one it was priced in (`context.fmt_amounts`)
     budget: str  # in the workspace currency; set when the project has one (0 included)
-    burn_pct: int  # cost / budget: only when both are in one currency and the budget is not 0
+    burn_pct: int  # cost / budget in whole percents rounded down (a bar's width; 100 for a budget of 0 exceeded): only when both are in one currency
+    burn_label: str  # `health.burn_percent`: the burn as words that never contradict the health colour (`100.5%`, `∞`)
     burn_note: str  # why there is no burn when the cost is in another currency than the budget
 
 

@@ -203,13 +203,17 @@ def sort_tasks(tasks: list[Task]) -> list[Task]:
     return sorted(tasks, key=lambda t: (t.due or dt.date.max, PRIORITY_RANK.get(t.priority, 9), t.id))
 
 
-def progress(data: SiteData, tasks: list[Task]) -> Progress:
-    """Done tasks of all, and done estimate hours of all, as `wm report projects` counts them: cancelled tasks and
-    parents of subtasks do not count (a parent's estimate is its subtasks' work again)."""
-    parents = data.index.subtasks
-    counted = [t for t in tasks if not data.index.is_cancelled(t) and t.id not in parents]
-    done = [t for t in counted if data.is_done(t)]
-    total_h = sum(t.estimate.hours for t in counted if t.estimate)
-    done_h = sum(t.estimate.hours for t in done if t.estimate)
-    pct = round(100 * (done_h / total_h if total_h else (len(done) / len(counted) if counted else 0)))
-    return {"done": len(done), "total": len(counted), "pct": pct, "hours_done": fmt_hours(done_h), "hours_total": fmt_hours(total_h)}
+def progress(data: SiteData, tasks: list[Task], closed: bool = False) -> Progress:
+    """A project's progress by `reports.progress`'s rule, as `wm report projects` and `wm report goals` give it: by
+    estimate hours, else by tasks, of its tasks less cancelled ones and parents of subtasks (a parent's estimate is
+    its subtasks' work again); a closed project with no tasks is done (`closed`)."""
+    from workspace_tool.reports.progress import counted_tasks, progress_of
+
+    found = progress_of(counted_tasks(tasks, data.index.subtasks, data.index.is_cancelled), data.is_done, closed)
+    share = found.share
+    pct = 0 if share is None else round(100 * share)  # as the report's table rounds it
+    label = "—" if share is None else f"{pct}%" + (" by tasks" if found.basis == "tasks" else "")
+    return {
+        "done": found.done_tasks, "total": found.tasks, "pct": pct, "label": label,
+        "hours_done": fmt_hours(found.done_effort), "hours_total": fmt_hours(found.effort),
+    }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 
-from workspace_tool.health import HealthFacts, project_health
+from workspace_tool.health import HealthFacts, budget_burn, burn_percent, plan_gaps, project_health
 from workspace_tool.model import Decision, Project, Risk, Task
 from workspace_tool.output import counted
 from workspace_tool.site import charts
@@ -25,13 +26,14 @@ def collect(data: SiteData) -> list[Page[AnyContext]]:
 
 def health(data: SiteData, project: Project, tasks: list[Task]) -> tuple[str, list[str]]:
     """`workspace_tool.health` (the rule of `wm report projects`) from facts read through `data`; grey once closed."""
-    counted = [t for t in tasks if t.status != "cancelled" and not data.subtasks(t.id)]  # the report's tasks: no parents
+    counted = [t for t in tasks if not data.index.is_cancelled(t) and not data.subtasks(t.id)]  # the report's tasks: no parents
     open_tasks = [t for t in counted if not data.is_done(t)]
     if data.is_done(project):
         left = f"closed with {len(open_tasks)} open task{'s' * (len(open_tasks) != 1)}"
         return "grey", [f"project is {project.status}", *([left] if open_tasks else [])]
     forecast = data.forecast(project.id)
-    burn, unpriced = _burn(data, project)
+    burn, unpriced, currencies = _burn(data, project)
+    unscheduled, _ = plan_gaps(data.plan_warnings(t.id for t in open_tasks), [t.id for t in open_tasks])
     facts = HealthFacts(
         closed=False,
         due=project.due,
@@ -43,28 +45,34 @@ def health(data: SiteData, project: Project, tasks: list[Task]) -> tuple[str, li
         held_up=sum(1 for t in open_tasks if is_held_up(data, t)),
         high_risks=sum(1 for r in data.where(Risk, "project", project.id) if r.impact == "high" and not data.is_done(r)),
         unpriced_hours=unpriced,
+        currencies=currencies,
+        unscheduled=unscheduled,
     )
     level, reasons = project_health(facts)
     return level, list(reasons) or ["on track"]
 
 
-def _burn(data: SiteData, project: Project) -> tuple[float | None, float]:
-    """Cost over budget, and the hours without a rate, as the report computes them (None and 0 on sites without money)."""
+def _burn(data: SiteData, project: Project) -> tuple[float | None, float, tuple[str, str] | None]:
+    """Cost over budget (`health.budget_burn`), the hours without a rate, and (the cost's currency, the budget's)
+    when they differ (no burn then), as the report computes them (None, 0 and None on sites without money)."""
     if not data.money:
-        return None, 0.0
+        return None, 0.0, None
     from workspace_tool.reports.billing import cents
 
     priced = data.priced("project", project.id)
     unpriced = sum(p.hours for p in priced if p.rate is None)
     with_rate = [p for p in priced if p.rate is not None]
-    if not project.budget or not with_rate:
-        return None, unpriced
-    return float(cents(data.cost(with_rate))) / project.budget, unpriced
+    if project.budget is None or not with_rate:
+        return None, unpriced, None
+    foreign = sorted({p.currency for p in with_rate} - {data.currency})
+    if foreign:
+        return None, unpriced, (", ".join(foreign), data.currency)
+    return budget_burn(float(cents(data.cost(with_rate))), project.budget), unpriced, None
 
 
 def _money(data: SiteData, project: Project) -> Money:
     """The cost in the currency it was priced in (the client's), and the budget (in the workspace currency, set
-    or not: a budget of 0 is one); the burn only when both are in one currency and the budget is not 0."""
+    or not: a budget of 0 is one); the burn only when both are in one currency."""
     if not data.money:
         return {}
     costs = data.costs(data.priced("project", project.id))
@@ -75,8 +83,9 @@ def _money(data: SiteData, project: Project) -> Money:
     foreign = sorted(name for name in costs if name != data.currency)
     if foreign:
         result["burn_note"] = f"burn not comparable: cost in {', '.join(foreign)}, budget in {data.currency}"
-    elif project.budget:
-        result["burn_pct"] = round(100 * float(costs.get(data.currency, 0)) / project.budget)
+    elif (burn := budget_burn(float(costs.get(data.currency, 0)), project.budget)) is not None:
+        result["burn_pct"] = 100 if math.isinf(burn) else math.floor(round(burn * 100, 6))
+        result["burn_label"] = burn_percent(burn)
     return result
 
 
@@ -100,7 +109,7 @@ def _project_summary(data: SiteData, project: Project) -> ProjectSummary:
         "forecast": iso(forecast.end) if forecast is not None and forecast.end else "",
         "health": level,
         "why": reasons,
-        "progress": progress(data, tasks),
+        "progress": progress(data, tasks, data.is_done(project)),
         "hours": fmt_hours(sum(e.hours for e in data.entries_by("project", project.id))),
         **money,
     }
@@ -149,7 +158,7 @@ def board_card(data: SiteData, task: Task, since: dt.date | None) -> BoardCard:
 
 def burnup(data: SiteData, tasks: list[Task], chart_id: str) -> str:
     """Burn-up from the tasks' created and done dates: scope and completed work (estimate hours) per week."""
-    dated = [t for t in tasks if t.status != "cancelled" and t.created]
+    dated = [t for t in tasks if not data.index.is_cancelled(t) and t.created]
     if len(dated) < 2:
         return ""
     first = min(t.created for t in dated if t.created)
@@ -172,7 +181,7 @@ def burnup(data: SiteData, tasks: list[Task], chart_id: str) -> str:
 def project_page(data: SiteData, project: Project, number: int) -> Page[ProjectContext]:
     page = doc_page(project)
     tasks = data.tasks(project.id)
-    bars, source = gantt_bars(data, [t for t in tasks if t.status != "cancelled"], page)
+    bars, source = gantt_bars(data, [t for t in tasks if not data.index.is_cancelled(t)], page)
     title = "Schedule (critical path outlined)" if source == "plan" else "Timeline from task dates"
     decisions = sorted(data.where(Decision, "project", project.id), key=lambda d: (d.date or dt.date.min, d.id), reverse=True)
     risks = data.where(Risk, "project", project.id)
