@@ -259,6 +259,8 @@ def test_people_without_a_person_document(workspace: Path, write_doc: Write, wm:
     assert any("ghost, zed have no person document" in note for note in data["notes"])
     workload = [r for r in _json(wm, workspace, "workload", "--to", "2026-12-20") if r["person"] == "ghost"]
     assert [(r["booked_hours"], r["capacity_hours"]) for r in workload] == [(w["hours"], w["capacity"]) for w in rows["ghost"]["scheduled"]]
+    schedule = wm("-C", str(workspace), "schedule")  # the plan books ghost at the default day, and says so
+    assert "t7: assignee 'ghost' has no person document; planned at 8h a day (wm report people counts no capacity)" in schedule.stderr
 
 
 # 17. The portfolio's CSV has what its JSON has that a spreadsheet filters on.

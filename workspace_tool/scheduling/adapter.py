@@ -33,8 +33,12 @@ def build_input(index: Index, start: dt.date | None = None, done_dates: Mapping[
     """
     history = done_dates or {}
     tasks = tuple(sched_task(index, t, history.get(t.id)) for t in sorted(index.of_type(Task), key=lambda t: t.id))
-    warnings = tuple(PlanWarning(t.id, "no estimate; scheduled as zero effort") for t in tasks if not t.has_estimate)
     people = {p.id: resource(p) for p in index.people()}
+    hours = index.settings.calendar.hours_per_day
+    warnings = tuple(PlanWarning(t.id, "no estimate; scheduled as zero effort") for t in tasks if not t.has_estimate) + tuple(
+        PlanWarning(t.id, f"assignee {t.assignee!r} has no person document; planned at {hours:g}h a day (wm report people counts no capacity)")
+        for t in tasks if t.assignee and not t.closed and t.assignee not in people
+    )
     projects = tuple(SchedProject(p.id, p.due) for p in sorted(index.projects(), key=lambda p: p.id))
     return SchedInput(
         start=plan_start(index, start),
