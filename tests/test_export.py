@@ -85,7 +85,7 @@ def test_sqlite_dependencies_table(tmp_path: Path) -> None:
 def test_csv_writes_structured_values_as_json(tmp_path: Path) -> None:
     index = studio_index(tmp_path / "ws", {"people/alice.md": "---\nname: Alice\nleave: [2026-12-01, {from: 2026-12-21, to: 2026-12-24}]\n---\n"})
     goals = list(csv.DictReader(export_csv(index, "goal").splitlines()))
-    assert json.loads(goals[0]["key_results"])[0] == {"title": "New clients", "target": 4, "current": 1}
+    assert json.loads(goals[0]["key_results"])[0] == {"title": "New clients", "target": 4, "current": 1, "start": None}
     people = {r["id"]: r for r in csv.DictReader(export_csv(index, "person").splitlines())}
     assert json.loads(people["alice"]["leave"])[1]["end"] == "2026-12-24"
 

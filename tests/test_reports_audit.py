@@ -288,3 +288,19 @@ def test_a_custom_cancelled_status_is_left_out_like_cancelled(workspace: Path, w
     assert (p["tasks"], p["done_tasks"], p["progress"], p["accuracy"]) == (2, 1, 0.5, 1)
     estimates = _json(wm, workspace, "report", "estimates")
     assert [t["id"] for t in estimates["tasks"]] == ["a"]
+
+
+# 13. Key results: one not begun counts as 0 in its goal, and a reduction is written with a start above the target.
+
+def test_key_results_from_a_start_and_not_begun(workspace: Path, write_doc: Write, wm: Wm) -> None:
+    write_doc("goals/g.md", "---\ntitle: G\nkey_results:\n"
+              "  - {title: Over, target: 10, current: 15}\n"
+              "  - {title: Nothing yet, target: 4}\n"
+              "  - {title: Churn down to 2, start: 10, target: 2, current: 5}\n"
+              "  - {title: Worse, start: 10, target: 2, current: 12}\n"
+              "  - {title: No target, current: 3}\n---\n")
+    [goal] = _json(wm, workspace, "report", "goals")["goals"]
+    assert [k["progress"] for k in goal["key_results"]] == [1.5, 0, 0.625, -0.25, None]
+    assert goal["progress"] == round((1 + 0 + 0.625 + 0) / 4, 4)  # 0.40625, to four places
+    assert goal["key_results"][2]["start"] == 10
+    assert wm("-C", str(workspace), "validate").exit_code == 0

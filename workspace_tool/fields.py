@@ -258,14 +258,14 @@ def _key_results(value: Any) -> tuple[KeyResult, ...]:
             results.append(KeyResult(item))
             continue
         if not isinstance(item, dict) or "title" not in item:
-            raise FieldError("each key result needs at least a 'title' ({title, target, current})")
-        target = item.get("target")
-        current = item.get("current")
+            raise FieldError("each key result needs at least a 'title' ({title, target, current, start})")
+        target, current, start = item.get("target"), item.get("current"), item.get("start")
         results.append(
             KeyResult(
                 _as_str(item["title"]),
                 None if target is None else _as_number(target),
                 None if current is None else _as_number(current),
+                None if start is None else _as_number(start),
             )
         )
     return tuple(results)

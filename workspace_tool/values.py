@@ -41,18 +41,22 @@ class DateRange:
 
 @dataclass(frozen=True)
 class KeyResult:
-    """One key result of a goal: `current` of `target`."""
+    """One key result of a goal: from `start` (default 0) to `target`, at `current` (not yet given: at `start`)."""
 
     title: str
     target: float | None = None
     current: float | None = None
+    start: float | None = None
 
     @property
     def progress(self) -> float | None:
-        if self.target in (None, 0) or self.current is None:
+        """How far `current` has come from `start` towards `target` (a target below the start is a reduction: churn
+        from 10 down to 2, at 5, is 0.625); None without a target, or when the target is the start. Uncapped."""
+        base = self.start or 0.0
+        if self.target is None or self.target == base:
             return None
-        assert self.target is not None
-        return self.current / self.target
+        current = base if self.current is None else self.current
+        return (current - base) / (self.target - base)
 
 
 def parse_duration(value: object, hours_per_day: float = 8.0, days_per_week: float = 5.0) -> Duration:

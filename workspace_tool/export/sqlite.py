@@ -59,7 +59,7 @@ def schema() -> list[str]:
         "CREATE TABLE dependencies (task TEXT NOT NULL REFERENCES tasks(id), depends_on TEXT NOT NULL REFERENCES tasks(id), PRIMARY KEY (task, depends_on))",
         'CREATE TABLE "references" (source TEXT NOT NULL, target TEXT NOT NULL, field TEXT NOT NULL, line INTEGER NOT NULL, resolved INTEGER NOT NULL)',
         "CREATE TABLE key_results (goal TEXT NOT NULL REFERENCES goals(id), position INTEGER NOT NULL, title TEXT NOT NULL, "
-        "target REAL, current REAL, PRIMARY KEY (goal, position))",
+        "target REAL, current REAL, start REAL, PRIMARY KEY (goal, position))",
         "CREATE INDEX time_entries_date ON time_entries(date)",
         "CREATE INDEX time_entries_project ON time_entries(project)",
     ]
@@ -137,10 +137,10 @@ def export_sqlite(index: Index, target: Path, now: dt.datetime | None = None, in
         db.executemany('INSERT INTO "references" VALUES (?, ?, ?, ?, ?)', refs)
         counts["references"] = len(refs)
         krs = [
-            (g.id, n, k.title, k.target, k.current)
+            (g.id, n, k.title, k.target, k.current, k.start)
             for g in index.of_type(Goal) if g.id not in view.hidden for n, k in enumerate(g.key_results, start=1)
         ]
-        db.executemany("INSERT INTO key_results VALUES (?, ?, ?, ?, ?)", krs)
+        db.executemany("INSERT INTO key_results VALUES (?, ?, ?, ?, ?, ?)", krs)
         counts["key_results"] = len(krs)
         db.commit()
     except BaseException:

@@ -38,15 +38,18 @@ class GoalRow:
 
     @property
     def progress(self) -> float | None:
-        """The mean progress of the key results that have a target (capped at 1 each)."""
-        known = [min(kr.progress, 1.0) for kr in self.key_results if kr.progress is not None]
+        """The mean progress of the key results that have a target (each between 0 and 1: one not begun, or gone the
+        wrong way, adds nothing; one past its target, no more than done)."""
+        known = [min(max(kr.progress, 0.0), 1.0) for kr in self.key_results if kr.progress is not None]
         return sum(known) / len(known) if known else None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "title": self.title, "owner": self.owner, "due": self.due.isoformat() if self.due else None,
             "progress": _r(self.progress),
-            "key_results": [{"title": k.title, "current": k.current, "target": k.target, "progress": _r(k.progress)} for k in self.key_results],
+            "key_results": [
+                {"title": k.title, "start": k.start, "current": k.current, "target": k.target, "progress": _r(k.progress)} for k in self.key_results
+            ],
             "projects": [{"id": p.id, "title": p.title, "status": p.status, "progress": _r(p.progress), "progress_by": p.progress_by, "done": p.done} for p in self.projects],
         }
 

@@ -143,8 +143,9 @@ class KeyResultRow(TypedDict):
     """A key result of a goal, read by `goals.html` and `document.html`."""
 
     title: str
-    current: float | None
+    current: float | None  # None: not given yet (at `start`)
     target: float | None
+    start: float | None  # the baseline (None: 0)
     pct: int | None
 
 

@@ -310,7 +310,10 @@ def goal_rows(data: SiteData, goal: Goal) -> GoalRow:
         "owner": data.ref(goal.owner) if goal.owner else None,
         "due": iso(goal.due),
         "key_results": [
-            {"title": kr.title, "current": kr.current, "target": kr.target, "pct": None if kr.progress is None else round(100 * kr.progress)}
+            {
+                "title": kr.title, "current": kr.current, "target": kr.target, "start": kr.start,
+                "pct": None if kr.progress is None else round(100 * kr.progress),
+            }
             for kr in goal.key_results
         ],
         "projects": [data.ref(p.id) for p in data.where(Project, "goals", goal.id)],
