@@ -43,7 +43,7 @@ def ws(workspace: Path, write_doc) -> Path:  # type: ignore[no-untyped-def]
 def test_new_puts_each_type_where_the_format_says(ws: Path, wm, args: tuple[str, ...], path: str) -> None:  # type: ignore[no-untyped-def]
     result = wm("-C", str(ws), "new", *args)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == path
+    assert result.stdout.strip() == str(ws / path)  # absolute: the workspace is not under the current folder
     assert (ws / path).is_file()
     check = wm("-C", str(ws), "validate")
     assert check.exit_code == 0, check.output
@@ -97,7 +97,7 @@ def test_new_refuses_bad_input_before_writing(ws: Path, wm, monkeypatch: pytest.
 
 def test_new_with_id_for_an_unsluggable_title(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
     result = wm("-C", str(ws), "new", "task", "!!!", "--id", "bang")
-    assert result.stdout.strip() == "tasks/bang.md"
+    assert result.stdout.strip() == str(ws / "tasks/bang.md")
 
 
 def test_edit_opens_the_editor(ws: Path, wm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -112,12 +112,12 @@ def test_edit_opens_the_editor(ws: Path, wm, monkeypatch: pytest.MonkeyPatch, tm
 def test_an_editor_that_fails_or_cannot_run_is_said_and_the_new_file_named(ws: Path, wm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("EDITOR", "false")
     failed = wm("-C", str(ws), "new", "note", "Ideas", "--edit")
-    assert failed.exit_code == 0 and failed.stdout == "notes/ideas.md\n"
-    assert "wm: the editor 'false' exited with status 1; notes/ideas.md is as the editor left it" in failed.stderr
+    assert failed.exit_code == 0 and failed.stdout == f"{ws / 'notes/ideas.md'}\n"
+    assert f"wm: the editor 'false' exited with status 1; {ws / 'notes/ideas.md'} is as the editor left it" in failed.stderr
     monkeypatch.setenv("EDITOR", "no-such-editor-here --wait")
     missing = wm("-C", str(ws), "new", "note", "More ideas", "--edit")
     assert missing.exit_code == 1 and (ws / "notes/more-ideas.md").is_file()
-    assert "cannot run the editor 'no-such-editor-here --wait' ($VISUAL or $EDITOR): No such file or directory; notes/more-ideas.md was made" in missing.stderr
+    assert f"cannot run the editor 'no-such-editor-here --wait' ($VISUAL or $EDITOR): No such file or directory; {ws / 'notes/more-ideas.md'} was made" in missing.stderr
 
 
 def test_workspace_template_overrides_the_builtin(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]

@@ -335,7 +335,7 @@ def test_not_found_and_bad_since(wm: Callable[..., Result], repo: Repo) -> None:
     [
         (("activity", "--since", "2026-01-01", "--who", "zed"), "no person 'zed'; valid people: alice"),
         (("activity", "--since", "2026-01-01", "--project", "wbe"), "no project 'wbe'; valid projects:"),
-        (("digest", "--who", "alcie"), "no person 'alcie'; valid people: alice"),
+        (("digest", "--who", "alcie"), "no person 'alcie' (did you mean 'alice'?); valid people: alice"),
         (("flow", "--project", "wbe"), "no project 'wbe'; valid projects:"),
     ],
 )

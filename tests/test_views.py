@@ -12,7 +12,7 @@ from click.testing import Result
 from conftest import FIXTURES, check_golden
 from query_helpers import TODAY, make_index, make_workspace
 
-from workspace_tool.errors import UsageError
+from workspace_tool.errors import NotFoundError, UsageError
 from workspace_tool.index import Index
 from workspace_tool.views import agenda, blocked_tasks, board, due_factor, next_tasks
 
@@ -105,7 +105,7 @@ def test_next_for_one_person_and_limit(index: Index) -> None:
 
 
 def test_next_for_an_unknown_person_lists_the_people(index: Index) -> None:
-    with pytest.raises(UsageError, match="no person 'carol'; valid people: alice, bob"):
+    with pytest.raises(NotFoundError, match="no person 'carol'; valid people: alice, bob"):
         next_tasks(index, who="carol")
 
 
@@ -212,13 +212,13 @@ def test_board_keeps_every_id_whole_in_a_narrow_terminal(wm: Run, tmp_path: Path
     assert "Review the checkout for accessibility problems" not in result.stdout  # the title was cut
 
 
-def test_board_unknown_project_is_a_usage_error(wm: Run, ws: Path) -> None:
+def test_board_unknown_project_is_not_found(wm: Run, ws: Path) -> None:
     result = wm("-C", str(ws), "board", "--project", "nope")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # as an unknown ID anywhere (wm show, wm history): docs/index.md, "Exit status"
     assert "no project 'nope'; valid projects: app, web" in result.output
 
 
-def test_next_unknown_person_is_a_usage_error(wm: Run, ws: Path) -> None:
+def test_next_unknown_person_is_not_found(wm: Run, ws: Path) -> None:
     result = wm("-C", str(ws), "next", "--who", "zed")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output == "wm: no person 'zed'; valid people: alice, bob\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -68,7 +70,24 @@ class WorkspaceError(Exception):
 
 
 class NotFoundError(WorkspaceError):
-    """A document, file or workspace that does not exist."""
+    """A document, file or workspace that does not exist, including an ID, person or project named on the command
+    line (`wm show ID`, `--who`, `--project`): exit code 1, with the nearest name when one is near (`did_you_mean`)."""
+
+
+def nearest_name(name: str, names: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The one of `names` nearest to `name`, ignoring case (`WEBSITE-BUILD`, `alise`), or None when none is near:
+    the "did you mean" of an ID, person or project that names nothing."""
+    by_folded: dict[str, str] = {}
+    for candidate in sorted(set(names)):
+        by_folded.setdefault(candidate.casefold(), candidate)
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=cutoff)
+    return by_folded[close[0]] if close else None
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """` (did you mean 'alice'?)`, or "" when no name is near (`nearest_name`)."""
+    near = nearest_name(name, names)
+    return f" (did you mean {near!r}?)" if near is not None else ""
 
 
 class UsageError(WorkspaceError):

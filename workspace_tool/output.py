@@ -41,7 +41,39 @@ def to_jsonable(value: Any) -> Any:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)
+    """`data` as indented JSON, valid UTF-8 whatever it holds (`utf8_safe`)."""
+    return utf8_safe(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False))
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def utf8_safe(json_text: str) -> str:
+    """JSON text with its lone surrogates written as `\\udcff` escapes. A file name that is not UTF-8 reaches wm
+    with its bytes as such surrogates (Python's `surrogateescape`); printed raw they would be those bytes again,
+    making the output invalid UTF-8. Escaped, the output stays valid UTF-8 (and ASCII-safe for that character), and
+    Python's `os.fsencode(json.loads(...))` gives the file's bytes back."""
+    if json_text.isascii() or _SURROGATE.search(json_text) is None:
+        return json_text
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", json_text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NAMED = {"\t": "\\t", "\r": "\\r", "\n": "\\n"}
+
+
+def printable(text: str) -> str:
+    """`text` safe to print to a terminal: each control character (C0, DEL, C1, so ESC too) as a Python-style
+    escape (`\\x1b`, `\\t`), as diagnostics show them. A document's title cannot then set the window's title, clear
+    the screen or recolour what follows; the text stays as wide as it is shown."""
+    if text.isprintable() or _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda found: _NAMED.get(found.group()) or f"\\x{ord(found.group()):02x}", text)
+
+
+def printable_lines(text: str) -> str:
+    """Text of several lines, each `printable` (its line breaks kept)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def cell(value: Any) -> str:
@@ -66,12 +98,13 @@ def table(
     keep: Sequence[int] = (),
     wrap: Mapping[int, str] | None = None,
 ) -> str:
-    """An aligned text table, its widest text columns shrunk (with '…') to fit `width` (`_fit`); `keep`: the width
+    """An aligned text table (control characters in it escaped: `printable`), its widest text columns shrunk (with '…') to fit `width` (`_fit`); `keep`: the width
     below which each column is not shrunk (a board column's IDs, in the same column as the titles); `wrap`: columns
     of lists, by the text between their items (`{3: ", "}` for `a-id (todo), b-id (review)`), that go on over more
     lines, between items, instead of being cut."""
     wrap = wrap or {}
-    text_rows = [[cell(v).replace("\n", " ") for v in row] for row in rows]
+    headers = [printable(h) for h in headers]
+    text_rows = [[printable(cell(v).replace("\n", " ")) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     prose = [False] * len(headers)
     for row in text_rows:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workspace_tool import blocking
-from workspace_tool.errors import UsageError
+from workspace_tool.errors import NotFoundError, UsageError, did_you_mean
 from workspace_tool.index import Index
 from workspace_tool.model import PRIORITY_RANK, Document, Task
 
@@ -35,25 +35,27 @@ def _open_tasks(index: Index) -> list[Task]:
 
 
 def check_person(index: Index, who: str | None) -> str | None:
-    """The person `who` names, in any case (as query values are matched); UsageError naming the people if none."""
+    """The person `who` names, in any case (as query values are matched); NotFoundError (exit 1, as for an unknown
+    ID) with the nearest person and naming the people if none."""
     if who is None:
         return None
     people = sorted(p.id for p in index.people())
     found = _match(who, people)
     if found is None:
-        raise UsageError(f"no person {who!r}; valid people: {', '.join(people) or '(none)'}")
+        raise NotFoundError(f"no person {who!r}{did_you_mean(who, people)}; valid people: {', '.join(people) or '(none)'}")
     return found
 
 
 def check_project(index: Index, project: str | None) -> str | None:
-    """The project `project` names, in any case: a project's ID or the project of any task; UsageError if none."""
+    """The project `project` names, in any case: a project's ID or the project of any task; NotFoundError (exit 1)
+    with the nearest project if none."""
     if project is None:
         return None
     projects = sorted(p.id for p in index.projects())
     found = _match(project, sorted(set(projects) | {t.project for t in index.of_type(Task) if t.project is not None}))
     if found is None:
         valid = ", ".join(projects)
-        raise UsageError(f"no project {project!r}; valid projects: {valid or '(none)'}")
+        raise NotFoundError(f"no project {project!r}{did_you_mean(project, projects)}; valid projects: {valid or '(none)'}")
     return found
 
 

@@ -7,8 +7,11 @@ a module exposes `COMMANDS`, a list of click commands.
 from __future__ import annotations
 
 import importlib
+import io
+import os
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -53,9 +56,18 @@ class WmGroup(click.Group):
                     break
         return self.commands.get(cmd_name)
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        """`--debug` anywhere on the line (`wm show nosuch --debug`, as the messages say) is wm's own option."""
+        return super().main(debug_first(sys.argv[1:] if args is None else list(args)), *rest, **options)
+
     def invoke(self, ctx: click.Context) -> Any:
+        if no_color():
+            ctx.color = False  # click.echo strips the codes (it does anyway when stdout is no terminal)
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a reader that left shows here, not at the interpreter's exit
+            return result
         except WorkspaceError as exc:
             if _debug(ctx):
                 traceback.print_exc()
@@ -66,9 +78,9 @@ class WmGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("wm: interrupted", err=True)
             ctx.exit(130)
-        except BrokenPipeError:
-            sys.stderr.close()
-            ctx.exit(0)
+        except BrokenPipeError:  # `wm validate | head -1`: the reader left; as git and coreutils, the status of SIGPIPE
+            _quiet_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as exc:  # a file or folder the system refused: name it, with the system's reason
             if _debug(ctx):
                 traceback.print_exc()
@@ -92,6 +104,33 @@ class WmGroup(click.Group):
             background.stop_all()  # a command that failed before it used what a child was making: the child goes too
 
 
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: the status of a command whose reader left (`wm validate | head -1`), so `set -o pipefail` sees it."""
+
+
+def debug_first(args: list[str]) -> list[str]:
+    """`args` with every `--debug` before `--` moved to the front, where the group's option takes it."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug", *(arg for arg in args[:end] if arg != "--debug"), *args[end:]]
+
+
+def no_color() -> bool:
+    """NO_COLOR set to anything but empty (https://no-color.org): no colour codes, terminal or not."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so what is still buffered is not written (and no second error shown) at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # no stdout, or one with no file (a test's)
+        pass
+
+
 def _debug(ctx: click.Context) -> bool:
     obj = ctx.find_object(App)
     return bool(obj and obj.debug)
@@ -100,7 +139,7 @@ def _debug(ctx: click.Context) -> bool:
 @click.group(cls=WmGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "directory", metavar="DIR", help="Run in the workspace at DIR (default: WM_WORKSPACE, else from the current folder upwards).")
 @click.option("--today", metavar="DATE", help="Pin today's date (YYYY-MM-DD); also WM_TODAY.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors (also taken after the command: wm show ID --debug).")
 @click.version_option(package_name="workspace_tool", prog_name="wm")
 @click.pass_context
 def main(ctx: click.Context, directory: str | None, today: str | None, debug: bool) -> None:

@@ -6,7 +6,7 @@ import os
 import shlex
 import subprocess
 from collections.abc import Callable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import click
 
@@ -39,6 +39,19 @@ def run_edit(app: App, commit: bool, action: Callable[[Index], Result]) -> Resul
         commit_id = commit_paths(app.root, result.paths, result.message)
         click.echo(f"wm: committed {commit_id}: {result.message}", err=True)
     return result
+
+
+def from_here(path: Path) -> str:
+    """`path` as the caller can open it from their current folder (`$EDITOR "$(wm new ...)"`): relative when it is
+    under that folder (`notes/x.md` at the workspace root), else absolute (from a subfolder, or with -C)."""
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the current folder was removed
+        return str(path)
+    try:
+        return str(path.relative_to(here))
+    except ValueError:
+        return str(path)
 
 
 def _author(app: App) -> str:
@@ -94,12 +107,13 @@ def new_cmd(app: App, doc_type: str, title: str, project: str | None, assignee: 
     editor = _editor() if open_editor else None
     request = NewDocument(doc_type, title, project, assignee, estimate, due, depends_on, tuple(parse_assignments(fields)), doc_id, _author(app))
     result = run_edit(app, commit, lambda index: Result((create(index, request),)))
-    path = result.changes[0].relpath
+    relpath = result.changes[0].relpath
+    path = from_here(app.root / relpath)
     click.echo(path)
-    _say_if_renamed(doc_type, title, doc_id, path)
+    _say_if_renamed(doc_type, title, doc_id, relpath)
     if editor:
         try:
-            done = subprocess.run([*shlex.split(editor), str(app.root / path)], check=False)
+            done = subprocess.run([*shlex.split(editor), str(app.root / relpath)], check=False)
         except OSError as exc:
             raise WorkspaceError(f"cannot run the editor {editor!r} ($VISUAL or $EDITOR): {exc.strerror or exc}; {path} was made, open it yourself") from None
         if done.returncode != 0:

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from workspace_tool.cli.app import App
-from workspace_tool.errors import NotFoundError, UsageError
+from workspace_tool.errors import NotFoundError, UsageError, nearest_name
 from workspace_tool.history import History, Version
 from workspace_tool.history.activity import RUN_SHOWN, DueItem, Event, events, people_by_key, render_days, render_digest, select
 from workspace_tool.history.diff import version_diffs
@@ -19,7 +19,7 @@ from workspace_tool.history.flow import flow_report
 from workspace_tool.history.snapshot import display
 from workspace_tool.index import Index
 from workspace_tool.model import Person
-from workspace_tool.output import dumps, table
+from workspace_tool.output import dumps, printable, printable_lines, table, utf8_safe
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
 
@@ -91,19 +91,21 @@ def _describe(version: Version) -> list[str]:
     elif version.copied_from is not None:
         lines.append(f"copied from {version.copied_from}")
     lines.extend(f"{c.field}: {display(c.old)} -> {display(c.new)}" for c in version.changes if not version.created)
-    return lines
+    return [printable(line) for line in lines]
 
 
 def _header(version: Version) -> str:
     commit = version.commit[:10] if version.commit else "working copy"
     who = f"{version.author} <{version.email}>" if version.email else version.author
-    return f"{version.date.strftime('%Y-%m-%d %H:%M %z')}  {commit}  {who}  {version.message.splitlines()[0] if version.message else ''}"
+    return printable(f"{version.date.strftime('%Y-%m-%d %H:%M %z')}  {commit}  {who}  {version.message.splitlines()[0] if version.message else ''}")
 
 
 def _find(history: History, doc_id: str) -> tuple[str, list[Version]]:
     doc = history.document(doc_id)
     if doc is None:
-        raise NotFoundError(f"no history for {doc_id!r}: no document with that ID now or in any commit")
+        near = nearest_name(doc_id, (d.id for d in history.documents))
+        hint = f" — did you mean {near!r}?" if near else ""  # as `wm show` says it
+        raise NotFoundError(f"no history for {doc_id!r}: no document with that ID now or in any commit{hint}")
     return doc.path, list(reversed(doc.versions))
 
 
@@ -132,7 +134,7 @@ def history_cmd(app: App, doc_id: str, as_json: bool, with_diff: bool) -> None:
                 record["diff"] = text
         click.echo(dumps({"id": doc.id if doc else doc_id, "path": path, "complete": history.complete, "versions": records}))
         return
-    click.echo(f"{doc.id if doc else doc_id}  {path}")
+    click.echo(printable(f"{doc.id if doc else doc_id}  {path}"))
     for number, version in enumerate(versions):
         click.echo("")
         click.echo(_header(version))
@@ -212,7 +214,7 @@ def activity_cmd(app: App, since: str, who: str | None, project: str | None, eve
     if as_json:
         click.echo(dumps({"since": start.isoformat(), "complete": history.complete, "events": [e.as_json() for e in found]}))
     elif found:
-        click.echo(render_days(found, None if every else RUN_SHOWN))
+        click.echo(printable_lines(render_days(found, None if every else RUN_SHOWN)))
     else:
         click.echo(f"no changes since {start.isoformat()}", err=True)
 
@@ -265,7 +267,7 @@ def digest_cmd(app: App, who: str, since: str, every: bool) -> None:
     decisions = [e for e in everything if e.doc_type == "decision"]
     due = _due_for(index, who)
     titles = {project.id: project.title for project in index.projects()}
-    click.echo(render_digest(who, start, app.today, theirs, decisions, due, titles, None if every else RUN_SHOWN), nl=False)
+    click.echo(printable_lines(render_digest(who, start, app.today, theirs, decisions, due, titles, None if every else RUN_SHOWN)), nl=False)
 
 
 @click.command("flow")
@@ -286,7 +288,7 @@ def flow_cmd(app: App, project: str | None, start: str | None, as_json: bool) ->
     if not report["tasks"]:
         _check_filters(index, [], None, project)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(utf8_safe(json.dumps(report, indent=2, ensure_ascii=False)))
         return
     if not report["tasks"]:
         click.echo("no task in the history yet" + (f" of {project}" if project else "") + " (flow is read from committed versions)", err=True)

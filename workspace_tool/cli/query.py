@@ -13,7 +13,7 @@ from workspace_tool.cli.app import App
 from workspace_tool.errors import UsageError
 from workspace_tool.index import Index
 from workspace_tool.model import Document
-from workspace_tool.output import csv_text, dumps, table
+from workspace_tool.output import csv_text, dumps, printable, table
 from workspace_tool.values import DateRange, Duration, KeyResult
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -270,7 +270,7 @@ def next_cmd(app: App, who: str | None, limit: int, explain: bool, as_json: bool
         click.echo(table(headers, rows, right=(0, 3)))
         return
     for n, r in enumerate(ranked, 1):
-        click.echo(f"{n}. {r.task.id}  {r.task.title}  (score {r.score:.1f})")
+        click.echo(f"{n}. {r.task.id}  {printable(r.task.title)}  (score {r.score:.1f})")
         for part in r.parts:
             click.echo(f"     {part.name:<9}{part.points:>6.2f}  {part.reason}")
 
@@ -366,15 +366,15 @@ def agenda_cmd(app: App, who: str | None, days: int, as_json: bool) -> None:
         sections.append((label, items))
     everything = [item_json(item) for _, items in sections for item in items]
     id_width = min(max(len(d["id"]) for d in everything), 40)  # one column across the days, as a table
-    title_width = min(max(len(d["title"]) for d in everything), 48)
+    title_width = min(max(len(printable(d["title"])) for d in everything), 48)
     for number, (label, items) in enumerate(sections):
         if number:
             click.echo("")
         click.echo(label)
         for item in items:
-            data = item_json(item)
+            row = item_json(item)
             when = f"{item.date.isoformat()}  " if label == "Overdue" else ""
-            line = f"  {when}{item.kind:<5}  {data['id']:<{id_width}}  {data['title']:<{title_width}}" + (f"  ({data['who']})" if data["who"] else "")
+            line = f"  {when}{item.kind:<5}  {row['id']:<{id_width}}  {printable(row['title']):<{title_width}}" + (f"  ({row['who']})" if row["who"] else "")
             click.echo(line.rstrip())
 
 

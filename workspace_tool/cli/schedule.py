@@ -8,9 +8,9 @@ import json
 import click
 
 from workspace_tool.cli.app import App, check_range, date_option
-from workspace_tool.errors import NotFoundError
+from workspace_tool.errors import NotFoundError, nearest_name
 from workspace_tool.index import Index
-from workspace_tool.output import table
+from workspace_tool.output import printable_lines, table, utf8_safe
 from workspace_tool.scheduling import Plan, schedule
 from workspace_tool.scheduling.adapter import build_input
 from workspace_tool.scheduling.baseline import load_baseline, save_baseline, slips
@@ -46,15 +46,17 @@ def schedule_cmd(
       wm schedule --why website-visual-design
       wm schedule --save-baseline kickoff && wm schedule --baseline kickoff
     """
+    from workspace_tool.views import check_project
+
     index = app.index()
-    if project is not None and project not in {p.id for p in index.projects()}:
-        raise NotFoundError(f"no project with ID {project!r}")
+    project = check_project(index, project)  # in any case, as `wm board --project`; else not found, with a hint
     plan = schedule(build_input(index, date_option(start, "--from", app.today), _history_done_dates(index)))
     if why is not None:
         lines = explain(plan, why)
         if lines is None:
-            raise NotFoundError(f"no task with ID {why!r}")
-        click.echo("\n".join(lines))
+            near = nearest_name(why, plan.tasks)
+            raise NotFoundError(f"no task with ID {why!r}" + (f" — did you mean {near!r}?" if near else ""))
+        click.echo(printable_lines("\n".join(lines)))
         return
     if save_name is not None:
         path = save_baseline(app.root, save_name, plan)
@@ -63,7 +65,7 @@ def schedule_cmd(
     if baseline_name is not None:
         task_slips, project_slips = slips(plan, load_baseline(app.root, baseline_name))
     if as_json:
-        click.echo(dumps_plan(plan_json(plan, project, task_slips, project_slips)))
+        click.echo(utf8_safe(dumps_plan(plan_json(plan, project, task_slips, project_slips))))
         return
     _print_human(plan, project, as_gantt, task_slips, project_slips)
     _echo_warnings(plan, project, None if all_warnings else WARNINGS_SHOWN)
@@ -84,7 +86,7 @@ def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: di
         click.echo("nothing to schedule: no open tasks" + (f" in {project}" if project else ""), err=True)
         return
     if as_gantt:
-        click.echo(gantt(tasks))
+        click.echo(printable_lines(gantt(tasks)))
     else:
         headers, rows = task_rows(tasks, task_slips)
         click.echo(table(headers, rows))
