@@ -217,7 +217,9 @@ def test_apply_sample_process_template(tmp_path: Path, wm) -> None:  # type: ign
     assert result.exit_code == 0, result.output
     created = result.stdout.split()
     assert len(created) == 7
-    assert all(p.startswith("projects/harbor-shop-relaunch/tasks/harbor-shop-relaunch-") for p in created)
+    # -C from elsewhere: paths that work from the current folder (as `wm new` prints them), here absolute
+    assert all(p.startswith(f"{root.resolve()}/projects/harbor-shop-relaunch/tasks/harbor-shop-relaunch-") for p in created)
+    assert all(Path(p).is_file() for p in created)
     assert result.stderr == (  # the sample's harbor-shop-relaunch is done
         "wm: harbor-shop-relaunch is done: its new tasks are open work in a finished project (reopen it with 'wm move harbor-shop-relaunch active')\n"
     )

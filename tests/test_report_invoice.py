@@ -94,6 +94,8 @@ def test_nothing_to_invoice_and_bad_arguments(studio: Path, wm) -> None:  # type
     assert wm("-C", str(studio), "invoice", "acme", "--month", "2026-13").exit_code == 2
     missing = wm("-C", str(studio), "invoice", "nobody", "--month", "2026-10")
     assert missing.exit_code == 1 and "no client with ID 'nobody'" in missing.stderr
+    typo = wm("-C", str(studio), "invoice", "ACM", "--month", "2026-10")
+    assert typo.exit_code == 1 and typo.stderr == "wm: no client with ID 'ACM' (did you mean 'acme'?)\n"
 
 
 def _d(text: str):  # type: ignore[no-untyped-def]

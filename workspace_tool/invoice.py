@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
-from workspace_tool.errors import Diagnostic, NotFoundError, UsageError, WorkspaceError
+from workspace_tool.errors import Diagnostic, NotFoundError, UsageError, WorkspaceError, did_you_mean
 from workspace_tool.export.files import write_document
 from workspace_tool.index import Index
 from workspace_tool.model import Client, TimeEntry
@@ -73,7 +73,8 @@ def build_invoice(index: Index, client_id: str, month: str, issued: dt.date | No
     """
     client = index.get(client_id)
     if not isinstance(client, Client):
-        raise NotFoundError(f"no client with ID {client_id!r}" + (f" ({client_id!r} is a {client.type})" if client else ""))
+        why = f" ({client_id!r} is a {client.type})" if client else did_you_mean(client_id, [c.id for c in index.of_type(Client)])
+        raise NotFoundError(f"no client with ID {client_id!r}{why}")
     first, last = parse_month(month)
     if index.today <= last and not partial:
         raise WorkspaceError(

@@ -239,7 +239,7 @@ def apply_cmd(app: App, name: str, project: str, start: str | None, assignees: t
     day = parse_date(start, app.today, "--start") if start else None
     result = run_edit(app, commit, lambda index: apply_process(index, name, project, day, roles, again))
     for change in result.changes:
-        click.echo(change.relpath)
+        click.echo(from_here(app.root / change.relpath))  # as `wm new`: paths that work from the current folder
 
 
 @click.command("templates")
