@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workspace_tool.edit import Source, add_log_entry, checked_write, log_entry, read_source, set_keys
-from workspace_tool.edit_values import check_status, coerce, require_doc
+from workspace_tool.edit_values import check_status, coerce, refuse_ambiguous, require_doc
 from workspace_tool.errors import ConflictError, Diagnostic, NotFoundError, UsageError, WorkspaceError
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Task
@@ -50,9 +50,12 @@ class Result:
 
 
 def find_for_edit(index: Index, doc_id: str) -> Document:
-    """The document to edit (by ID or file); a file that failed to parse is refused with the parser's diagnostic."""
+    """The document to edit (by ID or file); a file that failed to parse is refused with the parser's diagnostic, and
+    an ID that several files have (`Index.same_id`) with their paths, unless `doc_id` names one of the files."""
     doc = index.find(doc_id)
     if doc is not None:
+        if index.resolve(doc_id) is doc:  # by its ID, not by its file
+            refuse_ambiguous(index, doc)
         return doc
     unreadable = index.unreadable(doc_id)
     if unreadable is not None:

@@ -8,13 +8,12 @@ and, for references, the nearest existing ID.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from workspace_tool import fields as F
-from workspace_tool.errors import NotFoundError, UsageError
+from workspace_tool.errors import NotFoundError, UsageError, WorkspaceError, nearest_name
 from workspace_tool.index import Index
 from workspace_tool.model import Document
 from workspace_tool.values import parse_duration
@@ -24,21 +23,35 @@ FALSE = ("false", "no", "off", "0")
 
 
 def nearest(name: str, pool: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.5)
-    return matches[0] if matches else None
+    """The "did you mean" of a name that names nothing (`errors.nearest_name`, ignoring case)."""
+    return nearest_name(name, pool, cutoff=0.5)
 
 
 def require_doc(index: Index, ref: str, types: Sequence[str] = ()) -> Document:
-    """The document with ID `ref` (or that file: `Index.find`) of one of `types`, or NotFoundError with the nearest ID."""
+    """The document with ID `ref` (or that file: `Index.find`) of one of `types`, or NotFoundError with the nearest ID;
+    an ID two documents have, or a note name two notes share, is refused (`refuse_ambiguous`)."""
     doc = index.find(ref)
     kind = " or ".join(types) if types else "document"
     if doc is None or (types and doc.type not in types):
-        pool = [d.id for d in index.docs.values() if not types or d.type in types]
-        hint = nearest(ref, pool)
+        sharing = index.ambiguous(ref) if doc is None else []
+        if sharing:
+            raise NotFoundError(f"{ref!r} is ambiguous: {len(sharing)} notes have that name ({', '.join(sharing)}); name the one meant by its ID; nothing was changed")
+        hint = index.nearest_id(ref, types, cutoff=0.5)
         found = f" ({ref!r} is a {doc.type})" if doc is not None else ""
         suggestion = f" — did you mean {hint!r}?" if hint else ""
         raise NotFoundError(f"no {kind} with ID {ref!r}{found}{suggestion}")
+    refuse_ambiguous(index, doc)
     return doc
+
+
+def refuse_ambiguous(index: Index, doc: Document) -> None:
+    """Refuse to act on a document whose ID other documents have too: the command cannot tell which file is meant."""
+    holders = index.same_id(doc.id)
+    if holders:
+        raise WorkspaceError(
+            f"the ID {doc.id!r} is ambiguous: {len(holders)} files have it ({', '.join(d.path for d in holders)}); give one of them an "
+            "'id:' of its own (or another file name), then run the command again; nothing was changed"
+        )
 
 
 def parse_assignments(items: Sequence[str]) -> list[tuple[str, str]]:

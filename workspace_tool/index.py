@@ -7,8 +7,9 @@ way the rest of the code reads the workspace. Building it does no I/O.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
@@ -68,6 +69,7 @@ class Index:
     _done: dict[tuple[str, str | None], bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _unreadable: dict[str, Diagnostic] | None = field(default=None, init=False, repr=False, compare=False)
     _unreadable_ids: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    _same_ids: dict[str, list[Document]] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- references: resolved on first use (many commands never need them) --
     def _resolved(self) -> _Links:
@@ -115,9 +117,11 @@ class Index:
         doc = self.docs.get(doc_id)
         names = {doc_id}
         if doc is not None and doc.type in ("note", "timelog"):
-            stem = PurePosixPath(doc.path).stem
+            stem = nfc_id(PurePosixPath(doc.path).stem)
             if stem not in self.docs and self.stems.get(stem) == [doc_id]:
                 names.add(stem)  # `[[stem]]` resolves to it
+        if not doc_id.isascii():  # a reference written decomposed (NFD) resolves to it too
+            names.update([unicodedata.normalize("NFD", name) for name in names])
         links = _Links()
         if doc is not None:
             for source in _naming(self.docs.values(), names):
@@ -170,15 +174,51 @@ class Index:
 
     # -- lookups -------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
-        return self.docs.get(doc_id)
+        """The document with this ID (in either Unicode normalization: IDs are indexed as NFC, `nfc_id`)."""
+        doc = self.docs.get(doc_id)
+        if doc is None and not doc_id.isascii():
+            doc = self.docs.get(nfc_id(doc_id))
+        return doc
 
     def resolve(self, name: str) -> Document | None:
-        """An ID, or a note's bare stem when exactly one note has it (for `[[name]]`)."""
+        """An ID, or a note's bare stem when exactly one note has it (for `[[name]]`); in either Unicode normalization."""
         doc = self.docs.get(name)
         if doc is not None:
             return doc
-        owners = self.stems.get(name, [])
-        return self.docs[owners[0]] if len(owners) == 1 else None
+        owners = self.stems.get(name)
+        if owners is None and not name.isascii():
+            name = nfc_id(name)
+            doc = self.docs.get(name)
+            if doc is not None:
+                return doc
+            owners = self.stems.get(name)
+        return self.docs[owners[0]] if owners is not None and len(owners) == 1 else None
+
+    def ambiguous(self, name: str) -> list[str]:
+        """The IDs of the notes that share the bare stem `name` (which `[[name]]` therefore does not resolve to),
+        when it is no ID and more than one note has it; else none."""
+        if self.get(name) is not None:
+            return []
+        owners = self.stems.get(name if name.isascii() else nfc_id(name), [])
+        return list(owners) if len(owners) > 1 else []
+
+    def same_id(self, doc_id: str) -> list[Document]:
+        """Every document with the ID `doc_id` when two or more have it (the one `docs` holds first, then the others
+        in path order); else none. Such an ID is ambiguous: a command naming it cannot tell which file is meant."""
+        if not self.duplicates:
+            return []
+        if self._same_ids is None:
+            found: dict[str, list[Document]] = {}
+            for first, other in self.duplicates:
+                found.setdefault(first.id, [first]).append(other)
+            self._same_ids = found
+        return self._same_ids.get(doc_id if doc_id.isascii() else nfc_id(doc_id), [])
+
+    def nearest_id(self, name: str, types: Sequence[str] = (), cutoff: float = 0.6) -> str | None:
+        """The "did you mean" for an ID that names nothing: the nearest ID (of `types`), ignoring case."""
+        from workspace_tool.errors import nearest_name
+
+        return nearest_name(name, (d.id for d in self.docs.values() if not types or d.type in types), cutoff)
 
     def find(self, name: str) -> Document | None:
         """What a command's argument names: an ID (as `resolve`), else a document's file (`projects/web/tasks/a.md`,
@@ -212,6 +252,17 @@ class Index:
             }
         return self._unreadable
 
+    def unreadable_folders(self) -> dict[str, Diagnostic]:
+        """The folders that could not be listed (`loader.discover`: "cannot read folder"), by path, each with its
+        error: the documents in them are unknown, so a reference that names nothing may name one of those."""
+        return {
+            path: problem
+            for path, problems in self.file_diagnostics.items()
+            if not path.endswith(".md") and path != "workspace.yml"
+            for problem in problems
+            if problem.code == "unreadable" and problem.is_error
+        }
+
     def unreadable_ids(self) -> dict[str, str]:
         """The IDs that documents whose file could not be read would have without an `id:` key (and a note's bare
         stem, as `[[stem]]` finds it), each with its path: a reference to one, or a command naming one, fails
@@ -222,7 +273,7 @@ class Index:
             found: dict[str, str] = {}
             for path in self.unreadable_files():
                 doc_type = detect_type(path)
-                doc_id = default_id(path, doc_type)
+                doc_id = nfc_id(default_id(path, doc_type))
                 found.setdefault(doc_id, path)
                 if doc_type == "note":
                     found.setdefault(doc_id.rsplit("/", 1)[-1], path)
@@ -232,7 +283,7 @@ class Index:
     def unreadable(self, name: str) -> Diagnostic | None:
         """The first error of a file that could not be read and would hold `name` (`unreadable_ids`, or its path with
         or without `.md`): why `name` is not found, rather than "no document"."""
-        path = self.unreadable_ids().get(name)
+        path = self.unreadable_ids().get(name if name.isascii() else nfc_id(name))
         if path is None:
             candidate = name if name.endswith(".md") else f"{name}.md"
             path = candidate if candidate in self.file_diagnostics and candidate not in self.by_path else None
@@ -297,6 +348,8 @@ def build_index(
     """Index the documents by ID and path; references are resolved on first use (see `Index.references`)."""
     index = Index(root, settings, today, {}, file_diagnostics)
     for doc in documents:
+        if not (doc.path.isascii() and doc.id.isascii()):
+            doc = _normalized(doc)
         index.by_path[doc.path] = doc
         existing = index.docs.get(doc.id)
         if existing is not None:
@@ -304,8 +357,29 @@ def build_index(
             continue
         index.docs[doc.id] = doc
         if doc.type in ("note", "timelog"):
-            index.stems[PurePosixPath(doc.path).stem].append(doc.id)
+            index.stems[nfc_id(PurePosixPath(doc.path).stem)].append(doc.id)
     return index
+
+
+def nfc_id(name: str) -> str:
+    """An ID in Unicode's NFC form, as the index holds IDs: a file name from macOS is decomposed (NFD: `e` and a
+    combining accent) while typed text is composed (NFC: `é`), and the two must name one document."""
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+def _normalized(doc: D) -> D:
+    """`doc` with its ID and the IDs its path gives it (`project` from `projects/<id>/`, a time log's person from
+    `timelogs/<id>/`, and so its entries') in NFC (`nfc_id`); the document itself when they are NFC already."""
+    changes: dict[str, Any] = {}
+    if not doc.id.isascii() and not unicodedata.is_normalized("NFC", doc.id):
+        changes["id"] = nfc_id(doc.id)
+    project = doc.project
+    if project is not None and not project.isascii() and not unicodedata.is_normalized("NFC", project):
+        changes["project"] = nfc_id(project)
+    if isinstance(doc, TimeLog) and doc.person is not None and not unicodedata.is_normalized("NFC", doc.person):
+        person = changes["person"] = nfc_id(doc.person)
+        changes["entries"] = tuple(replace(entry, person=person) for entry in doc.entries)
+    return replace(doc, **changes) if changes else doc
 
 
 def _resolve_references(index: Index) -> _Links:

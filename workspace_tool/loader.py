@@ -5,8 +5,10 @@ This is the I/O side of parsing: `parse` stays pure.
 
 from __future__ import annotations
 
-import fnmatch
+import codecs
+import functools
 import os
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,13 +63,16 @@ class FileStat(NamedTuple):
 def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagnostic]]:
     """Every document file below `root`, sorted by path, with its stat.
 
-    Skips hidden folders, build output, templates and `exclude:` globs, and
-    never loops on symlinked folders.
+    Skips hidden folders, build output, templates and `exclude:` globs (a
+    warning at each glob that excludes nothing), and never loops on
+    symlinked folders.
     """
     found: list[FileStat] = []
     problems: list[Diagnostic] = []
     seen_dirs: set[tuple[int, int]] = set()
     patterns = settings.exclude
+    rules = ExcludeRules.of(patterns)
+    used: set[int] = set()
     stack = [(root, "")]
     while stack:
         folder, prefix = stack.pop()
@@ -84,27 +89,171 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
             continue
         for entry in entries:
             name = entry.name
-            rel = prefix + name
             if name.startswith("."):
                 continue
-            if patterns and _excluded(rel, patterns):
-                continue
+            rel = prefix + name
             try:
                 if entry.is_dir():
                     if not prefix and name in SKIPPED_DIRS:
                         continue
+                    if patterns and rules.matching(rel, True, used):
+                        continue
                     stack.append((Path(entry.path), rel + "/"))
                 elif name.endswith(".md") and entry.is_file():
+                    if patterns and rules.matching(rel, False, used):
+                        continue
                     st = entry.stat()
                     found.append(FileStat(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
             except OSError:
                 continue  # vanished or unreadable between listing and stat: not there
     found.sort()  # by path: no two files share one
+    if patterns and len(used) < len(patterns):
+        problems.extend(_unused_excludes(root, rules.patterns, used))
     return found, problems
 
 
-def _excluded(relpath: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(relpath, p) or fnmatch.fnmatchcase(relpath + "/", p) for p in patterns)
+class ExcludeRules:
+    """The `exclude:` globs of `workspace.yml`, matched as `.gitignore` lines are (without `!`), against paths
+    relative to the root:
+
+    - `*` matches within one path segment (not `/`), `?` one character of one, `[abc]` one of a set;
+    - `**` matches any number of segments, none included: `**/drafts` (at any depth), `drafts/**` (all inside),
+      `a/**/b`;
+    - a glob with a `/` at its start or in its middle is relative to the root (`/drafts`, `notes/*.md` matches
+      `notes/a.md`, not `notes/sub/a.md`); without one it matches a name at any depth (`*.tmp.md`, `drafts`);
+    - a glob ending in `/` matches folders only;
+    - a folder that matches excludes everything in it.
+    """
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.patterns = patterns
+        compiled = [_glob_regex(pattern) for pattern in patterns]
+        self._each = [re.compile(regex) for regex, _ in compiled]
+        self._folders_only = [folders_only for _, folders_only in compiled]
+        self._any = re.compile("|".join(f"(?:{regex})" for regex, _ in compiled)) if patterns else None
+
+    @staticmethod
+    @functools.lru_cache(maxsize=16)
+    def of(patterns: tuple[str, ...]) -> ExcludeRules:
+        return ExcludeRules(patterns)
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def matching(self, relpath: str, is_folder: bool, used: set[int] | None = None) -> bool:
+        """Whether the file or folder `relpath` is excluded (`used` collects the indexes of the globs that match it)."""
+        if self._any is None or self._any.fullmatch(relpath) is None:
+            return False
+        hits = [i for i, regex in enumerate(self._each) if (is_folder or not self._folders_only[i]) and regex.fullmatch(relpath)]
+        if used is not None:
+            used.update(hits)
+        return bool(hits)
+
+
+def excluded(relpath: str, patterns: tuple[str, ...], is_folder: bool = False) -> bool:
+    """Whether `exclude:` (`patterns`) leaves out the file (or folder) `relpath`: `ExcludeRules`. A file is left out
+    too when a folder above it is; `discover` never looks inside such a folder, a caller given a whole path asks this."""
+    rules = ExcludeRules.of(patterns)
+    if not rules:
+        return False
+    parts = relpath.split("/")
+    folders = ("/".join(parts[:i]) for i in range(1, len(parts)))
+    return any(rules.matching(folder, True) for folder in folders) or rules.matching(relpath, is_folder)
+
+
+def _glob_regex(pattern: str) -> tuple[str, bool]:
+    """A gitignore-style glob as a regular expression over a relative path (`ExcludeRules`), and whether it matches
+    folders only (a trailing `/`)."""
+    folders_only = pattern.endswith("/")
+    body = pattern.rstrip("/")
+    anchored = "/" in body
+    segments = body.lstrip("/").split("/")
+    parts = [] if anchored else ["(?:.*/)?"]
+    for number, segment in enumerate(segments):
+        last = number == len(segments) - 1
+        if segment == "**":
+            parts.append(".*" if last else "(?:.*/)?")
+            continue
+        parts.append(_segment_regex(segment))
+        if not last:
+            parts.append("/")
+    return "".join(parts), folders_only
+
+
+def _segment_regex(segment: str) -> str:
+    """One path segment of a glob: `*` and `?` within the segment, `[...]` a set (`[!...]` its complement), `\\x` the
+    character x."""
+    out: list[str] = []
+    i, size = 0, len(segment)
+    while i < size:
+        char = segment[i]
+        i += 1
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "\\" and i < size:
+            out.append(re.escape(segment[i]))
+            i += 1
+        elif char == "[" and (end := _set_end(segment, i)) > 0:
+            inner = segment[i:end]
+            negate = inner[0] in "!^"
+            inner = re.sub(r"([\\\[\]])", r"\\\1", inner[1:] if negate else inner)
+            out.append(f"[^/{inner}]" if negate else f"(?!/)[{inner}]")
+            i = end + 1
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+def _set_end(segment: str, start: int) -> int:
+    """Where the `]` closing a set that opens before `start` is (a `]` right after `[` or `[!` belongs to the set), or -1."""
+    first = start + 1 if segment[start : start + 1] in ("!", "^") else start
+    return segment.find("]", first + 1)
+
+
+def _unused_excludes(root: Path, patterns: tuple[str, ...], used: set[int]) -> list[Diagnostic]:
+    """A warning at each `exclude:` glob that left nothing out, at its line of `workspace.yml` (read again: this is
+    rare); not for a glob that starts with a folder which does not exist, kept for when it does (as in `.gitignore`)."""
+    from workspace_tool.yamlload import item_lines, key_lines
+
+    unused = [
+        (number, pattern)
+        for number, pattern in enumerate(patterns)
+        if number not in used and not ((folder := _leading_folder(pattern)) and not (root / folder).exists())
+    ]
+    if not unused:
+        return []
+    try:
+        text = (root / CONFIG_NAME).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    key_line = key_lines(text, 0).get("exclude", 1)
+    items = item_lines(text, "exclude", 0)
+    lines = items if len(items) == len(patterns) else [key_line] * len(patterns)
+    return [
+        Diagnostic(
+            CONFIG_NAME, lines[number], "warning", "exclude-unused",
+            f"exclude: {pattern!r} excludes nothing (no document or folder that is not left out already matches it); globs are "
+            "gitignore-style, relative to the root: `*` stays within a folder, `**` spans folders (see docs/format.md)",
+        )
+        for number, pattern in unused
+    ]
+
+
+def _leading_folder(pattern: str) -> str:
+    """The path a glob relative to the root starts with, up to its first wildcard (`drafts` of `drafts/**`, `/drafts`
+    and `/drafts/*.md`); "" for a glob that may match at any depth or starts with a wildcard."""
+    body = pattern.rstrip("/")
+    if "/" not in body:
+        return ""
+    segments = body.lstrip("/").split("/")
+    literal = []
+    for segment in segments:
+        if any(char in segment for char in "*?[\\"):
+            break
+        literal.append(segment)
+    return "/".join(literal)
 
 
 def read_text(root: Path, relpath: str) -> tuple[str | None, Diagnostic | None]:
@@ -126,12 +275,24 @@ def read_document(root: Path, relpath: str) -> tuple[bytes | None, str | None, D
     if len(data) > MAX_FILE_BYTES:
         return None, None, Diagnostic(relpath, 1, "error", "too-large", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; documents are skipped above that size")
     if b"\x00" in data:
+        encoding = _utf16_or_32(data)
+        if encoding is not None:
+            return data, None, Diagnostic(relpath, 1, "error", "not-utf8", f"file is {encoding} text (it starts with a {encoding} byte order mark), not UTF-8; save it as UTF-8")
         return data, None, Diagnostic(relpath, 1, "error", "binary", "file is binary, not a Markdown document")
     try:
         return data, data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return data, None, Diagnostic(relpath, line, "error", "not-utf8", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8")
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def _utf16_or_32(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" for text that starts with that encoding's byte order mark (Windows editors save such
+    files), else None; its NUL bytes would make it look binary."""
+    return next((name for bom, name in _BOMS if data.startswith(bom)), None)
 
 
 def parse_file(root: Path, relpath: str, settings: Settings) -> Parsed:

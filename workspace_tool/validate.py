@@ -6,14 +6,13 @@ whole workspace. Pure: index in, diagnostics out.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from functools import cache
 from typing import Iterable
 
 from workspace_tool import fields as F
 from workspace_tool.errors import Diagnostic
-from workspace_tool.index import Index, Reference
+from workspace_tool.index import Index, Reference, nfc_id
 from workspace_tool.model import Document, Person, Task, TimeEntry, TimeLog
 
 _ENTRY_TARGETS = ("task", "project")
@@ -57,11 +56,26 @@ def _stale_invoices(index: Index) -> Iterable[Diagnostic]:
 
 
 def _duplicates(index: Index) -> Iterable[Diagnostic]:
-    for first, second in index.duplicates:
-        yield Diagnostic(
-            second.path, second.line_of("id"), "error", "duplicate-id",
-            f"duplicate ID {second.id!r}: also used by {first.path}; give one of them another 'id:' or file name",
-        )
+    """A `duplicate-id` error at every file of an ID that two or more documents have, naming the others."""
+    reported: set[str] = set()
+    for first, _ in index.duplicates:
+        if first.id in reported:
+            continue
+        reported.add(first.id)
+        holders = index.same_id(first.id)
+        for doc in holders:
+            others = ", ".join(_other_path(other, doc) for other in holders if other is not doc)
+            yield Diagnostic(
+                doc.path, doc.line_of("id"), "error", "duplicate-id",
+                f"duplicate ID {doc.id!r}: also used by {others}; give one of them an 'id:' of its own (or another file name)",
+            )
+
+
+def _other_path(other: Document, doc: Document) -> str:
+    """`other`'s path, said to differ from `doc`'s only in Unicode normalization when it does (`café.md` twice)."""
+    if other.path.isascii() or nfc_id(other.path) != nfc_id(doc.path):
+        return other.path
+    return f"{other.path} (the same file name in another Unicode normalization: rename or remove one)"
 
 
 def _targets(index: Index, ref: Reference) -> tuple[str, ...]:
@@ -79,14 +93,10 @@ def _field_targets(source_type: str, field: str) -> tuple[str, ...]:
     return spec.target if spec else ()
 
 
-def _nearest(index: Index, name: str, types: tuple[str, ...]) -> str | None:
-    pool = [d.id for d in index.docs.values() if not types or d.type in types]
-    matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 def _references(index: Index) -> Iterable[Diagnostic]:
     unreadable = index.unreadable_ids() if index.unresolved else {}
+    folders = index.unreadable_folders() if index.unresolved else {}
+    into: dict[str, int] = dict.fromkeys(folders, 0)
     for ref in index.unresolved:
         source = index.docs[ref.source]
         types = _targets(index, ref)
@@ -95,10 +105,47 @@ def _references(index: Index) -> Iterable[Diagnostic]:
         message = f"{what} unknown {kind} {ref.target!r}"
         if ref.target in unreadable:
             message += f": its file {unreadable[ref.target]} could not be read (fix the error there)"
-        elif hint := _nearest(index, ref.target, types):
+        elif sharing := index.ambiguous(ref.target):
+            example = f"[[{sharing[0]}]]" if ref.field == "link" else repr(sharing[0])
+            message = (
+                f"{what} ambiguous {kind} {ref.target!r}: {len(sharing)} notes have that name ({', '.join(sharing)}); "
+                f"name the one meant by its ID, e.g. {example}"
+            )
+        elif within := _folders_holding(ref.target, folders):
+            for folder in within:
+                into[folder] += 1
+            message += f": it may be in {_named(within)}, which could not be read (fix that first)"
+        elif hint := index.nearest_id(ref.target, types):
             message += f" — did you mean {hint!r}?"
         severity = "warning" if ref.field == "link" else "error"
         yield Diagnostic(source.path, ref.line, severity, "unknown-ref", message)
+    for folder, count in into.items():
+        if count:
+            yield Diagnostic(
+                folder, folders[folder].line, "warning", "unreadable",
+                f"so {count} reference{'s' * (count != 1)} to unknown documents may point into it: fix this folder first (they are "
+                "reported where they are made until then)",
+            )
+    yield from _wrong_types(index)
+
+
+def _folders_holding(target: str, folders: dict[str, Diagnostic]) -> list[str]:
+    """The unreadable folders that may hold the document `target` names: a note's or time log's ID is its path
+    (`notes/a/kickoff`), so only a folder above it; any other ID is a file name or an `id:`, which may be anywhere."""
+    if not folders:
+        return []
+    if "/" not in target:
+        return list(folders)
+    return [folder for folder in folders if folder == "." or target.startswith(f"{folder}/")]
+
+
+def _named(folders: list[str]) -> str:
+    shown = ", ".join(f"{folder}/" for folder in folders[:3])
+    more = f" and {len(folders) - 3} more" if len(folders) > 3 else ""
+    return f"the folder {shown}" if len(folders) == 1 else f"one of the folders {shown}{more}"
+
+
+def _wrong_types(index: Index) -> Iterable[Diagnostic]:
     docs = index.docs
     for ref in index.references:
         target = index.resolve(ref.target)
@@ -185,6 +232,7 @@ def _subtask_projects(index: Index) -> Iterable[Diagnostic]:
 
 def _timelogs(index: Index) -> Iterable[Diagnostic]:
     by_person: dict[str, list[TimeEntry]] = defaultdict(list)
+    timers: dict[str, list[TimeEntry]] = defaultdict(list)
     for log in index.of_type(TimeLog):
         if not log.person:
             yield Diagnostic(log.path, 1, "error", "no-person", "timelog has no person: add 'person: ID' or put it under timelogs/<person>/")
@@ -192,8 +240,30 @@ def _timelogs(index: Index) -> Iterable[Diagnostic]:
         for entry in log.entries:
             if entry.span() is not None:
                 by_person[log.person].append(entry)
+            elif entry.running:
+                timers[log.person].append(entry)
     for person, entries in by_person.items():
         yield from overlaps(person, entries)
+    for person, running in timers.items():
+        yield from timer_overlaps(index, person, running, by_person.get(person, []))
+
+
+def timer_overlaps(index: Index, person: str, timers: list[TimeEntry], closed: list[TimeEntry]) -> Iterable[Diagnostic]:
+    """An `overlap` error at each of `person`'s `closed` clock ranges that overlaps one of their running `timers`, by the
+    rule `wm log` refuses such an entry by (`tracking.overlapping`: a running timer runs to the end of its day); running
+    timers may overlap each other (`wm start --parallel`)."""
+    from workspace_tool.tracking import overlapping
+
+    only_timers = Index(index.root, index.settings, index.today, {}, {})  # what `overlapping` compares with: the timers
+    only_timers._entries = timers
+    for entry in closed:
+        timer = overlapping(only_timers, person, entry)
+        if timer is not None:
+            yield Diagnostic(
+                entry.path, entry.line, "error", "overlap",
+                f"time entry overlaps {timer.path}:{timer.line} (a timer running since {timer.start:%H:%M} on {timer.date}) for {person}, "
+                "as wm log refuses to: stop the timer (wm stop --at) or change one of the two",
+            )
 
 
 def overlaps(person: str, entries: list[TimeEntry]) -> Iterable[Diagnostic]:

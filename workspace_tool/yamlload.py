@@ -293,16 +293,32 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
     try:
         _check_size(data)
     except _TooBig:
+        key = _too_big_key(data)
+        line = key_lines(text, line_offset).get(key, line_offset + 1) if key is not None else line_offset + 1
+        where = f"{key}: " if key is not None else ""
         return None, [
             Diagnostic(
                 path,
-                line_offset + 1,
+                line,
                 "error",
                 "yaml-too-big",
-                f"YAML expands to more than {MAX_NODES} values or nests deeper than {MAX_DEPTH} levels",
+                f"{where}YAML expands to more than {MAX_NODES} values or nests deeper than {MAX_DEPTH} levels",
             )
         ]
     return data, []
+
+
+def _too_big_key(data: Any) -> str | None:
+    """The top-level key at whose value `_check_size` gives up (counting as it does, key by key), where the
+    mapping is too big; None for a list, or a mapping too big by its keys alone."""
+    if type(data) is not dict:
+        return None
+    budget = MAX_NODES - 1 - len(data)
+    for key, value in data.items():
+        budget = _count(value, 1, budget) if type(value) in _CONTAINERS else budget - 1
+        if budget < 0:
+            return str(key)
+    return None
 
 
 def load_yaml_mapping(text: str, path: str, line_offset: int) -> tuple[dict[str, Any] | None, dict[str, int], list[Diagnostic]]:

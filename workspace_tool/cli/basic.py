@@ -74,14 +74,23 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
     index = app.index()
     doc = index.find(doc_id)
     if doc is None:
-        from difflib import get_close_matches
-
         unreadable = index.unreadable(doc_id)
         if unreadable is not None:
             raise WorkspaceError(f"{unreadable} — {doc_id!r} cannot be shown until its file is fixed (wm validate lists every problem)")
-        near = get_close_matches(doc_id, list(index.docs), n=1)
-        hint = f" — did you mean {near[0]!r}?" if near else ""
+        sharing = index.ambiguous(doc_id)
+        if sharing:
+            raise NotFoundError(f"{doc_id!r} is ambiguous: {len(sharing)} notes have that name ({', '.join(sharing)}); name the one meant by its ID")
+        near = index.nearest_id(doc_id)
+        hint = f" — did you mean {near!r}?" if near else ""
         raise NotFoundError(f"no document with ID {doc_id!r}{hint}")
+    holders = index.same_id(doc.id)
+    if holders and index.resolve(doc_id) is doc:  # named by its ID (not by its file), which names them all
+        others = ", ".join(other.path for other in holders if other is not doc)
+        click.echo(
+            f"wm: warning: the ID {doc.id!r} is ambiguous: shown is {doc.path}, but {others} also {'has' if len(holders) == 2 else 'have'} it "
+            "(give one of them an 'id:' of its own; name a file to show it)",
+            err=True,
+        )
     if as_json:
         record = document_record(doc, index)
         problems = problems_of(doc, index)
