@@ -313,3 +313,21 @@ def test_a_change_of_exclude_reads_the_history_again(tmp_path: Path) -> None:
     repo.commit("exclude tasks", "2026-11-21T10:00:00+00:00")
     fresh_process()
     assert "kept" not in {d.id for d in repo.history().documents}
+
+
+def test_history_and_index_agree_on_what_exclude_leaves_out(tmp_path: Path) -> None:
+    """`exclude:` is matched as .gitignore globs (`loader.excluded`) by the index and by the history alike:
+    `notes/*.md` leaves out notes/temp.md, not notes/sub/keep.md (fnmatch's `*` crossed the `/`)."""
+    from test_history_support import Repo
+
+    repo = Repo(tmp_path / "repo")
+    repo.write("workspace.yml", 'name: test\nexclude: ["notes/*.md", "**/drafts/**"]\n')
+    for relpath in ("notes/temp.md", "notes/sub/keep.md", "drafts/d1.md", "projects/p/drafts/d2.md", "notes/kept-too.txt.md"):
+        repo.write(relpath, f"# {relpath}\n")
+    repo.commit("start", "2026-01-05T09:00:00+00:00")
+    from workspace_tool.workspace import load_index
+
+    indexed = sorted(d.path for d in load_index(repo.ws).docs.values())
+    assert indexed == ["notes/sub/keep.md"]
+    history = repo.history(use_cache=False)
+    assert sorted(d.path for d in history.documents) == indexed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import subprocess
 from pathlib import Path
 
@@ -62,14 +61,14 @@ def _enclosing_workspace(directory: Path) -> Path | None:
     """The nearest folder above `directory` that is a workspace and reads it (not excluded there), if any."""
     for parent in directory.parents:
         if (parent / CONFIG_NAME).is_file():
-            from workspace_tool.loader import read_settings
+            from workspace_tool.loader import excluded, read_settings
 
             relative = directory.relative_to(parent).as_posix()
             try:
                 settings = read_settings(parent)[0]
             except Exception:  # noqa: BLE001 - a broken outer workspace.yml: still a workspace that would read this one
                 return parent
-            if any(fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(relative + "/", pattern) for pattern in settings.exclude):
+            if settings.exclude and excluded(relative, settings.exclude, is_folder=True):
                 return None
             return parent
     return None

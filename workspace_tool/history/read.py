@@ -6,7 +6,6 @@ This is the I/O side; `versions` turns what is read here into histories.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import functools
 import json
 import os
@@ -27,7 +26,7 @@ from workspace_tool.history.model import Commit, Fields
 from workspace_tool.history.progress import Progress
 from workspace_tool.history.snapshot import fields_of_text
 from workspace_tool.history.versions import WorkingFile
-from workspace_tool.loader import SKIPPED_DIRS, discover, read_text
+from workspace_tool.loader import SKIPPED_DIRS, discover, excluded, read_text
 
 SHALLOW_WARNING = "history is incomplete: this is a shallow clone; run 'git fetch --unshallow' to read all of it"
 NO_GIT_WARNING = "the workspace is not in a git repository: there is no history, only the working copy"
@@ -57,17 +56,15 @@ def document_filter(settings: Settings) -> Callable[[str], bool]:
         parts = PurePosixPath(path).parts
         if any(p.startswith(".") for p in parts) or (len(parts) > 1 and parts[0] in SKIPPED_DIRS):
             return False
-        folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
-        return not any(
-            fnmatch.fnmatchcase(p, pat) or fnmatch.fnmatchcase(p + "/", pat) for pat in settings.exclude for p in (path, *folders)
-        )
+        return not (settings.exclude and excluded(path, settings.exclude))
 
     return is_document
 
 
 def documents_key(settings: Settings) -> str:
-    """What `document_filter` depends on, as text: a history folded under other rules is read again."""
-    return json.dumps(sorted(settings.exclude))
+    """What `document_filter` depends on, as text: a history folded under other rules (other globs, or the same
+    ones matched the way older releases did, with fnmatch) is read again."""
+    return json.dumps(["gitignore", *sorted(settings.exclude)])
 
 
 def prefetch(root: Path, settings: Settings, progress: bool | None = False, keep_texts: int = 0) -> bool:
