@@ -82,6 +82,15 @@ def test_overlapping_entries_are_warned_about_and_never_invoiced(studio: Path, w
     assert not (studio / "invoices").exists()
 
 
+def test_a_range_inside_a_running_timer_is_warned_about_and_never_invoiced(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """`wm log` refuses a range inside a running timer, and `wm validate` reports one: so does the report that counts it."""
+    _edit(studio, ALICE_OCT, "- 2026-10-20 2h admin\n", "- 2026-10-20 2h admin\n- 2026-10-22 08:00- design\n- 2026-10-22 10:00-11:00 design inside\n")
+    report = _october(studio)
+    assert any(f"{ALICE_OCT}:10: time entry overlaps {ALICE_OCT}:9 (a timer running since 08:00" in w for w in report.warnings), report.warnings
+    result = wm("-C", str(studio), "invoice", "acme", "--month", "2026-10")  # refused (the running timer is named first)
+    assert result.exit_code == 1 and not (studio / "invoices").exists()
+
+
 def test_an_entry_on_an_unknown_ref_blocks_the_invoice_of_its_month(studio: Path, wm) -> None:  # type: ignore[no-untyped-def]
     _edit(studio, ALICE_OCT, "- 2026-10-20 2h admin\n", "- 2026-10-20 2h admin\n- 2026-10-22 2h desing\n")
     result = wm("-C", str(studio), "invoice", "acme", "--month", "2026-10")

@@ -21,7 +21,7 @@ from typing import Iterable
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
 from workspace_tool.model import Document, TimeEntry, TimeLog
-from workspace_tool.validate import overlaps
+from workspace_tool.validate import overlaps, timer_overlaps
 
 BAD_VALUE = "bad-value"
 """The code of a frontmatter value that does not parse (the document is read without it)."""
@@ -58,14 +58,16 @@ def time_problems(index: Index, first: dt.date | None = None, last: dt.date | No
         if not entries or any(_within(e.date, first, last) for e in entries):
             found.extend(errors)
     by_person: dict[str, list[TimeEntry]] = defaultdict(list)
+    timers: dict[str, list[TimeEntry]] = defaultdict(list)
     before = first - dt.timedelta(days=1) if first is not None else None  # a range past midnight reaches into the period
     for timelog in index.of_type(TimeLog):
         for entry in timelog.entries:
-            if entry.start is not None and entry.end is not None and _within(entry.date, before, last):
-                by_person[entry.person].append(entry)
+            if entry.start is not None and _within(entry.date, before, last):
+                (by_person if entry.end is not None else timers)[entry.person].append(entry)
     at = {(e.path, e.line): e for ranges in by_person.values() for e in ranges}
     for person, ranges in by_person.items():
-        for diagnostic in overlaps(person, ranges):
+        # a range inside another, or inside a running timer (`validate.timer_overlaps`: the rule of `wm log`)
+        for diagnostic in (*overlaps(person, ranges), *timer_overlaps(index, person, timers.get(person, []), ranges)):
             later = at.get((diagnostic.path, diagnostic.line))
             if later is not None and _within(later.date, first, last):
                 found.append(diagnostic)
