@@ -227,3 +227,20 @@ def test_json_is_valid_utf8_with_a_file_name_that_is_not(ws: Path) -> None:
 def test_dumps_escapes_lone_surrogates_and_keeps_other_text() -> None:
     assert dumps({"p": "bad\udcffname", "t": "Café 日本"}) == '{\n  "p": "bad\\udcffname",\n  "t": "Café 日本"\n}'
     dumps({"p": "bad\udcffname"}).encode("utf-8")
+
+
+def test_show_escapes_control_characters_and_keeps_tabs(workspace: Path, write_doc: Callable[[str, str], Path]) -> None:
+    write_doc("notes/evil.md", '---\ntitle: "evil \\e]0;pwned\\a"\n---\ncode:\n\tindented\n\x1b[2Jcleared\n')
+    result = CliRunner().invoke(main, ["-C", str(workspace), "show", "notes/evil"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "evil \\x1b]0;pwned\\x07" in result.stdout and "\\x1b[2Jcleared" in result.stdout
+    assert "\n\tindented\n" in result.stdout  # a body's tab is text, not an escape
+
+
+def test_validate_json_is_valid_utf8_whatever_the_file_names(workspace: Path, write_doc: Callable[[str, str], Path]) -> None:
+    (workspace / "notes").mkdir(exist_ok=True)
+    (workspace / os.fsdecode(b"notes/bad\xffname.md")).write_bytes(b"---\ntitle: [x\n---\n")
+    done = subprocess.run([sys.executable, "-m", "workspace_tool", "-C", str(workspace), "validate", "--json"], capture_output=True)
+    found = json.loads(done.stdout.decode("utf-8"))  # strict: no raw 0xff byte
+    assert [os.fsencode(d["path"]) for d in found] == [b"notes/bad\xffname.md"]

@@ -71,8 +71,10 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda found: _NAMED.get(found.group()) or f"\\x{ord(found.group()):02x}", text)
 
 
-def printable_lines(text: str) -> str:
-    """Text of several lines, each `printable` (its line breaks kept)."""
+def printable_lines(text: str, tabs: bool = False) -> str:
+    """Text of several lines, each `printable` (its line breaks kept; its tabs too with `tabs`: a document's body)."""
+    if tabs:
+        return "\n".join("\t".join(printable(part) for part in line.split("\t")) for line in text.split("\n"))
     return "\n".join(printable(line) for line in text.split("\n"))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import click
 from workspace_tool.cli.app import App
 from workspace_tool.errors import NotFoundError, WorkspaceError
 from workspace_tool.init import init_workspace
-from workspace_tool.output import diagnostics_summary, dumps
+from workspace_tool.output import diagnostics_summary, dumps, printable, printable_lines
 from workspace_tool.records import document_record
 from workspace_tool.show import problems_of, render_show
 
@@ -50,10 +49,10 @@ def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
     index = app.index()
     diagnostics = index.diagnostics()
     if as_json:
-        click.echo(json.dumps([d.as_json() for d in diagnostics], indent=2, ensure_ascii=False))
+        click.echo(dumps([d.as_json() for d in diagnostics]))  # valid UTF-8 whatever the file names (`output.dumps`)
     else:
         for diagnostic in diagnostics:
-            click.echo(str(diagnostic))
+            click.echo(printable(str(diagnostic)))
         click.echo(diagnostics_summary(len(index), diagnostics), err=True)
     failed = any(d.is_error for d in diagnostics) or (strict and diagnostics)
     sys.exit(1 if failed else 0)
@@ -98,7 +97,7 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
             record["diagnostics"] = [d.as_json() for d in problems]
         click.echo(dumps(record))
     else:
-        click.echo(render_show(doc, index))
+        click.echo(printable_lines(render_show(doc, index), tabs=True))  # no terminal escapes from a document
 
 
 COMMANDS = [init_cmd, validate_cmd, show_cmd]
