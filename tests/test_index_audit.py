@@ -123,6 +123,12 @@ def test_references_into_an_unreadable_folder_point_at_it(unreadable_projects: P
     ]
 
 
+def test_every_command_says_a_folder_could_not_be_read(unreadable_projects: Path, wm: Wm) -> None:
+    result = wm("-C", str(unreadable_projects), "list")
+    assert result.exit_code == 0
+    assert result.stderr == "wm: warning: 1 folder could not be read, so what it holds is left out: projects/ (wm validate shows why)\n"
+
+
 # -- 4. a closed entry inside a running timer -----------------------------------
 
 

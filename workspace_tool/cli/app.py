@@ -73,6 +73,15 @@ def warn_unreadable(index: Index) -> None:
     on no list or board, and what depends on it may look ready), so it is said, not left to `wm validate`."""
     import click
 
+    folders = sorted(index.unreadable_folders())
+    if folders:
+        many = len(folders) != 1
+        click.echo(
+            f"wm: warning: {len(folders)} folder{'s' if many else ''} could not be read, so what {'they hold is' if many else 'it holds is'} "
+            f"left out: {', '.join(f'{path}/' for path in folders[:SHOWN_UNREADABLE])}"
+            + (f" and {len(folders) - SHOWN_UNREADABLE} more" if len(folders) > SHOWN_UNREADABLE else "") + " (wm validate shows why)",
+            err=True,
+        )
     found = [(path, error.line) for path, error in index.unreadable_files().items()]
     if not found:
         return
