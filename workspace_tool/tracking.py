@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from workspace_tool.edit import append_to_body, checked_write, read_source, split_lines
@@ -98,11 +99,17 @@ def require_readable_logs(index: Index, person: str, doing: str) -> None:
 
 def overlapping(index: Index, person: str, entry: TimeEntry, now: dt.datetime | None = None) -> TimeEntry | None:
     """An existing entry of `person` whose clock range overlaps `entry`'s (a running one runs until `now`)."""
+    return clashing(_entries_of(index, person), entry, now)
+
+
+def clashing(entries: Iterable[TimeEntry], entry: TimeEntry, now: dt.datetime | None = None) -> TimeEntry | None:
+    """The first of `entries` whose clock range overlaps `entry`'s: a running timer runs until `now`, else to the end
+    of its day (the rule `wm log` refuses an entry by, and `wm validate` reports one by). Pure."""
     span = entry.span()
     if span is None:
         return None
     begin, end = span
-    for other in _entries_of(index, person):
+    for other in entries:
         other_span = other.span()
         if other_span is None and other.running:  # a running timer runs until now (else to the end of its day)
             assert other.start is not None

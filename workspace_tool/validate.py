@@ -245,19 +245,17 @@ def _timelogs(index: Index) -> Iterable[Diagnostic]:
     for person, entries in by_person.items():
         yield from overlaps(person, entries)
     for person, running in timers.items():
-        yield from timer_overlaps(index, person, running, by_person.get(person, []))
+        yield from timer_overlaps(person, running, by_person.get(person, []))
 
 
-def timer_overlaps(index: Index, person: str, timers: list[TimeEntry], closed: list[TimeEntry]) -> Iterable[Diagnostic]:
+def timer_overlaps(person: str, timers: list[TimeEntry], closed: list[TimeEntry]) -> Iterable[Diagnostic]:
     """An `overlap` error at each of `person`'s `closed` clock ranges that overlaps one of their running `timers`, by the
-    rule `wm log` refuses such an entry by (`tracking.overlapping`: a running timer runs to the end of its day); running
+    rule `wm log` refuses such an entry by (`tracking.clashing`: a running timer runs to the end of its day); running
     timers may overlap each other (`wm start --parallel`)."""
-    from workspace_tool.tracking import overlapping
+    from workspace_tool.tracking import clashing
 
-    only_timers = Index(index.root, index.settings, index.today, {}, {})  # what `overlapping` compares with: the timers
-    only_timers._entries = timers
     for entry in closed:
-        timer = overlapping(only_timers, person, entry)
+        timer = clashing(timers, entry)
         if timer is not None:
             yield Diagnostic(
                 entry.path, entry.line, "error", "overlap",

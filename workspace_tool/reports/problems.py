@@ -67,7 +67,7 @@ def time_problems(index: Index, first: dt.date | None = None, last: dt.date | No
     at = {(e.path, e.line): e for ranges in by_person.values() for e in ranges}
     for person, ranges in by_person.items():
         # a range inside another, or inside a running timer (`validate.timer_overlaps`: the rule of `wm log`)
-        for diagnostic in (*overlaps(person, ranges), *timer_overlaps(index, person, timers.get(person, []), ranges)):
+        for diagnostic in (*overlaps(person, ranges), *timer_overlaps(person, timers.get(person, []), ranges)):
             later = at.get((diagnostic.path, diagnostic.line))
             if later is not None and _within(later.date, first, last):
                 found.append(diagnostic)
