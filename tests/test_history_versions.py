@@ -169,6 +169,36 @@ def test_shallow_clone_is_incomplete(repo: Repo, tmp_path: Path) -> None:
     assert [v.message for v in history.versions("t")] == ["c3"]
 
 
+def test_unshallowing_reads_the_whole_history_and_the_site_is_made_again(repo: Repo, tmp_path: Path) -> None:
+    """Nothing of a shallow clone's history is kept: after `git fetch --unshallow` (same HEAD) every version shows,
+    and the site, whose build warned of the shallow clone (`--strict` fails), makes every page again."""
+    import datetime as dt
+
+    from workspace_tool.errors import WorkspaceError
+    from workspace_tool.history import load_history
+    from workspace_tool.site import BuildOptions, build_site
+    from workspace_tool.workspace import load_index
+
+    for day in range(1, 4):
+        repo.task("tasks/t.md", ["todo", "in-progress", "done"][day - 1])
+        repo.commit(f"c{day}", f"2026-01-0{day}T09:00:00+00:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
+    today = dt.date(2026, 1, 10)
+    assert [v.message for v in load_history(load_index(clone, today), progress=False).versions("t")] == ["c3"]
+    out = tmp_path / "site"
+    result = build_site(load_index(clone, today), BuildOptions(out, jobs=1))
+    assert SHALLOW_WARNING in result.warnings
+    with pytest.raises(WorkspaceError, match="shallow clone"):
+        build_site(load_index(clone, today), BuildOptions(tmp_path / "strict", jobs=1, strict=True))
+    subprocess.run(["git", "-C", str(clone), "fetch", "-q", "--unshallow"], check=True)
+    history = load_history(load_index(clone, today), progress=False)
+    assert history.complete and [v.message for v in history.versions("t")] == ["c3", "c2", "c1"]
+    again = build_site(load_index(clone, today), BuildOptions(out, jobs=1))
+    assert again.warnings == [] and again.models == again.pages  # every page made again
+    assert "c1" in (out / "d/t.html").read_text(encoding="utf-8")
+
+
 def test_cache_is_incremental_and_correct(repo: Repo) -> None:
     repo.task("tasks/t.md", "todo")
     repo.commit("add", "2026-01-01T09:00:00+00:00")

@@ -167,7 +167,7 @@ def _read_commits(
     state.rows = {} if use_cache else None
     versions.fold(state, new_commits)
     new_rows = versions.take_rows(state)
-    if use_cache:
+    if use_cache and not info.shallow:  # a shallow clone's history is cut short: kept, it would outlive `git fetch --unshallow`
         cached.head, cached.prefix, cached.state, cached.documents = info.head, info.prefix, versions.export_state(state), documents
         store.save(root, cached, new_rows, new_blobs, rebuilt=not incremental)
     if read_texts is not None:

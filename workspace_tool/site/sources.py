@@ -54,6 +54,7 @@ def load_sources(
     sources = Sources()
     if with_history:
         sources.history = _try(sources, "history", lambda: _history(index))
+        history_warnings(sources)
         if sources.history is not None:
             sources.dated = _try(sources, "history", lambda: dated_working(sources.history)) or {}
             if before_plan is not None:
@@ -261,3 +262,12 @@ def _history(index: Index) -> Any:
 
     history = load_history(index, progress=False)
     return history if getattr(history, "head", None) else None
+
+
+def history_warnings(sources: Sources) -> None:
+    """The history's own warnings (a shallow clone: its activity, feeds and flow charts start at its first commit) among
+    the build's, so the build says so, `--strict` fails, and a clone unshallowed later remakes every page."""
+    history = sources.history
+    for warning in getattr(history, "warnings", ()) if history is not None else ():
+        if warning not in sources.warnings:
+            sources.warnings.append(warning)
