@@ -31,7 +31,8 @@ def _key(history: Any) -> list[Any]:
     from workspace_tool.cache import settings_fingerprint
     from workspace_tool.codeprint import code_version
 
-    return [FORMAT, code_version(), history.head, settings_fingerprint(history.settings)]
+    # `complete`: dates read from a shallow clone's commits are not those of the whole history at the same HEAD
+    return [FORMAT, code_version(), history.head, settings_fingerprint(history.settings), bool(getattr(history, "complete", True))]
 
 
 def load(root: Path, history: Any) -> Kept | None:
