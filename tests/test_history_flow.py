@@ -143,6 +143,25 @@ def test_scheduler_done_dates_of_committed_tasks_are_kept_until_head_moves(repo:
     assert dates() == {"build": "2026-01-22", "extra": "2026-01-21"} and walked == ["build"]  # another done status, entered now
 
 
+def test_done_dates_kept_from_an_incomplete_history_are_not_those_of_the_whole(repo: Repo) -> None:
+    """A shallow clone dates an old done task at its first commit; the same HEAD, unshallowed, must not reuse that."""
+    from dataclasses import dataclass
+
+    from workspace_tool.history import done_cache
+
+    @dataclass
+    class Seen:
+        head: str
+        settings: object
+        complete: bool
+        working_paths: frozenset[str] = frozenset()
+
+    settings = load_settings("", "workspace.yml")[0]
+    done_cache.save(repo.ws, Seen("abc", settings, False), {"old": ("2026-01-01", "x")})
+    assert done_cache.load(repo.ws, Seen("abc", settings, False)) == {"old": ("2026-01-01", "x")}
+    assert done_cache.load(repo.ws, Seen("abc", settings, True)) == {}
+
+
 def test_percentile_nearest_rank() -> None:
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.85) == 9
     assert percentile([], 0.85) is None
