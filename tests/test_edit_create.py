@@ -194,6 +194,36 @@ def test_recur_catches_up_a_task_completed_by_hand(ws: Path, write_doc, wm) -> N
     assert "no recurring task is missing" in wm("-C", str(ws), "recur").output
 
 
+def test_set_done_with_a_date_plans_from_that_date_as_recur_does(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    """`wm set X status=done done=DATE` days after: the next instance is the one `wm recur` makes for that done date."""
+    text = "---\ntitle: Weekly\nstatus: todo\ndue: 2026-11-20\nrecurrence: weekly\n---\n"
+    write_doc("projects/web/tasks/by-set.md", text)
+    write_doc("projects/web/tasks/by-recur.md", text.replace("status: todo", "status: done\ndone: 2026-11-20"))
+    assert wm("-C", str(ws), "--today", "2026-12-05", "set", "by-set", "status=done", "done=2026-11-20").exit_code == 0
+    assert wm("-C", str(ws), "--today", "2026-12-05", "recur").exit_code == 0
+    made = sorted(p.name for p in (ws / "projects/web/tasks").glob("by-*-*.md"))
+    assert made == ["by-recur-2026-11-27.md", "by-set-2026-11-27.md"]  # from 11-20 both, not from "today" (12-05) for one
+
+
+def test_validate_warns_of_a_forked_series_and_a_done_date_on_open_work(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
+    """Two clones each completed a weekly task, then merged: two open instances continue it. A merge kept `done:` on a
+    task another side reopened."""
+    write_doc("projects/web/tasks/weekly.md", "---\ntitle: Weekly\nstatus: done\ndone: 2026-11-20\nrecurrence: weekly\n---\n")
+    for day in ("2026-11-27", "2026-12-04"):
+        write_doc(f"projects/web/tasks/weekly-{day}.md", f"---\ntitle: Weekly\nstatus: todo\ndue: {day}\nrecurrence: weekly\nprevious: weekly\n---\n")
+    write_doc("projects/web/tasks/reopened.md", "---\ntitle: Reopened\nstatus: review\ndone: 2026-11-20\n---\n")
+    result = wm("-C", str(ws), "validate")
+    assert result.exit_code == 0  # warnings
+    lines = [line for line in result.stdout.splitlines() if "forked" in line or "open instances" in line or "done: 2026" in line]
+    assert lines == [
+        "projects/web/tasks/reopened.md:4: warning: done: 2026-11-20 on a task that is review; remove the date, or move the task to a done status",
+        "projects/web/tasks/weekly-2026-11-27.md:6: warning: 2 open instances continue 'weekly' (weekly-2026-11-27, weekly-2026-12-04): "
+        "keep one (cancel or delete the others), or each makes its own next instance",
+        "projects/web/tasks/weekly-2026-12-04.md:6: warning: 2 open instances continue 'weekly' (weekly-2026-11-27, weekly-2026-12-04): "
+        "keep one (cancel or delete the others), or each makes its own next instance",
+    ]
+
+
 # -- process templates ----------------------------------------------------------------
 
 

@@ -213,7 +213,8 @@ def _plan_after_done(index: Index, after: Document, status: str, text: str, bom:
         return None
     from workspace_tool.recur import plan_next
 
-    return plan_next(index, after, completed=index.today, text=text, bom=bom)
+    # from its `done:` date (`wm set X status=done done=DATE`), as `wm recur` plans a missed instance, else today
+    return plan_next(index, after, completed=after.done or index.today, text=text, bom=bom)
 
 
 def _write_planned(index: Index, planned: NextInstance | None) -> list[Change]:

@@ -28,7 +28,33 @@ def check_index(index: Index) -> list[Diagnostic]:
     found.extend(_timelogs(index))
     found.extend(_stale_invoices(index))
     found.extend(_capacities(index))
+    found.extend(_series(index))
     return found
+
+
+def _series(index: Index) -> Iterable[Diagnostic]:
+    """A `done:` date on a task that is not done (a merge, or a reopening by hand, left it: reports date the task by
+    it); and two instances of a recurring task that continue the same one (`previous:`), both open: the series forked
+    (two clones each completed it, then merged), and each would make its own next instance."""
+    continuing: dict[str, list[Task]] = defaultdict(list)
+    for task in index.of_type(Task):
+        if task.done is not None and not index.is_done(task):
+            yield Diagnostic(
+                task.path, task.line_of("done"), "warning", "done-not-done",
+                f"done: {task.done} on a task that is {task.status}; remove the date, or move the task to a done status",
+            )
+        previous = task.extra.get("previous")
+        if isinstance(previous, str) and not index.is_done(task):
+            continuing[previous].append(task)
+    for previous, tasks in sorted(continuing.items()):
+        if len(tasks) > 1:
+            ids = sorted(t.id for t in tasks)
+            for task in tasks:
+                yield Diagnostic(
+                    task.path, task.line_of("previous"), "warning", "forked-series",
+                    f"{len(tasks)} open instances continue {previous!r} ({', '.join(ids)}): keep one (cancel or delete the others), "
+                    "or each makes its own next instance",
+                )
 
 
 def _capacities(index: Index) -> Iterable[Diagnostic]:
