@@ -67,3 +67,20 @@ def test_a_file_edited_in_place_with_its_old_mtime_is_not_vouched_for_whatever_g
         handle.write("---\nstatus: done\n---\n")
     os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert "tasks/t.md" not in clean_blobs(repo.ws)
+
+
+def test_validate_reports_a_file_git_has_not_finished_merging(tmp_path: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """Deleted on one side, edited on the other: the file reads clean (no markers), but git waits for it."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("tasks/t.md", "---\nstatus: todo\n---\n")
+    repo.commit("start", "2026-01-05T09:00:00+00:00")
+    git(repo.ws, "checkout", "-q", "-b", "other")
+    git(repo.ws, "rm", "-q", "tasks/t.md")
+    repo.commit("delete", "2026-01-06T09:00:00+00:00")
+    git(repo.ws, "checkout", "-q", "-")
+    repo.write("tasks/t.md", "---\nstatus: in-progress\n---\n")
+    repo.commit("edit", "2026-01-07T09:00:00+00:00")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=repo.ws, capture_output=True)  # stops: modify/delete
+    result = wm("-C", str(repo.ws), "validate")
+    assert result.exit_code == 1
+    assert "tasks/t.md:1: error: git has not finished merging this file" in result.stdout

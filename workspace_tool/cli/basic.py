@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from workspace_tool.cli.app import App
-from workspace_tool.errors import NotFoundError, WorkspaceError
+from workspace_tool.errors import Diagnostic, NotFoundError, WorkspaceError
 from workspace_tool.init import init_workspace
 from workspace_tool.output import diagnostics_summary, dumps, printable, printable_lines
 from workspace_tool.records import document_record
@@ -47,7 +47,7 @@ def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
     """
     app.quiet_unreadable = True  # it lists every problem itself
     index = app.index()
-    diagnostics = index.diagnostics()
+    diagnostics = sorted([*index.diagnostics(), *_unmerged(app.root)], key=lambda d: (d.path, d.line, d.code, d.message))
     if as_json:
         click.echo(dumps([d.as_json() for d in diagnostics]))  # valid UTF-8 whatever the file names (`output.dumps`)
     else:
@@ -98,6 +98,18 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
         click.echo(dumps(record))
     else:
         click.echo(printable_lines(render_show(doc, index), tabs=True))  # no terminal escapes from a document
+
+
+def _unmerged(root: Path) -> list[Diagnostic]:
+    """An `unmerged` error per file git has not finished merging: its markers are found anyway, but a merge driver that
+    could not run, or a file one side deleted, leaves a file that reads clean while git waits for it."""
+    from workspace_tool.gitindex import unmerged_paths
+
+    return [
+        Diagnostic(path, 1, "error", "unmerged", "git has not finished merging this file (a conflict is open: resolve it, check the "
+                   "result, then git add it); a merge driver that could not run leaves it without conflict markers")
+        for path in unmerged_paths(root)
+    ]
 
 
 COMMANDS = [init_cmd, validate_cmd, show_cmd]
