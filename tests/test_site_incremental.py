@@ -1175,3 +1175,18 @@ def test_any_run_of_edits_documents_and_commits_equals_a_full_build(operations: 
             OPERATIONS[name](ws)
             build(ws, out)
         assert_same_as_full_build(ws, out, tmp_path)
+
+
+def test_a_build_without_its_record_still_removes_pages_it_no_longer_writes(tmp_path: Path) -> None:
+    """`.wm/` deleted (or a CI cache that restored `site/` without it): a page of a document made private since must
+    not stay published; the list the last build left in the output folder says what it wrote."""
+    ws = make_site_workspace(tmp_path)
+    out = tmp_path / "out"
+    build(ws, out)
+    page = out / "d/build.html"
+    assert page.is_file() and "d/build.html" in (out / ".wm-files").read_text(encoding="utf-8").splitlines()
+    edit(ws, "projects/alpha/tasks/build.md", "title:", "visibility: private\ntitle:")
+    shutil.rmtree(ws / ".wm")
+    result = build(ws, out)
+    assert not page.exists() and result.removed >= 1
+    assert "d/build.html" not in (out / ".wm-files").read_text(encoding="utf-8").splitlines()

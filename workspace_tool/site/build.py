@@ -190,6 +190,7 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     result.warnings.extend(f"{path}: page failed to render: {error}" for path, error in errors)
     files = write_stage(collected, out, result)
     result.removed = _remove_stale(out, previous, files)
+    _write_file_list(out, files)
     lap("write")
     result.warnings.extend(link_stage(collected, links, files, set(previous.get("files", ()))))
     lap("links")
@@ -668,14 +669,39 @@ def _copy(source: Path, target: Path) -> bool:
     return True
 
 
+FILE_LIST = ".wm-files"
+"""In the output folder: the files the last build wrote there, one per line, so a build whose record in `.wm/` is gone
+(deleted, or a CI cache restored `site/` without it) still removes what it no longer writes: a deleted document's page,
+or one made private. Public names only: what the site links to anyway."""
+
+
+def _write_file_list(out: Path, files: set[str]) -> None:
+    text = "".join(f"{path}\n" for path in sorted(files))
+    target = out / FILE_LIST
+    try:
+        if not target.is_file() or target.read_text(encoding="utf-8", errors="replace") != text:
+            replace_file(target, text.encode("utf-8", "surrogateescape"))
+    except OSError:
+        pass  # the pages are written; the next build without a record may leave a stale page, as before
+
+
+def _listed_files(out: Path) -> list[str]:
+    """The files the last build wrote into `out`, from its `FILE_LIST` (none when there is none)."""
+    try:
+        return (out / FILE_LIST).read_bytes().decode("utf-8", "surrogateescape").splitlines()
+    except OSError:
+        return []
+
+
 def _remove_stale(out: Path, previous: dict[str, Any], files: set[str]) -> int:
+    """Remove what the last build wrote into `out` that this one did not: by its record, else by the list it left in `out`."""
     removed = 0
-    for path in previous.get("files", []):
-        if path not in files and not path.startswith("/") and ".." not in path.split("/"):
+    for path in previous.get("files") or _listed_files(out):
+        if path and path not in files and not path.startswith("/") and ".." not in path.split("/"):
             try:
                 (out / path).unlink()
                 removed += 1
-            except FileNotFoundError:
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                 pass
     return removed
 
