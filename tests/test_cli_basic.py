@@ -27,7 +27,7 @@ def test_init_creates_a_workspace_in_git(tmp_path: Path, wm: Callable[..., Resul
         assert (target / folder).is_dir()
     assert ".wm/" in (target / ".gitignore").read_text()
     assert "site/" in (target / ".gitignore").read_text()
-    assert "merge=union" in (target / ".gitattributes").read_text()
+    assert "merge=wm-timelog" in (target / ".gitattributes").read_text()
     assert (target / ".git").is_dir()
     assert wm("-C", str(target), "validate").exit_code == 0
 

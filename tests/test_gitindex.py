@@ -84,3 +84,18 @@ def test_validate_reports_a_file_git_has_not_finished_merging(tmp_path: Path, wm
     result = wm("-C", str(repo.ws), "validate")
     assert result.exit_code == 1
     assert "tasks/t.md:1: error: git has not finished merging this file" in result.stdout
+
+
+def test_validate_notes_a_clone_that_has_not_registered_the_merge_driver(tmp_path: Path, wm) -> None:  # type: ignore[no-untyped-def]
+    """A fresh clone of a team's repository: `.gitattributes` names wm's drivers, `.git/config` does not have them.
+    Said on stderr; not a diagnostic (a CI clone only validates, and --strict must pass there)."""
+    repo = Repo(tmp_path / "repo")
+    repo.write(".gitattributes", "*.md merge=wm\ntimelogs/**/*.md merge=wm-timelog\n")
+    repo.write("tasks/t.md", "---\nstatus: todo\n---\n")
+    repo.commit("start", "2026-01-05T09:00:00+00:00")
+    result = wm("-C", str(repo.ws), "validate", "--strict")
+    assert result.exit_code == 0
+    assert "wm: note: the wm merge driver is not registered in this clone: run 'wm git-setup'" in result.stderr
+    git(repo.ws, "config", "merge.wm.driver", "true")
+    git(repo.ws, "config", "merge.wm-timelog.driver", "true")
+    assert "note:" not in wm("-C", str(repo.ws), "validate").stderr

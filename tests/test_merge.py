@@ -110,9 +110,10 @@ def test_git_setup_registers_the_driver(repo: Path, wm) -> None:  # type: ignore
     driver = git(repo, "config", "--get", "merge.wm.driver").stdout
     assert "-m workspace_tool merge-driver %O %A %B %P" in driver
     attributes = (repo / ".gitattributes").read_text(encoding="utf-8").splitlines()
-    assert attributes.index("*.md merge=wm") < attributes.index("timelogs/**/*.md merge=union")
+    assert attributes.index("*.md merge=wm") < attributes.index("timelogs/**/*.md merge=wm-timelog")  # was merge=union (see test_merge_team)
     assert git(repo, "check-attr", "merge", "tasks/design-mockups.md").stdout.strip().endswith("merge: wm")
-    assert git(repo, "check-attr", "merge", "timelogs/alice/2026-11.md").stdout.strip().endswith("merge: union")
+    assert git(repo, "check-attr", "merge", "timelogs/alice/2026-11.md").stdout.strip().endswith("merge: wm-timelog")
+    assert "merge-driver --timelog %O %A %B %P" in git(repo, "config", "--get", "merge.wm-timelog.driver").stdout
     assert wm("-C", str(repo), "git-setup").stdout == "the wm merge driver is already set up\n"
 
 

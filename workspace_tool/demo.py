@@ -42,6 +42,7 @@ from pathlib import Path
 
 from workspace_tool.edit import set_keys
 from workspace_tool.errors import UsageError, WorkspaceError
+from workspace_tool.gitops import GITATTRIBUTES, setup_merge_driver
 from workspace_tool.index import Index
 from workspace_tool.model import Decision, Document, Note, Person, Project, Task, TimeLog
 
@@ -269,8 +270,8 @@ def _message(commit: Commit) -> str:
 def fast_import_stream(
     commits: list[Commit], people: Mapping[str, tuple[str, str]], fallback: tuple[str, str], binaries: Mapping[str, bytes] | None = None
 ) -> bytes:
-    """`git fast-import` input for `commits` on `refs/heads/main`, with a `.gitignore` and `binaries` (attachments,
-    as they are) in the first."""
+    """`git fast-import` input for `commits` on `refs/heads/main`, with a `.gitignore`, `wm init`'s `.gitattributes`
+    and `binaries` (attachments, as they are) in the first."""
     out = bytearray()
     for number, commit in enumerate(commits):
         name, email = people.get(commit.author, fallback)
@@ -280,7 +281,7 @@ def fast_import_stream(
         out += b"data %d\n" % len(message) + message
         files = dict(commit.files)
         if number == 0:
-            files = {".gitignore": GITIGNORE, **(binaries or {}), **files}
+            files = {".gitignore": GITIGNORE, ".gitattributes": GITATTRIBUTES, **(binaries or {}), **files}
         for path, text in sorted(files.items()):
             data = text.encode("utf-8") if isinstance(text, str) else text
             out += f"M 100644 inline {path}\n".encode() + b"data %d\n" % len(data) + data + b"\n"
@@ -317,6 +318,7 @@ def make_demo(index: Index, dest: Path) -> DemoResult:
         _git(dest, env, "symbolic-ref", "HEAD", "refs/heads/main")
         _git(dest, env, "fast-import", "--quiet", "--date-format=raw", stdin=stream)
         _git(dest, env, "reset", "-q", "--hard", "main")
+        setup_merge_driver(dest)  # as wm init does: the merge drivers its .gitattributes names
     except (WorkspaceError, FileNotFoundError) as exc:
         for made in dest.iterdir():  # the folder was empty: leave it so, for the next try
             if made.is_dir() and not made.is_symlink():

@@ -77,19 +77,3 @@ def clean_blobs(root: Path) -> dict[str, bytes]:
         blobs.pop(path.decode("utf-8", "surrogateescape"), None)
     return blobs
 
-
-def unmerged_paths(root: Path) -> list[str]:
-    """The files below `root` (paths with `/`, relative to it) that git lists as unmerged: a merge or rebase stopped on
-    them. Git's conflict markers are in such a file, unless the merge driver could not run (a removed virtualenv) or
-    one side deleted the file: then only git knows. Empty outside a repository or without git."""
-    try:
-        done = subprocess.run(
-            ["git", "ls-files", "--unmerged", "-z", "--", "."], cwd=root, env={**os.environ, **ENV},
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False,
-        )
-    except OSError:
-        return []
-    if done.returncode != 0:
-        return []
-    paths = {record.partition(b"\t")[2].decode("utf-8", "surrogateescape") for record in done.stdout.split(b"\0") if b"\t" in record}
-    return sorted(paths)

@@ -17,9 +17,17 @@ from pathlib import Path
 from workspace_tool.errors import WorkspaceError
 
 DRIVER_NAME = "wm"
+TIMELOG_DRIVER = "wm-timelog"
 ATTRIBUTE_LINE = "*.md merge=wm"
+TIMELOG_LINE = "timelogs/**/*.md merge=wm-timelog"
 UNION_LINE = "timelogs/**/*.md merge=union"
+"""What wm before the time-log driver wrote for time logs; `wm git-setup` replaces it with `TIMELOG_LINE`."""
 ATTRIBUTE_COMMENT = "# wm: documents merge frontmatter key by key (wm merge-driver, set up by wm git-setup)"
+TIMELOG_COMMENT = "# wm: time logs merge entry by entry: both sides' new entries kept, an edited or removed entry not revived"
+_OLD_COMMENTS = ("# wm: time logs only ever gain lines, so git merges them by keeping both sides",)
+GITATTRIBUTES = "\n".join((ATTRIBUTE_COMMENT, ATTRIBUTE_LINE, TIMELOG_COMMENT, TIMELOG_LINE)) + "\n"
+"""`.gitattributes` as `wm init` and `wm demo` write it (and `ensure_gitattributes` keeps it)."""
+EVERY_CLONE = "every clone of this repository must run 'wm git-setup' once: git does not copy .git/config, and without it git merges documents line by line"
 
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -78,10 +86,45 @@ def staged_paths(root: Path) -> list[str]:
     return [p for p in result.stdout.split("\0") if p]
 
 
+def _git_path_exists(root: Path, name: str) -> bool:
+    """Whether `.git/<name>` (as git resolves it, also in a linked worktree) exists."""
+    found = _git(root, "rev-parse", "--git-path", name, check=False).stdout.strip()
+    return bool(found) and (root / found).exists()
+
+
+def operation_in_progress(root: Path) -> str | None:
+    """The git operation the repository is in the middle of (a rebase, a merge, ...), else None."""
+    if _git_path_exists(root, "rebase-merge") or _git_path_exists(root, "rebase-apply"):
+        return "a rebase is in progress"
+    for head, what in (("MERGE_HEAD", "a merge"), ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert")):
+        if _git_path_exists(root, head):
+            return f"{what} is in progress"
+    return None
+
+
+def unmerged_paths(root: Path) -> list[str]:
+    """The files below `root` (paths relative to it, with `/`) git lists as unmerged (`git ls-files -u`): a merge or
+    rebase stopped on them. Git's conflict markers are in such a file, unless the merge driver could not run (a
+    removed virtualenv) or one side deleted the file: then only git knows. Empty outside a repository or without git."""
+    try:
+        result = _git(root, "ls-files", "--unmerged", "-z", "--", ".", check=False)
+    except WorkspaceError:
+        return []
+    if result.returncode != 0:
+        return []
+    return sorted({entry.split("\t", 1)[1] for entry in result.stdout.split("\0") if "\t" in entry})
+
+
 def commit_blocker(root: Path) -> str | None:
-    """Why a commit cannot be made now (not a repository, other changes staged), else None."""
+    """Why a commit cannot be made now (not a repository, a rebase or merge in progress, a detached HEAD, other
+    changes staged), else None."""
     if not in_repository(root):
         return f"{root} is not in a git repository"
+    operation = operation_in_progress(root)
+    if operation:
+        return f"{operation}; finish or abort it first"
+    if _git(root, "symbolic-ref", "-q", "HEAD", check=False).returncode != 0:
+        return "HEAD is detached (not on a branch), so the commit would be left behind; switch to a branch first"
     staged = staged_paths(root)
     if staged:
         shown = ", ".join(staged[:3]) + (" ..." if len(staged) > 3 else "")
@@ -94,17 +137,20 @@ def commit_paths(root: Path, relpaths: Sequence[str], message: str) -> str:
     blocker = commit_blocker(root)
     if blocker:
         raise WorkspaceError(f"not committed: {blocker}")
-    _git(root, "add", "--", *relpaths)
-    _git(root, "commit", "-q", "-m", message, "--", *relpaths)
+    literal = [f":(literal){path}" for path in relpaths]  # a `[` or `*` in a file name is not a pattern
+    _git(root, "add", "--", *literal)
+    _git(root, "commit", "-q", "-m", message, "--", *literal)
     return _git(root, "rev-parse", "--short", "HEAD").stdout.strip()
 
 
 # -- the merge driver -----------------------------------------------------------
 
 
-def driver_command() -> str:
-    """The merge-driver command git runs: this interpreter's `python -m workspace_tool`."""
-    return f"{shlex.quote(sys.executable)} -m workspace_tool merge-driver %O %A %B %P"
+def driver_command(timelog: bool = False) -> str:
+    """The merge-driver command git runs: this interpreter's `python -m workspace_tool` (which does not depend on
+    `wm` being on the PATH git sees, but must be registered again when this environment moves)."""
+    flag = " --timelog" if timelog else ""
+    return f"{shlex.quote(sys.executable)} -m workspace_tool merge-driver{flag} %O %A %B %P"
 
 
 def merge_body(base: str, ours: str, theirs: str, labels: tuple[str, str, str] = ("ours", "base", "theirs")) -> tuple[str, bool]:
@@ -126,36 +172,67 @@ def merge_body(base: str, ours: str, theirs: str, labels: tuple[str, str, str] =
 
 
 def ensure_gitattributes(root: Path) -> bool:
-    """`*.md merge=wm` in `.gitattributes`, before the time-log union line (later lines win in git)."""
+    """`*.md merge=wm`, then the time-log line (later lines win in git) in `.gitattributes`; an older
+    `timelogs/**/*.md merge=union` line is replaced. True when the file changed."""
     path = root / ".gitattributes"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     lines = text.splitlines()
-    if ATTRIBUTE_LINE in lines and UNION_LINE in lines and lines.index(ATTRIBUTE_LINE) < lines.index(UNION_LINE):
+    if (
+        UNION_LINE not in lines
+        and ATTRIBUTE_LINE in lines
+        and TIMELOG_LINE in lines
+        and lines.index(ATTRIBUTE_LINE) < lines.index(TIMELOG_LINE)
+    ):
         return False
-    lines = [line for line in lines if line != ATTRIBUTE_LINE]
-    if UNION_LINE in lines:
-        at = lines.index(UNION_LINE)
-        while at > 0 and lines[at - 1].startswith("#"):
-            at -= 1
-        lines[at:at] = [ATTRIBUTE_COMMENT, ATTRIBUTE_LINE]
-    else:
-        lines += [ATTRIBUTE_COMMENT, ATTRIBUTE_LINE, UNION_LINE]
+    ours = (ATTRIBUTE_LINE, TIMELOG_LINE, UNION_LINE)
+    comments = (ATTRIBUTE_COMMENT, TIMELOG_COMMENT, *_OLD_COMMENTS)
+    first = next((at for at, line in enumerate(lines) if line in ours), len(lines))
+    while first > 0 and lines[first - 1] in comments:
+        first -= 1
+    before = [line for line in lines[:first] if line not in ours and line not in comments]
+    after = [line for line in lines[first:] if line not in ours and line not in comments]
+    lines = before + [ATTRIBUTE_COMMENT, ATTRIBUTE_LINE, TIMELOG_COMMENT, TIMELOG_LINE] + after
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return True
 
 
 def setup_merge_driver(root: Path) -> list[str]:
-    """Register the driver in `.git/config` and `.gitattributes`; lines saying what was done."""
+    """Register the drivers in `.git/config` and `.gitattributes`; lines saying what was done."""
     if not in_repository(root):
         raise WorkspaceError(f"{root} is not in a git repository: run 'git init' first")
     done = []
-    command = driver_command()
-    if config_value(root, f"merge.{DRIVER_NAME}.driver") != command:
-        _git(root, "config", f"merge.{DRIVER_NAME}.name", "wm: merge document frontmatter key by key")
-        _git(root, "config", f"merge.{DRIVER_NAME}.driver", command)
-        done.append(f"registered merge driver in .git/config: merge.{DRIVER_NAME}.driver = {command}")
+    for name, title, command in (
+        (DRIVER_NAME, "wm: merge document frontmatter key by key", driver_command()),
+        (TIMELOG_DRIVER, "wm: merge time logs entry by entry", driver_command(timelog=True)),
+    ):
+        if config_value(root, f"merge.{name}.driver") != command:
+            _git(root, "config", f"merge.{name}.name", title)
+            _git(root, "config", f"merge.{name}.driver", command)
+            done.append(f"registered merge driver in .git/config: merge.{name}.driver = {command}")
     if ensure_gitattributes(root):
-        done.append(f"wrote .gitattributes: {ATTRIBUTE_LINE} (then {UNION_LINE} so time logs keep both sides)")
+        done.append(f"wrote .gitattributes: {ATTRIBUTE_LINE}, then {TIMELOG_LINE} (commit it)")
     if not done:
-        done.append("the wm merge driver is already set up")
+        return ["the wm merge driver is already set up"]
+    if any(line.startswith("registered") for line in done):
+        done.append(f"note: {EVERY_CLONE}")
     return done
+
+
+def driver_problem(root: Path) -> str | None:
+    """Why git would merge documents without wm's driver here, else None: `.gitattributes` names the driver but
+    this clone has not registered it, or the registered interpreter is gone."""
+    for name in (DRIVER_NAME, TIMELOG_DRIVER):
+        command = config_value(root, f"merge.{name}.driver")
+        if command is None:
+            attributes = root / ".gitattributes"
+            text = attributes.read_text(encoding="utf-8", errors="replace") if attributes.exists() else ""
+            if f"merge={name}" in text.split():
+                return f"the {name} merge driver is not registered in this clone: run 'wm git-setup' ({EVERY_CLONE})"
+            continue
+        try:
+            program = shlex.split(command)[0]
+        except (ValueError, IndexError):
+            continue
+        if os.sep in program and not os.access(program, os.X_OK):
+            return f"the {name} merge driver's program {program} is gone: run 'wm git-setup' again in this environment"
+    return None

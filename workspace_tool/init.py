@@ -7,6 +7,7 @@ from pathlib import Path
 
 from workspace_tool.edit import yaml_scalar
 from workspace_tool.errors import WorkspaceError
+from workspace_tool.gitops import GITATTRIBUTES
 from workspace_tool.loader import CONFIG_NAME
 
 FOLDERS = ("projects", "people", "clients", "goals", "decisions", "risks", "timelogs", "notes", "templates")
@@ -26,14 +27,6 @@ GITIGNORE = """\
 .wm/
 site/
 """
-
-GITATTRIBUTES = """\
-# wm: documents merge frontmatter key by key (wm merge-driver, set up by wm git-setup)
-*.md merge=wm
-# wm: time logs only ever gain lines, so git merges them by keeping both sides
-timelogs/**/*.md merge=union
-"""
-
 
 def _in_git_repo(folder: Path) -> bool:
     try:
@@ -95,7 +88,7 @@ def init_workspace(directory: Path, name: str | None = None) -> list[str]:
     if _append_missing(directory / ".gitignore", GITIGNORE):
         done.append("wrote .gitignore (.wm/ cache, site/ build output)")
     if _append_missing(directory / ".gitattributes", GITATTRIBUTES):
-        done.append("wrote .gitattributes (documents merge with wm merge-driver, time logs with git's union driver)")
+        done.append("wrote .gitattributes (documents merge with wm merge-driver, time logs entry by entry with its --timelog mode)")
     if not _in_git_repo(directory):
         subprocess.run(["git", "init", "-q", str(directory)], check=False)
         done.append("initialised a git repository")

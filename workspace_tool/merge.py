@@ -5,12 +5,19 @@ two ways becomes a conflict for that key only, written with git's conflict
 markers inside the frontmatter (which `wm validate` reports as
 `merge-conflict` at the marker's line). The body goes through a line merge
 passed in by the caller (`gitops.merge_body`, i.e. `git merge-file`).
+
+Two different documents created under one file name (an add/add with no
+base) are a whole-file conflict, not one document edited twice. Time logs
+merge their body entry by entry (`merge_entries`): an entry edited or
+removed on one side is not revived by the other side's appends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from workspace_tool.edit import BOM, _bare, _key_of, find_frontmatter, split_lines
 
@@ -67,9 +74,28 @@ def _ensure_newline(block: str) -> str:
     return block if block.endswith("\n") else block + "\n"
 
 
-def merge_text(base: str, ours: str, theirs: str, body_merge: BodyMerge, labels: tuple[str, str] = ("ours", "theirs")) -> tuple[str, bool]:
-    """Merge three versions of a document; returns the merged text and whether a conflict remains."""
+def both_added(base: str, ours: str, theirs: str) -> bool:
+    """Whether both sides created the file with different texts (no base): two documents, not one edited twice."""
+    return base == "" and ours != theirs and ours != "" and theirs != ""
+
+
+def merge_text(
+    base: str,
+    ours: str,
+    theirs: str,
+    body_merge: BodyMerge,
+    labels: tuple[str, str] = ("ours", "theirs"),
+    *,
+    separate_adds: bool = True,
+) -> tuple[str, bool]:
+    """Merge three versions of a document; returns the merged text and whether a conflict remains.
+
+    With `separate_adds`, two different files created on both sides (`both_added`) are a whole-file conflict.
+    """
     bom = BOM if ours.startswith(BOM) else ""
+    if separate_adds and both_added(base, ours, theirs):
+        mine, yours = (_ensure_newline(t[1:] if t.startswith(BOM) else t) for t in (ours, theirs))
+        return f"{bom}<<<<<<< {labels[0]}\n{mine}=======\n{yours}>>>>>>> {labels[1]}\n", True
     base_s, ours_s, theirs_s = (cut(t[1:] if t.startswith(BOM) else t) for t in (base, ours, theirs))
     if ours_s is None or theirs_s is None:
         return body_merge(base, ours, theirs)
@@ -115,3 +141,151 @@ def _merge_key(key: str, base: Sides, ours: Sides, theirs: Sides, labels: tuple[
     mine = _ensure_newline(o) if o is not None else ""
     yours = _ensure_newline(t) if t is not None else ""
     return True, f"<<<<<<< {labels[0]}\n{mine}=======\n{yours}>>>>>>> {labels[1]}\n"
+
+
+# -- time logs: entries merged as a multiset of lines --------------------------------
+
+
+def merge_timelog(base: str, ours: str, theirs: str, labels: tuple[str, str] = ("ours", "theirs")) -> tuple[str, bool]:
+    """Merge three versions of a time log: frontmatter key by key, the entries with `merge_entries`."""
+    return merge_text(base, ours, theirs, lambda b, o, t: merge_entries(b, o, t, labels), labels, separate_adds=False)
+
+
+Hunk = tuple[int, int, list[str]]  # base[start:end] replaced by these lines (start == end: an insertion)
+
+
+def _lines(text: str) -> list[str]:
+    return [_ensure_newline(line) for line in text.splitlines(keepends=True)]
+
+
+def _hunks(base: list[str], side: list[str]) -> list[Hunk]:
+    matcher = SequenceMatcher(None, base, side, autojunk=False)
+    hunks: list[Hunk] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace":
+            hunks.extend(_split(base, i1, i2, side[j1:j2]))
+        elif op != "equal":
+            hunks.append((i1, i2, side[j1:j2]))
+    return hunks
+
+
+def _split(base: list[str], start: int, end: int, lines: list[str]) -> list[Hunk]:
+    """A replacement cut into one-line replacements of the lines most alike, in order, and plain insertions or
+    removals of the rest: an entry edited next to one appended is an edit and an append, not one change."""
+    old = base[start:end]
+    pairs = min(len(old), len(lines))
+
+    def likeness(offset: int) -> float:
+        if len(lines) >= len(old):
+            return sum(SequenceMatcher(None, old[k], lines[offset + k]).ratio() for k in range(pairs))
+        return sum(SequenceMatcher(None, old[offset + k], lines[k]).ratio() for k in range(pairs))
+
+    offset = max(range(abs(len(lines) - len(old)) + 1), key=likeness)
+    hunks: list[Hunk] = []
+    if len(lines) >= len(old):
+        if offset:
+            hunks.append((start, start, lines[:offset]))
+        hunks.extend((start + k, start + k + 1, [lines[offset + k]]) for k in range(pairs))
+        if offset + pairs < len(lines):
+            hunks.append((end, end, lines[offset + pairs :]))
+    else:
+        if offset:
+            hunks.append((start, start + offset, []))
+        hunks.extend((start + offset + k, start + offset + k + 1, [lines[k]]) for k in range(pairs))
+        if offset + pairs < len(old):
+            hunks.append((start + offset + pairs, end, []))
+    return hunks
+
+
+def merge_entries(base: str, ours: str, theirs: str, labels: tuple[str, str] = ("ours", "theirs")) -> tuple[str, bool]:
+    """A line merge for time-log bodies: ours, without the lines theirs removed or changed, plus the lines theirs
+    added, where they stand (both sides' additions at one place: ours first).
+
+    Lines count as a multiset: a line theirs added that ours added too is kept once (the same entry, made on
+    both sides), as many times as both added it. Only a base line changed on both sides in different ways
+    (or changed on one and removed on the other) is a conflict, with git's markers around both versions.
+    """
+    old, mine, yours = _lines(base), _lines(ours), _lines(theirs)
+    ours_hunks, theirs_hunks = _hunks(old, mine), _hunks(old, yours)
+    ours_added = Counter(line for _, _, lines in ours_hunks for line in lines)  # theirs' additions match these once each
+    out: list[str] = []
+    conflict = False
+    position = 0
+    while position <= len(old):
+        for start, end, lines in ours_hunks:
+            if start == end == position:
+                out.extend(lines)
+        for start, end, lines in theirs_hunks:
+            if start == end == position:
+                out.extend(_unmatched(lines, ours_added))
+        if position == len(old):
+            break
+        end = _region_end(position, ours_hunks, theirs_hunks)
+        if end == position:
+            out.append(old[position])
+            position += 1
+            continue
+        mine_in = [h for h in ours_hunks if position <= h[0] < end and h[0] < h[1] or position < h[0] < end]
+        yours_in = [h for h in theirs_hunks if position <= h[0] < end and h[0] < h[1] or position < h[0] < end]
+        region = old[position:end]
+        mine_text, yours_text = _apply(region, position, mine_in), _apply(region, position, yours_in)
+        if not yours_in:
+            out.extend(mine_text)
+        elif not mine_in:
+            out.extend(_apply(region, position, [(start, stop, _unmatched(lines, ours_added)) for start, stop, lines in yours_in]))
+        elif mine_text == yours_text:
+            for _, _, lines in yours_in:
+                _unmatched(lines, ours_added)
+            out.extend(mine_text)
+        elif not any(h[2] for h in mine_in + yours_in):  # removals only: drop what either side removed
+            out.extend(_apply(region, position, sorted(mine_in + yours_in, key=lambda h: h[0]), overlapping=True))
+        else:
+            conflict = True
+            out.append(f"<<<<<<< {labels[0]}\n")
+            out.extend(mine_text)
+            out.append("=======\n")
+            out.extend(yours_text)
+            out.append(f">>>>>>> {labels[1]}\n")
+        position = end
+    return "".join(out), conflict
+
+
+def _region_end(position: int, *sides: Sequence[Hunk]) -> int:
+    """The end of the base lines changed from `position` on by either side (hunks that overlap chain together)."""
+    end = position
+    for start, stop, _ in (h for side in sides for h in side):
+        if start == position and stop > start:
+            end = max(end, stop)
+    grown = True
+    while grown:
+        grown = False
+        for start, stop, _ in (h for side in sides for h in side):
+            if position < start < end and stop > end:
+                end, grown = stop, True
+    return end
+
+
+def _apply(region: list[str], offset: int, hunks: Sequence[Hunk], overlapping: bool = False) -> list[str]:
+    """`region` (base lines from `offset`) with `hunks` applied; `overlapping` removals may cover the same lines."""
+    if overlapping:
+        gone = {i for start, stop, _ in hunks for i in range(start, stop)}
+        return [line for i, line in enumerate(region, offset) if i not in gone]
+    out: list[str] = []
+    at = offset
+    for start, stop, lines in hunks:
+        out.extend(region[at - offset : start - offset])
+        out.extend(lines)
+        at = stop
+    out.extend(region[at - offset :])
+    return out
+
+
+def _unmatched(lines: list[str], ours_added: Counter[str]) -> list[str]:
+    """Lines theirs added, without those ours added too (each of ours matching one of theirs)."""
+    out = []
+    for line in lines:
+        if ours_added[line] > 0:
+            ours_added[line] -= 1
+        else:
+            out.append(line)
+    return out

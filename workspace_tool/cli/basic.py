@@ -48,6 +48,7 @@ def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
     app.quiet_unreadable = True  # it lists every problem itself
     index = app.index()
     diagnostics = sorted([*index.diagnostics(), *_unmerged(app.root)], key=lambda d: (d.path, d.line, d.code, d.message))
+    _say_driver_problem(app.root)
     if as_json:
         click.echo(dumps([d.as_json() for d in diagnostics]))  # valid UTF-8 whatever the file names (`output.dumps`)
     else:
@@ -103,13 +104,24 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
 def _unmerged(root: Path) -> list[Diagnostic]:
     """An `unmerged` error per file git has not finished merging: its markers are found anyway, but a merge driver that
     could not run, or a file one side deleted, leaves a file that reads clean while git waits for it."""
-    from workspace_tool.gitindex import unmerged_paths
+    from workspace_tool.gitops import unmerged_paths
 
     return [
         Diagnostic(path, 1, "error", "unmerged", "git has not finished merging this file (a conflict is open: resolve it, check the "
                    "result, then git add it); a merge driver that could not run leaves it without conflict markers")
         for path in unmerged_paths(root)
     ]
+
+
+def _say_driver_problem(root: Path) -> None:
+    """A note on stderr when `.gitattributes` names wm's merge drivers but this clone cannot run them (not registered:
+    a fresh clone; or its interpreter is gone), since git then merges documents line by line without a word. A note,
+    not a diagnostic: a CI clone that only validates never merges, and --strict must not fail there."""
+    from workspace_tool.gitops import driver_problem
+
+    problem = driver_problem(root)
+    if problem:
+        click.echo(f"wm: note: {problem}", err=True)
 
 
 COMMANDS = [init_cmd, validate_cmd, show_cmd]

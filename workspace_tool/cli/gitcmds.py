@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,41 +13,74 @@ from workspace_tool.errors import WorkspaceError
 
 
 @click.command("merge-driver")
+@click.option("--timelog", is_flag=True, help="Merge a time log: entry by entry (wm git-setup registers this for timelogs/).")
 @click.argument("base", type=click.Path(dir_okay=False))
 @click.argument("ours", type=click.Path(dir_okay=False))
 @click.argument("theirs", type=click.Path(dir_okay=False))
 @click.argument("path", required=False, default="")
-def merge_driver_cmd(base: str, ours: str, theirs: str, path: str) -> None:
+def merge_driver_cmd(timelog: bool, base: str, ours: str, theirs: str, path: str) -> None:
     """Merge three versions of a document (git runs this; see wm git-setup).
 
-    Frontmatter merges key by key, the body with git's line merge. The
-    result is written to OURS; exit 1 when a conflict remains.
+    Frontmatter merges key by key, the body with git's line merge. Two
+    different documents created under one file name are a whole-file
+    conflict. With --timelog, the body merges entry by entry: new entries
+    from both sides are kept, an entry edited or removed on one side stays
+    so. The result is written to OURS; exit 1 when a conflict remains. A
+    version wm cannot read (not UTF-8) is merged by git's line merge, with
+    its conflict markers.
 
     \b
     Example (in .git/config, written by wm git-setup):
       driver = python -m workspace_tool merge-driver %O %A %B %P
     """
     from workspace_tool.gitops import merge_body
-    from workspace_tool.merge import merge_text
+    from workspace_tool.merge import both_added, merge_text, merge_timelog
 
+    where = f"wm merge-driver{' ' + path if path else ''}"
     texts = []
     for role, name in (("base (%O)", base), ("ours (%A)", ours), ("theirs (%B)", theirs)):
         try:
             texts.append(Path(name).read_bytes().decode("utf-8"))
         except UnicodeDecodeError:
-            raise WorkspaceError(f"merge-driver{' ' + path if path else ''}: the {role} version {name} is not UTF-8 text, so wm cannot merge it: resolve the file by hand") from None
+            click.echo(f"{where}: the {role} version is not UTF-8 text; merging it by lines as git would", err=True)
+            sys.exit(_line_merge(base, ours, theirs, path))
         except OSError as exc:
             raise WorkspaceError(f"merge-driver{' ' + path if path else ''}: cannot read the {role} version {name}: {exc.strerror or exc}") from None
     label = f" {path}" if path else ""
-    merged, conflict = merge_text(
-        texts[0],
-        texts[1],
-        texts[2],
-        body_merge=lambda b, o, t: merge_body(b, o, t, (f"ours{label}", "base", f"theirs{label}")),
-        labels=(f"ours{label}", f"theirs{label}"),
-    )
+    labels = (f"ours{label}", f"theirs{label}")
+    if timelog:
+        merged, conflict = merge_timelog(texts[0], texts[1], texts[2], labels)
+    else:
+        if both_added(*texts):
+            click.echo(
+                f"{where}: two different documents were created with this file name (one on each side); both are in the file "
+                "between conflict markers: keep one, or move one to a new file name (a new ID) and keep both",
+                err=True,
+            )
+        merged, conflict = merge_text(
+            texts[0],
+            texts[1],
+            texts[2],
+            body_merge=lambda b, o, t: merge_body(b, o, t, (labels[0], "base", labels[1])),
+            labels=labels,
+        )
     Path(ours).write_bytes(merged.encode("utf-8"))
     sys.exit(1 if conflict else 0)
+
+
+def _line_merge(base: str, ours: str, theirs: str, path: str) -> int:
+    """git's own line merge of the three files, written into OURS with conflict markers; 1 when it conflicted.
+
+    The fallback for versions wm cannot read: the file then shows the conflict instead of staying ours unchanged."""
+    label = f" {path}" if path else ""
+    args = ["git", "merge-file", "-L", f"ours{label}", "-L", "base", "-L", f"theirs{label}", ours, base, theirs]
+    try:
+        result = subprocess.run(args, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise WorkspaceError("git is not installed (needed by the merge driver)") from None
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr.decode("utf-8", "replace"))
+    return 0 if result.returncode == 0 else 1
 
 
 @click.command("git-setup")
@@ -54,8 +88,10 @@ def merge_driver_cmd(base: str, ours: str, theirs: str, path: str) -> None:
 def git_setup_cmd(app: App) -> None:
     """Register the wm merge driver in .git/config and .gitattributes.
 
-    Documents (*.md) then merge frontmatter key by key; time logs keep
-    git's union merge.
+    Documents (*.md) then merge frontmatter key by key; time logs entry by
+    entry. Every clone must run this once: git does not copy .git/config,
+    and a clone without it merges documents line by line, silently. Run it
+    again after moving wm to another Python environment.
 
     \b
     Example:
