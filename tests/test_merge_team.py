@@ -305,3 +305,29 @@ def test_commit_refused_during_a_rebase_and_a_merge(repo: Path) -> None:
     on_branch(repo, "main", "notes/b.md", "---\ntitle: B\n---\n")
     git(repo, "merge", "--no-commit", "--no-ff", "feature")
     assert commit_blocker(repo) == "a merge is in progress; finish or abort it first"
+
+
+def test_a_commit_a_hook_refuses_says_the_change_was_written_and_leaves_nothing_staged(repo: Path, wm: Callable[..., Result]) -> None:
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text('#!/bin/sh\necho "pre-commit: lint failed" >&2\nexit 1\n', encoding="utf-8")
+    hook.chmod(0o755)
+    result = wm("-C", str(repo), "set", "design", "priority=high", "--commit")
+    assert result.exit_code == 1
+    assert "pre-commit: lint failed; the change was written (projects/web/tasks/design.md) but not committed" in result.stderr
+    assert "priority: high" in (repo / "projects/web/tasks/design.md").read_text(encoding="utf-8")
+    assert git(repo, "diff", "--cached", "--name-only").stdout == ""  # not staged: the next --commit is not blocked by it
+    hook.unlink()
+    assert wm("-C", str(repo), "set", "ci-pipeline", "priority=low", "--commit").exit_code == 0
+
+
+def test_a_commit_without_a_git_identity_is_refused_before_writing(repo: Path, wm: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    git(repo, "config", "--unset", "user.name")
+    git(repo, "config", "--unset", "user.email")
+    monkeypatch.setenv("HOME", str(repo.parent / "nohome"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL", "EMAIL", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    before = (repo / "projects/web/tasks/design.md").read_text(encoding="utf-8")
+    result = wm("-C", str(repo), "set", "design", "priority=high", "--commit")
+    assert result.exit_code == 1 and "git does not know who you are" in result.stderr and "nothing was changed" in result.stderr
+    assert (repo / "projects/web/tasks/design.md").read_text(encoding="utf-8") == before

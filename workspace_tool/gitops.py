@@ -129,6 +129,8 @@ def commit_blocker(root: Path) -> str | None:
     if staged:
         shown = ", ".join(staged[:3]) + (" ..." if len(staged) > 3 else "")
         return f"other changes are staged ({shown}); commit or unstage them first"
+    if _git(root, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
+        return "git does not know who you are (no user.name/user.email): set them with git config, then commit"
     return None
 
 
@@ -139,7 +141,12 @@ def commit_paths(root: Path, relpaths: Sequence[str], message: str) -> str:
         raise WorkspaceError(f"not committed: {blocker}")
     literal = [f":(literal){path}" for path in relpaths]  # a `[` or `*` in a file name is not a pattern
     _git(root, "add", "--", *literal)
-    _git(root, "commit", "-q", "-m", message, "--", *literal)
+    try:
+        _git(root, "commit", "-q", "-m", message, "--", *literal)
+    except WorkspaceError as exc:  # a pre-commit hook refused: unstage what was added, so the next --commit is not blocked by it
+        _git(root, "reset", "-q", "--", *literal, check=False)
+        shown = ", ".join(relpaths[:3]) + (" ..." if len(relpaths) > 3 else "")
+        raise WorkspaceError(f"{exc.message}; the change was written ({shown}) but not committed: commit it yourself once that is fixed") from None
     return _git(root, "rev-parse", "--short", "HEAD").stdout.strip()
 
 
