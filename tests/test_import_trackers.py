@@ -324,7 +324,7 @@ def test_a_file_that_cannot_be_read_is_said_plainly(workspace: Path, wm: Callabl
     assert missing.exit_code != 0 and missing.stderr.endswith("nope.csv: cannot read: No such file or directory\n")
     (folder / "latin1.csv").write_bytes("Summary,Issue key\nCaf\xe9,A-1\n".encode("latin-1"))
     latin = wm("-C", str(workspace), "import", "jira", str(folder / "latin1.csv"))
-    assert latin.exit_code != 0 and latin.stderr.endswith("latin1.csv: cannot read: not UTF-8 text (byte 21); save it as UTF-8 (in Excel: 'CSV UTF-8')\n")
+    assert latin.exit_code != 0 and latin.stderr.endswith("latin1.csv:2: cannot read: not UTF-8 text (the byte 0xe9 in column 4); save it as UTF-8 (in Excel: 'CSV UTF-8')\n")
 
 
 def test_a_parent_in_another_project_is_left_out_and_said(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -483,7 +483,7 @@ def test_bad_bytes_on_standard_input_are_refused_before_anything_is_written(work
     data = "Summary,Issue key,Project name,Assignee,Description\nFirst,S-1,Proj,Ana Lima,fine\nSecond,S-2,Proj,,caf\xe9\n".encode("cp1252")
     before = _files(workspace)
     result = CliRunner().invoke(main, ["-C", str(workspace), "import", "jira", "-"], input=data)
-    assert result.exit_code == 2 and result.stderr == "wm: <stdin>: cannot read: not UTF-8 text (byte 101); save it as UTF-8 (in Excel: 'CSV UTF-8')\n"
+    assert result.exit_code == 2 and result.stderr == "wm: <stdin>:3: cannot read: not UTF-8 text (the byte 0xe9 in column 21); save it as UTF-8 (in Excel: 'CSV UTF-8')\n"
     assert _files(workspace) == before
 
 

@@ -10,6 +10,7 @@ ones in `workspace_tool/templates/TYPE.md`, overridden by a workspace's own
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -162,15 +163,16 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 def render_template(root: Path, doc_type: str, context: dict[str, Any]) -> str:
     """The template of `doc_type` rendered with `context`; an unset value (`{{ project }}` without a project) is
-    empty, and a name the template uses that is no variable (`{{ titel }}`) is an error naming the template."""
-    env = jinja2.Environment(
-        loader=_loader(root), keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, autoescape=False,
-        finalize=lambda value: "" if value is None else value,
-    )
-    env.filters["yaml"] = render_value
+    empty, and a name the template uses that is no variable (`{{ titel }}`) is an error naming the template.
+
+    The template's source is read on every call, and compiled once per root, file and source (`_compiled`): an
+    import renders thousands of documents from one template, and a changed template is compiled again."""
+    env = _environment(str(root))
+    name = f"{doc_type}.md"
     try:
-        template = env.get_template(f"{doc_type}.md")
-        _check_names(env, template, doc_type, context)
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        template, names = _compiled(str(root), name, filename, source)
+        _check_names(names, filename, context, env)
         return template.render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise WorkspaceError(f"{exc.filename or 'templates/' + doc_type + '.md'}:{exc.lineno}: template error: {exc.message}") from None
@@ -178,23 +180,42 @@ def render_template(root: Path, doc_type: str, context: dict[str, Any]) -> str:
         raise WorkspaceError(f"templates/{doc_type}.md: template error: {exc}") from None
 
 
-def _check_names(env: jinja2.Environment, template: jinja2.Template, doc_type: str, context: dict[str, Any]) -> None:
+@functools.lru_cache(maxsize=16)
+def _environment(root: str) -> jinja2.Environment:
+    """The Jinja environment of a workspace's templates (its own `templates/`, then the built-in ones). Its cache is
+    off (`cache_size=0`): a template another includes is read again on each use, as before; `_compiled` keeps the
+    templates rendered."""
+    env = jinja2.Environment(
+        loader=_loader(Path(root)), keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, autoescape=False,
+        finalize=lambda value: "" if value is None else value, cache_size=0,
+    )
+    env.filters["yaml"] = render_value
+    return env
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(root: str, name: str, filename: str | None, source: str) -> tuple[jinja2.Template, frozenset[str]]:
+    """A template compiled, and the names it uses that are no variable Jinja sets itself; cached by the source
+    itself, so an edited template is compiled again (a syntax error is not cached: it is raised every time)."""
+    env = _environment(root)
+    template = env.template_class.from_code(env, env.compile(source, name, filename), env.make_globals(None), None)
     from jinja2 import meta
 
-    if template.filename is None:
+    return template, frozenset(meta.find_undeclared_variables(env.parse(source, name, filename)) - set(env.globals))
+
+
+def _check_names(names: frozenset[str], filename: str | None, context: dict[str, Any], env: jinja2.Environment) -> None:
+    """A name the template uses that is no variable of `context`: an error naming the template and the closest variable."""
+    if filename is None:
         return
-    try:
-        source = Path(template.filename).read_text(encoding="utf-8")
-    except OSError:
-        return
-    unknown = sorted(meta.find_undeclared_variables(env.parse(source)) - set(context) - set(env.globals))
+    unknown = sorted(names - set(context) - set(env.globals))
     if unknown:
         import difflib
 
         name = unknown[0]
         close = difflib.get_close_matches(name, list(context), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        shown = Path(template.filename).name
+        shown = Path(filename).name
         raise WorkspaceError(
             f"templates/{shown}: {{{{ {name} }}}} is no variable wm sets{hint}; the variables are {', '.join(sorted(context))}"
         )

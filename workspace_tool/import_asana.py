@@ -25,7 +25,7 @@ from workspace_tool.imports import ImportFormatError
 SOURCE = Source("asana", "Asana", "asana")
 
 PRIORITIES = {"urgent": "critical", "critical": "critical", "highest": "critical", "high": "high", "medium": "medium", "normal": "medium", "low": "low", "lowest": "low"}
-_ROUNDED = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
+_ROUNDED = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")  # 1.20881E+15, or 1,20881E+15 from a spreadsheet in a decimal-comma locale
 _WHAT = "Asana's CSV export (the project's menu > Export/Print > CSV)"
 
 

@@ -89,8 +89,34 @@ def _records(text: str, name: str, required: tuple[str, ...], delimiter: str) ->
     except csv.Error as exc:
         if header is None:
             return None
+        opened = _unclosed_quote(text, start, delimiter) if "end of data" in str(exc) else None
+        if opened is not None:
+            raise ImportFormatError(f"{name}:{opened}: not valid CSV: the quote that opens a cell here is never closed ({exc})") from None
         raise ImportFormatError(f"{name}:{reader.line_num}: not valid CSV: {exc}") from None
     return records if header is not None else None
+
+
+def _unclosed_quote(text: str, first: int, delimiter: str) -> int | None:
+    """The line where the quoted cell opens that runs to the end of the file, reading from line `first` (the start
+    of the row the reader failed in, which takes every line after an unclosed quote); None when none does."""
+    quoted, cell_start, opened = False, True, None
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if number < first:
+            continue
+        i = 0
+        while i < len(line):
+            char = line[i]
+            if quoted:
+                if char == '"' and line[i + 1:i + 2] == '"':
+                    i += 1
+                elif char == '"':
+                    quoted, cell_start = False, False
+            elif char == '"' and cell_start:
+                quoted, opened = True, number
+            else:
+                cell_start = char in (delimiter, "\r", "\n")
+            i += 1
+    return opened if quoted else None
 
 
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -100,12 +126,13 @@ _FORMATS = (
     "%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "%d/%b/%Y %I:%M %p", "%d/%b/%Y",  # Jira's default, 25/Feb/26 10:17 PM
     "%d %b %Y %I:%M %p", "%d %b %Y", "%b %d, %Y", "%B %d, %Y",
 )
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
 def parse_when(value: str, where: str, column: str, date_format: str | None = None) -> dt.date | None:
-    """The day a tracker's date or time stands for (its time of day dropped; a time zone is not converted: the
-    day is the one the tracker showed). `date_format` (strptime's) is tried first, for exports in another locale's
+    """The day a tracker's date or time stands for (its time of day dropped). An ISO time with its offset
+    (`2024-03-13T03:00:00Z`, `…-08:00`) is a moment: its day is the local one, as for Taskwarrior's times; a time
+    without one is the day as written. `date_format` (strptime's) is tried first, for exports in another locale's
     format (`%d.%m.%Y`); a time after the date (`25.02.2026 10:17`, `25 Feb 2026 16:38`) needs no code of its own.
     None for an empty value."""
     text = " ".join(value.split())
@@ -131,8 +158,14 @@ def _day_of(text: str, date_format: str | None) -> dt.date | None:
     match = _ISO.match(text)
     if match:
         try:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
+            day = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            if match.group(7) is None:
+                return day
+            zone = match.group(7).replace(":", "")
+            offset = dt.timedelta(0) if zone == "Z" else (1 if zone[0] == "+" else -1) * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+            moment = dt.datetime.combine(day, dt.time(int(match.group(4)), int(match.group(5)), int(match.group(6) or 0)), dt.timezone(offset))
+            return moment.astimezone().date()
+        except (ValueError, OverflowError):
             return None
     for form in _FORMATS:
         try:

@@ -6,7 +6,8 @@ Pure: the CSV's text and the map in, tasks out, or an `ImportFormatError` naming
 
 - `title` (required); `key`, the tracker's ID of a row (kept under the `--source` name, so a newer export adds
   only new rows; without it, a row is known by its project and title);
-- `status` (by its words in the task workflow, else `--status`; a `done` date also makes a row done), `project`,
+- `status` (by its words in the task workflow, else `--status`; a `done` date also makes a row done, and a status
+  that names done or cancelled is taken without one, said), `project`,
   `assignee` and `email`, `priority` (Urgent, Highest, High, Medium, Normal, Low...), `tags` (split at `,` or `;`);
 - `created`, `start`, `due`, `done` (dates: ISO, Jira's, `20 Feb 2026`, or `--date-format`), `estimate` (a duration:
   `4h`, `2d`, or hours);
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from workspace_tool import fields as F
 from workspace_tool.errors import UsageError
 from workspace_tool.import_csv import Record, parse_when, read_records
-from workspace_tool.import_jira import PRIORITIES
+from workspace_tool.import_jira import PRIORITIES, plain
 from workspace_tool.import_tasks import ForeignTask, Source, tags_of
 from workspace_tool.imports import ImportFormatError
 from workspace_tool.values import parse_duration
@@ -121,12 +122,12 @@ def _task(
         names = [n for n in _LIST.split(assignee) if n.strip()]
         assignee = names[0] if names else ""
         notes.append(f"{len(names)} people in {record.name(columns['assignee'])} ({value('assignee')}): assigned to {assignee}, as a task has one assignee")
-    priority = PRIORITIES.get(value("priority").lower()) if value("priority") else None
+    priority = PRIORITIES.get(plain(value("priority"))) if value("priority") else None
     if value("priority") and priority is None:
         notes.append(f"the priority {value('priority')!r} is none wm knows (critical, high, medium, low): left out")
 
     return ForeignTask(
-        where, _key(record, columns), title, "done" if done else ("open" if "done" in columns else "unknown"), status=value("status") or None,
+        where, _key(record, columns), title, "done" if done else ("unresolved" if "done" in columns else "unknown"), status=value("status") or None,
         project=value("project") or None, created=day("created"), due=day("due"), start=day("start"), end=done,
         priority=priority, tags=tags_of(_LIST.split(value("tags"))) if value("tags") else (),
         depends=tuple(dict.fromkeys(ref(d) for d in _items(value("depends"), keys, titles) if d)) if value("depends") else (),

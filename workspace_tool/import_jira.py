@@ -3,9 +3,11 @@
 Pure: the CSV's text in, tasks out, or an `ImportFormatError` naming the file and line. What becomes what:
 
 - `Issue key` is the task's key (kept in `jira:`); `Summary` its title; `Project name` (and `Project key`) its project;
-- `Status`, by its words in the task workflow (planner) else by `Status Category` (To Do, In Progress, Done);
-  without a category, an issue with a `Resolved` date or a `Resolution` is done; a done issue resolved as
-  "Won't Do", "Duplicate" and the like is cancelled;
+- `Status`, by its words in the task workflow (planner) else by `Status Category` (To Do, In Progress, Done, and
+  their names in a German, French, Spanish, Portuguese, Italian or Dutch Jira);
+  without a category, an issue with a `Resolved` date or a `Resolution` is done, and one without is done (or
+  cancelled) when its status's name says so (a workflow that sets no resolution; said, without a done date); a done
+  issue resolved as "Won't Do", "Duplicate" and the like (or "Duplikat", "Doublon"...) is cancelled;
 - `Priority` (Highest and Blocker: critical, High and Major: high, Medium, Low, Lowest, Minor and Trivial: low);
 - `Labels`, `Component/s` and the issue type (bug, story, epic; not task or sub-task) as tags;
 - `Created`, `Due date`, `Resolved` (done), a `Start date` custom field; `Original estimate` and `Remaining
@@ -13,16 +15,18 @@ Pure: the CSV's text in, tasks out, or an `ImportFormatError` naming the file an
 - `Parent key`, `Parent`/`Parent id` (the parent's `Issue id`) or the `Epic Link` custom field as the parent;
   `Inward issue link (Blocks)` as dependencies, `Outward issue link (Blocks)` as dependencies of the issues named;
 - `Description` and each `Comment` (`date;author;text`) from Jira's wiki markup into Markdown, comment authors
-  named by the names the export pairs with their account IDs; `Attachment` cells as links under the description.
+  and people mentioned (`[~accountid:…]`) named by the names the export pairs with their account IDs; `Attachment`
+  cells as links under the description.
 
-An issue's latest sprint and its story points are kept as keys of the team's own (`sprint:`, `story_points:`:
-queryable, not read by the planner). Worklogs' total (`Time Spent`) and watchers are not kept.
+An issue's `Issue id`, its latest sprint and its story points are kept as keys of the team's own (`jira_id:`, so a
+sub-task of a later export finds its parent by it; `sprint:`, `story_points:`: queryable, not read by the planner).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import replace
 from typing import Any
 
@@ -31,15 +35,48 @@ from workspace_tool.import_tasks import Comment, ForeignTask, Source, tags_of
 from workspace_tool.imports import ImportFormatError
 from workspace_tool.jira_markup import to_markdown
 
-SOURCE = Source("jira", "Jira", "jira")
+SOURCE = Source("jira", "Jira", "jira", id_key="jira_id")
 
 PRIORITIES = {
     "highest": "critical", "blocker": "critical", "critical": "critical", "urgent": "critical",
     "high": "high", "major": "high", "medium": "medium", "normal": "medium",
     "low": "low", "lowest": "low", "minor": "low", "trivial": "low", "p1": "critical", "p2": "high", "p3": "medium", "p4": "low", "p5": "low",
+    # German, French, Spanish, Portuguese, Italian, Dutch (accents aside: see `plain`)
+    "hochste": "critical", "hoch": "high", "mittel": "medium", "niedrig": "low", "niedrigste": "low",
+    "la plus haute": "critical", "haute": "high", "moyenne": "medium", "basse": "low", "la plus basse": "low",
+    "mas alta": "critical", "alta": "high", "media": "medium", "baja": "low", "mas baja": "low",
+    "mais alta": "critical", "baixa": "low", "mais baixa": "low",
+    "massima": "critical", "bassa": "low", "minima": "low",
+    "hoogste": "critical", "hoog": "high", "gemiddeld": "medium", "laag": "low", "laagste": "low",
 }
-CATEGORIES = {"to do": "open", "new": "open", "in progress": "started", "indeterminate": "started", "done": "done", "complete": "done"}
-GIVEN_UP = {"won't do", "won't fix", "wont do", "wont fix", "duplicate", "cannot reproduce", "incomplete", "declined", "rejected", "obsolete", "abandoned"}
+CATEGORIES = {
+    "to do": "open", "new": "open", "in progress": "started", "indeterminate": "started", "done": "done", "complete": "done",
+    # as a Jira in another language names them (German, French, Spanish, Portuguese, Italian, Dutch), accents aside
+    "aufgaben": "open", "zu erledigen": "open", "in arbeit": "started", "fertig": "done", "erledigt": "done",
+    "a faire": "open", "en cours": "started", "termine": "done", "terminee": "done",
+    "tareas por hacer": "open", "por hacer": "open", "en curso": "started", "en progreso": "started", "listo": "done", "hecho": "done", "finalizado": "done",
+    "itens pendentes": "open", "a fazer": "open", "pendente": "open", "em andamento": "started", "em progresso": "started",
+    "itens concluidos": "done", "concluido": "done", "feito": "done",
+    "da completare": "open", "da fare": "open", "in corso": "started", "completato": "done", "completata": "done", "fatto": "done",
+    "te doen": "open", "in uitvoering": "started", "bezig": "started", "gereed": "done", "klaar": "done",
+}
+GIVEN_UP = {
+    "won't do", "won't fix", "wont do", "wont fix", "duplicate", "cannot reproduce", "incomplete", "declined", "rejected", "obsolete", "abandoned",
+    "wird nicht erledigt", "wird nicht behoben", "duplikat", "nicht reproduzierbar", "unvollstandig", "abgelehnt",  # German
+    "ne sera pas fait", "ne sera pas corrige", "ne pas faire", "doublon", "impossible a reproduire", "incomplet", "refuse",  # French
+    "no se hara", "no se corregira", "duplicado", "no se puede reproducir", "incompleto", "rechazado",  # Spanish (and Portuguese's duplicado)
+    "nao sera feito", "nao sera corrigido", "nao e possivel reproduzir", "recusado",  # Portuguese
+    "non verra fatto", "non verra risolto", "duplicato", "impossibile riprodurre", "rifiutato",  # Italian
+    "wordt niet gedaan", "wordt niet opgelost", "duplicaat", "kan niet reproduceren", "onvolledig", "afgewezen",  # Dutch
+}
+UNRESOLVED = {"unresolved", "nicht erledigt", "ungelost", "non resolu", "sin resolver", "no resuelta", "nao resolvido", "irrisolto", "onopgelost"}
+"""How Jira writes an empty resolution (Jira Server exports show it), in English and the languages above."""
+
+
+def plain(name: str) -> str:
+    """A name as the tables above hold it: lower case, accents and curly apostrophes (Won’t Do) aside, spaces as one."""
+    text = unicodedata.normalize("NFKD", name.replace("\u2019", "'")).casefold()
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 _PLAIN_TYPES = {"task", "sub-task", "subtask"}
 DELETED_ACCOUNT = "former user"
 """How Jira Cloud names the account of someone who left: not a person to make."""
@@ -84,13 +121,13 @@ def _issue(record: Record, where: str, keys: dict[str, str], names: dict[str, st
                 return parse_when(record.get(column), where, record.name(column), date_format)
         return None
 
-    status, category = record.get("status"), record.get("status category").lower()
-    resolution = record.get("resolution").lower().replace("\u2019", "'")  # Won’t Do, as a word processor wrote it
+    status, category = record.get("status"), plain(record.get("status category"))
+    resolution = plain(record.get("resolution"))
     resolved = day("resolved")
     if category in CATEGORIES:
         state = CATEGORIES[category]
     elif record.has("resolution") or record.has("resolved"):
-        state = "done" if resolved or (resolution and resolution != "unresolved") else "open"
+        state = "done" if resolved or (resolution and resolution not in UNRESOLVED) else "unresolved"  # a "Done" status set no resolution: its name tells
     else:  # an export of the current fields alone: the status's name tells
         state = "unknown"
     if state == "done" and resolution in GIVEN_UP:
@@ -102,20 +139,20 @@ def _issue(record: Record, where: str, keys: dict[str, str], names: dict[str, st
         where, key, title, state, status=status or None,
         project=record.get("project name") or record.get("project key") or None, project_key=record.get("project key") or None,
         created=day("created"), due=day("due date", "duedate"), start=day("custom field (start date)", "custom field (target start)"),
-        end=resolved if state == "done" else None, priority=PRIORITIES.get(record.get("priority").lower()), tags=tags,
+        end=resolved if state == "done" else None, priority=PRIORITIES.get(plain(record.get("priority"))), tags=tags,
         depends=tuple(dict.fromkeys(record.all("inward issue link (blocks)"))), parent=parent,
         assignee=None if record.get("assignee").lower() == DELETED_ACCOUNT else record.get("assignee") or None,
         estimate_hours=_hours(record.get("original estimate"), where), remaining_hours=_hours(record.get("remaining estimate"), where),
-        body=_body(record), comments=tuple(_comment(cell, where, names, date_format) for cell in record.all("comment")),
+        body=_body(record, names), comments=tuple(_comment(cell, where, names, date_format) for cell in record.all("comment")),
         keys=_keys(record),
         notes=_notes(record),
     )
 
 
 def _keys(record: Record) -> tuple[tuple[str, Any], ...]:
-    """Jira's sprint (the latest of an issue's) and story points, kept as keys of the team's own: `wm list
-    sprint:'MOB Sprint 5'`, `--sort -story_points`."""
-    found: list[tuple[str, Any]] = []
+    """Jira's `Issue id` (by which a later export's `Parent` names the issue), its sprint (the latest of an
+    issue's) and story points, kept as keys of the team's own: `wm list sprint:'MOB Sprint 5'`, `--sort -story_points`."""
+    found: list[tuple[str, Any]] = [("jira_id", record.get("issue id"))] if record.get("issue id") else []
     sprints = record.all("sprint")
     if sprints:
         found.append(("sprint", sprints[-1]))
@@ -132,7 +169,7 @@ def _keys(record: Record) -> tuple[tuple[str, Any], ...]:
 
 def _notes(record: Record) -> tuple[str, ...]:
     notes = []
-    if record.get("priority") and record.get("priority").lower() not in PRIORITIES:
+    if record.get("priority") and plain(record.get("priority")) not in PRIORITIES:
         notes.append(f"the priority {record.get('priority')!r} is none wm knows (critical, high, medium, low): left out")
     if record.get("assignee").lower() == DELETED_ACCOUNT:
         notes.append("its assignee's Jira account was deleted ('Former user'): left unassigned")
@@ -154,8 +191,8 @@ def _hours(seconds: str, where: str) -> float | None:
     return round(value / 3600, 2) if value > 0 else None
 
 
-def _body(record: Record) -> str:
-    parts = [to_markdown(record.get("description"), depth=2)] if record.get("description") else []
+def _body(record: Record, names: dict[str, str]) -> str:
+    parts = [to_markdown(record.get("description"), depth=2, names=names)] if record.get("description") else []
     links = []
     for cell in record.all("attachment"):
         fields = cell.split(";", 3)
@@ -176,5 +213,5 @@ def _comment(cell: str, where: str, names: dict[str, str], date_format: str | No
             day = None
         if day is not None:
             author = fields[1].strip()
-            return Comment(day, names.get(author, author) or None, to_markdown(fields[2], depth=2))
-    return Comment(None, None, to_markdown(cell, depth=2))
+            return Comment(day, names.get(author, author) or None, to_markdown(fields[2], depth=2, names=names))
+    return Comment(None, None, to_markdown(cell, depth=2, names=names))

@@ -12,7 +12,8 @@ documents, from the workspace's templates as `wm new` writes them:
 - its dates, priority, tags, estimate, parent, dependencies, description (under `## Notes`) and comments (as
   the `## Log` entries `wm comment` writes);
 - the tracker's ID of the task in a key of its own (`taskwarrior:`, `jira:`, `asana:`), so importing the same
-  export again adds only what is new.
+  export again adds only what is new (and Jira's `Issue id` in `jira_id:`, so a later export's sub-task finds its
+  parent by it).
 
 A dependency or parent that would close a loop, or a parent in another project, is left out and said; a task
 whose first document is there but broken is not made again. Every document is checked before anything is written;
@@ -27,20 +28,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from workspace_tool.config import Workflow
+from workspace_tool.config import STATUS_SYNONYMS, Workflow
 from workspace_tool.create import RESERVED_NAMES, month_name, render_template, slugify, unique_path
 from workspace_tool.edit import add_log_entry, log_entry, set_keys
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
 from workspace_tool.export.files import write_document
+from workspace_tool.imports import NOT_COMMITTED
 from workspace_tool.index import Index
 from workspace_tool.model import Person, Task
 from workspace_tool.parse import parse_document
 
-STATES = ("open", "started", "done", "cancelled", "template", "unknown")
+STATES = ("open", "started", "done", "cancelled", "template", "unresolved", "unknown")
 """What a tracker says of a task, whatever its statuses are called: not started, started, finished, given up,
-a recurring task's template (left out: its instances are imported), or nothing (an export without a status
-category or completion column: the status's name alone tells)."""
+a recurring task's template (left out: its instances are imported), not marked finished (`unresolved`: an empty
+done date or resolution, which many exports leave empty for finished work too: a status whose name means done or
+cancelled wins, and the import says so), or nothing (an export without a status category or completion column:
+the status's name alone tells)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Source:
     key: str  # the frontmatter key that keeps the tracker's ID of a task: `jira: DI-12`
     name: str  # as the user knows it: "Jira"
     author: str  # who wrote a document or comment the tracker does not name
+    id_key: str | None = None  # the key that keeps a second ID of a task (Jira's `Issue id`), by which a later export may name it
 
 
 @dataclass(frozen=True)
@@ -127,12 +132,13 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     into = require_doc(index, options.project, ("project",)).id if options.project else None
     status_map = _status_map(options.statuses, workflow)
     _check_keys(tasks)
-    known = {str(doc.extra[source.key]).lower(): doc.id for doc in index.docs.values() if isinstance(doc.extra.get(source.key), (str, int))}
+    known = _known(index, source.key)
     broken = _keys_in_unreadable_files(index, source.key)
     plan = TaskImportPlan()
     todo: list[tuple[ForeignTask, str]] = []
     left_out: set[str] = set()  # cancelled tasks a workflow without `cancelled` cannot hold
     unmapped: Counter[tuple[str, str]] = Counter()
+    undated: Counter[tuple[str, str]] = Counter()  # finished by their status's name alone (see `_status`)
     for task in tasks:
         if task.key.lower() in known:
             plan.already += 1
@@ -143,7 +149,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
             )
         elif task.state == "template":
             plan.skipped.append(f"{task.where}: {task.title!r} is a recurring task's template; its instances are imported, not it")
-        elif (status := _status(task, workflow, status_map, unmapped)) is None:
+        elif (status := _status(task, workflow, status_map, unmapped, undated)) is None:
             plan.skipped.append(f"{task.where}: {task.title!r} was cancelled in {source.name}, and the task workflow has no 'cancelled' status; it is left out")
             left_out.add(task.key.lower())
         else:
@@ -152,6 +158,11 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
         plan.skipped.append(
             f"{count} {'task has' if count == 1 else 'tasks have'} the status {theirs!r}, which the task workflow has not: "
             f"imported as {ours!r} (map it with --status {_quoted(theirs + '=STATUS')})"
+        )
+    for (theirs, ours), count in sorted(undated.items()):
+        plan.skipped.append(
+            f"{count} {'task has' if count == 1 else 'tasks have'} the status {theirs!r} but no done date or resolution in the export: imported as"
+            f" {ours!r}, without a done date (to keep {'it' if count == 1 else 'them'} open: --status {_quoted(theirs + '=' + workflow.statuses[0])})"
         )
     latest: dict[str, ForeignTask] = {}  # per series, its open instance due last: the one `wm recur` goes on from
     for task, status in todo:
@@ -162,7 +173,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     projects = {name: into for name in {t.project for t, _ in todo}} if into else _projects(index, [t for t, _ in todo], plan, reserved, source)
     people = _People(index, options.people, plan, reserved)
     assignees = {task.key: people.resolve(task.assignee, task.assignee_email) for task, _ in todo if task.assignee or task.assignee_email}
-    ids: dict[str, str] = dict(known)
+    ids: dict[str, str] = {**_known(index, source.id_key), **known}  # a parent by its other ID: one an earlier import made
     places: list[tuple[ForeignTask, str, str, str, str | None]] = []
     for task, status in todo:
         project = projects.get(task.project) if task.project else into
@@ -173,6 +184,18 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     projects_of = {doc_id: project for _, _, _, doc_id, project in places}
     waits = {t.id: set(t.depends_on) for t in index.of_type(Task)}  # the workspace's dependencies, and the import's as taken
     above = {t.id: t.parent for t in index.of_type(Task) if t.parent}
+    said: dict[str, str] = {}  # why a task's parent is left out, said with its other warnings
+    parents: dict[str, str | None] = {}
+    for task, _, _, doc_id, project in places:  # parents first: a dependency that would loop through one is left out, not the parent
+        parent, reason = _parent(task, doc_id, project, ids, projects_of, index, above)
+        parents[doc_id] = parent
+        if reason:
+            said[doc_id] = f"{task.where}: {doc_id}'s parent {reason}"
+        if parent is not None:
+            above[doc_id] = parent
+    below: dict[str, set[str]] = {}
+    for child, parent_id in above.items():
+        below.setdefault(parent_id, set()).add(child)
     for task, status, relpath, doc_id, project in places:
         plan.skipped.extend(f"{task.where}: {doc_id}: {note}" for note in task.notes)
         missing = [d for d in task.depends if d.lower() not in ids and d.lower() not in left_out]
@@ -183,22 +206,14 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
             plan.skipped.append(f"{task.where}: {doc_id} depends on {', '.join(dropped)}, cancelled and left out (above); that dependency is left out")
         depends: list[str] = []
         for other in dict.fromkeys(ids[d.lower()] for d in task.depends if d.lower() in ids):
-            if other == doc_id or _reaches(waits, other, doc_id):
-                plan.skipped.append(f"{task.where}: {doc_id} depends on {other}, which {'is itself' if other == doc_id else 'waits for it'}; that dependency is left out (a cycle)")
+            if other == doc_id or _reaches(waits, above, below, other, doc_id):
+                plan.skipped.append(f"{task.where}: {doc_id} depends on {other}, which {_why_loop(above, doc_id, other)}; that dependency is left out (a cycle)")
                 continue
             waits.setdefault(doc_id, set()).add(other)
             depends.append(other)
-        parent = ids.get(task.parent.lower()) if task.parent else None
-        if task.parent and parent is None:
-            plan.skipped.append(f"{task.where}: {doc_id}'s parent {task.parent} is not in the export; it is imported without one")
-        elif parent is not None and (elsewhere := projects_of.get(parent, getattr(index.docs.get(parent), "project", None))) != project:
-            plan.skipped.append(f"{task.where}: {doc_id}'s parent {parent} is in {elsewhere or 'no project'}, not {project or 'no project'} (a subtask is in its parent's project); it is imported without one")
-            parent = None
-        elif parent is not None and (parent == doc_id or _is_above(above, doc_id, parent)):
-            plan.skipped.append(f"{task.where}: {doc_id}'s parent {parent} {'is itself' if parent == doc_id else 'is below it'}; it is imported without one (a cycle)")
-            parent = None
-        if parent is not None:
-            above[doc_id] = parent
+        if doc_id in said:
+            plan.skipped.append(said[doc_id])
+        parent = parents[doc_id]
         assignee = assignees.get(task.key, default)
         finished = workflow.is_done(status) and not workflow.is_cancelled(status)
         repeats = None
@@ -209,7 +224,7 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
         values: dict[str, Any] = {
             "assignee": assignee,
             "priority": task.priority,
-            "estimate": _hours(task.estimate_hours) if task.estimate_hours and not finished else None,
+            "estimate": _hours(task.estimate_hours) if task.estimate_hours else None,  # a done task's too: progress and estimate accuracy count it
             "remaining": _hours(task.remaining_hours) if task.remaining_hours is not None and _remaining(task, finished) else None,
             "start": task.start,
             "due": task.due,
@@ -228,6 +243,8 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
             author = people.known(comment.author) if comment.author else None
             text = add_log_entry(text, log_entry(comment.day, author or comment.author or default or source.author, comment.text))
         _add(index, plan, NewFile(relpath, doc_id, "task", task.title, status), text)
+    if plan.files and index.settings.autocommit:
+        plan.skipped.append(NOT_COMMITTED)
     return plan
 
 
@@ -277,6 +294,13 @@ def _hours(hours: float) -> str:
     return f"{round(hours, 4):f}".rstrip("0").rstrip(".") + "h"
 
 
+def _known(index: Index, key: str | None) -> dict[str, str]:
+    """The tracker's IDs (lower case) under `key` -> the document that keeps them."""
+    if key is None:
+        return {}
+    return {str(doc.extra[key]).lower(): doc.id for doc in index.docs.values() if isinstance(doc.extra.get(key), (str, int))}
+
+
 def _keys_in_unreadable_files(index: Index, key: str) -> dict[str, str]:
     """Tracker IDs (lower case) -> the file that holds them, of files the index could not read: an import must not
     make a second document for a task whose first one is only broken."""
@@ -302,17 +326,50 @@ def name_for(title: str, hint: str, kind: str) -> str:
     return f"{slug}-{kind}" if slug in RESERVED_NAMES else slug
 
 
-def _reaches(waits: Mapping[str, set[str]], start: str, goal: str) -> bool:
-    """Whether `start` waits, through dependencies, for `goal`."""
-    seen, todo = {start}, [start]
+def _parent(
+    task: ForeignTask, doc_id: str, project: str | None, ids: Mapping[str, str], projects_of: Mapping[str, str | None], index: Index,
+    above: Mapping[str, str],
+) -> tuple[str | None, str | None]:
+    """The task's parent's ID, or None and why it is left out (None when there is nothing to say)."""
+    parent = ids.get(task.parent.lower()) if task.parent else None
+    if task.parent and parent is None:
+        return None, f"{task.parent} is not in the export; it is imported without one"
+    if parent is not None and (elsewhere := projects_of.get(parent, getattr(index.docs.get(parent), "project", None))) != project:
+        return None, f"{parent} is in {elsewhere or 'no project'}, not {project or 'no project'} (a subtask is in its parent's project); it is imported without one"
+    if parent is not None and (parent == doc_id or _is_above(above, doc_id, parent)):
+        return None, f"{parent} {'is itself' if parent == doc_id else 'is below it'}; it is imported without one (a cycle)"
+    return parent, None
+
+
+def _reaches(waits: Mapping[str, set[str]], above: Mapping[str, str], below: Mapping[str, set[str]], other: str, doc_id: str) -> bool:
+    """Whether `doc_id` waiting for `other` closes a loop, as `wm schedule` sees one: a task starts after what it
+    depends on ends, a subtask starts after its parent starts, and a parent ends after its subtasks end. Searched
+    backwards from `other`'s end for `doc_id`'s start."""
+    goal = (doc_id, "start")
+    seen, todo = {(other, "end")}, [(other, "end")]
     while todo:
-        for other in waits.get(todo.pop(), ()):
-            if other == goal:
+        task, point = todo.pop()
+        if point == "end":
+            before = [(task, "start"), *((child, "end") for child in below.get(task, ()))]
+        else:
+            before = [*((d, "end") for d in waits.get(task, ())), *([(above[task], "start")] if task in above else [])]
+        for node in before:
+            if node == goal:
                 return True
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
+            if node not in seen:
+                seen.add(node)
+                todo.append(node)
     return False
+
+
+def _why_loop(above: Mapping[str, str], doc_id: str, other: str) -> str:
+    if other == doc_id:
+        return "is itself"
+    if _is_above(above, other, doc_id):
+        return "is above it (a parent ends after its subtasks)"
+    if _is_above(above, doc_id, other):
+        return "is below it (a parent starts before its subtasks)"
+    return "waits for it"
 
 
 def _is_above(above: Mapping[str, str], doc_id: str, parent: str) -> bool:
@@ -368,21 +425,28 @@ def _status_map(given: Mapping[str, str], workflow: Workflow) -> dict[str, str]:
     return mapped
 
 
-def _status(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], unmapped: Counter[tuple[str, str]]) -> str | None:
+def _status(
+    task: ForeignTask, workflow: Workflow, status_map: dict[str, str], unmapped: Counter[tuple[str, str]], undated: Counter[tuple[str, str]],
+) -> str | None:
     """The task's status in the task workflow (see the module's docstring); None for a cancelled task when the
-    workflow has no `cancelled`."""
+    workflow has no `cancelled`. A status the workflow has not (counted in `unmapped`) is said even when the task's
+    section names one; an `unresolved` task finished by its status's name alone is counted in `undated`."""
     statuses = workflow.statuses
+    known = task.status is None or " ".join(task.status.lower().split()) in status_map or workflow.means(task.status) is not None
     for name in (task.status, task.section):
         if name and (named := _named(name, task.state, status_map, workflow)):
+            if task.state == "unresolved" and workflow.is_done(named) and " ".join(name.lower().split()) not in status_map:
+                undated[(name, named)] += 1
+            if not known and task.status:
+                unmapped[(task.status, named)] += 1
             return named
-    known = task.status is None or " ".join(task.status.lower().split()) in status_map or workflow.means(task.status) is not None
     status: str | None
     if task.state == "done":
         status = "done" if "done" in statuses else (workflow.done[0] if workflow.done else statuses[-1])
     elif task.state == "cancelled":
         status = next(iter(workflow.cancelled_statuses), None)
     elif task.state == "started":
-        status = "in-progress" if "in-progress" in statuses else statuses[0]
+        status = _started(workflow)
     else:
         status = statuses[0]
     if not known and task.status and status is not None:
@@ -390,12 +454,21 @@ def _status(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], u
     return status
 
 
+def _started(workflow: Workflow) -> str:
+    """The status a started task takes: `in-progress`, else the workflow's status of that meaning (`doing`,
+    `active`), else its first."""
+    if "in-progress" in workflow.statuses:
+        return "in-progress"
+    meaning = (STATUS_SYNONYMS.get(" ".join(s.lower().replace("-", " ").replace("_", " ").split())) for s in workflow.statuses)
+    return next((s for s, meant in zip(workflow.statuses, meaning) if meant == "in-progress" and not workflow.is_done(s)), workflow.statuses[0])
+
+
 def _agrees(status: str, state: str, workflow: Workflow) -> bool:
     """A status named in other words is taken unless the tracker says otherwise of the task: a "Done" the tracker
     resolved as "Won't Do" is cancelled, not done; an open issue called "Done" is not done. A finished one may be
     called "Cancelled" (a team-managed Jira project resolves nothing), and a tracker that says nothing of the task
-    (`unknown`) leaves the name to tell."""
-    if state == "unknown":
+    (`unknown`), or only that it was not marked finished (`unresolved`), leaves the name to tell."""
+    if state in ("unknown", "unresolved"):
         return True
     if state == "cancelled":
         return workflow.is_cancelled(status)

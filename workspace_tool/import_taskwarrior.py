@@ -3,7 +3,8 @@
 Pure: JSON text in, tasks out, or an `ImportFormatError` naming the file and line or task. Statuses: pending and
 waiting are open (a started one started), completed done, deleted cancelled, recurring a series' template; an
 instance of a series carries its template's UUID and its period. `import_tasks.plan_task_import` makes the
-documents; the UUID goes in `taskwarrior:`.
+documents; the UUID goes in `taskwarrior:`. A priority other than H, M or L, a `wait` or `until` date and
+user-defined attributes (UDAs) are not kept, and said.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ SOURCE = Source("taskwarrior", "Taskwarrior", "taskwarrior")
 """`taskwarrior:` keeps an imported task's UUID (an unknown key to wm: kept, never checked)."""
 
 PRIORITIES = {"H": "high", "M": "medium", "L": "low"}
+KNOWN = {
+    "id", "uuid", "description", "status", "project", "tags", "depends", "annotations", "priority", "recur", "parent", "entry", "end", "due",
+    "scheduled", "start", "modified", "urgency", "mask", "imask", "rtype", "template", "last", "until", "wait",
+}
+"""Taskwarrior's own attributes; any other is a user-defined attribute (a UDA: `estimate`, `size`), which wm does not keep (said)."""
 _STATES = {"pending": "open", "waiting": "open", "completed": "done", "deleted": "cancelled", "recurring": "template"}
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -77,12 +83,22 @@ def _task(item: Any, where: str) -> ForeignTask:
     state = _STATES[status]
     if state == "open" and "start" in item:
         state = "started"
+    notes = []
+    if priority is not None and priority not in PRIORITIES:
+        notes.append(f"the priority {priority!r} is none wm knows (H, M, L): left out")
+    if item.get("wait") is not None and state in ("open", "started"):
+        notes.append(f"it waits (is hidden) until {_day(item.get('wait'), where)} in Taskwarrior, which wm has no field for: imported without it")
+    if item.get("until") is not None and state in ("open", "started"):
+        notes.append(f"it expires on {_day(item.get('until'), where)} in Taskwarrior ('until'), which wm has no field for: imported without it")
+    udas = sorted(k for k in item if k not in KNOWN)
+    if udas:
+        notes.append(f"{'its attributes' if len(udas) > 1 else 'its attribute'} {', '.join(udas)} (user-defined in Taskwarrior) {'are' if len(udas) > 1 else 'is'} not kept")
     return ForeignTask(
         where, uuid.lower(), " ".join(description.split()), state, project=project,
         created=_day(item.get("entry"), where), due=_day(item.get("due"), where), start=_day(item.get("scheduled"), where),
         end=_day(item.get("end"), where), priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
         tags=tags_of(tags), depends=tuple(d.lower() for d in depends), comments=tuple(annotations),
-        recur=recur if isinstance(recur, str) else None, series=parent.lower() if isinstance(parent, str) else None,
+        recur=recur if isinstance(recur, str) else None, series=parent.lower() if isinstance(parent, str) else None, notes=tuple(notes),
     )
 
 

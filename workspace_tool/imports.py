@@ -209,6 +209,10 @@ def _strip_prefix(note: str, person: str, ref: str) -> str:
     return " ".join(words)
 
 
+NOT_COMMITTED = "git.autocommit is on, but wm import does not commit: review what it wrote (git status) and commit it with git"
+"""Said by every import that writes, in a workspace with `git.autocommit`: the editing commands commit, an import not."""
+
+
 def plan_import(index: Index, person: str, sessions: list[Session], name: str) -> ImportPlan:
     """Entries to add per monthly file; duplicates of logged entries are skipped, overlaps refused."""
     if not isinstance(index.get(person), Person):
@@ -251,6 +255,8 @@ def plan_import(index: Index, person: str, sessions: list[Session], name: str) -
             spans.append((span, entry))
         seen.add(_identity(entry))
         new.append(entry)
+    if new and index.settings.autocommit:
+        skipped.append(NOT_COMMITTED)
     return ImportPlan(person, tuple(new), tuple(duplicates), tuple(skipped), _files(index, person, new))
 
 

@@ -2,14 +2,16 @@
 
 Pure and line by line: headings (`h2. `), lists (`*`, `#`, nested `**`, `#*`), quotes (`bq. `, `{quote}`), code
 and `{noformat}` blocks (copied verbatim into fences), tables (`||head||`, `|cell|`), rules (`----`), and inline
-bold, italics, monospace, strike-through, links (`[text|url]`, `[url]`), mentions (`[~name]`), images and
-attachments (`!file.png!`, its display options such as `|thumbnail` dropped) and `{color}` spans (their text
-kept). What it does not know stays as written: no other text is ever dropped.
+bold, italics, monospace, strike-through, links (`[text|url]`, `[url]`), mentions (`[~name]`, `[~accountid:ID]`:
+by the name the export pairs with the account, when it does), images and attachments (`!file.png!`, its display
+options such as `|thumbnail` dropped), `{color}` spans (their text kept), escapes (`\\*not bold\\*`) and forced line
+breaks (two backslashes). What it does not know stays as written: no other text is ever dropped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _HEADING = re.compile(r"^h([1-6])\.\s+(.*)$")
 _LIST = re.compile(r"^([*#-]+)\s+(.*)$")
@@ -26,12 +28,15 @@ _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _STRIKE = re.compile(r"(?<![\w-])-(?=[^\s-])([^-\n]+?)(?<=[^\s-])-(?![\w-])")
 _COLOR = re.compile(r"\{color(?::[^}]*)?\}")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation: the character as it is
 _URL = re.compile(r"\bhttps?://[^\s<>\x00]*[^\s<>\x00.,;:!?)\]'\"]")
 
 
-def to_markdown(text: str, depth: int = 0) -> str:
+def to_markdown(text: str, depth: int = 0, names: Mapping[str, str] | None = None) -> str:
     """`text` in Jira's wiki markup as Markdown (see the module's docstring); `depth` moves headings down (`h1.`
-    is `###` at depth 2, for a description under the document's `## Notes`), never below `######`."""
+    is `###` at depth 2, for a description under the document's `## Notes`), never below `######`; `names` (account
+    ID -> name) names the people mentioned by account."""
+    known = names or {}
     out: list[str] = []
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     number = 0
@@ -72,7 +77,7 @@ def to_markdown(text: str, depth: int = 0) -> str:
                 rest, _, after = rest.partition("{quote}")
                 if after.strip():
                     lines.insert(number, after.lstrip())
-                out += ["> " + _inline(rest)] if rest.strip() else []
+                out += ["> " + _inline(rest, known)] if rest.strip() else []
                 continue
             body = [rest] if rest.strip() else []
             while number < len(lines) and "{quote}" not in lines[number]:
@@ -81,19 +86,19 @@ def to_markdown(text: str, depth: int = 0) -> str:
             if number < len(lines):
                 body.append(lines[number].replace("{quote}", ""))
                 number += 1
-            out += ["> " + _inline(b) if b.strip() else ">" for b in body if b.strip() or body]
+            out += ["> " + _inline(b, known) if b.strip() else ">" for b in body if b.strip() or body]
             continue
-        out.append(_line(line, depth))
+        out.append(_line(line, depth, known))
     return _blocks(_tables("\n".join(out)).split("\n")).strip("\n")
 
 
-def _line(line: str, depth: int) -> str:
+def _line(line: str, depth: int, names: Mapping[str, str]) -> str:
     stripped = line.strip()
     heading = _HEADING.match(stripped)
     if heading:
-        return "#" * min(6, int(heading.group(1)) + depth) + " " + _inline(heading.group(2))
+        return "#" * min(6, int(heading.group(1)) + depth) + " " + _inline(heading.group(2), names)
     if stripped.startswith("bq. "):
-        return "> " + _inline(stripped[4:])
+        return "> " + _inline(stripped[4:], names)
     if re.fullmatch(r"-{4,}", stripped):
         return "---"
     listed = _LIST.match(stripped)
@@ -101,11 +106,15 @@ def _line(line: str, depth: int) -> str:
         marks, item = listed.groups()
         indent = "   " * (len(marks) - 1)
         bullet = "1." if marks[-1] == "#" else "-"
-        return f"{indent}{bullet} {_inline(item)}"
-    return _inline(line)
+        return f"{indent}{bullet} {_inline(item, names)}"
+    if _TABLE_ROW.match(stripped):
+        return _inline(line, names)
+    return _inline(line, names, "\n")  # each line its own paragraph (`_blocks`), as Jira breaks it
 
 
-def _inline(text: str) -> str:
+def _inline(text: str, names: Mapping[str, str], line_break: str = " ") -> str:
+    """A line's inline markup; a forced line break (`\\`) as `line_break`: a new line for a line of text, a
+    space in a list item, heading or table cell, which one line must hold."""
     spans: list[str] = []
 
     def keep(markdown: str) -> str:  # a finished span, kept out of the later rules
@@ -113,8 +122,10 @@ def _inline(text: str) -> str:
         return f"\x00{len(spans) - 1}\x00"
 
     text = _MONO.sub(lambda m: keep(_code(m.group(1))), text)
+    text = text.replace("\\\\", "\x01")
+    text = _ESCAPE.sub(lambda m: keep("\\" + m.group(1)), text)
     text = _LINK.sub(lambda m: keep(f"[{m.group(1).strip() or m.group(2)}]({m.group(2).strip()})" if m.group(2) else f"<{m.group(3)}>"), text)
-    text = _MENTION.sub(lambda m: keep("@" + m.group(1)), text)
+    text = _MENTION.sub(lambda m: keep("@" + names.get(m.group(1).strip(), m.group(1))), text)
     text = _IMAGE.sub(lambda m: keep(f"(attachment: {m.group(1)})"), text)
     text = _URL.sub(lambda m: keep(f"<{m.group(0)}>"), text)  # a bare address whole, asterisks and all
     text = _COLOR.sub("", text)
@@ -124,6 +135,9 @@ def _inline(text: str) -> str:
     text = text.replace("*", "\\*")  # what is left is literal (`2*3*4`), as Jira showed it
     while "\x00" in text:
         text = re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    if "\x01" in text:
+        text = "\x01".join(part.strip() if line_break == "\n" else part for part in text.split("\x01"))
+        text = re.sub(" ?\x01 ?", " ", text) if line_break == " " else text.replace("\x01", "\n")
     return text
 
 

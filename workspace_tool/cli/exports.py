@@ -183,9 +183,21 @@ def _read_input(file: str) -> tuple[str, str]:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         return name, data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{name}: cannot read: not UTF-8 text (byte {exc.start}); save it as UTF-8 (in Excel: 'CSV UTF-8')") from None
+        raise UsageError(_not_utf8(name, data, exc.start)) from None
     except OSError as exc:
         raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from None
+
+
+def _not_utf8(name: str, data: bytes, start: int) -> str:
+    """Why FILE cannot be read, naming the line and column of the first byte that is not UTF-8, or UTF-16 (Excel's
+    "Unicode Text", which starts with a byte-order mark)."""
+    fix = "save it as UTF-8 (in Excel: 'CSV UTF-8')"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        return f"{name}: cannot read: UTF-16 text (as Excel's 'Unicode Text' saves it); {fix}"
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    return f"{name}:{line}: cannot read: not UTF-8 text (the byte 0x{data[start]:02x} in column {column}); {fix}"
 
 
 def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> None:
