@@ -316,3 +316,26 @@ def test_yaml_too_big_is_reported_at_the_key_that_makes_it_so(text: str, line: i
     data, diagnostics = load_yaml(text, "notes/d.md", 1)
     assert data is None
     assert [(d.line, d.code, d.message.split(":")[0]) for d in diagnostics] == [(line, "yaml-too-big", key)]
+
+
+# -- a dependency the subtask rule makes a cycle -------------------------------
+
+
+def test_validate_reports_a_task_waiting_for_its_parent_or_its_subtask(workspace: Path, write_doc: WriteDoc, wm: Wm) -> None:
+    """What `wm schedule` leaves out as a dependency cycle, `wm validate` says, at the dependency."""
+    write_doc("projects/k/project.md", "---\ntitle: K\n---\n")
+    write_doc("projects/k/tasks/story.md", "---\ntitle: Story\n---\n")
+    write_doc("projects/k/tasks/sub.md", "---\ntitle: Sub\nparent: story\ndepends_on: [story]\nestimate: 1h\n---\n")
+    write_doc("projects/k/tasks/waits.md", "---\ntitle: Waits\ndepends_on: [child]\n---\n")
+    write_doc("projects/k/tasks/child.md", "---\ntitle: Child\nparent: waits\nestimate: 1h\n---\n")
+    write_doc("projects/k/tasks/fine.md", "---\ntitle: Fine\nparent: story\ndepends_on: [sibling]\n---\n")
+    write_doc("projects/k/tasks/sibling.md", "---\ntitle: Sibling\nparent: story\n---\n")
+    result = wm("-C", str(workspace), "validate")
+    assert result.exit_code == 1
+    found = [line.split(" (")[0] for line in result.stdout.splitlines() if "through a parent" in line]
+    assert found == [
+        "projects/k/tasks/sub.md:4: error: dependency cycle through a parent: sub -> story",
+        "projects/k/tasks/waits.md:3: error: dependency cycle through a parent: waits -> child",
+    ]
+    schedule = wm("-C", str(workspace), "schedule")
+    assert "dependency cycle" in schedule.stderr  # the scheduler's own word for the same

@@ -244,6 +244,46 @@ def _cycles(index: Index) -> Iterable[Diagnostic]:
             first = index.docs[cycle[0]]
             chain = " -> ".join(cycle)
             yield Diagnostic(first.path, first.line_of(field), "error", "cycle", f"{field} cycle: {chain}")
+    yield from _parent_cycles(index, tasks)
+
+
+START, END = "\x00start", "\x00end"
+
+
+def _parent_cycles(index: Index, tasks: list[Task]) -> Iterable[Diagnostic]:
+    """Dependencies the scheduler cannot order because of the subtask rule (a subtask starts after its parent starts,
+    and its parent ends after it): a subtask that depends on its parent (or on a task that waits for the parent), or
+    a parent that depends on its subtask. `wm schedule` leaves such tasks out as a dependency cycle; said here too.
+    Cycles of `depends_on` alone are the `depends_on cycle` error above."""
+    ids = {t.id for t in tasks}
+    if not any(t.parent in ids for t in tasks):
+        return
+    edges: dict[str, list[str]] = defaultdict(list)
+    for task in tasks:
+        edges[task.id + START].append(task.id + END)
+        for dep in task.depends_on:
+            if dep in ids:
+                edges[dep + END].append(task.id + START)
+        if task.parent in ids and task.parent != task.id:
+            edges[task.parent + START].append(task.id + START)
+            edges[task.id + END].append(task.parent + END)
+    seen: set[frozenset[str]] = set()
+    for cycle in find_cycles(dict(edges)):
+        steps = list(zip(cycle, [*cycle[1:], cycle[0]]))
+        through_parent = any(a.endswith(START) and b.endswith(START) or a.endswith(END) and b.endswith(END) for a, b in steps)
+        names = list(dict.fromkeys(node.split("\x00")[0] for node in cycle))
+        if not through_parent or frozenset(names) in seen:
+            continue
+        seen.add(frozenset(names))
+        # said where a dependency of the cycle is written: the task that waits (`depends_on`), its chain from there
+        waiting = next((b.split("\x00")[0] for a, b in steps if a.endswith(END) and b.endswith(START)), names[0])
+        names = names[names.index(waiting):] + names[: names.index(waiting)]
+        first = index.docs[waiting]
+        yield Diagnostic(
+            first.path, first.line_of("depends_on"), "error", "cycle",
+            f"dependency cycle through a parent: {' -> '.join(names)} (a subtask starts after its parent starts and the parent "
+            "ends after its subtasks, so a task cannot wait for its parent or its own subtask): remove one of these dependencies",
+        )
 
 
 def _subtask_projects(index: Index) -> Iterable[Diagnostic]:
