@@ -220,7 +220,17 @@ def test_a_dependency_or_parent_that_would_make_a_cycle_is_refused(ws: Path, wri
     itself = wm("-C", str(ws), "set", "design-mockups", "parent=design-mockups")
     assert itself.exit_code == 1 and "parent: this would make a cycle, design-mockups -> design-mockups;" in itself.output
     assert task_bytes(ws) == before
-    assert wm("-C", str(ws), "set", "launch", "parent=design-mockups").exit_code == 0
+    # launch waits (through build) for design-mockups: made its subtask, design-mockups would also wait for launch
+    # (a parent ends after its subtasks), a cycle `wm schedule` cannot plan: refused too
+    through = wm("-C", str(ws), "set", "launch", "parent=design-mockups")
+    assert through.exit_code == 1 and through.output == (
+        "wm: projects/web/tasks/launch.md: parent: this would make a dependency cycle through a parent, "
+        "launch -> design-mockups -> build -> launch (a subtask starts after its parent starts and the parent ends after "
+        "its subtasks); nothing was written\n"
+    )
+    assert wm("-C", str(ws), "set", "build", "parent=design-mockups").exit_code == 1  # waits for its parent directly
+    write_doc("projects/web/tasks/side.md", "---\ntitle: Side\n---\n")
+    assert wm("-C", str(ws), "set", "launch", "parent=side").exit_code == 0  # a chain that does not close is fine
     assert wm("-C", str(ws), "validate").exit_code == 0
 
 

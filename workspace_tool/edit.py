@@ -353,9 +353,18 @@ def _double_quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader with LibYAML's scanner when present (the parser reads frontmatter with LibYAML too): the same
+values, about ten times faster, and an import checks tens of thousands of values."""
+
+
+def _safe_load(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - the safe loader (LibYAML's when present)
+
+
 def _reads_back(text: str) -> bool:
     try:
-        return yaml.safe_load(text) == text
+        return _safe_load(text) == text
     except (yaml.YAMLError, ValueError):  # PyYAML raises ValueError for an impossible date (2026-02-30)
         return False
 
@@ -404,7 +413,7 @@ _UNREADABLE = object()
 
 def _load_value(text: str) -> Any:
     try:
-        return yaml.safe_load(f"k: {text}\n")
+        return _safe_load(f"k: {text}\n")
     except (yaml.YAMLError, ValueError):  # ValueError: an impossible date
         return _UNREADABLE
 

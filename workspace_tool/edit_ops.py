@@ -127,6 +127,20 @@ def _refuse_new_cycle(index: Index, before: Document | None, after: Task) -> Non
         chain = _path_back(after.id, edges)
         if chain is not None:
             raise WorkspaceError(f"{after.path}: {key}: this would make a cycle, {' -> '.join(chain)}; nothing was written")
+    changed = [key for key in ("depends_on", "parent") if before is None or _targets(before, key) != _targets(after, key)]
+    if changed and (after.depends_on or after.parent or index.subtasks.get(after.id)):
+        from workspace_tool.validate import subtask_rule_cycles
+
+        tasks = [after if task.id == after.id else task for task in index.of_type(Task)]
+        if after.id not in index.docs:
+            tasks.append(after)
+        there = {frozenset(names) for names in subtask_rule_cycles(index.of_type(Task))}  # not this edit's to refuse
+        for names in subtask_rule_cycles(tasks):
+            if after.id in names and frozenset(names) not in there:
+                raise WorkspaceError(
+                    f"{after.path}: {changed[0]}: this would make a dependency cycle through a parent, {' -> '.join([*names, names[0]])} "
+                    "(a subtask starts after its parent starts and the parent ends after its subtasks); nothing was written"
+                )
 
 
 def _targets(doc: Document, key: str) -> tuple[str, ...]:

@@ -251,13 +251,26 @@ START, END = "\x00start", "\x00end"
 
 
 def _parent_cycles(index: Index, tasks: list[Task]) -> Iterable[Diagnostic]:
-    """Dependencies the scheduler cannot order because of the subtask rule (a subtask starts after its parent starts,
-    and its parent ends after it): a subtask that depends on its parent (or on a task that waits for the parent), or
-    a parent that depends on its subtask. `wm schedule` leaves such tasks out as a dependency cycle; said here too.
-    Cycles of `depends_on` alone are the `depends_on cycle` error above."""
+    """Dependencies the scheduler cannot order because of the subtask rule (`subtask_rule_cycles`): `wm schedule`
+    leaves such tasks out as a dependency cycle; said here too, at the dependency."""
+    for names in subtask_rule_cycles(tasks):
+        first = index.docs[names[0]]
+        yield Diagnostic(
+            first.path, first.line_of("depends_on"), "error", "cycle",
+            f"dependency cycle through a parent: {' -> '.join(names)} (a subtask starts after its parent starts and the parent "
+            "ends after its subtasks, so a task cannot wait for its parent or its own subtask): remove one of these dependencies",
+        )
+
+
+def subtask_rule_cycles(tasks: Iterable[Task]) -> list[list[str]]:
+    """The cycles that dependencies make through the subtask rule (a subtask starts after its parent starts, and its
+    parent ends after it), as the scheduler orders tasks: a subtask that depends on its parent (or on a task that waits
+    for the parent), or a parent that depends on its subtask. Each as the task IDs in order, from one that waits
+    (`depends_on`) for the next. Cycles of `depends_on` alone are not listed (the `depends_on cycle` error). Pure."""
+    tasks = list(tasks)
     ids = {t.id for t in tasks}
     if not any(t.parent in ids for t in tasks):
-        return
+        return []
     edges: dict[str, list[str]] = defaultdict(list)
     for task in tasks:
         edges[task.id + START].append(task.id + END)
@@ -268,6 +281,7 @@ def _parent_cycles(index: Index, tasks: list[Task]) -> Iterable[Diagnostic]:
             edges[task.parent + START].append(task.id + START)
             edges[task.id + END].append(task.parent + END)
     seen: set[frozenset[str]] = set()
+    found: list[list[str]] = []
     for cycle in find_cycles(dict(edges)):
         steps = list(zip(cycle, [*cycle[1:], cycle[0]]))
         through_parent = any(a.endswith(START) and b.endswith(START) or a.endswith(END) and b.endswith(END) for a, b in steps)
@@ -275,15 +289,9 @@ def _parent_cycles(index: Index, tasks: list[Task]) -> Iterable[Diagnostic]:
         if not through_parent or frozenset(names) in seen:
             continue
         seen.add(frozenset(names))
-        # said where a dependency of the cycle is written: the task that waits (`depends_on`), its chain from there
         waiting = next((b.split("\x00")[0] for a, b in steps if a.endswith(END) and b.endswith(START)), names[0])
-        names = names[names.index(waiting):] + names[: names.index(waiting)]
-        first = index.docs[waiting]
-        yield Diagnostic(
-            first.path, first.line_of("depends_on"), "error", "cycle",
-            f"dependency cycle through a parent: {' -> '.join(names)} (a subtask starts after its parent starts and the parent "
-            "ends after its subtasks, so a task cannot wait for its parent or its own subtask): remove one of these dependencies",
-        )
+        found.append(names[names.index(waiting):] + names[: names.index(waiting)])
+    return found
 
 
 def _subtask_projects(index: Index) -> Iterable[Diagnostic]:
