@@ -331,3 +331,32 @@ def test_a_commit_without_a_git_identity_is_refused_before_writing(repo: Path, w
     result = wm("-C", str(repo), "set", "design", "priority=high", "--commit")
     assert result.exit_code == 1 and "git does not know who you are" in result.stderr and "nothing was changed" in result.stderr
     assert (repo / "projects/web/tasks/design.md").read_text(encoding="utf-8") == before
+
+
+def test_comments_made_on_two_clones_merge_without_a_conflict(repo: Path, wm: Callable[..., Result]) -> None:
+    """`wm comment` on each side appends to the task's `## Log`: both kept, ours first (git's line merge conflicted)."""
+    task = "projects/web/tasks/sso-login.md"
+    git(repo, "checkout", "-q", "-B", "feature", "main")
+    assert wm("-C", str(repo), "comment", "sso-login", "SAML lib chosen", "--person", "alice").exit_code == 0
+    git(repo, "commit", "-qam", "bob's comment")
+    git(repo, "checkout", "-q", "main")
+    assert wm("-C", str(repo), "comment", "sso-login", "IdP metadata received", "--person", "alice").exit_code == 0
+    git(repo, "commit", "-qam", "alice's comment")
+    result = git(repo, "merge", "-q", "--no-edit", "feature", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (repo / task).read_text(encoding="utf-8")
+    assert text.count("## Log") == 1  # each side started the section: it is there once
+    log = text.split("## Log", 1)[1]
+    assert log.index("alice: IdP metadata received") < log.index("alice: SAML lib chosen")
+    assert wm("-C", str(repo), "validate").exit_code == 0
+
+
+def test_a_body_edit_beside_comments_is_still_a_line_merge() -> None:
+    from workspace_tool.merge import log_appends
+
+    base = "Intro.\n\n## Log\n\n- 2026-11-20 a: one\n"
+    ours = base + "- 2026-11-27 alice: two\n"
+    assert log_appends(base, ours, base.replace("Intro.", "Intro, edited.") + "- 2026-11-27 bob: three\n") is None
+    assert log_appends(base, ours, base.replace("- 2026-11-20 a: one\n", "")) is None  # a removal is no append
+    assert log_appends("No log.\n", "No log.\nmore\n", "No log.\nelse\n") is None
+    assert log_appends(base, ours, ours) == ours  # the same comment on both sides: once

@@ -14,6 +14,7 @@ removed on one side is not revived by the other side's appends.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -289,3 +290,61 @@ def _unmatched(lines: list[str], ours_added: Counter[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def log_appends(base: str, ours: str, theirs: str, heading: str = "## Log") -> str | None:
+    """The body both sides changed only by adding lines inside its `## Log` section (`wm comment` on two clones): base
+    with ours' lines, then theirs', at each place; a line both added at one place is kept once. None when either side
+    changed anything else (a line merge, with its conflicts if any, decides then). Pure."""
+    base_lines, ours_lines, theirs_lines = _lines(base), _lines(ours), _lines(theirs)
+    section = _section(base_lines, heading)
+    if section is None:  # no log yet: each side may have started one at the end (its heading is then added once)
+        if _section(ours_lines, heading) is None or _section(theirs_lines, heading) is None:
+            return None
+        section = (len(base_lines), len(base_lines))
+    first, end = section  # insertions at indexes first..end (after the heading, up to the next heading) are the log's
+    inserted: list[dict[int, list[str]]] = []
+    for side in (ours_lines, theirs_lines):
+        at: dict[int, list[str]] = {}
+        for op, i1, _i2, j1, j2 in SequenceMatcher(None, base_lines, side, autojunk=False).get_opcodes():
+            if op == "equal":
+                continue
+            if op != "insert" or not first <= i1 <= end:
+                return None
+            at.setdefault(i1, []).extend(side[j1:j2])
+        inserted.append(at)
+    ours_at, theirs_at = inserted
+    out: list[str] = []
+    for index in range(len(base_lines) + 1):
+        mine = ours_at.get(index, [])
+        out.extend(mine)
+        out.extend(line for line in theirs_at.get(index, []) if line not in mine)
+        if index < len(base_lines):
+            out.append(base_lines[index])
+    return "".join(out)
+
+
+def _section(lines: list[str], heading: str) -> tuple[int, int] | None:
+    """The insertion points of the section under `heading` (case and spacing aside): from just after the heading line
+    to the next heading of the same or a higher level (or the end); None without one. Code blocks aside."""
+    wanted = heading.strip().lower()
+    level = len(wanted) - len(wanted.lstrip("#"))
+    start: int | None = None
+    fenced = False
+    for number, line in enumerate(lines):
+        bare = line.strip()
+        if bare.startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        found = _HEADING.match(bare)
+        if start is None:
+            if found and f"{found.group(1)} {found.group(2).strip()}".lower() == wanted:
+                start = number + 1
+        elif found and len(found.group(1)) <= level:
+            return start, number
+    return None if start is None else (start, len(lines))

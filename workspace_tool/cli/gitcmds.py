@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -61,11 +62,19 @@ def merge_driver_cmd(timelog: bool, base: str, ours: str, theirs: str, path: str
             texts[0],
             texts[1],
             texts[2],
-            body_merge=lambda b, o, t: merge_body(b, o, t, (labels[0], "base", labels[1])),
+            body_merge=lambda b, o, t: _body(b, o, t, lambda: merge_body(b, o, t, (labels[0], "base", labels[1]))),
             labels=labels,
         )
     Path(ours).write_bytes(merged.encode("utf-8"))
     sys.exit(1 if conflict else 0)
+
+
+def _body(base: str, ours: str, theirs: str, line_merge: Callable[[], tuple[str, bool]]) -> tuple[str, bool]:
+    """Comments both sides added to the `## Log` section (`merge.log_appends`: kept, ours first), else git's line merge."""
+    from workspace_tool.merge import log_appends
+
+    merged = log_appends(base, ours, theirs)
+    return (merged, False) if merged is not None else line_merge()
 
 
 def _line_merge(base: str, ours: str, theirs: str, path: str) -> int:
