@@ -329,3 +329,23 @@ def test_a_mention_is_named_by_the_export(workspace: Path, wm: Callable[..., Res
     source = export("m.csv", "Summary,Issue key,Reporter,Reporter Id,Description\nx,M-1,Sam Lee,5b10ac8d82e05b22cc7d4ef5,Ping [~accountid:5b10ac8d82e05b22cc7d4ef5]\n")
     assert wm("-C", str(workspace), "import", "jira", str(source)).exit_code == 0
     assert "Ping @Sam Lee\n" in (workspace / "tasks/x.md").read_text(encoding="utf-8")
+
+
+def test_a_newer_export_that_differs_from_what_was_imported_is_said_and_changes_nothing(
+    workspace: Path, wm: Callable[..., Result], export: Callable[[str, str], Path]
+) -> None:
+    """An import never changes a document it made (edits since are the team's), but a newer export that says another
+    thing (done there, a new due date) is said, naming the tasks, instead of `N already imported (skipped)` alone."""
+    header = "Summary,Issue key,Project name,Project key,Status,Status Category,Due Date\n"
+    first = export("v1.csv", header + "Pay,P-1,Proj,P,To Do,To Do,01/Dec/26 12:00 AM\nShip,P-2,Proj,P,To Do,To Do,\n")
+    assert wm("-C", str(workspace), "import", "jira", str(first)).exit_code == 0
+    task = workspace / "projects/proj/tasks/pay.md"
+    before = task.read_text(encoding="utf-8")
+    newer = export("v2.csv", header + "Pay,P-1,Proj,P,Done,Done,05/Dec/26 12:00 AM\nShip,P-2,Proj,P,To Do,To Do,\n")
+    result = wm("-C", str(workspace), "import", "jira", str(newer))
+    assert result.exit_code == 0
+    assert "1 task imported before differ from the Jira export (due date: 1, finished in the export: 1; pay)" in result.stderr
+    assert "update them with wm set or wm move" in result.stderr
+    assert task.read_text(encoding="utf-8") == before
+    same = wm("-C", str(workspace), "import", "jira", str(first))
+    assert "differ" not in same.stderr

@@ -139,9 +139,12 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     left_out: set[str] = set()  # cancelled tasks a workflow without `cancelled` cannot hold
     unmapped: Counter[tuple[str, str]] = Counter()
     undated: Counter[tuple[str, str]] = Counter()  # finished by their status's name alone (see `_status`)
+    changed: dict[str, list[str]] = {}  # what differs -> the already-imported tasks it differs in
     for task in tasks:
         if task.key.lower() in known:
             plan.already += 1
+            for what in _differences(index, task, known[task.key.lower()]):
+                changed.setdefault(what, []).append(known[task.key.lower()])
         elif task.key.lower() in broken:
             plan.skipped.append(
                 f"{task.where}: {task.key} was imported into {broken[task.key.lower()]}, which cannot be read now: fix it (wm validate says how)"
@@ -245,6 +248,9 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
         _add(index, plan, NewFile(relpath, doc_id, "task", task.title, status), text)
     if plan.files and index.settings.autocommit:
         plan.skipped.append(NOT_COMMITTED)
+    note = differ_note(changed, f"the {source.name} export")
+    if note is not None:
+        plan.skipped.append(note)
     return plan
 
 
@@ -292,6 +298,36 @@ def _quoted(text: str) -> str:
 def _hours(hours: float) -> str:
     """Hours as a duration wm reads back: `6h`, `1.5h`, never an exponent (`1e+09h`)."""
     return f"{round(hours, 4):f}".rstrip("0").rstrip(".") + "h"
+
+
+def _differences(index: Index, task: ForeignTask, doc_id: str) -> list[str]:
+    """What the export says of an already-imported task that its document no longer says: the import keeps the
+    document (edits made in wm since are the team's), so it is only said (`differ_note`)."""
+    doc = index.get(doc_id)
+    if not isinstance(doc, Task):
+        return []
+    found = []
+    finished = task.state in ("done", "cancelled")
+    if task.state != "unknown" and finished != index.is_done(doc):
+        found.append("finished in the export" if finished else "open in the export")
+    if task.due is not None and task.due != doc.due:
+        found.append("due date")
+    if task.title.strip() and task.title.strip() != doc.title.strip():
+        found.append("title")
+    return found
+
+
+def differ_note(changed: Mapping[str, list[str]], source_name: str) -> str | None:
+    """One line on the already-imported tasks that differ from the export, or None."""
+    if not changed:
+        return None
+    ids = sorted({doc_id for found in changed.values() for doc_id in found})
+    parts = ", ".join(f"{what}: {len(found)}" for what, found in sorted(changed.items()))
+    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    return (
+        f"{len(ids)} task{'s' if len(ids) != 1 else ''} imported before differ from {source_name} ({parts}; {shown}): an import "
+        "never changes a document it made (edits made since are kept); update them with wm set or wm move"
+    )
 
 
 def _known(index: Index, key: str | None) -> dict[str, str]:
