@@ -178,7 +178,8 @@ class FieldError(ValueError):
     """A value of the wrong kind; the message is shown to the user."""
 
 
-def _as_date(value: Any) -> dt.date:
+def as_date(value: Any) -> dt.date:
+    """A YAML date or timestamp, or an ISO date text; `FieldError` otherwise (date fields, and the MkDocs plugin's `today:`)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -241,12 +242,12 @@ def _leave(value: Any) -> tuple[DateRange, ...]:
         if isinstance(item, dict):
             if "from" not in item or "to" not in item:
                 raise FieldError("a leave range needs both 'from' and 'to'")
-            start, end = _as_date(item["from"]), _as_date(item["to"])
+            start, end = as_date(item["from"]), as_date(item["to"])
             if end < start:
                 raise FieldError(f"leave range ends ({end}) before it starts ({start})")
             ranges.append(DateRange(start, end))
         else:
-            day = _as_date(item)
+            day = as_date(item)
             ranges.append(DateRange(day, day))
     return tuple(ranges)
 
@@ -287,7 +288,7 @@ def convert(spec: FieldSpec, value: Any, hours_per_day: float, days_per_week: fl
     """Turn a raw YAML value into the field's typed value; raise FieldError."""
     kind = spec.kind
     if kind == DATE:
-        return _as_date(value)
+        return as_date(value)
     if kind == DURATION:
         try:
             return parse_duration(value, hours_per_day, days_per_week)

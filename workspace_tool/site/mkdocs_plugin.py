@@ -78,16 +78,12 @@ class DateOption(c.BaseConfigOption[dt.date]):
     """A date: a YAML date (`today: 2026-11-26`) or an ISO string (`today: "2026-11-26"`)."""
 
     def run_validation(self, value: object) -> dt.date:
-        if isinstance(value, dt.datetime):  # a YAML timestamp
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise c.ValidationError(f"expected a date as YYYY-MM-DD (e.g. 2026-11-26), got {value!r}")
+        from workspace_tool.fields import FieldError, as_date
+
+        try:
+            return as_date(value)  # the rule of every date field
+        except FieldError:
+            raise c.ValidationError(f"expected a date as YYYY-MM-DD (e.g. 2026-11-26), got {value!r}") from None
 
 
 class WorkspaceConfig(Config):
