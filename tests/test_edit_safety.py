@@ -282,3 +282,17 @@ def test_parallel_wm_log_runs_each_keep_their_entry_or_fail(ws: Path) -> None:
     kept = [n for n in range(1, 9) if f"- 2026-11-1{n} {n}h design-mockups" in logged]
     assert [n for n, code in zip(range(1, 9), codes) if code == 0] == kept
     assert set(codes) <= {0, 1}
+
+
+def test_a_file_system_without_locks_still_writes_with_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some network mounts refuse `flock` (ENOLCK): the edit is written, checked as before, not a traceback."""
+    import fcntl
+
+    def refuse(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", refuse)
+    doc = tmp_path / "t.md"
+    doc.write_text("---\ntitle: T\n---\n", encoding="utf-8")
+    edit.checked_write(read_source(tmp_path, "t.md"), "---\ntitle: U\n---\n")
+    assert doc.read_text(encoding="utf-8") == "---\ntitle: U\n---\n"

@@ -153,7 +153,8 @@ def folder_lock(folder: Path) -> Iterator[None]:
     """An exclusive lock on `folder` while a file in it is checked and replaced, so two `wm` processes editing one
     file (two `wm log` at once) cannot both pass the check and one silently replace the other's edit: the second
     waits, then finds the file changed and refuses. `flock` on the folder (its inode outlives every replace of the
-    files in it); without `fcntl` (Windows) or when the folder cannot be opened, the check alone runs, as before."""
+    files in it); without `fcntl` (Windows), when the folder cannot be opened or its file system has no locks, the
+    check alone runs, as before."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
@@ -165,7 +166,10 @@ def folder_lock(folder: Path) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network mounts): the check alone, as without fcntl
+            pass
         yield
     finally:
         os.close(fd)  # releases the lock
