@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_history_support import Repo
+from test_history_support import Repo, git
 
 from workspace_tool.config import load_settings
 from workspace_tool.history.flow import done_dates, flow_report, iso_week, percentile, task_flow
@@ -589,6 +589,56 @@ def test_a_version_dated_before_the_one_it_follows_never_makes_a_time_negative(t
     assert t["lead_days"] == 2.0 and t["cycle_days"] == 0.0
     assert t["time_in_status_days"] == {"todo": 2.0, "in-progress": 0.0}
     assert all(v >= 0 for v in report["workspace"]["cycle_time_days"].values() if isinstance(v, (int, float)))
+
+
+def test_a_merged_branch_keeps_its_dates_when_main_has_a_later_commit(tmp_path: Path) -> None:
+    """An ordinary `git pull` after a commit of your own: the branch's status changes keep their own dates (team audit #3)."""
+    repo = Repo(tmp_path / "repo")
+    repo.task("projects/p/project.md", "active")
+    repo.task("projects/p/tasks/t.md", "todo", estimate="2d")
+    repo.commit("create", "2026-12-01T10:00:00+00:00")
+    git(repo.root, "checkout", "-q", "-b", "alice")
+    repo.task("projects/p/tasks/t.md", "in-progress", estimate="2d")
+    repo.commit("start", "2026-12-07T10:00:00+00:00")
+    repo.task("projects/p/tasks/t.md", "done", estimate="2d")
+    repo.commit("done", "2026-12-09T10:00:00+00:00")
+    git(repo.root, "checkout", "-q", "main")
+    repo.task("projects/p/tasks/t.md", "todo", estimate="4d")
+    repo.commit("estimate on main", "2026-12-11T10:00:00+00:00", author=("Bob", "bob@example.com"))
+    git(repo.root, "merge", "-q", "alice", check=False)
+    repo.task("projects/p/tasks/t.md", "done", estimate="4d")
+    repo.commit("merge alice", "2026-12-11T11:00:00+00:00", author=("Bob", "bob@example.com"))
+    report = flow_report(repo.history(), dt.date(2026, 12, 31), NOW.replace(year=2026, month=12, day=31))
+    t = task(report, "t")
+    assert (t["started_at"], t["done_at"], t["cycle_days"]) == ("2026-12-07T10:00:00+00:00", "2026-12-09T10:00:00+00:00", 2.0)
+    assert t["time_in_status_days"] == {"todo": 6.0, "in-progress": 2.0}  # done is not waiting, though edited after
+    burn = {row["date"]: row for row in report["workspace"]["burndown"]}
+    # done on the 9th at the branch's estimate; main's later estimate edit changes the size of done work, not its state
+    assert burn["2026-12-09"]["remaining_hours"] == 0 and burn["2026-12-10"]["remaining_hours"] == 0
+    assert burn["2026-12-11"]["done_hours"] == 32 and burn["2026-12-11"]["remaining_hours"] == 0
+
+
+def test_a_rebased_commit_counts_from_the_commit_it_was_replayed_on(tmp_path: Path) -> None:
+    """`git pull --rebase`: the replayed commit keeps its older author date but descends from main's later one."""
+    repo = Repo(tmp_path / "repo")
+    repo.task("projects/p/project.md", "active")
+    repo.task("projects/p/tasks/t.md", "todo")
+    repo.commit("create", "2026-12-01T10:00:00+00:00")
+    git(repo.root, "checkout", "-q", "-b", "mine")
+    repo.task("projects/p/tasks/t.md", "done")
+    repo.commit("done here", "2026-12-05T10:00:00+00:00")
+    git(repo.root, "checkout", "-q", "main")
+    repo.task("projects/p/tasks/t.md", "in-progress")
+    repo.commit("started upstream", "2026-12-08T10:00:00+00:00")
+    git(repo.root, "checkout", "-q", "mine")
+    git(repo.root, "rebase", "-q", "main", check=False)
+    repo.task("projects/p/tasks/t.md", "done")
+    git(repo.root, "add", "-A")
+    git(repo.root, "-c", "core.editor=true", "rebase", "--continue", date="2026-12-09T10:00:00+00:00", check=False)
+    assert "done here" in git(repo.root, "log", "-1", "--format=%s")
+    t = task(flow_report(repo.history(), dt.date(2026, 12, 31), NOW.replace(year=2026, month=12, day=31)), "t")
+    assert (t["started_at"], t["done_at"]) == ("2026-12-08T10:00:00+00:00", "2026-12-08T10:00:00+00:00")
+    assert all(days >= 0 for days in t["time_in_status_days"].values())
 
 
 def test_activity_shows_a_commit_dated_minutes_ahead(wm: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -100,7 +100,7 @@ def task_flow(doc: DocHistory, workflow: Workflow, settings: Settings, now: dt.d
     """A task's flow from its versions (None when it has none), as it was before `until` (None: every version)."""
     steps = _steps(doc, workflow, settings)
     if until is not None:
-        steps = tuple(step for step in steps if step.at < until)  # `_steps` never goes back in time: a prefix
+        steps = tuple(step for step in steps if step.at < until)  # `_steps` are in time order: a prefix
     if not steps:
         return None
     fields = doc.last_fields
@@ -163,18 +163,15 @@ def _before_history(doc: DocHistory, steps: Sequence[Step], workflow: Workflow, 
 
 
 def _steps(doc: DocHistory, workflow: Workflow, settings: Settings) -> tuple[Step, ...]:
-    """The document's status and estimate after each version, oldest first.
+    """The document's status and estimate after each version, in time order (`_in_time_order`).
 
-    A version dated before the one it follows (a rebase or cherry-pick keeps
-    the author date) counts from the earlier one's moment, so no time in a
-    status, lead or cycle time comes out negative. Each version changes the
-    status and estimate only as far as it changed them itself (`_own`): the
-    versions of parallel branches come one branch after the other.
+    Each version changes the status and estimate only as far as it changed
+    them itself (`_own`), so the versions of parallel branches, taken in the
+    order they were made, add up to what each branch did.
     """
     steps: list[Step] = []
     status, estimate, exists = workflow.default, 0.0, False
-    for version in doc.versions:
-        at = version.date if not steps or version.date >= steps[-1].at else steps[-1].at
+    for at, version in _in_time_order(doc.versions):
         if version.deleted:
             steps.append(Step(at, status, estimate, exists=False))
             exists = False
@@ -189,6 +186,40 @@ def _steps(doc: DocHistory, workflow: Workflow, settings: Settings) -> tuple[Ste
         exists = True
         steps.append(Step(at, status, estimate))
     return tuple(steps)
+
+
+def _in_time_order(versions: Sequence[Version]) -> list[tuple[dt.datetime, Version]]:
+    """The versions with the moment each counts from, sorted by it (ties: git's order).
+
+    `versions` come in `git log --topo-order`, branch by branch: a merged
+    branch's commits after those of the branch it was merged into, although
+    they may be older (an ordinary `git pull` after a commit of your own).
+    Each counts from its author date, but never before the version it
+    descends from (a rebased or cherry-picked commit keeps its older author
+    date, and must not be done before it started). A version descends from
+    the latest one before it whose file is the one it changed (`old_blob`);
+    a merge and the working copy descend from every version before them, and
+    a version whose parent file is none of those (a file made anew) from the
+    version before it.
+    """
+    moments: list[dt.datetime] = []
+    latest_of_blob: dict[str, int] = {}
+    latest = None
+    for i, version in enumerate(versions):
+        at = version.date
+        if version.merge or version.commit is None:
+            floor = latest
+        else:
+            parent = latest_of_blob.get(version.old_blob) if version.old_blob is not None else None
+            floor = moments[parent] if parent is not None else moments[i - 1] if i else None
+        if floor is not None and at < floor:
+            at = floor
+        moments.append(at)
+        latest = at if latest is None or at > latest else latest
+        if version.blob is not None:
+            latest_of_blob[version.blob] = i
+    order = sorted(range(len(versions)), key=lambda i: (moments[i], i))
+    return [(moments[i], versions[i]) for i in order]
 
 
 def _own(version: Version, exists: bool) -> Fields | None:
@@ -258,9 +289,14 @@ def _done_date(first: dt.datetime, fields: Fields) -> dt.datetime:
 
 
 def _time_in_status(steps: Sequence[Step], workflow: Workflow, now: dt.datetime) -> dict[str, float]:
+    """Days in each status; the current one up to now, unless it is a done status (finished work is not waiting in it,
+    however often its file is edited after)."""
+    last = len(steps)
+    while last and steps[last - 1].exists and workflow.is_done(steps[last - 1].status) and steps[last - 1].status == steps[-1].status:
+        last -= 1
     spent: dict[str, float] = {}
-    for step, following in zip(steps, [*steps[1:], None]):
-        if not step.exists or (following is None and workflow.is_done(step.status)):
+    for step, following in zip(steps[:last], [*steps[1:], None]):
+        if not step.exists:
             continue
         end = following.at if following is not None else max(now, step.at)
         spent[step.status] = round(spent.get(step.status, 0.0) + (end - step.at).total_seconds() / DAY, 4)
