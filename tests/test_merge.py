@@ -134,7 +134,7 @@ def test_git_merge_conflict_on_one_key(repo: Path, wm) -> None:  # type: ignore[
     result = git(repo, "merge", "-q", "--no-edit", "feature", check=False)
     assert result.returncode == 1
     text = (repo / task).read_text(encoding="utf-8")
-    assert "<<<<<<< ours tasks/design-mockups.md\nstatus: review  # comment\n=======\nstatus: done  # comment\n>>>>>>> theirs tasks/design-mockups.md\n" in text
+    assert "<<<<<<< HEAD\nstatus: review  # comment\n=======\nstatus: done  # comment\n>>>>>>> feature\n" in text
     assert "assignee: carol\n" in text
     check = wm("-C", str(repo), "validate")
     assert check.exit_code == 1

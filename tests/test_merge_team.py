@@ -198,7 +198,7 @@ def test_the_same_title_created_in_two_clones_conflicts_as_two_documents(repo: P
     result = git(repo, "merge", "--no-edit", "feature", check=False)
     assert result.returncode == 1
     assert "two different documents were created with this file name" in result.stderr + result.stdout
-    assert (repo / task).read_text(encoding="utf-8") == f"<<<<<<< ours {task}\n{bob}=======\n{alice}>>>>>>> theirs {task}\n"
+    assert (repo / task).read_text(encoding="utf-8") == f"<<<<<<< HEAD\n{bob}=======\n{alice}>>>>>>> feature\n"
     assert wm("-C", str(repo), "validate").exit_code == 1
     assert unmerged_paths(repo) == [task]
 
@@ -257,7 +257,7 @@ def test_a_version_wm_cannot_read_is_merged_by_lines_with_markers(repo: Path) ->
     assert result.returncode == 1
     assert "not UTF-8 text; merging it by lines" in result.stderr + result.stdout
     text = (repo / note).read_bytes()
-    assert b"<<<<<<< ours notes/latin.md\nOurs.\n=======\nTheirs.\n>>>>>>> theirs notes/latin.md\n" in text
+    assert b"<<<<<<< HEAD\nOurs.\n=======\nTheirs.\n>>>>>>> feature\n" in text
 
 
 # -- autocommit -----------------------------------------------------------------------------

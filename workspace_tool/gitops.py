@@ -13,8 +13,12 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workspace_tool.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from workspace_tool.merge import Replay
 
 DRIVER_NAME = "wm"
 TIMELOG_DRIVER = "wm-timelog"
@@ -243,3 +247,52 @@ def driver_problem(root: Path) -> str | None:
         if os.sep in program and not os.access(program, os.X_OK):
             return f"the {name} merge driver's program {program} is gone: run 'wm git-setup' again in this environment"
     return None
+
+
+def _output(root: Path, *args: str) -> str:
+    """A git command's output, "" when it fails."""
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=10).stdout.decode("utf-8", "replace")
+
+
+def _read_state(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def sides_in_progress(root: Path) -> tuple[Replay | None, str | None]:
+    """What git is doing while it runs the driver: a rebase (the commit replayed and the upstream), or a merge (the
+    name of the other side, `merge.merging_name`); (None, None) when neither can be told.
+
+    git 2.39 writes no `REBASE_HEAD` before it merges with the `merge` backend (the default): the commit being
+    replayed is the last line of `rebase-merge/done`, the upstream `rebase-merge/onto`. The `apply` backend
+    (`rebase-apply/rebasing`) has `original-commit` and builds on HEAD. `git merge` sets `GITHEAD_<sha>`."""
+    from workspace_tool.merge import Replay, merging_name, ref_name, replayed_commit, short_sha
+
+    found = _output(root, "rev-parse", "--git-dir", "HEAD").splitlines()
+    if not found:
+        return None, None
+    git_dir = root / found[0]
+    head = found[1].strip() if len(found) > 1 else ""
+    merge_dir, apply_dir = git_dir / "rebase-merge", git_dir / "rebase-apply"
+    replayed: tuple[str, str] | None = None
+    upstream, branch = "", ""
+    if merge_dir.is_dir():
+        replayed = replayed_commit(_read_state(merge_dir / "done") or "")
+        upstream = (_read_state(merge_dir / "onto") or "").strip()
+        branch = (_read_state(merge_dir / "head-name") or "").strip()
+    elif (apply_dir / "rebasing").is_file():
+        commit = (_read_state(apply_dir / "original-commit") or _read_state(git_dir / "REBASE_HEAD") or "").strip()
+        message = _read_state(apply_dir / "final-commit") or ""
+        replayed = (commit, message.strip().partition("\n")[0]) if commit else None
+        upstream = head
+    if replayed is not None:
+        named = ref_name(_output(root, "for-each-ref", f"--points-at={upstream}", "--format=%(refname)").split(), branch) if upstream else None
+        return Replay(replayed[0], replayed[1], named or upstream), None
+    merge_msg = _read_state(git_dir / "MERGE_MSG") if (git_dir / "MERGE_HEAD").is_file() else None
+    merging = merging_name(os.environ, merge_msg)
+    if merging is not None and short_sha(merging) != merging:  # `git pull`: the SHA it fetched, which a remote branch names
+        named = ref_name(_output(root, "for-each-ref", f"--points-at={merging}", "--format=%(refname)").split())
+        merging = f"{short_sha(merging)} ({named})" if named else merging
+    return None, merging

@@ -10,13 +10,17 @@ Two different documents created under one file name (an add/add with no
 base) are a whole-file conflict, not one document edited twice. Time logs
 merge their body entry by entry (`merge_entries`): an entry edited or
 removed on one side is not revived by the other side's appends.
+
+The conflict markers name the sides as git names them (`conflict_labels`):
+in a rebase, HEAD is the upstream and the other side is your commit being
+replayed, which plain "ours"/"theirs" would get backwards.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -142,6 +146,107 @@ def _merge_key(key: str, base: Sides, ours: Sides, theirs: Sides, labels: tuple[
     mine = _ensure_newline(o) if o is not None else ""
     yours = _ensure_newline(t) if t is not None else ""
     return True, f"<<<<<<< {labels[0]}\n{mine}=======\n{yours}>>>>>>> {labels[1]}\n"
+
+
+# -- conflict labels: which side is which, as git names them ----------------------------
+
+SHORT_SHA = 7  # git's shortest abbreviation
+_PICKS = frozenset({"pick", "p", "reword", "r", "edit", "e", "squash", "s", "fixup", "f"})
+_HEX = re.compile(r"[0-9a-f]{7,64}")
+_MERGE_MSG = re.compile(r"^Merge (?:remote-tracking )?(?:branch|tag|commit) '([^'\n]+)'")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
+_PLACEHOLDERS = frozenset({"%S", "%X", "%Y"})  # what a git older than 2.44 leaves of the label placeholders
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A rebase in progress: the commit being replayed (your own: git's "theirs") and what HEAD was built from."""
+
+    commit: str  # its SHA (full or abbreviated)
+    subject: str  # its first message line ("" when not known)
+    upstream: str  # the upstream's name (`origin/main`), or its SHA; "" when not known
+
+
+def conflict_labels(
+    path: str = "", given: tuple[str | None, str | None] = (None, None), replay: Replay | None = None, merging: str | None = None
+) -> tuple[str, str]:
+    """The labels of the two sides of a conflict (`<<<<<<< OURS`, `>>>>>>> THEIRS`).
+
+    `given`: the labels git passed (`%X`, `%Y`: git 2.44 and later), used when both are. Else, in a
+    rebase (`replay`), HEAD with the upstream it was built from and the replayed commit as git labels
+    it (`HEAD (upstream: origin/main)`, `1a2b3c4 (Fix the login)`); in a merge of `merging`, `HEAD`
+    and that name; else "ours PATH" and "theirs PATH".
+    """
+    ours, theirs = (usable_label(label) for label in given)
+    if ours is not None and theirs is not None:
+        return ours, theirs
+    if replay is not None:
+        upstream = one_line(replay.upstream)
+        subject = one_line(replay.subject)
+        head = f"HEAD (upstream: {short_sha(upstream)})" if upstream else "HEAD"
+        return head, f"{replay.commit[:SHORT_SHA]} ({subject})" if subject else replay.commit[:SHORT_SHA]
+    if merging:
+        return "HEAD", one_line(merging)
+    label = f" {path}" if path else ""
+    return f"ours{label}", f"theirs{label}"
+
+
+def usable_label(label: str | None) -> str | None:
+    """A label git passed, on one line; None when it passed none (empty, or the placeholder an older git left as it is)."""
+    if label is None or label.strip() in _PLACEHOLDERS:
+        return None
+    return one_line(label) or None
+
+
+def one_line(text: str) -> str:
+    return _UNPRINTABLE.sub(" ", text).strip()
+
+
+def short_sha(name: str) -> str:
+    """A full SHA abbreviated as git shows it; any other name as it is."""
+    return name[:SHORT_SHA] if len(name) in (40, 64) and _HEX.fullmatch(name) else name
+
+
+def replayed_commit(done: str) -> tuple[str, str] | None:
+    """The commit a rebase is replaying, with its subject, from the last line of `rebase-merge/done`
+    (`pick 1a2b3c4… Fix the login`); None when that line picks no commit (`exec`, `merge`, `label` …)."""
+    lines = done.strip().splitlines()
+    if not lines:
+        return None
+    words = lines[-1].split()
+    if not words or words[0] not in _PICKS:
+        return None
+    rest = [w for w in words[1:] if not w.startswith("-")]  # `fixup -C SHA`
+    if not rest or not _HEX.fullmatch(rest[0]):
+        return None
+    subject = lines[-1].split(rest[0], 1)[1].strip()
+    return rest[0], subject
+
+
+def merging_name(environ: Mapping[str, str], merge_msg: str | None = None) -> str | None:
+    """The name git gives the other side of a merge: the `GITHEAD_<sha>` variable `git merge` sets for its one
+    other head (`feature`; a `git pull` sets the SHA), else the branch `MERGE_MSG` names; None when neither says."""
+    heads = [value for key, value in environ.items() if key.startswith("GITHEAD_")]
+    if len(heads) == 1 and heads[0].strip():
+        return heads[0]
+    if merge_msg is not None:
+        found = _MERGE_MSG.match(merge_msg)
+        if found:
+            return found.group(1)
+    return None
+
+
+def ref_name(refs: Sequence[str], exclude: str = "") -> str | None:
+    """The name to show for a commit that the refs `refs` (full names) point at: a local branch, else a
+    remote-tracking one, else a tag (`exclude`: the branch being rebased); None when none does."""
+    ranked = sorted(
+        (rank, name.removeprefix(prefix))
+        for name in refs
+        if name != exclude and not name.endswith("/HEAD")
+        for rank, prefix in enumerate(("refs/heads/", "refs/remotes/", "refs/tags/"))
+        if name.startswith(prefix)
+    )
+    return ranked[0][1] if ranked else None
 
 
 # -- time logs: entries merged as a multiset of lines --------------------------------

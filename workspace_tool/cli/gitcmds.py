@@ -15,11 +15,16 @@ from workspace_tool.errors import WorkspaceError
 
 @click.command("merge-driver")
 @click.option("--timelog", is_flag=True, help="Merge a time log: entry by entry (wm git-setup registers this for timelogs/).")
+@click.option("--ours-label", metavar="TEXT", help="The label of our side's conflict markers (git 2.44+: %X).")
+@click.option("--theirs-label", metavar="TEXT", help="The label of their side's conflict markers (git 2.44+: %Y).")
+@click.option("--base-label", metavar="TEXT", help="The label of the base in the body's line merge (git 2.44+: %S).")
 @click.argument("base", type=click.Path(dir_okay=False))
 @click.argument("ours", type=click.Path(dir_okay=False))
 @click.argument("theirs", type=click.Path(dir_okay=False))
 @click.argument("path", required=False, default="")
-def merge_driver_cmd(timelog: bool, base: str, ours: str, theirs: str, path: str) -> None:
+def merge_driver_cmd(
+    timelog: bool, ours_label: str | None, theirs_label: str | None, base_label: str | None, base: str, ours: str, theirs: str, path: str
+) -> None:
     """Merge three versions of a document (git runs this; see wm git-setup).
 
     Frontmatter merges key by key, the body with git's line merge. Two
@@ -30,25 +35,32 @@ def merge_driver_cmd(timelog: bool, base: str, ours: str, theirs: str, path: str
     version wm cannot read (not UTF-8) is merged by git's line merge, with
     its conflict markers.
 
+    Conflict markers name the sides as git does: in a rebase (git rebase,
+    git pull --rebase) HEAD is the upstream and the other side your commit
+    being replayed ("HEAD (upstream: origin/main)", "1a2b3c4 (Fix the
+    login)"); in a merge, HEAD and the branch merged in. The labels git
+    2.44+ passes (--ours-label %X --theirs-label %Y) win; when none can be
+    found, "ours PATH" and "theirs PATH".
+
     \b
     Example (in .git/config, written by wm git-setup):
       driver = python -m workspace_tool merge-driver %O %A %B %P
     """
     from workspace_tool.gitops import merge_body
-    from workspace_tool.merge import both_added, merge_text, merge_timelog
+    from workspace_tool.merge import both_added, merge_text, merge_timelog, usable_label
 
     where = f"wm merge-driver{' ' + path if path else ''}"
+    labels = _conflict_labels(path, ours_label, theirs_label)
+    base_name = usable_label(base_label) or "base"
     texts = []
     for role, name in (("base (%O)", base), ("ours (%A)", ours), ("theirs (%B)", theirs)):
         try:
             texts.append(Path(name).read_bytes().decode("utf-8"))
         except UnicodeDecodeError:
             click.echo(f"{where}: the {role} version is not UTF-8 text; merging it by lines as git would", err=True)
-            sys.exit(_line_merge(base, ours, theirs, path))
+            sys.exit(_line_merge(base, ours, theirs, (labels[0], base_name, labels[1])))
         except OSError as exc:
             raise WorkspaceError(f"merge-driver{' ' + path if path else ''}: cannot read the {role} version {name}: {exc.strerror or exc}") from None
-    label = f" {path}" if path else ""
-    labels = (f"ours{label}", f"theirs{label}")
     if timelog:
         merged, conflict = merge_timelog(texts[0], texts[1], texts[2], labels)
     else:
@@ -62,7 +74,7 @@ def merge_driver_cmd(timelog: bool, base: str, ours: str, theirs: str, path: str
             texts[0],
             texts[1],
             texts[2],
-            body_merge=lambda b, o, t: _body(b, o, t, lambda: merge_body(b, o, t, (labels[0], "base", labels[1]))),
+            body_merge=lambda b, o, t: _body(b, o, t, lambda: merge_body(b, o, t, (labels[0], base_name, labels[1]))),
             labels=labels,
         )
     Path(ours).write_bytes(merged.encode("utf-8"))
@@ -77,12 +89,12 @@ def _body(base: str, ours: str, theirs: str, line_merge: Callable[[], tuple[str,
     return (merged, False) if merged is not None else line_merge()
 
 
-def _line_merge(base: str, ours: str, theirs: str, path: str) -> int:
-    """git's own line merge of the three files, written into OURS with conflict markers; 1 when it conflicted.
+def _line_merge(base: str, ours: str, theirs: str, labels: tuple[str, str, str]) -> int:
+    """git's own line merge of the three files, written into OURS with conflict markers (`labels`: ours, base,
+    theirs); 1 when it conflicted.
 
     The fallback for versions wm cannot read: the file then shows the conflict instead of staying ours unchanged."""
-    label = f" {path}" if path else ""
-    args = ["git", "merge-file", "-L", f"ours{label}", "-L", "base", "-L", f"theirs{label}", ours, base, theirs]
+    args = ["git", "merge-file", "-L", labels[0], "-L", labels[1], "-L", labels[2], ours, base, theirs]
     try:
         result = subprocess.run(args, capture_output=True, check=False)
     except FileNotFoundError:
@@ -90,6 +102,22 @@ def _line_merge(base: str, ours: str, theirs: str, path: str) -> int:
     if result.returncode != 0:
         sys.stderr.write(result.stderr.decode("utf-8", "replace"))
     return 0 if result.returncode == 0 else 1
+
+
+def _conflict_labels(path: str, ours_label: str | None, theirs_label: str | None) -> tuple[str, str]:
+    """The conflict labels (`merge.conflict_labels`) from what git passed, else from the state of the merge or
+    rebase in progress. Never fails: anything that cannot be read gives "ours PATH" and "theirs PATH"."""
+    from workspace_tool.gitops import sides_in_progress
+    from workspace_tool.merge import conflict_labels, usable_label
+
+    given = (ours_label, theirs_label)
+    if usable_label(ours_label) is not None and usable_label(theirs_label) is not None:
+        return conflict_labels(path, given)
+    try:
+        replay, merging = sides_in_progress(Path.cwd())
+        return conflict_labels(path, given, replay, merging)
+    except Exception:  # noqa: BLE001 - labels only help to read a conflict: they must never break the merge
+        return conflict_labels(path)
 
 
 @click.command("git-setup")

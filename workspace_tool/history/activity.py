@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from workspace_tool.history.model import DocHistory, Version
 from workspace_tool.history.snapshot import display, identity
+from workspace_tool.index import nfc_id
 from workspace_tool.model import Person
 from workspace_tool.output import counted, runs
 from workspace_tool.parse import path_project
@@ -165,7 +166,10 @@ def _project(version: Version, fields: Mapping[str, Any]) -> str | None:
     if version.doc_type == "project":
         return version.doc_id
     value = fields.get("project")
-    return value.strip() if isinstance(value, str) and value.strip() else path_project(version.path)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    project = path_project(version.path)
+    return nfc_id(project) if project is not None else None
 
 
 def _people(fields: Mapping[str, Any]) -> frozenset[str]:

@@ -16,6 +16,7 @@ from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from workspace_tool.config import Settings, Workflow
 from workspace_tool.history.model import DocHistory, Fields, Version
+from workspace_tool.index import nfc_id
 from workspace_tool.parse import path_project
 from workspace_tool.values import parse_duration
 
@@ -307,7 +308,8 @@ def project_of(doc: DocHistory) -> str | None:
     value = doc.last_fields.get("project")
     if isinstance(value, str) and value.strip():
         return value.strip()
-    return path_project(doc.path)
+    project = path_project(doc.path)
+    return nfc_id(project) if project is not None else None
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:

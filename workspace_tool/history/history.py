@@ -8,6 +8,7 @@ from typing import Any, Collection, Mapping
 
 from workspace_tool.config import Settings, default_settings
 from workspace_tool.history.model import DocHistory, Version
+from workspace_tool.index import nfc_id
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class History:
         return [d for d in candidates if d.versions and d.versions[-1].commit is None]
 
     def document(self, doc_id: str) -> DocHistory | None:
-        """The history of the document with this ID now (or, failing that, once)."""
+        """The history of the document with this ID now (or, failing that, once), in either Unicode normalization."""
+        doc_id = nfc_id(doc_id)
         path = self.paths.get(doc_id)
         if path is not None and path in self._by_path:
             return self._by_path[path]

@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from workspace_tool.history.model import FieldChange, Fields
+from workspace_tool.index import nfc_id
 from workspace_tool.model import DOC_TYPES
 from workspace_tool.parse import default_id, detect_type, split_frontmatter
 from workspace_tool.yamlload import load_yaml
@@ -67,7 +68,9 @@ def field_changes(old: Fields | None, new: Fields | None) -> tuple[FieldChange, 
 
 
 def identity(fields: Fields | None, path: str) -> tuple[str, str]:
-    """The ID and type a version has, by the same rules as the parser."""
+    """The ID and type a version has, by the same rules as the parser, and in NFC as the index holds IDs (`nfc_id`):
+    git keeps a file name as it was added, decomposed (NFD) when it came from macOS, and the document's history
+    must have the ID the index gives it."""
     data = fields or {}
     declared = data.get("type")
     raw_id = data.get("id")
@@ -75,7 +78,7 @@ def identity(fields: Fields | None, path: str) -> tuple[str, str]:
     if isinstance(declared, str) and declared.strip().lower() in DOC_TYPES:
         doc_type = declared.strip().lower()
     if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) and str(raw_id).strip():
-        return str(raw_id).strip(), doc_type
+        return nfc_id(str(raw_id).strip()), doc_type
     return _default_id(path, doc_type), doc_type
 
 
@@ -86,7 +89,7 @@ def _path_type(path: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _default_id(path: str, doc_type: str) -> str:
-    return default_id(path, doc_type)
+    return nfc_id(default_id(path, doc_type))
 
 
 def display(value: Any) -> str:

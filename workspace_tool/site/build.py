@@ -41,7 +41,7 @@ from workspace_tool.index import Index
 from workspace_tool.site import deps, make, search
 from workspace_tool.site.context import SiteData, doc_page
 from workspace_tool.site.feeds import atom
-from workspace_tool.site.pages import PageSpec, page_specs
+from workspace_tool.site.pages import PageSpec, ambiguous_links, page_specs
 from workspace_tool.site.privacy import Audience, visibility
 from workspace_tool.site.render import (
     RenderSettings,
@@ -193,6 +193,7 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     _write_file_list(out, files)
     lap("write")
     result.warnings.extend(link_stage(collected, links, files, set(previous.get("files", ()))))
+    result.warnings.extend(ambiguous_links(data))
     lap("links")
     _write_manifest(index.root, out, collected, links, files, previous)
     lap("manifest")

@@ -54,10 +54,15 @@ def unique_slug(slug: str, slugs: set[str]) -> str:
 
 @dataclass(frozen=True)
 class WikiTarget:
-    """What `[[target]]` renders as: a link to `url` (a site path), or the bare ID when `url` is None."""
+    """What `[[target]]` renders as: a link to `url` (a site path), or the bare ID when `url` is None.
+
+    `candidates`: for a `[[stem]]` that several notes share (`Index.ambiguous`), the (ID, site path) of each one
+    this site shows; the link then renders as the bare stem marked ambiguous, with a link to each.
+    """
 
     text: str
     url: str | None = None
+    candidates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,11 +139,24 @@ def wiki_html(inner: str, links: LinkMap, page: str) -> str:
     """`[[inner]]` as HTML on the site page at `page` (shared by markdown-it's rule and the fast path)."""
     target, fragment, label = split_wiki(inner)
     found = links.wiki.get(target)
+    if found is not None and found.candidates:
+        return ambiguous_html(target, found.candidates, fragment, page)
     if found is None or found.url is None:
         # unknown or not visible: the bare ID, never a title or label that could name it
         return f'<span class="wiki-missing">{escape_html(target)}</span>'
     href = relative_url(found.url, page) + (f"#{fragment}" if fragment else "")
     return f'<a class="wiki" href="{escape_html(href)}">{escape_html(label or found.text)}</a>'
+
+
+def ambiguous_html(target: str, candidates: Sequence[tuple[str, str]], fragment: str | None, page: str) -> str:
+    """A `[[stem]]` several notes share: the bare stem (never a label, which may name a hidden one), marked ambiguous,
+    then a link to each of `candidates` (ID, site path), named by its ID."""
+    anchor = f"#{fragment}" if fragment else ""
+    links = ", ".join(
+        f'<a class="wiki" href="{escape_html(relative_url(url, page) + anchor)}">{escape_html(doc_id)}</a>' for doc_id, url in candidates
+    )
+    title = escape_html(f"ambiguous link: {len(candidates)} notes are named {target}")
+    return f'<span class="wiki-ambiguous" title="{title}">{escape_html(target)} <span class="wiki-candidates">({links})</span></span>'
 
 
 def _safe_link(url: str) -> bool:

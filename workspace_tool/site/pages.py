@@ -114,7 +114,7 @@ def body_source(data: SiteData, doc: Document) -> tuple[BodySource | None, tuple
 
         target = split_wiki(link.target)[0]
         found = data.visible(target)
-        wiki[target] = WikiTarget(found.title, data.page_of(found)) if found is not None else WikiTarget(target)
+        wiki[target] = WikiTarget(found.title, data.page_of(found)) if found is not None else _unresolved(data, target)
     paths: dict[str, str] = {}
     attachments: list[str] = []
     for target in relative_targets(doc.body):
@@ -133,6 +133,60 @@ def body_source(data: SiteData, doc: Document) -> tuple[BodySource | None, tuple
     if not text.strip():
         return None, tuple(sorted(attachments))
     return BodySource(text, doc.path, LinkMap(wiki, paths)), tuple(sorted(attachments))
+
+
+def _unresolved(data: SiteData, target: str) -> WikiTarget:
+    """A `[[target]]` that names no visible document: the bare ID, or, for a stem two or more notes on this site
+    share (`Index.ambiguous`), the links to them. With fewer than two shown it stays the bare ID, as a hidden
+    document's does: a list of one would tell that a hidden note has the stem too."""
+    shown = _candidates(data, target)[0]
+    for doc_id, _ in shown:
+        data.read(f"d:{doc_id}")  # `d:{target}` is read already: a note that comes or goes with the stem emits it
+    return WikiTarget(target, None, tuple(shown)) if len(shown) >= 2 else WikiTarget(target)
+
+
+def _candidates(data: SiteData, target: str) -> tuple[list[tuple[str, str]], int]:
+    """The notes sharing the stem `target` that have a page on this site, as (ID, page), and how many others do."""
+    from workspace_tool.model import TimeLog
+
+    shown: list[tuple[str, str]] = []
+    owners = data.index.ambiguous(target)
+    for doc_id in owners:
+        doc = data.index.docs.get(doc_id)
+        if doc is None or doc.id not in data.vis.ids or (isinstance(doc, TimeLog) and not data.vis.audience.internal):
+            continue  # hidden, or without a page (`pages_doc.specs`)
+        page = data.page_of(doc)
+        if page is not None:
+            shown.append((doc_id, page))
+    return shown, len(owners) - len(shown)
+
+
+def ambiguous_links(data: SiteData) -> list[str]:
+    """The link check's warnings for `[[stem]]` links that several notes share, one per link on a page that shows the
+    linking body, naming the page, the file and line, and the notes the site shows (others only counted)."""
+    from workspace_tool.model import Person, TimeLog
+
+    warnings: list[str] = []
+    for doc in data.index.docs.values():
+        if not doc.links or doc.id not in data.vis.ids or isinstance(doc, TimeLog):
+            continue
+        page = data.page_of(doc)
+        if page is None or (isinstance(doc, Person) and not data.vis.audience.internal):
+            continue  # no page, or no body on it (`pages_doc.doc_page_model`)
+        for link in doc.links:
+            if data.index.resolve(link.target) is not None:
+                continue
+            shown, others = _candidates(data, link.target)
+            if not shown and not others:
+                continue
+            if shown:
+                hidden = f" and {others} not on this site" if others else ""
+                which = f": {', '.join(i for i, _ in shown)}{hidden}; link the one meant by its ID, e.g. [[{shown[0][0]}]]"
+            else:
+                which = ", none of them on this site; link the one meant by its ID"
+            where = f"{page}: ambiguous link [[{link.target}]] ({doc.path}:{link.line})"
+            warnings.append(f"{where}: {len(shown) + others} notes have that name{which}")
+    return sorted(set(warnings))  # one per line and target
 
 
 _TITLE_LINE = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
