@@ -115,7 +115,7 @@ def test_reports_warn_about_invalid_values_that_change_their_figures(workspace: 
     assert "wm: warning: people/eve.md:3: leave: expected a date YYYY-MM-DD, got 'notadate'" in people.stderr
     assert "this value as not set" in people.stderr and "budget" not in people.stderr
     goals = wm("-C", str(workspace), "report", "goals", "--json")
-    assert "goals/g1.md:3: key_results: expected a non-negative number, got -5" in goals.stderr
+    assert "goals/g1.md:5: key_results: expected a non-negative number, got -5" in goals.stderr
     assert json.loads(goals.stdout)["goals"][0]["id"] == "g1"  # stdout stays the JSON, the warnings go to stderr
     assert "warning" not in wm("-C", str(workspace), "report", "time").stderr  # time warns about its time logs only
 

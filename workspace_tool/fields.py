@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from workspace_tool.model import PRIORITIES
 from workspace_tool.values import DateRange, KeyResult, parse_duration, parse_recurrence
@@ -20,6 +20,8 @@ STR, DATE, DURATION, NUMBER, BOOL, PRIORITY, STATUS, CHOICE = (
     "str", "date", "duration", "number", "bool", "priority", "status", "choice",
 )
 REF, REFS, STRS, WEEKDAYS, LEAVE, KEY_RESULTS = "ref", "refs", "strs", "weekdays", "leave", "key_results"
+
+T = TypeVar("T")
 
 LEVELS = ("low", "medium", "high")
 VISIBILITIES = ("public", "private")
@@ -175,7 +177,21 @@ def suggest_field(doc_type: str, key: str) -> str | None:
 
 
 class FieldError(ValueError):
-    """A value of the wrong kind; the message is shown to the user."""
+    """A value of the wrong kind; the message is shown to the user.
+
+    `at` says where inside the value the problem is, outermost first: list
+    indexes and keys of nested mappings (`(2, "target")` for the third key
+    result's target); empty for the value as a whole. The parser finds that
+    line (`itemlines.value_line`) only when there is such an error.
+    """
+
+    def __init__(self, message: str, at: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.at = at
+
+    def within(self, step: str | int) -> FieldError:
+        """The same error, one step further out (`step`: the list index or mapping key the value was at)."""
+        return FieldError(str(self), (step, *self.at))
 
 
 def as_date(value: Any) -> dt.date:
@@ -236,50 +252,99 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+def _each(items: list[Any], convert: Callable[[Any], T]) -> tuple[T, ...]:
+    """`convert` of each item; a `FieldError` says which item (`FieldError.at`). The items are looked at one by
+    one only after one failed: the plain `map` is what a document without a problem pays."""
+    try:
+        return tuple(map(convert, items))
+    except FieldError:
+        for number, item in enumerate(items):
+            try:
+                convert(item)
+            except FieldError as exc:
+                raise exc.within(number) from None
+        raise
+
+
+def _index(items: list[Any], item: Any) -> int:
+    """The index of `item` (itself, not an equal one) in `items`: found only for an error, so loops need no counter."""
+    return next(number for number, other in enumerate(items) if other is item)
+
+
+def _bad_part(item: dict[Any, Any], parts: Mapping[str, Callable[[Any], object]]) -> tuple[str, ...]:
+    """(the key,) of the first of `parts` whose conversion refuses its value in `item` (a value of None is taken as
+    absent); () when none does. Asked only after a conversion of the item failed, to say where."""
+    for key, convert in parts.items():
+        if item.get(key) is not None:
+            try:
+                convert(item[key])
+            except FieldError:
+                return (key,)
+    return ()
+
+
 def _leave(value: Any) -> tuple[DateRange, ...]:
     ranges = []
-    for item in _as_list(value):
+    items = _as_list(value)
+    for item in items:
         if isinstance(item, dict):
             if "from" not in item or "to" not in item:
-                raise FieldError("a leave range needs both 'from' and 'to'")
-            start, end = as_date(item["from"]), as_date(item["to"])
+                raise FieldError("a leave range needs both 'from' and 'to'", (_index(items, item),))
+            try:
+                start, end = as_date(item["from"]), as_date(item["to"])
+            except FieldError as exc:
+                raise FieldError(str(exc), (_index(items, item), *_bad_part(item, _LEAVE_PARTS))) from None
             if end < start:
-                raise FieldError(f"leave range ends ({end}) before it starts ({start})")
+                raise FieldError(f"leave range ends ({end}) before it starts ({start})", (_index(items, item),))
             ranges.append(DateRange(start, end))
         else:
-            day = as_date(item)
+            try:
+                day = as_date(item)
+            except FieldError as exc:
+                raise exc.within(_index(items, item)) from None
             ranges.append(DateRange(day, day))
     return tuple(ranges)
 
 
+_LEAVE_PARTS = {"from": as_date, "to": as_date}
+
+
 def _key_results(value: Any) -> tuple[KeyResult, ...]:
     results = []
-    for item in _as_list(value):
+    items = _as_list(value)
+    for item in items:
         if isinstance(item, str):
             results.append(KeyResult(item))
             continue
         if not isinstance(item, dict) or "title" not in item:
-            raise FieldError("each key result needs at least a 'title' ({title, target, current, start})")
+            raise FieldError("each key result needs at least a 'title' ({title, target, current, start})", (_index(items, item),))
         target, current, start = item.get("target"), item.get("current"), item.get("start")
-        results.append(
-            KeyResult(
-                _as_str(item["title"]),
-                None if target is None else _as_number(target),
-                None if current is None else _as_number(current),
-                None if start is None else _as_number(start),
+        try:
+            results.append(
+                KeyResult(
+                    _as_str(item["title"]),
+                    None if target is None else _as_number(target),
+                    None if current is None else _as_number(current),
+                    None if start is None else _as_number(start),
+                )
             )
-        )
+        except FieldError as exc:
+            raise FieldError(str(exc), (_index(items, item), *_bad_part(item, _KEY_RESULT_PARTS))) from None
     return tuple(results)
+
+
+_KEY_RESULT_PARTS = {"title": _as_str, "target": _as_number, "current": _as_number, "start": _as_number}
 
 
 def _weekdays(value: Any) -> tuple[str, ...]:
     from workspace_tool.config import WEEKDAYS
 
     days = []
-    for item in _as_list(value):
+    items = _as_list(value)
+    for item in items:
         name = str(item).lower()[:3]
         if name not in WEEKDAYS:
-            raise FieldError(f"unknown weekday {item!r} (use {', '.join(WEEKDAYS)})")
+            raise FieldError(f"unknown weekday {item!r} (use {', '.join(WEEKDAYS)})", (_index(items, item),))
         days.append(name)
     return tuple(days)
 
@@ -316,9 +381,9 @@ def convert(spec: FieldSpec, value: Any, hours_per_day: float, days_per_week: fl
     if kind == REF:
         return _as_id(value)
     if kind == REFS:
-        return tuple(_as_id(v) for v in _as_list(value))
+        return _each(_as_list(value), _as_id)
     if kind == STRS:
-        return tuple(_as_str(v) for v in _as_list(value))
+        return _each(_as_list(value), _as_str)
     if kind == WEEKDAYS:
         return _weekdays(value)
     if kind == LEAVE:

@@ -15,6 +15,7 @@ from workspace_tool import fields as F
 from workspace_tool.body import scan_body
 from workspace_tool.config import Settings, default_settings
 from workspace_tool.errors import Diagnostic
+from workspace_tool.itemlines import value_line
 from workspace_tool.model import DOC_TYPES, DOCUMENT_CLASSES, Document, TimeLog
 from workspace_tool.timelog import parse_entries
 from workspace_tool.yamlload import load_yaml_mapping
@@ -214,7 +215,7 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
         try:
             values[key] = F.convert(spec, raw, hours_per_day, days_per_week)
         except F.FieldError as exc:
-            diagnostics.append(Diagnostic(path, lines.get(key, 1), "error", "bad-value", f"{key}: {exc}"))
+            diagnostics.append(Diagnostic(path, _line_in(key, exc.at, lines, split), "error", "bad-value", f"{key}: {exc}"))
     info = scan_body(split.body, split.body_line)
     title = values.pop("title", None) or info.title or _stem(_parts(path)[-1])
     if "project" not in values and doc_type != "project":
@@ -243,6 +244,15 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
         },
     )
     return Parsed(document, tuple(diagnostics))
+
+
+def _line_in(key: str, at: tuple[str | int, ...], lines: dict[str, int], split: Split) -> int:
+    """The line of a value inside `key`'s value (`at`: list indexes and nested keys; see `F.FieldError`), found in the
+    frontmatter only now that a diagnostic is about it; the key's line when `at` is empty or names nothing there."""
+    line = lines.get(key, 1)
+    if at and split.frontmatter is not None:
+        return value_line(split.frontmatter, (key, *at), split.fm_line - 1) or line
+    return line
 
 
 def _templates() -> dict[str, tuple[dict[str, Any], frozenset[str]]]:

@@ -1,32 +1,37 @@
 """Workspace-wide checks over a built index: references, types, statuses, cycles, time entries.
 
 Per-file problems (YAML, values) come from the parser; these need the
-whole workspace. Pure: index in, diagnostics out.
+whole workspace. Index in, diagnostics out; the one I/O is reading again the
+frontmatter of a file whose list item a diagnostic is about (`_ItemLines`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 from typing import Iterable
 
 from workspace_tool import fields as F
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index, Reference, nfc_id
+from workspace_tool.itemlines import value_line
 from workspace_tool.model import Document, Person, Task, TimeEntry, TimeLog
+from workspace_tool.parse import split_frontmatter
 
 _ENTRY_TARGETS = ("task", "project")
 
 
 def check_index(index: Index) -> list[Diagnostic]:
     found: list[Diagnostic] = []
+    items = _ItemLines(index)
     found.extend(_duplicates(index))
-    found.extend(_references(index))
+    found.extend(_references(index, items))
     found.extend(_statuses(index))
-    found.extend(_cycles(index))
+    found.extend(_cycles(index, items))
     found.extend(_subtask_projects(index))
     found.extend(_timelogs(index))
-    found.extend(_stale_invoices(index))
+    found.extend(_stale_invoices(index, items))
     found.extend(_capacities(index))
     found.extend(_series(index))
     return found
@@ -70,12 +75,18 @@ def _capacities(index: Index) -> Iterable[Diagnostic]:
             )
 
 
-def _stale_invoices(index: Index) -> Iterable[Diagnostic]:
-    from workspace_tool.reports.billing import stale_invoiced
+def _stale_invoices(index: Index, items: _ItemLines) -> Iterable[Diagnostic]:
+    """At the invoice's line of the entry (`invoice:` → `entries:` → `- {path: ...}`)."""
+    from workspace_tool.reports.billing import INVOICE_KEY, stale_invoiced
 
     for stale in stale_invoiced(index):
+        listed = stale.invoice.extra[INVOICE_KEY].get("entries") or ()
+        number = next((n for n, item in enumerate(listed) if item is stale.item), None)
+        line = stale.invoice.line_of(INVOICE_KEY)
+        if number is not None:
+            line = items.at(stale.invoice, (INVOICE_KEY, "entries", number), line)
         yield Diagnostic(
-            stale.invoice.path, stale.invoice.line_of("invoice"), "warning", "invoiced-entry-changed",
+            stale.invoice.path, line, "warning", "invoiced-entry-changed",
             f"invoiced entry {stale.describe()} is no longer in its time log: edited or removed after invoicing? An edited entry "
             "counts as unbilled again in full; put it back as it was invoiced, and log a correction as an entry of its own",
         )
@@ -119,7 +130,56 @@ def _field_targets(source_type: str, field: str) -> tuple[str, ...]:
     return spec.target if spec else ()
 
 
-def _references(index: Index) -> Iterable[Diagnostic]:
+class _ItemLines:
+    """The line of one item of a document's list field (`depends_on:` written as a block list, an ID a line), for a
+    diagnostic about that item. The index keeps only the top-level keys' lines, so the frontmatter is read again
+    from the file, and only when such a diagnostic is made (each file once): documents without problems cost
+    nothing. The key's line when the file cannot be read or has changed since it was parsed."""
+
+    def __init__(self, index: Index) -> None:
+        self._root = index.root
+        self._stats = index.file_stats
+        self._frontmatter: dict[str, tuple[str, int] | None] = {}
+
+    def line(self, doc: Document, field: str, target: str, line: int) -> int:
+        """The line of `target` in `doc`'s list `field` (its first occurrence); `line` (the key's) when it is no list item."""
+        values = getattr(doc, field, None)
+        if values.__class__ is not tuple or target not in values:
+            return line
+        return self.at(doc, (field, values.index(target)), line)
+
+    def at(self, doc: Document, path: tuple[str | int, ...], line: int) -> int:
+        """The line of the value at `path` in `doc`'s frontmatter (`itemlines.value_line`), else `line`."""
+        if doc.path not in self._frontmatter:
+            self._frontmatter[doc.path] = _frontmatter_of(self._root, doc.path, self._stats.get(doc.path))
+        found = self._frontmatter[doc.path]
+        if found is None:
+            return line
+        text, offset = found
+        return value_line(text, path, offset) or line
+
+    def of(self, index: Index, ref: Reference) -> int:
+        """A reference's line: its item's, for a reference from a list field."""
+        return self.line(index.docs[ref.source], ref.field, ref.target, ref.line)
+
+
+def _frontmatter_of(root: Path, relpath: str, stat: tuple[int, int] | None) -> tuple[str, int] | None:
+    """A file's frontmatter and the number of lines above it; None when unreadable, without frontmatter, or other
+    than when the index was made (`stat`: its size and mtime then)."""
+    path = root / relpath
+    try:
+        if stat is not None:
+            info = path.stat()
+            if (info.st_size, info.st_mtime_ns) != stat:
+                return None
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    split = split_frontmatter(text.replace("\r\n", "\n").replace("\r", "\n"), relpath)
+    return None if split.frontmatter is None else (split.frontmatter, split.fm_line - 1)
+
+
+def _references(index: Index, items: _ItemLines) -> Iterable[Diagnostic]:
     unreadable = index.unreadable_ids() if index.unresolved else {}
     folders = index.unreadable_folders() if index.unresolved else {}
     into: dict[str, int] = dict.fromkeys(folders, 0)
@@ -144,7 +204,7 @@ def _references(index: Index) -> Iterable[Diagnostic]:
         elif hint := index.nearest_id(ref.target, types):
             message += f" — did you mean {hint!r}?"
         severity = "warning" if ref.field == "link" else "error"
-        yield Diagnostic(source.path, ref.line, severity, "unknown-ref", message)
+        yield Diagnostic(source.path, items.of(index, ref), severity, "unknown-ref", message)
     for folder, count in into.items():
         if count:
             yield Diagnostic(
@@ -152,7 +212,7 @@ def _references(index: Index) -> Iterable[Diagnostic]:
                 f"so {count} reference{'s' * (count != 1)} to unknown documents may point into it: fix this folder first (they are "
                 "reported where they are made until then)",
             )
-    yield from _wrong_types(index)
+    yield from _wrong_types(index, items)
 
 
 def _folders_holding(target: str, folders: dict[str, Diagnostic]) -> list[str]:
@@ -171,7 +231,7 @@ def _named(folders: list[str]) -> str:
     return f"the folder {shown}" if len(folders) == 1 else f"one of the folders {shown}{more}"
 
 
-def _wrong_types(index: Index) -> Iterable[Diagnostic]:
+def _wrong_types(index: Index, items: _ItemLines) -> Iterable[Diagnostic]:
     docs = index.docs
     for ref in index.references:
         target = index.resolve(ref.target)
@@ -181,12 +241,12 @@ def _wrong_types(index: Index) -> Iterable[Diagnostic]:
         types = _field_targets(source.type, ref.field)
         if types and target.type not in types:
             yield Diagnostic(
-                source.path, ref.line, "error", "wrong-type",
+                source.path, items.of(index, ref), "error", "wrong-type",
                 f"{ref.field}: {ref.target!r} is a {target.type}, not a {' or '.join(types)}",
             )
         if target.is_private and not source.is_private:
             yield Diagnostic(
-                source.path, ref.line, "warning", "private-ref",
+                source.path, items.of(index, ref), "warning", "private-ref",
                 f"public document refers to private {target.type} {target.id!r}; the site shows it as a bare ID and exports leave it out",
             )
 
@@ -232,7 +292,7 @@ def find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:
     return cycles
 
 
-def _cycles(index: Index) -> Iterable[Diagnostic]:
+def _cycles(index: Index, items: _ItemLines) -> Iterable[Diagnostic]:
     tasks = index.of_type(Task)
     for field in ("depends_on", "parent"):
         edges: dict[str, list[str]] = {}
@@ -243,20 +303,22 @@ def _cycles(index: Index) -> Iterable[Diagnostic]:
         for cycle in find_cycles(edges):
             first = index.docs[cycle[0]]
             chain = " -> ".join(cycle)
-            yield Diagnostic(first.path, first.line_of(field), "error", "cycle", f"{field} cycle: {chain}")
-    yield from _parent_cycles(index, tasks)
+            line = items.line(first, field, cycle[1], first.line_of(field))  # at the dependency on the next task
+            yield Diagnostic(first.path, line, "error", "cycle", f"{field} cycle: {chain}")
+    yield from _parent_cycles(index, tasks, items)
 
 
 START, END = "\x00start", "\x00end"
 
 
-def _parent_cycles(index: Index, tasks: list[Task]) -> Iterable[Diagnostic]:
+def _parent_cycles(index: Index, tasks: list[Task], items: _ItemLines) -> Iterable[Diagnostic]:
     """Dependencies the scheduler cannot order because of the subtask rule (`subtask_rule_cycles`): `wm schedule`
     leaves such tasks out as a dependency cycle; said here too, at the dependency."""
     for names in subtask_rule_cycles(tasks):
         first = index.docs[names[0]]
+        waited = names[1] if names[1] in getattr(first, "depends_on", ()) else names[-1]
         yield Diagnostic(
-            first.path, first.line_of("depends_on"), "error", "cycle",
+            first.path, items.line(first, "depends_on", waited, first.line_of("depends_on")), "error", "cycle",
             f"dependency cycle through a parent: {' -> '.join(names)} (a subtask starts after its parent starts and the parent "
             "ends after its subtasks, so a task cannot wait for its parent or its own subtask): remove one of these dependencies",
         )
