@@ -295,7 +295,7 @@ def test_what_taskwarrior_has_and_wm_does_not_keep_is_said(workspace: Path, wm: 
 def test_an_import_says_it_does_not_commit_under_autocommit(workspace: Path, wm: Callable[..., Result], export: Callable[[str, str], Path]) -> None:
     """`git.autocommit: true` was ignored by `wm import` without a word, where `wm new` commits."""
     (workspace / "workspace.yml").write_text("name: t\ngit:\n  autocommit: true\n", encoding="utf-8")
-    said = "wm: warning: git.autocommit is on, but wm import does not commit: review what it wrote (git status) and commit it with git\n"
+    said = "wm: warning: git.autocommit is on, but wm import commits only when asked: review what it wrote (git status), then commit it with git, or import with --commit\n"
     result = wm("-C", str(workspace), "import", "jira", str(export("a.csv", "Summary,Issue key\nOne,A-1\n")))
     assert result.exit_code == 0 and result.stderr.endswith(said), result.stderr
     again = wm("-C", str(workspace), "import", "jira", str(export("a.csv", "Summary,Issue key\nOne,A-1\n")))

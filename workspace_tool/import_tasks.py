@@ -15,9 +15,13 @@ documents, from the workspace's templates as `wm new` writes them:
   export again adds only what is new (and Jira's `Issue id` in `jira_id:`, so a later export's sub-task finds its
   parent by it).
 
+A task imported before is not made again. What the export says of it otherwise is said (`import_update.differ_note`);
+with `--update` (`baselines` given) each field the team has not changed in wm since the import is brought up to
+date with the export, and a field both changed is a conflict, kept as wm has it and said (`import_update`).
+
 A dependency or parent that would close a loop, or a parent in another project, is left out and said; a task
 whose first document is there but broken is not made again. Every document is checked before anything is written;
-`apply_task_import` writes them, each a new file (never over one), all or nothing.
+`apply_task_import` writes them, each a new file (never over one), all or nothing, then the updates.
 """
 
 from __future__ import annotations
@@ -26,15 +30,32 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from workspace_tool.config import STATUS_SYNONYMS, Workflow
 from workspace_tool.create import RESERVED_NAMES, month_name, render_template, slugify, unique_path
 from workspace_tool.edit import add_log_entry, log_entry, set_keys
+from workspace_tool.edit_ops import Change
 from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import Diagnostic, UsageError, WorkspaceError
 from workspace_tool.export.files import write_document
-from workspace_tool.imports import NOT_COMMITTED
+from workspace_tool.import_baseline import Baselines
+from workspace_tool.import_update import (
+    FIELDS,
+    Conflict,
+    Field,
+    NewPerson,
+    TaskUpdate,
+    Value,
+    check_updates,
+    differing,
+    id_field,
+    labels,
+    notes,
+    review,
+    task_update,
+    write_updates,
+)
 from workspace_tool.index import Index
 from workspace_tool.model import Person, Task
 from workspace_tool.parse import parse_document
@@ -113,6 +134,12 @@ class TaskImportPlan:
     made: list[NewFile] = field(default_factory=list)
     already: int = 0  # tasks whose tracker ID a document already carries
     skipped: list[str] = field(default_factory=list)
+    updates: list[TaskUpdate] = field(default_factory=list)  # with --update: already-imported tasks brought up to date
+    conflicts: list[Conflict] = field(default_factory=list)  # fields changed in wm and in the tracker: kept as wm has them
+
+    @property
+    def updated_fields(self) -> int:
+        return sum(len(u.said) for u in self.updates)
 
 
 @dataclass(frozen=True)
@@ -123,8 +150,13 @@ class ImportOptions:
     project: str | None = None  # put every task in this project, whatever the export says
 
 
-def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, options: ImportOptions = ImportOptions()) -> TaskImportPlan:
-    """The documents `tasks` become (see the module's docstring); nothing is written."""
+def plan_task_import(
+    index: Index, tasks: list[ForeignTask], source: Source, options: ImportOptions = ImportOptions(),
+    baselines: Callable[[list[str]], Baselines] | None = None,
+) -> TaskImportPlan:
+    """The documents `tasks` become, and with `baselines` (`--update`: what the import wrote of the files named, as
+    `import_baseline.read_baselines` reads it) the already-imported tasks' updates (see the module's docstring);
+    nothing is written."""
     workflow = index.settings.workflow("task")
     if workflow is None:
         raise WorkspaceError("workspace.yml has no task workflow")
@@ -139,12 +171,11 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     left_out: set[str] = set()  # cancelled tasks a workflow without `cancelled` cannot hold
     unmapped: Counter[tuple[str, str]] = Counter()
     undated: Counter[tuple[str, str]] = Counter()  # finished by their status's name alone (see `_status`)
-    changed: dict[str, list[str]] = {}  # what differs -> the already-imported tasks it differs in
+    existing: list[tuple[ForeignTask, str]] = []  # already imported: compared with the export below
     for task in tasks:
         if task.key.lower() in known:
             plan.already += 1
-            for what in _differences(index, task, known[task.key.lower()]):
-                changed.setdefault(what, []).append(known[task.key.lower()])
+            existing.append((task, known[task.key.lower()]))
         elif task.key.lower() in broken:
             plan.skipped.append(
                 f"{task.where}: {task.key} was imported into {broken[task.key.lower()]}, which cannot be read now: fix it (wm validate says how)"
@@ -189,11 +220,14 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
     above = {t.id: t.parent for t in index.of_type(Task) if t.parent}
     said: dict[str, str] = {}  # why a task's parent is left out, said with its other warnings
     parents: dict[str, str | None] = {}
+    older = _older_imports(index, source)
     for task, _, _, doc_id, project in places:  # parents first: a dependency that would loop through one is left out, not the parent
         parent, reason = _parent(task, doc_id, project, ids, projects_of, index, above)
         parents[doc_id] = parent
         if reason:
             said[doc_id] = f"{task.where}: {doc_id}'s parent {reason}"
+            if parent is None and older and task.parent and task.parent.isdigit():
+                said[doc_id] += f" ({older})"
         if parent is not None:
             above[doc_id] = parent
     below: dict[str, set[str]] = {}
@@ -246,12 +280,28 @@ def plan_task_import(index: Index, tasks: list[ForeignTask], source: Source, opt
             author = people.known(comment.author) if comment.author else None
             text = add_log_entry(text, log_entry(comment.day, author or comment.author or default or source.author, comment.text))
         _add(index, plan, NewFile(relpath, doc_id, "task", task.title, status), text)
-    if plan.files and index.settings.autocommit:
-        plan.skipped.append(NOT_COMMITTED)
-    note = differ_note(changed, f"the {source.name} export")
-    if note is not None:
-        plan.skipped.append(note)
+
+    def parent_of(task: ForeignTask, doc: Task) -> str | None:
+        """An imported task's parent as the export names it, when found and no loop (else nothing is said of it)."""
+        parent, reason = _parent(task, doc.id, doc.project, ids, projects_of, index, above) if task.parent else (None, None)
+        if parent is not None and reason is None:
+            above[doc.id] = parent  # as if taken, so a second update cannot close a loop with it
+            return parent
+        return None
+
+    _compare(index, existing, source, status_map, people, parent_of, plan, baselines)
     return plan
+
+
+def _older_imports(index: Index, source: Source) -> str | None:
+    """Why a parent named by its second ID (Jira's `Issue id`) may not be found though it was imported: tasks an
+    older wm imported without that key (`jira_id:`), and the fix; None when there are none."""
+    if source.id_key is None or not any(source.key in d.extra and source.id_key not in d.extra for d in index.of_type(Task)):
+        return None
+    return (
+        f"tasks imported before wm kept {source.id_key}: are not found by it: import an export that has the parent too with --update"
+        f" (which adds their {source.id_key}: and this task's parent), or set it with wm set"
+    )
 
 
 _PERIODS = {
@@ -300,34 +350,71 @@ def _hours(hours: float) -> str:
     return f"{round(hours, 4):f}".rstrip("0").rstrip(".") + "h"
 
 
-def _differences(index: Index, task: ForeignTask, doc_id: str) -> list[str]:
-    """What the export says of an already-imported task that its document no longer says: the import keeps the
-    document (edits made in wm since are the team's), so it is only said (`differ_note`)."""
-    doc = index.get(doc_id)
-    if not isinstance(doc, Task):
-        return []
-    found = []
-    finished = task.state in ("done", "cancelled")
-    if task.state != "unknown" and finished != index.is_done(doc):
-        found.append("finished in the export" if finished else "open in the export")
-    if task.due is not None and task.due != doc.due:
-        found.append("due date")
-    if task.title.strip() and task.title.strip() != doc.title.strip():
-        found.append("title")
-    return found
+def _compare(
+    index: Index, existing: list[tuple[ForeignTask, str]], source: Source, status_map: dict[str, str], people: _People,
+    parent_of: Callable[[ForeignTask, Task], str | None], plan: TaskImportPlan, baselines: Callable[[list[str]], Baselines] | None,
+) -> None:
+    """The already-imported tasks against the export: what differs is said; with `baselines` (`--update`), each field
+    the team has not changed since the import is updated, and one both changed is a conflict (`import_update`)."""
+    workflow = index.settings.workflow("task")
+    assert workflow is not None
+    fields = (*FIELDS, *((id_field(source.id_key),) if source.id_key else ()))
+    noted = [f for f in fields if f.key != source.id_key]  # a `jira_id:` an older import did not write is no news to the team
+    changed: dict[str, list[str]] = {}  # what differs -> the tasks it differs in
+    unbased: dict[str, list[str]] = {}  # why a differing task has no baseline -> its files
+    kept = 0
+    differ: list[tuple[ForeignTask, Task, dict[str, Value], list[Field]]] = []
+    for task, doc_id in existing:
+        doc = index.get(doc_id)
+        if not isinstance(doc, Task):
+            continue
+        said = _said(task, workflow, status_map, people, source)
+        if (parent := parent_of(task, doc)) is not None:
+            said["parent"] = Value(parent, parent, parent)
+        if not (found := differing(doc, said, fields)):
+            continue
+        if baselines is None:
+            for what in labels(doc, said, noted, workflow):
+                changed.setdefault(what, []).append(doc_id)
+            continue
+        differ.append((task, doc, said, found))
+    read = baselines([doc.path for _, doc, _, _ in differ]) if baselines is not None and differ else Baselines()
+    for task, doc, said, found in differ:
+        baseline = read.task(doc.path, index.settings)
+        if baseline is None:
+            unbased.setdefault(read.reason(doc.path), []).append(doc.path)
+            continue
+        verdict = review(doc, baseline, said, found)
+        plan.conflicts.extend(verdict.conflicts)
+        kept += verdict.kept
+        if verdict.changes:
+            plan.updates.append(task_update(index, doc, verdict.changes, task.end, lambda p: people.resolve(p.name, p.email)))
+    plan.skipped.extend(notes(changed, plan.conflicts, kept, unbased, f"the {source.name} export"))
 
 
-def differ_note(changed: Mapping[str, list[str]], source_name: str) -> str | None:
-    """One line on the already-imported tasks that differ from the export, or None."""
-    if not changed:
-        return None
-    ids = sorted({doc_id for found in changed.values() for doc_id in found})
-    parts = ", ".join(f"{what}: {len(found)}" for what, found in sorted(changed.items()))
-    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
-    return (
-        f"{len(ids)} task{'s' if len(ids) != 1 else ''} imported before differ from {source_name} ({parts}; {shown}): an import "
-        "never changes a document it made (edits made since are kept); update them with wm set or wm move"
-    )
+def _said(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], people: _People, source: Source) -> dict[str, Value]:
+    """What the export says of an already-imported task, field by field, as the import writes it (an empty cell says nothing)."""
+    said = {"title": Value(task.title, task.title, task.title)}
+    status = _status(task, workflow, status_map, Counter(), Counter())
+    if status is not None and (task.state != "unknown" or any(n and _named(n, task.state, status_map, workflow) for n in (task.status, task.section))):
+        said["status"] = Value(status, status, status)  # not when the status is a guess: its name unknown, the task's state too
+    if task.due is not None:
+        said["due"] = Value(task.due, task.due, task.due.isoformat())
+    if task.estimate_hours:
+        said["estimate"] = Value(round(task.estimate_hours, 4), _hours(task.estimate_hours), _hours(task.estimate_hours))
+    if task.priority:
+        said["priority"] = Value(task.priority, task.priority, task.priority)
+    tags = _tags(task, status, status_map, workflow) if status is not None else task.tags
+    if tags:
+        said["tags"] = Value(frozenset(tags), list(tags), ", ".join(tags))
+    if task.assignee or task.assignee_email:
+        person = next((found for alias in (task.assignee_email, task.assignee) if alias and (found := people.known(alias))), None)
+        name = task.assignee or task.assignee_email or ""
+        said["assignee"] = Value(person, person, person) if person else Value(NewPerson(task.assignee, task.assignee_email), None, f"{name} (new person)")
+    other = dict(task.keys).get(source.id_key) if source.id_key else None
+    if source.id_key and other is not None:
+        said[source.id_key] = Value(str(other), other, str(other))
+    return said
 
 
 def _known(index: Index, key: str | None) -> dict[str, str]:
@@ -597,10 +684,12 @@ def _add(index: Index, plan: TaskImportPlan, made: NewFile, text: str) -> None:
     plan.made.append(made)
 
 
-def apply_task_import(index: Index, plan: TaskImportPlan) -> list[str]:
-    """Write every new file of the plan, each atomically and refused if the file appeared meanwhile; all or
-    nothing: when one cannot be written, the ones written before it are removed again (they are new files, which
-    nobody else can have edited yet)."""
+def apply_task_import(index: Index, plan: TaskImportPlan) -> list[Change]:
+    """Write the plan: every update checked first (nothing is written when one would not be), then the new files,
+    each atomically and refused if the file appeared meanwhile, all or nothing (when one cannot be written, the ones
+    written before it are removed again: they are new files, which nobody else can have edited yet), then the
+    updates, each refused if its file changed since it was read."""
+    checked = check_updates(index, plan.updates)
     written: list[str] = []
     try:
         for relpath, text in plan.files.items():
@@ -615,4 +704,5 @@ def apply_task_import(index: Index, plan: TaskImportPlan) -> list[str]:
                     break
                 folder.rmdir()
         raise
-    return list(plan.files)
+    made = [Change(m.relpath, f"{m.doc_type} {m.doc_id}: imported", created=True) for m in plan.made]
+    return [*made, *write_updates(checked)]

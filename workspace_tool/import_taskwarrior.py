@@ -4,7 +4,8 @@ Pure: JSON text in, tasks out, or an `ImportFormatError` naming the file and lin
 waiting are open (a started one started), completed done, deleted cancelled, recurring a series' template; an
 instance of a series carries its template's UUID and its period. `import_tasks.plan_task_import` makes the
 documents; the UUID goes in `taskwarrior:`. A priority other than H, M or L, a `wait` or `until` date and
-user-defined attributes (UDAs) are not kept, and said.
+user-defined attributes (UDAs) are not kept, and said. A task whose status `--status NAME=STATUS` maps (`STATUSES`)
+carries that name as its status, which the map then turns into the workflow's.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from workspace_tool.create import slugify
+from workspace_tool.errors import UsageError
 from workspace_tool.import_tasks import Comment, ForeignTask, Source, tags_of
 from workspace_tool.imports import ImportFormatError, object_lines, tw_time
 
@@ -28,21 +31,37 @@ KNOWN = {
 }
 """Taskwarrior's own attributes; any other is a user-defined attribute (a UDA: `estimate`, `size`), which wm does not keep (said)."""
 _STATES = {"pending": "open", "waiting": "open", "completed": "done", "deleted": "cancelled", "recurring": "template"}
+STATUSES = ("pending", "waiting", "started", "completed", "deleted")
+"""The names `--status NAME=STATUS` maps: Taskwarrior's statuses, and `started` for a pending one with a `start` (as
+`+ACTIVE` finds it); `recurring` is a series' template, which is not imported (its instances are)."""
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-def parse_taskwarrior(text: str, name: str) -> list[ForeignTask]:
-    """`task export` JSON: a list of tasks (Taskwarrior 2.6 and 3), or one task object per line (older versions)."""
+def check_statuses(names: Iterable[str]) -> set[str]:
+    """The Taskwarrior statuses `--status` names (lower case); UsageError for one Taskwarrior has not."""
+    found = set()
+    for name in names:
+        words = " ".join(name.lower().split())
+        if words not in STATUSES:
+            why = "a recurring task's template is not imported (its instances are); " if words == "recurring" else ""
+            raise UsageError(f"--status {name}=...: {why}Taskwarrior's statuses to map are {', '.join(STATUSES)} (started: pending, with a start time)")
+        found.add(words)
+    return found
+
+
+def parse_taskwarrior(text: str, name: str, mapped: Collection[str] = ()) -> list[ForeignTask]:
+    """`task export` JSON: a list of tasks (Taskwarrior 2.6 and 3), or one task object per line (older versions).
+    A task whose status is among `mapped` (`STATUSES`, lower case) carries it as its status, for `--status` to map."""
     if not text.lstrip().startswith("["):
-        return [_task(_json(line, name, number), f"{name}:{number}") for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        return [_task(_json(line, name, number), f"{name}:{number}", mapped) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     data = _json(text, name, 1)
     if not isinstance(data, list):
         raise ImportFormatError(f"{name}:1: expected a JSON list of tasks (the output of 'task export')")
     lines: list[int | None] = list(object_lines(text))
     if len(lines) != len(data):  # not one task per line: name the task by its place instead
         lines = [None] * len(data)
-    return [_task(item, f"{name}:{found}" if found else f"{name}: task {number}") for number, (item, found) in enumerate(zip(data, lines), start=1)]
+    return [_task(item, f"{name}:{found}" if found else f"{name}: task {number}", mapped) for number, (item, found) in enumerate(zip(data, lines), start=1)]
 
 
 def _json(text: str, name: str, first_line: int) -> Any:
@@ -52,7 +71,7 @@ def _json(text: str, name: str, first_line: int) -> Any:
         raise ImportFormatError(f"{name}:{first_line + exc.lineno - 1}: not valid JSON: {exc.msg} (expected the output of 'task export')") from None
 
 
-def _task(item: Any, where: str) -> ForeignTask:
+def _task(item: Any, where: str, mapped: Collection[str] = ()) -> ForeignTask:
     if not isinstance(item, dict):
         raise ImportFormatError(f"{where}: a task must be a JSON object")
     uuid, description, status = item.get("uuid"), item.get("description"), item.get("status")
@@ -93,8 +112,9 @@ def _task(item: Any, where: str) -> ForeignTask:
     udas = sorted(k for k in item if k not in KNOWN)
     if udas:
         notes.append(f"{'its attributes' if len(udas) > 1 else 'its attribute'} {', '.join(udas)} (user-defined in Taskwarrior) {'are' if len(udas) > 1 else 'is'} not kept")
+    named = "started" if state == "started" else status
     return ForeignTask(
-        where, uuid.lower(), " ".join(description.split()), state, project=project,
+        where, uuid.lower(), " ".join(description.split()), state, status=named if named in mapped else None, project=project,
         created=_day(item.get("entry"), where), due=_day(item.get("due"), where), start=_day(item.get("scheduled"), where),
         end=_day(item.get("end"), where), priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
         tags=tags_of(tags), depends=tuple(d.lower() for d in depends), comments=tuple(annotations),

@@ -209,8 +209,9 @@ def _strip_prefix(note: str, person: str, ref: str) -> str:
     return " ".join(words)
 
 
-NOT_COMMITTED = "git.autocommit is on, but wm import does not commit: review what it wrote (git status) and commit it with git"
-"""Said by every import that writes, in a workspace with `git.autocommit`: the editing commands commit, an import not."""
+NOT_COMMITTED = "git.autocommit is on, but wm import commits only when asked: review what it wrote (git status), then commit it with git, or import with --commit"
+"""Said by every import that writes without `--commit` in a workspace with `git.autocommit`: the editing commands
+commit, an import only with `--commit` (hundreds of new files are for the team to review first)."""
 
 
 def plan_import(index: Index, person: str, sessions: list[Session], name: str) -> ImportPlan:
@@ -255,8 +256,6 @@ def plan_import(index: Index, person: str, sessions: list[Session], name: str) -
             spans.append((span, entry))
         seen.add(_identity(entry))
         new.append(entry)
-    if new and index.settings.autocommit:
-        skipped.append(NOT_COMMITTED)
     return ImportPlan(person, tuple(new), tuple(duplicates), tuple(skipped), _files(index, person, new))
 
 

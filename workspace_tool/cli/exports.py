@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -15,7 +16,9 @@ from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.output import counted, dumps
 
 if TYPE_CHECKING:
-    from workspace_tool.import_tasks import ForeignTask, ImportOptions, Source
+    from workspace_tool.import_commit import ImportResult
+    from workspace_tool.import_tasks import ForeignTask, ImportOptions, Source, TaskImportPlan
+    from workspace_tool.index import Index
 
 
 def _write_or_print(text: str, output: str | None) -> None:
@@ -172,8 +175,39 @@ def import_group() -> None:
     Examples:
       task export | wm import taskwarrior - --assignee alice
       wm import jira jira.csv --dry-run
+      wm import jira newer.csv --update --commit
       timew export | wm import timewarrior - --person alice
     """
+
+
+COMMIT_IMPORT_HELP = (
+    "Commit exactly the files the import wrote or changed (refused before anything is written on a detached HEAD, during a rebase or"
+    " merge, with other changes staged, or without a git identity)."
+)
+UPDATE_HELP = (
+    "Bring tasks imported before up to date with the export: each field (status, due, title, estimate, assignee, priority, tags, parent) the"
+    " team has not changed in wm since the import; one both changed is kept and said. Needs the import committed to git."
+)
+DRY_RUN_HELP = "List what would be created (and updated) instead of writing it."
+
+
+def _importing(app: App, commit: bool, dry_run: bool, action: Callable[[Index], ImportResult]) -> None:
+    """Run an import: with --commit through `run_edit`, as the editing commands commit (git's state checked before
+    anything is written, exactly the files written committed); without it nothing is committed, even under
+    `git.autocommit` (said: an import's files are for the team to review)."""
+    from workspace_tool.cli.edit import run_edit
+    from workspace_tool.gitops import commit_blocker
+    from workspace_tool.imports import NOT_COMMITTED
+
+    if commit and not dry_run:
+        run_edit(app, True, action)
+        return
+    index = app.index()
+    if commit and (blocker := commit_blocker(app.root)):  # --dry-run --commit: nothing is written, but what would refuse the commit is said now
+        warn([f"--commit would be refused: {blocker}"])
+    result = action(index)
+    if result.changes and index.settings.autocommit:
+        warn([NOT_COMMITTED])
 
 
 def _read_input(file: str) -> tuple[str, str]:
@@ -200,49 +234,60 @@ def _not_utf8(name: str, data: bytes, start: int) -> str:
     return f"{name}:{line}: cannot read: not UTF-8 text (the byte 0x{data[start]:02x} in column {column}); {fix}"
 
 
-def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool) -> None:
+def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool, commit: bool) -> None:
+    from workspace_tool.edit_ops import Change
+    from workspace_tool.import_commit import ImportResult, entries_message, export_name
     from workspace_tool.imports import apply_import, parse_timeclock, parse_timewarrior, plan_import
 
     name, text = _read_input(file)
     parse = parse_timeclock if kind == "timeclock" else parse_timewarrior
-    index = app.index()
-    plan = plan_import(index, person, parse(text, name), name)
-    if dry_run:
-        from workspace_tool.timelog import format_entry
+    sessions = parse(text, name)
 
-        for entry in plan.new:
-            click.echo(format_entry(entry))
-    else:
-        for relpath in apply_import(index, plan):
-            click.echo(f"updated {relpath}")
-    verb = "to import" if dry_run else "imported"
-    click.echo(f"{len(plan.new)} {'entry' if len(plan.new) == 1 else 'entries'} {verb}, {len(plan.duplicates)} already logged (skipped)", err=True)
-    warn(plan.skipped)
+    def action(index: Index) -> ImportResult:
+        plan = plan_import(index, person, sessions, name)
+        changes: list[Change] = []
+        if dry_run:
+            from workspace_tool.timelog import format_entry
+
+            for entry in plan.new:
+                click.echo(format_entry(entry))
+        else:
+            for relpath in apply_import(index, plan):
+                click.echo(f"updated {relpath}")
+                changes.append(Change(relpath, f"timelog {relpath}: imported"))
+        verb = "to import" if dry_run else "imported"
+        click.echo(f"{len(plan.new)} {'entry' if len(plan.new) == 1 else 'entries'} {verb}, {len(plan.duplicates)} already logged (skipped)", err=True)
+        warn(plan.skipped)
+        return ImportResult(tuple(changes), summary=entries_message(len(plan.new), plan.person, export_name(name, kind)))
+
+    _importing(app, commit, dry_run, action)
 
 
 @import_group.command("timeclock")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--person", required=True, metavar="ID", help="Whose time it is.")
 @click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
+@click.option("--commit", is_flag=True, help=COMMIT_IMPORT_HELP)
 @click.pass_obj
-def import_timeclock_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
+def import_timeclock_cmd(app: App, file: str, person: str, dry_run: bool, commit: bool) -> None:
     """Import a timeclock file; REF is the account's last segment.
 
     Entries already logged are skipped; overlaps and malformed lines are refused (nothing is written).
 
     \b
     Example:
-      wm import timeclock hours.timeclock --person alice
+      wm import timeclock hours.timeclock --person alice --commit
     """
-    _run_import(app, "timeclock", file, person, dry_run)
+    _run_import(app, "timeclock", file, person, dry_run, commit)
 
 
 @import_group.command("timewarrior")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--person", required=True, metavar="ID", help="Whose time it is.")
 @click.option("--dry-run", is_flag=True, help="Print the entries instead of writing them.")
+@click.option("--commit", is_flag=True, help=COMMIT_IMPORT_HELP)
 @click.pass_obj
-def import_timewarrior_cmd(app: App, file: str, person: str, dry_run: bool) -> None:
+def import_timewarrior_cmd(app: App, file: str, person: str, dry_run: bool, commit: bool) -> None:
     """Import `timew export` JSON; REF is the first tag that is a task or project ID.
 
     Entries already logged are skipped; overlaps and malformed intervals are refused (nothing is written).
@@ -251,31 +296,40 @@ def import_timewarrior_cmd(app: App, file: str, person: str, dry_run: bool) -> N
     Example:
       timew export 2026-11-01 - 2026-12-01 > nov.json && wm import timewarrior nov.json --person alice
     """
-    _run_import(app, "timewarrior", file, person, dry_run)
+    _run_import(app, "timewarrior", file, person, dry_run, commit)
 
 
 @import_group.command("taskwarrior")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--assignee", metavar="ID", help="The person the tasks are assigned to (Taskwarrior's are one person's).")
-@click.option("--dry-run", is_flag=True, help="List the documents instead of writing them.")
+@click.option("--status", "statuses", multiple=True, metavar="NAME=STATUS",
+              help="The task status a Taskwarrior status becomes: pending, waiting, started, completed or deleted (repeatable).")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@click.option("--update", is_flag=True, help=UPDATE_HELP)
+@click.option("--commit", is_flag=True, help=COMMIT_IMPORT_HELP)
 @click.pass_obj
-def import_taskwarrior_cmd(app: App, file: str, assignee: str | None, dry_run: bool) -> None:
+def import_taskwarrior_cmd(app: App, file: str, assignee: str | None, statuses: tuple[str, ...], dry_run: bool, update: bool, commit: bool) -> None:
     """Import `task export` JSON: a task document per task, a project document per new project.
 
     Statuses map onto the task workflow (pending and waiting: its first status, started: in-progress, completed:
-    done, deleted: cancelled); due, scheduled (start), entry (created), end (done), priority, tags, dependencies,
-    annotations (## Log) and recurrence are kept, and the UUID in `taskwarrior:`, so importing again adds only
-    the new tasks. Nothing is written unless every document is valid; no file is overwritten.
+    done, deleted: cancelled; --status maps them otherwise); due, scheduled (start), entry (created), end (done),
+    priority, tags, dependencies, annotations (## Log) and recurrence are kept, and the UUID in `taskwarrior:`, so
+    importing again adds only the new tasks (--update also brings the others up to date). Nothing is written unless
+    every document is valid; no file is overwritten.
 
     \b
-    Example:
+    Examples:
       task export > tasks.json && wm import taskwarrior tasks.json --assignee alice --dry-run
+      task export | wm import taskwarrior - --status started=review --update --commit
     """
     from workspace_tool.import_tasks import ImportOptions
-    from workspace_tool.import_taskwarrior import SOURCE, parse_taskwarrior
+    from workspace_tool.import_taskwarrior import SOURCE, check_statuses, parse_taskwarrior
 
+    mapped = _pairs(statuses, "--status", "started=review")
+    names = check_statuses(mapped)
     name, text = _read_input(file)
-    _run_task_import(app, parse_taskwarrior(text, name), SOURCE, ImportOptions(assignee=assignee), dry_run)
+    tasks = parse_taskwarrior(text, name, names)
+    _run_task_import(app, tasks, SOURCE, ImportOptions(assignee=assignee, statuses=mapped), _Run(name, dry_run, update, commit))
 
 
 def _pairs(values: tuple[str, ...], option: str, example: str, at_first: bool = False) -> dict[str, str]:
@@ -298,14 +352,29 @@ def _tracker_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--person", "people", multiple=True, metavar="NAME=ID", help="The person an assignee or comment author of the export is (repeatable)."),
         click.option("--status", "statuses", multiple=True, metavar="NAME=STATUS", help="The task status one of the export's statuses becomes (repeatable)."),
         click.option("--date-format", metavar="FORMAT", help="How the export writes dates, in strptime's codes (%d/%m/%Y), where wm cannot tell."),
-        click.option("--dry-run", is_flag=True, help="List the documents instead of writing them."),
+        click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP),
+        click.option("--update", is_flag=True, help=UPDATE_HELP),
+        click.option("--commit", is_flag=True, help=COMMIT_IMPORT_HELP),
         click.pass_obj,
     )):
         command = decorator(command)
     return command
 
 
-def _run_tracker_import(app: App, tracker: str, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool) -> None:
+@dataclass(frozen=True)
+class _Run:
+    """How a task import runs: the export's name, and its flags."""
+
+    name: str
+    dry_run: bool = False
+    update: bool = False
+    commit: bool = False
+
+
+def _run_tracker_import(
+    app: App, tracker: str, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None,
+    dry_run: bool, update: bool, commit: bool,
+) -> None:
     from workspace_tool import import_asana, import_jira
     from workspace_tool.import_tasks import ImportOptions
 
@@ -314,46 +383,55 @@ def _run_tracker_import(app: App, tracker: str, file: str, project: str | None, 
         people=_pairs(people, "--person", "'Ana Lima=ana'"), statuses=_pairs(statuses, "--status", "'In QA=review'"), project=project,
     )
     name, text = _read_input(file)
-    _run_task_import(app, parse(text, name, date_format), source, options, dry_run)
+    _run_task_import(app, parse(text, name, date_format), source, options, _Run(name, dry_run, update, commit))
 
 
 @import_group.command("jira")
 @_tracker_options
-def import_jira_cmd(app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool) -> None:
+def import_jira_cmd(
+    app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool,
+    update: bool, commit: bool,
+) -> None:
     """Import Jira's CSV export: a task per issue, a project per Jira project, a person per new assignee.
 
     Export from Jira's issue search (Export > Export CSV, all fields). Status: by its name when the task workflow
     has it in other words (To Do, In Progress, Done), else by its status category; resolved as Won't Do or
     Duplicate: cancelled. Priority, labels, components and issue type (as tags), created, due, resolved (done),
     estimates, parent (sub-tasks, epics), "blocks" links (depends_on), description and comments (from Jira's
-    markup to Markdown) are kept, and the issue key in `jira:`, so importing again adds only new issues.
+    markup to Markdown) are kept, and the issue key in `jira:`, so importing again adds only new issues;
+    --update also brings the issues imported before up to date where the team has not changed them in wm.
     Nothing is written unless every document is valid; no file is overwritten.
 
     \b
     Examples:
       wm import jira jira.csv --dry-run
-      wm import jira jira.csv --status 'In QA=review' --person 'Ana Lima=ana'
+      wm import jira jira.csv --status 'In QA=review' --person 'Ana Lima=ana' --commit
+      wm import jira newer.csv --update --dry-run
     """
-    _run_tracker_import(app, "jira", file, project, people, statuses, date_format, dry_run)
+    _run_tracker_import(app, "jira", file, project, people, statuses, date_format, dry_run, update, commit)
 
 
 @import_group.command("asana")
 @_tracker_options
-def import_asana_cmd(app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool) -> None:
+def import_asana_cmd(
+    app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool,
+    update: bool, commit: bool,
+) -> None:
     """Import Asana's CSV export: a task per task, a project per Asana project, a person per new assignee.
 
     Export from the project's menu (Export/Print > CSV). Completed tasks are done; a section or Status field
     naming a status of the task workflow (In Progress, Doing, Backlog) gives the status, another section is kept
     as a tag. Assignee (by name or e-mail), created, start, due and completed dates, tags, a Priority field,
     parent task, "blocked by" dependencies and notes are kept, and the task ID in `asana:`, so importing again
-    adds only new tasks. Nothing is written unless every document is valid; no file is overwritten.
+    adds only new tasks (--update also brings the others up to date). Nothing is written unless every document
+    is valid; no file is overwritten.
 
     \b
     Examples:
       wm import asana launch.csv --dry-run
-      wm import asana launch.csv --project website --date-format '%d/%m/%Y'
+      wm import asana launch.csv --project website --date-format '%d/%m/%Y' --update --commit
     """
-    _run_tracker_import(app, "asana", file, project, people, statuses, date_format, dry_run)
+    _run_tracker_import(app, "asana", file, project, people, statuses, date_format, dry_run, update, commit)
 
 
 @import_group.command("csv")
@@ -363,13 +441,14 @@ def import_asana_cmd(app: App, file: str, project: str | None, people: tuple[str
 @click.option("--source", default="csv", show_default=True, metavar="NAME", help="The tracker's name: the key that keeps each row's ID (monday: 1234).")
 def import_csv_cmd(
     app: App, file: str, project: str | None, people: tuple[str, ...], statuses: tuple[str, ...], date_format: str | None, dry_run: bool,
-    columns: tuple[str, ...], source: str,
+    update: bool, commit: bool, columns: tuple[str, ...], source: str,
 ) -> None:
     """Import any tracker's CSV export (monday.com, Linear, Trello, a spreadsheet) by a column map.
 
     Each row is a task, under its project (made when new), assigned to its person (made when new). Status by its
     name in the task workflow (or --status), else done when the done column has a date, else the first status.
-    The key column's value is kept under the --source name, so importing a newer export adds only new rows.
+    The key column's value is kept under the --source name, so importing a newer export adds only new rows
+    (--update also brings the rows imported before up to date).
 
     \b
     Example:
@@ -386,26 +465,43 @@ def import_csv_cmd(
     name, text = _read_input(file)
     index = app.index()
     tasks = parse_generic(text, name, mapped, date_format, index.settings.calendar.hours_per_day)
-    _run_task_import(app, tasks, tracker, options, dry_run)
+    _run_task_import(app, tasks, tracker, options, _Run(name, dry_run, update, commit))
 
 
-def _run_task_import(app: App, tasks: list[ForeignTask], source: Source, options: ImportOptions, dry_run: bool) -> None:
-    """Plan the documents, list them (`would create` with --dry-run), write them, and say what was left out."""
+def _run_task_import(app: App, tasks: list[ForeignTask], source: Source, options: ImportOptions, run: _Run) -> None:
+    """Plan the documents (and with --update the updates), list them (`would create` with --dry-run), write them,
+    commit them with --commit, and say what was left out."""
+    from workspace_tool.import_baseline import read_baselines
+    from workspace_tool.import_commit import ImportResult, export_name, task_message
     from workspace_tool.import_tasks import apply_task_import, plan_task_import
 
-    index = app.index()
-    plan = plan_task_import(index, tasks, source, options)
-    if not dry_run:
-        apply_task_import(index, plan)  # all or nothing: listed below only once written
+    def action(index: Index) -> ImportResult:
+        baselines = (lambda paths: read_baselines(index.root, paths)) if run.update else None
+        plan = plan_task_import(index, tasks, source, options, baselines)
+        changes = () if run.dry_run else tuple(apply_task_import(index, plan))  # all or nothing: listed below only once written
+        _say_task_import(plan, run)
+        return ImportResult(changes, summary=task_message(plan, export_name(run.name, source.name)))
+
+    _importing(app, run.commit, run.dry_run, action)
+
+
+def _say_task_import(plan: TaskImportPlan, run: _Run) -> None:
     for made in plan.made:
         what = f"{made.doc_type} {made.doc_id}, {made.status}: {made.title}" if made.status else f"{made.doc_type} {made.doc_id}: {made.title}"
-        click.echo(f"{'would create' if dry_run else 'created'} {made.relpath}  ({what})")
+        click.echo(f"{'would create' if run.dry_run else 'created'} {made.relpath}  ({what})")
+    for update in plan.updates:
+        click.echo(f"{'would update' if run.dry_run else 'updated'} {update.relpath}  ({update.message})")
     kinds = Counter(made.doc_type for made in plan.made)
-    verb = "to import" if dry_run else "imported"
+    verb = "to import" if run.dry_run else "imported"
     made_too = [counted(kinds["project"], "new project")] if kinds["project"] else []
     made_too += [f"{kinds['person']} new {'person' if kinds['person'] == 1 else 'people'}"] if kinds["person"] else []
     summary = f"{counted(kinds['task'], 'task')}{''.join(', ' + part for part in made_too[:-1])}{' and ' + made_too[-1] if made_too else ''}"
-    click.echo(f"{summary} {verb}, {plan.already} already imported (skipped)", err=True)
+    if run.update:
+        updated = f"{counted(len(plan.updates), 'task')} {'to update' if run.dry_run else 'updated'} ({counted(plan.updated_fields, 'field')})"
+        kept = f"{counted(len(plan.conflicts), 'field')} kept as {'a conflict' if len(plan.conflicts) == 1 else 'conflicts'}"
+        click.echo(f"{summary} {verb}, {plan.already} already imported: {updated}, {kept}", err=True)
+    else:
+        click.echo(f"{summary} {verb}, {plan.already} already imported (skipped)", err=True)
     warn(plan.skipped)
 
 
