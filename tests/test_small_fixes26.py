@@ -338,3 +338,32 @@ def test_conflict_labels_rules() -> None:
     assert merging_name({"GITHEAD_a": "x", "GITHEAD_b": "y"}) is None  # an octopus: no one name
     assert ref_name(["refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/heads/main"], "refs/heads/main") == "origin/main"
     assert ref_name(["refs/tags/v1", "refs/heads/dev"]) == "dev" and ref_name([]) is None
+
+
+def test_commit_paths_commits_more_paths_than_a_command_line_holds(tmp_path: Path) -> None:
+    """A 10,000-task import with --commit: the paths go to git on standard input, not as arguments (ARG_MAX).
+
+    The command line's limit is a quarter of the stack limit: the commit runs in a process with a 2 MiB stack, so
+    0.5 MiB of arguments, and 2,500 paths of 240 bytes exceed it."""
+    import resource
+    import sys
+
+    repo = Repo(tmp_path / "repo")
+    repo.commit("start", "2026-01-05T10:00:00+00:00")
+    relpaths = [f"tasks/{i:05d}-{'t' * 226}.md" for i in range(2500)]
+    (repo.ws / "tasks").mkdir()
+    for relpath in relpaths:
+        (repo.ws / relpath).write_bytes(b"---\nstatus: todo\n---\n")
+    (tmp_path / "paths.txt").write_text("\n".join(relpaths), encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from workspace_tool.gitops import commit_paths; "
+        "commit_paths(Path(sys.argv[1]), Path(sys.argv[2]).read_text().split('\\n'), 'Import many')"
+    )
+
+    def small_stack() -> None:
+        resource.setrlimit(resource.RLIMIT_STACK, (2 * 1024 * 1024, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+
+    done = subprocess.run([sys.executable, "-c", script, str(repo.ws), str(tmp_path / "paths.txt")], capture_output=True, text=True, preexec_fn=small_stack)
+    assert done.returncode == 0, done.stderr
+    listed = subprocess.run(["git", "show", "--name-only", "--format=%s", "HEAD"], cwd=repo.root, capture_output=True, check=True, text=True)
+    assert listed.stdout.split("\n")[0] == "Import many" and sorted(listed.stdout.split()[2:]) == relpaths

@@ -34,9 +34,9 @@ GITATTRIBUTES = "\n".join((ATTRIBUTE_COMMENT, ATTRIBUTE_LINE, TIMELOG_COMMENT, T
 EVERY_CLONE = "every clone of this repository must run 'wm git-setup' once: git does not copy .git/config, and without it git merges documents line by line"
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _git(root: Path, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False, input=stdin)
     except FileNotFoundError:
         raise WorkspaceError("git is not installed (needed for --commit and the merge driver)") from None
     if check and result.returncode != 0:
@@ -143,12 +143,15 @@ def commit_paths(root: Path, relpaths: Sequence[str], message: str) -> str:
     blocker = commit_blocker(root)
     if blocker:
         raise WorkspaceError(f"not committed: {blocker}")
-    literal = [f":(literal){path}" for path in relpaths]  # a `[` or `*` in a file name is not a pattern
-    _git(root, "add", "--", *literal)
+    # On standard input, NUL-separated, so no number of paths outgrows the command line; `:(literal)`: a `[` or `*`
+    # in a file name is not a pattern.
+    paths = "".join(f":(literal){path}\0" for path in relpaths)
+    from_stdin = ("--pathspec-from-file=-", "--pathspec-file-nul")
+    _git(root, "add", *from_stdin, stdin=paths)
     try:
-        _git(root, "commit", "-q", "-m", message, "--", *literal)
+        _git(root, "commit", "-q", "-m", message, *from_stdin, stdin=paths)
     except WorkspaceError as exc:  # a pre-commit hook refused: unstage what was added, so the next --commit is not blocked by it
-        _git(root, "reset", "-q", "--", *literal, check=False)
+        _git(root, "reset", "-q", *from_stdin, stdin=paths, check=False)
         shown = ", ".join(relpaths[:3]) + (" ..." if len(relpaths) > 3 else "")
         raise WorkspaceError(f"{exc.message}; the change was written ({shown}) but not committed: commit it yourself once that is fixed") from None
     return _git(root, "rev-parse", "--short", "HEAD").stdout.strip()
