@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from workspace_tool.errors import Diagnostic
+from workspace_tool.errors import Diagnostic, nearest_name
 from workspace_tool.yamlload import load_yaml_mapping, nested_key_lines
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -60,6 +60,7 @@ class Workflow:
     done: tuple[str, ...]
     transitions: Mapping[str, tuple[str, ...]] | None = None
     cancelled: tuple[str, ...] | None = None  # None: the done statuses named `cancelled` or a synonym (`_means_cancelled`)
+    wip: Mapping[str, int] = field(default_factory=dict)  # status -> most documents in it across the workspace (`wip:`)
 
     @property
     def default(self) -> str:
@@ -99,7 +100,9 @@ class Workflow:
         return mapped if mapped in self.statuses else None
 
     def allowed_moves(self, current: str) -> tuple[str, ...]:
-        if self.transitions is None:
+        """The statuses a document in `current` may move to: by `transitions`, else any other; from a status that is
+        not in the workflow (it was removed from it) any status, as it is leaving one the workflow no longer has."""
+        if self.transitions is None or current not in self.statuses:
             return tuple(s for s in self.statuses if s != current)
         return self.transitions.get(current, ())
 
@@ -261,18 +264,32 @@ def _workflows(value: Any) -> dict[str, Workflow]:
     return result
 
 
+WORKFLOW_KEYS: tuple[str, ...] = ("statuses", "done", "cancelled", "transitions", "wip")
+"""The keys of `workflows.<type>`; any other gets an `unknown setting` warning (`workflow_warnings`)."""
+
+IMPLIED_DONE: tuple[str, ...] = ("done", "cancelled")
+"""The statuses that are done in a workflow that names no `done:` (when it has a status of that name)."""
+
+
+def _names(value: Any) -> list[Any]:
+    """A list of statuses as written: a list, one status, or nothing (`done:` left empty)."""
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
 def _workflow(doc_type: str, spec: Any) -> Workflow:
     if not isinstance(spec, dict) or not isinstance(spec.get("statuses"), list) or not spec["statuses"]:
         raise SettingError(f"workflow {doc_type!r} needs a non-empty list 'statuses'")
     statuses = tuple(str(s) for s in spec["statuses"])
-    done = tuple(str(s) for s in spec.get("done", []))
+    if spec.get("done") is None:  # omitted (or left empty): the statuses named `done` and `cancelled`
+        done = tuple(s for s in statuses if s in IMPLIED_DONE)
+    else:
+        done = tuple(str(s) for s in _names(spec["done"]))
     for status in done:
         if status not in statuses:
             raise SettingError(f"workflow {doc_type!r}: done status {status!r} is not in its statuses")
     cancelled = None
     if spec.get("cancelled") is not None:
-        raw_cancelled = spec["cancelled"] if isinstance(spec["cancelled"], list) else [spec["cancelled"]]
-        cancelled = tuple(str(s) for s in raw_cancelled)
+        cancelled = tuple(str(s) for s in _names(spec["cancelled"]))
         for status in cancelled:
             if status not in done:
                 raise SettingError(f"workflow {doc_type!r}: cancelled status {status!r} is not one of its done statuses {list(done)}")
@@ -288,7 +305,60 @@ def _workflow(doc_type: str, spec: Any) -> Workflow:
                 if str(status) not in statuses:
                     raise SettingError(f"workflow {doc_type!r}: transition names unknown status {status!r}")
             transitions[str(source)] = tuple(str(t) for t in targets)
-    return Workflow(statuses, done, transitions, cancelled)
+    return Workflow(statuses, done, transitions, cancelled, _wip(doc_type, spec.get("wip"), statuses))
+
+
+def _wip(doc_type: str, raw: Any, statuses: tuple[str, ...]) -> dict[str, int]:
+    """`wip: {doing: 3}`: the WIP limit of each status named; one the workflow does not have is left out (and
+    warned about: `workflow_warnings`)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SettingError(f"workflow {doc_type!r}: wip must map a status to its limit, e.g. wip: {{doing: 3}}")
+    limits = {}
+    for status, limit in raw.items():
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise SettingError(f"workflow {doc_type!r}: wip limit of {status!r} must be a whole number of at least 1, got {limit!r}")
+        if str(status) in statuses:
+            limits[str(status)] = limit
+    return limits
+
+
+def workflow_warnings(raw: Any, workflows: Mapping[str, Workflow], lines: Mapping[str, int], path: str) -> list[Diagnostic]:
+    """What a `workflows:` section that loaded may still get wrong, as warnings at their lines: a key no workflow
+    has (a misspelt `transtions:` would silently allow every move), a workflow with no done status (nothing would
+    ever count as finished), a WIP limit for a status the workflow does not have."""
+    found = []
+    for doc_type, spec in raw.items() if isinstance(raw, dict) else ():
+        workflow = workflows.get(doc_type)
+        if workflow is None or not isinstance(spec, dict):
+            continue
+        key = f"workflows.{doc_type}"
+        here = lines.get(key, lines.get("workflows", 1))
+        for name in spec:
+            if str(name) not in WORKFLOW_KEYS:
+                found.append(Diagnostic(path, lines.get(f"{key}.{name}", here), "warning", "unknown-setting", f"unknown setting {f'{key}.{name}'!r}{_meant(str(name))}"))
+        if not workflow.done:
+            found.append(Diagnostic(
+                path, lines.get(f"{key}.done", here), "warning", "bad-setting",
+                f"workflow {doc_type!r} has no done status: nothing counts as finished; add done: [{workflow.statuses[-1]}] (the statuses that finish work)",
+            ))
+        limits = spec.get("wip")
+        for status in limits if isinstance(limits, dict) else ():
+            if str(status) not in workflow.statuses:
+                near = nearest_name(str(status), workflow.statuses)
+                hint = f"did you mean {near!r}? " if near else ""
+                found.append(Diagnostic(
+                    path, lines.get(f"{key}.wip.{status}", lines.get(f"{key}.wip", here)), "warning", "bad-setting",
+                    f"{key}.wip: {status!r} is not a status of the {doc_type} workflow, so it has no limit ({hint}use {', '.join(workflow.statuses)})",
+                ))
+    return found
+
+
+def _meant(name: str) -> str:
+    """` (did you mean 'transitions'?)` for a misspelt key of a workflow, else the keys it may have."""
+    near = "wip" if "wip" in name.lower() or "limit" in name.lower() else nearest_name(name, WORKFLOW_KEYS)
+    return f" (did you mean {near!r}?)" if near else f" (a workflow has {', '.join(WORKFLOW_KEYS)})"
 
 
 @dataclass(frozen=True)
@@ -313,7 +383,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calendar.day_start", "HH:MM", "09:00", "When a working day starts.", _clock),
     Setting(
         "workflows", "mapping", {},
-        "Per type: `statuses`, `done` statuses, `cancelled` (the done ones that end work undone), `transitions` (FROM: [TO]).",
+        "Per type: `statuses`, `done` statuses, `cancelled` (the done ones that end work undone), `transitions` (FROM: [TO]), `wip` limits (STATUS: N).",
         _workflows,
     ),
     Setting("schedule.start", "date", None, "A fixed plan start (else today), for reproducible plans.", _opt_date),
@@ -346,6 +416,8 @@ def load_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
         except (SettingError, ValueError, TypeError) as exc:
             line = lines.get(setting.key, lines.get(setting.key.split(".")[0], 1))
             diagnostics.append(Diagnostic(path, line, "error", "bad-setting", f"{setting.key}: {exc}"))
+    if "workflows" in values:
+        diagnostics.extend(workflow_warnings(data["workflows"], values["workflows"], lines, path))
     for key in data:
         if key not in _KNOWN_SECTIONS:
             diagnostics.append(

@@ -186,6 +186,8 @@ def set_fields(index: Index, doc_id: str, pairs: Sequence[tuple[str, str]]) -> R
     after = check_edit(index, source, text, expect=values)
     planned = _plan_after_done(index, after, status, text, source.bom) if isinstance(status, str) and status != old_status else None
     checked_write(source, text)
+    if isinstance(status, str) and status != old_status:
+        notes.extend(_status_notes(index, doc, status))
     shown = ", ".join(f"{k}={_show(v)}" if v is not None else f"{k} removed" for k, v in values.items())
     change = Change(doc.path, f"{doc.type} {doc.id}: set {shown}")
     extra = _write_planned(index, planned)
@@ -206,15 +208,17 @@ def _show(value: Any) -> str:
 
 
 def _done_fields(index: Index, doc: Document, status: str, explicit: dict[str, Any]) -> dict[str, Any]:
-    """`done: today` when a task enters a done status without one; removed when it leaves."""
+    """`done: today` when a task enters a done status without a date (no `done:`, or one left empty, as a template
+    may have it: that line is filled in); a date removed when it leaves (an empty `done:` stays as it is)."""
     if not isinstance(doc, Task) or "done" in explicit:
         return {}
     workflow = index.settings.workflow(doc.type)
     if workflow is None:
         return {}
-    if workflow.is_done(status) and "done" not in doc.raw:
+    dated = doc.raw.get("done") not in (None, "")
+    if workflow.is_done(status) and not dated:
         return {"done": index.today}
-    if not workflow.is_done(status) and "done" in doc.raw:
+    if not workflow.is_done(status) and dated:
         return {"done": None}
     return {}
 
@@ -243,7 +247,8 @@ def _write_planned(index: Index, planned: NextInstance | None) -> list[Change]:
 
 
 def move(index: Index, doc_id: str, status: str) -> Result:
-    """`wm move ID STATUS`, checked against the workflow's transitions."""
+    """`wm move ID STATUS`, checked against the workflow's transitions (from a status the workflow no longer has, any
+    move is allowed, and said); notes what the move leaves open (dependencies, subtasks) or overfills (a WIP limit)."""
     doc = find_for_edit(index, doc_id)
     workflow = index.settings.workflow(doc.type)
     if workflow is None:
@@ -264,18 +269,47 @@ def move(index: Index, doc_id: str, status: str) -> Result:
     planned = _plan_after_done(index, after, status, text, source.bom)
     checked_write(source, text)
     extra = _write_planned(index, planned)
-    notes: list[str] = []
     done = ""
     if "done" in values:  # said, so a date the file held is not lost unseen
         done = f" (done: {values['done']})" if values["done"] is not None else f" (done: {doc.raw.get('done')} removed)"
-    if isinstance(doc, Task) and workflow.is_done(status) and not workflow.is_cancelled(status):
-        from workspace_tool.blocking import blockers
-
-        waiting = [f"{d.id} ({getattr(d, 'status', '?')})" for d in blockers(doc, index)]
-        if waiting:
-            notes.append(f"{doc.id} depends on {', '.join(waiting)}, not done yet")
+    notes = [*_left_unknown(index, doc, current), *_status_notes(index, doc, status)]
     change = Change(doc.path, f"{doc.type} {doc.id}: {current} -> {status}{done}")
     return Result((change, *extra), tuple(notes))
+
+
+def _left_unknown(index: Index, doc: Document, current: str) -> list[str]:
+    """A note for a move out of a status the workflow does not have (any such move is allowed: `allowed_moves`)."""
+    workflow = index.settings.workflow(doc.type)
+    if workflow is None or current in workflow.statuses:
+        return []
+    return [f"{doc.id}'s status {current!r} was not in the {doc.type} workflow ({', '.join(workflow.statuses)}), so any move out of it is allowed"]
+
+
+def _status_notes(index: Index, doc: Document, status: str) -> list[str]:
+    """What a status change (already written) should tell: the open work a finished task leaves behind (dependencies,
+    subtasks) and a WIP limit the status was already at."""
+    workflow = index.settings.workflow(doc.type)
+    if workflow is None:
+        return []
+    notes: list[str] = []
+    if isinstance(doc, Task) and workflow.is_done(status):
+        if not workflow.is_cancelled(status):
+            from workspace_tool.blocking import blockers
+
+            waiting = [f"{d.id} ({getattr(d, 'status', '?')})" for d in blockers(doc, index)]
+            if waiting:
+                notes.append(f"{doc.id} depends on {', '.join(waiting)}, not done yet")
+        subtasks = [index.docs[s] for s in sorted(index.subtasks.get(doc.id, ())) if s in index.docs]
+        still_open = [f"{t.id} ({getattr(t, 'status', '?')})" for t in subtasks if not index.is_done(t)]
+        if still_open:
+            notes.append(f"{doc.id} has open subtasks: {', '.join(still_open)}")
+    limit = workflow.wip.get(status)
+    if limit is not None:
+        others = sorted(d.id for d in index.docs.values() if d.type == doc.type and d.id != doc.id and getattr(d, "status", None) == status)
+        if len(others) >= limit:  # moved in all the same: files belong to their authors
+            where = "at" if len(others) == limit else "over"
+            notes.append(f"{status} is {where} its WIP limit {limit}: {', '.join(others)} (and now {doc.id})")
+    return notes
 
 
 ASSIGNEE_FIELD = {"task": "assignee", "project": "owner", "risk": "owner", "goal": "owner"}

@@ -81,27 +81,54 @@ def _card_order(task: Task) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class Column:
+    """A status of the board and its cards; with the workflow's WIP limit of the status (`wip:`), if it has one, and
+    the tasks in that status across the workspace (`load`: what the limit counts, more than `cards` on one project's board)."""
+
     status: str
     done: bool
     cards: tuple[Task, ...]
+    limit: int | None = None
+    load: int = 0
+
+    @property
+    def over(self) -> bool:
+        """More tasks in this status than its WIP limit allows."""
+        return self.limit is not None and self.load > self.limit
+
+    @property
+    def heading(self) -> str:
+        """`doing (2)`; with a WIP limit `doing 3/3` (`doing 4/3 over` past it), and on a board that shows only some
+        of the workspace's tasks in the status (one project's), its cards before the limit: `doing (1) WIP 3/3`."""
+        if self.limit is None:
+            return f"{self.status} ({len(self.cards)})"
+        usage = f"{self.load}/{self.limit}{' over' if self.over else ''}"
+        return f"{self.status} {usage}" if self.load == len(self.cards) else f"{self.status} ({len(self.cards)}) WIP {usage}"
 
 
 def board(index: Index, project: str | None = None, include_done: bool = True) -> list[Column]:
     """One column per task workflow status (in workflow order; unknown statuses after), cards by priority, due, ID."""
     workflow = index.settings.workflow("task")
     statuses = list(workflow.statuses) if workflow else []
-    tasks = [t for t in index.of_type(Task) if _same(t.project, project)]
+    every = index.of_type(Task)
+    tasks = [t for t in every if _same(t.project, project)]
     for task in tasks:
         if task.status not in statuses:
             statuses.append(task.status)
+    limits = workflow.wip if workflow is not None else {}
+    load = {status: sum(1 for t in every if t.status == status) for status in limits}
     columns = []
     for status in statuses:
         done = workflow is not None and workflow.is_done(status)
         if done and not include_done:
             continue
         cards = sorted((t for t in tasks if t.status == status), key=_card_order)
-        columns.append(Column(status, done, tuple(cards)))
+        columns.append(Column(status, done, tuple(cards), limits.get(status), load.get(status, len(cards))))
     return columns
+
+
+def checklist_progress(doc: Document) -> str:
+    """`2/3`: the checked boxes of a document's checklist and all of them ("" without one), as a board card shows it."""
+    return f"{doc.checklist.checked}/{doc.checklist.total}" if doc.checklist.total else ""
 
 
 # -- next ----------------------------------------------------------------

@@ -153,7 +153,10 @@ def move_cmd(app: App, doc_id: str, status: str, commit: bool) -> None:
     """Move a document to another status, as its workflow allows.
 
     Moving a task to a done status records `done: DATE` when it has none
-    (and creates the next instance of a recurring task).
+    (and creates the next instance of a recurring task). The move is made,
+    with a note, when it leaves dependencies or subtasks open or fills a
+    status past its WIP limit (`wip:` in workspace.yml); a document whose
+    status the workflow no longer has may move to any status.
 
     \b
     Example:

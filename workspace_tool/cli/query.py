@@ -169,12 +169,16 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
     task in another status since its first commit, the history cannot
     tell, and nothing is shown.
 
+    A status with a WIP limit (`wip:` in workspace.yml) is headed with the
+    workspace's tasks in it against the limit ("doing 3/3", "doing 4/3
+    over"); a card with a checklist shows its progress ("[2/3] Title").
+
     \b
     Example:
       wm board --project studio-website --hide-done
     """
     from workspace_tool.history.read import in_git
-    from workspace_tool.views import board, check_project
+    from workspace_tool.views import board, check_project, checklist_progress
 
     with_history = not no_history and in_git(app.root)
     index, history = app.index_and_history(warn=False) if with_history else (app.index(), None)  # (no commits yet: no days, no noise)
@@ -183,16 +187,19 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
     entered = _entered_days(app, history, [card.id for column in columns if not column.done for card in column.cards])
     if as_json:
         data = [
-            {"status": c.status, "done": c.done, "cards": [{**_task_json(t), **_in_column(app.today, entered.get(t.id))} for t in c.cards]}
+            {
+                "status": c.status, "done": c.done, "wip_limit": c.limit,
+                "cards": [{**_task_json(t), **_in_column(app.today, entered.get(t.id)), "checklist": checklist_progress(t) or None} for t in c.cards],
+            }
             for c in columns
         ]
         click.echo(dumps(data))
         return
-    headers = [f"{c.status} ({len(c.cards)})" for c in columns]
+    headers = [c.heading for c in columns]  # `doing (2)`; with a WIP limit `doing 3/3`, `doing 4/3 over`
     rows: list[list[str]] = []
     for cards in zip_longest(*(c.cards for c in columns)):
         rows.append([card.id if card else "" for card in cards])
-        rows.append([_card_title(app.today, card.title, entered.get(card.id)) if card else "" for card in cards])
+        rows.append([_card_title(app.today, card.title, entered.get(card.id), checklist_progress(card)) if card else "" for card in cards])
     click.echo(table(headers, rows, keep=[max((len(card.id) for card in c.cards), default=0) for c in columns]))  # IDs whole
 
 
@@ -210,8 +217,10 @@ def _in_column(today: dt.date, since: dt.date | None) -> dict[str, Any]:
     return {"entered": since.isoformat() if since else None, "days_in_column": (today - since).days if since else None}
 
 
-def _card_title(today: dt.date, title: str, since: dt.date | None) -> str:
-    """A card's second line: how long it has been in its column (the ID above stays whole in a narrow column), and its title."""
+def _card_title(today: dt.date, title: str, since: dt.date | None, checklist: str = "") -> str:
+    """A card's second line: how long it has been in its column (the ID above stays whole in a narrow column), its
+    checklist's progress (`[2/3]`, before the title, which a narrow column shortens), and its title."""
+    title = f"[{checklist}] {title}" if checklist else title
     if since is None:
         return f"  {title}"
     days = (today - since).days

@@ -322,6 +322,7 @@ class BoardCard(TaskRow):
 
     age: str  # "12 days in this column" ("" when done, or when no history tells)
     since: str  # the day it entered its status (ISO; "" likewise)
+    checklist: str  # "2/3" ("" without a checklist)
 
 
 class BoardColumn(TypedDict):
@@ -329,6 +330,8 @@ class BoardColumn(TypedDict):
 
     status: str
     cards: list[BoardCard]
+    wip: str  # "3/3" ("" without a WIP limit)
+    over: bool  # past its WIP limit
 
 
 class DecisionItem(TypedDict):

@@ -14,6 +14,7 @@ from workspace_tool.site.context import SiteData, doc_page, fmt_amounts, fmt_hou
 from workspace_tool.site.contexts import AnyContext, BoardCard, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
 from workspace_tool.site.pages import Page, PageSpec, body_source, is_held_up, iso, progress, sort_tasks, task_row
+from workspace_tool.views import checklist_progress
 
 
 def specs(data: SiteData) -> list[PageSpec]:
@@ -136,7 +137,8 @@ def gantt_bars(data: SiteData, tasks: list[Task], page: str) -> tuple[list[chart
 
 def board(data: SiteData, project: Project, tasks: list[Task]) -> list[BoardColumn]:
     """The workflow's columns with their cards; an open task's card says how long it has been in its column (as the
-    history tells: the last time it entered its status, in a commit or in the working copy)."""
+    history tells: the last time it entered its status, in a commit or in the working copy). A status with a WIP limit
+    (`wip:`) shows the workspace's tasks in it against the limit, as `wm board` heads its column."""
     from workspace_tool.site.history_view import entered_status
 
     workflow = data.settings.workflow("task")
@@ -145,15 +147,29 @@ def board(data: SiteData, project: Project, tasks: list[Task]) -> list[BoardColu
         if task.status not in statuses:
             statuses.append(task.status)
     entered = entered_status(data, project.id)
-    return [{"status": s, "cards": [board_card(data, t, entered.get(t.id)) for t in sort_tasks([t for t in tasks if t.status == s])]} for s in statuses]
+    limits = workflow.wip if workflow is not None else {}
+    load: dict[str, int] = {}
+    if limits:  # the limit counts the whole workspace: read every task (only then, so other boards stay incremental)
+        for task in data.docs(Task):
+            load[task.status] = load.get(task.status, 0) + 1
+    return [_column(s, [board_card(data, t, entered.get(t.id)) for t in sort_tasks([t for t in tasks if t.status == s])], limits.get(s), load.get(s, 0)) for s in statuses]
+
+
+def _column(status: str, cards: list[BoardCard], limit: int | None, load: int) -> BoardColumn:
+    """A board column; `wip` is "3/3" (the workspace's tasks in the status against its WIP limit, "" without one)
+    and `over` says the limit is passed."""
+    wip = f"{load}/{limit}" if limit is not None else ""
+    return {"status": status, "cards": cards, "wip": wip, "over": limit is not None and load > limit}
 
 
 def board_card(data: SiteData, task: Task, since: dt.date | None) -> BoardCard:
+    """A card: the task's row, how long it has been in its column, and its checklist's progress ("2/3", "" without one)."""
+    checklist = checklist_progress(task)
     if since is None or data.is_done(task) or since > data.today:
-        return {**task_row(data, task), "age": "", "since": ""}
+        return {**task_row(data, task), "age": "", "since": "", "checklist": checklist}
     days = (data.today - since).days
     age = "entered this column today" if days == 0 else f"{counted(days, 'day')} in this column"
-    return {**task_row(data, task), "age": age, "since": since.isoformat()}
+    return {**task_row(data, task), "age": age, "since": since.isoformat(), "checklist": checklist}
 
 
 def burnup(data: SiteData, tasks: list[Task], chart_id: str) -> str:
