@@ -35,8 +35,9 @@ def test_a_word_that_is_a_status_of_the_workflow_is_itself_not_a_synonym() -> No
 
 def test_a_synonym_is_only_suggested_when_the_workflow_has_it() -> None:
     custom = Workflow(("backlog", "doing", "shipped"), ("shipped",))
-    assert custom.suggest("in progress") is None  # `in-progress` is not one of its statuses
+    assert custom.suggest("in review") is None  # no status of it means `review`
     assert custom.suggest("Doing") == "doing"
+    assert custom.suggest("in progress") == "doing"  # its own word for `in-progress`, as `wm import` maps it
 
 
 # -- cancelled statuses ------------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ def test_closing_a_parent_with_open_subtasks_notes_them(workspace: Path, write_d
 
 
 def test_a_card_shows_its_checklist_progress(workspace: Path, write_doc: Write) -> None:
-    from workspace_tool.views import checklist_progress
+    from workspace_tool.show import checklist_text as checklist_progress
 
     ws = _setup(workspace, write_doc, "    statuses: [todo, doing, done]\n", {"plain": "status: todo\n"})
     write_doc(f"{TASKS}/onboard.md", "---\ntitle: Onboard\nstatus: todo\n---\n- [x] Laptop\n- [x] Accounts\n- [ ] Welcome lunch\n")
@@ -224,3 +224,13 @@ def test_the_site_board_shows_checklists_and_wip_limits(workspace: Path, write_d
     assert '<section class="column" aria-label="todo"' in page and "WIP 0/" not in page  # no limit, no figure
     assert '<div class="card-checklist" title="Checklist: 2/3 checked">☑ 2/3</div>' in page
     assert page.count("card-checklist") == 1  # b has no checklist
+
+
+def test_a_custom_workflow_gets_the_status_other_trackers_mean(workspace: Path, write_doc: Write, wm: Any) -> None:
+    """docs audit L3: `In Progress` and `wip` suggested `doing` only in the default workflow's words."""
+    ws = _setup(workspace, write_doc, "    statuses: [backlog, todo, doing, blocked, done, dropped]\n    done: [done, dropped]\n", {"a": "status: todo\n"})
+    for word in ("In Progress", "wip", "started"):
+        result = wm("-C", str(ws), "move", "a", word)
+        assert result.exit_code != 0 and f"unknown task status '{word}' — did you mean 'doing'?" in result.output
+    assert "did you mean 'dropped'?" in wm("-C", str(ws), "move", "a", "canceled").output
+    assert "did you mean 'todo'?" in wm("-C", str(ws), "move", "a", "To Do").output  # its own words first, not backlog's synonym

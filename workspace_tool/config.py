@@ -91,13 +91,17 @@ class Workflow:
 
     def means(self, status: str) -> str | None:
         """The status of this workflow that `status` names in other words: the same words in another case or
-        spelling (`In Progress`), or a word other trackers use (`doing`, `closed`: `STATUS_SYNONYMS`)."""
+        spelling (`In Progress`), or a word other trackers use (`doing`, `closed`: `STATUS_SYNONYMS`), on either
+        side: in a workflow of `doing`, `In Progress` and `wip` mean `doing` (when one status alone means it)."""
         words = _status_words(status)
         for candidate in self.statuses:
             if _status_words(candidate) == words:
                 return candidate
-        mapped = STATUS_SYNONYMS.get(words)
-        return mapped if mapped in self.statuses else None
+        mapped = STATUS_SYNONYMS.get(words, words.replace(" ", "-"))
+        if mapped in self.statuses:
+            return mapped
+        same = [c for c in self.statuses if STATUS_SYNONYMS.get(_status_words(c)) == mapped]
+        return same[0] if len(same) == 1 else None
 
     def allowed_moves(self, current: str) -> tuple[str, ...]:
         """The statuses a document in `current` may move to: by `transitions`, else any other; from a status that is
