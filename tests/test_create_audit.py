@@ -88,7 +88,7 @@ def test_apply_reads_numbers_as_hours_checks_types_and_gives_new_s_variables(ws:
 
 
 def test_recur_names_a_rule_it_refuses_and_still_makes_the_others(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
-    write_doc("projects/web/tasks/f.md", "---\ntitle: F\nstatus: done\ndue: 2026-11-20\ndone: 2026-11-20\nrecurrence: fortnightly\n---\n")
+    write_doc("projects/web/tasks/f.md", "---\ntitle: F\nstatus: done\ndue: 2026-11-20\ndone: 2026-11-20\nrecurrence: every other week\n---\n")
     write_doc("projects/web/tasks/w.md", "---\ntitle: W\nstatus: done\ndue: 2026-11-20\ndone: 2026-11-20\nrecurrence: weekly\n---\n")
     result = wm("-C", str(ws), "recur")
     assert result.exit_code == 1

@@ -217,26 +217,26 @@ def test_blank_lines_and_rules_without_frontmatter_are_fine(text: str) -> None:
 
 def test_set_refuses_an_unknown_recurrence(ws: Path, wm) -> None:  # type: ignore[no-untyped-def]
     before = read(ws, "api")
-    result = wm("-C", str(ws), "set", "api", "recurrence=fortnightly")
+    result = wm("-C", str(ws), "set", "api", "recurrence=every other week")
     assert result.exit_code == 2
-    assert "unknown recurrence 'fortnightly'" in result.output
+    assert "unknown recurrence 'every other week'" in result.output
     assert read(ws, "api") == before
     assert wm("-C", str(ws), "set", "api", "recurrence=every 2 weeks").exit_code == 0
 
 
 def test_validate_reports_an_unknown_recurrence(ws: Path, write_doc, wm) -> None:  # type: ignore[no-untyped-def]
-    write_doc(f"{TASKS}/rec.md", "---\ntitle: Rec\nstatus: todo\nrecurrence: fortnightly\n---\n")
+    write_doc(f"{TASKS}/rec.md", "---\ntitle: Rec\nstatus: todo\nrecurrence: every other week\n---\n")
     result = wm("-C", str(ws), "validate")
-    assert f"{TASKS}/rec.md:4: error: recurrence: unknown recurrence 'fortnightly'" in result.output
+    assert f"{TASKS}/rec.md:4: error: recurrence: unknown recurrence 'every other week'" in result.output
 
 
 @pytest.mark.parametrize("args", [("move", "rec", "done"), ("set", "rec", "status=done")])
 def test_completing_a_task_with_a_bad_recurrence_writes_nothing(ws: Path, write_doc, wm, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
-    text = "---\ntitle: Rec\nstatus: todo\ndue: 2026-11-27\nrecurrence: fortnightly\n---\n"
+    text = "---\ntitle: Rec\nstatus: todo\ndue: 2026-11-27\nrecurrence: every other week\n---\n"
     write_doc(f"{TASKS}/rec.md", text)
     result = wm("-C", str(ws), *args)
     assert result.exit_code == 1
-    assert "unknown recurrence 'fortnightly'" in result.output and "nothing was written" in result.output
+    assert "unknown recurrence 'every other week'" in result.output and "nothing was written" in result.output
     assert read(ws, "rec") == text
     assert sorted(p.name for p in (ws / TASKS).iterdir()) == ["api.md", "copy.md", "design.md", "rec.md"]
 

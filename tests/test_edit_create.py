@@ -171,7 +171,7 @@ def test_completing_a_recurring_task_creates_the_next(ws: Path, write_doc, wm) -
     assert result.exit_code == 0, result.output
     new = ws / "projects/web/tasks/weekly-report-2026-12-04.md"
     assert new.read_text(encoding="utf-8") == (
-        "---\ntitle: Weekly report\nstatus: todo\ndue: 2026-12-04\nrecurrence: weekly\nprevious: weekly-report\n---\n\n- [ ] Draft\n- [ ] Send\n"
+        "---\ntitle: Weekly report\nstatus: todo\ndue: 2026-12-04\nrecurrence: weekly\nprevious: weekly-report\nstart: 2026-11-27\n---\n\n- [ ] Draft\n- [ ] Send\n"
     )
     again = wm("-C", str(ws), "recur")
     assert "no recurring task is missing" in again.output
@@ -274,7 +274,8 @@ def test_apply_twice_is_refused_unless_again_which_makes_unique_ids(ws: Path, wm
     second = wm("-C", str(ws), "apply", "release", "-p", "web", "--start", "2026-11-27")
     assert second.exit_code == 2 and second.output == (
         "wm: the process 'release' was applied to web already: 2 of its tasks are there (web-build, …); "
-        "pass --again to make its tasks a second time, with names of their own\n"
+        "pass --again to make its tasks a second time (named after their titles where those are new, else with the start date), "
+        "or give each run a project of its own (wm new project TITLE, then wm apply release --project ID)\n"
     )
     assert len(list((ws / "projects/web/tasks").glob("web-*.md"))) == 2
     assert wm("-C", str(ws), "apply", "release", "-p", "web", "--start", "2026-11-27", "--again").exit_code == 0

@@ -208,17 +208,45 @@ def _check_names(names: frozenset[str], filename: str | None, context: dict[str,
     """A name the template uses that is no variable of `context`: an error naming the template and the closest variable."""
     if filename is None:
         return
-    unknown = sorted(names - set(context) - set(env.globals))
-    if unknown:
-        import difflib
+    problem = _unknown_name(names, context, env)
+    if problem:
+        raise WorkspaceError(f"templates/{Path(filename).name}: {problem}")
 
-        name = unknown[0]
-        close = difflib.get_close_matches(name, list(context), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        shown = Path(filename).name
-        raise WorkspaceError(
-            f"templates/{shown}: {{{{ {name} }}}} is no variable wm sets{hint}; the variables are {', '.join(sorted(context))}"
-        )
+
+def _unknown_name(names: frozenset[str], context: dict[str, Any], env: jinja2.Environment, hint: str = "") -> str | None:
+    """"{{ titel }} is no variable wm sets (did you mean title?); the variables are ..." for the first name used that
+    is no variable of `context`, then `hint` (its `{name}` filled in); None when every name is one."""
+    unknown = sorted(names - set(context) - set(env.globals))
+    if not unknown:
+        return None
+    import difflib
+
+    name = unknown[0]
+    close = difflib.get_close_matches(name, list(context), n=1)
+    meant = f" (did you mean {close[0]}?)" if close else ""
+    return f"{{{{ {name} }}}} is no variable wm sets{meant}; the variables are {', '.join(sorted(context))}{hint.format(name=name)}"
+
+
+def render_text(root: Path, source: str, context: dict[str, Any], where: str, hint: str = "") -> str:
+    """A piece of text (a process step's title or description) rendered by the rules of `render_template`: the same
+    environment, `yaml` filter and unset values, and a name that is no variable of `context` refused, naming `where`
+    (`templates/processes/x.md:5`) and the variables, then `hint` (`{name}`: the unknown name)."""
+    env = _environment(str(root))
+    try:
+        template, names = _compiled(str(root), "<text>", None, source)
+        problem = _unknown_name(names, context, env, hint)
+        if problem:
+            raise WorkspaceError(f"{where}: {problem}")
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise WorkspaceError(f"{where}: template error: {exc.message} (a literal {{{{ is written {{{{ '{{{{' }}}}, or inside {{% raw %}}...{{% endraw %}})") from None
+    except jinja2.TemplateError as exc:
+        raise WorkspaceError(f"{where}: template error: {exc}") from None
+
+
+def text_variables(root: Path, source: str) -> frozenset[str]:
+    """The variables a text that `render_text` rendered uses (`{{ hire }}`: hire)."""
+    return _compiled(str(root), "<text>", None, source)[1]
 
 
 def build(index: Index, request: NewDocument, person: str | None = None) -> tuple[str, str, str]:

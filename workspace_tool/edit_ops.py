@@ -39,10 +39,11 @@ class Result:
 
     changes: tuple[Change, ...]
     notes: tuple[str, ...] = ()
+    summary: str = ""  # the commit message, when the changes' own would be too long to read (an import's)
 
     @property
     def message(self) -> str:
-        return "; ".join(c.message for c in self.changes)
+        return self.summary or "; ".join(c.message for c in self.changes)
 
     @property
     def paths(self) -> list[str]:
@@ -179,7 +180,7 @@ def set_fields(index: Index, doc_id: str, pairs: Sequence[tuple[str, str]]) -> R
     status = values.get("status")
     old_status = getattr(doc, "status", None)
     if isinstance(status, str) and status != old_status:
-        values.update(_done_fields(index, doc, status, explicit=values))
+        values.update(done_fields(index, doc, status, explicit=values))
     text = set_keys(source.text, values, doc.path)
     if text == source.text:
         return Result((), ("nothing to change",))
@@ -207,7 +208,7 @@ def _show(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _done_fields(index: Index, doc: Document, status: str, explicit: dict[str, Any]) -> dict[str, Any]:
+def done_fields(index: Index, doc: Document, status: str, explicit: dict[str, Any]) -> dict[str, Any]:
     """`done: today` when a task enters a done status without a date (no `done:`, or one left empty, as a template
     may have it: that line is filled in); a date removed when it leaves (an empty `done:` stays as it is)."""
     if not isinstance(doc, Task) or "done" in explicit:
@@ -238,10 +239,10 @@ def _plan_after_done(index: Index, after: Document, status: str, text: str, bom:
 def _write_planned(index: Index, planned: NextInstance | None) -> list[Change]:
     if planned is None:
         return []
-    from workspace_tool.recur import write_next
+    from workspace_tool.recur import write_planned
 
     try:
-        return [write_next(index, planned)]
+        return write_planned(index, planned)
     except WorkspaceError as exc:  # the edit itself is written: say so
         raise WorkspaceError(f"{exc} (the status change was saved)", exc.exit_code) from None
 
@@ -263,7 +264,7 @@ def move(index: Index, doc_id: str, status: str) -> Result:
         raise UsageError(f"{doc.type} {doc.id} cannot move from {current} to {status} (allowed from {current}: {options})")
     source = load_source(index, doc)
     values: dict[str, Any] = {"status": status}
-    values.update(_done_fields(index, doc, status, explicit={}))
+    values.update(done_fields(index, doc, status, explicit={}))
     text = set_keys(source.text, values, doc.path)
     after = check_edit(index, source, text, expect=values)
     planned = _plan_after_done(index, after, status, text, source.bom)

@@ -89,6 +89,7 @@ FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
         _f("billable", BOOL),
         _f("rate", NUMBER),
         _f("recurrence", STR, check=parse_recurrence),
+        _f("until", DATE),
     ),
     "decision": (
         _PROJECT_REF,
@@ -145,14 +146,16 @@ for _type in FIELDS:
         ALL_SPECS.setdefault(_spec.name, _spec)
 
 
-WM_KEYS = frozenset({"previous", "taskwarrior", "jira", "asana"})
-"""Keys wm writes itself that are no field (a recurring task's `previous:`, an import's tracker ID)."""
+WM_KEYS = frozenset({"previous", "series_day", "taskwarrior", "jira", "asana"})
+"""Keys wm writes itself that are no field (a recurring task's `previous:` and `series_day:`, an import's tracker ID)."""
 
 _OTHER_WORDS = {
     "due_date": "due", "duedate": "due", "due-date": "due", "deadline": "due", "start_date": "start", "startdate": "start",
     "start-date": "start", "tag": "tags", "labels": "tags", "label": "tags", "depends": "depends_on", "dependencies": "depends_on",
     "depends-on": "depends_on", "dependson": "depends_on", "blocked_by": "depends_on", "assigned_to": "assignee", "assigned": "assignee",
     "owner": "assignee", "assignees": "assignee", "state": "status", "effort": "estimate", "estimation": "estimate", "name": "title",
+    "recur": "recurrence", "recurs": "recurrence", "repeat": "recurrence", "repeats": "recurrence", "recurring": "recurrence",
+    "rrule": "recurrence",
 }
 
 

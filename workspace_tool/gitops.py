@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from workspace_tool.errors import WorkspaceError
@@ -299,3 +299,22 @@ def sides_in_progress(root: Path) -> tuple[Replay | None, str | None]:
         named = ref_name(_output(root, "for-each-ref", f"--points-at={merging}", "--format=%(refname)").split())
         merging = f"{short_sha(merging)} ({named})" if named else merging
     return None, merging
+
+
+def deleted_files(root: Path) -> dict[str, set[str]]:
+    """Files git saw deleted under the workspace, by folder: in its history (one `git log` for the whole workspace) and
+    since the last commit (staged or not). Empty outside a git repository."""
+    found: dict[str, set[str]] = {}
+    for args in (("log", "--format="), ("diff", "HEAD")):
+        try:
+            result = subprocess.run(
+                ["git", *args, "--diff-filter=D", "--name-only", "--no-renames", "--relative", "-z"],
+                cwd=root, capture_output=True, check=False, timeout=120,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return found
+        for name in result.stdout.decode("utf-8", "replace").split("\0") if result.returncode == 0 else ():
+            if name.strip():
+                path = PurePosixPath(name.strip("\n"))
+                found.setdefault(str(path.parent), set()).add(path.name)
+    return found

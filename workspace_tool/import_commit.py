@@ -1,29 +1,16 @@
-"""What one `wm import` wrote or changed, as one commit: `Import 42 tasks and 2 new projects from jira.csv`.
+"""The commit message of one `wm import`: `Import 42 tasks and 2 new projects from jira.csv`.
 
 An edit's `Result` joins its changes' messages (`task a: todo -> done; task b: ...`), which for an import of
-thousands of files would be a message nobody reads; an import's result says what it did in one line.
+thousands of files would be a message nobody reads; an import's result (`Result.summary`) says what it did in one line.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
-from workspace_tool.edit_ops import Result
 from workspace_tool.import_tasks import TaskImportPlan
 from workspace_tool.output import counted
-
-
-@dataclass(frozen=True)
-class ImportResult(Result):
-    """The files an import wrote or changed, and the one message that says so (for `--commit`)."""
-
-    summary: str = ""
-
-    @property
-    def message(self) -> str:
-        return self.summary or super().message
 
 
 def export_name(name: str, tracker: str) -> str:

@@ -3,8 +3,9 @@
 Pure: JSON text in, tasks out, or an `ImportFormatError` naming the file and line or task. Statuses: pending and
 waiting are open (a started one started), completed done, deleted cancelled, recurring a series' template; an
 instance of a series carries its template's UUID and its period. `import_tasks.plan_task_import` makes the
-documents; the UUID goes in `taskwarrior:`. A priority other than H, M or L, a `wait` or `until` date and
-user-defined attributes (UDAs) are not kept, and said. A task whose status `--status NAME=STATUS` maps (`STATUSES`)
+documents; the UUID goes in `taskwarrior:`. A recurring series' `until` becomes wm's `until:`. A priority other
+than H, M or L, a `wait` date, the `until` (expiry) of a task that does not recur and user-defined attributes
+(UDAs) are not kept, and said. A task whose status `--status NAME=STATUS` maps (`STATUSES`)
 carries that name as its status, which the map then turns into the workflow's.
 """
 
@@ -107,8 +108,12 @@ def _task(item: Any, where: str, mapped: Collection[str] = ()) -> ForeignTask:
         notes.append(f"the priority {priority!r} is none wm knows (H, M, L): left out")
     if item.get("wait") is not None and state in ("open", "started"):
         notes.append(f"it waits (is hidden) until {_day(item.get('wait'), where)} in Taskwarrior, which wm has no field for: imported without it")
+    keys: tuple[tuple[str, object], ...] = ()
     if item.get("until") is not None and state in ("open", "started"):
-        notes.append(f"it expires on {_day(item.get('until'), where)} in Taskwarrior ('until'), which wm has no field for: imported without it")
+        if isinstance(recur, str):  # the series' end: wm's `until:`, the same word
+            keys = (("until", _day(item.get("until"), where)),)
+        else:
+            notes.append(f"it expires on {_day(item.get('until'), where)} in Taskwarrior ('until'), which wm has no field for: imported without it")
     udas = sorted(k for k in item if k not in KNOWN)
     if udas:
         notes.append(f"{'its attributes' if len(udas) > 1 else 'its attribute'} {', '.join(udas)} (user-defined in Taskwarrior) {'are' if len(udas) > 1 else 'is'} not kept")
@@ -119,6 +124,7 @@ def _task(item: Any, where: str, mapped: Collection[str] = ()) -> ForeignTask:
         end=_day(item.get("end"), where), priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
         tags=tags_of(tags), depends=tuple(d.lower() for d in depends), comments=tuple(annotations),
         recur=recur if isinstance(recur, str) else None, series=parent.lower() if isinstance(parent, str) else None, notes=tuple(notes),
+        keys=keys,
     )
 
 

@@ -9,7 +9,7 @@ column left out of the export, so an import never removes a value). Where wm's v
 - both changed it: a conflict; wm's is kept and said, with the file, line and both values;
 - the file has no baseline (its import is not committed, the workspace is not in git): nothing is changed, and said.
 
-A status carries `done:` with it by the rule `wm move` follows (`edit_ops._done_fields`), dated by the export when
+A status carries `done:` with it by the rule `wm move` follows (`edit_ops.done_fields`), dated by the export when
 it dates the work. Writes go through the edit machinery: only the changed keys' lines, every file checked before
 any is written, each written atomically and refused if it changed since it was read.
 """
@@ -24,7 +24,7 @@ from typing import Any
 
 from workspace_tool.config import Workflow
 from workspace_tool.edit import Source, checked_write, set_keys
-from workspace_tool.edit_ops import Change, _done_fields, check_edit, load_source
+from workspace_tool.edit_ops import Change, check_edit, done_fields, load_source
 from workspace_tool.errors import WorkspaceError
 from workspace_tool.import_baseline import UNCOMMITTED
 from workspace_tool.index import Index
@@ -229,7 +229,7 @@ def task_update(index: Index, task: Task, changes: Sequence[FieldChange], finish
         said.append(f"{change.key} {change.old} -> {written if isinstance(change.new.same, NewPerson) else change.new.shown}")
     status = values.get("status")
     if isinstance(status, str):
-        done = _done_fields(index, task, status, explicit={})
+        done = done_fields(index, task, status, explicit={})
         if done.get("done") is not None and finished_on is not None:
             done["done"] = finished_on  # the day the tracker says the work ended, not the day of the import
         if done:

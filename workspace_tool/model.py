@@ -123,6 +123,7 @@ class Task(Document):
     billable: bool | None = None
     rate: float | None = None
     recurrence: str | None = None
+    until: dt.date | None = None  # the last day a recurring series may have an instance
 
 
 @dataclass(frozen=True)

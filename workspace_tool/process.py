@@ -8,21 +8,29 @@ Format (frontmatter):
       - {id: kickoff, title: Kickoff workshop, estimate: 1d, offset_days: 5,
          depends_on: [contract], role: pm, priority: high, due_days: 2}
 
-`offset_days` counts working days from the start date (the task's `start:`),
-`due_days` (optional) the working days from its start to its `due:`,
-`role` is filled with a person by `--assignee role=person`. IDs become
-`<project>-<id>` (a random suffix when taken) and `depends_on` is rewired to
-the new IDs.
+`offset_days` counts working days from the start date (the task's `start:`;
+negative: before it), `due_days` (optional) the working days from its start to
+its `due:`, `role` is filled with a person by `--assignee role=person`. A
+step's `title` and `description` are Jinja2 text, rendered as `wm new`'s
+templates are (`create.render_text`), with the run's variables
+(`{{ project }}`, `{{ start }}`, ... and `--var NAME=VALUE`). IDs become
+`<project>-<id>`; a later run of the template in the same project (`--again`)
+names its tasks after their titles when those are new to the project, else
+after the step and the run's start date (`<project>-<id>-<start>`; a random
+suffix only when that is taken too). Each task records its run (`process:`,
+`run:`), and `depends_on` is rewired to the new IDs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workspace_tool.create import month_name, render_template, slugify, unique_path
+from workspace_tool.create import month_name, render_template, render_text, slugify, text_variables, unique_path
 from workspace_tool.edit import Source, checked_write, set_keys
 from workspace_tool.edit_ops import Change, Result
 from workspace_tool.edit_values import require_doc
@@ -36,6 +44,11 @@ from workspace_tool.yamlload import item_lines, load_yaml_mapping
 
 FOLDER = "templates/processes"
 TASK_KEYS = frozenset({"id", "title", "estimate", "offset_days", "due_days", "depends_on", "role", "priority", "tags", "milestone", "description"})
+RUN_VARIABLES = ("process", "project", "start", "date", "month", "month_name", "author")
+"""The variables wm sets for a step's title and description (besides `--var`s), documented in docs/editing.md."""
+PROCESS_KEY, RUN_KEY = "process", "run"
+"""The keys that record, in each task `wm apply` makes, the template and the run (its start date) it came from."""
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -119,8 +132,9 @@ def _step(item: Any, line: int, path: str, hours_per_day: float) -> StepSpec:
     offsets = {}
     for key in ("offset_days", "due_days"):
         value = item.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise _fail(path, line, f"{key}: expected a whole number of working days, got {value!r}")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or (value < 0 and key == "due_days")):
+            kind = "a whole number of working days (negative: before the start date)" if key == "offset_days" else "a whole number of working days, 0 or more"
+            raise _fail(path, line, f"{key}: expected {kind}, got {value!r}")
         offsets[key] = value
     depends = item.get("depends_on") or []
     if isinstance(depends, str):
@@ -160,42 +174,117 @@ def load_process(index: Index, name: str) -> ProcessTemplate:
 
 
 def add_workdays(day: dt.date, count: int, index: Index) -> dt.date:
-    """`count` working days after `day` (0: `day` itself, moved to a working day)."""
+    """`count` working days after `day` (0: `day` itself, moved on to a working day; negative: that many working
+    days before that day)."""
     cal = index.settings.calendar
     while not cal.is_workday(day):
         day += dt.timedelta(days=1)
-    for _ in range(count):
-        day += dt.timedelta(days=1)
+    step = dt.timedelta(days=1 if count >= 0 else -1)
+    for _ in range(abs(count)):
+        day += step
         while not cal.is_workday(day):
-            day += dt.timedelta(days=1)
+            day += step
     return day
 
 
-def plan(index: Index, template: ProcessTemplate, project: str, start: dt.date, roles: dict[str, str]) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class StepText:
+    """A step's title and description, rendered for one run."""
+
+    title: str
+    description: str
+
+
+def parse_variables(items: Sequence[str]) -> list[tuple[str, str]]:
+    """`--var NAME=VALUE` texts as (name, value) pairs, in order; one without `=` is a UsageError."""
+    pairs = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--var {item}: expected NAME=VALUE (e.g. --var hire=\"Dana Ruiz\")")
+        pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def check_variables(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """`--var NAME=VALUE` pairs as a run's variables; a name that is no template name, one wm sets itself, or one given
+    twice is a UsageError."""
+    variables: dict[str, str] = {}
+    for name, value in pairs:
+        if not _VARIABLE.fullmatch(name):
+            raise UsageError(f"--var {name}={value}: a variable's name is letters, digits and '_', not starting with a digit (e.g. --var hire=\"Dana Ruiz\")")
+        if name in RUN_VARIABLES:
+            raise UsageError(f"--var {name}: wm sets {{{{ {name} }}}} itself (the variables it sets: {', '.join(RUN_VARIABLES)}); give yours another name")
+        if name in variables:
+            raise UsageError(f"--var {name} is given twice ({variables[name]!r} and {value!r})")
+        variables[name] = value
+    return variables
+
+
+def run_context(index: Index, template: ProcessTemplate, project: str, start: dt.date, variables: Mapping[str, str]) -> dict[str, Any]:
+    """The variables of a step's title and description in one run: `RUN_VARIABLES`, then the `--var`s."""
+    today = index.today
+    return {
+        "process": template.name, "project": project, "start": start.isoformat(), "date": today.isoformat(),
+        "month": f"{today:%Y-%m}", "month_name": month_name(today), "author": git_author(index.root), **variables,
+    }
+
+
+def render_steps(root: Path, template: ProcessTemplate, context: dict[str, Any]) -> list[StepText]:
+    """Every step's title and description rendered with `context`, as `wm new` renders a template; an unknown
+    variable, a syntax error or a title left empty is refused, naming the template's file and the step's line."""
+    hint = "; give it with --var {name}=VALUE"
+    texts = []
+    for step in template.steps:
+        where = f"{template.path}:{step.line}"
+        title = " ".join(render_text(root, step.title, context, where, hint).split())
+        if not title:
+            raise WorkspaceError(f"{where}: the title of step {step.key!r} is empty once rendered ({step.title!r})")
+        description = render_text(root, step.description, context, where, hint) if step.description else ""
+        texts.append(StepText(title, description))
+    return texts
+
+
+def _check_used(root: Path, template: ProcessTemplate, variables: Mapping[str, str]) -> None:
+    """A `--var` no step uses is refused (a misspelt name would otherwise be lost without a word)."""
+    used: set[str] = set()
+    for step in template.steps:
+        for text in (step.title, step.description):
+            if text:
+                used |= text_variables(root, text)
+    unused = sorted(set(variables) - used)
+    if unused:
+        own = sorted(used - set(RUN_VARIABLES))
+        uses = f"it uses {', '.join(own)}" if own else "it uses none of its own"
+        raise UsageError(f"--var {unused[0]}: no step of the process {template.name!r} ({template.path}) uses {{{{ {unused[0]} }}}} ({uses})")
+
+
+def plan(
+    index: Index, template: ProcessTemplate, project: str, start: dt.date, roles: dict[str, str], variables: Mapping[str, str] | None = None,
+) -> list[tuple[str, str, str]]:
     """(relpath, id, text) of every task to create, checked; nothing is written."""
     unknown_roles = sorted(set(roles) - set(template.roles))
     if unknown_roles:
         raise UsageError(f"the process {template.name!r} has no role {unknown_roles[0]!r} (roles: {', '.join(template.roles) or 'none'})")
     people = {role: require_doc(index, who, ("person",)).id for role, who in roles.items()}
-    ids: dict[str, tuple[str, str]] = {}
-    taken: set[str] = set()
-    for step in template.steps:
-        slug = slugify(f"{project}-{step.key}")
-        relpath, doc_id = unique_path(index, "task", slug, project, frozenset(taken))
-        taken.add(doc_id)
-        ids[step.key] = (relpath, doc_id)
+    variables = dict(variables or {})
+    context = run_context(index, template, project, start, variables)
+    texts = render_steps(index.root, template, context)
+    _check_used(index.root, template, variables)
+    named = _names(index, template, project, start, texts)
+    ids = {step.key: doc_id for step, (_, doc_id, _) in zip(template.steps, named)}
     workflow = index.settings.workflow("task")
-    author = git_author(index.root)  # the template variables `wm new` gives (docs/editing.md)
     result = []
-    for step in template.steps:
-        relpath, doc_id = ids[step.key]
-        values = _values(index, step, start, people, {k: v[1] for k, v in ids.items()})
-        context = {"title": step.title, "id": doc_id, "type": "task", "date": index.today.isoformat(), "author": author,
-                   "month": f"{index.today:%Y-%m}", "month_name": month_name(index.today),
-                   "project": project, "fields": values, "status": workflow.default if workflow else "todo"}
-        text = set_keys(render_template(index.root, "task", context), values)
-        note = f"Created from the process template `{template.name}` ({template.title}), step `{step.key}`."
-        text = text.rstrip("\n") + "\n\n" + (step.description.strip() + "\n\n" if step.description else "") + note + "\n"
+    for step, rendered, (relpath, doc_id, title) in zip(template.steps, texts, named):
+        values = _values(index, step, start, people, ids)
+        values[PROCESS_KEY], values[RUN_KEY] = template.name, start
+        doc_context = {"title": title, "id": doc_id, "type": "task", "date": context["date"], "author": context["author"],
+                       "month": context["month"], "month_name": context["month_name"],  # the variables `wm new` gives
+                       "project": project, "fields": values, "status": workflow.default if workflow else "todo"}
+        text = set_keys(render_template(index.root, "task", doc_context), values)
+        note = f"Created from the process template `{template.name}` ({template.title}), step `{step.key}`, run of {start.isoformat()}."
+        description = rendered.description.strip()
+        text = text.rstrip("\n") + "\n\n" + (description + "\n\n" if description else "") + note + "\n"
         parsed = parse_document(text, relpath, index.settings)
         errors = [d for d in parsed.diagnostics if d.is_error]
         if parsed.document is None or errors:
@@ -204,15 +293,45 @@ def plan(index: Index, template: ProcessTemplate, project: str, start: dt.date, 
     return result
 
 
+def _names(index: Index, template: ProcessTemplate, project: str, start: dt.date, texts: list[StepText]) -> list[tuple[str, str, str]]:
+    """(relpath, id, title) of each step's task: `<project>-<step>` when free (a first run). In a later run, a title
+    new to the project's tasks from this template (`Order laptop for {{ hire }}`) names the task; a title they have
+    gets the run's start date, as the ID does (`<project>-<step>-<start>`); a random suffix only when that is taken."""
+    earlier = {doc.title for doc in (index.get(i) for i in applied(index, template, project)) if doc is not None}
+    day = start.isoformat()
+    taken: set[str] = set()
+    named = []
+    for step, text in zip(template.steps, texts):
+        first = slugify(f"{project}-{step.key}")
+        if text.title in earlier:
+            title, candidates = f"{text.title} ({day})", [first, f"{first}-{day}"]
+        else:
+            title, candidates = text.title, [first, slugify(f"{project}-{text.title}"), f"{first}-{day}"]
+        relpath, doc_id = _first_free(index, project, candidates, frozenset(taken))
+        taken.add(doc_id)
+        named.append((relpath, doc_id, title))
+    return named
+
+
+def _first_free(index: Index, project: str, candidates: list[str], taken: frozenset[str]) -> tuple[str, str]:
+    """(relpath, id) of the first candidate ID that is free, else the last with a random suffix (`unique_path`)."""
+    for slug in candidates:
+        relpath, doc_id = unique_path(index, "task", slug, project, taken)
+        if doc_id == slug:
+            return relpath, doc_id
+    return unique_path(index, "task", candidates[-1], project, taken)
+
+
 def applied(index: Index, template: ProcessTemplate, project: str) -> list[str]:
-    """The tasks of `project` an earlier `wm apply` made from `template`: named after a step, saying so in the body."""
+    """The tasks of `project` an earlier `wm apply` made from `template`: those recording it (`process: NAME`), and
+    those made before wm recorded it, named after a step and saying so in the body."""
+    found = {task.id for task in index.tasks_of(project) if str(task.extra.get(PROCESS_KEY)) == template.name}
     mark = f"process template `{template.name}`"
-    found = []
     for step in template.steps:
         doc = index.get(slugify(f"{project}-{step.key}"))
         if doc is not None and getattr(doc, "project", None) == project and mark in doc.body:
-            found.append(doc.id)
-    return found
+            found.add(doc.id)
+    return sorted(found)
 
 
 def _values(index: Index, step: StepSpec, start: dt.date, people: dict[str, str], ids: dict[str, str]) -> dict[str, Any]:
@@ -236,16 +355,25 @@ def _values(index: Index, step: StepSpec, start: dt.date, people: dict[str, str]
     return values
 
 
-def apply_process(index: Index, name: str, project: str, start: dt.date | None, roles: dict[str, str], again: bool = False) -> Result:
+def apply_process(
+    index: Index, name: str, project: str, start: dt.date | None, roles: dict[str, str], again: bool = False,
+    variables: Sequence[tuple[str, str]] = (),
+) -> Result:
     """`wm apply`: write every task of the template into the project (all checked before the first write); a
-    template already applied to the project is refused unless `again` (its tasks would be made twice)."""
+    template already applied to the project is refused unless `again` (its tasks would be made twice).
+    `variables`: the `--var NAME=VALUE` pairs, in order."""
+    given = check_variables(variables)
     template = load_process(index, name)
     project_id = require_doc(index, project, ("project",)).id
     made = applied(index, template, project_id)
     if made and not again:
         tasks = f"{len(made)} of its tasks are there ({made[0]}, …)" if len(made) > 1 else f"its task {made[0]} is there"
-        raise UsageError(f"the process {name!r} was applied to {project_id} already: {tasks}; pass --again to make its tasks a second time, with names of their own")
-    planned = plan(index, template, project_id, start or index.today, roles)
+        raise UsageError(
+            f"the process {name!r} was applied to {project_id} already: {tasks}; pass --again to make its tasks a second time "
+            f"(named after their titles where those are new, else with the start date), or give each run a project "
+            f"of its own (wm new project TITLE, then wm apply {name} --project ID)"
+        )
+    planned = plan(index, template, project_id, start or index.today, roles, given)
     changes = []
     for relpath, doc_id, text in planned:
         checked_write(Source(index.root / relpath, relpath, None, ""), text)

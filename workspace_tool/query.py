@@ -9,7 +9,8 @@ dates, durations and numbers; bare words and phrases search titles and
 bodies, case-insensitively. docs/query.md is the reference.
 
 Fields are read from the one declaration in `fields.ALL_SPECS`, plus `id`,
-`type`, `path`, `title`, `tag` (alias of `tags`), `is:`, `has:` and `no:`.
+`type`, `path`, `checklist` (a body's `- [x]` progress, as text `2/3`), `title`,
+`tag` (alias of `tags`), `is:`, `has:` and `no:`.
 A key of the team's own (`colour: blue`, kept in a document's `extra`) is a
 field too when some document has it (`custom`, the keys the index holds):
 its values match as text, case-insensitively, or by a glob. Parsing is pure
@@ -34,7 +35,7 @@ from workspace_tool.model import DOC_TYPES, PRIORITY_RANK, Document, Task
 from workspace_tool.relative_dates import DateSpan, resolve_date
 from workspace_tool.values import parse_duration
 
-ID, TYPE, PATH = "id", "type", "path"
+ID, TYPE, PATH, CHECKLIST = "id", "type", "path", "checklist"
 RANGE_KINDS = (F.DATE, F.DURATION, F.NUMBER)
 NOT_QUERYABLE = (F.KEY_RESULTS,)
 ALIASES = {"tag": "tags"}
@@ -62,6 +63,7 @@ def _query_specs() -> dict[str, F.FieldSpec]:
         ID: F.FieldSpec(ID, ID, description="The document's ID"),
         TYPE: F.FieldSpec(TYPE, TYPE, choices=DOC_TYPES, description="The document's type"),
         PATH: F.FieldSpec(PATH, PATH, description="The file path (a folder prefix or a glob)"),
+        CHECKLIST: F.FieldSpec(CHECKLIST, CHECKLIST, description="The body's checklist progress: ticked of all items (`2/3`)"),
     }
     for name, spec in sorted(F.ALL_SPECS.items()):
         if spec.kind not in NOT_QUERYABLE:
@@ -245,6 +247,10 @@ def _any_of(matchers: list[Matcher]) -> Matcher:
 def _value_of(doc: Document, name: str) -> Any:
     if name == TYPE:
         return doc.type
+    if name == CHECKLIST:
+        from workspace_tool.show import checklist_text
+
+        return checklist_text(doc) or None
     if name in FIELDS:
         return getattr(doc, name, None)
     return custom_value(doc, name)
@@ -566,6 +572,8 @@ def sort_value(doc: Document, name: str, index: Index) -> Any:
         return value
     if kind == F.LEAVE:
         return value[0].start
+    if kind == CHECKLIST:  # by the share ticked, then by size
+        return (doc.checklist.checked / doc.checklist.total, doc.checklist.total)
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value).lower()
     return str(value).lower()
@@ -589,6 +597,7 @@ _MATCHING = {
     ID: "the exact ID (any case), or a glob `a*`",
     TYPE: "one of: " + ", ".join(DOC_TYPES),
     PATH: "a folder prefix (`projects/web`) or a glob (`*/tasks/*.md`)",
+    CHECKLIST: "its progress as text (`2/3`), or a glob (`*/3`); `has:checklist` for a body with items",
     F.DATE: "a date, relative date or period; a range `A..B`",
     F.DURATION: "a duration (`30m`, `4h`, `2d`, `1w`, bare hours); a range",
     F.NUMBER: "a number; a range",
@@ -610,7 +619,7 @@ def fields_table() -> str:
     rows = ["| field | types | matches |", "|---|---|---|"]
     for name, spec in FIELDS.items():
         having = [t for t in F.FIELDS if name in F.specs_for(t)]
-        types = "all" if name in (ID, TYPE, PATH) or len(having) == len(F.FIELDS) else ", ".join(having)
+        types = "all" if name in (ID, TYPE, PATH, CHECKLIST) or len(having) == len(F.FIELDS) else ", ".join(having)
         matching = _MATCHING[spec.kind]
         if spec.kind == F.CHOICE:
             matching = "one of: " + ", ".join(spec.choices)

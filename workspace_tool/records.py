@@ -35,6 +35,8 @@ def document_record(doc: Document, index: Index | None = None) -> dict[str, Any]
         if name in _DERIVED or name == "status" or (name == "person" and value):
             if value is not None:
                 record[name] = to_jsonable(value)
+    if doc.checklist.total and "checklist" not in record:  # (a `checklist:` key of the document's own stays as written)
+        record["checklist"] = {"checked": doc.checklist.checked, "total": doc.checklist.total}
     if isinstance(doc, TimeLog):
         record["entries"] = len(doc.entries)
         record["hours"] = round(sum(e.hours for e in doc.entries), 4)

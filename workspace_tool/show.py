@@ -39,6 +39,19 @@ def item_text(value: object) -> str:
     return cell(to_jsonable(value))
 
 
+def checklist_text(doc: Document) -> str:
+    """A body's checklist progress as `wm show`, `wm list` and the CSV export give it: `2/3` (ticked of all `- [ ]` /
+    `- [x]` items); "" without items."""
+    checklist = doc.checklist
+    return f"{checklist.checked}/{checklist.total}" if checklist.total else ""
+
+
+def checklist_record(doc: Document) -> dict[str, int] | None:
+    """The checklist in JSON (`wm export json`): `{"checked": 2, "total": 3}`; None without items."""
+    checklist = doc.checklist
+    return {"checked": checklist.checked, "total": checklist.total} if checklist.total else None
+
+
 def _compact(value: object) -> str:
     """An unknown key's value on one line: a mapping as `key: value` pairs, a list of mappings (an invoice's
     entries) by its length; `--json` has it whole."""
@@ -65,6 +78,9 @@ def render_show(doc: Document, index: Index) -> str:
         first, *more = _field_value(doc, name, index).split("\n")
         lines.append(f"{name:<{width}}  {first}")
         lines.extend(f"{'':<{width}}  {line}" for line in more)
+    progress = checklist_text(doc)
+    if progress:
+        lines.append(f"{'checklist':<{width}}  {progress}")
     for label, ids in (("subtasks", index.subtasks.get(doc.id)), ("superseded_by", index.superseded_by.get(doc.id))):
         if ids:
             lines.append(f"{label:<{width}}  {', '.join(ids)}")

@@ -9,8 +9,15 @@ from dataclasses import dataclass
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*([mhdw])", re.IGNORECASE)
 _DURATION_FULL = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)\s*[mhdw]\s*)+$", re.IGNORECASE)
 _EVERY = re.compile(r"^every\s+(?:(\d+)\s+)?(day|week|month|year)s?$")
-_NAMED_RULES = {"daily": (1, "day"), "weekly": (1, "week"), "biweekly": (2, "week"), "monthly": (1, "month"), "yearly": (1, "year")}
+_NAMED_RULES = {
+    "daily": (1, "day"), "weekly": (1, "week"), "biweekly": (2, "week"), "fortnightly": (2, "week"), "monthly": (1, "month"),
+    "quarterly": (3, "month"), "semiannually": (6, "month"), "semi-annually": (6, "month"), "yearly": (1, "year"),
+    "annually": (1, "year"),
+}
 _WORKDAY_RULES = ("weekdays", "workdays", "every weekday")
+_LAST_DAY = " on the last day"
+_MOST = {"day": 36600, "week": 5200, "month": 1200, "year": 100}  # 100 years apart at most: a longer rule is a typo
+_RULES_HINT = "use daily, weekdays, weekly, fortnightly, monthly, quarterly, yearly, every N days|weeks|months|years, or monthly on the last day"
 
 
 @dataclass(frozen=True, order=True)
@@ -89,12 +96,27 @@ def format_hours(hours: float) -> str:
 
 
 def parse_recurrence(text: str) -> tuple[int, str]:
-    """(count, unit) of a `recurrence:` rule; unit is day, week, month, year or workday. Raises ValueError.
+    """(count, unit) of a `recurrence:` rule; unit is day, week, month, year, workday or month-end (the last day of
+    every `count`-th month). Raises ValueError.
 
-    The rules: daily, weekdays (also workdays, every weekday), weekly, biweekly, monthly, yearly, and
-    `every [N] days|weeks|months|years` (case and spacing do not matter).
+    The rules: daily, weekdays (also workdays, every weekday), weekly, biweekly (fortnightly), monthly, quarterly,
+    semiannually, yearly (annually), `every [N] days|weeks|months|years` (at most 100 years apart), and a month or
+    year rule followed by `on the last day` (`monthly on the last day`); case and spacing do not matter.
     """
     rule = " ".join(text.strip().lower().split())
+    last_day = rule.endswith(_LAST_DAY)
+    count, unit = _rule_of(rule[: -len(_LAST_DAY)] if last_day else rule, text)
+    if unit in _MOST and count > _MOST[unit]:
+        longest = f"{_MOST[unit]} {unit}s" + ("" if unit == "year" else " (100 years)")
+        raise ValueError(f"recurrence {text!r} repeats too rarely: at most every {longest}")
+    if not last_day:
+        return count, unit
+    if unit not in ("month", "year"):
+        raise ValueError(f"recurrence {text!r}: 'on the last day' goes with a month or year rule (monthly on the last day)")
+    return count * (12 if unit == "year" else 1), "month-end"
+
+
+def _rule_of(rule: str, text: str) -> tuple[int, str]:
     if rule in _NAMED_RULES:
         return _NAMED_RULES[rule]
     if rule in _WORKDAY_RULES:
@@ -105,4 +127,4 @@ def parse_recurrence(text: str) -> tuple[int, str]:
         if count < 1:
             raise ValueError(f"recurrence must repeat at least every 1 {match.group(2)}")
         return count, match.group(2)
-    raise ValueError(f"unknown recurrence {text!r} (use daily, weekdays, weekly, biweekly, monthly, yearly or 'every 2 weeks')")
+    raise ValueError(f"unknown recurrence {text!r} ({_RULES_HINT})")

@@ -126,11 +126,6 @@ def board(index: Index, project: str | None = None, include_done: bool = True) -
     return columns
 
 
-def checklist_progress(doc: Document) -> str:
-    """`2/3`: the checked boxes of a document's checklist and all of them ("" without one), as a board card shows it."""
-    return f"{doc.checklist.checked}/{doc.checklist.total}" if doc.checklist.total else ""
-
-
 # -- next ----------------------------------------------------------------
 
 

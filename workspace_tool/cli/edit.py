@@ -222,25 +222,36 @@ def comment_cmd(app: App, doc_id: str, text: str, person: str | None, commit: bo
 @click.option("--project", "-p", required=True, metavar="ID", help="The project to create the tasks in.")
 @click.option("--start", metavar="DATE", help="Day 0 of the process (default: today).")
 @click.option("--assignee", "-a", "assignees", multiple=True, metavar="ROLE=PERSON", help="Who fills a role (repeatable).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A value for {{ NAME }} in the steps' titles and descriptions (repeatable).")
 @click.option("--again", is_flag=True, help="Apply a template the project already has once more (its tasks get names of their own).")
 @click.option("--commit", is_flag=True, help=COMMIT_HELP)
 @click.pass_obj
-def apply_cmd(app: App, name: str, project: str, start: str | None, assignees: tuple[str, ...], again: bool, commit: bool) -> None:
+def apply_cmd(
+    app: App, name: str, project: str, start: str | None, assignees: tuple[str, ...], variables: tuple[str, ...], again: bool, commit: bool,
+) -> None:
     """Instantiate a process template (templates/processes/NAME.md) as tasks of a project.
 
     Task IDs are prefixed with the project; dependencies are wired to the
-    new IDs; `offset_days` count working days from --start.
+    new IDs; `offset_days` count working days from --start (negative:
+    before it). Steps' titles and descriptions may use {{ project }},
+    {{ start }}, ... and variables of your own: a step titled
+    "Order laptop for {{ hire }}" takes --var hire="Dana Ruiz". Each
+    task records its run (`process:`, and `run:` its start date); a
+    second run (--again) names its tasks after their titles, else after
+    the start date.
 
     \b
     Example:
       wm apply client-onboarding --project greenleaf-booking --start 2026-12-01 --assignee pm=alice --assignee designer=carol --assignee developer=bob
+      wm apply client-onboarding --project greenleaf-booking --start 2027-01-11 --again
     """
     from workspace_tool.edit_values import parse_assignments, parse_date
-    from workspace_tool.process import apply_process
+    from workspace_tool.process import apply_process, parse_variables
 
     roles = dict(parse_assignments(assignees))
+    pairs = parse_variables(variables)
     day = parse_date(start, app.today, "--start") if start else None
-    result = run_edit(app, commit, lambda index: apply_process(index, name, project, day, roles, again))
+    result = run_edit(app, commit, lambda index: apply_process(index, name, project, day, roles, again, pairs))
     for change in result.changes:
         click.echo(from_here(app.root / change.relpath))  # as `wm new`: paths that work from the current folder
 
@@ -281,24 +292,31 @@ def templates_cmd(app: App) -> None:
 def recur_cmd(app: App, commit: bool) -> None:
     """Create the next instance of every completed recurring task that lacks one.
 
-    \b
-    Example:
-      wm recur
-    """
-    from workspace_tool.recur import catch_up
+    For a task completed by editing its file. A series whose `until:` date
+    has passed is not continued; nor is one whose next instance git saw
+    deleted (said, with how to go on or end it).
 
-    problems: list[str] = []
+    \b
+    Examples:
+      wm recur
+      wm recur --commit
+    """
+    from workspace_tool.recur import CatchUp, catch_up
+
+    done: list[CatchUp] = []
 
     def action(index: Index) -> Result:
-        changes, found = catch_up(index)
-        problems.extend(found)
-        return Result(tuple(changes))
+        done.append(catch_up(index))
+        return Result(done[-1].changes)
 
     result = run_edit(app, commit, action)
-    if not result.changes and not problems:
+    skipped, problems = (done[0].skipped, done[0].problems) if done else ((), ())
+    if not result.changes and not problems and not skipped:
         click.echo("no recurring task is missing its next instance")
     for change in result.changes:
         click.echo(f"{change.relpath}: {change.message}")
+    for line in skipped:
+        click.echo(f"wm: skipped {line}", err=True)
     for problem in problems:
         click.echo(f"wm: {problem}", err=True)
     if problems:

@@ -16,7 +16,7 @@ from workspace_tool.errors import UsageError, WorkspaceError
 from workspace_tool.output import counted, dumps
 
 if TYPE_CHECKING:
-    from workspace_tool.import_commit import ImportResult
+    from workspace_tool.edit_ops import Result
     from workspace_tool.import_tasks import ForeignTask, ImportOptions, Source, TaskImportPlan
     from workspace_tool.index import Index
 
@@ -191,7 +191,7 @@ UPDATE_HELP = (
 DRY_RUN_HELP = "List what would be created (and updated) instead of writing it."
 
 
-def _importing(app: App, commit: bool, dry_run: bool, action: Callable[[Index], ImportResult]) -> None:
+def _importing(app: App, commit: bool, dry_run: bool, action: Callable[[Index], Result]) -> None:
     """Run an import: with --commit through `run_edit`, as the editing commands commit (git's state checked before
     anything is written, exactly the files written committed); without it nothing is committed, even under
     `git.autocommit` (said: an import's files are for the team to review)."""
@@ -235,15 +235,15 @@ def _not_utf8(name: str, data: bytes, start: int) -> str:
 
 
 def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool, commit: bool) -> None:
-    from workspace_tool.edit_ops import Change
-    from workspace_tool.import_commit import ImportResult, entries_message, export_name
+    from workspace_tool.edit_ops import Change, Result
+    from workspace_tool.import_commit import entries_message, export_name
     from workspace_tool.imports import apply_import, parse_timeclock, parse_timewarrior, plan_import
 
     name, text = _read_input(file)
     parse = parse_timeclock if kind == "timeclock" else parse_timewarrior
     sessions = parse(text, name)
 
-    def action(index: Index) -> ImportResult:
+    def action(index: Index) -> Result:
         plan = plan_import(index, person, sessions, name)
         changes: list[Change] = []
         if dry_run:
@@ -258,7 +258,7 @@ def _run_import(app: App, kind: str, file: str, person: str, dry_run: bool, comm
         verb = "to import" if dry_run else "imported"
         click.echo(f"{len(plan.new)} {'entry' if len(plan.new) == 1 else 'entries'} {verb}, {len(plan.duplicates)} already logged (skipped)", err=True)
         warn(plan.skipped)
-        return ImportResult(tuple(changes), summary=entries_message(len(plan.new), plan.person, export_name(name, kind)))
+        return Result(tuple(changes), summary=entries_message(len(plan.new), plan.person, export_name(name, kind)))
 
     _importing(app, commit, dry_run, action)
 
@@ -471,16 +471,17 @@ def import_csv_cmd(
 def _run_task_import(app: App, tasks: list[ForeignTask], source: Source, options: ImportOptions, run: _Run) -> None:
     """Plan the documents (and with --update the updates), list them (`would create` with --dry-run), write them,
     commit them with --commit, and say what was left out."""
+    from workspace_tool.edit_ops import Result
     from workspace_tool.import_baseline import read_baselines
-    from workspace_tool.import_commit import ImportResult, export_name, task_message
+    from workspace_tool.import_commit import export_name, task_message
     from workspace_tool.import_tasks import apply_task_import, plan_task_import
 
-    def action(index: Index) -> ImportResult:
+    def action(index: Index) -> Result:
         baselines = (lambda paths: read_baselines(index.root, paths)) if run.update else None
         plan = plan_task_import(index, tasks, source, options, baselines)
         changes = () if run.dry_run else tuple(apply_task_import(index, plan))  # all or nothing: listed below only once written
         _say_task_import(plan, run)
-        return ImportResult(changes, summary=task_message(plan, export_name(run.name, source.name)))
+        return Result(changes, summary=task_message(plan, export_name(run.name, source.name)))
 
     _importing(app, run.commit, run.dry_run, action)
 

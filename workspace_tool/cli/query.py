@@ -62,6 +62,10 @@ def display(doc: Document, name: str, index: Index) -> Any:
 
     if name == "type":
         return doc.type
+    if name == "checklist":
+        from workspace_tool.show import checklist_text
+
+        return checklist_text(doc)
     if name not in FIELDS:
         value = custom_value(doc, name)
         return ", ".join(value) if isinstance(value, tuple) else value
@@ -178,7 +182,8 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
       wm board --project studio-website --hide-done
     """
     from workspace_tool.history.read import in_git
-    from workspace_tool.views import board, check_project, checklist_progress
+    from workspace_tool.show import checklist_text
+    from workspace_tool.views import board, check_project
 
     with_history = not no_history and in_git(app.root)
     index, history = app.index_and_history(warn=False) if with_history else (app.index(), None)  # (no commits yet: no days, no noise)
@@ -189,7 +194,7 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
         data = [
             {
                 "status": c.status, "done": c.done, "wip_limit": c.limit,
-                "cards": [{**_task_json(t), **_in_column(app.today, entered.get(t.id)), "checklist": checklist_progress(t) or None} for t in c.cards],
+                "cards": [{**_task_json(t), **_in_column(app.today, entered.get(t.id)), "checklist": checklist_text(t) or None} for t in c.cards],
             }
             for c in columns
         ]
@@ -199,7 +204,7 @@ def board_cmd(app: App, project: str | None, hide_done: bool, no_history: bool, 
     rows: list[list[str]] = []
     for cards in zip_longest(*(c.cards for c in columns)):
         rows.append([card.id if card else "" for card in cards])
-        rows.append([_card_title(app.today, card.title, entered.get(card.id), checklist_progress(card)) if card else "" for card in cards])
+        rows.append([_card_title(app.today, card.title, entered.get(card.id), checklist_text(card)) if card else "" for card in cards])
     click.echo(table(headers, rows, keep=[max((len(card.id) for card in c.cards), default=0) for c in columns]))  # IDs whole
 
 

@@ -1,8 +1,10 @@
 """`wm export json` and `wm export csv`: the whole index, or one type, in stable shapes.
 
 Pure: index in, data or text out. Documents use `records.document_record`
-(the `wm list --json` shape); time entries use `entry_record`. Both name no
-document the export leaves out (`export.shown`).
+(the `wm list --json` shape: a body with checklist items has its progress,
+`checklist`: `{"checked": 2, "total": 3}`, in CSV `2/3`); time
+entries use `entry_record`. Both name no document the export leaves out
+(`export.shown`).
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import datetime as dt
 from typing import Any, Iterable
 
 from workspace_tool.errors import UsageError
-from workspace_tool.export.shown import shown
+from workspace_tool.export.shown import Shown, shown
 from workspace_tool.index import Index
-from workspace_tool.model import DOC_TYPES, TimeEntry
+from workspace_tool.model import DOC_TYPES, Document, TimeEntry
 from workspace_tool.output import csv_text, to_jsonable
 from workspace_tool.reports.billing import Priced, Pricer, cents
+from workspace_tool.show import checklist_record, checklist_text
 
 ENTRY_TYPE = "entry"
 ENTRY_FIELDS = ("person", "date", "start", "end", "ref", "task", "project", "client", "hours", "running", "billable", "invoiced", "rate", "amount", "currency", "note", "tags", "path", "line")
@@ -48,7 +51,7 @@ def export_json(index: Index, now: dt.datetime | None = None, include_private: b
         "workspace": index.settings.name,
         "today": index.today.isoformat(),
         "currency": index.settings.currency,
-        "documents": [view.record(d, index) for d in sorted(view.documents, key=lambda d: (d.type, d.id))],
+        "documents": [_record(view, d, index) for d in sorted(view.documents, key=lambda d: (d.type, d.id))],
         "time_entries": [view.entry_record(r, index) for r in entry_records(index, now, view.entries)],
         "diagnostics": [d.as_json() for d in view.diagnostics(index)],
     }
@@ -62,11 +65,20 @@ def export_csv(index: Index, doc_type: str, now: dt.datetime | None = None, incl
         return csv_text(ENTRY_FIELDS, [[_cell(r[k]) for k in ENTRY_FIELDS] for r in rows])
     if doc_type not in DOC_TYPES:
         raise UsageError(f"--type: unknown type {doc_type!r} (use {', '.join(DOC_TYPES)} or {ENTRY_TYPE})")
-    records = [view.record(d, index) for d in sorted(view.documents, key=lambda d: d.id) if d.type == doc_type]
+    records = [_record(view, d, index, as_text=True) for d in sorted(view.documents, key=lambda d: d.id) if d.type == doc_type]
     headers: list[str] = []
     for record in records:
         headers += [k for k in record if k not in headers]
     return csv_text(headers, [[_cell(r.get(k)) for k in headers] for r in records])
+
+
+def _record(view: Shown, doc: Document, index: Index, as_text: bool = False) -> dict[str, Any]:
+    """A shown document's record (`records.document_record`); in CSV (`as_text`) its checklist progress as `2/3`."""
+    record = view.record(doc, index)
+    derived = checklist_record(doc) if as_text else None
+    if derived is not None and record.get("checklist") == derived:
+        record["checklist"] = checklist_text(doc)
+    return record
 
 
 def _cell(value: Any) -> Any:

@@ -9,12 +9,12 @@ import math
 from workspace_tool.health import HealthFacts, budget_burn, burn_percent, plan_gaps, project_health
 from workspace_tool.model import Decision, Project, Risk, Task
 from workspace_tool.output import counted
+from workspace_tool.show import checklist_text
 from workspace_tool.site import charts
 from workspace_tool.site.context import SiteData, doc_page, fmt_amounts, fmt_hours, fmt_money, hours_by
 from workspace_tool.site.contexts import AnyContext, BoardCard, BoardColumn, Money, ProjectContext, ProjectSummary
 from workspace_tool.site.markdown import relative_url
 from workspace_tool.site.pages import Page, PageSpec, body_source, is_held_up, iso, progress, sort_tasks, task_row
-from workspace_tool.views import checklist_progress
 
 
 def specs(data: SiteData) -> list[PageSpec]:
@@ -164,7 +164,7 @@ def _column(status: str, cards: list[BoardCard], limit: int | None, load: int) -
 
 def board_card(data: SiteData, task: Task, since: dt.date | None) -> BoardCard:
     """A card: the task's row, how long it has been in its column, and its checklist's progress ("2/3", "" without one)."""
-    checklist = checklist_progress(task)
+    checklist = checklist_text(task)
     if since is None or data.is_done(task) or since > data.today:
         return {**task_row(data, task), "age": "", "since": "", "checklist": checklist}
     days = (data.today - since).days
