@@ -89,17 +89,18 @@ class Workflow:
         close = difflib.get_close_matches(status, self.statuses, n=1, cutoff=0.6)
         return close[0] if close else None
 
-    def means(self, status: str) -> str | None:
+    def means(self, status: str, own_words: bool = True) -> str | None:
         """The status of this workflow that `status` names in other words: the same words in another case or
         spelling (`In Progress`), or a word other trackers use (`doing`, `closed`: `STATUS_SYNONYMS`), on either
-        side: in a workflow of `doing`, `In Progress` and `wip` mean `doing` (when one status alone means it)."""
+        side: in a workflow of `doing`, `In Progress` and `wip` mean `doing` (when one status alone means it; not with
+        `own_words` False, for a choice among several workflows where another may have the word itself)."""
         words = _status_words(status)
         for candidate in self.statuses:
             if _status_words(candidate) == words:
                 return candidate
         mapped = STATUS_SYNONYMS.get(words, words.replace(" ", "-"))
-        if mapped in self.statuses:
-            return mapped
+        if mapped in self.statuses or not own_words:
+            return mapped if mapped in self.statuses else None
         same = [c for c in self.statuses if STATUS_SYNONYMS.get(_status_words(c)) == mapped]
         return same[0] if len(same) == 1 else None
 

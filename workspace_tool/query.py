@@ -318,7 +318,9 @@ def _alternative(spec: F.FieldSpec, text: str, where: str, today: dt.date, setti
     if kind in (F.PRIORITY, F.CHOICE, TYPE):
         return _exact(_choice(spec.name, text, spec.choices, where))
     if kind == F.STATUS:
-        meant = next((found for workflow in settings.workflows.values() if (found := workflow.means(text))), None)  # `doing`: in-progress
+        workflows = settings.workflows.values()  # `doing`: in-progress; in a workflow of its own words only where none has it
+        meant = next((found for w in workflows if (found := w.means(text, own_words=False))), None)
+        meant = meant or next((found for w in workflows if (found := w.means(text))), None)
         return _exact(_choice(spec.name, text, _statuses(settings), where, meant))
     if kind == F.WEEKDAYS:
         from workspace_tool.config import WEEKDAYS
