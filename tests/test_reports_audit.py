@@ -163,8 +163,9 @@ def test_open_work_the_plan_leaves_out_makes_the_project_amber(workspace: Path, 
     rows = {p["id"]: p for p in report["projects"]}
     assert rows["p2"]["health"] == "amber"
     assert rows["p2"]["reasons"] == ["1 open task not scheduled: u1 (assignee 'bob' has no working time (capacity 0 or no workdays))"]
-    # a team that does not estimate is not amber everywhere: the forecast's gap is a note, not a colour
-    assert rows["p3"]["health"] == "green" and report["notes"] == ["p3: 1 open task without an estimate, left out of the forecast: n1"]
+    # an open task without an estimate makes the forecast unreliable: amber, with the reason, and the note naming it
+    assert rows["p3"]["health"] == "amber" and rows["p3"]["reasons"] == ["1 open task has no estimate: the forecast leaves it out"]
+    assert report["notes"] == ["p3: 1 open task without an estimate, left out of the forecast: n1"]
     assert "wm: warning: p3: 1 open task without an estimate" in wm("-C", str(workspace), "report", "projects").stderr
 
 

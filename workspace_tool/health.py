@@ -4,7 +4,9 @@ Red when over budget (a budget of 0 with any cost is over it), past its due
 date, or forecast to finish after it; amber when nine tenths of the budget
 is burnt, the forecast is at risk, there are overdue or held-up tasks
 (`blocking.is_held_up`), open high-impact risks, open tasks the scheduler
-could not schedule (no one can do them as things stand), or hours without a rate (the cost is then incomplete), or when a
+could not schedule (no one can do them as things stand), open tasks it
+plans as zero effort for want of an estimate (the forecast leaves their
+work out, so it cannot be trusted), or hours without a rate (the cost is then incomplete), or when a
 closed project still has open tasks. A cost in another currency than the
 budget's gives no burn: a note says so, without changing the colour.
 Pure: the caller gathers the facts (the report from the index, the site
@@ -43,6 +45,7 @@ class HealthFacts:
     open_tasks: int = 0  # tasks not done (read for a closed project: work left in a finished one)
     currencies: tuple[str, str] | None = None  # (the cost's, the budget's) when they differ: no burn, a note
     unscheduled: tuple[str, ...] = ()  # open tasks the plan could not schedule, each "ID (why)" (`plan_gaps`)
+    unestimated: int = 0  # open tasks the plan counts as zero effort, having no estimate (`plan_gaps`)
 
 
 class _Warning(Protocol):
@@ -72,9 +75,9 @@ def burn_percent(burn: float) -> str:
 
 
 def plan_gaps(warnings: Iterable[_Warning], open_ids: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """From the plan's warnings, the open tasks of `open_ids` it could not schedule ("ID (why)": a health
-    reason) and those it counts as zero effort because they have no estimate (IDs: a team that does not
-    estimate would be amber everywhere, so the report notes them instead), each sorted."""
+    """From the plan's warnings, the open tasks of `open_ids` it could not schedule ("ID (why)") and those it
+    counts as zero effort because they have no estimate (IDs: the report's notes name them), each sorted; both
+    make a project amber (`project_health`)."""
     wanted = set(open_ids)
     unscheduled: dict[str, str] = {}
     unestimated: set[str] = set()
@@ -92,6 +95,13 @@ def plan_gaps(warnings: Iterable[_Warning], open_ids: Iterable[str]) -> tuple[tu
 
 def open_tasks_text(count: int) -> str:
     return f"{count} open task{'s' * (count != 1)}"
+
+
+def unestimated_reason(count: int) -> str:
+    """The amber reason for open tasks the forecast plans as zero effort: "2 open tasks have no estimate: the
+    forecast leaves them out"."""
+    one = count == 1
+    return f"{open_tasks_text(count)} {'has' if one else 'have'} no estimate: the forecast leaves {'it' if one else 'them'} out"
 
 
 def named(items: tuple[str, ...]) -> str:
@@ -130,6 +140,8 @@ def project_health(facts: HealthFacts) -> tuple[str, tuple[str, ...]]:
             amber.append(f"{facts.high_risks} open high-impact risk{'s' * (facts.high_risks != 1)}")
         if facts.unscheduled:
             amber.append(f"{open_tasks_text(len(facts.unscheduled))} not scheduled: {named(facts.unscheduled)}")
+        if facts.unestimated:
+            amber.append(unestimated_reason(facts.unestimated))
     if facts.closed and facts.open_tasks:
         amber.append(f"closed with {facts.open_tasks} open task{'s' * (facts.open_tasks != 1)}")
     if facts.unpriced_hours:

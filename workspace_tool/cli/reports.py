@@ -299,7 +299,7 @@ def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
             return
         headers = ["project", "status", "progress", "tasks", "hours", "cost", "budget", "burn", "accuracy", "due", "forecast", "health", "reasons"]
         rows = [
-            [r.id, r.status, _progress(r.progress, r.progress_by), f"{r.done_tasks}/{r.tasks}", round(r.hours, 2), _whole(r.cost), _whole(r.budget),
+            [r.id, r.status, _pct(r.progress) + r.progress_basis_text, f"{r.done_tasks}/{r.tasks}", round(r.hours, 2), _whole(r.cost), _whole(r.budget),
              _burn(r.burn), _pct(r.accuracy), r.due, r.forecast_end, r.health, "; ".join(r.reasons)]
             for r in report.rows
         ]

@@ -90,7 +90,11 @@ class Shown:
         found = [d for d in index.diagnostics() if d.path not in self.hidden_paths]
         if not self.hidden:
             return found
-        return [d for d in found if self._naming.search(d.message) is None]
+        return [d for d in found if not self.names_hidden_in(d.message)]
+
+    def names_hidden_in(self, message: str) -> bool:
+        """`message` names a left-out document by its ID or its file."""
+        return bool(self.hidden or self.hidden_paths) and self._naming.search(message) is not None
 
     @cached_property
     def _naming(self) -> re.Pattern[str]:

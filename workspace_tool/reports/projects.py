@@ -3,12 +3,14 @@
 Pure: index (+ the scheduler's plan, when there is one) in, rows out.
 Health (`workspace_tool.health`, the rule the status site uses too) is red
 when a project is over budget or late, amber when it is close to its
-budget, at risk, or has overdue or blocked tasks, open high-impact risks
-or open tasks the plan could not schedule, else green; every colour comes
-with its reasons. Open tasks the plan counts as zero effort for want of an
-estimate are named in the report's notes (the forecast leaves their work out). Progress is `reports.progress`'s and
-accuracy is `reports.estimates.done_tasks`'s (the rules of the site, `wm
-report goals` and `wm report estimates`).
+budget, at risk, or has overdue or blocked tasks, open high-impact risks,
+open tasks the plan could not schedule or open tasks it counts as zero
+effort for want of an estimate (the forecast leaves their work out: the
+report's notes name them), else green; every colour comes with its
+reasons. Progress is `reports.progress`'s (by effort only when every
+counted task has an estimate, else by tasks) and accuracy is
+`reports.estimates.done_tasks`'s (the rules of the site, `wm report goals`
+and `wm report estimates`).
 
 The `blocked` tasks of a row are those *held up* now
 (`blocking.is_held_up`): blocked, and marked `blocked`, started, or at
@@ -31,7 +33,7 @@ from workspace_tool.index import Index
 from workspace_tool.model import PRIORITY_RANK, Client, Document, Project, Risk, Task
 from workspace_tool.reports.billing import Priced, Pricer, cents, exact_hours
 from workspace_tool.reports.estimates import TaskEstimate, accuracy, done_tasks
-from workspace_tool.reports.progress import Progress, counted_tasks
+from workspace_tool.reports.progress import Progress, basis_text, counted_tasks, progress_of
 
 HEALTH_RANK = {"red": 0, "amber": 1, "green": 2}
 
@@ -65,6 +67,7 @@ class ProjectRow:
     closed: bool = False  # the project is in a done status
     budget_currency: str | None = None  # the workspace's: a budget is in it (None: the cost's)
     unestimated: tuple[str, ...] = ()  # open tasks the plan counts as zero effort (no estimate)
+    unestimated_tasks: int = 0  # counted tasks, done or open, without an estimate: progress is by tasks when any
 
     @property
     def progress_effort(self) -> float | None:
@@ -75,17 +78,23 @@ class ProjectRow:
         return self.done_tasks / self.tasks if self.tasks else None
 
     def _progress(self) -> Progress:
-        return Progress(self.tasks, self.done_tasks, self.effort, self.done_effort, self.closed)
+        return Progress(self.tasks, self.done_tasks, self.effort, self.done_effort, self.closed, self.unestimated_tasks)
 
     @property
     def progress(self) -> float | None:
-        """By effort, else by tasks (`reports.progress`: the rule of `wm report goals` and the site)."""
+        """By effort when every counted task has an estimate, else by tasks (`reports.progress`: the rule of `wm
+        report goals` and the site)."""
         return self._progress().share
 
     @property
     def progress_by(self) -> str | None:
         """"effort", "tasks", "status" (closed, no tasks) or None."""
         return self._progress().basis
+
+    @property
+    def progress_basis_text(self) -> str:
+        """What follows the progress percent in a table, as on the site: "", " by tasks" or " by tasks (9 unestimated)"."""
+        return basis_text(self.progress_by, self.unestimated_tasks)
 
     @property
     def currencies(self) -> tuple[str, str] | None:
@@ -107,7 +116,7 @@ class ProjectRow:
             "tasks": self.tasks, "done_tasks": self.done_tasks,
             "effort_hours": _round(self.effort), "done_effort_hours": _round(self.done_effort),
             "progress_effort": _round(self.progress_effort), "progress_tasks": _round(self.progress_tasks),
-            "progress": _round(self.progress), "progress_by": self.progress_by,
+            "progress": _round(self.progress), "progress_by": self.progress_by, "unestimated_tasks": self.unestimated_tasks,
             "hours": _round(self.hours), "cost": None if self.cost is None else float(self.cost),
             "currency": self.currency, "unpriced_hours": _round(self.unpriced_hours),
             "budget": self.budget, "burn": None if self.burn == math.inf else _round(self.burn), "accuracy": _round(self.accuracy),
@@ -170,9 +179,7 @@ def unestimated_note(row: ProjectRow) -> str:
 
 def _row(index: Index, project: Project, priced: list[Priced], measured: list[TaskEstimate], plan: Any) -> ProjectRow:
     tasks = counted_tasks(index.tasks_of(project.id), index.subtasks, index.is_cancelled)
-    done = [t for t in tasks if index.is_done(t)]
-    effort = sum(t.estimate.hours for t in tasks if t.estimate)
-    done_effort = sum(t.estimate.hours for t in done if t.estimate)
+    progress = progress_of(tasks, index.is_done, index.is_done(project))
     hours = sum(p.hours for p in priced)
     with_rate = [p for p in priced if p.rate is not None]
     cost = cents(sum((exact_hours(p.hours) * (p.rate or Decimal(0)) for p in with_rate), Decimal(0))) if with_rate else None
@@ -185,22 +192,22 @@ def _row(index: Index, project: Project, priced: list[Priced], measured: list[Ta
     forecast = plan.projects.get(project.id) if plan is not None else None
     row = ProjectRow(
         project.id, project.title, project.status, project.priority, project.owner, project.client, project.due,
-        len(tasks), len(done), effort, done_effort, hours, cost, currency, unpriced, project.budget, accuracy(measured),
-        getattr(forecast, "end", None), getattr(forecast, "status", None), overdue, blocked, risks, "green", (),
-        index.is_done(project), index.settings.currency,
+        progress.tasks, progress.done_tasks, progress.effort, progress.done_effort, hours, cost, currency, unpriced, project.budget,
+        accuracy(measured), getattr(forecast, "end", None), getattr(forecast, "status", None), overdue, blocked, risks, "green", (),
+        progress.closed, index.settings.currency, unestimated_tasks=progress.unestimated,
     )
     unscheduled, unestimated = plan_gaps(getattr(plan, "warnings", ()), [t.id for t in open_tasks])
-    health, reasons = _health(index, project, row, unscheduled)
+    health, reasons = _health(index, project, row, unscheduled, unestimated)
     return _with_health(row, health, reasons, unestimated)
 
 
-def _health(index: Index, project: Project, row: ProjectRow, unscheduled: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def _health(index: Index, project: Project, row: ProjectRow, unscheduled: tuple[str, ...], unestimated: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     high = [r for r in row.open_risks if getattr(index.get(r), "impact", None) == "high"]
     facts = HealthFacts(
         closed=index.is_done(project), due=project.due, today=index.today, burn=row.burn,
         forecast_status=row.forecast_status, forecast_end=row.forecast_end, overdue=len(row.overdue), held_up=len(row.blocked),
         high_risks=len(high), unpriced_hours=row.unpriced_hours, open_tasks=row.tasks - row.done_tasks,
-        currencies=row.currencies, unscheduled=unscheduled,
+        currencies=row.currencies, unscheduled=unscheduled, unestimated=len(unestimated),
     )
     return project_health(facts)
 

@@ -58,7 +58,7 @@ class Progress(TypedDict):
     done: int
     total: int
     pct: int  # the bar's width: whole percents, rounded down (0 when unknown)
-    label: str  # "40%", "50% by tasks" (no estimates), "—" (no tasks, open)
+    label: str  # "40%", "50% by tasks", "10% by tasks (9 unestimated)" (`Progress.label`), "—" (no tasks, open)
     hours_done: str
     hours_total: str
 

@@ -5,8 +5,9 @@ field changes and diffs (all diffs read through one `git cat-file`),
 activity events, and per-project flow series (cumulative flow, burn-up).
 Everything is filtered by what the site may show: only visible documents
 get versions and events, only visible tasks count in flow series, the
-titles of hidden documents are redacted from messages, changes and diffs,
-and audience sites get no diffs and no money fields.
+titles and IDs of hidden documents (private ones on the internal site) are
+redacted from messages and field changes, their titles from diffs too, and
+audience sites get no diffs and no money fields.
 """
 
 from __future__ import annotations
@@ -344,10 +345,10 @@ def hidden_titles(data: SiteData) -> tuple[str, ...]:
 
 
 def hidden_ids(data: SiteData) -> tuple[str, ...]:
-    """On a client's or a team's site, the IDs of the documents it does not show (another client's task named in a
-    commit message or a field's old value); the internal site names hidden documents by their bare IDs."""
-    if data.vis.audience.internal:
-        return ()
+    """The IDs of the documents this site does not show, redacted wherever history text could name them (a private
+    note created in the commit that also touched a public time log, another client's task in a field's old value):
+    private documents on the internal site (none with `--include-private`), and everything outside the audience's
+    view on a client's or a team's."""
     if data._hidden_ids is None:
         ids = {doc_id for doc_id in data.index.docs if doc_id not in data.vis.ids and len(doc_id) >= 3}
         data._hidden_ids = tuple(sorted(ids, key=lambda i: (-len(i), i)))

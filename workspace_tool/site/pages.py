@@ -259,14 +259,15 @@ def sort_tasks(tasks: list[Task]) -> list[Task]:
 
 def progress(data: SiteData, tasks: list[Task], closed: bool = False) -> Progress:
     """A project's progress by `reports.progress`'s rule, as `wm report projects` and `wm report goals` give it: by
-    estimate hours, else by tasks, of its tasks less cancelled ones and parents of subtasks (a parent's estimate is
-    its subtasks' work again); a closed project with no tasks is done (`closed`)."""
+    estimate hours when every counted task has one, else by tasks (saying how many have none), of its tasks less
+    cancelled ones and parents of subtasks (a parent's estimate is its subtasks' work again); a closed project with no
+    tasks is done (`closed`)."""
     from workspace_tool.reports.progress import counted_tasks, progress_of
 
     found = progress_of(counted_tasks(tasks, data.index.subtasks, data.index.is_cancelled), data.is_done, closed)
     share = found.share
     pct = 0 if share is None else round(100 * share)  # as the report's table rounds it
-    label = "—" if share is None else f"{pct}%" + (" by tasks" if found.basis == "tasks" else "")
+    label = "—" if share is None else found.label(f"{pct}%")
     return {
         "done": found.done_tasks, "total": found.tasks, "pct": pct, "label": label,
         "hours_done": fmt_hours(found.done_effort), "hours_total": fmt_hours(found.effort),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Callable, TypedDict
@@ -400,16 +401,51 @@ def activity_page(data: SiteData) -> Page[ActivityContext]:
 
 
 def quality_page(data: SiteData) -> Page[QualityContext]:
+    """The diagnostics of the documents this site shows (on the internal site, of files that are no document too),
+    less those that name a document it hides (`naming_hidden`)."""
     rows: list[DiagnosticRow] = []
-    for diagnostic in data.diagnostics():
+    diagnostics = data.diagnostics()
+    hidden = naming_hidden(data, [d.message for d in diagnostics])
+    for diagnostic in diagnostics:
         doc = data.doc_at(diagnostic.path)
         if doc is not None and doc.id not in data.vis:
             continue
         if doc is None and not data.vis.audience.internal:
             continue
+        if diagnostic.message in hidden:
+            continue
         rows.append({**diagnostic.as_json(), "ref": data.ref(doc.id) if doc is not None else None})
     errors = sum(r["severity"] == "error" for r in rows)
     return Page("quality.html", "quality.html", "Data quality", {"diagnostics": rows, "errors": errors, "warnings": len(rows) - errors}, section="quality")
+
+
+_WORD = re.compile(r"[\w/-]+")
+"""A run of the characters an ID or path is bounded by in the export's pattern (`Shown.names_hidden_in`)."""
+
+
+def naming_hidden(data: SiteData, messages: list[str]) -> set[str]:
+    """The messages that name a document this site does not show, by its ID or its file: the rule by which an export
+    leaves out a diagnostic (`export.shown.Shown.diagnostics`), with this site's hidden documents (private ones on the
+    internal site, everything outside the audience's view on a client's or a team's). An ambiguous `[[stem]]` lists
+    every note of that stem, private ones too; a "did you mean" may name one.
+
+    Only the names whose first word is a word of some message go into the pattern: the pattern bounds a name as a
+    word is bounded, so no other name can match, and an audience site of a large workspace hides thousands."""
+    from workspace_tool.export.shown import Shown
+
+    hidden = {path: doc.id for path, doc in data.index.by_path.items() if doc.id not in data.vis.ids}
+    if not hidden or not messages:
+        return set()
+    words = {word for message in messages for word in _WORD.findall(message)}
+
+    def may_be_named(name: str) -> bool:
+        first = _WORD.match(name)
+        return first is None or first.group() in words
+
+    view = Shown((), (), frozenset(filter(may_be_named, hidden.values())), frozenset(filter(may_be_named, hidden)))
+    if not view.hidden and not view.hidden_paths:
+        return set()
+    return {message for message in messages if view.names_hidden_in(message)}
 
 
 def search_page(data: SiteData) -> Page[SearchContext]:

@@ -34,7 +34,7 @@ def health(data: SiteData, project: Project, tasks: list[Task]) -> tuple[str, li
         return "grey", [f"project is {project.status}", *([left] if open_tasks else [])]
     forecast = data.forecast(project.id)
     burn, unpriced, currencies = _burn(data, project)
-    unscheduled, _ = plan_gaps(data.plan_warnings(t.id for t in open_tasks), [t.id for t in open_tasks])
+    unscheduled, unestimated = plan_gaps(data.plan_warnings(t.id for t in open_tasks), [t.id for t in open_tasks])
     facts = HealthFacts(
         closed=False,
         due=project.due,
@@ -48,6 +48,7 @@ def health(data: SiteData, project: Project, tasks: list[Task]) -> tuple[str, li
         unpriced_hours=unpriced,
         currencies=currencies,
         unscheduled=unscheduled,
+        unestimated=len(unestimated),
     )
     level, reasons = project_health(facts)
     return level, list(reasons) or ["on track"]
