@@ -2,7 +2,8 @@
 
     python benchmarks/bench_schedule.py --tasks 10000 --people 50 --deps 20000
 
-Writes a workspace into a temporary folder (or --out DIR), then times:
+Writes a workspace into a temporary folder, removed at the end (or into --out DIR,
+kept), then times:
 the whole process (`wm schedule --json`, cold and warm cache), index loading
 alone, and the scheduler alone (build input + level + plan), in-process.
 The generator here is also used by `compare_taskjuggler.py`.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -153,14 +155,20 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--deps", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--out", type=Path, help="write the workspace here and keep it (default: a temporary folder, removed)")
     args = parser.parse_args()
-    root = args.out or Path(tempfile.mkdtemp(prefix="wm-bench-"))
-    write_workspace(generate(args.tasks, args.people, args.deps, args.seed), root)
-    cold = time_process(root)
-    warm = min(time_process(root) for _ in range(3))
-    load, sched, count = time_in_process(root)
-    print(f"workspace: {root} ({args.tasks} tasks, {args.people} people, {args.deps} dependencies)")
+    temp = None if args.out else Path(tempfile.mkdtemp(prefix="wm-bench-"))
+    root = args.out or temp
+    try:
+        write_workspace(generate(args.tasks, args.people, args.deps, args.seed), root)
+        cold = time_process(root)
+        warm = min(time_process(root) for _ in range(3))
+        load, sched, count = time_in_process(root)
+    finally:
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+    where = root if temp is None else "a temporary folder, removed; --out DIR keeps it"
+    print(f"workspace: {args.tasks} tasks, {args.people} people, {args.deps} dependencies ({where})")
     print(f"wm schedule --json, whole process: cold cache {cold:.2f} s, warm cache {warm:.2f} s")
     print(f"in process: index load {load:.2f} s, scheduler {sched:.2f} s ({count} tasks planned)")
 

@@ -65,6 +65,15 @@ for f in files:
 print(time.perf_counter() - t, time.process_time() - c, len(files))
 """
 
+COUNT = """
+import sys
+from pathlib import Path
+from workspace_tool.loader import discover, read_settings
+root = Path(sys.argv[1])
+print(len(discover(root, read_settings(root)[0])[0]))
+"""
+"""The documents of the workspace (its files wm reads), whatever made it."""
+
 CHANGE_COST = """
 import statistics, sys, time
 from pathlib import Path
@@ -288,26 +297,32 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
+def _sizes(docs: int) -> generate.Sizes:
+    """The sizes of a generated workspace of `docs` documents (and of the Taskwarrior data compared with it)."""
+    return generate.Sizes(docs, max(docs // 250, 1), 20, 6)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark wm's index and cache.")
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workspace", type=Path, help="use (and keep) this folder; generated there when empty")
+    parser.add_argument("--workspace", type=Path, help="use (and keep) this folder; generated there when empty (Taskwarrior gets tasks generated for as many documents)")
     parser.add_argument("--storage", action="store_true", help="also compare cache storage formats")
     parser.add_argument("--no-taskwarrior", action="store_true")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/performance.md)")
     args = parser.parse_args(argv)
-    sizes = generate.Sizes(args.docs, max(args.docs // 250, 1), 20, 6)
     temp = None
     root = args.workspace
     if root is None:
         temp = tempfile.mkdtemp(prefix="wm-bench-")
         root = Path(temp) / "ws"
     if not root.exists() or not any(root.iterdir()):
-        generate.write_files(root, generate.build_files(sizes, args.seed))
+        generate.write_files(root, generate.build_files(_sizes(args.docs), args.seed))
     try:
-        print(f"machine: {machine()}\nworkspace: {args.docs} documents ({root})\n")
+        documents = int(_python(COUNT, str(root)))  # a --workspace given may hold any number (not --docs)
+        sizes = _sizes(documents)
+        print(f"machine: {machine()}\nworkspace: {documents} documents ({root})\n")
         results = measure_wm(root, args.repeat)
         if not args.no_taskwarrior:
             results |= measure_taskwarrior(root, sizes, args.seed, args.repeat)

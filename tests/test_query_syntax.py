@@ -36,11 +36,11 @@ def ids(result) -> list[str]:  # type: ignore[no-untyped-def]
     [
         ("OR", "wm has no OR between terms"),
         ("AND", "wm has no AND between terms"),
-        ("due<2026-12-01", "write due:..2026-12-01 (ranges are inclusive)"),
+        ("due<2026-12-01", "write due:..2026-11-30"),
         ("due>=2026-12-01", "write due:2026-12-01.."),
         ("status=todo", "write status:todo"),
         ("status!=done", "write -status:done"),
-        ("due.before:2026-12-01", "write due:..2026-12-01 (inclusive)"),
+        ("due.before:2026-12-01", "write due:..2026-11-30"),
         ("project.is:web", "write project:web"),
         ("tags.not:infra", "write -tags:infra"),
         ("-status=done", "write -status:done"),

@@ -82,6 +82,9 @@ def parse_date(text: str, today: dt.date, what: str = "date") -> dt.date:
 
 
 def _split(text: str) -> list[str]:
+    """A list's items: `a,b`, or as YAML writes a list, `[a, b]`."""
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
@@ -95,11 +98,19 @@ def check_key(key: str) -> str:
     return key
 
 
+RESERVED_WHY = {
+    "id": "an ID is the file name, or its id: line; rename the file and its references by hand",
+    "type": "a type comes from the file's folder, or its type: line, and decides which fields it has; "
+            "move the file into the folder of the type (tasks/, notes/, ...) and check it with wm validate",
+}
+"""Why `wm set` refuses each key of `fields.RESERVED`, and what to do instead."""
+
+
 def coerce(index: Index, doc_type: str, key: str, text: str) -> Any:
     """The value to write for `key=text` on a document of `doc_type`; None removes the key."""
     check_key(key)
     if key in F.RESERVED:
-        raise UsageError(f"{key}: cannot be changed with wm set (an ID is the file name; rename the file and its references by hand)")
+        raise UsageError(f"{key}: cannot be changed with wm set ({RESERVED_WHY[key]})")
     if text == "":
         return None
     spec = F.specs_for(doc_type).get(key)
@@ -175,7 +186,10 @@ def _number_or_text(text: str) -> Any:
 def _unknown(text: str) -> Any:
     """An unknown key's value: the text as typed, except a plain decimal number (`12`, `-3`, `2.5`) or `true` /
     `false`, which become a number or a boolean. Only a number YAML writes back exactly as typed is one:
-    `0012`, `1.50`, `+49`, `1_000`, `0x1F`, `1:30` stay text (and are quoted so that they read back as text)."""
+    `0012`, `1.50`, `+49`, `1_000`, `0x1F`, `1:30` stay text (and are quoted so that they read back as text).
+    A value in brackets (`[Acme, Globex]`, `[]`) is a list of such values, split at its commas."""
+    if text.startswith("[") and text.endswith("]"):
+        return [_unknown(item) for item in _split(text)]
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     if _INT.fullmatch(text):

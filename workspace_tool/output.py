@@ -6,8 +6,11 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
+import select
 import shutil
+import sys
 import unicodedata
 from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
@@ -255,3 +258,58 @@ def runs(items: Sequence[T], key: Callable[[T], Hashable | None]) -> Iterator[li
             end += 1
         yield list(items[start:end])
         start = end
+
+
+class WholeWrites(io.RawIOBase):
+    """A file descriptor written in full or not at all: each write goes on until all of it is written, so a reader
+    that leaves during a large write raises `BrokenPipeError` (EPIPE), as a small write does. Python's own stdout
+    takes a short write (the 64 KiB a pipe held when its reader left) as done and drops the rest without an error,
+    so `wm export json | head -c 10` would end with status 0 instead of 141."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:  # a terminal stays one (click keeps colour codes, tables their width)
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            try:
+                done += os.write(self._fd, view[done:])
+            except BlockingIOError:  # a non-blocking stdout (a terminal shared with such a program): wait until it takes more
+                select.select([], [self._fd], [])
+        return done
+
+
+def whole_stdout() -> io.TextIOWrapper | None:
+    """A text stdout like the interpreter's, over `WholeWrites` of the same file descriptor; None when stdout is not
+    the process's own file (a test's capture, a Windows console) or cannot be wrapped. The one place all of wm's
+    output goes through, when the CLI installs it as `sys.stdout`."""
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or stream is not sys.__stdout__:
+        return None
+    unbuffered = isinstance(stream.buffer, io.FileIO)  # PYTHONUNBUFFERED, python -u: no buffer between text and file
+    if not unbuffered and not isinstance(getattr(stream.buffer, "raw", None), io.FileIO):
+        return None
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    raw = WholeWrites(fd)
+    return io.TextIOWrapper(
+        raw if unbuffered else io.BufferedWriter(raw),  # type: ignore[arg-type]
+        encoding=stream.encoding,
+        errors=stream.errors,
+        newline=None if os.name == "nt" else "\n",
+        line_buffering=stream.line_buffering,
+        write_through=stream.write_through,
+    )

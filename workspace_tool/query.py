@@ -49,13 +49,14 @@ _OPERATOR = re.compile(r"^(-?)([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z]+):|(<=|>=|
 """`due<2026-12-01`, `status=todo`, `due.before:2026-12-01`: JQL's and Taskwarrior's ways, refused with ours."""
 _JOINERS = frozenset({"OR", "AND", "NOT", "||", "&&"})
 _MODIFIERS = {
-    "before": "..{v} (inclusive)", "below": "..{v} (inclusive)", "after": "{v}.. (inclusive)", "above": "{v}.. (inclusive)",
-    "is": "{v}", "equals": "{v}", "has": "{v}", "contains": "{v}", "not": "-{n}:{v}", "isnt": "-{n}:{v}", "hasnt": "-{n}:{v}",
+    "before": "<", "below": "<", "after": ">", "above": ">",  # Taskwarrior's: strictly before, as JQL's `<`
+    "is": "=", "equals": "=", "has": "=", "contains": "=", "not": "!=", "isnt": "!=", "hasnt": "!=",
 }
-_OPERATORS = {
-    "<": "{n}:..{v} (ranges are inclusive)", "<=": "{n}:..{v}", ">": "{n}:{v}.. (ranges are inclusive)", ">=": "{n}:{v}..",
-    "=": "{n}:{v}", "==": "{n}:{v}", "!=": "-{n}:{v}",
-}
+"""Taskwarrior's modifiers, as the JQL operator each means."""
+_OPERATORS = {"<=": "{n}:..{v}", ">=": "{n}:{v}..", "=": "{n}:{v}", "==": "{n}:{v}", "!=": "-{n}:{v}"}
+"""The term to write for each JQL operator; `<` and `>` in `_strictly`."""
+_ABSOLUTE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
+"""A date or month as written, not relative to today (`2026-12-01`, `2026-12`)."""
 
 
 def _query_specs() -> dict[str, F.FieldSpec]:
@@ -176,8 +177,9 @@ def parse_query_text(text: str, today: dt.date, settings: Settings, custom: Coll
     return parse_query(words, today, settings, custom)
 
 
-def _foreign_syntax(text: str, custom: Collection[str]) -> str | None:
-    """What to write instead of another tool's query syntax (`OR`, `status=todo`, `due.before:X`), else None."""
+def _foreign_syntax(text: str, custom: Collection[str], today: dt.date) -> str | None:
+    """What to write instead of another tool's query syntax (`OR`, `status=todo`, `due.before:X`), else None: the
+    exact equivalent (`due<2026-12-01` is `due:..2026-11-30`, ranges being inclusive)."""
     if text in _JOINERS:
         return (
             f"{text!r}: wm has no {text} between terms (every term must hold); for any of several values of one field "
@@ -191,22 +193,44 @@ def _foreign_syntax(text: str, custom: Collection[str]) -> str | None:
     if not known:
         return None
     if modifier is not None:
-        form = _MODIFIERS.get(modifier.lower())
-        if form is None:
+        operator = _MODIFIERS.get(modifier.lower())
+        if operator is None:
             return f"{text!r}: wm has no .{modifier} modifier; write {name}:VALUE, {name}:A..B for a range, -{name}:VALUE for not"
-        shown = form.format(n=name, v=value)
-        shown = shown if shown.startswith("-") else f"{name}:{shown}"
-    else:
-        shown = _OPERATORS[operator].format(n=name, v=value)
+    kind = CUSTOM if name in custom else FIELDS[ALIASES.get(name.lower(), name.lower())].kind
+    if operator in ("<", "<=", ">", ">=") and kind not in RANGE_KINDS:
+        return f"{text!r}: ranges work only on dates, durations and numbers, and {name} is not one; write {name}:VALUE"
+    if operator in ("<", ">"):
+        if sign and kind != F.DATE:  # not below 4h: from 4h on
+            sign, operator = "", ">=" if operator == "<" else "<="
+        else:
+            shown, note = _strictly(name, operator == ">", value, kind, today)
+            return f"{text!r}: write {'-' * bool(sign)}{shown}{note}"
+    shown = _OPERATORS[operator].format(n=name, v=value)
     if sign:
         shown = shown[1:] if shown.startswith("-") else f"-{shown}"
     return f"{text!r}: write {shown}"
 
 
+def _strictly(name: str, after: bool, value: str, kind: str, today: dt.date) -> tuple[str, str]:
+    """What to write for `NAME<VALUE` (`after`: `NAME>VALUE`), and a note. Ranges are inclusive, so a date range
+    ends the day before (starts the day after; of a period, the day after its end), and a duration or number range
+    leaves the value itself out with a second term."""
+    if kind == F.DATE:
+        try:
+            span = resolve_date(value, today)
+            day = span.end + dt.timedelta(days=1) if after else span.start - dt.timedelta(days=1)
+        except (ValueError, OverflowError):  # not a date: the term's own error follows once it is written as a range
+            return (f"{name}:{value}.." if after else f"{name}:..{value}"), " (ranges are inclusive)"
+        note = "" if _ABSOLUTE.match(value.strip()) else f" (the day {'after' if after else 'before'} {value}; ranges are inclusive)"
+        return (f"{name}:{day}.." if after else f"{name}:..{day}"), note
+    terms = f"{name}:{value}.. -{name}:{value}" if after else f"{name}:..{value} -{name}:{value}"
+    return terms, f" (ranges are inclusive: the second term leaves {value} out)"
+
+
 def _parse_term(text: str, today: dt.date, settings: Settings, custom: Collection[str] = ()) -> Term:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return _words(text[1:-1], text, False)
-    foreign = _foreign_syntax(text, custom)
+    foreign = _foreign_syntax(text, custom, today)
     if foreign is not None:
         raise UsageError(foreign)
     match = _TERM.match(text)

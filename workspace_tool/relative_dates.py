@@ -75,3 +75,11 @@ def resolve_date(text: str, today: dt.date) -> DateSpan:
     except ValueError:
         raise ValueError(f"bad date {text!r} (use {HELP})") from None
     return DateSpan(exact, exact)
+
+
+def bound(text: str, today: dt.date, last: bool = False) -> dt.date:
+    """The first day of what `text` names (with `last`, its last day): a `--from` or `--to`. A day is its own first and
+    last day; a period as a query takes one (`2026-11`, `last-month`, `this-week`) gives its first day to `--from` and
+    its last to `--to`, so `--from 2026-11 --to 2026-11` is the whole of November. ValueError as `resolve_date`."""
+    span = resolve_date(text, today)
+    return span.end if last else span.start

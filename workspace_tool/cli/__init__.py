@@ -6,6 +6,7 @@ a module exposes `COMMANDS`, a list of click commands.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import os
@@ -63,6 +64,7 @@ class WmGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         if no_color():
             ctx.color = False  # click.echo strips the codes (it does anyway when stdout is no terminal)
+        previous = _whole_stdout()
         try:
             result = super().invoke(ctx)
             if sys.stdout is not None:
@@ -102,6 +104,8 @@ class WmGroup(click.Group):
             ctx.exit(70)
         finally:
             background.stop_all()  # a command that failed before it used what a child was making: the child goes too
+            if previous is not None:
+                _restore_stdout(previous)
 
 
 EXIT_BROKEN_PIPE = 141
@@ -119,6 +123,31 @@ def debug_first(args: list[str]) -> list[str]:
 def no_color() -> bool:
     """NO_COLOR set to anything but empty (https://no-color.org): no colour codes, terminal or not."""
     return bool(os.environ.get("NO_COLOR"))
+
+
+def _whole_stdout() -> Any:
+    """Make `sys.stdout` the one place wm's output goes through that notices a reader who left during a large write
+    (`output.whole_stdout`: Python's own takes the part a pipe held as all of it, so `wm export json | head -c 10`
+    ended 0, not 141); the stdout it replaced, or None when it was left as it is."""
+    from workspace_tool.output import whole_stdout
+
+    whole = whole_stdout()
+    if whole is None:
+        return None
+    previous, sys.stdout = sys.stdout, whole
+    return previous
+
+
+def _restore_stdout(previous: Any) -> None:
+    """Put back the stdout `_whole_stdout` replaced, after writing what is left in wm's (a reader gone by then: that
+    rest is dropped quietly, the command's status already set)."""
+    whole, sys.stdout = sys.stdout, previous
+    try:
+        whole.flush()
+    except (OSError, ValueError):
+        _quiet_stdout()
+        with contextlib.suppress(OSError, ValueError):
+            whole.flush()  # into /dev/null now, so that closing it at exit has nothing to write
 
 
 def _quiet_stdout() -> None:

@@ -96,7 +96,7 @@ def warn_unreadable(index: Index) -> None:
 
 
 def date_range(start: str | None, end: str | None, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """`--from` and `--to` (each optional); a usage error when both are given and `--to` comes first."""
+    """`--from` and `--to` (each optional, `date_option`); a usage error when both are given and `--to` comes first."""
     first, last = date_option(start, "--from", today), date_option(end, "--to", today)
     check_range(first, last)
     return first, last
@@ -109,12 +109,20 @@ def check_range(first: dt.date | None, last: dt.date | None) -> None:
 
 def date_option(value: str | None, option: str, today: dt.date) -> dt.date | None:
     """A `--from`/`--to`-style date option: None when not given, else a date as `wm set due=` takes it
-    (YYYY-MM-DD, today, tomorrow, yesterday, +3d, -1w) or a usage error."""
+    (YYYY-MM-DD, today, tomorrow, yesterday, +3d, -1w), or a period as `wm list` takes one (`2026-11`,
+    `last-month`): its first day for `--from`, its last for `--to`; else a usage error."""
     if value is None:
         return None
-    from workspace_tool.edit_values import parse_date
+    from workspace_tool.relative_dates import bound
 
-    return parse_date(value, today, option)
+    try:
+        return bound(value, today, last=option == "--to")
+    except ValueError:
+        edge = "its last day" if option == "--to" else "its first day"
+        raise UsageError(
+            f"{option}: expected a date YYYY-MM-DD (or today, tomorrow, yesterday, +3d, -1w), got {value!r};"
+            f" or a period (2026-11, this-week, last-month: {edge})"
+        ) from None
 
 
 def now_for(app: App) -> dt.datetime | None:

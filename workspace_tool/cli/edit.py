@@ -128,7 +128,9 @@ def new_cmd(app: App, doc_type: str, title: str, project: str | None, assignee: 
 def set_cmd(app: App, doc_id: str, assignments: tuple[str, ...], commit: bool) -> None:
     """Set frontmatter fields; only their lines change. `key=` removes a key.
 
-    Lists are comma-separated (depends_on=a,b). Values are checked like
+    Lists are comma-separated (depends_on=a,b) or in brackets
+    ('customers=[a, b]', which also makes a list of a key of your own).
+    Values are checked like
     `wm validate` would: dates, durations, people, statuses.
 
     \b

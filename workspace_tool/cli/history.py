@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -25,8 +26,8 @@ _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
 
 
 def parse_since(text: str, today: dt.date) -> dt.date:
-    """`YYYY-MM-DD`, a span back from today (`3d`, `2w`, `6m`, `1y`), or a date word as `wm set due=` takes it
-    (`yesterday`, `-1w`)."""
+    """`YYYY-MM-DD`, a span back from today (`3d`, `2w`, `6m`, `1y`), a date word as `wm set due=` takes it
+    (`yesterday`, `-1w`), or a period as `wm list` takes one (`2026-11`: its first day)."""
     match = _RELATIVE.match(text.strip().lower())
     if match:
         count, unit = int(match.group(1)), match.group(2)
@@ -37,12 +38,15 @@ def parse_since(text: str, today: dt.date) -> dt.date:
         months = count * (12 if unit == "y" else 1)
         year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
         return dt.date(year, month + 1, min(today.day, 28))
-    from workspace_tool.edit_values import parse_date
+    from workspace_tool.relative_dates import bound
 
     try:
-        return parse_date(text, today)
-    except UsageError:
-        raise UsageError(f"bad date {text!r}: use YYYY-MM-DD, a span back such as 3d, 2w, 6m, 1y, or yesterday") from None
+        return bound(text, today)
+    except ValueError:
+        raise UsageError(
+            f"bad date {text!r}: use YYYY-MM-DD, a month (2026-11, last-month: its first day), a span back such as 3d, 2w, "
+            "6m, 1y, or yesterday"
+        ) from None
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -336,7 +340,15 @@ def _flow_text(report: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-FLOW_COMMAND = flow_cmd
-"""`wm flow` as a standalone command, for the `report` group to attach as `report flow`."""
+def _as_report_flow(command: click.Command) -> click.Command:
+    """`command` as `wm report flow`: the same options and callback (a shallow copy), with its own help, whose
+    examples name it as it is run there."""
+    attached = copy.copy(command)
+    attached.help = (command.help or "").replace("wm flow ", "wm report flow ")
+    return attached
+
+
+FLOW_COMMAND = _as_report_flow(flow_cmd)
+"""`wm flow` for the `report` group to attach as `report flow` (its help's example says `wm report flow`)."""
 
 COMMANDS = [history_cmd, diff_cmd, activity_cmd, digest_cmd, flow_cmd]

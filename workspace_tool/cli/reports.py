@@ -126,8 +126,8 @@ def report_group() -> None:
 
 
 @report_group.command("time")
-@click.option("--from", "start", metavar="DATE", help="First day (inclusive), YYYY-MM-DD; default: all time.")
-@click.option("--to", "end", metavar="DATE", help="Last day (inclusive), YYYY-MM-DD; default: all time.")
+@click.option("--from", "start", metavar="DATE", help="First day (inclusive): YYYY-MM-DD, or a period's first (2026-11, last-month); default: all time.")
+@click.option("--to", "end", metavar="DATE", help="Last day (inclusive): YYYY-MM-DD, or a period's last (2026-11, last-month); default: all time.")
 @click.option("--by", "group_by", default="project", show_default=True, metavar="GROUP[,GROUP]",
               help="person, project, client, task, tag, day, week or month; two levels with a comma.")
 @click.option("--billable", "billable_only", is_flag=True, help="Only billable time.")
@@ -143,6 +143,7 @@ def time_cmd(app: App, start: str | None, end: str | None, group_by: str, billab
     \b
     Example:
       wm report time --by client,project --from 2026-11-01 --to 2026-11-30
+      wm report time --by person --from last-month --to last-month
       wm report time --unbilled --by client --json
     """
     fmt = _format_choice(as_json, as_csv)
@@ -324,8 +325,8 @@ def projects_cmd(app: App, as_json: bool, as_csv: bool) -> None:
 
 
 @report_group.command("people")
-@click.option("--from", "start", metavar="DATE", help="First day (inclusive); default: 4 weeks ago, or 4 weeks before --to when that is earlier.")
-@click.option("--to", "end", metavar="DATE", help="Last day (inclusive); default: the end of this week, or 4 weeks after --from when that is later.")
+@click.option("--from", "start", metavar="DATE", help="First day (inclusive; of a period such as 2026-11, its first); default: 4 weeks ago, or 4 weeks before --to when that is earlier.")
+@click.option("--to", "end", metavar="DATE", help="Last day (inclusive; of a period such as 2026-11, its last); default: the end of this week, or 4 weeks after --from when that is later.")
 @json_option
 @csv_option
 @click.pass_obj
