@@ -234,9 +234,40 @@ def _weekdays(value: Any) -> tuple[str, ...]:
 
 
 def _holidays(value: Any) -> frozenset[dt.date]:
+    """Dates and ranges `{from: DATE, to: DATE}` (both days included, as a person's `leave`), as the days they cover."""
     if not isinstance(value, list):
-        raise SettingError("expected a list of dates")
-    return frozenset(_date(v) for v in value)
+        raise SettingError(f"expected a list of dates and ranges {{from: DATE, to: DATE}}, got {_as_yaml(value)}")
+    days: set[dt.date] = set()
+    for number, item in enumerate(value, 1):
+        if isinstance(item, dict) and set(item) == {"from", "to"}:
+            start, end = _holiday(item["from"]), _holiday(item["to"])
+            if start is not None and end is not None and end < start:
+                raise SettingError(f"item {number}: the range ends before it starts, got {_as_yaml(item)}")
+            if start is not None and end is not None:
+                days.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+                continue
+        elif (day := _holiday(item)) is not None:
+            days.add(day)
+            continue
+        raise SettingError(f"item {number}: expected a date YYYY-MM-DD or a range {{from: YYYY-MM-DD, to: YYYY-MM-DD}}, got {_as_yaml(item)}")
+    return frozenset(days)
+
+
+def _holiday(value: Any) -> dt.date | None:
+    """A holiday's date (a YAML date, or ISO text as `leave` takes it), else None."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return _date(value) if isinstance(value, dt.date) else None
+
+
+def _as_yaml(value: Any) -> str:
+    """A value as it would be written in workspace.yml (`{from: 2026-12-24}`), for messages."""
+    import yaml
+
+    return str(yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=1000)).strip().removesuffix("\n...").strip()
 
 
 def _clock(value: Any) -> dt.time:
@@ -384,7 +415,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("exclude", "list of globs", [], "Paths (relative to the root) that are not documents.", _globs),
     Setting("calendar.hours_per_day", "number", 8, "Working hours in a working day; `1d` of effort.", _hours_per_day),
     Setting("calendar.workdays", "list of weekdays", ["mon", "tue", "wed", "thu", "fri"], "Working weekdays.", _weekdays),
-    Setting("calendar.holidays", "list of dates", [], "Days nobody works.", _holidays),
+    Setting("calendar.holidays", "list of dates and ranges", [], "Days nobody works: dates, and ranges `{from: DATE, to: DATE}` (both days included).", _holidays),
     Setting("calendar.day_start", "HH:MM", "09:00", "When a working day starts.", _clock),
     Setting(
         "workflows", "mapping", {},

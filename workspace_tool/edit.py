@@ -266,6 +266,38 @@ class DuplicateKeyError(WorkspaceError):
         return DuplicateKeyError(self.key, self.lines, path)
 
 
+class FlowFrontmatterError(WorkspaceError):
+    """The frontmatter is one YAML flow mapping (`{title: x, due: ...}`): no key has a line of its own to change, and
+    rewriting the mapping would change the author's lines, so edits are refused."""
+
+    def __init__(self, key: str, line: int, path: str = "") -> None:
+        self.key, self.line, self.path = key, line, path
+        where = f"{path}:{line}" if path else f"line {line}"
+        super().__init__(
+            f"{where}: error: the frontmatter is written as one {{...}} mapping, which wm cannot edit without rewriting "
+            f"it; write it as one 'key: value' per line, without the braces, before editing {key} with wm; nothing was changed"
+        )
+
+    def at(self, path: str) -> FlowFrontmatterError:
+        """The same error, naming the file."""
+        return FlowFrontmatterError(self.key, self.line, path)
+
+
+def flow_mapping_line(lines: Sequence[str], fm: Frontmatter) -> int | None:
+    """The line (from 1) where the frontmatter opens a YAML flow mapping `{`, when that is what it is (its first line
+    that is neither blank nor a comment starts with `{`); else None."""
+    for number in range(fm.start, fm.end):
+        stripped = _bare(lines[number]).strip()
+        if stripped and not stripped.startswith("#"):
+            return number + 1 if stripped.startswith("{") else None
+    return None
+
+
+def _refuse_flow_mapping(lines: Sequence[str], fm: Frontmatter, key: str) -> None:
+    if (line := flow_mapping_line(lines, fm)) is not None:
+        raise FlowFrontmatterError(key, line)
+
+
 def key_block(lines: Sequence[str], fm: Frontmatter, key: str) -> tuple[int, int] | None:
     """The lines [first, stop) of a top-level key: its line plus its continuation lines.
 
@@ -464,6 +496,7 @@ def set_key(text: str, key: str, value: Any) -> str:
             raise LateFrontmatterError(key, late)
         head = f"---{newline}{key}: {render_value(value)}{newline}---{newline}"
         return head + text
+    _refuse_flow_mapping(lines, fm, key)
     block = key_block(lines, fm, key)
     if block is None:
         line_end = _ending(lines[fm.end - 1], newline)
@@ -498,6 +531,7 @@ def remove_key(text: str, key: str) -> str:
     fm = find_frontmatter(lines)
     if fm is None:
         return text
+    _refuse_flow_mapping(lines, fm, key)
     block = key_block(lines, fm, key)
     if block is None:
         return text
@@ -510,7 +544,7 @@ def set_keys(text: str, values: dict[str, Any], path: str = "") -> str:
     try:
         for key, value in values.items():
             text = remove_key(text, key) if value is None else set_key(text, key, value)
-    except (DuplicateKeyError, LateFrontmatterError) as exc:
+    except (DuplicateKeyError, LateFrontmatterError, FlowFrontmatterError) as exc:
         raise exc.at(path) from None
     return text
 

@@ -174,7 +174,27 @@ def parse_document(text: str, path: str, settings: Settings | None = None) -> Pa
         if loaded is None:
             return Parsed(None, tuple(diagnostics))
         data = loaded
+        if _FLOW_OR_COMMENT.match(split.frontmatter) and (flow := flow_mapping_line(split.frontmatter, split.fm_line)) is not None:
+            diagnostics.append(Diagnostic(
+                path, flow, "warning", "flow-frontmatter",
+                "the frontmatter is written as one {...} mapping: wm reads it but cannot edit it (wm set and wm move refuse); "
+                "write it as one 'key: value' per line, without the braces",
+            ))
     return _build(data, lines, split, path, settings, diagnostics)
+
+
+_FLOW_OR_COMMENT = re.compile(r"\s*[{#]")
+"""A frontmatter whose first text is `{` (or a comment, before it may be): the only ones `flow_mapping_line` reads."""
+
+
+def flow_mapping_line(frontmatter: str, first_line: int) -> int | None:
+    """The file line of a frontmatter written as one YAML flow mapping `{...}` (its first line that is neither blank
+    nor a comment starts with `{`), else None; `first_line` is the frontmatter's first line in the file."""
+    for number, line in enumerate(frontmatter.split("\n")):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return first_line + number if stripped.startswith("{") else None
+    return None
 
 
 def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str, settings: Settings, diagnostics: list[Diagnostic]) -> Parsed:

@@ -8,14 +8,14 @@ import json
 import click
 
 from workspace_tool.cli.app import App, check_range, date_option
-from workspace_tool.errors import NotFoundError, nearest_name
+from workspace_tool.errors import NotFoundError, WorkspaceError, nearest_name
 from workspace_tool.index import Index
 from workspace_tool.output import printable_lines, table, utf8_safe
 from workspace_tool.scheduling import Plan, schedule
 from workspace_tool.scheduling.adapter import build_input
-from workspace_tool.scheduling.baseline import load_baseline, save_baseline, slips
+from workspace_tool.scheduling.baseline import baseline_path, load_baseline, save_baseline, slips
 from workspace_tool.scheduling.explain import explain
-from workspace_tool.scheduling.gantt import gantt
+from workspace_tool.scheduling.gantt import SCALES, gantt
 from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, shown_warnings, task_rows
 from workspace_tool.scheduling.workload import workload
 
@@ -27,48 +27,70 @@ WARNINGS_SHOWN = 20
 @click.option("--project", "project", metavar="P", help="Show only this project's tasks (the plan still levels everyone's work).")
 @click.option("--from", "start", metavar="DATE", help="Plan start (default: schedule.start in workspace.yml, else today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (shape in docs/scheduling.md).")
-@click.option("--gantt", "as_gantt", is_flag=True, help="Print a text Gantt chart (weeks as columns).")
+@click.option("--gantt", "as_gantt", is_flag=True, help="Print a text Gantt chart (by day up to six weeks, by week up to 26, else by month).")
+@click.option("--scale", type=click.Choice(SCALES), help="The Gantt chart's columns: days, weeks or months (implies --gantt).")
 @click.option("--why", "why", metavar="ID", help="Explain what fixed a task's start and its chain to the project end.")
-@click.option("--save-baseline", "save_name", metavar="NAME", help="Save the planned dates to baselines/NAME.yml.")
+@click.option("--save-baseline", "save_name", metavar="NAME", help="Save the planned dates to baselines/NAME.yml (after comparing with --baseline).")
+@click.option("--force", is_flag=True, help="With --save-baseline: replace a baseline of that name (else refused).")
 @click.option("--baseline", "baseline_name", metavar="NAME", help="Show each task's and project's slip against a saved baseline.")
 @click.option("--all-warnings", is_flag=True, help=f"List every warning (default: the first {WARNINGS_SHOWN}, then how many more).")
 @click.pass_obj
 def schedule_cmd(
-    app: App, project: str | None, start: str | None, as_json: bool, as_gantt: bool, why: str | None, save_name: str | None, baseline_name: str | None,
-    all_warnings: bool,
+    app: App, project: str | None, start: str | None, as_json: bool, as_gantt: bool, scale: str | None, why: str | None, save_name: str | None,
+    force: bool, baseline_name: str | None, all_warnings: bool,
 ) -> None:
     """Level the open tasks over people's time: dates, slack, critical path, forecasts.
 
     \b
     Examples:
-      wm schedule --project studio-website --gantt
+      wm schedule --project studio-website --gantt --scale week
       wm schedule --json --from 2024-06-03
       wm schedule --why website-visual-design
       wm schedule --save-baseline kickoff && wm schedule --baseline kickoff
+      wm schedule --save-baseline weekly
+      wm schedule --baseline weekly --save-baseline weekly --force
+
+    With both, the plan is compared with --baseline first, then saved; an
+    existing baseline is replaced only with --force.
     """
     from workspace_tool.views import check_project
 
     index = app.index()
     project = check_project(index, project)  # in any case, as `wm board --project`; else not found, with a hint
-    plan = schedule(build_input(index, date_option(start, "--from", app.today), _history_done_dates(index)))
+    replacing = save_name is not None and _check_replace(app, save_name, force)
+    inp = build_input(index, date_option(start, "--from", app.today), _history_done_dates(index))
+    plan = schedule(inp)
     if why is not None:
-        lines = explain(plan, why)
+        lines = explain(plan, why, {t.id: t.start for t in inp.tasks if t.start is not None})
         if lines is None:
             near = nearest_name(why, plan.tasks)
             raise NotFoundError(f"no task with ID {why!r}" + (f" — did you mean {near!r}?" if near else ""))
         click.echo(printable_lines("\n".join(lines)))
         return
+    task_slips = project_slips = None
+    if baseline_name is not None:  # before saving: `--baseline X --save-baseline X --force` compares with the old X
+        task_slips, project_slips = slips(plan, load_baseline(app.root, baseline_name))
     if save_name is not None:
         path = save_baseline(app.root, save_name, plan)
-        click.echo(f"saved baseline {save_name!r} to {path.relative_to(app.root)}", err=True)
-    task_slips = project_slips = None
-    if baseline_name is not None:
-        task_slips, project_slips = slips(plan, load_baseline(app.root, baseline_name))
+        click.echo(f"{'replaced' if replacing else 'saved'} baseline {save_name!r} {'in' if replacing else 'to'} {path.relative_to(app.root)}", err=True)
     if as_json:
         click.echo(utf8_safe(dumps_plan(plan_json(plan, project, task_slips, project_slips))))
         return
-    _print_human(plan, project, as_gantt, task_slips, project_slips)
+    _print_human(plan, project, as_gantt or scale is not None, scale, task_slips, project_slips)
     _echo_warnings(plan, project, None if all_warnings else WARNINGS_SHOWN)
+
+
+def _check_replace(app: App, name: str, force: bool) -> bool:
+    """Whether saving baseline `name` replaces one; without `force` that is refused before anything is planned."""
+    path = baseline_path(app.root, name)
+    if not path.exists():
+        return False
+    if not force:
+        raise WorkspaceError(
+            f"{path.relative_to(app.root)}: error: baseline {name!r} already exists; add --force to replace it "
+            f"(with --baseline {name} it is compared first), or save under another name; nothing was saved"
+        )
+    return True
 
 
 def _echo_warnings(plan: Plan, project: str | None, limit: int | None) -> None:
@@ -80,13 +102,15 @@ def _echo_warnings(plan: Plan, project: str | None, limit: int | None) -> None:
         click.echo(f"wm: {len(found) - limit} more warnings (wm schedule --all-warnings lists every one; --json has them too)", err=True)
 
 
-def _print_human(plan: Plan, project: str | None, as_gantt: bool, task_slips: dict | None, project_slips: dict | None) -> None:
+def _print_human(
+    plan: Plan, project: str | None, as_gantt: bool, scale: str | None, task_slips: dict | None, project_slips: dict | None
+) -> None:
     tasks = shown_tasks(plan, project)
     if not tasks:
         click.echo("nothing to schedule: no open tasks" + (f" in {project}" if project else ""), err=True)
         return
     if as_gantt:
-        click.echo(printable_lines(gantt(tasks)))
+        click.echo(printable_lines(gantt(tasks, scale)))
     else:
         headers, rows = task_rows(tasks, task_slips)
         click.echo(table(headers, rows))

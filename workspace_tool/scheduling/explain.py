@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Mapping
 
 from workspace_tool.scheduling.types import Plan, ScheduledTask
 
@@ -17,13 +18,17 @@ def _hours(value: float) -> str:
     return f"{value:g}h"
 
 
-def explain(plan: Plan, task_id: str) -> list[str] | None:
-    """Lines explaining a task's place in the plan; None when the plan knows nothing about it."""
+def explain(plan: Plan, task_id: str, starts: Mapping[str, dt.date] | None = None) -> list[str] | None:
+    """Lines explaining a task's place in the plan; None when the plan knows nothing about it.
+
+    `starts`: the `start:` dates as the tasks' files give them (the plan has only the first working hour they
+    became), quoted when a task's own or its parent's start date fixed its start.
+    """
     record = plan.tasks.get(task_id)
     problems = [w.message for w in plan.warnings if w.about == task_id]
     if record is None:
         return [f"{task_id} is not in the plan:", *(f"  {problem}" for problem in problems)] if problems else None
-    lines = [_summary(record), f"  start set by: {_cause(plan, record)}"]
+    lines = [_summary(record), f"  start set by: {_cause(plan, record, starts or {})}"]
     lines.extend(f"  warning: {problem}" for problem in problems)
     if not record.closed:
         lines.extend(_chain(plan, record))
@@ -39,19 +44,20 @@ def _summary(t: ScheduledTask) -> str:
     return f"{t.id}{who}: {_at(t.start_at)} -> {_at(t.end_at)}, {_hours(t.effort_hours)} of work, slack {_hours(t.slack_hours)}{flags}"
 
 
-def _cause(plan: Plan, t: ScheduledTask) -> str:
-    text = _what(plan, t)
+def _cause(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date]) -> str:
+    text = _what(plan, t, starts)
     if t.cause.calendar and t.assignee:
         text += f"; {t.assignee} could not work on it before {_at(t.start_at)} (capacity used up that day, leave or a day off)"
     return text
 
 
-def _what(plan: Plan, t: ScheduledTask) -> str:
+def _what(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date]) -> str:
     cause = t.cause
     other = plan.tasks.get(cause.ref) if cause.ref else None
     parent = f" of its parent {cause.via}" if cause.via else ""
     if cause.kind == "start":
-        return f"the start date of its parent {cause.via}" if cause.via else f"its own start date ({t.start})"
+        whose = f"the start date of its parent {cause.via}" if cause.via else "its own start date"
+        return f"{whose} ({_start_date(t, starts.get(cause.via or t.id))})"
     if cause.kind == "predecessor" and other is not None:
         return f"predecessor {other.id}{parent}, which ends {_at(other.end_at)}"
     if cause.kind == "resource" and other is not None:
@@ -59,10 +65,18 @@ def _what(plan: Plan, t: ScheduledTask) -> str:
     if cause.kind == "resource":
         return f"{t.assignee} is fully booked by higher-priority work until then"
     if cause.kind == "subtask" and other is not None:
-        return f"its first subtask, {other.id}, which starts {_at(other.start_at)}; its start set by: {_cause(plan, other)}"
+        return f"its first subtask, {other.id}, which starts {_at(other.start_at)}; its start set by: {_cause(plan, other, starts)}"
     if cause.kind == "done":
         return "nothing: the task is closed"
     return f"the plan start ({plan.start})"
+
+
+def _start_date(t: ScheduledTask, written: dt.date | None) -> str:
+    """The start date as written, and the first working hour it became when that is on a later day (a weekend,
+    a holiday); the planned start when the date is not known."""
+    if written is None or written == t.start:
+        return f"{t.start}"
+    return f"{written}; first working hour {_at(t.start_at)}"
 
 
 def _chain(plan: Plan, t: ScheduledTask) -> list[str]:
