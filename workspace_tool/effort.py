@@ -24,3 +24,14 @@ def remaining_effort(index: Index, task: Task) -> float | None:
     if task.status in UNDER_WAY:
         return max(0.0, task.estimate.hours - index.logged_hours(task.id))
     return task.estimate.hours
+
+
+def overrun(index: Index, task: Task) -> tuple[float, float] | None:
+    """(logged, estimate) hours of a task under way, with no `remaining`, that has logged all of its estimate or more:
+    `remaining_effort` leaves it no work, which is seldom true of an open task. None otherwise."""
+    if task.remaining is not None or task.estimate is None or task.status not in UNDER_WAY:
+        return None
+    logged = index.logged_hours(task.id)
+    if logged <= 0 or logged < task.estimate.hours:
+        return None
+    return logged, task.estimate.hours

@@ -88,7 +88,7 @@ def plan_gaps(warnings: Iterable[_Warning], open_ids: Iterable[str]) -> tuple[tu
         if "not scheduled" in message:
             why = message.removeprefix("not scheduled: ").removesuffix("; not scheduled")
             unscheduled.setdefault(warning.about, f"{warning.about} ({why})")
-        elif message.startswith("no estimate"):
+        elif message.startswith("no estimate") or message.endswith("scheduled as zero effort"):  # none, or one unreadable
             unestimated.add(warning.about)
     return tuple(unscheduled[k] for k in sorted(unscheduled)), tuple(sorted(unestimated - set(unscheduled)))
 

@@ -61,7 +61,9 @@ def schedule_cmd(
     inp = build_input(index, date_option(start, "--from", app.today), _history_done_dates(index))
     plan = schedule(inp)
     if why is not None:
-        lines = explain(plan, why, {t.id: t.start for t in inp.tasks if t.start is not None})
+        written = {t.id: t.start for t in inp.tasks if t.start is not None}
+        written.update({p.id: p.start for p in inp.projects if p.start is not None})  # (a project's start: cause "project-start")
+        lines = explain(plan, why, written)
         if lines is None:
             near = nearest_name(why, plan.tasks)
             raise NotFoundError(f"no task with ID {why!r}" + (f" — did you mean {near!r}?" if near else ""))

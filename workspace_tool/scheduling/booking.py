@@ -131,6 +131,10 @@ class Person:
             taken += take
         return taken
 
+    def over_days(self) -> list[tuple[int, int]]:
+        """(day, minutes booked beyond capacity) of every over-allocated day, in order (only pinned tasks cause it)."""
+        return [(i, used - self.capacity(i)) for i, used in sorted(self.used.items()) if used > self.capacity(i)]
+
     def blocker(self, t: int, ready: int) -> str | None:
         """The task booked last between moments `ready` and `t` (what kept this person from starting at `ready`);
         None when nothing was (their capacity that day was used up, or they do not work then)."""

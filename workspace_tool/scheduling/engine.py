@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from workspace_tool.scheduling.booking import Person, Span, book_free, span_bounds
 from workspace_tool.scheduling.calendar import Timeline
-from workspace_tool.scheduling.graph import Graph, build_graph
+from workspace_tool.scheduling.graph import START_GATE, Graph, build_graph
 from workspace_tool.scheduling.types import Cause, PlanWarning, SchedInput, SchedTask
 
 
@@ -33,6 +33,8 @@ class Levelled:
     done: list[bool]
     people: dict[str, Person]
     warnings: list[PlanWarning] = field(default_factory=list)
+    project_start: dict[str, int] = field(default_factory=dict)
+    pinned: set[str] = field(default_factory=set)
 
 
 def level(inp: SchedInput) -> Levelled:
@@ -43,8 +45,36 @@ def level(inp: SchedInput) -> Levelled:
     run = Levelled(graph, timeline, [0] * n, [0] * n, [[] for _ in range(n)], [Cause("plan-start")] * n, [False] * n, {}, warnings)
     for rid, res in inp.resources.items():
         run.people[rid] = Person(res, timeline)
+    for project in inp.projects:
+        if project.start is not None and project.start > timeline.origin:
+            run.project_start[project.id] = timeline.moment(project.start)
+    _hold_dependents(run, inp)
     _pass(run, _tails(graph))
+    _over_allocation(run)
     return run
+
+
+def _hold_dependents(run: Levelled, inp: SchedInput) -> None:
+    """Open tasks that need a task of an on-hold project (a dependency, or their parent) cannot be scheduled."""
+    held = {t.id: t for t in inp.tasks if t.on_hold}
+    if not held:
+        return
+    graph = run.graph
+    for i, task in enumerate(graph.task):
+        if task is None or i in graph.blocked:
+            continue
+        waits = [d for d in dict.fromkeys(task.depends_on) if d in held]
+        if task.parent in held:
+            waits.append(task.parent)
+        if waits:
+            other = held[waits[0]]
+            what = "its parent" if waits[0] == task.parent else "depends on"
+            why = f"{what} {other.id!r}, whose project {other.project} is on hold"
+            entry = graph.node_of.get(task.id + START_GATE, i)
+            if entry != i:  # a parent: its start gate, so that its subtasks wait too; the parent is warned when it ends
+                graph.blocked[entry] = why
+            else:
+                _fail(run, i, why)
 
 
 def _tails(graph: Graph) -> list[int]:
@@ -92,18 +122,28 @@ def _key(graph: Graph, tail: list[int], i: int) -> Entry:
     return (task.priority, -tail[i], graph.ids[i], i)
 
 
-def _own_start(run: Levelled, i: int) -> int:
-    """When a node may start by its own date: a task's `start`; a parent's start gate, the parent's (its subtasks
-    wait for it, as they wait for its `depends_on`)."""
-    graph = run.graph
+def _task_of(graph: Graph, i: int) -> SchedTask | None:
+    """A node's task; a parent's start gate stands for the parent."""
     task = graph.task[i]
-    if task is None and graph.owner(i) != graph.ids[i]:  # a start gate: its parent's start
+    if task is None and graph.owner(i) != graph.ids[i]:
         task = graph.task[graph.node_of[graph.owner(i)]]
-    if task is not None and task.start is not None and task.start > run.timeline.origin:
-        t = run.timeline.moment(task.start)
-        if t > 0:
-            run.cause[i] = Cause("start")
-            return t
+    return task
+
+
+def _own_start(run: Levelled, i: int) -> int:
+    """When a node may start by its own date: the later of a task's `start` and its project's; a parent's start
+    gate, the parent's (its subtasks wait for it, as they wait for its `depends_on`)."""
+    task = _task_of(run.graph, i)
+    if task is None:
+        return 0
+    own = run.timeline.moment(task.start) if task.start is not None and task.start > run.timeline.origin else 0
+    project = run.project_start.get(task.project, 0) if task.project is not None else 0
+    if own > 0 and own >= project:
+        run.cause[i] = Cause("start")
+        return own
+    if project > 0:
+        run.cause[i] = Cause("project-start", task.project)
+        return project
     return 0
 
 
@@ -111,9 +151,12 @@ def _release(run: Levelled, i: int, s: int, ready: list[int], waiting: list[int]
     graph = run.graph
     if not run.done[i] and s not in graph.blocked:
         owner = graph.owner(i)
-        graph.blocked[s] = f"depends on {owner!r}, which could not be scheduled"
-        if graph.task[s] is not None:
-            run.warnings.append(PlanWarning(graph.owner(s), f"not scheduled: depends on {owner!r}, which could not be scheduled"))
+        # a parent whose start gate is blocked: why the gate is; a task of an on-hold project: its project's warning
+        why = graph.blocked.get(i, "") if graph.owner(s) == owner else f"depends on {owner!r}, which could not be scheduled"
+        graph.blocked[s] = why
+        task = graph.task[s]
+        if task is not None and not task.on_hold:
+            run.warnings.append(PlanWarning(graph.owner(s), f"not scheduled: {why}"))
     if waiting[s] == len(graph.preds[s]):
         ready[s] = _own_start(run, s)
     if run.end[i] > ready[s] or (run.end[i] == ready[s] and run.end[i] > 0 and run.cause[s].kind == "plan-start"):
@@ -129,7 +172,7 @@ def _passed_on(run: Levelled, i: int) -> Cause:
     passes on what set it (the parent's start date or predecessor), naming the parent."""
     graph = run.graph
     gate = run.cause[i]
-    if graph.task[i] is None and gate.kind in ("start", "predecessor"):
+    if graph.task[i] is None and gate.kind in ("start", "project-start", "predecessor"):
         return replace(gate, via=graph.owner(i), calendar=False)
     return Cause("predecessor", graph.owner(i))
 
@@ -149,7 +192,10 @@ def _place(run: Levelled, i: int, ready: int) -> None:
         _fail(run, i, f"assignee {task.assignee!r} has no working time (capacity 0 or no workdays)")
         return
     cause = run.cause[i]
-    spans = person.book(task.id, ready, minutes, pinned=cause.kind == "start" and cause.via is None)
+    pinned = cause.kind == "start" and cause.via is None
+    if pinned:
+        run.pinned.add(task.id)
+    spans = person.book(task.id, ready, minutes, pinned=pinned)
     _finish_spans(run, i, spans)
     if spans and run.start[i] > ready:
         other = person.blocker(run.start[i], ready)
@@ -166,6 +212,30 @@ def _finish_spans(run: Levelled, i: int, spans: list[Span] | None) -> None:
 
 def _finish(run: Levelled, i: int, start: int, end: int, spans: list[Span]) -> None:
     run.start[i], run.end[i], run.spans[i], run.done[i] = start, end, spans, True
+
+
+def _over_allocation(run: Levelled) -> None:
+    """A warning for every day a pinned task (its own `start`) books its person beyond their capacity."""
+    if not run.pinned:
+        return
+    tl = run.timeline
+    for pid in sorted(run.people):
+        person = run.people[pid]
+        for i, over in person.over_days():
+            names = [task for _, _, task in person.slots[i] if task in run.pinned]
+            if not names:
+                continue
+            task = run.graph.task[run.graph.node_of[names[0]]]
+            pin = f"start: {task.start}" if task is not None else "start:"
+            run.warnings.append(PlanWarning(
+                names[0],
+                f"{pid} is over-allocated on {tl.date(i)}: {_h(person.used[i])} booked of {_h(person.capacity(i))}"
+                f" ({_h(over)} over): {pin} pins this task there (move start: or reassign it)",
+            ))
+
+
+def _h(minutes: int) -> str:
+    return f"{round(minutes / 60, 2):g}h"
 
 
 def _fail(run: Levelled, i: int, message: str) -> None:

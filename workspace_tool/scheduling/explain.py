@@ -68,6 +68,9 @@ def _what(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date]) -> str:
         return f"its first subtask, {other.id}, which starts {_at(other.start_at)}; its start set by: {_cause(plan, other, starts)}"
     if cause.kind == "done":
         return "nothing: the task is closed"
+    if cause.kind == "project-start":
+        via = f" (via its parent {cause.via})" if cause.via else ""
+        return f"the start date of its project {cause.ref}{via} ({_start_date(t, starts.get(cause.ref or ''))})"
     return f"the plan start ({plan.start})"
 
 

@@ -16,8 +16,12 @@ def shown_tasks(plan: Plan, project: str | None = None) -> list[ScheduledTask]:
 
 
 def shown_warnings(plan: Plan, project: str | None = None) -> list[str]:
-    """The plan's warnings as text; with `project`, those about its tasks and about tasks the plan does not hold."""
-    return [str(w) for w in plan.warnings if project is None or (task := plan.tasks.get(w.about)) is None or task.project == project]
+    """The plan's warnings as text; with `project`, those about it, its tasks, and tasks the plan does not hold."""
+    return [
+        str(w) for w in plan.warnings
+        if project is None or w.about == project
+        or (w.about not in plan.projects and ((task := plan.tasks.get(w.about)) is None or task.project == project))
+    ]
 
 
 def task_json(t: ScheduledTask, slip: Slip | None = None) -> dict[str, Any]:

@@ -28,7 +28,11 @@ class Resource:
 
 @dataclass(frozen=True)
 class SchedTask:
-    """One task to place. `effort` is in working hours; `priority` is a rank (0 = critical ... 3 = low)."""
+    """One task to place. `effort` is in working hours; `priority` is a rank (0 = critical ... 3 = low).
+
+    `closed`: books nothing (done, cancelled, or of a done, cancelled or on-hold project). `on_hold`: closed because
+    its project is on hold; unlike a done task, what depends on it cannot be scheduled.
+    """
 
     id: str
     effort: float = 0.0
@@ -44,12 +48,16 @@ class SchedTask:
     cancelled: bool = False
     done: dt.date | None = None
     has_estimate: bool = True
+    on_hold: bool = False
 
 
 @dataclass(frozen=True)
 class SchedProject:
+    """A project: its `start` is a start-no-earlier-than for its tasks (as a TaskJuggler container's start)."""
+
     id: str
     due: dt.date | None = None
+    start: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -84,8 +92,9 @@ class Booking:
 
 @dataclass(frozen=True)
 class Cause:
-    """What fixed a task's start: `plan-start`, `start` (its own date), `predecessor`, `resource` (a competing task),
-    `subtask` (a parent's: its first subtask's start), `done`.
+    """What fixed a task's start: `plan-start`, `start` (its own date), `project-start` (its project's `start`; `ref`:
+    the project), `predecessor`, `resource` (a competing task), `subtask` (a parent's: its first subtask's start),
+    `done`.
 
     `via`: the parent whose start date or predecessor it is (subtasks wait for their parent's). `calendar`: the
     person could not work on it from then until its start (capacity used up that day, leave, a day off).
