@@ -169,11 +169,12 @@ def _release(run: Levelled, i: int, s: int, ready: list[int], waiting: list[int]
 
 def _passed_on(run: Levelled, i: int) -> Cause:
     """The cause node `i`'s end gives its successor: it is the predecessor, unless it is a parent's start gate, which
-    passes on what set it (the parent's start date or predecessor), naming the parent."""
+    passes on what set it (the parent's start date or predecessor), naming the parent (for a grandchild, the ancestor
+    whose date or predecessor it is, not the parent it was passed through)."""
     graph = run.graph
     gate = run.cause[i]
     if graph.task[i] is None and gate.kind in ("start", "project-start", "predecessor"):
-        return replace(gate, via=graph.owner(i), calendar=False)
+        return replace(gate, via=gate.via or graph.owner(i), calendar=False)
     return Cause("predecessor", graph.owner(i))
 
 

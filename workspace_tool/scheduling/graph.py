@@ -1,7 +1,9 @@
 """The precedence graph: tasks as nodes, finish-to-start edges, parents as gates.
 
 A parent task becomes two zero-effort gates: `ID#start` (after the parent's
-own predecessors, before each child) and `ID` (after every child). Done and
+own predecessors and its own parent's start gate, before each child or, for
+a child that is a parent too, before that child's start gate: so every
+descendant waits for every ancestor) and `ID` (after every child). Done and
 cancelled tasks are left out of the graph: they constrain nothing.
 """
 
@@ -77,7 +79,9 @@ def _link_task(graph: Graph, task: SchedTask, by_id: dict[str, SchedTask], warni
         elif dep in graph.node_of:
             graph.link(graph.node_of[dep], entry)
     if task.parent is not None and task.parent + START_GATE in graph.node_of:
-        graph.link(graph.node_of[task.parent + START_GATE], node)
+        # the parent's start gate comes before the child's own start (its start gate when it is a parent too,
+        # so that grandchildren wait for every ancestor's start and predecessors); its end before the parent's end
+        graph.link(graph.node_of[task.parent + START_GATE], entry)
         graph.link(node, graph.node_of[task.parent])
     if entry != node:
         graph.link(entry, node)

@@ -10,13 +10,18 @@ day's capacity, then on the last day at most the hours up to `b`.
 
 The workspace line (unassigned tasks, and anyone who works every working
 hour of the workspace calendar) holds one minute of work per working minute.
+
+`Lines.booked` counts what a person booked between two moments: inside a
+task's span, its own work and the work it was split around. `Lines.fixed`
+counts only the work of the tasks levelling placed before a given one: a
+task that grows goes around that work, which stays where it is.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from workspace_tool.scheduling.booking import Person
 from workspace_tool.scheduling.engine import Levelled
@@ -150,6 +155,7 @@ class Lines:
         self.days = until // run.timeline.day_minutes + 2
         self._weekdays: list[tuple[int, dt.date]] | None = None
         self._people: dict[str, Line] = {}
+        self._booked: dict[str, Booked] = {}
 
     def of(self, i: int) -> Line | None:
         run = self.run
@@ -162,6 +168,47 @@ class Lines:
         if line is None:
             line = self._people[task.assignee] = self._person_line(run.people[task.assignee])
         return line
+
+    def booked(self, i: int, a: int, b: int) -> int:
+        """The minutes node `i`'s person booked from moment `a` to `b`, by any task (0 for a node with no person)."""
+        task = self.run.graph.task[i]
+        if task is None or task.assignee is None or task.assignee not in self.run.people:
+            return 0
+        return self._bookings(task.assignee).minutes(a, b)
+
+    def spanned(self, i: int) -> int:
+        """The minutes of work in node `i`'s span: its own, and any it was split around."""
+        run = self.run
+        own = sum([m for _, _, m in run.spans[i]])
+        task = run.graph.task[i]
+        if task is None or task.assignee is None or task.assignee not in run.people:
+            return own
+        booked = self._bookings(task.assignee)
+        if booked.count(run.start[i], run.end[i]) <= len(run.spans[i]):
+            return own
+        return max(own, booked.minutes(run.start[i], run.end[i]))
+
+    def fixed(self, i: int, a: int) -> Fixed | None:
+        """The work node `i`'s person booked from moment `a` on for tasks placed before node `i`'s (None for a node
+        with no person): a grown task goes around that work, which stays where it is."""
+        task = self.run.graph.task[i]
+        if task is None or task.assignee is None or task.assignee not in self.run.people:
+            return None
+        return self._bookings(task.assignee).before(task.id, a)
+
+    def evictable(self, i: int) -> list[str]:
+        """The tasks placed after node `i`'s that its person booked on the day node `i` ends, before it ends: grown
+        past that day, node `i` takes the day's whole capacity, and they have to move."""
+        task = self.run.graph.task[i]
+        if task is None or task.assignee is None or task.assignee not in self.run.people:
+            return []
+        return self._bookings(task.assignee).later_before(task.id, self.run.end[i])
+
+    def _bookings(self, person: str) -> Booked:
+        found = self._booked.get(person)
+        if found is None:
+            found = self._booked[person] = Booked(self.run, self.run.people[person])
+        return found
 
     def _person_line(self, person: Person) -> Line:
         tl = person.timeline
@@ -183,3 +230,79 @@ class Lines:
         if weekdays is None:
             return [0 if day in leave else daily for _, day in self._weekdays]
         return [0 if wd not in weekdays or day in leave else daily for wd, day in self._weekdays]
+
+
+class Booked:
+    """One person's booked intervals as moments, in order, each with the rank of its task in the levelled order."""
+
+    def __init__(self, run: Levelled, person: Person) -> None:
+        self.person = person
+        self.dm = dm = person.timeline.day_minutes
+        self.rank = rank = {tid: k for k, tid in enumerate(person.sequence)}
+        # the latest end of the tasks placed before each one (none of their work lies after it)
+        node_of, ends = run.graph.node_of, run.end
+        self.reach = list(accumulate((ends[node_of[tid]] for tid in person.sequence), max, initial=0))
+        slots = person.slots
+        flat = [(d * dm + begin, d * dm + end, rank.get(tid, -1)) for d in sorted(slots) for begin, end, tid in slots[d]]
+        self.starts = [f[0] for f in flat]
+        self.ends = [f[1] for f in flat]
+        self.ranks = [f[2] for f in flat]
+        self.lengths = [f[1] - f[0] for f in flat]
+        self.upto = list(accumulate(self.ends, max))  # the running latest end (pinned work may overlap)
+
+    def _window(self, a: int, b: int) -> tuple[int, int]:
+        """The positions of the intervals that may overlap moments `a` to `b`."""
+        return bisect.bisect_right(self.upto, a), bisect.bisect_left(self.starts, b)
+
+    def minutes(self, a: int, b: int) -> int:
+        """The minutes booked from moment `a` to `b`, by any task."""
+        lo, hi = self._window(a, b)
+        return sum([max(0, min(e, b) - max(s, a)) for s, e in zip(self.starts[lo:hi], self.ends[lo:hi])])
+
+    def count(self, a: int, b: int) -> int:
+        """At least the number of intervals that overlap moments `a` to `b` (exactly, when no work overlaps)."""
+        lo, hi = self._window(a, b)
+        return hi - lo
+
+    def before(self, task: str, a: int) -> Fixed:
+        """The work booked from moment `a` on for tasks placed before `task`."""
+        k = self.rank.get(task)
+        if k is None or self.reach[k] <= a:
+            return Fixed(self, -1, 0, a)
+        return Fixed(self, k, bisect.bisect_right(self.upto, a), a)
+
+    def later_before(self, task: str, moment: int) -> list[str]:
+        """The tasks placed after `task` with work on `moment`'s day before `moment`."""
+        k = self.rank.get(task)
+        d, offset = divmod(moment, self.dm)
+        if k is None or offset == 0:
+            return []
+        rank = self.rank
+        return list(dict.fromkeys(tid for begin, _, tid in self.person.slots.get(d, ()) if begin < offset and rank.get(tid, -1) > k))
+
+
+class Fixed:
+    """The work a person booked from moment `a` on for the tasks placed before the `k`-th they were given."""
+
+    def __init__(self, booked: Booked, k: int, lo: int, a: int) -> None:
+        self.booked, self.k, self.lo, self.a = booked, k, lo, a
+
+    def upto(self, b: int) -> int:
+        """The minutes of it up to the end of moment `b`'s day (to `b` when a day begins there). Those tasks' work
+        ends by the latest of their ends, and no interval crosses a day's end, so only the first may need cutting."""
+        k, lo, a, booked = self.k, self.lo, self.a, self.booked
+        if k < 0:
+            return 0
+        dm = booked.dm
+        last = min(-(-b // dm) * dm, booked.reach[k])
+        if last <= a:
+            return 0
+        hi = bisect.bisect_left(booked.starts, last)
+        total = sum(compress(booked.lengths[lo:hi], map(k.__gt__, booked.ranks[lo:hi])))
+        starts, ranks = booked.starts, booked.ranks
+        j = lo
+        while j < hi and starts[j] < a:  # begun before `a`: only its part after `a` counts
+            if ranks[j] < k:
+                total -= min(booked.lengths[j], a - starts[j])
+            j += 1
+        return total
