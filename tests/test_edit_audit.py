@@ -160,7 +160,11 @@ def test_new_field_is_written_as_typed(ws: Path, wm) -> None:  # type: ignore[no
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
 def test_editing_through_a_symlink_writes_the_target_and_keeps_the_link(ws: Path, tmp_path_factory: pytest.TempPathFactory, wm) -> None:  # type: ignore[no-untyped-def]
-    shared = tmp_path_factory.mktemp("shared") / "shared.md"
+    """A link to a file inside the workspace (here in an excluded folder) is a document, edited through the link.
+    A link out of the workspace is not read at all (`symlink-outside`: hostile audit #4), so it cannot be edited."""
+    (ws / "workspace.yml").write_text("name: test\nexclude: [shared/**]\n", encoding="utf-8")
+    shared = ws / "shared" / "shared.md"
+    shared.parent.mkdir()
     shared.write_text("---\ntitle: Linked\nstatus: todo\n---\n", encoding="utf-8")
     link = ws / TASKS / "linked.md"
     link.symlink_to(shared)
@@ -171,6 +175,12 @@ def test_editing_through_a_symlink_writes_the_target_and_keeps_the_link(ws: Path
     text = shared.read_text(encoding="utf-8")
     assert "status: review" in text and "looked at it" in text
     assert [p.name for p in shared.parent.iterdir()] == ["shared.md"]  # no temporary file left beside the target
+    outside = tmp_path_factory.mktemp("outside") / "outside.md"
+    outside.write_text("---\ntitle: Outside\nstatus: todo\n---\n", encoding="utf-8")
+    (ws / TASKS / "away.md").symlink_to(outside)
+    refused = wm("-C", str(ws), "set", "away", "status=review")
+    assert refused.exit_code != 0 and "status: todo" in outside.read_text(encoding="utf-8")
+    assert f"{TASKS}/away.md:1: warning: symlink to {outside}, outside the workspace" in wm("-C", str(ws), "validate").output
 
 
 # -- F6: an opening `---` with trailing whitespace --------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from workspace_tool import fields as F
 from workspace_tool.edit import DuplicateKeyError, Source, checked_write, render_value, set_keys
@@ -181,11 +182,14 @@ def render_template(root: Path, doc_type: str, context: dict[str, Any]) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _environment(root: str) -> jinja2.Environment:
+def _environment(root: str) -> jinja2.sandbox.ImmutableSandboxedEnvironment:
     """The Jinja environment of a workspace's templates (its own `templates/`, then the built-in ones). Its cache is
     off (`cache_size=0`): a template another includes is read again on each use, as before; `_compiled` keeps the
-    templates rendered."""
-    env = jinja2.Environment(
+    templates rendered.
+
+    Sandboxed (`ImmutableSandboxedEnvironment`): a template committed to a shared workspace is data, not code, so
+    `{{ cycler.__init__.__globals__ }}` and the like are refused (a `SecurityError`, reported as a template error)."""
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=_loader(Path(root)), keep_trailing_newline=True, undefined=jinja2.ChainableUndefined, autoescape=False,
         finalize=lambda value: "" if value is None else value, cache_size=0,
     )

@@ -64,8 +64,10 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
     """Every document file below `root`, sorted by path, with its stat.
 
     Skips hidden folders, build output, templates and `exclude:` globs (a
-    warning at each glob that excludes nothing), and never loops on
-    symlinked folders.
+    warning at each glob that excludes nothing), never loops on symlinked
+    folders, and never follows a symlink that leads outside the root (a
+    `symlink-outside` warning at the link: git stores the link, not the file
+    it names, so that file is no document of the workspace).
     """
     found: list[FileStat] = []
     problems: list[Diagnostic] = []
@@ -73,6 +75,7 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
     patterns = settings.exclude
     rules = ExcludeRules.of(patterns)
     used: set[int] = set()
+    real_root: Path | None = None  # resolved on the first symlink met: most workspaces have none
     stack = [(root, "")]
     while stack:
         folder, prefix = stack.pop()
@@ -93,6 +96,15 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
                 continue
             rel = prefix + name
             try:
+                if entry.is_symlink():  # from scandir's d_type: no system call for the entries that are no links
+                    real_root = real_root or root.resolve()
+                    target = _outside(entry.path, real_root)
+                    if target is not None:
+                        is_dir = entry.is_dir()
+                        skipped = (not prefix and name in SKIPPED_DIRS) or bool(patterns and rules.matching(rel, is_dir, used))
+                        if (is_dir or name.endswith(".md")) and not skipped:
+                            problems.append(Diagnostic(rel, 1, "warning", "symlink-outside", f"symlink to {target}, outside the workspace: not read (git stores the link, not that file; move the file into the workspace, or remove the link)"))
+                        continue
                 if entry.is_dir():
                     if not prefix and name in SKIPPED_DIRS:
                         continue
@@ -110,6 +122,13 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
     if patterns and len(used) < len(patterns):
         problems.extend(_unused_excludes(root, rules.patterns, used))
     return found, problems
+
+
+def _outside(link: str, real_root: Path) -> str | None:
+    """Where the symlink `link` leads when that is outside `real_root` (the resolved root), else None (a link inside
+    the workspace is read as the file or folder it names; a dangling one is left to the caller, which skips it)."""
+    real = Path(os.path.realpath(link))
+    return None if real.is_relative_to(real_root) else str(real)
 
 
 class ExcludeRules:
@@ -163,47 +182,60 @@ def excluded(relpath: str, patterns: tuple[str, ...], is_folder: bool = False) -
 
 def _glob_regex(pattern: str) -> tuple[str, bool]:
     """A gitignore-style glob as a regular expression over a relative path (`ExcludeRules`), and whether it matches
-    folders only (a trailing `/`)."""
+    folders only (a trailing `/`).
+
+    Built so that matching takes time linear in the path, whatever the glob (no exponential backtracking on
+    `**/**/**/...`): runs of `**` are one `**`, and each `**/` before more of the glob is an atomic, lazy group
+    (`(?>(?:[^/]*/)*?CHUNK/)`). The segments between two `**` match a fixed number of whole segments, so their first
+    match is as good as any later one (the next `**` spans the gap) and is never taken back."""
     folders_only = pattern.endswith("/")
     body = pattern.rstrip("/")
-    anchored = "/" in body
     segments = body.lstrip("/").split("/")
-    parts = [] if anchored else ["(?:.*/)?"]
-    for number, segment in enumerate(segments):
-        last = number == len(segments) - 1
-        if segment == "**":
-            parts.append(".*" if last else "(?:.*/)?")
-            continue
-        parts.append(_segment_regex(segment))
-        if not last:
-            parts.append("/")
+    if "/" not in body:  # a name at any depth
+        segments = ["**", *segments]
+    chunks: list[list[str]] = [[]]  # the runs of segments between `**`s (the first and last may be empty)
+    for segment in segments:
+        if segment != "**":
+            chunks[-1].append(_segment_regex(segment))
+        elif chunks[-1] or len(chunks) == 1:  # `**/**` is `**`
+            chunks.append([])
+    if len(chunks) == 1:
+        return "/".join(chunks[0]), folders_only
+    parts = ["/".join(chunks[0]) + "/" if chunks[0] else ""]
+    parts += [f"(?>(?:[^/]*/)*?{'/'.join(chunk)}/)" for chunk in chunks[1:-1]]
+    parts.append(f"(?:[^/]*/)*{'/'.join(chunks[-1])}" if chunks[-1] else "(?s:.*)")
     return "".join(parts), folders_only
 
 
 def _segment_regex(segment: str) -> str:
     """One path segment of a glob: `*` and `?` within the segment, `[...]` a set (`[!...]` its complement), `\\x` the
-    character x."""
-    out: list[str] = []
+    character x. Between two `*`s each piece is matched atomically at its first place (`(?>[^/]*?PIECE)`), as
+    `fnmatch` does: pieces have a fixed width, so `*a*a*a*b` cannot backtrack without bound on a long name."""
+    pieces: list[list[str]] = [[]]
     i, size = 0, len(segment)
     while i < size:
         char = segment[i]
         i += 1
         if char == "*":
-            out.append("[^/]*")
+            if pieces[-1] or len(pieces) == 1:  # `**` within a segment is `*`
+                pieces.append([])
         elif char == "?":
-            out.append("[^/]")
+            pieces[-1].append("[^/]")
         elif char == "\\" and i < size:
-            out.append(re.escape(segment[i]))
+            pieces[-1].append(re.escape(segment[i]))
             i += 1
         elif char == "[" and (end := _set_end(segment, i)) > 0:
             inner = segment[i:end]
             negate = inner[0] in "!^"
             inner = re.sub(r"([\\\[\]])", r"\\\1", inner[1:] if negate else inner)
-            out.append(f"[^/{inner}]" if negate else f"(?!/)[{inner}]")
+            pieces[-1].append(f"[^/{inner}]" if negate else f"(?!/)[{inner}]")
             i = end + 1
         else:
-            out.append(re.escape(char))
-    return "".join(out)
+            pieces[-1].append(re.escape(char))
+    if len(pieces) == 1:
+        return "".join(pieces[0])
+    middle = "".join(f"(?>[^/]*?{''.join(piece)})" for piece in pieces[1:-1])
+    return "".join(pieces[0]) + middle + "[^/]*" + "".join(pieces[-1])
 
 
 def _set_end(segment: str, start: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import re
@@ -228,12 +229,30 @@ def _line(values: Sequence[str], widths: Sequence[int], right: Sequence[int]) ->
 
 
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([cell(v) if not isinstance(v, bool) else ("true" if v else "false") for v in row])
-    return out.getvalue()
+    """CSV with a header row, lines ending in LF; a cell a spreadsheet would run as a formula is text (`_inert`), and a
+    cell holding a CR is quoted (the writer's terminator is CRLF for that, cut to LF row by row)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines: list[str] = []
+    texts = ([cell(v) if not isinstance(v, bool) else ("true" if v else "false") for v in row] for row in rows)
+    for values in itertools.chain([list(headers)], texts):
+        writer.writerow([_inert(text) for text in values])
+        lines.append(buffer.getvalue()[:-2] + "\n")
+        buffer.seek(0)
+        buffer.truncate()
+    return "".join(lines)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _inert(text: str) -> str:
+    """`text` with a `'` before it when it starts as a spreadsheet formula does (`=`, `+`, `-`, `@`, tab, CR), so Excel
+    and Sheets show it instead of running it (OWASP "CSV Injection"); a plain number (`-3`, `-0.5`) stays a number."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def counted(count: int, noun: str) -> str:

@@ -37,12 +37,13 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _event(uid: str, stamp: dt.datetime, summary: str, start: dt.date | dt.datetime, end: dt.date | dt.datetime, description: str = "", categories: str = "") -> list[str]:
+def _event(uid: str, stamp: dt.datetime, summary: str, start: dt.date | dt.datetime, end: dt.date | dt.datetime | None, description: str = "", categories: str = "") -> list[str]:
+    """A VEVENT; an all-day one without an `end` has no DTEND, which RFC 5545 (3.6.1) reads as one day long."""
     lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}"]
     if isinstance(start, dt.datetime):
         lines += [f"DTSTART:{start:%Y%m%dT%H%M%S}", f"DTEND:{end:%Y%m%dT%H%M%S}"]
     else:
-        lines += [f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}"]
+        lines += [f"DTSTART;VALUE=DATE:{start:%Y%m%d}"] + ([f"DTEND;VALUE=DATE:{end:%Y%m%d}"] if end is not None else [])
     lines.append(f"SUMMARY:{_escape(summary)}")
     if description:
         lines.append(f"DESCRIPTION:{_escape(description)}")
@@ -52,8 +53,10 @@ def _event(uid: str, stamp: dt.datetime, summary: str, start: dt.date | dt.datet
     return lines
 
 
-def _all_day(day: dt.date) -> tuple[dt.date, dt.date]:
-    return day, day + dt.timedelta(days=1)
+def _all_day(day: dt.date) -> tuple[dt.date, dt.date | None]:
+    """An all-day event's DTSTART and DTEND (the next day, exclusive); no DTEND on 9999-12-31, whose next day no date
+    (nor iCalendar's four-digit year) holds: the event is one day long all the same."""
+    return day, (day + dt.timedelta(days=1) if day < dt.date.max else None)
 
 
 def ical_text(index: Index, plan: Any = None, include_private: bool = False) -> str:

@@ -112,11 +112,35 @@ def _add_summaries(inp: SchedInput, run: Levelled, tasks: dict[str, ScheduledTas
 
 
 def _summary(tid: str, by_id: dict[str, SchedTask], children: dict[str, list[str]], run: Levelled, tasks: dict[str, ScheduledTask], slack: list[int]) -> ScheduledTask | None:
+    """The summary record of parent `tid` (kept in `tasks`), built from its subtasks' records after theirs; None when
+    none of its subtasks has one. Walked with a stack, not recursion: a `parent:` chain may be thousands deep."""
     if tid in tasks:
         return tasks[tid]
-    parts = [p for c in children[tid] if (p := _summary(c, by_id, children, run, tasks, slack)) is not None]
-    if not parts:
-        return None
+    empty: set[str] = set()  # parents without a record (no subtask has one), and a parent met again inside itself
+    entered: set[str] = set()
+    stack: list[tuple[str, bool]] = [(tid, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in tasks or node in empty:
+            continue
+        if not ready:
+            if node in entered:  # a `parent:` cycle (validate reports it): no record through it
+                empty.add(node)
+                continue
+            entered.add(node)
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(children[node]) if c not in tasks and c not in empty)
+            continue
+        parts = [tasks[c] for c in children[node] if c in tasks]
+        if parts:
+            tasks[node] = _summary_record(node, parts, by_id, run, slack)
+        else:
+            empty.add(node)
+    return tasks.get(tid)
+
+
+def _summary_record(tid: str, parts: list[ScheduledTask], by_id: dict[str, SchedTask], run: Levelled, slack: list[int]) -> ScheduledTask:
+    """A parent's record spanning its subtasks' records (`parts`)."""
     task, i = by_id[tid], run.graph.node_of[tid]
     booked: dict[dt.date, float] = defaultdict(float)
     for part in parts:
@@ -127,15 +151,13 @@ def _summary(tid: str, by_id: dict[str, SchedTask], children: dict[str, list[str
     first = min(parts, key=lambda p: (p.start_at, p.id))
     # a parent spans its subtasks: its start is its first subtask's, unless its own start date or predecessor set both
     cause = gate if gate.kind in ("start", "predecessor") and first.cause.via == tid else Cause("subtask", first.id)
-    record = ScheduledTask(
+    return ScheduledTask(
         tid, task.project, task.assignee, start_at.date(), end_at.date(), start_at, end_at,
         round(sum(p.effort_hours for p in parts), 4), _hours(slack[i]), slack[i] <= 0,
         task.due is not None and end_at.date() > task.due,
         tuple(Booking(d, round(h, 4)) for d, h in sorted(booked.items())), task.milestone, summary=True,
         due=task.due, cause=cause,
     )
-    tasks[tid] = record
-    return record
 
 
 def _forecasts(inp: SchedInput, tasks: dict[str, ScheduledTask], run: Levelled) -> dict[str, ProjectForecast]:
