@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
@@ -199,7 +200,7 @@ class Thing:
 
 def test_attribute_lookup_is_jinjas() -> None:
     env = _Environment(undefined=jinja2.StrictUndefined)
-    plain = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    plain = jinja2.sandbox.ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined)
     for obj in ({"title": "T", "items": "an item"}, {}, Row(title="key"), Thing(), ["a"], None):
         for name in ("title", "items", "keys", "get", "missing", "__class__"):
             mine, jinjas = env.getattr(obj, name), plain.getattr(obj, name)

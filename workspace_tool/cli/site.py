@@ -47,7 +47,7 @@ def site_group() -> None:
 @_BASE
 @_PRIVATE
 @_FOR
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning, such as a broken link.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on any warning: a broken link, a file left out because it could not be read.")
 @_JOBS
 @click.pass_obj
 def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, audience: str | None, strict: bool, jobs: int | None) -> None:
@@ -66,6 +66,7 @@ def build_cmd(app: App, out: str | None, base_url: str, include_private: bool, a
     from workspace_tool.site import build_site
 
     options = replace(_options(app, out, base_url, include_private, audience, strict, jobs), progress=None)  # a bar on a terminal
+    app.quiet_unreadable = True  # files and folders that could not be read are warnings of the build (`--strict` fails)
     if options.history and written_elsewhere(app.root):
         click.echo(RESTORED_NOTE, err=True)
     index = app.index(with_history=options.history and jobs != 1, history_texts=options.diff_texts, history_progress=None)  # -j 1: one process

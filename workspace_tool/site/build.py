@@ -39,7 +39,7 @@ from workspace_tool.gcpause import paused
 from workspace_tool.history.progress import Progress
 from workspace_tool.index import Index
 from workspace_tool.site import deps, make, search
-from workspace_tool.site.context import SiteData, doc_page
+from workspace_tool.site.context import SiteData, doc_page, page_clashes
 from workspace_tool.site.feeds import atom
 from workspace_tool.site.pages import PageSpec, ambiguous_links, page_specs
 from workspace_tool.site.privacy import Audience, visibility
@@ -186,6 +186,8 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     result = BuildResult(out, len(collected.paths), len(collected.specs), timings=timings)
     links, errors = pages_stage(collected, out, options, result)
     lap("pages")
+    result.warnings.extend(left_out(index))
+    result.warnings.extend(page_clashes(d for d in index.docs.values() if d.id in data.vis.ids))
     result.warnings.extend(data.sources.warnings)
     result.warnings.extend(f"{path}: page failed to render: {error}" for path, error in errors)
     files = write_stage(collected, out, result)
@@ -199,10 +201,18 @@ def build_site(index: Index, options: BuildOptions) -> BuildResult:
     lap("manifest")
     result.seconds = time.perf_counter() - started
     if errors:
-        raise WorkspaceError(f"site build failed: {len(errors)} page(s) failed to render; first: {result.warnings[len(data.sources.warnings)]}")
+        raise WorkspaceError(f"site build failed: {len(errors)} page(s) failed to render; first: {errors[0][0]}: page failed to render: {errors[0][1]}")
     if options.strict and result.warnings:
         raise WorkspaceError(f"site build --strict: {len(result.warnings)} warning(s); first: {result.warnings[0]}")
     return result
+
+
+def left_out(index: Index) -> list[str]:
+    """One warning per folder that could not be listed and per file that could not be read: what they hold is not on
+    the site, so `--strict` fails (each names the file, the line and the first problem; `wm validate` lists them all)."""
+    found = [f"{path}/: {problem.message}: what it holds is left out of the site" for path, problem in sorted(index.unreadable_folders().items())]
+    found += [f"{path}:{problem.line}: {problem.message}: left out of the site (wm validate shows every problem)" for path, problem in index.unreadable_files().items()]
+    return found
 
 
 def _check_out(index: Index, out: Path) -> Path:

@@ -28,7 +28,6 @@ from workspace_tool.site.deps import AT, EVENTS, pack, query_key, unpack
 from workspace_tool.site.privacy import Visibility
 from workspace_tool.site.sources import Sources
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._/-]+")
 T = TypeVar("T")
 
 TYPE_LABELS = {
@@ -38,14 +37,56 @@ TYPE_LABELS = {
 
 
 def doc_page(doc: Document) -> str:
-    """The site path of a document's page: projects under `projects/`, the rest under `d/`."""
+    """The site path of a document's page: projects under `projects/`, the rest under `d/` (`page_name`)."""
     key = (doc.id, doc.type == "project")
     found = _PAGES.get(key)
     if found is None:
         if len(_PAGES) > 500_000:  # a long `wm site serve` over IDs that come and go
             _PAGES.clear()
-        slug = _UNSAFE.sub("_", doc.id).strip("/").replace("..", "_") or "_"
-        found = _PAGES[key] = f"projects/{slug}.html" if key[1] else f"d/{slug}.html"
+        found = _PAGES[key] = f"projects/{page_name(doc.id)}.html" if key[1] else f"d/{page_name(doc.id)}.html"
+    return found
+
+
+_UNSAFE = re.compile(r"[^\w./-]+")
+"""What a page name leaves out: all but letters and digits of any script, `_`, `.`, `-` and `/` (none of them needs
+percent-encoding in a link, or is special in a file name on any common disk)."""
+SEGMENT_BYTES = 150
+"""The longest folder or file name of a page before its `~hash` and `.html`: a disk allows 255 bytes."""
+
+
+def page_name(doc_id: str) -> str:
+    """A document's page name from its ID: the ID itself where it is safe as a path, else a readable slug and `~` and a
+    hash of the whole ID.
+
+    Unique by construction: an ID kept as it is has no `~` (not a safe
+    character), and a changed one ends with the hash of its own ID, so two
+    documents share a page only if 40 bits of SHA-256 do (`page_clashes`
+    would warn). Stable: the same ID gives the same name in every build.
+    """
+    parts = []
+    for part in _UNSAFE.sub("_", doc_id).split("/"):
+        if not part:
+            continue  # `a//b`, a leading or trailing `/`
+        if part.startswith("."):
+            part = "_" + part[1:]  # `..`, and no hidden file or folder
+        if len(part.encode("utf-8")) > SEGMENT_BYTES:
+            part = part.encode("utf-8")[:SEGMENT_BYTES].decode("utf-8", "ignore")
+        parts.append(part)
+    slug = "/".join(parts)
+    if slug == doc_id and slug:
+        return slug
+    return f"{slug or '_'}~{hashlib.sha256(doc_id.encode('utf-8')).hexdigest()[:10]}"
+
+
+def page_clashes(docs: Iterable[Document]) -> list[str]:
+    """One warning per document whose page (`doc_page`) another document's already is: only one of them would be on
+    the site. `page_name` makes this all but impossible; the check says so if it ever happens."""
+    owners: dict[str, Document] = {}
+    found = []
+    for doc in docs:
+        first = owners.setdefault(doc_page(doc), doc)
+        if first is not doc:
+            found.append(f"{doc.path}: its page {doc_page(doc)} is also that of {first.path} (id {first.id!r}), so one of them is left out; give one of them another id:")
     return found
 
 

@@ -1,5 +1,11 @@
 """The render stage: Jinja2 templates (package defaults, overridable per workspace file by file) to HTML.
 
+Every template renders in Jinja2's immutable sandbox: a workspace's
+`site_templates/` is committed by anyone who can push, and the build runs
+in CI with its secrets, so a template may read the values it is given and
+call the site's filters, never reach Python (`cycler.__init__.__globals__`)
+or change the data it is shown.
+
 Runs in worker processes (see `make`): `init_worker` builds the
 environment once per process; `render_page` turns a page model into HTML,
 `write_if_changed` writes it when its bytes changed, and `links_in` lists
@@ -8,20 +14,24 @@ its links for the link check.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.resources
 import os
 import posixpath
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 import workspace_tool
+from workspace_tool.filemode import new_file_mode
 from workspace_tool.site.markdown import relative_url, render_body
 from workspace_tool.site.pages import Page
 
@@ -361,7 +371,8 @@ def bytecode_cache() -> jinja2.FileSystemBytecodeCache | None:
     if disabled():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "wm", f"templates-{jinja2.__version__}-{sys.implementation.cache_tag}")
+    # "sandbox": code compiled for a sandboxed environment checks every call; code compiled before it did not
+    folder = os.path.join(base, "wm", f"templates-sandbox-{jinja2.__version__}-{sys.implementation.cache_tag}")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         info = os.stat(folder)
@@ -385,14 +396,15 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 _DICT_NAMES = frozenset(dir(dict))
 
 
-class _Environment(jinja2.Environment):
-    """Jinja2's environment, with `row.name` on a plain dict looked up as the key `name` straight away.
+class _Environment(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, with `row.name` on a plain dict looked up as the key `name` straight away.
 
     Jinja2 tries the attribute first, and on a dict that raises and catches
     an `AttributeError` for every look-up (a page makes hundreds). A plain
     dict has no attribute of a name that is not in `dir(dict)`, so for
-    those names the key is what Jinja2 would find too; other names (`items`,
-    `keys`...) and other objects take Jinja2's way.
+    those names the key is what Jinja2 would find too (a key is data, never
+    code: the sandbox has nothing to check); other names (`items`,
+    `keys`, `__class__`...) and other objects take the sandbox's way.
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -476,7 +488,13 @@ def links_in(html: str) -> list[str]:
 
 
 def write_if_changed(path: Path, content: bytes) -> bool:
-    """Write when different; atomic (temporary file then rename). True when written."""
+    """Write when different; atomic (temporary file then rename). True when written.
+
+    The temporary file has a short name of its own (`.XXXXXXXX.wm-tmp`): a
+    page named near the disk's 255-byte limit still has room, and two
+    writers never share one. It gets a new file's mode, not `mkstemp`'s 0600
+    (a web server serving the folder must read the page).
+    """
     name = os.fspath(path)
     try:
         if os.stat(name).st_size == len(content):
@@ -485,16 +503,21 @@ def write_if_changed(path: Path, content: bytes) -> bool:
                     return False
     except OSError:
         pass
-    folder, base = os.path.split(name)
-    temporary = os.path.join(folder, f".{base}.wm-tmp")
+    folder = os.path.dirname(name)
     try:
-        output = open(temporary, "wb")
+        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".wm-tmp", dir=folder)
     except FileNotFoundError:  # the folder is new (a fresh build): made once, not checked for every page
         os.makedirs(folder, exist_ok=True)
-        output = open(temporary, "wb")
-    with output:
-        output.write(content)
-    os.replace(temporary, name)
+        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".wm-tmp", dir=folder)
+    try:
+        with open(fd, "wb") as output:
+            output.write(content)
+        os.chmod(temporary, new_file_mode())
+        os.replace(temporary, name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
     return True
 
 
