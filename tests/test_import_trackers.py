@@ -661,12 +661,16 @@ def test_a_csv_description_s_headings_go_below_notes_but_its_code_stays() -> Non
 
 
 def test_an_estimate_is_written_as_a_duration_wm_reads_back(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:
-    """'1e9' hours was written as 1e+09h, which no document can hold: the import was refused as invalid."""
+    """'1e5' hours was written as 1e+05h, which no document can hold: the import was refused as invalid. (Beyond a
+    million hours an estimate is refused with the line: no plan can place it.)"""
     source = tmp_path_factory.mktemp("export") / "sheet.csv"
-    source.write_text("Name,Est\nHuge,1e9\nThird,0.3333333\n", encoding="utf-8")
+    source.write_text("Name,Est\nHuge,1e5\nThird,0.3333333\n", encoding="utf-8")
     assert wm("-C", str(workspace), "import", "csv", str(source), "--column", "title=Name", "--column", "estimate=Est").exit_code == 0
-    assert "estimate: 1000000000h\n" in (workspace / "tasks/huge.md").read_text(encoding="utf-8")
+    assert "estimate: 100000h\n" in (workspace / "tasks/huge.md").read_text(encoding="utf-8")
     assert "estimate: 0.3333h\n" in (workspace / "tasks/third.md").read_text(encoding="utf-8")
+    source.write_text("Name,Est\nAbsurd,1e9\n", encoding="utf-8")
+    refused = wm("-C", str(workspace), "import", "csv", str(source), "--column", "title=Name", "--column", "estimate=Est")
+    assert refused.exit_code == 1 and "sheet.csv:2: Est '1e9': expected a finite number up to 1,000,000" in refused.output
 
 
 def test_a_dependency_on_a_task_left_out_as_cancelled_says_so(workspace: Path, wm: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -439,8 +439,8 @@ _KNOWN_SECTIONS = {s.key.split(".")[0] for s in SETTINGS}
 def load_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
     """Parse `workspace.yml` text; bad settings become diagnostics and fall back to defaults."""
     data, lines, diagnostics = load_yaml_mapping(text, path, line_offset=0)
-    if data is None:
-        return Settings(), diagnostics
+    if data is None:  # unreadable: the defaults, as without a workspace.yml (the workflows too), and its one error
+        return default_settings(), diagnostics
     values: dict[str, Any] = {}
     lines = {**lines, **nested_key_lines(text)}
     for setting in SETTINGS:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
 from workspace_tool.model import PRIORITIES
-from workspace_tool.values import DateRange, KeyResult, parse_duration, parse_recurrence
+from workspace_tool.values import DateRange, KeyResult, check_number, parse_duration, parse_recurrence
 
 # Kinds of values. A kind ending in "ref" names another document.
 STR, DATE, DURATION, NUMBER, BOOL, PRIORITY, STATUS, CHOICE = (
@@ -214,6 +214,10 @@ def as_date(value: Any) -> dt.date:
 def _as_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FieldError(f"expected a number, got {value!r}")
+    try:
+        check_number(value)  # before the sign: NaN is not below 0, and a huge int does not fit a float
+    except ValueError as exc:
+        raise FieldError(str(exc)) from None
     if value < 0:
         raise FieldError(f"expected a non-negative number, got {value!r}")
     return float(value)

@@ -40,11 +40,17 @@ def find_root(start: Path) -> Path:
 def read_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     path = root / CONFIG_NAME
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         return default_settings(), []
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         return default_settings(), [Diagnostic(CONFIG_NAME, 1, "error", "unreadable", f"cannot read {CONFIG_NAME}: {exc}")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"cannot read {CONFIG_NAME}: not UTF-8 text (byte 0x{data[exc.start]:02X}); save it as UTF-8"
+        return default_settings(), [Diagnostic(CONFIG_NAME, line, "error", "unreadable", message)]
     return load_settings(text.replace("\r\n", "\n"), CONFIG_NAME)
 
 

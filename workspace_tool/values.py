@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -74,6 +75,7 @@ def parse_duration(value: object, hours_per_day: float = 8.0, days_per_week: flo
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 4h or 2d, got {value!r}")
     if isinstance(value, (int, float)):
+        check_number(value, MAX_HOURS)
         if value < 0:
             raise ValueError(f"a duration cannot be negative ({value})")
         return Duration(float(value), f"{value}h")
@@ -81,7 +83,25 @@ def parse_duration(value: object, hours_per_day: float = 8.0, days_per_week: flo
         raise ValueError(f"expected a duration such as 30m, 1h30m, 2.5h, 3d or 1w, got {value!r}")
     unit_hours = {"m": 1 / 60, "h": 1.0, "d": hours_per_day, "w": hours_per_day * days_per_week}
     total = sum(float(num) * unit_hours[unit.lower()] for num, unit in _DURATION_PART.findall(value))
+    if not total <= MAX_HOURS:  # also NaN and inf: 1e400 digits make a float of inf
+        raise ValueError(f"the duration {value.strip()!r} is too long (at most {MAX_HOURS:,.0f} hours)")
     return Duration(round(total, 6), value.strip())
+
+
+MAX_HOURS = 1_000_000.0
+"""The longest duration (about 500 years of working days): a longer one is a typo, and would overflow dates."""
+
+MAX_NUMBER = 1e12
+"""The largest amount (budget, rate, capacity, key result): beyond it, sums and money formatting lose their meaning."""
+
+
+def check_number(value: float, most: float = MAX_NUMBER) -> None:
+    """Raise ValueError for YAML's `.nan`, `.inf`, `-.inf`, and for a number whose size is beyond `most`."""
+    if isinstance(value, float) and not math.isfinite(value):
+        word = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+        raise ValueError(f"expected a finite number, got {word}")
+    if abs(value) > most:
+        raise ValueError(f"expected a finite number up to {most:,.0f}, got {value!r}")
 
 
 def format_hours(hours: float) -> str:

@@ -45,6 +45,23 @@ def _day(value: str) -> dt.date | str:
 
 
 SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+for _tag in ("binary", "set", "omap", "pairs"):  # not plain values: refused as any other tag ("the tag !!set is not allowed")
+    del SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"]
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _no_merge(loader: Any, node: Any) -> None:
+    """Refuse a merge key (`<<: *base`): nested merges copy the merged keys at every level, so a 500-byte text can
+    cost minutes and gigabytes before any value exists to count (PyYAML's `flatten_mapping`, which this replaces)."""
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE:
+            raise yaml.constructor.ConstructorError(
+                None, None, "merge keys (<<) are not supported: write the keys out", key_node.start_mark
+            )
+
+
+SafeLoader.flatten_mapping = _no_merge
 
 MAX_NODES = 20_000
 """How many values (counting every use of an alias) a frontmatter may expand to."""
@@ -152,6 +169,70 @@ class _TooBig(Exception):
 
 MAX_DEPTH = 64
 """How deeply values may nest."""
+
+_LINE_START = re.compile(r"[\n\r\x85\u2028\u2029][ \t?:-]*")
+"""A line break and the indentation and block indicators (`- `, `? `, `: `) after it."""
+
+
+def _deepest_start(text: str) -> int | None:
+    """The 0-based line of the first value nested deeper than `MAX_DEPTH` levels (counting as `_count` does), or None.
+
+    Checked before LibYAML sees the text: its composer recurses once per level in C and crashes the process at
+    about 25,000 (`[[[[...`, `- - - ...`), and its scanner slows down with depth. A block collection starts at
+    a column no further right than the indentation and indicators of its line, and every second level is further
+    right than its parent; a flow level needs a `[` or `{` (and an implicit `[a: b]` mapping, one more level). So
+    when that bound is at most `MAX_DEPTH` (ordinary frontmatter) nothing else is done. Otherwise PyYAML's
+    pure-Python parser reads events up to the first too-deep one: it keeps no stack in C, and it is linear.
+    """
+    opens = text.count("[") + text.count("{")
+    if 2 * opens <= MAX_DEPTH:
+        widest = max(map(len, _LINE_START.findall("\n" + text)))  # one more than the widest start
+        if 2 * opens + 2 * widest + 1 <= MAX_DEPTH:
+            return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            kind = type(event)
+            if kind in _ENDS:
+                depth -= 1
+            elif kind in _NODES:
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return int(mark.line) if mark is not None else 0
+                if kind in _STARTS:
+                    depth += 1
+    except yaml.YAMLError:
+        return None  # LibYAML reports it, at the same place
+    return None
+
+
+_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_NODES = (*_STARTS, yaml.ScalarEvent, yaml.AliasEvent)
+
+
+def _too_deep(text: str, path: str, line_offset: int) -> Diagnostic | None:
+    """A `yaml-too-big` error at the top-level key whose value nests deeper than `MAX_DEPTH` (`_deepest_start`)."""
+    found = _deepest_start(text)
+    if found is None:
+        return None
+    line = line_offset + found + 1
+    owner = [(number, key) for key, number in key_lines(text, line_offset).items() if number <= line]
+    number, key = max(owner) if owner else (line, "")
+    where = f"{key}: " if key else ""
+    noticed = f" (at line {line})" if number != line else ""
+    return Diagnostic(path, number, "error", "yaml-too-big", f"{where}{_TOO_BIG}{noticed}")
+
+
+_TOO_BIG = f"YAML expands to more than {MAX_NODES} values or nests deeper than {MAX_DEPTH} levels"
+"""The one message of both limits (the same before and after the nesting check that runs before the parser)."""
+
+
+def _reader_line(text: str, exc: yaml.reader.ReaderError) -> int:
+    """The 0-based line of a character the YAML reader refused (LibYAML counts UTF-8 bytes, PyYAML characters)."""
+    if _Base is yaml.SafeLoader:  # pragma: no cover - depends on the build of pyyaml
+        return text[: exc.position].count("\n")
+    return text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n")
 
 
 def _check_size(value: Any) -> None:
@@ -268,6 +349,10 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
     A text of plain `key: value` lines is read without the parser (`_simple_mapping`).
     """
     data = _simple_mapping(text)
+    if data is None:
+        deep = _too_deep(text, path, line_offset)
+        if deep is not None:
+            return None, [deep]
     try:
         if data is None:
             data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
@@ -284,6 +369,11 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
             tag = (found.group(1) if found else "?").replace("tag:yaml.org,2002:", "!!")
             problem = f"the tag {tag} is not allowed (only plain YAML values are read)"
         return None, [Diagnostic(path, line, "error", "yaml", f"invalid YAML: {problem}")]
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        escape = f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}"
+        problem = f"{exc.reason} (U+{code:04X}): remove it, or write it as {escape} inside double quotes"
+        return None, [Diagnostic(path, line_offset + _reader_line(text, exc) + 1, "error", "yaml", f"invalid YAML: {problem}")]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(path, line_offset + 1, "error", "yaml", f"invalid YAML: {exc}")]
     except RecursionError:
@@ -302,7 +392,7 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
                 line,
                 "error",
                 "yaml-too-big",
-                f"{where}YAML expands to more than {MAX_NODES} values or nests deeper than {MAX_DEPTH} levels",
+                f"{where}{_TOO_BIG}",
             )
         ]
     return data, []
