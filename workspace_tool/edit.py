@@ -233,20 +233,25 @@ def _key_of(line: str) -> str | None:
     return match.group("key").strip().strip("\"'") if match else None
 
 
-class LateFrontmatterError(WorkspaceError):
-    """The file's `---` block starts after blank lines: read as body, so an edit would add a second frontmatter."""
+class _FrontmatterShapeError(WorkspaceError):
+    """An edit refused because of how the frontmatter is written (`problem`, at `line`), naming the key it would change."""
+
+    problem = ""
 
     def __init__(self, key: str, line: int, path: str = "") -> None:
         self.key, self.line, self.path = key, line, path
         where = f"{path}:{line}" if path else f"line {line}"
-        super().__init__(
-            f"{where}: error: the frontmatter starts after blank lines, so it is read as body text; remove the blank "
-            f"lines above '---' before editing {key} with wm; nothing was changed"
-        )
+        super().__init__(f"{where}: error: {self.problem} before editing {key} with wm; nothing was changed")
 
-    def at(self, path: str) -> LateFrontmatterError:
+    def at(self, path: str) -> _FrontmatterShapeError:
         """The same error, naming the file."""
-        return LateFrontmatterError(self.key, self.line, path)
+        return type(self)(self.key, self.line, path)
+
+
+class LateFrontmatterError(_FrontmatterShapeError):
+    """The file's `---` block starts after blank lines: read as body, so an edit would add a second frontmatter."""
+
+    problem = "the frontmatter starts after blank lines, so it is read as body text; remove the blank lines above '---'"
 
 
 class DuplicateKeyError(WorkspaceError):
@@ -266,21 +271,14 @@ class DuplicateKeyError(WorkspaceError):
         return DuplicateKeyError(self.key, self.lines, path)
 
 
-class FlowFrontmatterError(WorkspaceError):
+class FlowFrontmatterError(_FrontmatterShapeError):
     """The frontmatter is one YAML flow mapping (`{title: x, due: ...}`): no key has a line of its own to change, and
     rewriting the mapping would change the author's lines, so edits are refused."""
 
-    def __init__(self, key: str, line: int, path: str = "") -> None:
-        self.key, self.line, self.path = key, line, path
-        where = f"{path}:{line}" if path else f"line {line}"
-        super().__init__(
-            f"{where}: error: the frontmatter is written as one {{...}} mapping, which wm cannot edit without rewriting "
-            f"it; write it as one 'key: value' per line, without the braces, before editing {key} with wm; nothing was changed"
-        )
-
-    def at(self, path: str) -> FlowFrontmatterError:
-        """The same error, naming the file."""
-        return FlowFrontmatterError(self.key, self.line, path)
+    problem = (
+        "the frontmatter is written as one {...} mapping, which wm cannot edit without rewriting it; write it as one "
+        "'key: value' per line, without the braces,"
+    )
 
 
 def flow_mapping_line(lines: Sequence[str], fm: Frontmatter) -> int | None:
