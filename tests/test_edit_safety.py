@@ -247,10 +247,10 @@ def test_two_writers_at_once_the_second_waits_then_refuses(tmp_path: Path, monke
     inside = threading.Event()
     real = edit.atomic_write
 
-    def slow(path: Path, data: bytes, mode: int | None = None) -> None:
+    def slow(path: Path, data: bytes, mode: int | None = None, check=None) -> None:  # type: ignore[no-untyped-def]
         inside.set()
         time.sleep(0.4)  # the first writer holds its place between check and replace
-        real(path, data, mode)
+        real(path, data, mode, check)
 
     monkeypatch.setattr(edit, "atomic_write", slow)
     writer = threading.Thread(target=edit.checked_write, args=(first, "---\ntitle: First\n---\n"))
@@ -296,3 +296,26 @@ def test_a_file_system_without_locks_still_writes_with_the_check(tmp_path: Path,
     doc.write_text("---\ntitle: T\n---\n", encoding="utf-8")
     edit.checked_write(read_source(tmp_path, "t.md"), "---\ntitle: U\n---\n")
     assert doc.read_text(encoding="utf-8") == "---\ntitle: U\n---\n"
+
+
+def test_the_file_is_compared_after_the_new_text_is_on_disk_just_before_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hostile audit #12: an editor's save landing during the fsync was replaced; the check now follows it."""
+    from workspace_tool import edit
+
+    target = tmp_path / "t.md"
+    target.write_text("---\ntitle: T\n---\n", encoding="utf-8")
+    source = edit.read_source(tmp_path, "t.md")
+    seen: list[list[str]] = []
+    real = edit._check_unchanged
+
+    def check(src):  # type: ignore[no-untyped-def]
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        target.write_text("---\ntitle: T\n---\nSaved by the editor meanwhile.\n", encoding="utf-8")  # the editor saves now
+        return real(src)
+
+    monkeypatch.setattr(edit, "_check_unchanged", check)
+    with pytest.raises(edit.ConflictError):
+        edit.checked_write(source, "---\ntitle: New\n---\n")
+    assert len(seen) == 1 and any(name.endswith(".wm-tmp") for name in seen[0])  # the new text was written first
+    assert target.read_text(encoding="utf-8").endswith("Saved by the editor meanwhile.\n")  # and the save kept
+    assert [p.name for p in tmp_path.iterdir()] == ["t.md"]  # no temporary file left

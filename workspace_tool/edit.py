@@ -19,7 +19,7 @@ import errno
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -85,8 +85,10 @@ def _write_bytes(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write `data` to a temporary file beside `path`, fsync it, then `os.replace` it into place.
+def atomic_write(path: Path, data: bytes, mode: int | None = None, check: Callable[[], None] | None = None) -> None:
+    """Write `data` to a temporary file beside `path`, fsync it, run `check` (which may raise), then `os.replace` it
+    into place: the check comes as late as it can, so what it vouches for holds up to the rename (an editor's save
+    landing during the fsync is seen, not replaced).
 
     On any failure the temporary file is removed and `path` is untouched. The file gets `mode`, else a new
     file's (`filemode.new_file_mode`: what the umask gives, not the temporary file's 0600).
@@ -100,6 +102,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         finally:
             os.close(fd)
         os.chmod(tmp, new_file_mode() if mode is None else mode)
+        if check is not None:
+            check()
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -122,14 +126,17 @@ def checked_write(source: Source, text: str, root: Path | None = None) -> None:
     except OSError as exc:
         raise WorkspaceError(f"{rel}: cannot write file: {exc.strerror or exc}; the file was left unchanged") from None
     with folder_lock(target.parent):
-        _check_unchanged(source)
         mode = None
         if source.data is not None:
-            mode = target.stat().st_mode & 0o7777
+            try:
+                mode = target.stat().st_mode & 0o7777
+            except FileNotFoundError:
+                _check_unchanged(source)  # says it was deleted
+                raise
             if not mode & 0o222 or not os.access(target, os.W_OK):  # the bits too: root may write any file
                 raise WorkspaceError(f"{rel}: file is read-only; nothing was written (make it writable, e.g. chmod u+w {rel})")
         try:
-            atomic_write(target, source.encode(text), mode)
+            atomic_write(target, source.encode(text), mode, check=lambda: _check_unchanged(source))  # after the fsync
         except OSError as exc:
             reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
             raise WorkspaceError(f"{rel}: cannot write file: {reason}; the file was left unchanged") from None
