@@ -220,3 +220,19 @@ def test_a_workspace_yml_that_is_not_utf8_is_named_at_its_line(tmp_path: Path) -
     settings, problems = read_settings(tmp_path)
     assert [str(p) for p in problems] == ["workspace.yml:3: error: cannot read workspace.yml: not UTF-8 text (byte 0xE9); save it as UTF-8"]
     assert settings.workflow("task") is not None  # the defaults, as without a workspace.yml
+
+
+def test_json_output_stays_json_when_a_key_of_your_own_is_nan(tmp_path: Path) -> None:
+    """`x: .nan` in a key wm does not read reached `--json` as NaN, which JSON parsers reject."""
+    import json
+
+    from click.testing import CliRunner
+
+    from workspace_tool.cli import main
+
+    (tmp_path / "workspace.yml").write_text("name: t\n", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes/n.md").write_text("---\ntitle: N\nscore: .nan\nceiling: .inf\nfloor: -.inf\n---\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "list", "--json"])
+    (note,) = json.loads(result.output, parse_constant=lambda name: pytest.fail(f"not JSON: {name}"))
+    assert (note["score"], note["ceiling"], note["floor"]) == (".nan", ".inf", "-.inf")

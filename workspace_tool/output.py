@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import math
 import os
 import re
 import select
@@ -24,7 +25,8 @@ RESET = "\x1b[0m"
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dates as YYYY-MM-DD, durations as hours, tuples as lists, recursively."""
+    """Dates as YYYY-MM-DD, durations as hours, tuples as lists, recursively; a number JSON cannot hold (a key of
+    the team's own written `.nan` or `.inf`: the fields wm reads refuse them) as the YAML text it was written as."""
     if isinstance(value, Duration):
         return value.hours
     if isinstance(value, dt.datetime):
@@ -39,8 +41,8 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if hasattr(value, "__dataclass_fields__"):
         return {k: to_jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
-    if isinstance(value, float) and value.is_integer():
-        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if value != value else (".inf" if value > 0 else "-.inf")
     return value
 
 
