@@ -236,3 +236,12 @@ def test_json_output_stays_json_when_a_key_of_your_own_is_nan(tmp_path: Path) ->
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "list", "--json"])
     (note,) = json.loads(result.output, parse_constant=lambda name: pytest.fail(f"not JSON: {name}"))
     assert (note["score"], note["ceiling"], note["floor"]) == (".nan", ".inf", "-.inf")
+
+
+def test_a_huge_workspace_yml_is_refused_unread_with_the_defaults(tmp_path: Path) -> None:
+    from workspace_tool.loader import read_settings
+
+    (tmp_path / "workspace.yml").write_text("name: t\n" + "# padding\n" * 200_000, encoding="utf-8")
+    settings, problems = read_settings(tmp_path)
+    assert [(p.line, p.code) for p in problems] == [(1, "too-large")] and "1024 KB" in problems[0].message
+    assert settings.workflow("task") is not None

@@ -19,6 +19,8 @@ from workspace_tool.parse import Parsed, parse_document
 CONFIG_NAME = "workspace.yml"
 SKIPPED_DIRS = frozenset({"site", "templates", "node_modules", "__pycache__", "baselines"})
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_SETTINGS_BYTES = 1024 * 1024
+"""workspace.yml's limit: settings are a page or two; 54 MB of comments took 3.4 s and 700 MB to load."""
 """Documents larger than this are reported and skipped (a 50 MB file is not a task)."""
 
 
@@ -40,11 +42,15 @@ def find_root(start: Path) -> Path:
 def read_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     path = root / CONFIG_NAME
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SETTINGS_BYTES + 1)
     except FileNotFoundError:
         return default_settings(), []
     except OSError as exc:
         return default_settings(), [Diagnostic(CONFIG_NAME, 1, "error", "unreadable", f"cannot read {CONFIG_NAME}: {exc}")]
+    if len(data) > MAX_SETTINGS_BYTES:
+        message = f"{CONFIG_NAME} is larger than {MAX_SETTINGS_BYTES // 1024} KB: not read, so the default settings apply"
+        return default_settings(), [Diagnostic(CONFIG_NAME, 1, "error", "too-large", message)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
