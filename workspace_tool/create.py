@@ -231,6 +231,31 @@ def _unknown_name(names: frozenset[str], context: dict[str, Any], env: jinja2.En
     return f"{{{{ {name} }}}} is no variable wm sets{meant}; the variables are {', '.join(sorted(context))}{hint.format(name=name)}"
 
 
+TEMPLATE_VARIABLES = ("title", "id", "type", "date", "month", "month_name", "author", "project", "fields", "status")
+"""The variables `wm new` gives a document template (`build`)."""
+
+
+def template_problem(root: Path, doc_type: str) -> tuple[int, str] | None:
+    """What is wrong with the workspace's template of `doc_type` (`templates/TYPE.md`), as (line, message): a syntax
+    error, or a name that is no variable `wm new` sets; None when it renders (or the workspace has none)."""
+    path = root / "templates" / f"{doc_type}.md"
+    if not path.is_file():
+        return None
+    try:
+        source = path.read_bytes().decode("utf-8-sig")
+        _, names = _compiled(str(root), f"{doc_type}.md", str(path), source)
+    except (OSError, UnicodeDecodeError) as exc:
+        return 1, f"cannot read the template: {exc}"
+    except jinja2.TemplateSyntaxError as exc:
+        return exc.lineno or 1, f"template error: {exc.message}"
+    problem = _unknown_name(names, dict.fromkeys(TEMPLATE_VARIABLES), _environment(str(root)))
+    if problem is None:
+        return None
+    name = problem.split("}}", 1)[0].strip("{ ")
+    line = next((n for n, text in enumerate(source.splitlines(), start=1) if name in text), 1)
+    return line, problem
+
+
 def render_text(root: Path, source: str, context: dict[str, Any], where: str, hint: str = "") -> str:
     """A piece of text (a process step's title or description) rendered by the rules of `render_template`: the same
     environment, `yaml` filter and unset values, and a name that is no variable of `context` refused, naming `where`

@@ -37,7 +37,7 @@ def init_cmd(directory: str, name: str | None) -> None:
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.pass_obj
 def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
-    """Check every document; print `path:line: severity: message`.
+    """Check every document, and the workspace's templates; print `path:line: severity: message`.
 
     Exits 1 on errors (and on warnings with --strict), else 0.
 
@@ -47,7 +47,10 @@ def validate_cmd(app: App, as_json: bool, strict: bool) -> None:
     """
     app.quiet_unreadable = True  # it lists every problem itself
     index = app.index()
-    diagnostics = sorted([*index.diagnostics(), *_unmerged(app.root)], key=lambda d: (d.path, d.line, d.code, d.message))
+    from workspace_tool.template_checks import template_diagnostics
+
+    found = [*index.diagnostics(), *_unmerged(app.root), *template_diagnostics(index)]
+    diagnostics = sorted(found, key=lambda d: (d.path, d.line, d.code, d.message))
     _say_driver_problem(app.root)
     if as_json:
         click.echo(dumps([d.as_json() for d in diagnostics]))  # valid UTF-8 whatever the file names (`output.dumps`)
