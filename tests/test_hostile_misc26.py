@@ -258,3 +258,27 @@ def test_ical_export_of_a_due_date_on_the_last_day(workspace: Path, write_doc: W
     for uid in ("due-far@wm", "milestone-ms@wm"):
         assert "DTSTART;VALUE=DATE:99991231" in events[uid] and "DTEND" not in events[uid]  # one day long (RFC 5545 3.6.1)
     assert re.search(r"DTSTART;VALUE=DATE:20261201\r?\nDTEND;VALUE=DATE:20261202", events["due-near@wm"])
+
+
+def test_terminal_output_escapes_characters_that_reorder_or_hide_text() -> None:
+    """Hostile audit L26: `notes/rtl\u202egpj.md` printed as `...dm.jpg` (Trojan Source); RTL marks and joiners stay."""
+    from workspace_tool.output import printable
+
+    assert printable("notes/rtl\u202egpj.md") == "notes/rtl\\u202egpj.md"
+    assert printable("a\u2066b\u2069c\u200bd\ufeff") == "a\\u2066b\\u2069c\\u200bd\\ufeff"
+    kept = "שלום\u200f abc \u200d👩\u200d💻 می\u200cخواهم"
+    assert printable(kept) == kept and printable("a\x1bb") == "a\\x1bb"
+
+
+def test_a_tab_indented_frontmatter_says_yaml_indents_with_spaces() -> None:
+    from workspace_tool.yamlload import load_yaml
+
+    data, problems = load_yaml("title: T\nparent:\n\tchild: 1\n", "notes/t.md", 1)
+    assert data is None and "YAML indents with spaces, not tabs" in problems[0].message and problems[0].line == 4
+
+
+def test_a_yaml_error_at_the_end_of_the_text_is_reported_not_an_internal_error() -> None:
+    from workspace_tool.yamlload import load_yaml
+
+    data, problems = load_yaml("title: [unclosed\n", "notes/b.md", 1)
+    assert data is None and problems[0].code == "yaml" and "tabs" not in problems[0].message

@@ -64,17 +64,27 @@ def utf8_safe(json_text: str) -> str:
     return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", json_text)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
+"""C0, DEL, C1, and the invisible characters that hide or reorder text: zero-width space, byte order mark, bidi
+embeddings, overrides and isolates (`notes/rtl\u202egpj.md` showed as `...dm.jpg`: "Trojan Source"). The marks
+right-to-left text needs (U+200E, U+200F) and the joiners of scripts and emoji (U+200C, U+200D) are kept."""
 _NAMED = {"\t": "\\t", "\r": "\\r", "\n": "\\n"}
 
 
 def printable(text: str) -> str:
-    """`text` safe to print to a terminal: each control character (C0, DEL, C1, so ESC too) as a Python-style
-    escape (`\\x1b`, `\\t`), as diagnostics show them. A document's title cannot then set the window's title, clear
-    the screen or recolour what follows; the text stays as wide as it is shown."""
+    """`text` safe to print to a terminal: each control character (C0, DEL, C1, so ESC too) and each character that
+    hides or reorders text (`_CONTROL`) as a Python-style escape (`\\x1b`, `\\t`, `\\u202e`), as diagnostics show
+    them. A document's title cannot then set the window's title, clear the screen, recolour what follows or show
+    its letters in another order; the text stays as wide as it is shown."""
     if text.isprintable() or _CONTROL.search(text) is None:
         return text
-    return _CONTROL.sub(lambda found: _NAMED.get(found.group()) or f"\\x{ord(found.group()):02x}", text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    char = found.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
 
 
 def printable_lines(text: str, tabs: bool = False) -> str:

@@ -343,6 +343,12 @@ def _simple_mapping(text: str) -> dict[str, Any] | None:
     return found or None
 
 
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """A tab on `line` (from 0) up to `column`: what LibYAML calls a character that cannot start a token."""
+    lines = text.split("\n")
+    return 0 <= line < len(lines) and "\t" in lines[line][: column + 1]
+
+
 def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnostic]]:
     """Load YAML safely; any failure becomes a diagnostic at the right file line.
 
@@ -368,6 +374,8 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
             found = re.search(r"'([^']+)'", problem)
             tag = (found.group(1) if found else "?").replace("tag:yaml.org,2002:", "!!")
             problem = f"the tag {tag} is not allowed (only plain YAML values are read)"
+        elif exc.problem_mark is not None and _tab_at(text, exc.problem_mark.line, exc.problem_mark.column):
+            problem += " (YAML indents with spaces, not tabs: replace the tabs at the start of the line)"
         return None, [Diagnostic(path, line, "error", "yaml", f"invalid YAML: {problem}")]
     except yaml.reader.ReaderError as exc:
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
