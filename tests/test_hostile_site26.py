@@ -107,7 +107,7 @@ def test_two_documents_on_one_page_are_warned_of() -> None:
 
     first, second = Doc("notes/x", "notes/x.md"), Doc("notes/x", "other/x.md")
     assert page_clashes([first, second]) == [  # type: ignore[list-item]
-        "other/x.md: its page d/notes/x.html is also that of notes/x.md (id 'notes/x'), so one of them is left out; give one of them another id:"
+        "other/x.md: its page d/notes/x.html is also that of notes/x.md (id 'notes/x'), so one of them is left out; give one of them an id: of its own"
     ]
     assert page_clashes([first, Doc("notes/y", "notes/y.md")]) == []  # type: ignore[list-item]
 

@@ -86,7 +86,7 @@ def page_clashes(docs: Iterable[Document]) -> list[str]:
     for doc in docs:
         first = owners.setdefault(doc_page(doc), doc)
         if first is not doc:
-            found.append(f"{doc.path}: its page {doc_page(doc)} is also that of {first.path} (id {first.id!r}), so one of them is left out; give one of them another id:")
+            found.append(f"{doc.path}: its page {doc_page(doc)} is also that of {first.path} (id {first.id!r}), so one of them is left out; give one of them an id: of its own")
     return found
 
 
