@@ -661,3 +661,30 @@ def test_activity_project_matches_in_any_case(wm: Callable[..., Result], repo: R
     lower = run(wm, repo, "activity", "--since", "2026-01-01", "--project", "web", "--json")
     upper = run(wm, repo, "activity", "--since", "2026-01-01", "--project", "WEB", "--json")
     assert upper.exit_code == 0 and json.loads(upper.stdout)["events"] == json.loads(lower.stdout)["events"] != []
+
+
+def test_done_dates_outside_git_are_the_files_dates_without_reading_the_workspace_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside a repository the scheduler dates an undated done task by its file's modification time, as `wm history`
+    dates its one version, and reads only those files: loading the history re-read every file (6 s at 50,000)."""
+    import os
+
+    from scheduling_helpers import index_of, write_workspace
+
+    from workspace_tool import history
+    from workspace_tool.scheduling import adapter
+
+    root = write_workspace(tmp_path, {"a": {"status": "done"}, "b": {"status": "cancelled"}, "c": {"status": "done", "done": "2026-01-02"}, "d": {}})
+    os.utime(root / "projects/p/tasks/a.md", (1768910400, 1768910400))  # 2026-01-20 12:00 UTC
+    os.utime(root / "projects/p/tasks/b.md", (1769083200, 1769083200))  # 2026-01-22 12:00 UTC
+    index = index_of(root)
+    expected = adapter.done_dates_from(index, history.load_history(index, progress=False))
+    monkeypatch.setattr(history, "load_history", lambda *a, **k: pytest.fail("the whole history was loaded"))
+    found = adapter.history_done_dates(index)
+    assert found == expected
+    assert {k: v.isoformat() for k, v in found.items()} == {"a": "2026-01-20", "b": "2026-01-22"}
+    from workspace_tool.site import sources  # the site: no history (not read either), the same done dates
+
+    assert sources._history(index) is None
+    assert sources._done_dates(index, None) == expected

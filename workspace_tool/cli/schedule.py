@@ -125,14 +125,10 @@ def _print_human(
 
 def _history_done_dates(index: Index) -> dict[str, dt.date]:
     """Done dates from git history, read only when some done task lacks a `done:` key."""
-    from workspace_tool.scheduling.adapter import done_dates_from, undated_done_tasks
+    from workspace_tool.scheduling.adapter import history_done_dates
 
-    if not undated_done_tasks(index):
-        return {}
     try:
-        from workspace_tool.history import load_history
-
-        return done_dates_from(index, load_history(index))
+        return history_done_dates(index)
     except Exception as exc:  # history is optional here: the plan stands without it
         click.echo(f"warning: no done dates from git history ({type(exc).__name__}: {exc})", err=True)
         return {}

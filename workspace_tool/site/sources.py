@@ -148,9 +148,11 @@ def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") 
 
 def _done_dates(index: Index, history: Any) -> dict[str, Any]:
     """Done dates from history for done tasks that have no `done:` key (the same rule as `wm schedule`)."""
-    from workspace_tool.scheduling.adapter import done_dates_from
+    from workspace_tool.scheduling.adapter import done_dates_from, modified_dates, undated_done_tasks
 
-    return {} if history is None else done_dates_from(index, history)
+    if history is None:  # no commits to read: the files' own dates, as `wm schedule` finds them
+        return modified_dates(index, undated_done_tasks(index))
+    return done_dates_from(index, history)
 
 
 def _stable_repr(given: Any) -> str:
@@ -259,7 +261,10 @@ def _save_plan(path: Path, digest: str, plan: Any, shortcut: str = "", pickled: 
 def _history(index: Index) -> Any:
     """The git history; None outside a repository or before the first commit (every document would show only its working copy)."""
     from workspace_tool.history import load_history  # type: ignore[import-not-found,unused-ignore]
+    from workspace_tool.history.read import in_git
 
+    if not in_git(index.root):
+        return None  # not read: it would read and parse every file again (5 s of a no-op build at 50,000)
     history = load_history(index, progress=False)
     return history if getattr(history, "head", None) else None
 
