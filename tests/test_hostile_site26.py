@@ -112,6 +112,21 @@ def test_two_documents_on_one_page_are_warned_of() -> None:
     assert page_clashes([first, Doc("notes/y", "notes/y.md")]) == []  # type: ignore[list-item]
 
 
+def test_pages_that_differ_only_in_case_are_warned_of() -> None:
+    """`Plan` and `plan` are two pages on Linux and one file on a disk that ignores case (a site copied to macOS)."""
+
+    class Doc:
+        def __init__(self, doc_id: str, path: str) -> None:
+            self.id, self.path, self.type = doc_id, path, "note"
+
+    upper, lower = Doc("notes/Plan", "notes/Plan.md"), Doc("notes/plan", "notes/plan.md")
+    assert page_clashes([upper, lower]) == [  # type: ignore[list-item]
+        "notes/plan.md: its page d/notes/plan.html differs from d/notes/Plan.html (of notes/Plan.md) only in case, so on a disk "
+        "that ignores case (macOS, Windows) one would overwrite the other; give one of them an id: that differs in more than case"
+    ]
+    assert page_clashes([upper, Doc("notes/plans", "notes/plans.md")]) == []  # type: ignore[list-item]
+
+
 def test_renaming_keeps_incremental_builds_and_the_file_list(tmp_path: Path) -> None:
     ws = make_site_workspace(tmp_path)
     _note(ws, "a b")

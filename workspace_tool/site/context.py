@@ -80,13 +80,23 @@ def page_name(doc_id: str) -> str:
 
 def page_clashes(docs: Iterable[Document]) -> list[str]:
     """One warning per document whose page (`doc_page`) another document's already is: only one of them would be on
-    the site. `page_name` makes this all but impossible; the check says so if it ever happens."""
+    the site. `page_name` makes this all but impossible; the check says so if it ever happens. Also one per page that
+    differs from another only in case (`Plan` and `plan`): a disk that ignores case keeps one of them."""
     owners: dict[str, Document] = {}
+    folded: dict[str, Document] = {}
     found = []
     for doc in docs:
-        first = owners.setdefault(doc_page(doc), doc)
+        page = doc_page(doc)
+        first = owners.setdefault(page, doc)
         if first is not doc:
-            found.append(f"{doc.path}: its page {doc_page(doc)} is also that of {first.path} (id {first.id!r}), so one of them is left out; give one of them an id: of its own")
+            found.append(f"{doc.path}: its page {page} is also that of {first.path} (id {first.id!r}), so one of them is left out; give one of them an id: of its own")
+            continue
+        other = folded.setdefault(page.casefold(), doc)
+        if other is not doc:  # two files on Linux, one on macOS' and Windows' disks: a site copied there loses a page
+            found.append(
+                f"{doc.path}: its page {page} differs from {doc_page(other)} (of {other.path}) only in case, so on a disk that "
+                "ignores case (macOS, Windows) one would overwrite the other; give one of them an id: that differs in more than case"
+            )
     return found
 
 
