@@ -52,8 +52,10 @@ from workspace_tool.import_update import (
     id_field,
     labels,
     notes,
+    number_of,
     review,
     task_update,
+    text_of,
     write_updates,
 )
 from workspace_tool.index import Index
@@ -286,10 +288,22 @@ def plan_task_import(
         parent, reason = _parent(task, doc.id, doc.project, ids, projects_of, index, above) if task.parent else (None, None)
         if parent is not None and reason is None:
             above[doc.id] = parent  # as if taken, so a second update cannot close a loop with it
+            below.setdefault(parent, set()).add(doc.id)
             return parent
         return None
 
-    _compare(index, existing, source, status_map, people, parent_of, plan, baselines)
+    def depends_of(task: ForeignTask, doc: Task) -> list[str] | None:
+        """An imported task's dependencies as the export names them, as IDs: those not found, or that would close a
+        loop, left out as the import leaves them out; None when none is left (the export says nothing of them). One
+        the task has already is in the workspace's graph: only a new one is searched for a loop."""
+        found = [
+            other for other in dict.fromkeys(ids[d.lower()] for d in task.depends if d.lower() in ids)
+            if other in doc.depends_on or (other != doc.id and not _reaches(waits, above, below, other, doc.id))
+        ]
+        waits.setdefault(doc.id, set()).update(found)  # as if taken, so a second update cannot close a loop with them
+        return found or None
+
+    _compare(index, existing, source, status_map, people, (parent_of, depends_of), plan, baselines)
     return plan
 
 
@@ -352,10 +366,13 @@ def _hours(hours: float) -> str:
 
 def _compare(
     index: Index, existing: list[tuple[ForeignTask, str]], source: Source, status_map: dict[str, str], people: _People,
-    parent_of: Callable[[ForeignTask, Task], str | None], plan: TaskImportPlan, baselines: Callable[[list[str]], Baselines] | None,
+    links: tuple[Callable[[ForeignTask, Task], str | None], Callable[[ForeignTask, Task], list[str] | None]], plan: TaskImportPlan,
+    baselines: Callable[[list[str]], Baselines] | None,
 ) -> None:
     """The already-imported tasks against the export: what differs is said; with `baselines` (`--update`), each field
-    the team has not changed since the import is updated, and one both changed is a conflict (`import_update`)."""
+    the team has not changed since the import is updated, and one both changed is a conflict (`import_update`).
+    `links` are the task's parent and dependencies as the export names them, mapped to IDs (or None)."""
+    parent_of, depends_of = links
     workflow = index.settings.workflow("task")
     assert workflow is not None
     fields = (*FIELDS, *((id_field(source.id_key),) if source.id_key else ()))
@@ -371,6 +388,8 @@ def _compare(
         said = _said(task, workflow, status_map, people, source)
         if (parent := parent_of(task, doc)) is not None:
             said["parent"] = Value(parent, parent, parent)
+        if (depends := depends_of(task, doc)) is not None:
+            said["depends_on"] = Value(frozenset(depends), depends, ", ".join(depends))
         if not (found := differing(doc, said, fields)):
             continue
         if baselines is None:
@@ -400,8 +419,18 @@ def _said(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], peo
         said["status"] = Value(status, status, status)  # not when the status is a guess: its name unknown, the task's state too
     if task.due is not None:
         said["due"] = Value(task.due, task.due, task.due.isoformat())
+    if task.start is not None:
+        said["start"] = Value(task.start, task.start, task.start.isoformat())
     if task.estimate_hours:
         said["estimate"] = Value(round(task.estimate_hours, 4), _hours(task.estimate_hours), _hours(task.estimate_hours))
+    finished = status is not None and workflow.is_done(status) and not workflow.is_cancelled(status)
+    if task.remaining_hours is not None and _remaining(task, finished):  # as the import keeps it: below the estimate, on open work
+        said["remaining"] = Value(round(task.remaining_hours, 4), _hours(task.remaining_hours), _hours(task.remaining_hours))
+    own = dict(task.keys)
+    if own.get("sprint") is not None:
+        said["sprint"] = Value(text_of(own["sprint"]), own["sprint"], str(own["sprint"]))
+    if own.get("story_points") is not None:
+        said["story_points"] = Value(number_of(own["story_points"]), own["story_points"], str(own["story_points"]))
     if task.priority:
         said["priority"] = Value(task.priority, task.priority, task.priority)
     tags = _tags(task, status, status_map, workflow) if status is not None else task.tags
@@ -411,7 +440,7 @@ def _said(task: ForeignTask, workflow: Workflow, status_map: dict[str, str], peo
         person = next((found for alias in (task.assignee_email, task.assignee) if alias and (found := people.known(alias))), None)
         name = task.assignee or task.assignee_email or ""
         said["assignee"] = Value(person, person, person) if person else Value(NewPerson(task.assignee, task.assignee_email), None, f"{name} (new person)")
-    other = dict(task.keys).get(source.id_key) if source.id_key else None
+    other = own.get(source.id_key) if source.id_key else None
     if source.id_key and other is not None:
         said[source.id_key] = Value(str(other), other, str(other))
     return said

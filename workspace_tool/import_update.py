@@ -44,6 +44,20 @@ def _hours_of(task: Task) -> float | None:
     return round(task.estimate.hours, 4) if task.estimate is not None else None
 
 
+def _remaining_of(task: Task) -> float | None:
+    return round(task.remaining.hours, 4) if task.remaining is not None else None
+
+
+def text_of(value: Any) -> str | None:
+    """A key of the team's own as text (a sprint named `5` is the sprint `5`), compared so; None when not set."""
+    return None if value is None or value == "" else str(value)
+
+
+def number_of(value: Any) -> Any:
+    """A number as a float (`3` is `3.0`), compared so; anything else (a word the team wrote) as it is."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 FIELDS: tuple[Field, ...] = (
     Field("title", "title", lambda t: " ".join(t.title.split())),
     Field("status", "status", lambda t: t.status),
@@ -53,6 +67,11 @@ FIELDS: tuple[Field, ...] = (
     Field("priority", "priority", lambda t: t.priority),
     Field("tags", "tags", lambda t: frozenset(t.tags)),
     Field("parent", "parent", lambda t: t.parent),
+    Field("start", "start date", lambda t: t.start),
+    Field("remaining", "remaining work", _remaining_of),
+    Field("depends_on", "dependencies", lambda t: frozenset(t.depends_on)),
+    Field("sprint", "sprint", lambda t: text_of(t.raw.get("sprint"))),  # keys of the team's own (Jira's): read as written
+    Field("story_points", "story points", lambda t: number_of(t.raw.get("story_points"))),
 )
 
 

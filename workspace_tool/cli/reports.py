@@ -266,10 +266,6 @@ def _burn(value: float | None, plain: bool = False) -> str:
     return _plain(value) if plain else burn_percent(value)
 
 
-def _progress(value: float | None, basis: str | None) -> str:
-    return _pct(value) + (" by tasks" if basis == "tasks" else "")
-
-
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
 
@@ -459,7 +455,7 @@ def goals_cmd(app: App, as_json: bool, as_csv: bool) -> None:
         for g in goals:
             rows.append([g.id, g.title, "", "", _pct(g.progress)])
             rows += [["", f"KR: {k.title}", k.current, k.target, _pct(k.progress)] for k in g.key_results]
-            rows += [["", f"project {p.id} ({p.status})", "", "", _progress(p.progress, p.progress_by)] for p in g.projects]
+            rows += [["", f"project {p.id} ({p.status})", "", "", p.progress_text] for p in g.projects]
         if fmt == "csv":  # data, as the other reports' CSV: the goal on every row, progress as a fraction
             data: list[list[Any]] = []
             for g in goals:

@@ -2,7 +2,9 @@
 
 Pure. A project's progress is `reports.progress`'s (the rule of `wm report
 projects` and the site): its done effort over its total effort (the estimates
-of its tasks), else its done tasks over its tasks.
+of its tasks), else its done tasks over its tasks, with how many of them have no
+estimate (`unestimated_tasks`, why it is by tasks), as `wm report projects`
+says it: "10% by tasks (9 unestimated)".
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from workspace_tool.index import Index
 from workspace_tool.model import Document, Goal, Project, Task
-from workspace_tool.reports.progress import project_progress
+from workspace_tool.reports.progress import basis_text, project_progress
 from workspace_tool.values import KeyResult
 
 
@@ -25,6 +27,12 @@ class GoalProject:
     progress: float | None
     done: bool
     progress_by: str | None = None  # "effort", "tasks" or "status" (`reports.progress.Progress.basis`)
+    unestimated_tasks: int = 0  # counted tasks without an estimate: when any, progress is by tasks
+
+    @property
+    def progress_text(self) -> str:
+        """The progress as a percent with what it counts, as `wm report projects` words it: "10% by tasks (9 unestimated)"."""
+        return "" if self.progress is None else f"{self.progress:.0%}" + basis_text(self.progress_by, self.unestimated_tasks)
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,8 @@ class GoalRow:
             "key_results": [
                 {"title": k.title, "start": k.start, "current": k.current, "target": k.target, "progress": _r(k.progress)} for k in self.key_results
             ],
-            "projects": [{"id": p.id, "title": p.title, "status": p.status, "progress": _r(p.progress), "progress_by": p.progress_by, "done": p.done} for p in self.projects],
+            "projects": [{"id": p.id, "title": p.title, "status": p.status, "progress": _r(p.progress), "progress_by": p.progress_by,
+                 "unestimated_tasks": p.unestimated_tasks, "done": p.done} for p in self.projects],
         }
 
 
@@ -72,7 +81,7 @@ def read_documents(index: Index) -> list[Document]:
 
 def _project(index: Index, project: Project) -> GoalProject:
     progress = project_progress(index, project)
-    return GoalProject(project.id, project.title, project.status, progress.share, index.is_done(project), progress.basis)
+    return GoalProject(project.id, project.title, project.status, progress.share, index.is_done(project), progress.basis, progress.unestimated)
 
 
 def goals_report(index: Index) -> tuple[GoalRow, ...]:
