@@ -7,7 +7,10 @@ markers inside the frontmatter (which `wm validate` reports as
 passed in by the caller (`gitops.merge_body`, i.e. `git merge-file`).
 
 Two different documents created under one file name (an add/add with no
-base) are a whole-file conflict, not one document edited twice. Time logs
+base) are a whole-file conflict, not one document edited twice, except two
+next instances of one recurring task (the same `previous:`: one instance
+completed on both sides), which are one document: merged key by key, the
+earlier `created:` kept. Time logs
 merge their body entry by entry (`merge_entries`): an entry edited or
 removed on one side is not revived by the other side's appends.
 
@@ -80,8 +83,37 @@ def _ensure_newline(block: str) -> str:
 
 
 def both_added(base: str, ours: str, theirs: str) -> bool:
-    """Whether both sides created the file with different texts (no base): two documents, not one edited twice."""
-    return base == "" and ours != theirs and ours != "" and theirs != ""
+    """Whether both sides created the file with different texts (no base): two documents, not one edited twice. Two
+    next instances of one recurring task (`_previous_of`) are one document."""
+    return base == "" and ours != theirs and ours != "" and theirs != "" and _previous_of(ours, theirs) is None
+
+
+_PREVIOUS = re.compile(r"previous:\s*(.*?)\s*(?:#.*)?$")
+_CREATED = re.compile(r"created:\s*['\"]?(\d{4}-\d{2}-\d{2})['\"]?\s*(?:#.*)?$")
+
+
+def _first_line(sides: Sides, key: str) -> str:
+    lines = sides.blocks.get(key, "").splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def _previous_of(ours: str, theirs: str) -> str | None:
+    """The instance both texts continue, when they are two next instances of one recurring task: the same non-empty
+    `previous:` on both sides (the file name, with the next due date, is the same too); else None."""
+    sides = [cut(t[1:] if t.startswith(BOM) else t) for t in (ours, theirs)]
+    found = [_PREVIOUS.match(_first_line(s, "previous")) if s is not None else None for s in sides]
+    values = {m.group(1).strip("'\"") for m in found if m is not None}
+    return values.pop() if len(values) == 1 and all(found) and "" not in values else None
+
+
+def _earlier_created(ours: Sides, theirs: Sides) -> tuple[Sides, Sides]:
+    """Both sides with the earlier of their two `created:` dates (the instance was made first on that side)."""
+    found = [_CREATED.match(_first_line(s, "created")) for s in (ours, theirs)]
+    if found[0] is None or found[1] is None or found[0].group(1) == found[1].group(1):
+        return ours, theirs
+    if found[0].group(1) < found[1].group(1):
+        return ours, Sides(theirs.opening, theirs.preamble, theirs.keys, {**theirs.blocks, "created": ours.blocks["created"]}, theirs.closing, theirs.body)
+    return Sides(ours.opening, ours.preamble, ours.keys, {**ours.blocks, "created": theirs.blocks["created"]}, ours.closing, ours.body), theirs
 
 
 def merge_text(
@@ -106,6 +138,8 @@ def merge_text(
         return body_merge(base, ours, theirs)
     if base_s is None:
         base_s = Sides(ours_s.opening, "", (), {}, ours_s.closing, "")
+        if base == "" and _previous_of(ours, theirs) is not None:  # one instance made on both sides: made first where it was
+            ours_s, theirs_s = _earlier_created(ours_s, theirs_s)
     head_conflict, preamble = _merge_piece(base_s.preamble, ours_s.preamble, theirs_s.preamble)
     out = [ours_s.opening, preamble if not head_conflict else ours_s.preamble]
     conflict = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from workspace_tool import fields as F
 from workspace_tool.errors import Diagnostic
 from workspace_tool.index import Index
-from workspace_tool.model import Document, TimeLog
+from workspace_tool.model import Document, Task, TimeLog
 from workspace_tool.output import cell, to_jsonable
 from workspace_tool.values import DateRange, Duration, KeyResult
 
@@ -62,6 +62,24 @@ def _compact(value: object) -> str:
     return cell(value)
 
 
+def series_text(doc: Document, index: Index, key: str, value: object) -> str:
+    """A recurring task's `previous:` resolved, as a reference: `payroll (Payroll, done)`, or `(missing)`."""
+    if key != "previous" or not isinstance(value, str):
+        return _compact(to_jsonable(value))
+    found = index.get(value)
+    if found is None:
+        return f"{value} (missing)"
+    status = getattr(found, "status", "")
+    return f"{value} ({found.title}, {status})" if status else f"{value} ({found.title})"
+
+
+def next_instance(doc: Document, index: Index) -> str | None:
+    """The instance of a recurring series that continues `doc` (the task whose `previous:` is its ID), if any."""
+    if not isinstance(doc, Task):
+        return None
+    return next((t.id for t in index.of_type(Task) if t.extra.get("previous") == doc.id and t is not doc), None)
+
+
 def problems_of(doc: Document, index: Index) -> list[Diagnostic]:
     """What `wm validate` says about the document's file (a value it could not use, a reference to nothing, ...)."""
     return [d for d in index.diagnostics() if d.path == doc.path]
@@ -70,7 +88,7 @@ def problems_of(doc: Document, index: Index) -> list[Diagnostic]:
 def render_show(doc: Document, index: Index) -> str:
     lines = [f"{doc.title}", f"{doc.type} {doc.id} — {doc.path}", ""]
     names = [n for n in F.specs_for(doc.type) if n != "title"]
-    width = max(len(n) for n in [*names, "superseded_by", "subtasks"])
+    width = max(len(n) for n in [*names, "superseded_by", "subtasks", "previous"])
     for name in names:
         value = getattr(doc, name, None)
         if value in (None, (), "", False) or (name == "visibility" and value == "public"):
@@ -86,7 +104,12 @@ def render_show(doc: Document, index: Index) -> str:
             lines.append(f"{label:<{width}}  {', '.join(ids)}")
     for key, value in doc.extra.items():
         url = index.settings.link(key, value)
-        lines.append(f"{key:<{width}}  {_compact(to_jsonable(value))}" + (f"  {url}" if url else ""))
+        lines.append(f"{key:<{width}}  {series_text(doc, index, key, value)}" + (f"  {url}" if url else ""))
+    following = next_instance(doc, index)
+    if following is not None:
+        found = index.get(following)
+        status = getattr(found, "status", "")
+        lines.append(f"{'next':<{width}}  {following} ({status})" if status else f"{'next':<{width}}  {following}")
     if isinstance(doc, TimeLog):
         lines.append(f"{'entries':<{width}}  {len(doc.entries)} ({sum(e.hours for e in doc.entries):g}h)")
     logged = index.logged_hours(doc.id)

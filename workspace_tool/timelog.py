@@ -35,6 +35,29 @@ def clock_hours(start: dt.time, end: dt.time) -> float:
     return minutes / 60
 
 
+def elapsed_hours(begin: dt.datetime, end: dt.datetime) -> float:
+    """Hours that really passed from `begin` to `end`, wall-clock times in the local time zone (`TZ`): their
+    difference, less the hour the clocks went forward in between, plus the hour they went back (a time of the repeated
+    hour is its first). A time log's clock range is wall-clock time (`clock_hours`); `wm log` and `wm stop` write a
+    range the clocks changed in as the time that passed (`clock_changed`)."""
+    return (end.astimezone() - begin.astimezone()).total_seconds() / 3600
+
+
+def skipped_time(moment: dt.datetime) -> bool:
+    """Whether a wall-clock time does not exist in the local time zone: the clocks jumped over it (02:30 on the
+    last Sunday of March in Europe/Berlin)."""
+    return dt.datetime.fromtimestamp(moment.timestamp()) != moment
+
+
+def clock_changed(begin: dt.datetime, end: dt.datetime) -> str | None:
+    """When the local clocks changed between `begin` and `end` (wall-clock times whose difference is not the time
+    that passed): how, in words ("CET -> CEST"); else None."""
+    wall = (end - begin).total_seconds() / 3600
+    if abs(elapsed_hours(begin, end) - wall) < 1 / 120:
+        return None
+    return f"{begin.astimezone().tzname()} -> {end.astimezone().tzname()}"
+
+
 def parse_entry(
     line: str, number: int, person: str, path: str, hours_per_day: float = 8.0, shared: dict[Any, Any] | None = None
 ) -> TimeEntry | Diagnostic | None:

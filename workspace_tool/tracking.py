@@ -4,6 +4,10 @@ Entries are body lines in the format of `workspace_tool.timelog`. A running
 timer is an entry with an open clock range (`- 2026-11-26 09:15- REF note`);
 stopping it fills in the end time on that one line. Entries of one person
 never overlap silently: `wm log` refuses an overlapping clock range.
+
+A clock range in the file is wall-clock time. When the local clocks change
+within one (DST, `TZ`), `wm log` and `wm stop` write the time that really
+passed as a duration instead, and say so; a time the clocks skipped is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from workspace_tool.edit_values import require_doc
 from workspace_tool.errors import ConflictError, NotFoundError, UsageError, WorkspaceError
 from workspace_tool.index import Index
 from workspace_tool.model import Person, TimeEntry
-from workspace_tool.timelog import clock_hours, format_entry, parse_entry
+from workspace_tool.timelog import clock_changed, clock_hours, elapsed_hours, format_entry, parse_entry, skipped_time
 from workspace_tool.values import format_hours, parse_duration
 
 _RANGE = re.compile(r"^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})?$")
@@ -178,6 +182,14 @@ def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day
     clash = overlapping(index, person, entry)
     if clash is not None:
         raise UsageError(f"{day} {when} overlaps {person}'s entry {_describe(clash)}; nothing was logged")
+    written, change = entry, _dst_hours(entry, "nothing was logged")
+    if change is not None:
+        real, how = change
+        notes.append(
+            f"note: the clocks changed during {day} {when} ({how}): {format_hours(real)} passed (the clock range reads "
+            f"{format_hours(hours)}), logged as {format_hours(real)}"
+        )
+        written = replace(entry, hours=real, start=None, end=None)
     worked = index.get(target)
     if worked is not None and index.is_done(worked):
         notes.append(f"warning: {target} is {getattr(worked, 'status', 'done')}: the time is logged on it all the same")
@@ -185,7 +197,28 @@ def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day
         notes.append(f"warning: {day} is in the future (today is {index.today})")
     if start is not None and end is not None and end < start:  # a night shift, or the two times the wrong way round
         notes.append(f"warning: {when} crosses midnight: {format_hours(hours)} logged from {day}")
-    return Result((_append(index, person, entry),), tuple(notes))
+    return Result((_append(index, person, written),), tuple(notes))
+
+
+def refuse_skipped(moment: dt.datetime, nothing: str) -> None:
+    """A UsageError for a wall-clock time the local clocks jumped over (02:30 when they go from 02:00 to 03:00)."""
+    if skipped_time(moment):
+        raise UsageError(
+            f"{moment:%Y-%m-%d %H:%M} does not exist in the local time zone (TZ): the clocks were put forward over it; give the "
+            f"time the clock showed, or log a duration; {nothing}"
+        )
+
+
+def _dst_hours(entry: TimeEntry, nothing: str) -> tuple[float, str] | None:
+    """A finished clock range the local clocks changed in: the hours that really passed (whole minutes) and how the
+    clocks changed; None for any other entry. Refuses a time that does not exist."""
+    span = entry.span()
+    if span is None:
+        return None
+    for moment in span:
+        refuse_skipped(moment, nothing)
+    how = clock_changed(*span)
+    return None if how is None else (round(elapsed_hours(*span) * 60) / 60, how)
 
 
 def _clean(note: str) -> str:
@@ -205,6 +238,7 @@ def stop_entry(index: Index, entry: TimeEntry, at: dt.datetime) -> Change:
     begin = dt.datetime.combine(entry.date, entry.start)
     if at < begin:
         raise UsageError(f"cannot stop at {at:%Y-%m-%d %H:%M}: the timer started at {begin:%Y-%m-%d %H:%M} (give a later --at)")
+    refuse_skipped(at, "the timer was not stopped")
     if at - begin > dt.timedelta(hours=24):
         raise UsageError(
             f"the timer {_describe(entry)} ran over 24 hours: stop it at the time it really ended, "
@@ -219,6 +253,12 @@ def stop_entry(index: Index, entry: TimeEntry, at: dt.datetime) -> Change:
         del lines[number]
         checked_write(source, "".join(lines))
         return Change(entry.path, f"time {entry.person}: {_stopped(entry, at)}")
+    how = clock_changed(begin, at)
+    if how is not None:  # the time that passed, as a duration: the file's clock range would count wall-clock time
+        real = format_hours(round(elapsed_hours(begin, at) * 60) / 60)
+        lines[number] = _OPEN.sub(lambda m: f"{m.group(1)}{real}", lines[number], count=1)
+        checked_write(source, "".join(lines))
+        return Change(entry.path, f"time {entry.person}: stopped {entry.ref} at {at:%H:%M}; the clocks changed ({how}): {real} passed, logged as {real}")
     lines[number] = _OPEN.sub(lambda m: f"{m.group(1)}{m.group(2)}-{at:%H:%M}", lines[number], count=1)
     checked_write(source, "".join(lines))
     return Change(entry.path, f"time {entry.person}: stopped {entry.ref} at {at:%H:%M}")
@@ -236,6 +276,7 @@ def start_timer(index: Index, person: str, ref: str, note: str, at: dt.datetime,
     """`wm start`: a running entry; any running timer of the person is stopped first (unless `parallel`)."""
     target = require_doc(index, ref, ENTRY_TYPES).id
     require_readable_logs(index, person, "starting a timer")
+    refuse_skipped(at.replace(second=0, microsecond=0), "nothing was started")
     changes: list[Change] = []
     notes: list[str] = []
     if not parallel:
@@ -304,7 +345,7 @@ def status(index: Index, person: str, now: dt.datetime) -> Status:
     timers = []
     for entry in reversed(running(index, person)):  # in the order they were written
         assert entry.start is not None
-        elapsed = (now - dt.datetime.combine(entry.date, entry.start)).total_seconds() / 3600
+        elapsed = elapsed_hours(dt.datetime.combine(entry.date, entry.start), now)  # the time that passed, as `wm stop` logs it
         timers.append((entry, max(elapsed, 0.0)))
     today = [e for e in _entries_of(index, person) if e.date == now.date() and not e.running]
     total = sum(e.hours for e in today) + sum(h for e, h in timers if e.date == now.date())

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 
 from workspace_tool.index import Index
 from workspace_tool.model import Client, Document, Note, Person, Project, Task, TimeEntry
+from workspace_tool.timelog import elapsed_hours
 
 CENT = Decimal("0.01")
 INVOICE_FOLDER = "invoices"
@@ -159,11 +160,11 @@ def _item_key(item: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
 
 
 def running_hours(entry: TimeEntry, now: dt.datetime) -> float:
-    """Hours of a running timer up to `now` (0 when `now` is before its start)."""
+    """Hours of a running timer up to `now` (0 when `now` is before its start): the time that passed, as `wm status`
+    counts it and `wm stop` logs it (a change of the local clocks in between counted: `timelog.elapsed_hours`)."""
     assert entry.start is not None
-    begin = dt.datetime.combine(entry.date, entry.start)
-    seconds = (now - begin).total_seconds()
-    return round(max(seconds, 0.0) / 3600, 6)
+    hours = elapsed_hours(dt.datetime.combine(entry.date, entry.start), now)
+    return round(max(hours, 0.0), 6)
 
 
 class Pricer:
