@@ -51,6 +51,9 @@ def field_rows(data: SiteData, doc: Document) -> list[FieldRow]:
             rows.append({"name": name, "text": _field_text(value)})
     if data.vis.audience.internal:
         for key, value in doc.extra.items():
+            if key == "previous" and isinstance(value, str):  # a recurring series' instance before this one, as `wm show` resolves it
+                rows.append({"name": "previous", "refs": [data.ref(value)]})
+                continue
             row: FieldRow = {"name": str(key), "text": _field_text(value)}
             url = data.settings.link(str(key), value)
             if url:

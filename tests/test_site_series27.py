@@ -1,0 +1,21 @@
+"""A recurring series on the site: an instance's `previous:` links to the instance before it (as `wm show` resolves it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_site_build import build, make_site_workspace
+
+
+def test_previous_instance_is_a_link_to_its_page(tmp_path: Path) -> None:
+    ws = make_site_workspace(tmp_path)
+    tasks = ws / "projects/alpha/tasks"
+    (tasks / "payroll.md").write_text("---\ntitle: Run payroll\nstatus: done\nrecurrence: monthly\ndue: 2026-10-30\n---\n", encoding="utf-8")
+    (tasks / "payroll-2026-11-30.md").write_text(
+        "---\ntitle: Run payroll\nstatus: todo\nrecurrence: monthly\ndue: 2026-11-30\nprevious: payroll\n---\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    build(ws, out)
+    page = (out / "d/payroll-2026-11-30.html").read_text(encoding="utf-8")
+    assert '<a href="payroll.html">Run payroll</a>' in page
+    assert "<dd>payroll</dd>" not in page  # (it was the bare ID, as text)
