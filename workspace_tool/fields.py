@@ -186,11 +186,22 @@ class FieldError(ValueError):
     indexes and keys of nested mappings (`(2, "target")` for the third key
     result's target); empty for the value as a whole. The parser finds that
     line (`itemlines.value_line`) only when there is such an error.
+
+    A list's items are converted one by one: when some are refused, `kept` is the value of the others (None when
+    none is left) and `more` the errors of the refused items after the first (whose error this is); the parser
+    keeps that value and reports each of `errors` at its item's line.
     """
 
-    def __init__(self, message: str, at: tuple[str | int, ...] = ()) -> None:
+    def __init__(self, message: str, at: tuple[str | int, ...] = (), kept: Any = None, more: tuple[FieldError, ...] = ()) -> None:
         super().__init__(message)
         self.at = at
+        self.kept = kept
+        self.more = more
+
+    @property
+    def errors(self) -> tuple[FieldError, ...]:
+        """This error, then those of the list's other refused items, in the list's order."""
+        return (self, *self.more)
 
     def within(self, step: str | int) -> FieldError:
         """The same error, one step further out (`step`: the list index or mapping key the value was at)."""
@@ -260,17 +271,25 @@ def _describe(value: Any) -> str:
 
 
 def _each(items: list[Any], convert: Callable[[Any], T]) -> tuple[T, ...]:
-    """`convert` of each item; a `FieldError` says which item (`FieldError.at`). The items are looked at one by
-    one only after one failed: the plain `map` is what a document without a problem pays."""
+    """`convert` of each item. When some are refused, a `FieldError` for the first (`at`: its index) that carries the
+    others' errors (`more`) and the converted items that were not refused (`kept`): one bad ID in `depends_on`
+    does not drop the good ones. The items are looked at one by one only after one failed: the plain `map` is
+    what a document without a problem pays."""
     try:
         return tuple(map(convert, items))
     except FieldError:
-        for number, item in enumerate(items):
-            try:
-                convert(item)
-            except FieldError as exc:
-                raise exc.within(number) from None
-        raise
+        pass
+    kept: list[T] = []
+    refused: list[FieldError] = []
+    for number, item in enumerate(items):
+        try:
+            kept.append(convert(item))
+        except FieldError as exc:
+            refused.append(exc.within(number))
+    if not refused:
+        return tuple(kept)
+    first, *more = refused
+    raise FieldError(str(first), first.at, tuple(kept) if kept else None, tuple(more))
 
 
 def _index(items: list[Any], item: Any) -> int:

@@ -12,6 +12,7 @@ between items, items over several lines, quoted keys. Pure, no I/O.
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import yaml
@@ -31,10 +32,7 @@ def value_line(frontmatter: str, path: Sequence[Step], line_offset: int = 0) -> 
     leads past what the text holds (an index beyond the list, a key a merge `<<:` brings in), the line of the
     deepest step found; None when not even the top-level key is there, or the text is no YAML.
     """
-    try:
-        node = yaml.compose(frontmatter, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
-    except yaml.YAMLError:
-        return None
+    node = _compose(frontmatter)
     line: int | None = None
     for step in path:
         found = _step(node, step)
@@ -42,6 +40,16 @@ def value_line(frontmatter: str, path: Sequence[Step], line_offset: int = 0) -> 
             break
         line, node = found
     return None if line is None else line_offset + line + 1
+
+
+@functools.lru_cache(maxsize=1)
+def _compose(frontmatter: str) -> yaml.Node | None:
+    """The YAML node tree of `frontmatter` (None: no YAML), kept for the next call: a list with many refused items
+    asks for each item's line, and composing the text once per item would be quadratic."""
+    try:
+        return yaml.compose(frontmatter, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+    except yaml.YAMLError:
+        return None
 
 
 def _step(node: yaml.Node | None, step: Step) -> tuple[int, yaml.Node] | None:

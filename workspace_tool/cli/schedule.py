@@ -8,14 +8,14 @@ import json
 import click
 
 from workspace_tool.cli.app import App, check_range, date_option
-from workspace_tool.errors import NotFoundError, WorkspaceError, nearest_name
+from workspace_tool.errors import NotFoundError, UsageError, WorkspaceError, nearest_name
 from workspace_tool.index import Index
 from workspace_tool.output import printable_lines, table, utf8_safe
 from workspace_tool.scheduling import Plan, schedule
 from workspace_tool.scheduling.adapter import build_input
 from workspace_tool.scheduling.baseline import baseline_path, load_baseline, save_baseline, slips
 from workspace_tool.scheduling.explain import explain
-from workspace_tool.scheduling.gantt import SCALES, gantt
+from workspace_tool.scheduling.gantt import SCALES, Span, baseline_spans, gantt
 from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, shown_warnings, task_rows
 from workspace_tool.scheduling.workload import workload
 
@@ -27,11 +27,14 @@ WARNINGS_SHOWN = 20
 @click.option("--project", "project", metavar="P", help="Show only this project's tasks (the plan still levels everyone's work).")
 @click.option("--from", "start", metavar="DATE", help="Plan start (default: schedule.start in workspace.yml, else today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (shape in docs/scheduling.md).")
-@click.option("--gantt", "as_gantt", is_flag=True, help="Print a text Gantt chart (by day up to six weeks, by week up to 26, else by month).")
+@click.option(
+    "--gantt", "as_gantt", is_flag=True,
+    help="Print a text Gantt chart (by day up to six weeks, by week up to 26, else by month; with --baseline, a ~ bar under each task for its saved dates).",
+)
 @click.option("--scale", type=click.Choice(SCALES), help="The Gantt chart's columns: days, weeks or months (implies --gantt).")
 @click.option("--why", "why", metavar="ID", help="Explain what fixed a task's start and its chain to the project end.")
 @click.option("--save-baseline", "save_name", metavar="NAME", help="Save the planned dates to baselines/NAME.yml (after comparing with --baseline).")
-@click.option("--force", is_flag=True, help="With --save-baseline: replace a baseline of that name (else refused).")
+@click.option("--force", is_flag=True, help="Only with --save-baseline NAME: replace baselines/NAME.yml when it exists (else refused).")
 @click.option("--baseline", "baseline_name", metavar="NAME", help="Show each task's and project's slip against a saved baseline.")
 @click.option("--all-warnings", is_flag=True, help=f"List every warning (default: the first {WARNINGS_SHOWN}, then how many more).")
 @click.pass_obj
@@ -46,7 +49,7 @@ def schedule_cmd(
       wm schedule --project studio-website --gantt --scale week
       wm schedule --json --from 2024-06-03
       wm schedule --why website-visual-design
-      wm schedule --save-baseline kickoff && wm schedule --baseline kickoff
+      wm schedule --save-baseline kickoff && wm schedule --gantt --baseline kickoff
       wm schedule --save-baseline weekly
       wm schedule --baseline weekly --save-baseline weekly --force
 
@@ -55,6 +58,8 @@ def schedule_cmd(
     """
     from workspace_tool.views import check_project
 
+    if force and save_name is None:
+        raise UsageError("--force only replaces a baseline saved with --save-baseline NAME: add --save-baseline NAME, or leave out --force")
     index = app.index()
     project = check_project(index, project)  # in any case, as `wm board --project`; else not found, with a hint
     replacing = save_name is not None and _check_replace(app, save_name, force)
@@ -63,22 +68,24 @@ def schedule_cmd(
     if why is not None:
         written = {t.id: t.start for t in inp.tasks if t.start is not None}
         written.update({p.id: p.start for p in inp.projects if p.start is not None})  # (a project's start: cause "project-start")
-        lines = explain(plan, why, written)
+        lines = explain(plan, why, written, {t.id: t.parent for t in inp.tasks if t.parent is not None})
         if lines is None:
             near = nearest_name(why, plan.tasks)
             raise NotFoundError(f"no task with ID {why!r}" + (f" — did you mean {near!r}?" if near else ""))
         click.echo(printable_lines("\n".join(lines)))
         return
-    task_slips = project_slips = None
+    task_slips = project_slips = spans = None
     if baseline_name is not None:  # before saving: `--baseline X --save-baseline X --force` compares with the old X
-        task_slips, project_slips = slips(plan, load_baseline(app.root, baseline_name))
+        record = load_baseline(app.root, baseline_name)
+        task_slips, project_slips = slips(plan, record)
+        spans = baseline_spans(record)
     if save_name is not None:
         path = save_baseline(app.root, save_name, plan)
         click.echo(f"{'replaced' if replacing else 'saved'} baseline {save_name!r} {'in' if replacing else 'to'} {path.relative_to(app.root)}", err=True)
     if as_json:
         click.echo(utf8_safe(dumps_plan(plan_json(plan, project, task_slips, project_slips))))
         return
-    _print_human(plan, project, as_gantt or scale is not None, scale, task_slips, project_slips)
+    _print_human(plan, project, as_gantt or scale is not None, scale, task_slips, project_slips, spans)
     _echo_warnings(plan, project, None if all_warnings else WARNINGS_SHOWN)
 
 
@@ -105,14 +112,15 @@ def _echo_warnings(plan: Plan, project: str | None, limit: int | None) -> None:
 
 
 def _print_human(
-    plan: Plan, project: str | None, as_gantt: bool, scale: str | None, task_slips: dict | None, project_slips: dict | None
+    plan: Plan, project: str | None, as_gantt: bool, scale: str | None, task_slips: dict | None, project_slips: dict | None,
+    spans: dict[str, Span] | None = None,
 ) -> None:
     tasks = shown_tasks(plan, project)
     if not tasks:
         click.echo("nothing to schedule: no open tasks" + (f" in {project}" if project else ""), err=True)
         return
     if as_gantt:
-        click.echo(printable_lines(gantt(tasks, scale)))
+        click.echo(printable_lines(gantt(tasks, scale, spans)))
     else:
         headers, rows = task_rows(tasks, task_slips)
         click.echo(table(headers, rows))

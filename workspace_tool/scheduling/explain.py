@@ -18,17 +18,21 @@ def _hours(value: float) -> str:
     return f"{value:g}h"
 
 
-def explain(plan: Plan, task_id: str, starts: Mapping[str, dt.date] | None = None) -> list[str] | None:
+def explain(
+    plan: Plan, task_id: str, starts: Mapping[str, dt.date] | None = None, parents: Mapping[str, str] | None = None
+) -> list[str] | None:
     """Lines explaining a task's place in the plan; None when the plan knows nothing about it.
 
     `starts`: the `start:` dates as the tasks' files give them (the plan has only the first working hour they
-    became), quoted when a task's own or its parent's start date fixed its start.
+    became), quoted when a task's own or an ancestor's start date fixed its start. `parents`: each subtask's
+    parent, to name the ancestor whose start date or predecessor it waits for by its relation ("its parent's
+    parent"); without it, "its ancestor".
     """
     record = plan.tasks.get(task_id)
     problems = [w.message for w in plan.warnings if w.about == task_id]
     if record is None:
         return [f"{task_id} is not in the plan:", *(f"  {problem}" for problem in problems)] if problems else None
-    lines = [_summary(record), f"  start set by: {_cause(plan, record, starts or {})}"]
+    lines = [_summary(record), f"  start set by: {_cause(plan, record, starts or {}, parents)}"]
     lines.extend(f"  warning: {problem}" for problem in problems)
     if not record.closed:
         lines.extend(_chain(plan, record))
@@ -44,19 +48,20 @@ def _summary(t: ScheduledTask) -> str:
     return f"{t.id}{who}: {_at(t.start_at)} -> {_at(t.end_at)}, {_hours(t.effort_hours)} of work, slack {_hours(t.slack_hours)}{flags}"
 
 
-def _cause(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date]) -> str:
-    text = _what(plan, t, starts)
+def _cause(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date], parents: Mapping[str, str] | None) -> str:
+    text = _what(plan, t, starts, parents)
     if t.cause.calendar and t.assignee:
         text += f"; {t.assignee} could not work on it before {_at(t.start_at)} (capacity used up that day, leave or a day off)"
     return text
 
 
-def _what(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date]) -> str:
+def _what(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date], parents: Mapping[str, str] | None) -> str:
     cause = t.cause
     other = plan.tasks.get(cause.ref) if cause.ref else None
-    parent = f" of its parent {cause.via}" if cause.via else ""
+    ancestor = _relation(t.id, cause.via, parents) if cause.via else ""
+    parent = f" of {ancestor}" if cause.via else ""
     if cause.kind == "start":
-        whose = f"the start date of its parent {cause.via}" if cause.via else "its own start date"
+        whose = f"the start date of {ancestor}" if cause.via else "its own start date"
         return f"{whose} ({_start_date(t, starts.get(cause.via or t.id))})"
     if cause.kind == "predecessor" and other is not None:
         return f"predecessor {other.id}{parent}, which ends {_at(other.end_at)}"
@@ -65,13 +70,30 @@ def _what(plan: Plan, t: ScheduledTask, starts: Mapping[str, dt.date]) -> str:
     if cause.kind == "resource":
         return f"{t.assignee} is fully booked by higher-priority work until then"
     if cause.kind == "subtask" and other is not None:
-        return f"its first subtask, {other.id}, which starts {_at(other.start_at)}; its start set by: {_cause(plan, other, starts)}"
+        return f"its first subtask, {other.id}, which starts {_at(other.start_at)}; its start set by: {_cause(plan, other, starts, parents)}"
     if cause.kind == "done":
         return "nothing: the task is closed"
     if cause.kind == "project-start":
-        via = f" (via its parent {cause.via})" if cause.via else ""
+        via = f" (via {ancestor})" if cause.via else ""
         return f"the start date of its project {cause.ref}{via} ({_start_date(t, starts.get(cause.ref or ''))})"
     return f"the plan start ({plan.start})"
+
+
+def _relation(task_id: str, ancestor: str, parents: Mapping[str, str] | None) -> str:
+    """`ancestor` named by how far up from `task_id` it is: "its parent X", "its parent's parent X", "its parent's
+    ancestor X (3 levels up)"; "its ancestor X" when `parents` does not lead there."""
+    current, levels = task_id, 0
+    while parents is not None and current in parents and levels < MAX_CHAIN:
+        current, levels = parents[current], levels + 1
+        if current == ancestor:
+            break
+    if current != ancestor or levels == 0:
+        return f"its ancestor {ancestor}"
+    if levels == 1:
+        return f"its parent {ancestor}"
+    if levels == 2:
+        return f"its parent's parent {ancestor}"
+    return f"its parent's ancestor {ancestor} ({levels} levels up)"
 
 
 def _start_date(t: ScheduledTask, written: dt.date | None) -> str:

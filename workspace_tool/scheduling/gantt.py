@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from workspace_tool.scheduling.types import ScheduledTask
 
@@ -16,6 +16,10 @@ MAX_COLUMNS = {"day": 120, "week": 60, "month": 60}
 CELL = {"day": 1, "week": 4, "month": 4}
 """Characters per column: a week's or month's cell holds a three-letter month name and a space."""
 LEGEND = "# critical work   = work   ! work after its due date   - waiting   ] due date   ◆ milestone"
+BASELINE_LABEL = "  baseline"
+BASELINE_LEGEND = "   ~ baseline"
+Span = tuple[dt.date, dt.date]
+"""A task's (start, end) as a baseline saved them."""
 
 
 def pick_scale(first: dt.date, last: dt.date) -> str:
@@ -65,6 +69,34 @@ def _cell(task: ScheduledTask, period: tuple[dt.date, dt.date], width: int) -> s
     return "·".center(width)
 
 
+def _baseline_cell(span: Span | None, period: tuple[dt.date, dt.date], width: int) -> str:
+    if span is not None and span[0] <= period[1] and span[1] >= period[0]:
+        return "~" * width
+    return " " * width
+
+
+def _baseline_row(task: ScheduledTask, span: Span | None, columns: Sequence[tuple[dt.date, dt.date]], label: int, width: int) -> str:
+    """The row under a task's: `~` from its baseline start to its baseline end, then how far its end slipped."""
+    cells = "".join(_baseline_cell(span, column, width) for column in columns)
+    if span is None:
+        return f"{BASELINE_LABEL.ljust(label)} |{cells}| new (not in the baseline)"
+    more = ">" if span[1] > columns[-1][1] else "|"
+    return f"{BASELINE_LABEL.ljust(label)} |{cells}{more} slip {(task.end - span[1]).days:+d}d"
+
+
+def baseline_spans(record: Mapping[str, Any]) -> dict[str, Span]:
+    """Per task of a saved baseline (`baseline.load_baseline`), its (start, end); an entry without both dates is
+    left out (its task is drawn as not in the baseline)."""
+    tasks = record.get("tasks")
+    spans: dict[str, Span] = {}
+    for tid, entry in tasks.items() if isinstance(tasks, dict) else ():
+        try:
+            spans[str(tid)] = dt.date.fromisoformat(str(entry["start"])), dt.date.fromisoformat(str(entry["end"]))
+        except (TypeError, KeyError, ValueError):
+            continue
+    return spans
+
+
 def _label_row(labels: Sequence[tuple[int, str]], width: int) -> str:
     """`labels` (column character, text) written where they belong; one that would run into the next label (at
     least one space between) or past the chart is left out, so every label shown stands over its own column."""
@@ -93,29 +125,35 @@ def _headers(columns: Sequence[tuple[dt.date, dt.date]], scale: str) -> list[str
     return rows
 
 
-def gantt(tasks: Sequence[ScheduledTask], scale: str | None = None) -> str:
+def gantt(tasks: Sequence[ScheduledTask], scale: str | None = None, baseline: Mapping[str, Span] | None = None) -> str:
     """Rows of `id (assignee) |cells|`, one cell per day, week or month (`scale`; None: by day for a plan of up to
     six weeks, by week up to 26 weeks, else by month); a late task's row ends with `late (due DATE)`.
 
     Cells: `#` critical work, `=` other work, `!` work after the task's due date, `-` waiting inside the task's
-    span, `]` its due date (in a cell without its work), `◆` a milestone, `·` outside the task.
+    span, `]` its due date (in a cell without its work), `◆` a milestone, `·` outside the task. With `baseline`
+    (`baseline_spans`), each task's row is followed by its baseline's: `~` from the saved start to the saved
+    end, and the slip of its end; the chart spans the baseline's dates too.
     """
     if not tasks:
         return "(nothing to schedule)"
-    first = min(t.start for t in tasks)
-    last = max(t.end for t in tasks)
+    spans = [baseline[t.id] for t in tasks if t.id in baseline] if baseline is not None else []
+    first = min([t.start for t in tasks] + [start for start, _ in spans])
+    last = max([t.end for t in tasks] + [end for _, end in spans])
     scale = scale or pick_scale(first, last)
     if scale not in SCALES:
         raise ValueError(f"unknown Gantt scale {scale!r} (use {', '.join(SCALES)})")
     columns = _columns(first, last, scale)
-    label = max(len(_label(t)) for t in tasks)
+    label = max([len(_label(t)) for t in tasks] + ([len(BASELINE_LABEL)] if baseline is not None else []))
     lines = [f"{' ' * label} |{row}|" for row in _headers(columns, scale)]
     for task in tasks:
         cells = "".join(_cell(task, column, CELL[scale]) for column in columns)
         more = ">" if task.end > columns[-1][1] else "|"
         late = f" late (due {task.due})" if task.late and task.due else (" late" if task.late else "")
         lines.append(f"{_label(task).ljust(label)} |{cells}{more}{late}")
-    lines.append(f"{LEGEND}   (columns: {'weeks starting Monday' if scale == 'week' else scale + 's'})")
+        if baseline is not None:
+            lines.append(_baseline_row(task, baseline.get(task.id), columns, label, CELL[scale]))
+    legend = LEGEND + (BASELINE_LEGEND if baseline is not None else "")
+    lines.append(f"{legend}   (columns: {'weeks starting Monday' if scale == 'week' else scale + 's'})")
     return "\n".join(lines)
 
 
