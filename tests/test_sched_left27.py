@@ -106,7 +106,6 @@ def test_schedule_plans_with_the_valid_dependencies_and_warns_of_the_ignored_ite
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs the config.py change for links: (h2 report: Needed outside my files)")
 def test_three_bad_links_are_three_errors_and_the_good_one_still_links() -> None:
     from workspace_tool.config import load_settings
 

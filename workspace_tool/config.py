@@ -163,14 +163,26 @@ class SettingError(ValueError):
     """A bad value for one setting; the message is shown to the user."""
 
 
+class SettingErrors(SettingError):
+    """Some entries of a mapping setting refused: `kept` holds the others, `errors` one (entry key, message) each."""
+
+    def __init__(self, kept: Any, errors: list[tuple[str, str]]) -> None:
+        super().__init__(errors[0][1])
+        self.kept = kept
+        self.errors = errors
+
+
 def _links(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise SettingError("expected a mapping of keys to web addresses, e.g. jira: https://acme.atlassian.net/browse/{value}")
-    found = {}
+    found, refused = {}, []
     for key, template in value.items():
         if not isinstance(template, str) or not template.startswith(("https://", "http://")) or "{value}" not in template:
-            raise SettingError(f"{key}: expected a web address (http:// or https://) with {{value}} where the value goes, got {template!r}")
-        found[str(key)] = template
+            refused.append((str(key), f"{key}: expected a web address (http:// or https://) with {{value}} where the value goes, got {template!r}"))
+        else:
+            found[str(key)] = template
+    if refused:  # each bad entry is an error at its line; the good ones still link
+        raise SettingErrors(found, refused)
     return found
 
 
@@ -449,6 +461,11 @@ def load_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
             continue
         try:
             values[setting.key] = setting.convert(raw)
+        except SettingErrors as exc:
+            values[setting.key] = exc.kept
+            for entry, message in exc.errors:
+                line = lines.get(f"{setting.key}.{entry}", lines.get(setting.key, 1))
+                diagnostics.append(Diagnostic(path, line, "error", "bad-setting", f"{setting.key}: {message}"))
         except (SettingError, ValueError, TypeError) as exc:
             line = lines.get(setting.key, lines.get(setting.key.split(".")[0], 1))
             diagnostics.append(Diagnostic(path, line, "error", "bad-setting", f"{setting.key}: {exc}"))

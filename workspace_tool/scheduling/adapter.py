@@ -28,6 +28,9 @@ TASK_KEYS: Mapping[str, str] = {
 }
 """A task's scheduling keys, each with what the plan does when its value does not parse."""
 
+KEPT_ITEMS: Mapping[str, str] = {"depends_on": "planned with its other dependencies"}
+"""A task's list keys that keep their valid items when some are refused (`fields._each`), with what the plan does then."""
+
 PROJECT_KEYS: Mapping[str, str] = {
     "start": "its tasks are planned without it",
     "due": "planned without a due date",
@@ -106,7 +109,10 @@ def _bad_keys(index: Index, doc: Document, keys: Mapping[str, str]) -> dict[str,
             continue
         key, _, why = problem.message.partition(": ")
         if key in keys and key not in found:
-            found[key] = f"{key} ignored: {problem.path}:{problem.line}: {why}; {keys[key]}"
+            if key in KEPT_ITEMS and getattr(doc, key, None):  # some items were read
+                found[key] = f"{key} item ignored: {problem.path}:{problem.line}: {why}; {KEPT_ITEMS[key]}"
+            else:
+                found[key] = f"{key} ignored: {problem.path}:{problem.line}: {why}; {keys[key]}"
     return found
 
 
