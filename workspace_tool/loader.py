@@ -6,9 +6,12 @@ This is the I/O side of parsing: `parse` stays pure.
 from __future__ import annotations
 
 import codecs
+import errno
 import functools
 import os
 import re
+import stat
+import unicodedata
 from pathlib import Path
 from typing import NamedTuple
 
@@ -128,12 +131,48 @@ def discover(root: Path, settings: Settings) -> tuple[list[FileStat], list[Diagn
                         continue
                     st = entry.stat()
                     found.append(FileStat(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-            except OSError:
-                continue  # vanished or unreadable between listing and stat: not there
+                elif name.endswith(".md") and not (patterns and rules.matching(rel, False, used)):
+                    problems.extend(_not_a_file(entry, rel))
+            except OSError:  # a link loop (`is_dir` follows it), or vanished or unreadable between listing and stat
+                if name.endswith(".md") and not (patterns and rules.matching(rel, False, used)):
+                    problems.extend(_not_a_file(entry, rel))
     found.sort()  # by path: no two files share one
     if patterns and len(used) < len(patterns):
         problems.extend(_unused_excludes(root, rules.patterns, used))
     return found, problems
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_a_file(entry: os.DirEntry[str], rel: str) -> list[Diagnostic]:
+    """Why the `.md` entry `rel`, which is neither a regular file nor a folder, is not read: a dangling symlink, a
+    symlink loop, a named pipe, a device or a socket (or a link to one); nothing when it vanished meanwhile or is a
+    file or folder by now. Its `stat` is taken, never its contents: opening a pipe would wait for a writer."""
+    shown = ""
+    try:
+        if entry.is_symlink():
+            shown = f"symlink to {os.readlink(entry.path)}"
+        info = os.stat(entry.path)
+    except FileNotFoundError:
+        if not shown or not os.path.lexists(entry.path):
+            return []  # gone between listing and stat: not there
+        return [Diagnostic(rel, 1, "warning", "symlink-dangling", f"{shown}, which does not exist: not read (fix the link, or remove it)")]
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and shown:
+            return [Diagnostic(rel, 1, "warning", "symlink-loop", f"{shown}, which never reaches a file (a symlink loop): not read (remove the link)")]
+        return [Diagnostic(rel, 1, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")]
+    kind = next((name for test, name in _SPECIAL if test(info.st_mode)), None)
+    if kind is None:
+        return []  # a file or folder by now: the next run reads it
+    what = f"{shown}, {kind}" if shown else kind
+    return [Diagnostic(rel, 1, "warning", "not-a-file", f"{what}, not a regular file: not read (a document is a regular file; remove it, or rename it without .md)")]
+
+
+def outside_workspace(root: Path, relpath: str) -> str | None:
+    """Where the workspace path `relpath` really leads when a symlink (the file's, or a folder's on the way) takes
+    it outside `root`, else None: such a file is no document of the workspace, and `discover` does not read it."""
+    return _outside(os.path.join(root, relpath), Path(os.path.realpath(root)))
 
 
 def _outside(link: str, real_root: Path) -> str | None:
@@ -322,6 +361,9 @@ def read_document(root: Path, relpath: str) -> tuple[bytes | None, str | None, D
         encoding = _utf16_or_32(data)
         if encoding is not None:
             return data, None, Diagnostic(relpath, 1, "error", "not-utf8", f"file is {encoding} text (it starts with a {encoding} byte order mark), not UTF-8; save it as UTF-8")
+        encoding = _utf16_or_32_unmarked(data)
+        if encoding is not None:
+            return data, None, Diagnostic(relpath, 1, "error", "not-utf8", f"file is {encoding} text (without a byte order mark), not UTF-8; save it as UTF-8")
         return data, None, Diagnostic(relpath, 1, "error", "binary", "file is binary, not a Markdown document")
     try:
         return data, data.decode("utf-8-sig"), None
@@ -337,6 +379,34 @@ def _utf16_or_32(data: bytes) -> str | None:
     """"UTF-16" or "UTF-32" for text that starts with that encoding's byte order mark (Windows editors save such
     files), else None; its NUL bytes would make it look binary."""
     return next((name for bom, name in _BOMS if data.startswith(bom)), None)
+
+
+_UNMARKED = (("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"))
+_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs"})
+"""Unicode categories that text does not hold (controls, unassigned, private use, surrogates): what bytes that are no
+text in an encoding turn into when decoded in it anyway."""
+
+
+def _utf16_or_32_unmarked(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" for text in that encoding without a byte order mark (the NUL bytes beside each ASCII
+    character are what made it look binary), else None: the bytes decode in it strictly, to no NUL character, and
+    the first 4,096 characters hold nothing but text (`_NOT_TEXT`, apart from tab and line breaks). The byte order
+    is the one whose NULs fall where ASCII's high bytes are (`A\\0` is UTF-16-LE), and nearly all of its NULs fall
+    on that side (text other than ASCII has few); a binary file fails the test."""
+    odd = data[1:4096:2].count(0)
+    even = data[0:4096:2].count(0)
+    for codec, name in _UNMARKED:
+        if len(data) % (4 if name == "UTF-32" else 2):
+            continue
+        if name == "UTF-16" and ((odd > even) != codec.endswith("le") or 10 * min(odd, even) > max(odd, even)):
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and not any(unicodedata.category(char) in _NOT_TEXT for char in text[:4096] if char not in "\t\n\r"):
+            return name
+    return None
 
 
 def parse_file(root: Path, relpath: str, settings: Settings) -> Parsed:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -72,21 +73,41 @@ def split_frontmatter(text: str, path: str = "") -> Split:
 
 
 def misplaced_frontmatter(text: str) -> int | None:
-    """The line of a `---` that would open a closed frontmatter block but comes after blank lines at the top, where
-    nothing reads it as frontmatter (the parser, the editor, Jekyll, Hugo, Obsidian: only line 1 opens it)."""
+    """The line of a `---` that would open a closed frontmatter block but comes after blank lines at the top, or
+    after an invisible character on its line (a zero-width space, a second byte order mark: `_invisible`), where
+    nothing reads it as frontmatter (the parser, the editor, Jekyll, Hugo, Obsidian: only a line 1 of `---` opens it)."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text[:1].isspace():
+    if not text[:1].isspace() and not _invisible(text[:1]):
         return None
     lines = text.split("\n")
     for number, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped == "":
+        shown = "".join(char for char in line if not _invisible(char)) if not line.isascii() else line
+        if shown.strip() == "":
             continue
-        if line.rstrip() != "---" or not any(rest.rstrip() in ("---", "...") for rest in lines[number + 1 :]):
+        if shown.rstrip() != "---" or not any(rest.rstrip() in ("---", "...") for rest in lines[number + 1 :]):
             return None
         return number + 1
     return None
+
+
+def _invisible(char: str) -> bool:
+    """A character that shows as nothing and is no space: a format character (Unicode's Cf: U+200B ZERO WIDTH
+    SPACE, U+2060 WORD JOINER, U+FEFF as a byte order mark or zero-width no-break space, bidi marks...)."""
+    return bool(char) and not char.isascii() and unicodedata.category(char) == "Cf"
+
+
+def _misplaced_message(text: str, line: int) -> str:
+    """The `frontmatter-not-first` message for a `---` on `line` (`misplaced_frontmatter`), naming the invisible
+    characters before it, if any, so that they can be found."""
+    head = "\n".join(text.removeprefix("\ufeff").split("\n")[:line])
+    found = dict.fromkeys(filter(_invisible, head))
+    hidden = ", ".join(f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip() for char in found)
+    if line == 1:
+        fix = f"an invisible {hidden} comes before it on that line: remove {'it' if len(found) == 1 else 'them'}"
+    else:
+        fix = "only line 1 can: remove the blank lines above it" + (f", and the invisible {hidden} in them" if hidden else "")
+    return f"'---' on line {line} would open the frontmatter, but {fix} (until then its keys are read as body text)"
 
 
 def detect_type(relpath: str) -> str:
@@ -164,11 +185,7 @@ def parse_document(text: str, path: str, settings: Settings | None = None) -> Pa
     lines: dict[str, int] = {}
     diagnostics: list[Diagnostic] = []
     if split.frontmatter is None and (late := misplaced_frontmatter(text)) is not None:
-        diagnostics.append(Diagnostic(
-            path, late, "error", "frontmatter-not-first",
-            f"'---' on line {late} would open the frontmatter, but only line 1 can: remove the blank lines above it "
-            "(until then its keys are read as body text)",
-        ))
+        diagnostics.append(Diagnostic(path, late, "error", "frontmatter-not-first", _misplaced_message(text, late)))
     if split.frontmatter is not None:
         loaded, lines, diagnostics = load_yaml_mapping(split.frontmatter, path, split.fm_line - 1)
         if loaded is None:
@@ -227,7 +244,8 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
             if (meant := F.suggest_field(doc_type, key)) is not None:
                 diagnostics.append(Diagnostic(
                     path, lines.get(key, 1), "warning", "unknown-key",
-                    f"{key}: not a field of a {doc_type}; did you mean '{meant}'? (the key is kept, and wm does not read it)",
+                    f"{key if key.isprintable() else ascii(key)}: not a field of a {doc_type}; did you mean '{meant}'? "
+                    "(the key is kept, and wm does not read it)",
                 ))
             continue
         if raw is None:

@@ -108,22 +108,63 @@ def _key_lines(text: str, line_offset: int) -> tuple[dict[str, int], bool]:
     return lines, repeated
 
 
-def duplicate_keys(text: str, line_offset: int) -> dict[str, list[int]]:
-    """Top-level keys written more than once, each with the 1-based lines it is on (YAML reads the last).
+def duplicate_keys(text: str, line_offset: int) -> dict[tuple[str | int, ...], list[int]]:
+    """Keys written more than once in one mapping, each with the 1-based lines it is on (YAML reads the last): at
+    the top level (`("title",)`) and nested (`("x", "a")`; `("tasks", 2, "id")` inside a list's third item).
 
-    As YAML's parser sees the mapping (a `key:` line inside a quoted text is none); empty when it cannot.
+    As YAML's parser sees the mappings (a `key:` line inside a quoted text is none); empty when it cannot. A
+    mapping used again through an alias is looked at once, where it is written.
     """
     try:
         node = yaml.compose(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
     except yaml.YAMLError:
         return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    seen: dict[str, list[int]] = {}
-    for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            seen.setdefault(str(key_node.value), []).append(line_offset + key_node.start_mark.line + 1)
-    return {key: found for key, found in seen.items() if len(found) > 1}
+    found: dict[tuple[str | int, ...], list[int]] = {}
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(node, ())]
+    while stack:  # a loop, not recursion: nodes may nest as deep as `MAX_DEPTH`
+        item, path = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        children: list[tuple[Any, tuple[str | int, ...]]] = []
+        if isinstance(item, yaml.SequenceNode):
+            children = [(child, (*path, number)) for number, child in enumerate(item.value)]
+        elif isinstance(item, yaml.MappingNode):
+            lines: dict[str, list[int]] = {}
+            for key_node, value_node in item.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    lines.setdefault(str(key_node.value), []).append(line_offset + key_node.start_mark.line + 1)
+                    children.append((value_node, (*path, str(key_node.value))))
+            found.update(((*path, key), numbers) for key, numbers in lines.items() if len(numbers) > 1)
+        stack.extend(reversed(children))  # in the order they are written: an anchor comes before its aliases
+    return found
+
+
+def key_path(path: tuple[str | int, ...]) -> str:
+    """A key inside the frontmatter as its messages name it: `x.a`, `tasks[2].id` (a list index from 0)."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text
+
+
+_NESTED_KEY = re.compile(r"^[ \t-]+([^\s:#][^:#\n]*?):(?:[ \t]|$)", re.MULTILINE)
+
+
+def _nested_repeat(text: str) -> bool:
+    """Whether `text` may hold a nested key written twice in one mapping, cheaply, before `duplicate_keys` asks the
+    parser: a flow mapping (`{...}`), or a key on an indented or `- ` line at an indentation where the same key was
+    already (items of one list repeat their keys too: the parser tells)."""
+    if "{" in text:
+        return True
+    seen: set[tuple[int, str]] = set()
+    for match in _NESTED_KEY.finditer(text):
+        place = (match.start(1) - match.start(), match.group(1))
+        if place in seen:
+            return True
+        seen.add(place)
+    return False
 
 
 def nested_key_lines(text: str, line_offset: int = 0) -> dict[str, int]:
@@ -393,7 +434,7 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
     except _TooBig:
         key = _too_big_key(data)
         line = key_lines(text, line_offset).get(key, line_offset + 1) if key is not None else line_offset + 1
-        where = f"{key}: " if key is not None else ""
+        where = f"{key}: " if key is not None else _whole(data)
         return None, [
             Diagnostic(
                 path,
@@ -408,15 +449,23 @@ def load_yaml(text: str, path: str, line_offset: int) -> tuple[Any, list[Diagnos
 
 def _too_big_key(data: Any) -> str | None:
     """The top-level key at whose value `_check_size` gives up (counting as it does, key by key), where the
-    mapping is too big; None for a list, or a mapping too big by its keys alone."""
+    mapping is too big; None for a list, or a mapping too big by its keys alone (`_whole`)."""
     if type(data) is not dict:
         return None
     budget = MAX_NODES - 1 - len(data)
+    if budget < 0:  # no one key's value is to blame
+        return None
     for key, value in data.items():
         budget = _count(value, 1, budget) if type(value) in _CONTAINERS else budget - 1
         if budget < 0:
             return str(key)
     return None
+
+
+def _whole(data: Any) -> str:
+    """What a `yaml-too-big` error at the frontmatter's first line blames when no one key does (`_too_big_key`): the
+    whole mapping or list (`_check_size` raises only for those)."""
+    return f"the frontmatter as a whole is too big ({len(data)} top-level {'keys' if type(data) is dict else 'items'}): "
 
 
 def load_yaml_mapping(text: str, path: str, line_offset: int) -> tuple[dict[str, Any] | None, dict[str, int], list[Diagnostic]]:
@@ -431,12 +480,28 @@ def load_yaml_mapping(text: str, path: str, line_offset: int) -> tuple[dict[str,
         return None, {}, [Diagnostic(path, line_offset + 1, "error", "not-mapping", f"expected a mapping of key: value, got a {kind}")]
     clean = {str(k): v for k, v in data.items()}
     lines, repeated = _key_lines(text, line_offset)
+    if not lines.keys() >= clean.keys():  # a key ending in a space YAML keeps (`title\u00a0: x`), or not text (`1:`)
+        lines.update(_kept_space_key_lines(text, line_offset, clean.keys() - lines.keys()))
     found: list[Diagnostic] = []
-    if repeated:  # rare: confirmed, with each line, by YAML's own parser
-        for key, numbers in duplicate_keys(text, line_offset).items():
-            lines[key] = numbers[-1]  # the one YAML reads
+    if repeated or _nested_repeat(text):  # rare: confirmed, with each line, by YAML's own parser
+        for keys, numbers in duplicate_keys(text, line_offset).items():
+            if len(keys) == 1:
+                lines[str(keys[0])] = numbers[-1]  # the one YAML reads
             found.extend(
-                Diagnostic(path, number, "error", "duplicate-key", f"{key}: the key is written more than once, and YAML reads only the last one — remove the others")
+                Diagnostic(path, number, "error", "duplicate-key", f"{key_path(keys)}: the key is written more than once, and YAML reads only the last one — remove the others")
                 for number in numbers[1:]
             )
-    return clean, lines, found
+    return clean, lines, sorted(found)
+
+
+def _kept_space_key_lines(text: str, line_offset: int, keys: set[str]) -> dict[str, int]:
+    """The lines of top-level `keys` that `key_lines` misses because it strips what Python calls a space and YAML
+    keeps as part of the key (a no-break space before the colon: `title\\u00a0: x` is the key 'title\\xa0')."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=line_offset + 1):
+        colon = line.find(":")
+        if colon > 0 and line[0] not in " \t#:-\"'" and not line[colon + 1 : colon + 2].strip(" \t"):
+            key = line[:colon].rstrip(" \t")
+            if key in keys:
+                found.setdefault(key, number)
+    return found

@@ -26,7 +26,7 @@ from workspace_tool.history.model import Commit, Fields
 from workspace_tool.history.progress import Progress
 from workspace_tool.history.snapshot import fields_of_text
 from workspace_tool.history.versions import WorkingFile
-from workspace_tool.loader import SKIPPED_DIRS, discover, excluded, read_text
+from workspace_tool.loader import SKIPPED_DIRS, discover, excluded, outside_workspace, read_text
 
 SHALLOW_WARNING = "history is incomplete: this is a shallow clone; run 'git fetch --unshallow' to read all of it"
 NO_GIT_WARNING = "the workspace is not in a git repository: there is no history, only the working copy"
@@ -247,9 +247,13 @@ def working_copy(out: bytes, info: RepoInfo, root: Path, is_document: Callable[[
 
 
 def _working_file(root: Path, relpath: str) -> WorkingFile:
+    """The working copy of `relpath`; one that a symlink takes outside the workspace is there but not read (as the
+    loader does not: `outside_workspace`), so its text never shows in a history."""
     path = root / relpath
     try:
         mtime = path.stat().st_mtime
+        if outside_workspace(root, relpath) is not None:  # the link's own date: not even the outside file's
+            return WorkingFile(relpath, True, dt.datetime.fromtimestamp(path.lstat().st_mtime).astimezone())
     except OSError:
         return WorkingFile(relpath, False, dt.datetime.now().astimezone())
     text, _problem = read_text(root, relpath)

@@ -15,6 +15,7 @@ its links for the link check.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import importlib.resources
 import os
@@ -493,7 +494,9 @@ def write_if_changed(path: Path, content: bytes) -> bool:
     The temporary file has a short name of its own (`.XXXXXXXX.wm-tmp`): a
     page named near the disk's 255-byte limit still has room, and two
     writers never share one. It gets a new file's mode, not `mkstemp`'s 0600
-    (a web server serving the folder must read the page).
+    (a web server serving the folder must read the page). A write that fails
+    (a full disk) removes it and raises an `OSError` naming `path`, with the
+    fix (`_write_error`); the file there is left as it was.
     """
     name = os.fspath(path)
     try:
@@ -503,6 +506,16 @@ def write_if_changed(path: Path, content: bytes) -> bool:
                     return False
     except OSError:
         pass
+    try:
+        _replace(name, content)
+    except OSError as exc:
+        raise _write_error(exc, name) from None
+    return True
+
+
+def _replace(name: str, content: bytes) -> None:
+    """`content` written to a temporary file beside `name`, then renamed over it; on any failure the temporary
+    file is removed."""
     folder = os.path.dirname(name)
     try:
         fd, temporary = tempfile.mkstemp(prefix=".", suffix=".wm-tmp", dir=folder)
@@ -518,7 +531,17 @@ def write_if_changed(path: Path, content: bytes) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    return True
+
+
+def _write_error(exc: OSError, name: str) -> OSError:
+    """`exc` as an error naming the file `name` that could not be written (the system's own names none, or the
+    temporary file's), with what to do: the CLI shows it as `wm: NAME: cannot write: ...`. Of `exc`'s class
+    (`OSError` picks it by the error number), so that a caller catching one kind still does."""
+    if exc.errno == errno.ENOSPC:
+        reason = "cannot write: the disk is full; free some space and run the build again (the file was left as it was)"
+    else:
+        reason = f"cannot write: {exc.strerror or exc} (the file was left as it was)"
+    return OSError(exc.errno, reason, name)
 
 
 def describe_error(exc: Exception) -> str:
