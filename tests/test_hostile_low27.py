@@ -281,3 +281,14 @@ def test_history_does_not_read_a_working_copy_linked_outside(
     assert working.exists and working.fields is None  # there, and not read
     shown = wm("-C", str(workspace), "history", "notes/leak", "--json").output
     assert "Secret" not in shown and "hunter2" not in shown
+
+
+def test_an_edit_of_a_file_with_an_invisible_character_before_the_opening_line_says_so(workspace: Path, write_doc: Write, wm: Run) -> None:
+    """`wm set` refuses (the frontmatter is body text), naming the invisible character, not blank lines it does not have."""
+    write_doc("notes/z.md", "\u200b---\ntitle: Hidden\n---\n")
+    before = (workspace / "notes/z.md").read_bytes()
+    result = wm("-C", str(workspace), "set", "notes/z", "status=done")
+    assert result.exit_code != 0
+    assert "an invisible character (such as U+200B ZERO WIDTH SPACE) comes before '---' on line 1" in result.output
+    assert "blank lines" not in result.output
+    assert (workspace / "notes/z.md").read_bytes() == before

@@ -23,11 +23,6 @@ from workspace_tool import fields as F
 from workspace_tool.itemlines import value_line
 from workspace_tool.parse import parse_document
 
-NEEDS_PARSE = pytest.mark.xfail(
-    strict=True,
-    reason="needs parse.py to keep FieldError.kept and report each of FieldError.errors (h2 report: Needed outside my files)",
-)
-
 
 def _refused(spec: F.FieldSpec, value: Any) -> F.FieldError:
     with pytest.raises(F.FieldError) as caught:
@@ -81,7 +76,6 @@ def test_the_lines_of_many_refused_items_compose_the_frontmatter_once(monkeypatc
 UI = "---\ntitle: ui\nassignee: bob\ndepends_on:\n  - api\n  - {id: design, lag: 2d}\n  - [x]\nestimate: 8h\n---\n"
 
 
-@NEEDS_PARSE
 def test_the_parser_keeps_the_valid_items_and_reports_each_refused_one() -> None:
     parsed = parse_document(UI, "projects/p/tasks/ui.md")
     assert parsed.document.depends_on == ("api",)
@@ -91,7 +85,6 @@ def test_the_parser_keeps_the_valid_items_and_reports_each_refused_one() -> None
     ]
 
 
-@NEEDS_PARSE
 def test_schedule_plans_with_the_valid_dependencies_and_warns_of_the_ignored_item(tmp_path: Path, wm: Callable[..., Result]) -> None:
     root = write_workspace(tmp_path, {"api": {"assignee": "ann", "estimate": "24h"}}, start="2026-11-30", people={"ann": {}, "bob": {}})
     (root / "projects/p/tasks/ui.md").write_text(UI, encoding="utf-8")

@@ -248,7 +248,10 @@ class _FrontmatterShapeError(WorkspaceError):
     def __init__(self, key: str, line: int, path: str = "") -> None:
         self.key, self.line, self.path = key, line, path
         where = f"{path}:{line}" if path else f"line {line}"
-        super().__init__(f"{where}: error: {self.problem} before editing {key} with wm; nothing was changed")
+        super().__init__(f"{where}: error: {self._problem()} before editing {key} with wm; nothing was changed")
+
+    def _problem(self) -> str:
+        return self.problem
 
     def at(self, path: str) -> _FrontmatterShapeError:
         """The same error, naming the file."""
@@ -256,9 +259,18 @@ class _FrontmatterShapeError(WorkspaceError):
 
 
 class LateFrontmatterError(_FrontmatterShapeError):
-    """The file's `---` block starts after blank lines: read as body, so an edit would add a second frontmatter."""
+    """The file's `---` block starts after blank lines, or after an invisible character on line 1: read as body, so an
+    edit would add a second frontmatter."""
 
     problem = "the frontmatter starts after blank lines, so it is read as body text; remove the blank lines above '---'"
+
+    def _problem(self) -> str:
+        if self.line == 1:
+            return (
+                "an invisible character (such as U+200B ZERO WIDTH SPACE) comes before '---' on line 1, so the frontmatter is "
+                "read as body text ('wm validate' names it); remove it"
+            )
+        return self.problem
 
 
 class DuplicateKeyError(WorkspaceError):

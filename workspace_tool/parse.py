@@ -253,7 +253,11 @@ def _build(data: dict[str, Any], lines: dict[str, int], split: Split, path: str,
         try:
             values[key] = F.convert(spec, raw, hours_per_day, days_per_week)
         except F.FieldError as exc:
-            diagnostics.append(Diagnostic(path, _line_in(key, exc.at, lines, split), "error", "bad-value", f"{key}: {exc}"))
+            if exc.kept is not None:  # a list keeps its valid items; each refused one is an error at its own line
+                values[key] = exc.kept
+            diagnostics.extend(
+                Diagnostic(path, _line_in(key, error.at, lines, split), "error", "bad-value", f"{key}: {error}") for error in exc.errors
+            )
     info = scan_body(split.body, split.body_line)
     title = values.pop("title", None) or info.title or _stem(_parts(path)[-1])
     if "project" not in values and doc_type != "project":
