@@ -149,6 +149,8 @@ def test_show_resolves_previous_and_names_the_next_instance(wm, ws: Path) -> Non
     assert [line.split() for line in old if line.startswith("next ")] == [["next", "payroll-2026-12-30", "(todo)"]]
     assert [line.split(None, 1) for line in new if line.startswith("previous ")] == [["previous", "payroll (Payroll, done)"]]
     assert not any(line.startswith("next ") for line in new)
+    assert json.loads(wm("-C", str(ws), "show", "--json", "payroll").stdout)["next"] == "payroll-2026-12-30"
+    assert "next" not in json.loads(wm("-C", str(ws), "show", "--json", "payroll-2026-12-30").stdout)
 
 
 def test_show_says_a_missing_previous_instance(wm, ws: Path) -> None:  # type: ignore[no-untyped-def]

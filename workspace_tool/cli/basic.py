@@ -12,7 +12,7 @@ from workspace_tool.errors import Diagnostic, NotFoundError, WorkspaceError
 from workspace_tool.init import init_workspace
 from workspace_tool.output import diagnostics_summary, dumps, printable, printable_lines
 from workspace_tool.records import document_record
-from workspace_tool.show import problems_of, render_show
+from workspace_tool.show import next_instance, problems_of, render_show
 
 
 @click.command("init")
@@ -96,6 +96,9 @@ def show_cmd(app: App, doc_id: str, as_json: bool) -> None:
         )
     if as_json:
         record = document_record(doc, index)
+        following = next_instance(doc, index)
+        if following is not None and "next" not in record:  # the instance of a recurring series that continues this one
+            record["next"] = following
         problems = problems_of(doc, index)
         if problems:
             record["diagnostics"] = [d.as_json() for d in problems]
