@@ -47,7 +47,9 @@ def _now(app: App, at: str | None) -> dt.datetime:
 def log_cmd(app: App, ref: str, when: str, note: tuple[str, ...], day: str | None, person: str | None, commit: bool) -> None:
     """Log time on a task or project in timelogs/<person>/<YYYY-MM>.md.
 
-    A clock range that overlaps one of your entries is refused.
+    A clock range that overlaps one of your entries is refused. One the local
+    clocks changed in (daylight saving time, TZ) is logged as the time that
+    passed, as a duration; a time the clocks skipped is refused.
 
     \b
     Example:
@@ -101,6 +103,9 @@ def start_cmd(app: App, ref: str, note: tuple[str, ...], at: str | None, paralle
 @click.pass_obj
 def stop_cmd(app: App, at: str | None, person: str | None, commit: bool) -> None:
     """Stop your running timer, writing its end time.
+
+    When the local clocks changed while it ran (daylight saving time, TZ),
+    the time that passed is written as a duration instead.
 
     \b
     Example:
