@@ -203,6 +203,16 @@ def test_log_across_the_autumn_change_logs_three_hours(wm, ws: Path, berlin) -> 
     assert _total(wm, ws) == 5.0
 
 
+def test_a_night_across_midnight_and_the_autumn_change_warns_with_the_hours_logged(wm, ws: Path, berlin) -> None:  # type: ignore[no-untyped-def]
+    """22:00 on 2026-10-24 to 04:00 the next morning: 6 hours by the clock, 7 passed (02:00-03:00 twice); both the file
+    and the midnight warning say 7h."""
+    _night(ws)
+    result = wm("-C", str(ws), "log", "night-batch", "22:00-04:00", "--date", "2026-10-24", "--person", "bob")
+    assert result.exit_code == 0, result.output
+    assert _log(ws) == ["- 2026-10-24 7h night-batch"]
+    assert "warning: 22:00-04:00 crosses midnight: 7h logged from 2026-10-24" in result.stderr
+
+
 def test_log_refuses_a_time_the_clocks_skipped(wm, ws: Path, berlin) -> None:  # type: ignore[no-untyped-def]
     _night(ws)
     result = wm("-C", str(ws), "log", "night-batch", "02:30-04:00", "--date", "2026-03-29", "--person", "bob")

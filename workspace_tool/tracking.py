@@ -196,7 +196,7 @@ def log_time(index: Index, person: str, ref: str, when: str, note: str = "", day
     if day > index.today:
         notes.append(f"warning: {day} is in the future (today is {index.today})")
     if start is not None and end is not None and end < start:  # a night shift, or the two times the wrong way round
-        notes.append(f"warning: {when} crosses midnight: {format_hours(hours)} logged from {day}")
+        notes.append(f"warning: {when} crosses midnight: {format_hours(written.hours)} logged from {day}")
     return Result((_append(index, person, written),), tuple(notes))
 
 
