@@ -191,3 +191,25 @@ def test_the_gantt_spans_a_baseline_that_started_earlier() -> None:
     spans = baseline_spans({"tasks": {"a": {"start": "2026-11-30", "end": "2026-12-01"}, "b": {"start": "soon", "end": None}, "c": 3}})
     assert spans == {"a": (dt.date(2026, 11, 30), dt.date(2026, 12, 1))}
     assert gantt([task], "day", spans).splitlines()[3:5] == ["a          |··=|", "  baseline |~~ | slip +1d"]
+
+
+def test_leave_key_results_and_workdays_keep_their_valid_items_and_report_each_refused_one() -> None:
+    """One bad leave range no longer drops the person's other leave (the plan booked them on holiday), nor one bad key
+    result a goal's others; each refused item is an error at its own line."""
+    person = (
+        "---\ntitle: ann\nworkdays: [mon, tue, funday]\nleave:\n  - 2026-12-01\n  - {from: 2026-12-20}\n"
+        "  - {from: 2026-12-24, to: 2026-12-26}\n  - soon\n---\n"
+    )
+    parsed = parse_document(person, "people/ann.md")
+    doc = parsed.document
+    assert doc is not None
+    assert doc.workdays == ("mon", "tue")
+    assert [(r.start.isoformat(), r.end.isoformat()) for r in doc.leave] == [("2026-12-01", "2026-12-01"), ("2026-12-24", "2026-12-26")]
+    assert [(d.line, d.message.split(":")[0]) for d in parsed.diagnostics if d.code == "bad-value"] == [
+        (3, "workdays"), (6, "leave"), (8, "leave"),
+    ]
+    goal = "---\ntitle: g\nkey_results:\n  - {title: Revenue, target: 5}\n  - {target: 3}\n  - Churn down\n---\n"
+    parsed = parse_document(goal, "goals/g.md")
+    assert parsed.document is not None
+    assert [k.title for k in parsed.document.key_results] == ["Revenue", "Churn down"]  # type: ignore[attr-defined]
+    assert [d.line for d in parsed.diagnostics if d.code == "bad-value"] == [5]

@@ -292,11 +292,6 @@ def _each(items: list[Any], convert: Callable[[Any], T]) -> tuple[T, ...]:
     raise FieldError(str(first), first.at, tuple(kept) if kept else None, tuple(more))
 
 
-def _index(items: list[Any], item: Any) -> int:
-    """The index of `item` (itself, not an equal one) in `items`: found only for an error, so loops need no counter."""
-    return next(number for number, other in enumerate(items) if other is item)
-
-
 def _bad_part(item: dict[Any, Any], parts: Mapping[str, Callable[[Any], object]]) -> tuple[str, ...]:
     """(the key,) of the first of `parts` whose conversion refuses its value in `item` (a value of None is taken as
     absent); () when none does. Asked only after a conversion of the item failed, to say where."""
@@ -310,69 +305,65 @@ def _bad_part(item: dict[Any, Any], parts: Mapping[str, Callable[[Any], object]]
 
 
 def _leave(value: Any) -> tuple[DateRange, ...]:
-    ranges = []
-    items = _as_list(value)
-    for item in items:
-        if isinstance(item, dict):
-            if "from" not in item or "to" not in item:
-                raise FieldError("a leave range needs both 'from' and 'to'", (_index(items, item),))
-            try:
-                start, end = as_date(item["from"]), as_date(item["to"])
-            except FieldError as exc:
-                raise FieldError(str(exc), (_index(items, item), *_bad_part(item, _LEAVE_PARTS))) from None
-            if end < start:
-                raise FieldError(f"leave range ends ({end}) before it starts ({start})", (_index(items, item),))
-            ranges.append(DateRange(start, end))
-        else:
-            try:
-                day = as_date(item)
-            except FieldError as exc:
-                raise exc.within(_index(items, item)) from None
-            ranges.append(DateRange(day, day))
-    return tuple(ranges)
+    """Days and `{from, to}` ranges; a refused item drops only itself (`_each`)."""
+    return _each(_as_list(value), _leave_item)
+
+
+def _leave_item(item: Any) -> DateRange:
+    if isinstance(item, dict):
+        if "from" not in item or "to" not in item:
+            raise FieldError("a leave range needs both 'from' and 'to'")
+        try:
+            start, end = as_date(item["from"]), as_date(item["to"])
+        except FieldError as exc:
+            raise FieldError(str(exc), _bad_part(item, _LEAVE_PARTS)) from None
+        if end < start:
+            raise FieldError(f"leave range ends ({end}) before it starts ({start})")
+        return DateRange(start, end)
+    day = as_date(item)
+    return DateRange(day, day)
 
 
 _LEAVE_PARTS = {"from": as_date, "to": as_date}
 
 
 def _key_results(value: Any) -> tuple[KeyResult, ...]:
-    results = []
-    items = _as_list(value)
-    for item in items:
-        if isinstance(item, str):
-            results.append(KeyResult(item))
-            continue
-        if not isinstance(item, dict) or "title" not in item:
-            raise FieldError("each key result needs at least a 'title' ({title, target, current, start})", (_index(items, item),))
-        target, current, start = item.get("target"), item.get("current"), item.get("start")
-        try:
-            results.append(
-                KeyResult(
-                    _as_str(item["title"]),
-                    None if target is None else _as_number(target),
-                    None if current is None else _as_number(current),
-                    None if start is None else _as_number(start),
-                )
-            )
-        except FieldError as exc:
-            raise FieldError(str(exc), (_index(items, item), *_bad_part(item, _KEY_RESULT_PARTS))) from None
-    return tuple(results)
+    """Titles and `{title, target, current, start}` mappings; a refused item drops only itself (`_each`)."""
+    return _each(_as_list(value), _key_result)
+
+
+def _key_result(item: Any) -> KeyResult:
+    if isinstance(item, str):
+        return KeyResult(item)
+    if not isinstance(item, dict) or "title" not in item:
+        raise FieldError("each key result needs at least a 'title' ({title, target, current, start})")
+    target, current, start = item.get("target"), item.get("current"), item.get("start")
+    try:
+        return KeyResult(
+            _as_str(item["title"]),
+            None if target is None else _as_number(target),
+            None if current is None else _as_number(current),
+            None if start is None else _as_number(start),
+        )
+    except FieldError as exc:
+        raise FieldError(str(exc), _bad_part(item, _KEY_RESULT_PARTS)) from None
 
 
 _KEY_RESULT_PARTS = {"title": _as_str, "target": _as_number, "current": _as_number, "start": _as_number}
 
 
 def _weekdays(value: Any) -> tuple[str, ...]:
+    """Weekday names (`mon` ... `sun`, or longer: `monday`); a refused item drops only itself (`_each`)."""
+    return _each(_as_list(value), _weekday)
+
+
+def _weekday(item: Any) -> str:
     from workspace_tool.config import WEEKDAYS
 
-    days = []
-    items = _as_list(value)
-    for item in items:
-        name = str(item).lower()[:3]
-        if name not in WEEKDAYS:
-            raise FieldError(f"unknown weekday {item!r} (use {', '.join(WEEKDAYS)})", (_index(items, item),))
-        days.append(name)
-    return tuple(days)
+    name = str(item).lower()[:3]
+    if name not in WEEKDAYS:
+        raise FieldError(f"unknown weekday {item!r} (use {', '.join(WEEKDAYS)})")
+    return name
 
 
 def convert(spec: FieldSpec, value: Any, hours_per_day: float, days_per_week: float) -> Any:
