@@ -100,11 +100,14 @@ def test_page_names_are_stable_unique_and_safe() -> None:
         assert all(s and not s.startswith(".") and len(s.encode()) <= 161 for s in segments), name
 
 
-def test_two_documents_on_one_page_are_warned_of() -> None:
-    class Doc:
-        def __init__(self, doc_id: str, path: str) -> None:
-            self.id, self.path, self.type = doc_id, path, "note"
+class Doc:
+    """What `page_clashes` reads of a document."""
 
+    def __init__(self, doc_id: str, path: str) -> None:
+        self.id, self.path, self.type = doc_id, path, "note"
+
+
+def test_two_documents_on_one_page_are_warned_of() -> None:
     first, second = Doc("notes/x", "notes/x.md"), Doc("notes/x", "other/x.md")
     assert page_clashes([first, second]) == [  # type: ignore[list-item]
         "other/x.md: its page d/notes/x.html is also that of notes/x.md (id 'notes/x'), so one of them is left out; give one of them an id: of its own"
@@ -114,11 +117,6 @@ def test_two_documents_on_one_page_are_warned_of() -> None:
 
 def test_pages_that_differ_only_in_case_are_warned_of() -> None:
     """`Plan` and `plan` are two pages on Linux and one file on a disk that ignores case (a site copied to macOS)."""
-
-    class Doc:
-        def __init__(self, doc_id: str, path: str) -> None:
-            self.id, self.path, self.type = doc_id, path, "note"
-
     upper, lower = Doc("notes/Plan", "notes/Plan.md"), Doc("notes/plan", "notes/plan.md")
     assert page_clashes([upper, lower]) == [  # type: ignore[list-item]
         "notes/plan.md: its page d/notes/plan.html differs from d/notes/Plan.html (of notes/Plan.md) only in case, so on a disk "
