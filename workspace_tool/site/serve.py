@@ -40,6 +40,7 @@ from workspace_tool.workspace import WarmIndex, today_from_env
 QUIET_SECONDS = 0.1
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
 RELOAD_SCRIPT = '<script src="/__wm/reload.js"></script>'
+ATOM = "application/atom+xml"
 SHOWN_UNREADABLE = 3  # in the log line; the banner names them all
 NOT_FOUND = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>'
@@ -71,7 +72,7 @@ class BuildState:
         many = len(found) != 1
         head = f"{len(found)} file{'s' if many else ''} could not be read and {'are' if many else 'is'} left out of the site (fix and save; wm validate lists every problem):"
         text = "\n".join([head, *(f"{d.path}:{d.line}: {d.message}" for d in found)])
-        style = "margin:0;border-radius:0;padding:.5em 1em;background:var(--red,#b3261e);color:#fff;white-space:pre-wrap"
+        style = "margin:0;border-radius:0;padding:.5em 1em;background:var(--alert-bg,#b3261e);color:var(--alert-fg,#fff);white-space:pre-wrap"
         return f'<pre id="wm-unreadable" role="alert" style="{style}">{html.escape(text)}</pre>'
 
 
@@ -83,6 +84,15 @@ def left_out(found: tuple[Diagnostic, ...]) -> str:
     named = "; ".join(f"{d.path}:{d.line}: {d.message}" for d in found[:SHOWN_UNREADABLE])
     more = f"; and {len(found) - SHOWN_UNREADABLE} more" if len(found) > SHOWN_UNREADABLE else ""
     return f"; {len(found)} file{'s' if many else ''} could not be read and {'are' if many else 'is'} left out: {named}{more}"
+
+
+def is_feed(path: Path, out: Path) -> bool:
+    """Whether a served file is one of the site's Atom feeds: `feed.xml` or `feeds/<project>.xml` in the output."""
+    try:
+        rel = path.relative_to(out).as_posix()
+    except ValueError:
+        return False
+    return rel == "feed.xml" or (rel.startswith("feeds/") and rel.count("/") == 1 and rel.endswith(".xml"))
 
 
 def check_settings(root: Path) -> None:
@@ -140,6 +150,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             super().do_HEAD()
         else:
             super().do_GET()
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        """As the base class, but the Atom feeds (`feed.xml`, `feeds/*.xml`) say what they are, as their links do."""
+        return ATOM if is_feed(Path(path), Path(self.directory)) else super().guess_type(path)
 
     def _page(self, text: str) -> str:
         """A page with the banner naming unreadable documents (if any) and the reload script."""
