@@ -222,6 +222,7 @@ def test_a_page_that_does_not_exist_answers_404_with_a_way_back(tmp_path: Path) 
             status, page, headers = request(server.url + path)
             assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8"), path
             assert '<a href="/">' in page and '<script src="/__wm/reload.js"></script></body>' in page  # reloads once built
+            assert '<link rel="stylesheet" href="/static/components.css">' in page  # the site's colours (style.css uses them)
         assert "<code>/d/&lt;b&gt;.html</code>" in page
         assert request(server.url + "d/build.html")[0] == 200
         # HEAD answers as GET does: the same status, and the length of the page with its script

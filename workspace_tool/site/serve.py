@@ -44,7 +44,8 @@ ATOM = "application/atom+xml"
 SHOWN_UNREADABLE = 3  # in the log line; the banner names them all
 NOT_FOUND = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>'
-    '<link rel="stylesheet" href="/static/style.css"></head><body><main><h1>No page here</h1>'
+    '<link rel="stylesheet" href="/static/components.css"><link rel="stylesheet" href="/static/style.css"><link rel="icon" href="data:,">'
+    "</head><body><main><h1>No page here</h1>"
     "<p>Nothing is built at <code>{path}</code>: the document may have been renamed or deleted, its file may not be readable"
     ' (see the banner), or the last build failed.</p><p><a href="/">Go to the dashboard</a></p></main></body></html>'
 )
