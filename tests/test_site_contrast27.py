@@ -42,7 +42,7 @@ def _declarations(block: str) -> dict[str, str]:
 def palette(scheme: str) -> dict[str, str]:
     """The colour variables of a scheme: the first `:root { … }`, then (dark) the `prefers-color-scheme: dark` one."""
     light = re.search(r"^:root\s*\{([^}]*)\}", COMPONENTS, re.M)
-    dark = re.search(r"@media\s*\(prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{([^}]*)\}", COMPONENTS)
+    dark = re.search(r"@media\s*(?:screen\s+and\s*)?\(prefers-color-scheme:\s*dark\)\s*\{[^:]*:root\s*\{([^}]*)\}", COMPONENTS)
     assert light and dark
     found = _declarations(light[1])
     if scheme == "dark":
@@ -277,3 +277,21 @@ def test_at_a_phones_width_a_focused_board_card_is_fully_visible(browser: Any, s
             assert left >= 0 and right <= visible, f"{link.text}: {left}–{right}, visible up to {visible}"
     finally:
         _emulate(browser, 1280, "")
+
+
+@browser_only
+def test_a_page_printed_from_the_dark_scheme_keeps_the_light_colours(browser: Any, site: Path) -> None:
+    """Paper is white and browsers drop backgrounds when printing: the dark scheme's light text would be all but
+    invisible, so the dark palette applies on screens only."""
+    colours = "return [getComputedStyle(document.body).color, getComputedStyle(document.documentElement).getPropertyValue('--fg').trim()];"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print", "features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        browser.get((site / "index.html").as_uri())
+        printed = browser.execute_script(colours)
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "screen", "features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        browser.get((site / "index.html").as_uri())
+        screen = browser.execute_script(colours)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+    assert printed == ["rgb(29, 35, 48)", "#1d2330"]  # the light scheme's --fg
+    assert screen[1] == "#e6e9ef"  # the dark one on a screen

@@ -216,7 +216,7 @@ def _template_file(dirs: list[Path], relpath: str) -> str:
 
 
 _LIGHT = re.compile(r"^:root\s*\{(?P<vars>[^}]*)\}", re.M)
-_DARK = re.compile(r"@media\s*\(prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{(?P<vars>[^}]*)\}")
+_DARK = re.compile(r"@media\s*(?:screen\s+and\s*)?\(prefers-color-scheme:\s*dark\)\s*\{\s*(?:/\*.*?\*/\s*)?:root\s*\{(?P<vars>[^}]*)\}")
 
 
 def theme_css(components: str, fixes: str) -> str:
@@ -225,7 +225,7 @@ def theme_css(components: str, fixes: str) -> str:
     preference, so a card or chart is never dark on a light page or light on a dark one; then `fixes`.
 
     The colour variables are taken from the stylesheet's first `:root { … }` and its
-    `@media (prefers-color-scheme: dark) { :root { … } }`; a stylesheet without them is left as it is.
+    `@media [screen and] (prefers-color-scheme: dark) { :root { … } }`; a stylesheet without them is left as it is.
     """
     parts = [components.rstrip("\n")]
     for selectors, found, scheme in (
