@@ -28,7 +28,7 @@ def test_gantt_marks_critical_path_today_and_escapes_labels() -> None:
     ]
     svg = charts.gantt("g1", "Schedule", bars, D + dt.timedelta(days=6))
     root = parse(svg)
-    assert root.get("role") == "img" and root.get("aria-labelledby") == "g1-t g1-d"
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "g1-t" and root.get("aria-describedby") == "g1-d"
     assert root.find(f"{NS}title").text == "Schedule"  # type: ignore[union-attr]
     desc = root.find(f"{NS}desc").text or ""  # type: ignore[union-attr]
     assert "3 tasks" in desc and "1 on the critical path" in desc and "(critical)" in desc
@@ -36,7 +36,7 @@ def test_gantt_marks_critical_path_today_and_escapes_labels() -> None:
     assert svg.count('class="wm-bar-normal wm-bar-critical"') == 1  # the critical bar is outlined, in red
     assert ">today<" in svg and "Date (weeks starting Monday)" in svg
     assert svg.count("<path") == 1  # the milestone diamond
-    for key in (">planned<", ">late (past its due date)<", ">done<", ">critical path<"):
+    for key in (">planned<", ">late (past its due date)<", ">done ✓<", ">critical path<"):
         assert key in svg  # the key says what colours and the outline mean
 
 

@@ -302,8 +302,8 @@ See [[T-00001]].
 def test_a_generated_task_body_takes_the_fast_path() -> None:
     html = assert_agrees(GENERATED)
     assert html is not None
-    assert html.startswith('<h1 id="t-00042">T-00042 <a class="header-anchor" href="#t-00042">#</a></h1>\n<p>Mobile')
-    assert '<ul class="contains-task-list">\n<li class="task-list-item"><input' in html
+    assert html.startswith('<h1 id="t-00042">T-00042 <a class="header-anchor" href="#t-00042" aria-label="Link to this section">#</a></h1>\n<p>Mobile')
+    assert '<ul class="contains-task-list">\n<li class="task-list-item"><label><input' in html
     assert '<a class="wiki" href="T-00001.html">T-00001</a>' in html
 
 

@@ -50,7 +50,7 @@ def _color(i: int) -> str:
 def _open(chart_id: str, title: str, desc: str, height: int, width: int = WIDTH) -> list[str]:
     return [
         f'<svg class="wm-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" font-family="system-ui, sans-serif" font-size="12">',
+        f'width="100%" role="img" aria-labelledby="{chart_id}-t" aria-describedby="{chart_id}-d" font-family="system-ui, sans-serif" font-size="12">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
         f'<text x="{width / 2:.0f}" y="16" text-anchor="middle" font-weight="bold" fill="currentColor">{escape(title)}</text>',
@@ -76,11 +76,11 @@ def gantt(chart_id: str, title: str, bars: Sequence[Bar], today: dt.date, page_u
     span = max((last - first).days + 1, 7)
     row, top = 22, 44
     plot = WIDTH - LABEL_WIDTH - 20
-    height = top + row * len(bars) + 62  # the axis caption, then the key
+    height = top + row * len(bars) + 76  # the "today" label, the axis caption, then the key, each on its own line
     critical = sum(b.critical for b in bars)
     desc = (
         f"{len(bars)} tasks from {first.isoformat()} to {last.isoformat()}; {critical} on the critical path. "
-        + "; ".join(f"{b.label}: {b.start.isoformat()} to {b.end.isoformat()}{' (critical)' if b.critical else ''}{' (late)' if b.late else ''}" for b in bars[:60])
+        + "; ".join(f"{b.label}: {b.start.isoformat()} to {b.end.isoformat()}{' (critical)' if b.critical else ''}{' (late)' if b.late else ''}{' (done)' if b.done else ''}" for b in bars[:60])
     )
     out = _open(chart_id, title, desc, height)
 
@@ -94,15 +94,12 @@ def gantt(chart_id: str, title: str, bars: Sequence[Bar], today: dt.date, page_u
         number += 1
         if week >= first and (number - 1) % every == 0:
             x = x_of(week)
-            out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 30}" stroke="currentColor" stroke-opacity="0.12"/>')
+            out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 44}" stroke="currentColor" stroke-opacity="0.12"/>')
             out.append(_text(x, top - 10, week.strftime("%d %b"), "middle", ' font-size="10"'))
         week += dt.timedelta(days=7)
     for i, bar in enumerate(bars):
         y = top + i * row
-        label = _text(LABEL_WIDTH - 6, y + 14, _short(bar.label, 27), "end", ' font-size="11"')
-        if bar.url:
-            label = f"<a href={quoteattr(bar.url)}>{label}</a>"
-        out.append(label)
+        out.append(_row_label(bar, y))
         x0, x1 = x_of(bar.start), x_of(bar.end + dt.timedelta(days=1))
         # the fill says late, done or planned; a red outline says critical (a late critical task is both)
         state = "late" if bar.late else "done" if bar.done else "normal"
@@ -113,27 +110,52 @@ def gantt(chart_id: str, title: str, bars: Sequence[Bar], today: dt.date, page_u
             cx, cy = x_of(bar.end), y + 10
             stroke = f' stroke="{_color(3)}" stroke-width="2.5"' if bar.critical else ""
             out.append(f'<path class="wm-bar-{state}" d="M{cx:.1f},{cy - 7} l7,7 l-7,7 l-7,-7 z" fill="{fill}"{stroke}><title>{escape(tip)}</title></path>')
+            x0, x1 = cx - 7, cx + 7
         else:
             stroke = f' stroke="{_color(3)}" stroke-width="2.5"' if bar.critical else ""
             out.append(
                 f'<rect class="wm-bar-{state}" x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 2):.1f}" height="13" rx="2" fill="{fill}"{stroke}>'
                 f"<title>{escape(tip)}</title></rect>"
             )
+        out.extend(_state_mark(bar, x0, x1, y))
     tx = x_of(today)
     if first <= today <= last:
-        out.append(f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{height - 30}" stroke="{_color(3)}" stroke-dasharray="4 3"/>')
-        out.append(_text(tx, height - 18, "today", "middle", ' font-size="10"'))
-    out.append(_text(LABEL_WIDTH + plot / 2, height - 26, "Date (weeks starting Monday)", "middle", ' font-size="11"'))
-    _gantt_key(out, height - 8)
+        out.append(f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{height - 44}" stroke="{_color(3)}" stroke-dasharray="4 3"/>')
+        out.append(_text(tx, height - 34, "today", "middle", ' font-size="10"'))
+    out.append(_text(LABEL_WIDTH + plot / 2, height - 20, "Date (weeks starting Monday)", "middle", ' font-size="11"'))
+    _gantt_key(out, height - 4)
     out.append("</svg>")
     return "\n".join(out)
 
 
+def _row_label(bar: Bar, y: float) -> str:
+    """A row's label, cut to 27 characters; a cut one carries the full name (`<title>`, and the link's `aria-label`)."""
+    short = _short(bar.label, 27)
+    label = _text(LABEL_WIDTH - 6, y + 14, short, "end", ' font-size="11"')
+    full = f"<title>{escape(bar.label)}</title>" if short != bar.label else ""
+    if bar.url:
+        named = f" aria-label={quoteattr(bar.label)}" if full else ""
+        return f"<a href={quoteattr(bar.url)}{named}>{full}{label}</a>"
+    return f"<g>{full}{label}</g>" if full else label
+
+
+def _state_mark(bar: Bar, x0: float, x1: float, y: float) -> list[str]:
+    """The bar's state in text as well as in colour: "✓" after a done bar, "late" after a late one (before the bar
+    when there is no room after it)."""
+    mark = "late" if bar.late else "✓" if bar.done else ""
+    if not mark:
+        return []
+    room = 6.5 * len(mark) + 6
+    if x1 + room <= WIDTH - 4:
+        return [_text(x1 + 3, y + 14, mark, "start", ' font-size="10" class="wm-bar-mark" aria-hidden="true"')]
+    return [_text(x0 - 3, y + 14, mark, "end", ' font-size="10" class="wm-bar-mark" aria-hidden="true"')]
+
+
 def _gantt_key(out: list[str], y: float) -> None:
-    """What the bars' colours and outline mean."""
+    """What the bars' colours, marks and outline mean."""
     x = float(LABEL_WIDTH)
     for name, fill, stroke in (
-        ("planned", _color(0), ""), ("late (past its due date)", _color(1), ""), ("done", _color(2), ""),
+        ("planned", _color(0), ""), ("late (past its due date)", _color(1), ""), ("done ✓", _color(2), ""),
         ("critical path", "none", f' stroke="{_color(3)}" stroke-width="2.5"'),
     ):
         out.append(f'<rect x="{x:.1f}" y="{y - 9}" width="14" height="10" rx="2" fill="{fill}"{stroke}/>')
@@ -206,6 +228,13 @@ def _legend(out: list[str], names: Sequence[str], y: int, dashed: int | None = N
         x += 24 + 7 * min(len(name), 24)
 
 
+def _every_value(labels: Sequence[str], series: Sequence[Series]) -> str:
+    """Every point in words, one label after another (the chart's full text alternative, as the bar charts give)."""
+    return "; ".join(
+        f"{label}: " + ", ".join(f"{s.name} {s.values[i]:g}" for s in series if i < len(s.values)) for i, label in enumerate(labels)
+    )
+
+
 def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series], y_label: str, x_label: str = "Date") -> str:
     """Lines over a shared x axis (burndown, burn-up): one polyline per series, a legend, axes."""
     if not labels or not series:
@@ -215,7 +244,7 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
     maximum = max([v for s in series for v in s.values] + [1.0])
     desc = f"{title}, {labels[0]} to {labels[-1]}. " + "; ".join(
         f"{s.name}: from {s.values[0]:g} to {s.values[-1]:g}" for s in series if s.values
-    )
+    ) + ". " + _every_value(labels, series)
     out = _open(chart_id, title, desc, height + 10)
     maximum = _y_axis(out, top, bottom, left, maximum, y_label)
     plot = WIDTH - 20 - left
@@ -241,7 +270,10 @@ def stacked_area(chart_id: str, title: str, labels: Sequence[str], layers: Seque
     height = bottom + 60
     totals = [sum(layer.values[i] for layer in layers) for i in range(len(labels))]
     maximum = max(totals + [1.0])
-    desc = f"{title}, {labels[0]} to {labels[-1]}. Latest: " + ", ".join(f"{layer.name} {layer.values[-1]:g}" for layer in layers)
+    desc = (
+        f"{title}, {labels[0]} to {labels[-1]}. Latest: " + ", ".join(f"{layer.name} {layer.values[-1]:g}" for layer in layers)
+        + ". " + _every_value(labels, layers)
+    )
     out = _open(chart_id, title, desc, height + 10)
     maximum = _y_axis(out, top, bottom, left, maximum, y_label, whole=all(float(v).is_integer() for layer in layers for v in layer.values))
     plot = WIDTH - 20 - left
@@ -257,7 +289,7 @@ def stacked_area(chart_id: str, title: str, labels: Sequence[str], layers: Seque
         upper = [b + v for b, v in zip(base, layer.values)]
         forward = [f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(upper)]
         backward = [f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in reversed(list(enumerate(base)))]
-        out.append(f'<polygon points="{" ".join(forward + backward)}" fill="{_color(n)}" fill-opacity="0.85"><title>{escape(layer.name)}</title></polygon>')
+        out.append(f'<polygon points="{" ".join(forward + backward)}" fill="{_color(n)}"><title>{escape(layer.name)}</title></polygon>')
         base = upper
     _x_labels(out, labels, x_of, bottom, "Date")
     _legend(out, [layer.name for layer in layers], height + 4)

@@ -73,6 +73,18 @@ class LinkMap:
     paths: Mapping[str, str] = field(default_factory=dict)
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def shift_headings(html: str, by: int) -> str:
+    """Rendered body HTML with every heading `by` levels lower (`<h2 id=..>` -> `<h3 id=..>`, at most `<h6>`), ids and
+    permalinks kept: a body shown under a page's own `<h2>` (the project page's "About") nests beneath it. Only tags
+    match: text and code in the HTML are escaped, so a literal `<h2` there reads `&lt;h2`."""
+    if by <= 0:
+        return html
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + by, 6)}", html)
+
+
 def split_wiki(inner: str) -> tuple[str, str | None, str | None]:
     """`id#frag|label` -> (id, fragment, label)."""
     target, _, label = inner.partition("|")
@@ -212,6 +224,17 @@ def _rewrite_links(state: Any) -> None:
         block.children = children
 
 
+ANCHOR_LABEL = "Link to this section"
+
+
+def _name_anchors(state: Any) -> None:
+    """Give each heading's "#" permalink a name (`ANCHOR_LABEL`), so a heading is not read as "Scope #"."""
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type == "link_open" and token.attrGet("class") == "header-anchor":
+                token.attrSet("aria-label", ANCHOR_LABEL)
+
+
 def _validate_link(url: str) -> bool:
     """Accept every link while parsing: `_rewrite_links` then drops unsafe ones, keeping their text."""
     return True
@@ -227,12 +250,13 @@ def make_markdown(allow_html: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
-    md.use(tasklists_plugin)
+    md.use(tasklists_plugin, label=True)  # each checkbox named by its item's text: `<label><input ...> text</label>`
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=1, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
     md.inline.ruler.before("link", "wikilink", _wiki_rule)
     md.add_render_rule("wikilink", _render_wiki)
     md.core.ruler.push("wm_links", _rewrite_links)
+    md.core.ruler.push("wm_anchor_names", _name_anchors)
     return md
 
 

@@ -16,12 +16,14 @@ tabs, control or Unicode space characters, no trailing spaces):
 
 - blank lines (empty ones: a line of spaces is rejected);
 - ATX headings `# text` .. `###### text`: one space after the marks, no
-  closing `#`; levels 1-4 get the anchors plugin's `id` and permalink, with its
-  own slug and de-duplication functions, levels 5-6 neither;
+  closing `#`; levels 1-4 get the anchors plugin's `id` and permalink (named
+  `ANCHOR_LABEL`), with its own slug and de-duplication functions, levels 5-6
+  neither;
 - paragraph lines, each starting with a letter or digit (but not an ordered
   list marker such as `1.`), a non-ASCII character, `(`, `"`, `'`, `[[`,
   `**x` or `` `x ``: nothing that starts another block;
-- tight bullet lists of `- text` and task items `- [ ] text` / `- [x] text`,
+- tight bullet lists of `- text` and task items `- [ ] text` / `- [x] text`
+  (checkbox and text wrapped in a `<label>`, as the tasklists plugin's `label`),
   continuation lines indented by exactly two spaces. A list may interrupt a
   paragraph; after an item comes another item, a continuation, a heading or a
   blank line (never a lazy continuation), and an item after a blank line (a
@@ -41,7 +43,7 @@ from __future__ import annotations
 
 import re
 
-from workspace_tool.site.markdown import _WIKI, LinkMap, escape_html, slugify, unique_slug, wiki_html
+from workspace_tool.site.markdown import _WIKI, ANCHOR_LABEL, LinkMap, escape_html, slugify, unique_slug, wiki_html
 
 _HEADING = re.compile(r"(#{1,6}) (\S.*)")
 _TASK = re.compile(r"\[([ xX])\] ")
@@ -119,7 +121,7 @@ class _Renderer:
             self.out.append(f"<h{level}>{html}</h{level}>\n")
             return
         slug = escape_html(unique_slug(slugify(title), self.slugs))
-        self.out.append(f'<h{level} id="{slug}">{html} <a class="header-anchor" href="#{slug}">#</a></h{level}>\n')
+        self.out.append(f'<h{level} id="{slug}">{html} <a class="header-anchor" href="#{slug}" aria-label="{ANCHOR_LABEL}">#</a></h{level}>\n')
 
     def _item(self, line: str) -> None:
         if not line.startswith("- ") or self.gap:
@@ -170,8 +172,8 @@ class _Renderer:
             text = "\n".join(lines)
             if checkbox is None:
                 out.append(f"<li>{self._inline(text)[0]}</li>\n")
-            else:  # the plugin drops `[ ]` from the first text, keeping the space
-                out.append(f'<li class="task-list-item">{checkbox}{self._inline(text[3:])[0]}</li>\n')
+            else:  # the plugin drops `[ ]` from the first text, keeping the space, and labels the box with the text
+                out.append(f'<li class="task-list-item"><label>{checkbox}{self._inline(text[3:])[0]}</label></li>\n')
         out.append("</ul>\n")
         self.items = []
 

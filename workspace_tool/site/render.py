@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 
 import workspace_tool
 from workspace_tool.filemode import new_file_mode
-from workspace_tool.site.markdown import relative_url, render_body
+from workspace_tool.site.markdown import relative_url, render_body, shift_headings
 from workspace_tool.site.pages import Page
 
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""")
@@ -474,6 +474,8 @@ def render_page(env: jinja2.Environment, settings: RenderSettings, page: Page) -
     body_html = ""
     if page.body is not None:
         body_html = render_body(page.body.text, page.body.doc_path, page.path, page.body.links, settings.allow_html)
+        if page.template == "project.html":  # the body sits under the page's "About" heading: its h2s are h3s there
+            body_html = shift_headings(body_html, 1)
     context = page.context
     if any("texts" in row for row in context.get("history", ())):
         from workspace_tool.site.history_view import hidden_pattern, make_diffs
