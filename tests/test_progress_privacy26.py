@@ -26,7 +26,7 @@ Wm = Callable[..., Result]
 Write = Callable[[str, str], Path]
 TODAY = dt.date(2026, 11, 26)
 UNESTIMATED_9 = "9 open tasks have no estimate: the forecast leaves them out"
-PROGRESS = re.compile(r'role="progressbar" aria-valuenow="(\d+)".*?</span></span> ([^<\n·]*[^<\n· ])')
+PROGRESS = re.compile(r'role="progressbar"[^>]*? aria-valuenow="(\d+)".*?</span></span> ([^<\n·]*[^<\n· ])')
 
 
 def _one_of_ten_estimated(write_doc: Write) -> None:
