@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from browser_helpers import chromium, needs_browser
 from test_site_build import build, make_site_workspace
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
-needs_browser = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed")
 PELICANS = 60  # notes titled "Pelican count NN"
 MATCHES = PELICANS + 2  # "pelican" is also in two documents of the test workspace
 
@@ -39,23 +34,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium set up as in tests/test_browser.py (not imported: its module skips itself without Selenium)."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    profile = tempfile.mkdtemp(prefix="wm-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", f"--user-data-dir={profile}", "--allow-file-access-from-files"):
-        options.add_argument(flag)
-    options.binary_location = CHROMIUM or ""
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def search_page(browser: Any, site: Path, query: str = "") -> Any:

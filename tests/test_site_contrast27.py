@@ -10,24 +10,19 @@ chromium or chromedriver is missing, as in test_browser.py.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from browser_helpers import chromium, needs_browser
 from test_site_build import TODAY, build, make_site_workspace
 
 from workspace_tool.errors import Diagnostic
 from workspace_tool.site import BuildOptions, charts
 from workspace_tool.site import serve as serve_module
 from workspace_tool.site.serve import BuildState, SiteServer
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
 
 STATIC = Path(__file__).resolve().parent.parent / "site_templates" / "static"
 COMPONENTS = (STATIC / "components.css").read_text(encoding="utf-8")
@@ -202,7 +197,7 @@ def test_serve_sends_the_feeds_as_atom(tmp_path: Path) -> None:
 
 # In headless Chromium: print and a phone's width.
 
-browser_only = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed")
+browser_only = needs_browser
 
 
 @pytest.fixture(scope="module")
@@ -215,21 +210,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    profile = tempfile.mkdtemp(prefix="wm-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", f"--user-data-dir={profile}", "--allow-file-access-from-files"):
-        options.add_argument(flag)
-    options.binary_location = CHROMIUM or ""
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _emulate(browser: Any, width: int, media: str) -> None:
