@@ -225,3 +225,11 @@ def test_done_dates_come_from_history_when_the_file_has_none(tmp_path: Path, wm:
     plan = json.loads(result.stdout)
     # a finished project spans its done tasks, dated by the commit that made them done
     assert plan["projects"] == [{"id": "p", "start": "2026-10-05", "end": "2026-10-05", "due": None, "status": "on-track"}]
+
+
+def test_workload_names_weeks_as_the_time_report_does_with_their_monday(tmp_path: Path, wm: Callable[..., Result]) -> None:
+    """`wm report time --by week` and the site say 2024-W01; the workload table says the same, with the Monday its
+    --from and --to count from (JSON keeps the Monday's date)."""
+    root = write_workspace(tmp_path, {"week": {"estimate": "5d", "assignee": "ann"}}, people={"ann": {}})
+    table = wm("-C", str(root), "workload", "--to", "2024-01-14").output.splitlines()
+    assert [line.split()[1:3] for line in table[2:]] == [["2024-W01", "(01-01)"], ["2024-W02", "(01-08)"]]

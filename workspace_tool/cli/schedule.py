@@ -184,8 +184,19 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
         click.echo("no people to book (wm new person NAME makes one)", err=True)
         return
     headers = ["person", by, "capacity", "booked", "over", "idle"]
-    shown = (lambda day: f"{day:%Y-%m}") if by == "month" else (lambda day: day)  # a month as 2026-12, not its 1st
+    shown = _month if by == "month" else _week if by == "week" else (lambda day: day)
     click.echo(table(headers, [[r.person, shown(r.period), r.capacity, r.booked, r.over or "", r.idle] for r in rows], right=(2, 3, 4, 5)))
+
+
+def _month(day: dt.date) -> str:
+    """A month as `2026-12`, not its 1st."""
+    return f"{day:%Y-%m}"
+
+
+def _week(monday: dt.date) -> str:
+    """A week as `wm report time --by week` and the site name it, with its Monday: `2026-W48 (11-23)`."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d} ({monday:%m-%d})"
 
 
 COMMANDS: list[click.Command] = [schedule_cmd, workload_cmd]
