@@ -23,12 +23,12 @@ SCRIPT = f"""
 import hashlib
 from pathlib import Path
 from workspace_tool.workspace import load_index
-from workspace_tool.site.sources import _stable_repr
+from workspace_tool.scheduling.plan_cache import stable_repr
 from workspace_tool.scheduling.adapter import build_input
 index = load_index(Path({str(SAMPLE)!r}), use_cache=False)
 given = build_input(index)
 assert len(given.calendar.holidays) > 1 and len(given.resources) > 1  # what could come out in another order
-print(hashlib.blake2b(_stable_repr(given).encode()).hexdigest())
+print(hashlib.blake2b(stable_repr(given).encode()).hexdigest())
 """
 
 

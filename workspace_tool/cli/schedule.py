@@ -11,11 +11,12 @@ from workspace_tool.cli.app import App, check_range, date_option
 from workspace_tool.errors import NotFoundError, UsageError, WorkspaceError, nearest_name
 from workspace_tool.index import Index
 from workspace_tool.output import printable_lines, table, utf8_safe
-from workspace_tool.scheduling import Plan, schedule
+from workspace_tool.scheduling import Plan
 from workspace_tool.scheduling.adapter import build_input
 from workspace_tool.scheduling.baseline import baseline_path, load_baseline, save_baseline, slips
 from workspace_tool.scheduling.explain import explain
 from workspace_tool.scheduling.gantt import SCALES, Span, baseline_spans, gantt
+from workspace_tool.scheduling.plan_cache import cached_schedule
 from workspace_tool.scheduling.render import dumps_plan, plan_json, project_rows, shown_tasks, shown_warnings, task_rows
 from workspace_tool.scheduling.workload import workload
 
@@ -64,7 +65,7 @@ def schedule_cmd(
     project = check_project(index, project)  # in any case, as `wm board --project`; else not found, with a hint
     replacing = save_name is not None and _check_replace(app, save_name, force)
     inp = build_input(index, date_option(start, "--from", app.today), _history_done_dates(index))
-    plan = schedule(inp)
+    plan = cached_schedule(app.root, inp)
     if why is not None:
         written = {t.id: t.start for t in inp.tasks if t.start is not None}
         written.update({p.id: p.start for p in inp.projects if p.start is not None})  # (a project's start: cause "project-start")
@@ -171,7 +172,7 @@ def workload_cmd(app: App, start: str | None, end: str | None, by: str, as_json:
     index = app.index()
     first = date_option(start, "--from", app.today)
     inp = build_input(index, None)  # the plan as it is: --from and --to choose the periods shown, they do not re-plan
-    plan = schedule(inp)
+    plan = cached_schedule(app.root, inp)
     first = first or inp.start
     last = date_option(end, "--to", app.today) or max(plan.end or first, first)
     check_range(first, last)

@@ -1,11 +1,12 @@
 """Scheduling: a levelled plan of the open tasks, with slack, critical path and forecasts.
 
-The public API (pure: no I/O):
+The public API:
 
-- `schedule(inp: SchedInput) -> Plan`: place tasks described by the scheduler's
-  own types (`SchedTask`, `Resource`, `SchedProject`, `WorkCalendar`).
+- `schedule(inp: SchedInput) -> Plan` (pure: no I/O): place tasks described by
+  the scheduler's own types (`SchedTask`, `Resource`, `SchedProject`, `WorkCalendar`).
 - `schedule_index(index, start=None) -> Plan`: the same for a loaded workspace
-  index; `start` defaults to `schedule.start` in `workspace.yml`, else today.
+  index; `start` defaults to `schedule.start` in `workspace.yml`, else today. The
+  plan of an input planned before is read from `.wm/plans/` (`plan_cache`).
 
 `Plan.tasks` maps a task ID to a `ScheduledTask` (`start`/`end` dates,
 `start_at`/`end_at` datetimes, `effort_hours`, `slack_hours`, `critical`,
@@ -69,8 +70,10 @@ def schedule(inp: SchedInput) -> Plan:
 def schedule_index(index: Index, start: dt.date | None = None, done_dates: Mapping[str, dt.date] | None = None) -> Plan:
     """The plan of every open task in the workspace index, from `start` (else the configured start, else today).
 
-    `done_dates` (e.g. `History.done_dates()`) dates done tasks that have no `done:` key.
+    `done_dates` (e.g. `History.done_dates()`) dates done tasks that have no `done:` key. The plan of an input
+    planned before by this code is read from `.wm/plans/` (`plan_cache`), not made again.
     """
     from workspace_tool.scheduling.adapter import build_input
+    from workspace_tool.scheduling.plan_cache import cached_schedule
 
-    return schedule(build_input(index, start, done_dates))
+    return cached_schedule(index.root, build_input(index, start, done_dates))

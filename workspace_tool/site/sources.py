@@ -120,15 +120,12 @@ def _schedule(index: Index, sources: Sources | None = None, shortcut: str = "") 
                 sources.plan_input = kept[0]
                 sources.task_bytes = kept[1].tasks.pickled
             return kept[1]
-    from workspace_tool.codeprint import code_version
     from workspace_tool.scheduling import schedule  # type: ignore[attr-defined,unused-ignore]  # (not imported when the shortcut holds)
     from workspace_tool.scheduling.adapter import build_input  # type: ignore[import-not-found,unused-ignore]
+    from workspace_tool.scheduling.plan_cache import input_digest
 
     given = build_input(index, None, _done_dates(index, sources.history if sources is not None else None))
-    try:
-        digest = hashlib.blake2b(code_version().encode() + _stable_repr(given).encode(), digest_size=16).hexdigest()
-    except (TypeError, ValueError, RecursionError):
-        digest = ""
+    digest = input_digest(given)  # as the command line's kept plans are found (`scheduling.plan_cache`)
     if sources is not None:
         sources.plan_input = digest
     found = _load_plan(index.root / PLAN_CACHE, digest) if digest else None
@@ -155,32 +152,14 @@ def _done_dates(index: Index, history: Any) -> dict[str, Any]:
     return done_dates_from(index, history)
 
 
-def _stable_repr(given: Any) -> str:
-    """The scheduler input's repr, the same in every process for equal input.
-
-    Dataclasses, tuples, numbers, strings and dates print alike whenever
-    equal; the only sets are of small integers (weekdays, in a fixed order)
-    and of holiday dates (in hash order, which varies between processes:
-    sorted here), and people are sorted by ID.
-    """
-    calendar = replace(given.calendar, holidays=tuple(sorted(given.calendar.holidays)))
-    return repr(replace(given, calendar=calendar, resources=dict(sorted(given.resources.items()))))
-
-
 PLAN_CACHE = ".wm/site-plan.pickle"
 
 
-class _PlanUnpickler(pickle.Unpickler):
-    """Only the scheduler's own types and a few standard ones: a planted file cannot run code."""
+def _unpickle(payload: bytes) -> Any:
+    """A kept plan's pickle, read knowing only the scheduler's types (`scheduling.plan_cache.PlanUnpickler`)."""
+    from workspace_tool.scheduling.plan_cache import PlanUnpickler
 
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone")}:
-            return super().find_class(module, name)
-        if module == "workspace_tool.scheduling.types" and "." not in name:
-            found = super().find_class(module, name)
-            if isinstance(found, type) and found.__module__ == module:
-                return found
-        raise pickle.UnpicklingError(f"unexpected global {module}.{name} in {PLAN_CACHE}")
+    return PlanUnpickler(io.BytesIO(payload)).load()
 
 
 class LazyTasks(Mapping[str, Any]):
@@ -193,7 +172,7 @@ class LazyTasks(Mapping[str, Any]):
     def __getitem__(self, task_id: str) -> Any:
         found = self._loaded.get(task_id)
         if found is None:
-            found = self._loaded[task_id] = _PlanUnpickler(io.BytesIO(self.pickled[task_id])).load()
+            found = self._loaded[task_id] = _unpickle(self.pickled[task_id])
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -216,7 +195,7 @@ def _load_plan(path: Path, digest: str = "", shortcut: str = "") -> tuple[str, A
             payload = handle.read()
         if check != _checksum(payload):
             return None
-        plan, pickled = _PlanUnpickler(io.BytesIO(payload)).load()
+        plan, pickled = _unpickle(payload)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, UnicodeDecodeError):
         return None
     if not isinstance(pickled, dict) or not all(type(value) is bytes for value in pickled.values()) or not hasattr(plan, "__dataclass_fields__"):
@@ -236,7 +215,9 @@ def _restamp(path: Path, digest: str, shortcut: str) -> None:
 
 def _checksum(payload: bytes) -> str:
     """Of the whole payload at once (the tasks are unpickled one by one, later: a damaged one must be found before)."""
-    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+    from workspace_tool.scheduling.plan_cache import checksum
+
+    return checksum(payload)
 
 
 def pickle_tasks(plan: Any) -> dict[str, bytes]:
