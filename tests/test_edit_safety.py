@@ -247,10 +247,10 @@ def test_two_writers_at_once_the_second_waits_then_refuses(tmp_path: Path, monke
     inside = threading.Event()
     real = edit.atomic_write
 
-    def slow(path: Path, data: bytes, mode: int | None = None, check=None) -> None:  # type: ignore[no-untyped-def]
+    def slow(path: Path, data: bytes, mode: int | None = None, check=None, **more) -> None:  # type: ignore[no-untyped-def]
         inside.set()
         time.sleep(0.4)  # the first writer holds its place between check and replace
-        real(path, data, mode, check)
+        real(path, data, mode, check, **more)
 
     monkeypatch.setattr(edit, "atomic_write", slow)
     writer = threading.Thread(target=edit.checked_write, args=(first, "---\ntitle: First\n---\n"))

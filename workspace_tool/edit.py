@@ -28,6 +28,7 @@ import yaml
 
 from workspace_tool.body import in_code_blocks
 from workspace_tool.errors import ConflictError, WorkspaceError
+from workspace_tool.exchange import exchange
 from workspace_tool.filemode import new_file_mode
 from workspace_tool.parse import misplaced_frontmatter
 
@@ -85,13 +86,23 @@ def _write_bytes(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None, check: Callable[[], None] | None = None) -> None:
-    """Write `data` to a temporary file beside `path`, fsync it, run `check` (which may raise), then `os.replace` it
-    into place: the check comes as late as it can, so what it vouches for holds up to the rename (an editor's save
-    landing during the fsync is seen, not replaced).
+def atomic_write(
+    path: Path, data: bytes, mode: int | None = None, check: Callable[[], None] | None = None, expected: bytes | None = None,
+    create: bool = False,
+) -> None:
+    """Write `data` to a temporary file beside `path`, fsync it, run `check` (which may raise), then put it in place:
+    the check comes as late as it can, so what it vouches for holds up to the swap (an editor's save landing during
+    the fsync is seen, not replaced).
 
-    On any failure the temporary file is removed and `path` is untouched. The file gets `mode`, else a new
-    file's (`filemode.new_file_mode`: what the umask gives, not the temporary file's 0600).
+    With `expected` (what `path` held when it was read), the new file is swapped with the old in one step
+    (`exchange`) and the old, now under the temporary name, is compared with `expected`: a save that landed after
+    the check is put back and `Displaced` raised, so nothing is replaced unseen. With `create` (there was no file),
+    the new file is put in place only if none has appeared (a hard link, which fails on an existing name). Where
+    names cannot be swapped or linked, `os.replace` (the check then is the last look).
+
+    On any failure `path` is left as it was and the temporary file is removed (unless it holds a save it could not
+    put back: `Displaced` names it). The file gets `mode`, else a new file's (`filemode.new_file_mode`: what the
+    umask gives, not the temporary file's 0600).
     """
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".wm-tmp", dir=folder)
@@ -104,13 +115,68 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, check: Callab
         os.chmod(tmp, new_file_mode() if mode is None else mode)
         if check is not None:
             check()
-        os.replace(tmp, path)
+        if create and _link(tmp, path):
+            _remove(tmp)
+            return
+        if expected is None or not exchange(tmp, os.fspath(path)):
+            os.replace(tmp, path)
+            return
+    except FileNotFoundError:  # deleted after the check: not written
+        _remove(tmp)
+        if expected is None:
+            raise
+        raise Displaced() from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _remove(tmp)
         raise
+    _settle(path, tmp, expected)
+
+
+def _link(tmp: str, path: Path) -> bool:
+    """A new file put in place only if none is there yet (a hard link: it fails on an existing name); False where
+    the file system has no hard links. A file made there after the check raises `Displaced`."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise Displaced() from None
+    except OSError as exc:
+        if exc.errno in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            return False
+        raise
+    return True
+
+
+class Displaced(OSError):
+    """A save landed between the check and the swap: it was put back (or, if that failed, kept under `kept`)."""
+
+    def __init__(self, kept: str | None = None) -> None:
+        super().__init__("the file changed on disk during the write")
+        self.kept = kept
+
+
+def _settle(path: Path, tmp: str, expected: bytes) -> None:
+    """After the swap: `tmp` names the file `path` had. The text read: removed. Anything else (a save after the
+    check): swapped back, so the save is the file again, and `Displaced` raised."""
+    try:
+        displaced = Path(tmp).read_bytes()
+    except OSError:
+        displaced = None
+    if displaced == expected:
+        _remove(tmp)
+        return
+    try:
+        exchange(tmp, os.fspath(path))
+    except OSError:
+        raise Displaced(tmp) from None  # the save stays under the temporary name: named, never removed
+    _remove(tmp)
+    raise Displaced()
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def checked_write(source: Source, text: str, root: Path | None = None) -> None:
@@ -136,7 +202,10 @@ def checked_write(source: Source, text: str, root: Path | None = None) -> None:
             if not mode & 0o222 or not os.access(target, os.W_OK):  # the bits too: root may write any file
                 raise WorkspaceError(f"{rel}: file is read-only; nothing was written (make it writable, e.g. chmod u+w {rel})")
         try:
-            atomic_write(target, source.encode(text), mode, check=lambda: _check_unchanged(source))  # after the fsync
+            atomic_write(target, source.encode(text), mode, check=lambda: _check_unchanged(source), expected=source.data, create=source.data is None)
+        except Displaced as exc:  # a save landed after the check: it is the file again
+            kept = f" (the save was kept as {os.path.relpath(exc.kept, target.parent)} beside it)" if exc.kept else ""
+            raise ConflictError(f"{rel} changed on disk while wm was writing it{kept}; nothing was written — run the command again") from None
         except OSError as exc:
             reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
             raise WorkspaceError(f"{rel}: cannot write file: {reason}; the file was left unchanged") from None
