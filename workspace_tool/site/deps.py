@@ -136,6 +136,9 @@ def _targets(doc: Document) -> Iterable[str]:
     if isinstance(doc, TimeLog):
         for entry in doc.entries:
             yield entry.ref
+    previous = doc.extra.get("previous") if doc.type == "task" else None
+    if isinstance(previous, str):  # the instance before it shows this one as its next (`SiteData.next_instances`)
+        yield previous
 
 
 def file_fingerprint(root: Path, relpath: str, last: Any = None, root_text: str | None = None) -> str:
