@@ -263,10 +263,22 @@ def make_markdown(allow_html: bool = False) -> MarkdownIt:
 _RENDERERS: dict[bool, MarkdownIt] = {}
 
 
+PLAIN_BODY_CHARS = 1_000_000
+"""A body longer than this is shown as written (escaped, in `<pre>`), not rendered: markdown-it takes about 6 s and
+250 MB a megabyte of dense emphasis, links and code spans (24 s and 1 GB for a crafted 4 MB note), and no one
+writes a note that long to be read as formatted text."""
+
+
 def render_body(body: str, doc_path: str, page: str, links: LinkMap, allow_html: bool = False) -> str:
-    """One document body as HTML for the site page at `page`: the exact fast path when it applies, else markdown-it."""
+    """One document body as HTML for the site page at `page`: the exact fast path when it applies, else markdown-it;
+    one over `PLAIN_BODY_CHARS` as plain text."""
     from workspace_tool.site.markdown_fast import fast_render  # imported here: that module imports this one
 
+    if len(body) > PLAIN_BODY_CHARS:
+        return (
+            f'<p class="note">This text is {len(body.encode("utf-8", "surrogatepass")) / 1e6:.1f} MB, so it is shown as written, '
+            f"without Markdown formatting or links.</p>\n<pre>{escape_html(body)}</pre>\n"
+        )
     html = fast_render(body, page, links)
     if html is not None:
         return html

@@ -117,10 +117,12 @@ def body_source(data: SiteData, doc: Document) -> tuple[BodySource | None, tuple
         wiki[target] = WikiTarget(found.title, data.page_of(found)) if found is not None else _unresolved(data, target)
     paths: dict[str, str] = {}
     attachments: list[str] = []
-    for target in relative_targets(doc.body):
+    seen: set[str] = set()
+    for target in dict.fromkeys(relative_targets(doc.body)):  # each target looked at once (a file may link one 100,000 times)
         resolved = resolve_relative(doc.path, target)
-        if resolved is None or resolved in paths:
+        if resolved is None or resolved in seen:
             continue
+        seen.add(resolved)
         linked = data.doc_at(resolved)
         if linked is not None:
             page = data.page_of(linked)
