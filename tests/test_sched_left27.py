@@ -95,7 +95,8 @@ def test_schedule_plans_with_the_valid_dependencies_and_warns_of_the_ignored_ite
     assert tasks["api"]["end"] == "2026-12-02"
     assert tasks["ui"]["start"] == "2026-12-03"  # after api, not at the plan start
     assert [w for w in data["warnings"] if w.startswith("ui:")] == [
-        "ui: depends_on item ignored: projects/p/tasks/ui.md:6: expected an ID, got a mapping; planned with its other dependencies"
+        "ui: depends_on item ignored: projects/p/tasks/ui.md:6: expected an ID, got a mapping; planned with its other dependencies",
+        "ui: depends_on item ignored: projects/p/tasks/ui.md:7: expected an ID, got a list; planned with its other dependencies",
     ]
 
 

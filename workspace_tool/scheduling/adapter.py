@@ -102,17 +102,19 @@ def input_warnings(index: Index, documents: list[Task], tasks: tuple[SchedTask, 
 
 
 def _bad_keys(index: Index, doc: Document, keys: Mapping[str, str]) -> dict[str, str]:
-    """Per scheduling key whose value did not parse, the warning: `KEY ignored: PATH:LINE: why; what the plan does`."""
+    """Per scheduling key whose value did not parse, the warning: `KEY ignored: PATH:LINE: why; what the plan does`;
+    for a list that kept some items (`KEPT_ITEMS`), one per refused item (`KEY item ignored: ...`, keyed `KEY:LINE`)."""
     found: dict[str, str] = {}
     for problem in index.file_diagnostics.get(doc.path, ()):
         if problem.code != "bad-value":
             continue
         key, _, why = problem.message.partition(": ")
-        if key in keys and key not in found:
-            if key in KEPT_ITEMS and getattr(doc, key, None):  # some items were read
-                found[key] = f"{key} item ignored: {problem.path}:{problem.line}: {why}; {KEPT_ITEMS[key]}"
-            else:
-                found[key] = f"{key} ignored: {problem.path}:{problem.line}: {why}; {keys[key]}"
+        if key not in keys:
+            continue
+        if key in KEPT_ITEMS and getattr(doc, key, None):  # some items were read: each refused one is said
+            found[f"{key}:{problem.line}"] = f"{key} item ignored: {problem.path}:{problem.line}: {why}; {KEPT_ITEMS[key]}"
+        elif key not in found:
+            found[key] = f"{key} ignored: {problem.path}:{problem.line}: {why}; {keys[key]}"
     return found
 
 
