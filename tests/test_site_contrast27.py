@@ -278,3 +278,17 @@ def test_a_page_printed_from_the_dark_scheme_keeps_the_light_colours(browser: An
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
     assert printed == ["rgb(29, 35, 48)", "#1d2330"]  # the light scheme's --fg
     assert screen[1] == "#e6e9ef"  # the dark one on a screen
+
+
+@browser_only
+def test_heading_anchors_show_on_a_touch_screen_which_has_no_hover(browser: Any, site: Path) -> None:
+    """Shown on hover or focus elsewhere, a heading's `#` would never show where nothing hovers. Headless Chromium has
+    no pointer (`hover: none`), as a phone has none: there they are shown whole."""
+    browser.get((site / "projects/alpha.html").as_uri())
+    if not browser.execute_script("return matchMedia('(hover: none)').matches"):
+        pytest.skip("this browser has a pointer that hovers")
+    opacity = browser.execute_script(  # a body heading as the Markdown renderers write it (the test workspace's bodies have none)
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<h2 id=\"t\">T <a class=\"header-anchor\" href=\"#t\">#</a></h2>');"
+        "return getComputedStyle(document.querySelector('.header-anchor')).opacity;"
+    )
+    assert opacity == "1"
