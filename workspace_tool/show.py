@@ -77,7 +77,9 @@ def next_instance(doc: Document, index: Index) -> str | None:
     """The instance of a recurring series that continues `doc` (the task whose `previous:` is its ID), if any."""
     if not isinstance(doc, Task):
         return None
-    return next((t.id for t in index.of_type(Task) if t.extra.get("previous") == doc.id and t is not doc), None)
+    from workspace_tool.recur import successors
+
+    return successors(index).get(doc.id)
 
 
 def problems_of(doc: Document, index: Index) -> list[Diagnostic]:

@@ -176,7 +176,7 @@ class SiteData:
     _booked: dict[str | None, list[str]] | None = field(default=None, repr=False)
     _refs: dict[str, Ref] = field(default_factory=dict, repr=False)
     _ref_keys: dict[str, str] = field(default_factory=dict, repr=False)
-    _next_of: dict[str, list[str]] | None = field(default=None, repr=False)
+    _next_of: dict[str, str] | None = field(default=None, repr=False)
     _money: bool | None = field(default=None, repr=False)
     _hidden: tuple[str, ...] | None = field(default=None, repr=False)
     _hidden_ids: tuple[str, ...] | None = field(default=None, repr=False)
@@ -355,17 +355,15 @@ class SiteData:
         self.read(f"r:{doc_id}")
         return list(self.index.subtasks.get(doc_id, ()))
 
-    def next_instances(self, doc_id: str) -> list[str]:
-        """The instances of a recurring series made from this one (the tasks whose `previous:` names it): a change of
-        one dirties `r:ID`, as a reference to it does (`deps.emits`)."""
+    def next_instance(self, doc_id: str) -> str | None:
+        """The instance of a recurring series made from this one (`recur.successors`, as `wm show` finds it): a change
+        of it dirties `r:ID`, as a reference to this one does (`deps.emits`)."""
         self.read(f"r:{doc_id}")
         if self._next_of is None:
-            self._next_of = {}
-            for task in self.index.of_type(Task):
-                before = task.extra.get("previous")
-                if isinstance(before, str):
-                    self._next_of.setdefault(before, []).append(task.id)
-        return sorted(self._next_of.get(doc_id, ()))
+            from workspace_tool.recur import successors
+
+            self._next_of = successors(self.index)
+        return self._next_of.get(doc_id)
 
     def superseded_by(self, doc_id: str) -> list[str]:
         self.read(f"r:{doc_id}")

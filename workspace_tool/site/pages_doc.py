@@ -59,9 +59,9 @@ def field_rows(data: SiteData, doc: Document) -> list[FieldRow]:
             if url:
                 row["url"] = url
             rows.append(row)
-        following = [task_id for task_id in data.next_instances(doc.id) if task_id in data.vis] if isinstance(doc, Task) else []
-        if following:  # the instance of its series made from it
-            rows.append({"name": "next", "refs": [data.ref(task_id) for task_id in following]})
+        following = data.next_instance(doc.id) if isinstance(doc, Task) else None
+        if following is not None and following in data.vis:  # the instance of its series made from it
+            rows.append({"name": "next", "refs": [data.ref(following)]})
     return rows
 
 
