@@ -31,11 +31,13 @@ ContextT = TypeVar("ContextT", bound=AnyContext, covariant=True)
 
 @dataclass(frozen=True)
 class BodySource:
-    """A document body to render: Markdown, the document's path, and its resolved links."""
+    """A document body to render: Markdown, the document's path, its resolved links, and how many levels its headings
+    go down (`below`: 1 on a project page, where the body sits under the page's own "About" `<h2>`)."""
 
     text: str
     doc_path: str
     links: LinkMap
+    below: int = 0
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from dataclasses import replace
 
 from workspace_tool.health import HealthFacts, budget_burn, burn_percent, plan_gaps, project_health
 from workspace_tool.model import Decision, Project, Risk, Task
@@ -205,6 +206,8 @@ def project_page(data: SiteData, project: Project, number: int) -> Page[ProjectC
     by_person = hours_by(data.entries_by("project", project.id), lambda e: e.person)
     milestones = [t for t in tasks if t.milestone]
     body, attachments = body_source(data, project)
+    if body is not None:
+        body = replace(body, below=1)  # under the page's "About": the body's `##` is an h3 there
     from workspace_tool.site.history_view import burn_chart, flow_chart, versions
 
     context: ProjectContext = {

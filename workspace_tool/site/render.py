@@ -473,9 +473,7 @@ def worker_env(settings: RenderSettings) -> jinja2.Environment:
 def render_page(env: jinja2.Environment, settings: RenderSettings, page: Page) -> str:
     body_html = ""
     if page.body is not None:
-        body_html = render_body(page.body.text, page.body.doc_path, page.path, page.body.links, settings.allow_html)
-        if page.template == "project.html":  # the body sits under the page's "About" heading: its h2s are h3s there
-            body_html = shift_headings(body_html, 1)
+        body_html = shift_headings(render_body(page.body.text, page.body.doc_path, page.path, page.body.links, settings.allow_html), page.body.below)
     context = page.context
     if any("texts" in row for row in context.get("history", ())):
         from workspace_tool.site.history_view import hidden_pattern, make_diffs
