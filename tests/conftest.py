@@ -1,10 +1,10 @@
-"""Shared fixtures: a workspace factory, a file writer and a CLI runner."""
+"""Shared fixtures: a workspace factory, a file writer, a CLI runner, export files and a headless browser."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 from click.testing import CliRunner, Result
@@ -61,3 +61,25 @@ def check_golden(path: Path, actual: str) -> None:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"missing golden file {path} (run with WM_UPDATE_GOLDEN=1 and review it)"
     assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def export(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
+    """Write an export file (name, text) outside the workspace, for `wm import`."""
+    folder = tmp_path_factory.mktemp("export")
+
+    def write(name: str, text: str) -> Path:
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, one per test module (`browser_helpers.chromium`; mark the tests `needs_browser`)."""
+    from browser_helpers import chromium
+
+    with chromium() as driver:
+        yield driver

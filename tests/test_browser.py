@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from browser_helpers import chromium, needs_browser
+from browser_helpers import needs_browser
 from test_site_build import _git, build, make_site_workspace, start_git
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -32,11 +32,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build(ws, out)
     return out
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as driver:
-        yield driver
 
 
 def open_page(browser: Any, out: Path, page: str) -> None:

@@ -11,10 +11,10 @@ import http.server
 import re
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from browser_helpers import chromium, needs_browser
+from browser_helpers import needs_browser
 from test_site_build import build, make_site_workspace
 
 PELICANS = 60  # notes titled "Pelican count NN"
@@ -31,11 +31,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build(ws, out)
     return out
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as driver:
-        yield driver
 
 
 def search_page(browser: Any, site: Path, query: str = "") -> Any:

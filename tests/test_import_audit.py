@@ -14,19 +14,6 @@ import pytest
 from click.testing import Result
 
 
-@pytest.fixture
-def export(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
-    """Write an export file (name, text) outside the workspace."""
-    folder = tmp_path_factory.mktemp("export")
-
-    def write(name: str, text: str) -> Path:
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return write
-
-
 def _statuses(stdout: str) -> dict[str, str]:
     """Task ID -> status, from a `--dry-run`'s lines."""
     return dict(re.findall(r"\(task ([^,]+), ([\w-]+): ", stdout))

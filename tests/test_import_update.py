@@ -26,8 +26,7 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
-@pytest.fixture
-def repo(workspace: Path) -> Path:
+def committed(workspace: Path) -> Path:
     """The workspace as a git repository with one commit (workspace.yml)."""
     git(workspace, "init", "-q", "-b", "main")
     git(workspace, "config", "user.name", "Tester")
@@ -38,16 +37,9 @@ def repo(workspace: Path) -> Path:
 
 
 @pytest.fixture
-def export(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
-    """Write an export file (name, text) outside the workspace."""
-    folder = tmp_path_factory.mktemp("export")
+def repo(workspace: Path) -> Path:
+    return committed(workspace)
 
-    def write(name: str, text: str) -> Path:
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return write
 
 
 def commits(root: Path) -> int:

@@ -5,12 +5,12 @@ where both did. Real git repositories in tmp_path, as in test_import_update.py."
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from click.testing import Result
+from test_import_update import committed, git
 
 Wm = Callable[..., Result]
 Export = Callable[[str, str], Path]
@@ -45,34 +45,15 @@ TAKEN = {
 }
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
-
-
 @pytest.fixture
 def repo(workspace: Path, wm: Wm, export: Export) -> Path:
     """The workspace as a git repository with V1 imported and committed: every test's baseline."""
-    git(workspace, "init", "-q", "-b", "main")
-    git(workspace, "config", "user.name", "Tester")
-    git(workspace, "config", "user.email", "tester@example.com")
-    git(workspace, "add", "-A")
-    git(workspace, "commit", "-qm", "workspace")
+    committed(workspace)
     result = wm("-C", str(workspace), "import", "jira", str(export("v1.csv", V1)), "--commit")
     assert result.exit_code == 0, result.output
     assert git(workspace, "status", "--porcelain") == ""
     return workspace
 
-
-@pytest.fixture
-def export(tmp_path_factory: pytest.TempPathFactory) -> Export:
-    folder = tmp_path_factory.mktemp("export")
-
-    def write(name: str, text: str) -> Path:
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return write
 
 
 def newer(field: str) -> str:

@@ -16,25 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
+from test_recur_audit import TASKS, task
+from test_recur_audit import ws as ops_workspace
 
 from workspace_tool.config import Calendar
 from workspace_tool.recur import next_due
 
-TASKS = "projects/ops/tasks"
-
-
-@pytest.fixture
-def ws(workspace: Path, write_doc) -> Path:  # type: ignore[no-untyped-def]
-    write_doc("projects/ops/project.md", "---\ntitle: Ops\nstatus: active\n---\n")
-    write_doc("people/bob.md", "---\nname: Bob\n---\n")
-    return workspace
-
-
-def task(ws: Path, name: str, text: str) -> None:
-    path = ws / TASKS / f"{name}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
+ws = ops_workspace  # the fixture: a workspace with an ops project and bob, as the process audit's tests use
 
 # -- #20: iCalendar RRULE --------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import pytest
 from click.testing import Result
 from conftest import FIXTURES, check_golden
 from scheduling_helpers import write_workspace
+from test_schedule_slack26 import _nested
 
 from workspace_tool import fields as F
 from workspace_tool.itemlines import value_line
@@ -126,20 +127,6 @@ def test_force_without_save_baseline_is_a_usage_error(tmp_path: Path, wm: Callab
 # -- 3. --why names an ancestor by its relation -----------------------------------------------------------------------
 
 
-def _family(root: Path, phase: dict[str, Any]) -> Path:
-    """prep (16h); phase > group > sub > leaf (8h), group > mid (8h), phase > child (8h)."""
-    tasks = {
-        "prep": {"estimate": "16h"},
-        "phase": phase,
-        "group": {"parent": "phase"},
-        "sub": {"parent": "group"},
-        "leaf": {"parent": "sub", "estimate": "8h"},
-        "mid": {"parent": "group", "estimate": "8h"},
-        "child": {"parent": "phase", "estimate": "8h"},
-    }
-    return write_workspace(root, tasks, start="2026-11-30")
-
-
 def _why(wm: Callable[..., Result], root: Path, tid: str) -> str:
     result = wm("-C", str(root), "schedule", "--why", tid)
     assert result.exit_code == 0, result.output
@@ -147,14 +134,14 @@ def _why(wm: Callable[..., Result], root: Path, tid: str) -> str:
 
 
 def test_why_names_a_grandparents_predecessor_by_its_relation(tmp_path: Path, wm: Callable[..., Result]) -> None:
-    root = _family(tmp_path, {"depends_on": ["prep"]})
+    root = _nested(tmp_path, {"depends_on": ["prep"]})
     assert _why(wm, root, "child") == "  start set by: predecessor prep of its parent phase, which ends 2026-12-01 17:00"
     assert _why(wm, root, "mid") == "  start set by: predecessor prep of its parent's parent phase, which ends 2026-12-01 17:00"
     assert _why(wm, root, "leaf") == "  start set by: predecessor prep of its parent's ancestor phase (3 levels up), which ends 2026-12-01 17:00"
 
 
 def test_why_names_a_grandparents_start_date_by_its_relation(tmp_path: Path, wm: Callable[..., Result]) -> None:
-    root = _family(tmp_path, {"start": "2026-12-14"})
+    root = _nested(tmp_path, {"start": "2026-12-14"})
     assert _why(wm, root, "mid") == "  start set by: the start date of its parent's parent phase (2026-12-14)"
     assert _why(wm, root, "child") == "  start set by: the start date of its parent phase (2026-12-14)"
 

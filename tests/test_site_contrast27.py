@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from browser_helpers import chromium, needs_browser
+from browser_helpers import needs_browser
 from test_site_build import TODAY, build, make_site_workspace
 
 from workspace_tool.errors import Diagnostic
@@ -197,9 +197,6 @@ def test_serve_sends_the_feeds_as_atom(tmp_path: Path) -> None:
 
 # In headless Chromium: print and a phone's width.
 
-browser_only = needs_browser
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("contrast27")
@@ -207,11 +204,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build(make_site_workspace(root), out)
     return out
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as driver:
-        yield driver
 
 
 def _emulate(browser: Any, width: int, media: str) -> None:
@@ -229,7 +221,7 @@ return {clipped, outside, columns: document.querySelectorAll('.board .column').l
 """
 
 
-@browser_only
+@needs_browser
 @pytest.mark.parametrize("page", ["projects/alpha.html", "index.html", "time.html"])
 def test_print_keeps_every_board_column_the_whole_chart_and_wide_tables(browser: Any, site: Path, page: str) -> None:
     _emulate(browser, 720, "print")  # an A4 page's printable width
@@ -242,7 +234,7 @@ def test_print_keeps_every_board_column_the_whole_chart_and_wide_tables(browser:
     assert found["clipped"] == [] and found["outside"] == [], found
 
 
-@browser_only
+@needs_browser
 @pytest.mark.parametrize("width", [375, 320])
 def test_at_a_phones_width_a_focused_board_card_is_fully_visible(browser: Any, site: Path, width: int) -> None:
     from selenium.webdriver.common.by import By
@@ -262,7 +254,7 @@ def test_at_a_phones_width_a_focused_board_card_is_fully_visible(browser: Any, s
         _emulate(browser, 1280, "")
 
 
-@browser_only
+@needs_browser
 def test_a_page_printed_from_the_dark_scheme_keeps_the_light_colours(browser: Any, site: Path) -> None:
     """Paper is white and browsers drop backgrounds when printing: the dark scheme's light text would be all but
     invisible, so the dark palette applies on screens only."""
@@ -280,7 +272,7 @@ def test_a_page_printed_from_the_dark_scheme_keeps_the_light_colours(browser: An
     assert screen[1] == "#e6e9ef"  # the dark one on a screen
 
 
-@browser_only
+@needs_browser
 def test_heading_anchors_show_on_a_touch_screen_which_has_no_hover(browser: Any, site: Path) -> None:
     """Shown on hover or focus elsewhere, a heading's `#` would never show where nothing hovers. Headless Chromium has
     no pointer (`hover: none`), as a phone has none: there they are shown whole."""
